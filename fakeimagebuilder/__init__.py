@@ -1,0 +1,31 @@
+"""fakeimagebuilder: a protocol-level fake of AWS EC2 Image Builder.
+
+The public surface::
+
+    from fakeimagebuilder import FakeImageBuilder, BuildPlan
+
+    with FakeImageBuilder() as fake:
+        ...                      # boto3/botocore imagebuilder clients reach the fake
+        fake.advance(3600)       # move the virtual clock
+        fake.fail_next("StartImagePipelineExecution", "ServiceUnavailableException")
+        fake.reset()
+"""
+
+from .clock import Clock, ScaledClock, VirtualClock
+from .fake import DEFAULT_ACCOUNT_ID, FakeImageBuilder
+from .service import BuildPlan
+from .wire import HttpRequest, HttpResponse
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_ACCOUNT_ID",
+    "BuildPlan",
+    "Clock",
+    "FakeImageBuilder",
+    "HttpRequest",
+    "HttpResponse",
+    "ScaledClock",
+    "VirtualClock",
+    "__version__",
+]

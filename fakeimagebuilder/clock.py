@@ -1,0 +1,78 @@
+"""Clocks the fake's builds run on.
+
+The service never reads wall time directly: it asks a clock, so tests can move
+time by hand (:class:`VirtualClock`) and the HTTP server can let builds progress
+on their own at any speed (:class:`ScaledClock`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Protocol
+
+__all__ = ["Clock", "ScaledClock", "VirtualClock"]
+
+
+class Clock(Protocol):
+    """What the service needs of a clock: epoch seconds that never go back."""
+
+    def now(self) -> float:
+        """Current time, in seconds since the Unix epoch."""
+        ...
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward by ``seconds`` (virtual time; real time is untouched)."""
+        ...
+
+
+class VirtualClock:
+    """A clock that moves only when told to.
+
+    It starts at ``start`` (default: the real time at creation, so dates look
+    current) and is safe to share between threads.
+    """
+
+    def __init__(self, start: float | None = None) -> None:
+        self._now = time.time() if start is None else float(start)
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        """Current virtual time."""
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        """Move virtual time forward; negative steps are refused (time never goes back)."""
+        if seconds < 0:
+            raise ValueError(f"cannot move the clock back ({seconds} s)")
+        with self._lock:
+            self._now += seconds
+
+
+class ScaledClock:
+    """Real time multiplied by ``speed``, plus whatever :meth:`advance` added.
+
+    ``speed=60`` makes one real second count as a virtual minute, so builds
+    progress on their own in server mode.
+    """
+
+    def __init__(self, speed: float = 1.0, start: float | None = None) -> None:
+        if speed < 0:
+            raise ValueError("speed must be >= 0")
+        self.speed = float(speed)
+        self._origin_real = time.monotonic()
+        self._origin_virtual = time.time() if start is None else float(start)
+        self._offset = 0.0
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        """Current virtual time."""
+        elapsed = time.monotonic() - self._origin_real
+        return self._origin_virtual + elapsed * self.speed + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Jump forward by ``seconds`` on top of the scaled real time."""
+        if seconds < 0:
+            raise ValueError(f"cannot move the clock back ({seconds} s)")
+        with self._lock:
+            self._offset += seconds

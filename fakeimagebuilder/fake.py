@@ -1,0 +1,169 @@
+"""The public face of the fake: one object that owns the state and wires the layers together."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+from .clock import Clock, VirtualClock
+from .model import service_model
+from .policy import Policy
+from .service import BuildPlan, Call, ImageBuilderService, Settings
+from .service.images import image_document
+from .service.pipelines import pipeline_document
+from .transports import botocore_hook
+from .wire import HttpRequest, HttpResponse, RestJsonWire
+
+__all__ = ["DEFAULT_ACCOUNT_ID", "FakeImageBuilder"]
+
+DEFAULT_ACCOUNT_ID = "123456789012"
+
+
+class FakeImageBuilder:
+    """A fake EC2 Image Builder, reached through the wire protocol.
+
+    As a context manager it takes every botocore/boto3 ``imagebuilder``
+    client in the process that talks to an AWS endpoint, with no network::
+
+        with FakeImageBuilder() as fake:
+            client = boto3.client("imagebuilder", region_name="us-east-1")
+            ...
+            fake.advance(3600)   # builds move on the virtual clock
+
+    Requests name their region (SigV4 scope or host); the account comes from
+    ``accounts`` (access key id -> account id), else ``account_id``.
+    """
+
+    def __init__(
+        self,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        region: str = "us-east-1",
+        *,
+        accounts: Mapping[str, str] | None = None,
+        clock: Clock | None = None,
+        build_plan: BuildPlan | None = None,
+        disabled_pipeline_error: str | None = "InvalidRequestException",
+        max_concurrent_builds: int | None = None,
+    ) -> None:
+        self.account_id = account_id
+        self.region = region
+        self.accounts = dict(accounts or {})
+        self.clock: Clock = clock or VirtualClock()
+        self.settings = Settings(
+            build_plan=build_plan or BuildPlan(),
+            disabled_pipeline_error=disabled_pipeline_error,
+            max_concurrent_builds=max_concurrent_builds,
+        )
+        self.service = ImageBuilderService(self.clock, self.settings)
+        self.policy = Policy(self.clock)
+        self.wire = RestJsonWire(self._dispatch, account_for=self._account_for, default_region=region)
+        self._active = 0
+
+    # -- the one entry point every transport uses -------------------------------
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """Answer one HTTP request in the Image Builder wire protocol."""
+        return self.wire.handle(request)
+
+    def _dispatch(self, call: Call) -> dict[str, Any]:
+        self.policy.check(call)
+        return self.service.call(call)
+
+    def _account_for(self, access_key: str | None) -> str:
+        if access_key is None:
+            return self.account_id
+        return self.accounts.get(access_key, self.account_id)
+
+    # -- in-process transport -----------------------------------------------------
+
+    def start(self) -> FakeImageBuilder:
+        """Route this process's Image Builder clients to the fake (nests; see :meth:`stop`)."""
+        botocore_hook.activate(self.handle)
+        self._active += 1
+        return self
+
+    def stop(self) -> None:
+        """Undo one :meth:`start`; botocore is restored when no fake is active."""
+        if self._active:
+            self._active -= 1
+            botocore_hook.deactivate(self.handle)
+
+    def __enter__(self) -> FakeImageBuilder:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def client(self, region: str | None = None, **kwargs: Any) -> Any:
+        """A botocore Image Builder client with dummy credentials, for use while the fake is active."""
+        import botocore.session
+
+        kwargs.setdefault("aws_access_key_id", "testing")
+        kwargs.setdefault("aws_secret_access_key", "testing")
+        return botocore.session.get_session().create_client(
+            "imagebuilder", region_name=region or self.region, **kwargs
+        )
+
+    # -- knobs ----------------------------------------------------------------------
+
+    def advance(self, seconds: float) -> None:
+        """Move the virtual clock forward; builds progress accordingly."""
+        self.clock.advance(seconds)
+
+    def fail_next(self, operation: str, code: str, times: int = 1, message: str | None = None) -> None:
+        """Answer the next ``times`` calls of ``operation`` with the modeled error ``code``.
+
+        Any error shape of the Image Builder model may be injected into any
+        operation; it is answered with its modeled HTTP status.
+        """
+        model = service_model()
+        if operation not in model.operation_names:
+            raise ValueError(f"{operation!r} is not an Image Builder operation")
+        codes = {n for n in model.shape_names if model.shape_for(n).metadata.get("exception")}
+        if code not in codes:
+            raise ValueError(f"{code!r} is not a modeled Image Builder error; use one of {sorted(codes)}")
+        self.policy.fail_next(operation, code, times, message)
+
+    def set_rate_limit(self, operation: str, rate: float, burst: float | None = None) -> None:
+        """Throttle ``operation`` to ``rate`` calls per virtual second (CallRateLimitExceededException past it)."""
+        self.policy.set_rate_limit(operation, rate, burst)
+
+    def deny(self, operation: str | None = None, account_id: str | None = None) -> None:
+        """Answer ForbiddenException to ``operation`` (None: all) from ``account_id`` (None: all)."""
+        self.policy.deny(operation, account_id)
+
+    def set_build_plan(self, plan: BuildPlan, pipeline_arn: str | None = None) -> None:
+        """How builds behave from now on: for one pipeline, or (no ARN) for every pipeline without its own plan."""
+        with self.service.lock:
+            if pipeline_arn is None:
+                self.settings.build_plan = plan
+            else:
+                self.settings.pipeline_plans[pipeline_arn] = plan
+
+    def reset(self) -> None:
+        """Empty all state: resources, builds, client tokens, faults, rate limits and deny rules."""
+        self.service.reset()
+        self.policy.reset()
+        with self.service.lock:
+            self.settings.pipeline_plans.clear()
+
+    def state(self) -> dict[str, Any]:
+        """A JSON-ready dump of every resource, as the Get operations would show it now."""
+        with self.service.lock:
+            now = self.clock.now()
+            dump: dict[str, Any] = {}
+            for scope in self.service.scopes():
+                dump.setdefault(scope.account, {})[scope.region] = {
+                    "imageRecipes": list(scope.recipes.values()),
+                    "infrastructureConfigurations": list(scope.infrastructure.values()),
+                    "distributionConfigurations": list(scope.distributions.values()),
+                    "imagePipelines": [pipeline_document(scope, p, now) for p in scope.pipelines.values()],
+                    "images": [image_document(scope, b, now) for b in scope.builds.values()],
+                }
+            return dump

@@ -1,0 +1,79 @@
+"""botocore's Image Builder service model: the contract every layer above reads.
+
+Nothing here is hand-copied from AWS: routes, members and constraints all come
+from the installed botocore's ``imagebuilder`` model.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import botocore.session
+from botocore.model import OperationModel, ServiceModel
+
+__all__ = ["Route", "RouteTable", "routes", "service_model"]
+
+
+@functools.cache
+def service_model() -> ServiceModel:
+    """The installed botocore's Image Builder model (loaded once per process)."""
+    return botocore.session.get_session().get_service_model("imagebuilder")
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One operation's HTTP binding: method and ``requestUri`` template."""
+
+    operation: OperationModel
+    method: str
+    pattern: re.Pattern[str] | None  # None for a path without URI labels
+    labels: tuple[tuple[str, str], ...]  # (regex group, member name)
+
+
+class RouteTable:
+    """Finds the operation for an HTTP method and raw (still percent-encoded) path."""
+
+    def __init__(self, model: ServiceModel) -> None:
+        self._static: dict[tuple[str, str], Route] = {}
+        self._labelled: list[Route] = []
+        self._methods_by_path: dict[str, list[str]] = {}
+        for name in model.operation_names:
+            op = model.operation_model(name)
+            method = op.http["method"].upper()
+            path = op.http["requestUri"].split("?", 1)[0]
+            if "{" not in path:
+                self._static[(method, path)] = Route(op, method, None, ())
+                self._methods_by_path.setdefault(path, []).append(method)
+                continue
+            labels: list[tuple[str, str]] = []
+
+            def label(match: re.Match[str], labels: list[tuple[str, str]] = labels) -> str:
+                group = f"g{len(labels)}"
+                member, greedy = match.group(1), match.group(2) == "+"
+                labels.append((group, member))
+                return f"(?P<{group}>.+)" if greedy else f"(?P<{group}>[^/]+)"
+
+            regex = re.sub(r"\{([^}+]+)(\+?)\}", label, re.escape(path).replace(r"\{", "{").replace(r"\}", "}"))
+            self._labelled.append(Route(op, method, re.compile(regex + r"\Z"), tuple(labels)))
+
+    def find(self, method: str, path: str) -> tuple[Route | None, list[str]]:
+        """The route for ``method path``, or None and the methods the path does serve."""
+        route = self._static.get((method, path))
+        if route is not None:
+            return route, []
+        allowed = list(self._methods_by_path.get(path, ()))
+        for candidate in self._labelled:
+            assert candidate.pattern is not None
+            if candidate.pattern.match(path):
+                if candidate.method == method:
+                    return candidate, []
+                allowed.append(candidate.method)
+        return None, allowed
+
+
+@functools.cache
+def routes() -> RouteTable:
+    """The route table of the installed model (built once per process)."""
+    return RouteTable(service_model())

@@ -1,0 +1,82 @@
+"""Image Builder ARNs: how they are made, read and compared with the caller's scope.
+
+Names are normalised only inside ARNs: lower case, spaces and underscores
+turned into hyphens (aws-cdk ``image-pipeline.ts`` ``fromImagePipelineName``;
+an Image Builder engineer in aws/aws-cdk#35882). The resource keeps its
+original name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import ClientException, ForbiddenException, ResourceNotFoundException
+
+__all__ = ["Arn", "normalise_name", "partition_of", "require_in_scope"]
+
+
+def normalise_name(name: str) -> str:
+    """The form a resource name takes inside its ARN."""
+    return name.lower().replace(" ", "-").replace("_", "-")
+
+
+def partition_of(region: str) -> str:
+    """The AWS partition a region belongs to."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("us-iso-"):
+        return "aws-iso"
+    if region.startswith("us-isob-"):
+        return "aws-iso-b"
+    return "aws"
+
+
+@dataclass(frozen=True, slots=True)
+class Arn:
+    """An ``arn:PARTITION:imagebuilder:REGION:ACCOUNT:TYPE/PATH`` split into its parts."""
+
+    partition: str
+    region: str
+    account: str
+    resource_type: str
+    path: str
+
+    @classmethod
+    def parse(cls, text: str) -> Arn:
+        """Split an ARN the wire layer has already checked against the model's pattern."""
+        parts = text.split(":", 5)
+        if len(parts) != 6 or "/" not in parts[5]:
+            raise ResourceNotFoundException(f"The resource ARN '{text}' is not valid.")
+        resource_type, _, path = parts[5].partition("/")
+        return cls(parts[1], parts[3], parts[4], resource_type, path)
+
+    @classmethod
+    def build(cls, partition: str, region: str, account: str, resource_type: str, *path: str) -> Arn:
+        """An ARN for a resource of this service."""
+        return cls(partition, region, account, resource_type, "/".join(path))
+
+    def __str__(self) -> str:
+        return (
+            f"arn:{self.partition}:imagebuilder:{self.region}:{self.account}:"
+            f"{self.resource_type}/{self.path}"
+        )
+
+
+def require_in_scope(arn: Arn, *, partition: str, region: str, account: str, text: str) -> None:
+    """Refuse an ARN that points outside the caller's partition, region or account.
+
+    Another region or partition is a client fault (ClientException); another
+    account, AWS-owned resources included, is ForbiddenException. Both are
+    design choices recorded in the behaviour ledger.
+    """
+    if arn.partition != partition or arn.region != region:
+        raise ClientException(
+            f"The resource ARN '{text}' is in partition '{arn.partition}' and region "
+            f"'{arn.region}', but the request was sent to region '{region}'."
+        )
+    if arn.account != account:
+        raise ForbiddenException(
+            f"You are not authorized to perform this operation on resource '{text}'."
+        )

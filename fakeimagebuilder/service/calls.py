@@ -1,0 +1,31 @@
+"""The one value that crosses from the wire layer into the service: a parsed call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Call"]
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """An operation call, already parsed and checked against the model.
+
+    ``params`` uses the model's member names. ``token_member`` names the
+    member that carries the idempotency token, when the operation has one.
+    """
+
+    operation: str
+    params: dict[str, Any]
+    account: str
+    region: str
+    token_member: str | None = None
+
+    @property
+    def client_token(self) -> str | None:
+        """The idempotency token sent with the call, if any."""
+        if self.token_member is None:
+            return None
+        token = self.params.get(self.token_member)
+        return token if isinstance(token, str) else None

@@ -1,0 +1,60 @@
+"""Where idempotency is decided: the client-token ledger.
+
+Image Builder follows EC2's rules (its model points to "Ensuring idempotency"
+in the EC2 API Reference): the same token with the same parameters returns
+the first answer and changes nothing; the same token with other parameters is
+IdempotentParameterMismatchException. Tokens are kept per account and region
+and per operation. Only successful answers are remembered, so a call that
+failed may be retried with its token. Entries never expire (EC2 promises "at
+least 24 hours").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from .errors import IdempotentParameterMismatchException
+
+__all__ = ["IdempotencyLedger"]
+
+
+def _fingerprint(params: dict[str, Any], token_member: str) -> str:
+    return json.dumps(
+        {k: v for k, v in params.items() if k != token_member},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+class IdempotencyLedger:
+    """First answers by (operation, token), with the parameters they were given for."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+
+    def run(
+        self,
+        operation: str,
+        token: str,
+        token_member: str,
+        params: dict[str, Any],
+        action: Callable[[], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Replay the first answer for ``token``, or run ``action`` and remember its answer."""
+        fingerprint = _fingerprint(params, token_member)
+        seen = self._entries.get((operation, token))
+        if seen is not None:
+            if seen[0] != fingerprint:
+                raise IdempotentParameterMismatchException(
+                    f"The client token '{token}' was already used with different parameters "
+                    f"for {operation}."
+                )
+            return dict(seen[1])
+        answer = action()
+        self._entries[(operation, token)] = (fingerprint, dict(answer))
+        return answer
+
+    def __len__(self) -> int:
+        return len(self._entries)

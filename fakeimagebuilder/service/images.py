@@ -1,0 +1,224 @@
+"""Starting pipelines, and the images (build versions) they make.
+
+The build ARN is ``image/{recipe name, normalised}/{x.y.z}/{n}``: the
+recipe's name and version, not the pipeline's (aws-cli example
+``start-image-pipeline-execution.rst``). ``n`` counts per recipe version in
+the account and region, shared by every pipeline of that recipe, and a
+number once given is never given again.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .arns import Arn, normalise_name, require_in_scope
+from .builds import TERMINAL, Build
+from .dates import date_string
+from .errors import InvalidRequestException, ResourceInUseException, ResourceNotFoundException, error_for_code
+from .paging import page
+from .pipelines import matches, pipeline
+from .state import Scope
+
+__all__ = [
+    "cancel_image_creation",
+    "delete_image",
+    "get_image",
+    "image_document",
+    "list_image_build_versions",
+    "list_image_pipeline_images",
+    "start_image_pipeline_execution",
+]
+
+_BUILD_PATH = re.compile(r"^([a-z0-9-_]+)/([0-9x]+\.[0-9x]+\.[0-9x]+)(?:/([0-9]+))?\Z")
+
+
+def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """StartImagePipelineExecution: a new build of the pipeline's recipe, PENDING from now."""
+    arn = params["imagePipelineArn"]
+    item = pipeline(scope, arn)
+    settings = scope.settings
+    if item.get("status") == "DISABLED" and settings.disabled_pipeline_error:
+        raise error_for_code(
+            settings.disabled_pipeline_error,
+            f"The image pipeline '{arn}' is disabled; enable it before starting it.",
+        )
+    builds = scope.pipeline_builds.setdefault(arn, [])
+    limit = settings.max_concurrent_builds
+    if limit is not None and sum(1 for b in builds if b.state(now)[0] not in TERMINAL) >= limit:
+        raise ResourceInUseException(
+            f"The image pipeline '{arn}' already has {limit} image builds in progress. "
+            "Retry when one of them has finished."
+        )
+    recipe = scope.recipes[item["imageRecipeArn"]]
+    key = (normalise_name(recipe["name"]), recipe["version"])
+    number = scope.build_numbers.get(key, 0) + 1
+    scope.build_numbers[key] = number
+    build_arn = scope.arn("image", key[0], key[1], str(number))
+    tests = item.get("imageTestsConfiguration") or {}
+    stages, end_status, end_at, end_reason = settings.plan_for(arn).timeline(
+        now, tests.get("imageTestsEnabled", True) is not False
+    )
+    distribution_arn = item.get("distributionConfigurationArn")
+    build = Build(
+        arn=build_arn,
+        number=number,
+        recipe=recipe,
+        pipeline=item,
+        infrastructure=scope.infrastructure[item["infrastructureConfigurationArn"]],
+        distribution=scope.distributions.get(distribution_arn) if distribution_arn else None,
+        created_at=now,
+        stages=stages,
+        end_status=end_status,
+        end_at=end_at,
+        end_reason=end_reason,
+        # The pipeline's imageTags first; tags given to this start win.
+        tags={**(item.get("imageTags") or {}), **(params.get("tags") or {})},
+    )
+    scope.builds[build_arn] = build
+    builds.append(build)
+    return {"clientToken": params["clientToken"], "imageBuildVersionArn": build_arn}
+
+
+def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
+    status, reason = build.state(now)
+    recipe = build.recipe
+    amis = []
+    if status == "AVAILABLE":
+        amis.append(
+            {
+                "region": scope.region,
+                "image": build.ami_id(),
+                "name": f"{recipe['name']} {date_string(build.created_at)}".replace(":", "-")[:127],
+                "state": {"status": "AVAILABLE"},
+                "accountId": scope.account,
+            }
+        )
+    state: dict[str, Any] = {"status": status}
+    if reason:
+        state["reason"] = reason
+    return {
+        "arn": build.arn,
+        "name": recipe["name"],
+        "type": "AMI",
+        # AWS shows "x.y.z/n" here (aws-cli get-image.rst), not the model's x.y.z.
+        "version": f"{recipe['version']}/{build.number}",
+        "platform": recipe["platform"],
+        "state": state,
+        "owner": scope.account,
+        "dateCreated": date_string(build.created_at),
+        "outputResources": {"amis": amis},
+        "tags": dict(build.tags),
+        "buildType": "USER_INITIATED",
+    }
+
+
+def image_document(scope: Scope, build: Build, now: float) -> dict[str, Any]:
+    """What GetImage shows for a build at ``now``."""
+    document = _summary(scope, build, now)
+    del document["owner"]
+    item = build.pipeline
+    document.update(
+        enhancedImageMetadataEnabled=item.get("enhancedImageMetadataEnabled", True),
+        imageRecipe=build.recipe,
+        sourcePipelineName=item["name"],
+        sourcePipelineArn=item["arn"],
+        infrastructureConfiguration=build.infrastructure,
+        distributionConfiguration=build.distribution,
+        imageTestsConfiguration=item.get("imageTestsConfiguration"),
+        imageScanningConfiguration=item.get("imageScanningConfiguration"),
+        workflows=item.get("workflows"),
+        executionRole=item.get("executionRole"),
+    )
+    return document
+
+
+def _build(scope: Scope, text: str) -> Build:
+    require_in_scope(Arn.parse(text), partition=scope.partition, region=scope.region, account=scope.account, text=text)
+    found = scope.builds.get(text)
+    if found is None:
+        raise ResourceNotFoundException(f"The image '{text}' does not exist.")
+    return found
+
+
+def _version_matches(pattern: str, version: str) -> bool:
+    return all(p in ("x", v) for p, v in zip(pattern.split("."), version.split("."), strict=True))
+
+
+def get_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """GetImage: a build version ARN, or an image version ARN (``x`` wildcards allowed) for its newest AVAILABLE build."""
+    text = params["imageBuildVersionArn"]
+    arn = Arn.parse(text)
+    require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
+    parts = _BUILD_PATH.match(arn.path)
+    if parts is None or parts.group(3) is not None:
+        return {"image": image_document(scope, _build(scope, text), now)}
+    name, version = parts.group(1), parts.group(2)
+    for build in reversed(scope.builds.values()):
+        if (
+            normalise_name(build.recipe["name"]) == name
+            and _version_matches(version, build.recipe["version"])
+            and build.state(now)[0] == "AVAILABLE"
+        ):
+            return {"image": image_document(scope, build, now)}
+    raise ResourceNotFoundException(f"No available image matches '{text}'.")
+
+
+def list_image_pipeline_images(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """ListImagePipelineImages: the pipeline's builds, newest first, in progress ones included."""
+    arn = params["imagePipelineArn"]
+    pipeline(scope, arn)
+    filters = params.get("filters") or []
+    found = [
+        summary
+        for build in reversed(scope.pipeline_builds.get(arn, []))
+        if build.arn in scope.builds
+        and matches(summary := _summary(scope, build, now), filters, ("name", "version"))
+    ]
+    items, token = page(found, params, ("ListImagePipelineImages", arn, filters))
+    return {"imageSummaryList": items, "nextToken": token}
+
+
+def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """ListImageBuildVersions: the builds of one image version, newest first."""
+    text = params.get("imageVersionArn")
+    if text is None:
+        raise InvalidRequestException("The parameter 'imageVersionArn' is required.")
+    arn = Arn.parse(text)
+    require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
+    name, _, version = arn.path.partition("/")
+    filters = params.get("filters") or []
+    found = [
+        summary
+        for build in reversed(scope.builds.values())
+        if normalise_name(build.recipe["name"]) == name
+        and build.recipe["version"] == version
+        and matches(summary := _summary(scope, build, now), filters, ("name", "osVersion", "platform", "type"))
+    ]
+    items, token = page(found, params, ("ListImageBuildVersions", text, filters))
+    return {"imageSummaryList": items, "nextToken": token}
+
+
+def cancel_image_creation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """CancelImageCreation: only a build still in progress can be cancelled."""
+    text = params["imageBuildVersionArn"]
+    build = _build(scope, text)
+    if not build.cancel(now):
+        raise InvalidRequestException(
+            f"The image '{text}' is in status {build.end_status} and cannot be cancelled; "
+            "only images that are still being created can be."
+        )
+    return {"clientToken": params["clientToken"], "imageBuildVersionArn": text}
+
+
+def delete_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """DeleteImage: removes a finished build version (its number is not reused)."""
+    text = params["imageBuildVersionArn"]
+    build = _build(scope, text)
+    status = build.state(now)[0]
+    if status not in TERMINAL:
+        raise InvalidRequestException(
+            f"The image '{text}' is in status {status}; cancel it or wait for it to finish before deleting it."
+        )
+    del scope.builds[text]
+    return {"imageBuildVersionArn": text}

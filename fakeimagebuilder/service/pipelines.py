@@ -1,0 +1,166 @@
+"""Image pipelines: ENABLED or DISABLED, updated in place, deleted for good."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .arns import Arn, normalise_name, require_in_scope
+from .dates import date_string
+from .errors import (
+    InvalidRequestException,
+    ResourceAlreadyExistsException,
+    ResourceNotFoundException,
+)
+from .paging import page
+from .resources import DISTRIBUTION, INFRASTRUCTURE, RECIPE, lookup
+from .state import Scope
+
+__all__ = [
+    "create_image_pipeline",
+    "delete_image_pipeline",
+    "get_image_pipeline",
+    "list_image_pipelines",
+    "pipeline",
+    "pipeline_document",
+    "update_image_pipeline",
+]
+
+# Members a create or update sets; an update replaces them all, as AWS's
+# UpdateImagePipeline does (members left out are reset).
+_SETTABLE = (
+    "description",
+    "imageRecipeArn",
+    "containerRecipeArn",
+    "infrastructureConfigurationArn",
+    "distributionConfigurationArn",
+    "imageTestsConfiguration",
+    "enhancedImageMetadataEnabled",
+    "schedule",
+    "status",
+    "imageScanningConfiguration",
+    "workflows",
+    "executionRole",
+    "loggingConfiguration",
+    "imageTags",
+)
+
+_FILTERS = (
+    "description",
+    "distributionConfigurationArn",
+    "imageRecipeArn",
+    "infrastructureConfigurationArn",
+    "name",
+    "status",
+)
+
+
+def pipeline(scope: Scope, text: str) -> dict[str, Any]:
+    """The pipeline an ARN names; ResourceNotFoundException if it does not exist (or was deleted)."""
+    require_in_scope(Arn.parse(text), partition=scope.partition, region=scope.region, account=scope.account, text=text)
+    found = scope.pipelines.get(text)
+    if found is None:
+        raise ResourceNotFoundException(f"The image pipeline '{text}' does not exist.")
+    return found
+
+
+def _settings(scope: Scope, params: dict[str, Any]) -> dict[str, Any]:
+    """The settable members of a create or update, checked and with AWS's defaults."""
+    has_image = params.get("imageRecipeArn") is not None
+    if has_image == (params.get("containerRecipeArn") is not None):
+        raise InvalidRequestException(
+            "You must specify exactly one of 'imageRecipeArn' and 'containerRecipeArn'."
+        )
+    if not has_image:
+        # Container recipes are not modelled by the fake: none can exist.
+        raise ResourceNotFoundException(
+            f"The ContainerRecipe '{params['containerRecipeArn']}' does not exist."
+        )
+    recipe = lookup(RECIPE, scope, params["imageRecipeArn"])
+    lookup(INFRASTRUCTURE, scope, params["infrastructureConfigurationArn"])
+    if params.get("distributionConfigurationArn") is not None:
+        lookup(DISTRIBUTION, scope, params["distributionConfigurationArn"])
+    settings = {k: params[k] for k in _SETTABLE if params.get(k) is not None}
+    settings.setdefault("status", "ENABLED")
+    settings.setdefault("enhancedImageMetadataEnabled", True)
+    settings.setdefault("imageTestsConfiguration", {"imageTestsEnabled": True, "timeoutMinutes": 720})
+    settings["platform"] = recipe["platform"]
+    return settings
+
+
+def pipeline_document(scope: Scope, item: dict[str, Any], now: float) -> dict[str, Any]:
+    """What GetImagePipeline shows: the stored pipeline plus ``lastRunStatus`` of its newest build."""
+    builds = scope.pipeline_builds.get(item["arn"])
+    if not builds:
+        return item
+    return {**item, "lastRunStatus": builds[-1].state(now)[0]}
+
+
+def create_image_pipeline(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """CreateImagePipeline: its recipe and configurations must exist in the same scope."""
+    arn = scope.arn("image-pipeline", normalise_name(params["name"]))
+    if arn in scope.pipelines:
+        raise ResourceAlreadyExistsException(f"The following resource 'ImagePipeline' already exists: '{arn}'.")
+    document = _settings(scope, params)
+    document.update(
+        arn=arn,
+        name=params["name"],
+        dateCreated=date_string(now),
+        tags=dict(params.get("tags") or {}),
+    )
+    scope.pipelines[arn] = document
+    return {"clientToken": params["clientToken"], "imagePipelineArn": arn}
+
+
+def update_image_pipeline(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """UpdateImagePipeline: replaces every settable member; name, tags and creation date stay."""
+    arn = params["imagePipelineArn"]
+    current = pipeline(scope, arn)
+    document = _settings(scope, params)
+    document.update(
+        arn=arn,
+        name=current["name"],
+        dateCreated=current["dateCreated"],
+        dateUpdated=date_string(now),
+        tags=current["tags"],
+    )
+    scope.pipelines[arn] = document
+    return {"clientToken": params["clientToken"], "imagePipelineArn": arn}
+
+
+def get_image_pipeline(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """GetImagePipeline."""
+    return {"imagePipeline": pipeline_document(scope, pipeline(scope, params["imagePipelineArn"]), now)}
+
+
+def delete_image_pipeline(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """DeleteImagePipeline: the pipeline goes; the images it built stay."""
+    arn = params["imagePipelineArn"]
+    pipeline(scope, arn)
+    del scope.pipelines[arn]
+    scope.pipeline_builds.pop(arn, None)
+    return {"imagePipelineArn": arn}
+
+
+def matches(item: dict[str, Any], filters: list[dict[str, Any]], allowed: tuple[str, ...]) -> bool:
+    """Whether ``item`` passes every filter (a filter passes when the member equals one of its values)."""
+    for f in filters:
+        name = f.get("name")
+        if name not in allowed:
+            raise InvalidRequestException(
+                f"The filter name '{name}' is not supported; use one of: {', '.join(allowed)}."
+            )
+        if str(item.get(name)) not in (f.get("values") or []):
+            return False
+    return True
+
+
+def list_image_pipelines(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """ListImagePipelines, oldest first, with filters and paging."""
+    filters = params.get("filters") or []
+    found = [
+        pipeline_document(scope, p, now)
+        for p in scope.pipelines.values()
+        if matches(p, filters, _FILTERS)
+    ]
+    items, token = page(found, params, ("ListImagePipelines", filters))
+    return {"imagePipelineList": items, "nextToken": token}

@@ -1,0 +1,74 @@
+"""The service: every scope's state behind one lock, and the call dispatcher."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from ..clock import Clock
+from .calls import Call
+from .errors import ImageBuilderError
+from .operations import OPERATIONS
+from .state import Scope, Settings
+
+__all__ = ["ImageBuilderService", "NotImplementedOperation"]
+
+
+class NotImplementedOperation(ImageBuilderError):
+    """The operation is in the API but not in the fake."""
+
+    code = "NotImplementedException"
+
+
+class ImageBuilderService:
+    """Image Builder's domain state, per (account, region), safe to call from many threads.
+
+    One re-entrant lock serialises every call, so each call sees and leaves
+    consistent state; calls are short, so the lock is not a bottleneck.
+    """
+
+    def __init__(self, clock: Clock, settings: Settings | None = None) -> None:
+        self.clock = clock
+        self.settings = settings or Settings()
+        self.lock = threading.RLock()
+        self._scopes: dict[tuple[str, str], Scope] = {}
+
+    def scope(self, account: str, region: str) -> Scope:
+        """The state of one account in one region (created empty on first use)."""
+        with self.lock:
+            found = self._scopes.get((account, region))
+            if found is None:
+                found = self._scopes[(account, region)] = Scope(account, region, self.settings)
+            return found
+
+    def scopes(self) -> list[Scope]:
+        """Every scope that has been used."""
+        with self.lock:
+            return list(self._scopes.values())
+
+    def call(self, call: Call) -> dict[str, Any]:
+        """Run one operation; replays and mismatches of a client token are settled first."""
+        operation = OPERATIONS.get(call.operation)
+        if operation is None:
+            raise NotImplementedOperation(
+                f"fakeimagebuilder does not implement {call.operation}. "
+                f"Implemented operations: {', '.join(sorted(OPERATIONS))}."
+            )
+        with self.lock:
+            scope = self.scope(call.account, call.region)
+            now = self.clock.now()
+            token = call.client_token
+            if token is None or call.token_member is None:
+                return operation(scope, call.params, now)
+            return scope.idempotency.run(
+                call.operation,
+                token,
+                call.token_member,
+                call.params,
+                lambda: operation(scope, call.params, now),
+            )
+
+    def reset(self) -> None:
+        """Forget every resource, build and client token (settings stay)."""
+        with self.lock:
+            self._scopes.clear()

@@ -1,0 +1,1 @@
+"""Transports: ways for a client to reach a fake. Each only converts requests and responses."""

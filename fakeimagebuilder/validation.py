@@ -1,0 +1,215 @@
+"""Model-driven checks of a value against a botocore shape.
+
+Every constraint the model states is enforced: required members, JSON types,
+string length, pattern and enum, list and map size, numeric range, through
+nested structures. botocore checks only required, type and ``min`` client-side,
+so the rest (an ARN's pattern, a 65-character token, an ``aws:`` tag key, 51
+tags) reaches the service and is answered here.
+
+Each shape is compiled once into a checking function; a check raises
+:class:`Violation` at the first broken rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from botocore.model import Shape
+
+__all__ = ["Violation", "check", "checker"]
+
+Checker = Callable[[Any, str], None]
+
+
+class Violation(Exception):
+    """A value breaks a rule of its shape.
+
+    ``rule`` is one of ``type``, ``required``, ``min``, ``max``, ``pattern``,
+    ``enum``; ``path`` names the member (``tags``, ``distributions[0].region``).
+    """
+
+    def __init__(self, rule: str, path: str, detail: str) -> None:
+        super().__init__(f"{path}: {detail}")
+        self.rule = rule
+        self.path = path
+        self.detail = detail
+
+
+# Keyed by identity; the shape is kept alive beside its checker so an id is never reused.
+_CACHE: dict[int, tuple[Shape, Checker]] = {}
+
+_JSON_TYPE_NAMES = {
+    "structure": "an object",
+    "map": "an object",
+    "list": "an array",
+    "string": "a string",
+    "boolean": "a boolean",
+    "integer": "an integer",
+    "long": "an integer",
+    "float": "a number",
+    "double": "a number",
+    "timestamp": "a timestamp",
+    "blob": "a base64 string",
+}
+
+
+def _compile_pattern(pattern: str) -> re.Pattern[str]:
+    # Smithy patterns are ECMA regexes matched anywhere in the value; Python's
+    # "$" would also match before a trailing newline, which Java/ECMA reject.
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+def _type_error(shape: Shape, path: str, value: Any) -> Violation:
+    return Violation(
+        "type", path, f"expected {_JSON_TYPE_NAMES.get(shape.type_name, shape.type_name)}, "
+        f"got {type(value).__name__}"
+    )
+
+
+def _length_checks(shape: Shape, unit: str) -> Callable[[int, str], None]:
+    low = shape.metadata.get("min")
+    high = shape.metadata.get("max")
+
+    def check_length(length: int, path: str) -> None:
+        if low is not None and length < low:
+            raise Violation("min", path, f"must have {unit} greater than or equal to {low}")
+        if high is not None and length > high:
+            raise Violation("max", path, f"must have {unit} less than or equal to {high}")
+
+    return check_length
+
+
+def _string(shape: Shape) -> Checker:
+    length = _length_checks(shape, "length")
+    pattern_text = shape.metadata.get("pattern")
+    pattern = _compile_pattern(pattern_text) if pattern_text else None
+    enum = frozenset(shape.enum) if shape.enum else None
+
+    def check_string(value: Any, path: str) -> None:
+        if not isinstance(value, str):
+            raise _type_error(shape, path, value)
+        length(len(value), path)
+        if pattern is not None and pattern.search(value) is None:
+            raise Violation("pattern", path, f"must match pattern {pattern_text}")
+        if enum is not None and value not in enum:
+            raise Violation("enum", path, f"must be one of [{', '.join(shape.enum)}]")
+
+    return check_string
+
+
+def _number(shape: Shape) -> Checker:
+    integral = shape.type_name in ("integer", "long")
+    low = shape.metadata.get("min")
+    high = shape.metadata.get("max")
+
+    def check_number(value: Any, path: str) -> None:
+        if isinstance(value, bool) or not isinstance(value, int if integral else (int, float)):
+            raise _type_error(shape, path, value)
+        if low is not None and value < low:
+            raise Violation("min", path, f"must be greater than or equal to {low}")
+        if high is not None and value > high:
+            raise Violation("max", path, f"must be less than or equal to {high}")
+
+    return check_number
+
+
+def _simple(shape: Shape, types: tuple[type, ...]) -> Checker:
+    def check_simple(value: Any, path: str) -> None:
+        if isinstance(value, bool) != (bool in types) or not isinstance(value, types):
+            raise _type_error(shape, path, value)
+
+    return check_simple
+
+
+def _list(shape: Shape) -> Checker:
+    length = _length_checks(shape, "size")
+    member = checker(shape.member)
+
+    def check_list(value: Any, path: str) -> None:
+        if not isinstance(value, list):
+            raise _type_error(shape, path, value)
+        length(len(value), path)
+        for index, item in enumerate(value):
+            if item is None:
+                raise Violation("type", f"{path}[{index}]", "must not be null")
+            member(item, f"{path}[{index}]")
+
+    return check_list
+
+
+def _map(shape: Shape) -> Checker:
+    length = _length_checks(shape, "size")
+    key = checker(shape.key)
+    item = checker(shape.value)
+
+    def check_map(value: Any, path: str) -> None:
+        if not isinstance(value, dict):
+            raise _type_error(shape, path, value)
+        length(len(value), path)
+        for k, v in value.items():
+            key(k, f"{path} key '{k}'")
+            if v is None:
+                raise Violation("type", f"{path}['{k}']", "must not be null")
+            item(v, f"{path}['{k}']")
+
+    return check_map
+
+
+def _structure(shape: Shape) -> Checker:
+    members: dict[str, Checker] = {}
+    required = tuple(shape.required_members)
+
+    def check_structure(value: Any, path: str) -> None:
+        if not isinstance(value, dict):
+            raise _type_error(shape, path, value)
+        for name in required:
+            if value.get(name) is None:
+                raise Violation("required", f"{path}.{name}" if path else name, "is required")
+        for name, item in value.items():
+            check = members.get(name)
+            # Unknown members are ignored, as AWS's JSON services do.
+            if check is not None and item is not None:
+                check(item, f"{path}.{name}" if path else name)
+
+    # Register before compiling members, so recursive shapes resolve to this.
+    _CACHE[id(shape)] = (shape, check_structure)
+    for name, member_shape in shape.members.items():
+        members[name] = checker(member_shape)
+    return check_structure
+
+
+def checker(shape: Shape) -> Checker:
+    """The compiled check for ``shape`` (built once, then cached)."""
+    found = _CACHE.get(id(shape))
+    if found is not None:
+        return found[1]
+    kind = shape.type_name
+    if kind == "structure":
+        return _structure(shape)
+    if kind == "string":
+        built = _string(shape)
+    elif kind in ("integer", "long", "float", "double"):
+        built = _number(shape)
+    elif kind == "boolean":
+        built = _simple(shape, (bool,))
+    elif kind == "timestamp":
+        built = _simple(shape, (int, float, str))
+    elif kind == "blob":
+        built = _simple(shape, (str, bytes))
+    elif kind == "list":
+        built = _list(shape)
+    elif kind == "map":
+        built = _map(shape)
+    else:
+        raise TypeError(f"shape {shape.name} has unsupported type {kind}")
+    _CACHE[id(shape)] = (shape, built)
+    return built
+
+
+def check(shape: Shape, value: Any, path: str = "") -> None:
+    """Raise :class:`Violation` if ``value`` breaks any rule of ``shape``."""
+    checker(shape)(value, path)

@@ -1,0 +1,361 @@
+"""The rest-json wire protocol: HTTP request -> :class:`Call`; result or error -> HTTP response.
+
+Driven entirely by botocore's service model: the route comes from each
+operation's ``http`` binding, members are read from their ``location`` (URI
+label, query string, header, JSON body), inputs are checked against every
+constraint of the input shape, and outputs are serialized from the output
+shape. Errors carry the status of their modeled shape, ``x-amzn-ErrorType``
+and a JSON body ``{"message": ...}`` (lowercase key: botocore copies it into
+``e.response["message"]`` only under that name). Every response carries a
+UUID ``x-amzn-RequestId``, equal to the body's ``requestId`` where the output
+shape has one.
+
+Transports build an :class:`HttpRequest`, call :meth:`RestJsonWire.handle`
+and send back the :class:`HttpResponse`; they know nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from botocore.model import OperationModel, ServiceModel, Shape
+
+from .model import Route, RouteTable, routes, service_model
+from .service.calls import Call
+from .service.errors import ImageBuilderError
+from .validation import Violation, checker
+
+__all__ = ["Backend", "HttpRequest", "HttpResponse", "RestJsonWire", "caller_of"]
+
+log = logging.getLogger(__name__)
+
+Backend = Callable[[Call], dict[str, Any]]
+
+# Errors the protocol itself answers, with no shape in the model.
+_PROTOCOL_STATUS = {
+    "SerializationException": 400,
+    "UnknownOperationException": 404,
+    "NotImplementedException": 501,
+}
+
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/")
+_HOST_REGION = re.compile(r"^imagebuilder(?:-fips)?\.([a-z0-9-]+)\.")
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """An HTTP request as the wire layer sees it: raw path, query and body bytes.
+
+    ``headers`` keys are lower case.
+    """
+
+    method: str
+    path: str
+    query: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    @classmethod
+    def from_url(
+        cls, method: str, url: str, headers: Mapping[str, str], body: bytes | str | None
+    ) -> HttpRequest:
+        """Build from a full URL and any header mapping (keys are lower-cased here)."""
+        parts = urlsplit(url)
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        lowered = {k.lower(): v if isinstance(v, str) else v.decode("latin-1") for k, v in headers.items()}
+        if "host" not in lowered and parts.netloc:
+            lowered["host"] = parts.netloc
+        return cls(method.upper(), parts.path or "/", parts.query, lowered, body or b"")
+
+
+@dataclass(slots=True)
+class HttpResponse:
+    """What the wire layer answers: status, headers and body bytes."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        """The body parsed as JSON."""
+        return json.loads(self.body)
+
+
+def caller_of(headers: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """Access key and region of a request: SigV4 credential scope first, then the host name."""
+    match = _CREDENTIAL.search(headers.get("authorization", ""))
+    if match:
+        return match.group(1), match.group(2)
+    host = _HOST_REGION.match(headers.get("host", ""))
+    return None, host.group(1) if host else None
+
+
+class _ProtocolError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _serializer(shape: Shape) -> Callable[[Any], Any]:
+    """Serialize a service value through ``shape``: model members only, timestamps as epoch seconds."""
+    kind = shape.type_name
+    if kind == "structure":
+        members: dict[str, Callable[[Any], Any]] = {}
+
+        def structure(value: Mapping[str, Any]) -> dict[str, Any]:
+            return {k: members[k](v) for k, v in value.items() if v is not None and k in members}
+
+        # Assigned after creation so recursive shapes terminate.
+        for name, member in shape.members.items():
+            if member.serialization.get("location") is None:
+                members[name] = _serializer(member) if _needs_walk(member) else _identity
+        return structure
+    if kind == "list":
+        item = _serializer(shape.member)
+        return lambda value: [item(v) for v in value]
+    if kind == "map":
+        val = _serializer(shape.value)
+        return lambda value: {k: val(v) for k, v in value.items()}
+    if kind == "timestamp":
+        return lambda value: value.timestamp() if isinstance(value, datetime) else value
+    return _identity
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _needs_walk(shape: Shape, seen: frozenset[str] = frozenset()) -> bool:
+    """Whether values of ``shape`` may hold anything a plain JSON dump would get wrong."""
+    if shape.name in seen:
+        return True
+    seen = seen | {shape.name}
+    kind = shape.type_name
+    if kind in ("structure", "timestamp"):
+        return True
+    if kind == "list":
+        return _needs_walk(shape.member, seen)
+    if kind == "map":
+        return _needs_walk(shape.value, seen)
+    return False
+
+
+class _OperationPlan:
+    """What the wire needs of one operation, read from the model once."""
+
+    def __init__(self, op: OperationModel) -> None:
+        self.name = op.name
+        inp = op.input_shape
+        self.input_check = checker(inp) if inp is not None else None
+        self.body_members: dict[str, Shape] = {}
+        self.query_members: dict[str, tuple[str, Shape]] = {}
+        self.header_members: dict[str, tuple[str, Shape]] = {}
+        self.label_to_member: dict[str, str] = {}
+        self.token_member: str | None = None
+        for name, member in (inp.members.items() if inp is not None else ()):
+            where = member.serialization.get("location")
+            wire_name = member.serialization.get("name", name)
+            if where == "uri":
+                self.label_to_member[wire_name] = name
+            elif where == "querystring":
+                self.query_members[name] = (wire_name, member)
+            elif where == "header":
+                self.header_members[name] = (wire_name.lower(), member)
+            else:
+                self.body_members[name] = member
+            if member.metadata.get("idempotencyToken"):
+                self.token_member = name
+        out = op.output_shape
+        self.output = _serializer(out) if out is not None else None
+        self.output_headers = {
+            name: member.serialization.get("name", name)
+            for name, member in (out.members.items() if out is not None else ())
+            if member.serialization.get("location") == "header"
+        }
+        self.has_request_id = out is not None and "requestId" in out.members
+        errors = {shape.name for shape in op.error_shapes}
+        # Constraint violations: InvalidParameterValueException (Image Builder's
+        # observed answer on other operations), or InvalidParameterException
+        # where that is what the operation models instead (the tagging API).
+        self.validation_code = (
+            "InvalidParameterException"
+            if "InvalidParameterException" in errors and "InvalidParameterValueException" not in errors
+            else "InvalidParameterValueException"
+        )
+
+    def parse(self, request: HttpRequest, route: Route) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if self.body_members and request.body:
+            try:
+                document = json.loads(request.body.decode("utf-8"), parse_constant=_reject_constant)
+            except UnicodeDecodeError as exc:
+                raise _ProtocolError("SerializationException", f"The request body is not valid UTF-8: {exc.reason} at byte {exc.start}.") from None
+            except RecursionError:
+                raise _ProtocolError("SerializationException", "The request body is nested too deeply.") from None
+            except ValueError as exc:
+                raise _ProtocolError("SerializationException", f"The request body is not valid JSON: {exc}.") from None
+            if not isinstance(document, dict):
+                raise _ProtocolError("SerializationException", "The request body must be a JSON object.")
+            for name in self.body_members:
+                if name in document:
+                    params[name] = document[name]
+        if route.pattern is not None:
+            match = route.pattern.match(request.path)
+            assert match is not None
+            for group, label in route.labels:
+                params[self.label_to_member.get(label, label)] = unquote(match.group(group))
+        if self.query_members:
+            query = parse_qs(request.query, keep_blank_values=True)
+            for name, (wire_name, shape) in self.query_members.items():
+                if wire_name in query:
+                    params[name] = _from_text(query[wire_name], shape, name)
+        for name, (wire_name, shape) in self.header_members.items():
+            if wire_name in request.headers:
+                params[name] = _from_text([request.headers[wire_name]], shape, name)
+        return params
+
+    def success(self, output: dict[str, Any], request_id: str) -> HttpResponse:
+        headers = {"Content-Type": "application/json", "x-amzn-RequestId": request_id}
+        if self.output is None:
+            return HttpResponse(200, headers, b"{}")
+        body = self.output(output)
+        for name, header in self.output_headers.items():
+            if output.get(name) is not None:
+                headers[header] = str(output[name])
+        if self.has_request_id:
+            body["requestId"] = request_id
+        return HttpResponse(200, headers, json.dumps(body, separators=(",", ":")).encode("utf-8"))
+
+
+def _from_text(values: list[str], shape: Shape, name: str) -> Any:
+    """Query-string and header values are text; give them their shape's JSON type."""
+    if shape.type_name == "list":
+        return [_from_text([v], shape.member, name) for v in values]
+    text = values[0]
+    kind = shape.type_name
+    if kind in ("integer", "long"):
+        try:
+            return int(text)
+        except ValueError:
+            raise Violation("type", name, f"expected an integer, got '{text}'") from None
+    if kind == "boolean":
+        if text not in ("true", "false"):
+            raise Violation("type", name, f"expected true or false, got '{text}'")
+        return text == "true"
+    if kind in ("float", "double"):
+        try:
+            return float(text)
+        except ValueError:
+            raise Violation("type", name, f"expected a number, got '{text}'") from None
+    return text
+
+
+class RestJsonWire:
+    """Turns HTTP requests into :class:`Call` values for ``backend`` and answers in rest-json.
+
+    ``account_for`` maps a request's access key (None when unsigned) to an
+    account id; ``default_region`` serves requests that name no region.
+    """
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        account_for: Callable[[str | None], str],
+        default_region: str,
+        model: ServiceModel | None = None,
+    ) -> None:
+        self._backend = backend
+        self._account_for = account_for
+        self._default_region = default_region
+        self._model = model or service_model()
+        self._routes = routes() if model is None else RouteTable(self._model)
+        self._plans: dict[str, _OperationPlan] = {}
+        self._status: dict[str, int] = dict(_PROTOCOL_STATUS)
+        for name in self._model.shape_names:
+            shape = self._model.shape_for(name)
+            if shape.metadata.get("exception"):
+                self._status[name] = shape.metadata.get("error", {}).get("httpStatusCode", 400)
+
+    def status_of(self, code: str) -> int:
+        """The HTTP status an error code is answered with."""
+        return self._status.get(code, 400)
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """Answer one HTTP request; never raises."""
+        request_id = str(uuid.uuid4())
+        try:
+            route, allowed = self._routes.find(request.method, request.path)
+            if route is None:
+                if allowed:
+                    raise _ProtocolError(
+                        "UnknownOperationException",
+                        f"{request.method} is not supported on {request.path}; use {' or '.join(sorted(set(allowed)))}.",
+                    )
+                raise _ProtocolError("UnknownOperationException", f"No operation is served at {request.method} {request.path}.")
+            plan = self._plans.get(route.operation.name)
+            if plan is None:
+                plan = self._plans.setdefault(route.operation.name, _OperationPlan(route.operation))
+            try:
+                params = plan.parse(request, route)
+                if plan.input_check is not None:
+                    plan.input_check(params, "")
+            except Violation as violation:
+                return self._violation(plan, violation, request_id)
+            access_key, region = caller_of(request.headers)
+            call = Call(
+                operation=plan.name,
+                params=params,
+                account=self._account_for(access_key),
+                region=region or self._default_region,
+                token_member=plan.token_member,
+            )
+            return plan.success(self._backend(call), request_id)
+        except ImageBuilderError as error:
+            return self.error(error.code, error.message, request_id)
+        except _ProtocolError as error:
+            return self.error(error.code, error.message, request_id)
+        except Exception:
+            # A bug in the fake must still answer in protocol, never with a trace.
+            log.exception("fakeimagebuilder failed on %s %s", request.method, request.path)
+            return self.error("ServiceException", "The fake failed unexpectedly; see its log.", request_id)
+
+    def _violation(self, plan: _OperationPlan, violation: Violation, request_id: str) -> HttpResponse:
+        if violation.rule == "type":
+            return self.error(
+                "SerializationException",
+                f"Cannot read parameter '{violation.path}': {violation.detail}.",
+                request_id,
+            )
+        return self.error(
+            plan.validation_code,
+            f"The value supplied for parameter '{violation.path}' is not valid. "
+            f"'{violation.path}' {violation.detail}.",
+            request_id,
+        )
+
+    def error(self, code: str, message: str, request_id: str | None = None) -> HttpResponse:
+        """An error response for ``code``, with its modeled status."""
+        return HttpResponse(
+            self.status_of(code),
+            {
+                "Content-Type": "application/json",
+                "x-amzn-RequestId": request_id or str(uuid.uuid4()),
+                "x-amzn-ErrorType": code,
+            },
+            json.dumps({"message": message}, separators=(",", ":")).encode("utf-8"),
+        )
