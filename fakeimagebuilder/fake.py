@@ -106,9 +106,7 @@ class FakeImageBuilder:
 
         kwargs.setdefault("aws_access_key_id", "testing")
         kwargs.setdefault("aws_secret_access_key", "testing")
-        return botocore.session.get_session().create_client(
-            "imagebuilder", region_name=region or self.region, **kwargs
-        )
+        return botocore.session.get_session().create_client("imagebuilder", region_name=region or self.region, **kwargs)
 
     # -- knobs ----------------------------------------------------------------------
 

@@ -96,6 +96,4 @@ class Policy:
                 {(call.operation, call.account), (None, call.account), (call.operation, None), (None, None)}
                 & self._denied
             ):
-                raise ForbiddenException(
-                    f"Account {call.account} is not authorized to perform {call.operation}."
-                )
+                raise ForbiddenException(f"Account {call.account} is not authorized to perform {call.operation}.")

@@ -65,8 +65,7 @@ def _compile_pattern(pattern: str) -> re.Pattern[str]:
 
 def _type_error(shape: Shape, path: str, value: Any) -> Violation:
     return Violation(
-        "type", path, f"expected {_JSON_TYPE_NAMES.get(shape.type_name, shape.type_name)}, "
-        f"got {type(value).__name__}"
+        "type", path, f"expected {_JSON_TYPE_NAMES.get(shape.type_name, shape.type_name)}, got {type(value).__name__}"
     )
 
 

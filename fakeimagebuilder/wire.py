@@ -64,9 +64,7 @@ class HttpRequest:
     body: bytes = b""
 
     @classmethod
-    def from_url(
-        cls, method: str, url: str, headers: Mapping[str, str], body: bytes | str | None
-    ) -> HttpRequest:
+    def from_url(cls, method: str, url: str, headers: Mapping[str, str], body: bytes | str | None) -> HttpRequest:
         """Build from a full URL and any header mapping (keys are lower-cased here)."""
         parts = urlsplit(url)
         if isinstance(body, str):
@@ -166,7 +164,7 @@ class _OperationPlan:
         self.header_members: dict[str, tuple[str, Shape]] = {}
         self.label_to_member: dict[str, str] = {}
         self.token_member: str | None = None
-        for name, member in (inp.members.items() if inp is not None else ()):
+        for name, member in inp.members.items() if inp is not None else ():
             where = member.serialization.get("location")
             wire_name = member.serialization.get("name", name)
             if where == "uri":
@@ -203,7 +201,9 @@ class _OperationPlan:
             try:
                 document = json.loads(request.body.decode("utf-8"), parse_constant=_reject_constant)
             except UnicodeDecodeError as exc:
-                raise _ProtocolError("SerializationException", f"The request body is not valid UTF-8: {exc.reason} at byte {exc.start}.") from None
+                raise _ProtocolError(
+                    "SerializationException", f"The request body is not valid UTF-8: {exc.reason} at byte {exc.start}."
+                ) from None
             except RecursionError:
                 raise _ProtocolError("SerializationException", "The request body is nested too deeply.") from None
             except ValueError as exc:
@@ -306,7 +306,9 @@ class RestJsonWire:
                         "UnknownOperationException",
                         f"{request.method} is not supported on {request.path}; use {' or '.join(sorted(set(allowed)))}.",
                     )
-                raise _ProtocolError("UnknownOperationException", f"No operation is served at {request.method} {request.path}.")
+                raise _ProtocolError(
+                    "UnknownOperationException", f"No operation is served at {request.method} {request.path}."
+                )
             plan = self._plans.get(route.operation.name)
             if plan is None:
                 plan = self._plans.setdefault(route.operation.name, _OperationPlan(route.operation))
@@ -343,8 +345,7 @@ class RestJsonWire:
             )
         return self.error(
             plan.validation_code,
-            f"The value supplied for parameter '{violation.path}' is not valid. "
-            f"'{violation.path}' {violation.detail}.",
+            f"The value supplied for parameter '{violation.path}' is not valid. '{violation.path}' {violation.detail}.",
             request_id,
         )
 

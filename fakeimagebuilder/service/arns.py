@@ -58,10 +58,7 @@ class Arn:
         return cls(partition, region, account, resource_type, "/".join(path))
 
     def __str__(self) -> str:
-        return (
-            f"arn:{self.partition}:imagebuilder:{self.region}:{self.account}:"
-            f"{self.resource_type}/{self.path}"
-        )
+        return f"arn:{self.partition}:imagebuilder:{self.region}:{self.account}:{self.resource_type}/{self.path}"
 
 
 def require_in_scope(arn: Arn, *, partition: str, region: str, account: str, text: str) -> None:
@@ -77,6 +74,4 @@ def require_in_scope(arn: Arn, *, partition: str, region: str, account: str, tex
             f"'{arn.region}', but the request was sent to region '{region}'."
         )
     if arn.account != account:
-        raise ForbiddenException(
-            f"You are not authorized to perform this operation on resource '{text}'."
-        )
+        raise ForbiddenException(f"You are not authorized to perform this operation on resource '{text}'.")

@@ -15,11 +15,11 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 __all__ = [
+    "DEFAULT_DURATIONS",
     "IN_PROGRESS",
     "TERMINAL",
     "Build",
     "BuildPlan",
-    "DEFAULT_DURATIONS",
 ]
 
 IN_PROGRESS = ("PENDING", "CREATING", "BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING")
@@ -79,7 +79,9 @@ class BuildPlan:
         scaled = {status: seconds * d / total for status, d in DEFAULT_DURATIONS.items()}
         return cls(durations=MappingProxyType(scaled), **kwargs)
 
-    def timeline(self, start: float, tests_enabled: bool) -> tuple[tuple[tuple[str, float], ...], str, float, str | None]:
+    def timeline(
+        self, start: float, tests_enabled: bool
+    ) -> tuple[tuple[tuple[str, float], ...], str, float, str | None]:
         """Stages ``(status, starts_at)`` and the end ``(status, at, reason)`` of a build started at ``start``."""
         stages: list[tuple[str, float]] = []
         at = start

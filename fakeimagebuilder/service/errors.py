@@ -102,9 +102,7 @@ class InvalidParameterException(ImageBuilderError):
     """A parameter is not valid (400); the tagging operations' variant."""
 
 
-_BY_CODE: dict[str, type[ImageBuilderError]] = {
-    cls.code: cls for cls in ImageBuilderError.__subclasses__()
-}
+_BY_CODE: dict[str, type[ImageBuilderError]] = {cls.code: cls for cls in ImageBuilderError.__subclasses__()}
 
 
 def error_for_code(code: str, message: str) -> ImageBuilderError:

@@ -48,8 +48,7 @@ class IdempotencyLedger:
         if seen is not None:
             if seen[0] != fingerprint:
                 raise IdempotentParameterMismatchException(
-                    f"The client token '{token}' was already used with different parameters "
-                    f"for {operation}."
+                    f"The client token '{token}' was already used with different parameters for {operation}."
                 )
             return dict(seen[1])
         answer = action()

@@ -172,8 +172,7 @@ def list_image_pipeline_images(scope: Scope, params: dict[str, Any], now: float)
     found = [
         summary
         for build in reversed(scope.pipeline_builds.get(arn, []))
-        if build.arn in scope.builds
-        and matches(summary := _summary(scope, build, now), filters, ("name", "version"))
+        if build.arn in scope.builds and matches(summary := _summary(scope, build, now), filters, ("name", "version"))
     ]
     items, token = page(found, params, ("ListImagePipelineImages", arn, filters))
     return {"imageSummaryList": items, "nextToken": token}

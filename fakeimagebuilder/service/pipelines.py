@@ -67,14 +67,10 @@ def _settings(scope: Scope, params: dict[str, Any]) -> dict[str, Any]:
     """The settable members of a create or update, checked and with AWS's defaults."""
     has_image = params.get("imageRecipeArn") is not None
     if has_image == (params.get("containerRecipeArn") is not None):
-        raise InvalidRequestException(
-            "You must specify exactly one of 'imageRecipeArn' and 'containerRecipeArn'."
-        )
+        raise InvalidRequestException("You must specify exactly one of 'imageRecipeArn' and 'containerRecipeArn'.")
     if not has_image:
         # Container recipes are not modelled by the fake: none can exist.
-        raise ResourceNotFoundException(
-            f"The ContainerRecipe '{params['containerRecipeArn']}' does not exist."
-        )
+        raise ResourceNotFoundException(f"The ContainerRecipe '{params['containerRecipeArn']}' does not exist.")
     recipe = lookup(RECIPE, scope, params["imageRecipeArn"])
     lookup(INFRASTRUCTURE, scope, params["infrastructureConfigurationArn"])
     if params.get("distributionConfigurationArn") is not None:
@@ -157,10 +153,6 @@ def matches(item: dict[str, Any], filters: list[dict[str, Any]], allowed: tuple[
 def list_image_pipelines(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """ListImagePipelines, oldest first, with filters and paging."""
     filters = params.get("filters") or []
-    found = [
-        pipeline_document(scope, p, now)
-        for p in scope.pipelines.values()
-        if matches(p, filters, _FILTERS)
-    ]
+    found = [pipeline_document(scope, p, now) for p in scope.pipelines.values() if matches(p, filters, _FILTERS)]
     items, token = page(found, params, ("ListImagePipelines", filters))
     return {"imagePipelineList": items, "nextToken": token}

@@ -95,7 +95,9 @@ def lookup(kind: Kind, scope: Scope, text: str) -> dict[str, Any]:
     return found
 
 
-def _create(kind: Kind, scope: Scope, params: dict[str, Any], now: float, arn: str, document: dict[str, Any]) -> dict[str, Any]:
+def _create(
+    kind: Kind, scope: Scope, params: dict[str, Any], now: float, arn: str, document: dict[str, Any]
+) -> dict[str, Any]:
     items = kind.items(scope)
     if arn in items:
         raise ResourceAlreadyExistsException(f"The following resource '{kind.label}' already exists: '{arn}'.")

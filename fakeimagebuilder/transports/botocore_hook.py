@@ -60,11 +60,7 @@ def _send(endpoint: Endpoint, request: AWSPreparedRequest) -> Any:
         handler: Handler | None = _active[-1]
     except IndexError:  # deactivated by another thread meanwhile
         handler = None
-    if (
-        handler is None
-        or getattr(endpoint, "_endpoint_prefix", None) != "imagebuilder"
-        or not is_aws_host(request.url)
-    ):
+    if handler is None or getattr(endpoint, "_endpoint_prefix", None) != "imagebuilder" or not is_aws_host(request.url):
         assert _original_send is not None
         return _original_send(endpoint, request)
     body = request.body

@@ -1,0 +1,334 @@
+"""The behaviour ledger: every behaviour the fake commits to, where it comes from, and what checks it.
+
+Provenance is ``confirmed`` (a primary source says so), ``likely`` (strong
+indirect evidence) or ``assumed`` (a design choice where AWS is silent). Each
+row names the test that checks it; a live contract run reports which rows AWS
+confirmed. README's "Known and assumed behaviour" table is rendered from
+this data (``python -m fakeimagebuilder ledger``) and a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["LEDGER", "Behaviour", "by_id", "markdown_table"]
+
+Provenance = Literal["confirmed", "likely", "assumed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Behaviour:
+    """One committed behaviour: ``id``, what it says, provenance, source, and the checking test."""
+
+    id: str
+    behaviour: str
+    provenance: Provenance
+    source: str
+    test: str
+
+
+LEDGER: tuple[Behaviour, ...] = (
+    Behaviour(
+        "start-answer",
+        "StartImagePipelineExecution answers 200 with requestId, the clientToken sent, and imageBuildVersionArn.",
+        "confirmed",
+        "botocore model; aws-cli example start-image-pipeline-execution.rst",
+        "tests/test_start.py::test_start_answers_token_and_build_arn",
+    ),
+    Behaviour(
+        "request-id",
+        "Every response carries a UUID x-amzn-RequestId, equal to the body's requestId where the shape has one.",
+        "likely",
+        "rest-json convention; botocore reads RequestId only from the header",
+        "tests/test_wire.py::test_request_id_header_equals_body",
+    ),
+    Behaviour(
+        "error-wire-shape",
+        'Errors: the modeled HTTP status, x-amzn-ErrorType: <Code>, JSON body {"message": ...} (lowercase key).',
+        "likely",
+        "botocore parsers.py (message copied to e.response['message'] only from 'message')",
+        "tests/test_start_errors.py::test_each_modeled_error_reaches_boto3",
+    ),
+    Behaviour(
+        "build-arn",
+        "A build's ARN is image/<recipe name, normalised>/<recipe version>/<n>: the recipe's, not the pipeline's.",
+        "confirmed",
+        "aws-cli example start-image-pipeline-execution.rst",
+        "tests/test_lifecycle.py::test_build_arn_uses_recipe_name_and_version",
+    ),
+    Behaviour(
+        "name-normalisation",
+        "Names are lower-cased, spaces and underscores turned to hyphens, in ARNs only; the name itself is kept.",
+        "likely",
+        "aws-cdk image-pipeline.ts fromImagePipelineName; aws/aws-cdk#35882",
+        "tests/test_lifecycle.py::test_names_are_normalised_only_in_arns",
+    ),
+    Behaviour(
+        "build-numbers",
+        "Build numbers count per (account, region, recipe, version), shared by pipelines, never reused.",
+        "likely",
+        "model doc ('assigns the build number to the fourth node'); user-guide list-image-build-versions example",
+        "tests/test_lifecycle.py::test_build_numbers_are_shared_and_never_reused",
+    ),
+    Behaviour(
+        "lifecycle-order",
+        "A build moves PENDING, CREATING, BUILDING, TESTING, DISTRIBUTING, INTEGRATING, then AVAILABLE.",
+        "likely",
+        "ImageStatus enum; terraform waitImageStatusAvailable pending list",
+        "tests/test_lifecycle.py::test_statuses_follow_the_lifecycle_order",
+    ),
+    Behaviour(
+        "testing-skipped",
+        "TESTING is skipped when the pipeline's imageTestsEnabled is false.",
+        "assumed",
+        "design choice",
+        "tests/test_lifecycle.py::test_testing_is_skipped_when_tests_are_off",
+    ),
+    Behaviour(
+        "failed-reason",
+        "A failed build ends FAILED with state.reason.",
+        "confirmed",
+        "aws-samples/immutable-server-pipeline#12",
+        "tests/test_lifecycle.py::test_failed_build_carries_a_reason",
+    ),
+    Behaviour(
+        "cancel",
+        "CancelImageCreation ends a build in progress as CANCELLED ('Image creation is cancelled.').",
+        "likely",
+        "model doc; CloudFormation imagebuilder image CreateHandler",
+        "tests/test_lifecycle.py::test_cancel_ends_a_build_as_cancelled",
+    ),
+    Behaviour(
+        "cancel-terminal",
+        "Cancelling a finished build answers InvalidRequestException (400).",
+        "assumed",
+        "model doc: 'can only be used on images in a non-terminal state'; the code is a choice",
+        "tests/test_lifecycle.py::test_cancel_of_a_finished_build_is_refused",
+    ),
+    Behaviour(
+        "build-type",
+        "A started build has buildType USER_INITIATED.",
+        "confirmed",
+        "model doc of BuildType",
+        "tests/test_lifecycle.py::test_started_build_is_user_initiated",
+    ),
+    Behaviour(
+        "last-run-status",
+        "The pipeline's lastRunStatus follows its newest build; dateLastRun stays unset.",
+        "confirmed",
+        "model doc of ImagePipeline.lastRunStatus and dateLastRun",
+        "tests/test_lifecycle.py::test_last_run_status_follows_newest_build",
+    ),
+    Behaviour(
+        "image-tags",
+        "Tags given to the start land on the image, over the pipeline's imageTags.",
+        "likely",
+        "model doc of StartImagePipelineExecution.tags; the merge order is assumed",
+        "tests/test_lifecycle.py::test_start_tags_land_on_the_image",
+    ),
+    Behaviour(
+        "image-version",
+        "Image and ImageSummary version read 'x.y.z/n' (unlike the model's x.y.z pattern).",
+        "likely",
+        "aws-cli examples get-image.rst, list-image-pipeline-images.rst",
+        "tests/test_lifecycle.py::test_image_version_includes_build_number",
+    ),
+    Behaviour(
+        "idempotent-replay",
+        "The same clientToken with the same parameters returns the first answer and creates nothing.",
+        "confirmed",
+        "EC2 API Reference, Ensuring idempotency (linked from the model)",
+        "tests/test_idempotency.py::test_replay_returns_the_same_build",
+    ),
+    Behaviour(
+        "idempotent-mismatch",
+        "The same clientToken with another imagePipelineArn or tags answers IdempotentParameterMismatchException.",
+        "confirmed",
+        "model doc of IdempotentParameterMismatchException",
+        "tests/test_idempotency.py::test_mismatched_replay_is_refused",
+    ),
+    Behaviour(
+        "idempotent-request-id",
+        "A replay gets a fresh requestId; tokens are kept per account, region and operation; failures are not kept.",
+        "assumed",
+        "design choice",
+        "tests/test_idempotency.py::test_replay_has_a_fresh_request_id",
+    ),
+    Behaviour(
+        "retries-one-build",
+        "botocore's retries of an injected 429/500/503 reuse the token and make exactly one build.",
+        "confirmed",
+        "botocore handlers.py generate_idempotent_uuid; retries/_retry.json",
+        "tests/test_idempotency.py::test_retries_after_injected_errors_make_one_build",
+    ),
+    Behaviour(
+        "not-found",
+        "Starting a pipeline that does not exist (or was deleted) answers ResourceNotFoundException (404).",
+        "likely",
+        "terraform-provider-aws imagebuilder errors.go",
+        "tests/test_start_errors.py::test_missing_or_deleted_pipeline_is_not_found",
+    ),
+    Behaviour(
+        "disabled-pipeline",
+        "Starting a DISABLED pipeline answers InvalidRequestException (400); switchable off.",
+        "assumed",
+        "design choice (AWS only says DISABLED stops scheduled runs)",
+        "tests/test_start_errors.py::test_disabled_pipeline_is_refused_unless_switched_off",
+    ),
+    Behaviour(
+        "in-use",
+        "A pipeline at its max_concurrent_builds answers ResourceInUseException (400).",
+        "assumed",
+        "design choice (knob; default unlimited)",
+        "tests/test_start_errors.py::test_busy_pipeline_is_in_use",
+    ),
+    Behaviour(
+        "forbidden",
+        "An ARN of another account, or a deny rule, answers ForbiddenException (403).",
+        "assumed",
+        "design choice",
+        "tests/test_start_errors.py::test_other_account_is_forbidden",
+    ),
+    Behaviour(
+        "client-exception",
+        "An ARN of another region or partition than the endpoint's answers ClientException (400).",
+        "assumed",
+        "design choice",
+        "tests/test_start_errors.py::test_other_region_is_a_client_exception",
+    ),
+    Behaviour(
+        "throttling",
+        "A configured token bucket, when empty, answers CallRateLimitExceededException (429).",
+        "likely",
+        "status from the model; limits are not published",
+        "tests/test_start_errors.py::test_rate_limit_throttles",
+    ),
+    Behaviour(
+        "injected-faults",
+        "fail_next injects any modeled error into any operation, with its modeled status.",
+        "confirmed",
+        "statuses from the botocore model",
+        "tests/test_start_errors.py::test_each_modeled_error_reaches_boto3",
+    ),
+    Behaviour(
+        "validation-code",
+        "Constraint violations botocore lets through answer InvalidParameterValueException (400), "
+        "'The value supplied for parameter ... is not valid.'",
+        "likely",
+        "messages seen on other Image Builder operations (boto/boto3#2224, terraform-provider-aws#17409)",
+        "tests/test_wire.py::test_bad_start_input_is_rejected_without_a_build",
+    ),
+    Behaviour(
+        "validation-tagging",
+        "The tagging operations answer constraint violations with InvalidParameterException (what they model).",
+        "assumed",
+        "botocore model error lists",
+        "tests/test_wire.py::test_tagging_validation_uses_its_modeled_code",
+    ),
+    Behaviour(
+        "malformed-body",
+        "A body that is not JSON, not UTF-8, not an object, or has wrongly typed members answers "
+        "SerializationException (400).",
+        "assumed",
+        "AWS JSON protocol convention",
+        "tests/test_wire.py::test_malformed_bodies_are_serialization_errors",
+    ),
+    Behaviour(
+        "unknown-route",
+        "An unknown path or wrong method answers UnknownOperationException (404) naming what is served.",
+        "assumed",
+        "design choice",
+        "tests/test_wire.py::test_unknown_routes_are_4xx",
+    ),
+    Behaviour(
+        "unknown-members",
+        "Members the model does not have are ignored.",
+        "assumed",
+        "AWS JSON protocol convention",
+        "tests/test_wire.py::test_unknown_members_are_ignored",
+    ),
+    Behaviour(
+        "already-exists",
+        "Creating a resource whose name (and version) exists answers ResourceAlreadyExistsException.",
+        "confirmed",
+        "ministryofjustice/modernisation-platform-ami-builds#549",
+        "tests/test_operations.py::test_duplicate_resources_already_exist",
+    ),
+    Behaviour(
+        "dependency",
+        "Deleting a recipe or configuration a pipeline uses answers ResourceDependencyException.",
+        "confirmed",
+        "hashicorp/terraform-provider-aws#40128, #40037",
+        "tests/test_operations.py::test_delete_of_used_resource_is_a_dependency_error",
+    ),
+    Behaviour(
+        "recipe-version",
+        "CreateImageRecipe with a wildcard version answers InvalidVersionNumberException.",
+        "assumed",
+        "design choice (the error is modeled for the operation)",
+        "tests/test_operations.py::test_recipe_version_must_be_concrete",
+    ),
+    Behaviour(
+        "aws-managed",
+        "AWS-managed components and parent images (account 'aws') are accepted in recipes.",
+        "confirmed",
+        "common usage, e.g. arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x",
+        "tests/test_operations.py::test_aws_managed_references_are_accepted",
+    ),
+    Behaviour(
+        "get-not-found",
+        "Get and Delete of a resource that does not exist answer ResourceNotFoundException (404).",
+        "likely",
+        "terraform-provider-aws treats it as 'gone' for GetImagePipeline, GetImage",
+        "tests/test_operations.py::test_every_operation_answers_a_modeled_error",
+    ),
+    Behaviour(
+        "list-images",
+        "ListImagePipelineImages lists builds in progress too, newest first, in pages.",
+        "likely",
+        "aws-cli list-image-pipeline-images example (BUILDING shown); order assumed",
+        "tests/test_operations.py::test_list_pipeline_images_pages_newest_first",
+    ),
+    Behaviour(
+        "pagination-token",
+        "A nextToken the fake did not issue for that query answers InvalidPaginationTokenException.",
+        "assumed",
+        "the error is modeled; what AWS checks is not known",
+        "tests/test_operations.py::test_bad_pagination_token_is_refused",
+    ),
+    Behaviour(
+        "update-replaces",
+        "UpdateImagePipeline replaces every settable member; members left out are reset.",
+        "assumed",
+        "design choice (AWS docs require the full configuration)",
+        "tests/test_operations.py::test_update_replaces_pipeline_settings",
+    ),
+    Behaviour(
+        "not-implemented",
+        "An operation the fake does not implement answers 501 NotImplementedException naming it.",
+        "assumed",
+        "fake only",
+        "tests/test_wire.py::test_unimplemented_operation_names_itself",
+    ),
+)
+
+
+def by_id(behaviour_id: str) -> Behaviour:
+    """The ledger row with this id."""
+    for row in LEDGER:
+        if row.id == behaviour_id:
+            return row
+    raise KeyError(behaviour_id)
+
+
+def markdown_table() -> str:
+    """The ledger as the Markdown table README shows."""
+    lines = [
+        "| id | behaviour | provenance | source | checked by |",
+        "|---|---|---|---|---|",
+    ]
+    for row in LEDGER:
+        cells = (row.id, row.behaviour, row.provenance, row.source, f"`{row.test}`")
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
