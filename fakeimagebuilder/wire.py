@@ -302,9 +302,10 @@ class RestJsonWire:
             route, allowed = self._routes.find(request.method, request.path)
             if route is None:
                 if allowed:
+                    methods = " or ".join(sorted(set(allowed)))
                     raise _ProtocolError(
                         "UnknownOperationException",
-                        f"{request.method} is not supported on {request.path}; use {' or '.join(sorted(set(allowed)))}.",
+                        f"{request.method} is not supported on {request.path}; use {methods}.",
                     )
                 raise _ProtocolError(
                     "UnknownOperationException", f"No operation is served at {request.method} {request.path}."

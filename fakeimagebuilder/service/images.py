@@ -146,7 +146,7 @@ def _version_matches(pattern: str, version: str) -> bool:
 
 
 def get_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """GetImage: a build version ARN, or an image version ARN (``x`` wildcards allowed) for its newest AVAILABLE build."""
+    """GetImage: a build version ARN, or an image version ARN (``x`` wildcards) for its newest AVAILABLE build."""
     text = params["imageBuildVersionArn"]
     arn = Arn.parse(text)
     require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
