@@ -124,9 +124,9 @@ def _simple(shape: Shape, types: tuple[type, ...]) -> Checker:
     return check_simple
 
 
-def _list(shape: Shape) -> Checker:
+def _list(shape: Shape, building: dict[str, Checker]) -> Checker:
     length = _length_checks(shape, "size")
-    member = checker(shape.member)
+    member = _compile(shape.member, building)
 
     def check_list(value: Any, path: str) -> None:
         if not isinstance(value, list):
@@ -140,17 +140,21 @@ def _list(shape: Shape) -> Checker:
     return check_list
 
 
-def _map(shape: Shape) -> Checker:
+def _map(shape: Shape, building: dict[str, Checker]) -> Checker:
     length = _length_checks(shape, "size")
-    key = checker(shape.key)
-    item = checker(shape.value)
+    key = _compile(shape.key, building)
+    item = _compile(shape.value, building)
 
     def check_map(value: Any, path: str) -> None:
         if not isinstance(value, dict):
             raise _type_error(shape, path, value)
         length(len(value), path)
         for k, v in value.items():
-            key(k, f"{path} key '{k}'")
+            try:
+                key(k, path)
+            except Violation as bad:
+                # Name the map and the key apart: "'tags' key 'aws:x' must match pattern ...".
+                raise Violation(bad.rule, path, f"key '{k}' {bad.detail}") from None
             if v is None:
                 raise Violation("type", f"{path}['{k}']", "must not be null")
             item(v, f"{path}['{k}']")
@@ -158,7 +162,7 @@ def _map(shape: Shape) -> Checker:
     return check_map
 
 
-def _structure(shape: Shape) -> Checker:
+def _structure(shape: Shape, building: dict[str, Checker]) -> Checker:
     members: dict[str, Checker] = {}
     required = tuple(shape.required_members)
 
@@ -174,22 +178,29 @@ def _structure(shape: Shape) -> Checker:
             if check is not None and item is not None:
                 check(item, f"{path}.{name}" if path else name)
 
-    # Register before compiling members, so recursive shapes resolve to this.
-    _CACHE[id(shape)] = (shape, check_structure)
+    # Known by name while its members compile, so a recursive shape resolves to this
+    # (botocore makes a new Shape object for every reference, so ids would never repeat).
+    building[shape.name] = check_structure
     for name, member_shape in shape.members.items():
-        members[name] = checker(member_shape)
+        members[name] = _compile(member_shape, building)
     return check_structure
 
 
 def checker(shape: Shape) -> Checker:
     """The compiled check for ``shape`` (built once, then cached)."""
+    return _compile(shape, {})
+
+
+def _compile(shape: Shape, building: dict[str, Checker]) -> Checker:
     found = _CACHE.get(id(shape))
     if found is not None:
         return found[1]
     kind = shape.type_name
     if kind == "structure":
-        return _structure(shape)
-    if kind == "string":
+        if shape.name in building:
+            return building[shape.name]
+        built = _structure(shape, building)
+    elif kind == "string":
         built = _string(shape)
     elif kind in ("integer", "long", "float", "double"):
         built = _number(shape)
@@ -200,11 +211,12 @@ def checker(shape: Shape) -> Checker:
     elif kind == "blob":
         built = _simple(shape, (str, bytes))
     elif kind == "list":
-        built = _list(shape)
+        built = _list(shape, building)
     elif kind == "map":
-        built = _map(shape)
+        built = _map(shape, building)
     else:
         raise TypeError(f"shape {shape.name} has unsupported type {kind}")
+    # Published only when complete: another thread must never get a checker still being built.
     _CACHE[id(shape)] = (shape, built)
     return built
 

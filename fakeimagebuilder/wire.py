@@ -108,25 +108,30 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _serializer(shape: Shape) -> Callable[[Any], Any]:
+def _serializer(shape: Shape, building: dict[str, Callable[[Any], Any]] | None = None) -> Callable[[Any], Any]:
     """Serialize a service value through ``shape``: model members only, timestamps as epoch seconds."""
+    building = {} if building is None else building
     kind = shape.type_name
     if kind == "structure":
+        # A recursive shape resolves to the serializer being built (botocore makes a new
+        # Shape object for every reference, so only the name tells it is the same shape).
+        if shape.name in building:
+            return building[shape.name]
         members: dict[str, Callable[[Any], Any]] = {}
 
         def structure(value: Mapping[str, Any]) -> dict[str, Any]:
             return {k: members[k](v) for k, v in value.items() if v is not None and k in members}
 
-        # Assigned after creation so recursive shapes terminate.
+        building[shape.name] = structure
         for name, member in shape.members.items():
             if member.serialization.get("location") is None:
-                members[name] = _serializer(member) if _needs_walk(member) else _identity
+                members[name] = _serializer(member, building) if _needs_walk(member) else _identity
         return structure
     if kind == "list":
-        item = _serializer(shape.member)
+        item = _serializer(shape.member, building)
         return lambda value: [item(v) for v in value]
     if kind == "map":
-        val = _serializer(shape.value)
+        val = _serializer(shape.value, building)
         return lambda value: {k: val(v) for k, v in value.items()}
     if kind == "timestamp":
         return lambda value: value.timestamp() if isinstance(value, datetime) else value
@@ -211,7 +216,9 @@ class _OperationPlan:
             if not isinstance(document, dict):
                 raise _ProtocolError("SerializationException", "The request body must be a JSON object.")
             for name in self.body_members:
-                if name in document:
+                # A null member is an absent one (as in AWS's JSON protocols), so it never
+                # reaches the service or an idempotency fingerprint.
+                if document.get(name) is not None:
                     params[name] = document[name]
         if route.pattern is not None:
             match = route.pattern.match(request.path)

@@ -77,6 +77,9 @@ class BuildPlan:
         """A plan whose full build takes ``seconds``, split like the default durations."""
         total = sum(DEFAULT_DURATIONS.values())
         scaled = {status: seconds * d / total for status, d in DEFAULT_DURATIONS.items()}
+        # The last status takes the rounding remainder, so the stages add up to exactly ``seconds``.
+        *rest, last = IN_PROGRESS
+        scaled[last] = seconds - sum(scaled[status] for status in rest)
         return cls(durations=MappingProxyType(scaled), **kwargs)
 
     def timeline(
@@ -84,15 +87,16 @@ class BuildPlan:
     ) -> tuple[tuple[tuple[str, float], ...], str, float, str | None]:
         """Stages ``(status, starts_at)`` and the end ``(status, at, reason)`` of a build started at ``start``."""
         stages: list[tuple[str, float]] = []
-        at = start
+        # Summed apart from the (large) epoch start, so a build of N seconds ends exactly N seconds after it.
+        elapsed = 0.0
         for status in IN_PROGRESS:
             if status == "TESTING" and not tests_enabled:
                 continue
-            stages.append((status, at))
-            at += self.durations.get(status, DEFAULT_DURATIONS[status])
+            stages.append((status, start + elapsed))
+            elapsed += self.durations.get(status, DEFAULT_DURATIONS[status])
             if self.outcome == "FAILED" and status == self.fail_during:
-                return tuple(stages), "FAILED", at, self.failure_reason
-        return tuple(stages), "AVAILABLE", at, None
+                return tuple(stages), "FAILED", start + elapsed, self.failure_reason
+        return tuple(stages), "AVAILABLE", start + elapsed, None
 
 
 @dataclass(slots=True)

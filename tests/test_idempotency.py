@@ -1,0 +1,237 @@
+"""Client tokens: replays, mismatches, their scope, and botocore's retries that reuse them."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import boto3
+import botocore.endpoint
+import pytest
+from botocore import xform_name
+from botocore.config import Config
+
+from fakeimagebuilder.model import service_model
+from fakeimagebuilder.service import OPERATIONS
+
+START = "StartImagePipelineExecution"
+PARENT = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The back-off delays botocore's retry handler asks for, recorded instead of slept."""
+    delays: list[float] = []
+    monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=delays.append))
+    return delays
+
+
+def test_replay_returns_the_same_build(client: Any, stack: Any, count_images: Any):
+    first = client.start_image_pipeline_execution(
+        imagePipelineArn=stack.pipeline_arn, clientToken="t-1", tags={"a": "b"}
+    )
+    replay = client.start_image_pipeline_execution(
+        imagePipelineArn=stack.pipeline_arn, clientToken="t-1", tags={"a": "b"}
+    )
+
+    assert replay["imageBuildVersionArn"] == first["imageBuildVersionArn"]
+    assert replay["clientToken"] == first["clientToken"] == "t-1"
+    assert count_images() == 1
+    other = client.start_image_pipeline_execution(
+        imagePipelineArn=stack.pipeline_arn, clientToken="t-2", tags={"a": "b"}
+    )
+    assert other["imageBuildVersionArn"].endswith("/2")
+
+
+def test_replay_after_the_build_finished_still_returns_it(fake: Any, client: Any, stack: Any, count_images: Any):
+    first = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, clientToken="t-1")
+    fake.advance(24 * 3600)
+
+    replay = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, clientToken="t-1")
+
+    assert replay["imageBuildVersionArn"] == first["imageBuildVersionArn"]
+    assert count_images() == 1
+
+
+def test_mismatched_replay_is_refused(client: Any, make_stack: Any, expect_error: Any, count_images: Any):
+    one = make_stack("one").pipeline_arn
+    two = make_stack("two").pipeline_arn
+    client.start_image_pipeline_execution(imagePipelineArn=one, clientToken="shared", tags={"run": "1"})
+
+    for changed in (
+        {"imagePipelineArn": two, "tags": {"run": "1"}},
+        {"imagePipelineArn": one, "tags": {"run": "2"}},
+        {"imagePipelineArn": one},
+    ):
+        with pytest.raises(client.exceptions.IdempotentParameterMismatchException) as caught:
+            client.start_image_pipeline_execution(clientToken="shared", **changed)
+        expect_error(caught.value, "IdempotentParameterMismatchException", 400)
+        assert "shared" in caught.value.response["message"]
+    assert count_images() == 1
+    # Tag order is not a difference.
+    client.start_image_pipeline_execution(imagePipelineArn=one, clientToken="two-tags", tags={"a": "1", "b": "2"})
+    client.start_image_pipeline_execution(imagePipelineArn=one, clientToken="two-tags", tags={"b": "2", "a": "1"})
+    assert count_images() == 2
+
+
+@pytest.mark.parametrize("fake", [{"accounts": {"OTHERKEY": "210987654321"}}], indirect=True)
+def test_replay_has_a_fresh_request_id(fake: Any, client: Any, stack: Any, count_images: Any):
+    first = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, clientToken="t-1")
+    replay = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, clientToken="t-1")
+
+    assert replay["requestId"] != first["requestId"]
+    assert replay["requestId"] == replay["ResponseMetadata"]["RequestId"]
+
+    # A token is kept per operation: the same token on another operation is a new call.
+    recipe = client.create_image_recipe(name="other", semanticVersion="1.0.0", parentImage=PARENT, clientToken="t-1")
+    assert recipe["imageRecipeArn"].endswith("/other/1.0.0")
+
+    # ... and per region: us-west-2 has never seen it.
+    west = boto3.client("imagebuilder", region_name="us-west-2")
+    with pytest.raises(west.exceptions.ResourceNotFoundException):
+        west.start_image_pipeline_execution(
+            imagePipelineArn=stack.pipeline_arn.replace("us-east-1", "us-west-2"), clientToken="t-1"
+        )
+
+    # ... and per account: another account's identical call is its own (here refused), never our replay.
+    other = boto3.client(
+        "imagebuilder", region_name="us-east-1", aws_access_key_id="OTHERKEY", aws_secret_access_key="x"
+    )
+    with pytest.raises(other.exceptions.ForbiddenException):
+        other.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, clientToken="t-1")
+
+    # A failed call is not remembered: its token may be used again, and then it builds.
+    fake.fail_next(START, "ServiceException")
+    with pytest.raises(client.exceptions.ServiceException):
+        client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, clientToken="t-failed")
+    retried = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, clientToken="t-failed")
+    assert retried["imageBuildVersionArn"].endswith("/2")
+    assert count_images() == 2
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [("ServiceUnavailableException", 503), ("ServiceException", 500), ("CallRateLimitExceededException", 429)],
+)
+def test_retries_after_injected_errors_make_one_build(
+    fake: Any, stack: Any, count_images: Any, sleeps: list[float], code: str, status: int
+):
+    # botocore's defaults: legacy retry mode, 5 attempts, the token generated once per call.
+    client = boto3.client("imagebuilder", region_name="us-east-1")
+    sent: list[str] = []
+    client.meta.events.register("before-send", lambda request, **kwargs: sent.append(request.body))
+    fake.fail_next(START, code, times=2)
+
+    answer = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)
+
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 2
+    assert len(sleeps) == 2  # botocore's own retry handler backed off twice
+    assert len(sent) == 3
+    assert len(set(sent)) == 1  # the same token every time
+    assert count_images() == 1
+    assert answer["imageBuildVersionArn"].endswith("/1")
+    assert fake.policy.pending_faults(START) == 0
+
+
+@pytest.mark.parametrize(
+    ("mode", "code", "attempts"),
+    [
+        ("legacy", "CallRateLimitExceededException", 3),
+        ("legacy", "ServiceException", 3),
+        ("standard", "ServiceUnavailableException", 3),
+        ("standard", "ServiceException", 3),
+        # Standard mode retries only its list of throttling codes, which lacks Image Builder's.
+        ("standard", "CallRateLimitExceededException", 1),
+        ("legacy", "ResourceInUseException", 1),
+    ],
+)
+def test_retry_modes_treat_injected_errors_as_botocore_does(
+    fake: Any, stack: Any, count_images: Any, sleeps: list[float], mode: str, code: str, attempts: int
+):
+    client = boto3.client(
+        "imagebuilder", region_name="us-east-1", config=Config(retries={"mode": mode, "total_max_attempts": 3})
+    )
+    fake.fail_next(START, code, times=5)
+
+    with pytest.raises(client.exceptions.ClientError) as caught:
+        client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)
+
+    assert caught.value.response["Error"]["Code"] == code
+    assert caught.value.response["ResponseMetadata"]["RetryAttempts"] == attempts - 1
+    assert fake.policy.pending_faults(START) == 5 - attempts
+    assert count_images() == 0
+
+
+TOKEN_OPERATIONS = sorted(
+    name
+    for name in OPERATIONS
+    if any(
+        m.metadata.get("idempotencyToken") for m in service_model().operation_model(name).input_shape.members.values()
+    )
+)
+
+
+def _token_call(client: Any, stack: Any, operation: str) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """A call of ``operation`` that succeeds once: the method, its parameters, and the same with one change."""
+    if operation == "StartImagePipelineExecution":
+        params: dict[str, Any] = {"imagePipelineArn": stack.pipeline_arn}
+        return client.start_image_pipeline_execution, params, {**params, "tags": {"changed": "yes"}}
+    if operation == "CancelImageCreation":
+        builds = [
+            client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+            for _ in range(2)
+        ]
+        return client.cancel_image_creation, {"imageBuildVersionArn": builds[0]}, {"imageBuildVersionArn": builds[1]}
+    params = {
+        "CreateImagePipeline": {
+            "name": "second",
+            "imageRecipeArn": stack.recipe_arn,
+            "infrastructureConfigurationArn": stack.infrastructure_arn,
+        },
+        "UpdateImagePipeline": {
+            "imagePipelineArn": stack.pipeline_arn,
+            "imageRecipeArn": stack.recipe_arn,
+            "infrastructureConfigurationArn": stack.infrastructure_arn,
+        },
+        "CreateImageRecipe": {"name": "second", "semanticVersion": "1.0.0", "parentImage": PARENT},
+        "CreateInfrastructureConfiguration": {"name": "second", "instanceProfileName": "builder"},
+        "CreateDistributionConfiguration": {"name": "second", "distributions": [{"region": "us-east-1"}]},
+    }[operation]
+    return getattr(client, xform_name(operation)), params, {**params, "description": "changed"}
+
+
+def test_the_token_operations_are_the_expected_ones():
+    assert (
+        sorted(
+            [
+                "CancelImageCreation",
+                "CreateDistributionConfiguration",
+                "CreateImagePipeline",
+                "CreateImageRecipe",
+                "CreateInfrastructureConfiguration",
+                "StartImagePipelineExecution",
+                "UpdateImagePipeline",
+            ]
+        )
+        == TOKEN_OPERATIONS
+    )
+
+
+@pytest.mark.parametrize("operation", TOKEN_OPERATIONS)
+def test_every_operation_with_a_token_is_idempotent(client: Any, stack: Any, fake: Any, operation: str):
+    method, params, changed = _token_call(client, stack, operation)
+    before = fake.state()
+
+    first = method(clientToken="same", **params)
+    fake.advance(60)  # a replay must not act, even later (UpdateImagePipeline would set a new dateUpdated)
+    after_first = fake.state()
+    replay = method(clientToken="same", **params)
+
+    def answer(response: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in response.items() if k not in ("requestId", "ResponseMetadata")}
+
+    assert answer(replay) == answer(first)
+    assert replay["clientToken"] == "same"
+    assert fake.state() == after_first != before  # the first call acted, the replay did not
+    with pytest.raises(client.exceptions.IdempotentParameterMismatchException):
+        method(clientToken="same", **changed)

@@ -1,0 +1,174 @@
+"""The in-process transport: which requests the fake takes, and how completely botocore is restored."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSPreparedRequest
+from botocore.endpoint import Endpoint
+from botocore.stub import Stubber
+
+from fakeimagebuilder import FakeImageBuilder
+from fakeimagebuilder.transports.botocore_hook import is_aws_host
+
+PARENT = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
+
+
+class ReachedTheNetwork(Exception):
+    """Raised by the stand-in for botocore's HTTP send: the request would have left the process."""
+
+    def __init__(self, request: AWSPreparedRequest) -> None:
+        super().__init__(request.url)
+        self.request = request
+
+
+@pytest.fixture
+def network(monkeypatch: pytest.MonkeyPatch, aws_env: None) -> list[str]:
+    """botocore's send replaced, before any fake, by one that records the URL and raises: no test touches a socket."""
+    urls: list[str] = []
+
+    def send(endpoint: Endpoint, request: AWSPreparedRequest) -> Any:
+        urls.append(request.url)
+        raise ReachedTheNetwork(request)
+
+    monkeypatch.setattr(Endpoint, "_send", send)
+    return urls
+
+
+def _recipe(client: Any, name: str = "web") -> str:
+    arn: str = client.create_image_recipe(name=name, semanticVersion="1.0.0", parentImage=PARENT)["imageRecipeArn"]
+    return arn
+
+
+def _recipes_of(fake: FakeImageBuilder) -> list[dict[str, Any]]:
+    recipes: list[dict[str, Any]] = fake.state()["123456789012"]["us-east-1"]["imageRecipes"]
+    return recipes
+
+
+def test_a_client_created_before_the_fake_reaches_it(network: list[str]):
+    early = boto3.client("imagebuilder", region_name="us-east-1")
+
+    with FakeImageBuilder() as fake:
+        arn = _recipe(early)
+        assert fake.state()["123456789012"]["us-east-1"]["imageRecipes"][0]["arn"] == arn
+
+    assert network == []
+    with pytest.raises(ReachedTheNetwork):
+        early.list_image_pipelines()  # after the block, the client is botocore's again
+
+
+def test_clients_in_other_threads_reach_the_fake(network: list[str]):
+    client = boto3.client("imagebuilder", region_name="us-east-1")
+    results: list[str] = []
+    with FakeImageBuilder():
+        thread = threading.Thread(target=lambda: results.append(_recipe(client, "threaded")))
+        thread.start()
+        thread.join()
+    assert results == ["arn:aws:imagebuilder:us-east-1:123456789012:image-recipe/threaded/1.0.0"]
+    assert network == []
+
+
+def test_other_services_are_untouched(network: list[str]):
+    sts = boto3.client("sts", region_name="us-east-1")
+    s3 = boto3.client("s3", region_name="us-east-1")
+
+    with FakeImageBuilder():
+        with pytest.raises(ReachedTheNetwork) as caught:
+            sts.get_caller_identity()
+        assert caught.value.request.url.startswith("https://sts.")
+        with pytest.raises(ReachedTheNetwork):
+            s3.list_buckets()
+        # A Stubber on another service keeps working as it did.
+        with Stubber(sts) as stub:
+            stub.add_response(
+                "get_caller_identity", {"Account": "999999999999", "Arn": "arn:aws:iam::999999999999:root"}
+            )
+            assert sts.get_caller_identity()["Account"] == "999999999999"
+
+    assert [url.split("/")[2].split(".")[0] for url in network] == ["sts", "s3"]
+
+
+def test_leaving_restores_botocore_exactly():
+    original = Endpoint.__dict__["_send"]
+
+    with FakeImageBuilder():
+        assert Endpoint.__dict__["_send"] is not original
+    assert Endpoint.__dict__["_send"] is original
+
+    with pytest.raises(RuntimeError), FakeImageBuilder():
+        raise RuntimeError("a failing test body")
+    assert Endpoint.__dict__["_send"] is original
+
+    fake = FakeImageBuilder()
+    fake.start()
+    fake.start()
+    fake.stop()
+    assert Endpoint.__dict__["_send"] is not original  # still started once
+    fake.stop()
+    fake.stop()  # one stop too many is harmless
+    assert Endpoint.__dict__["_send"] is original
+
+
+def test_a_custom_endpoint_url_is_not_intercepted(network: list[str]):
+    local = boto3.client("imagebuilder", region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
+
+    with FakeImageBuilder() as fake, pytest.raises(ReachedTheNetwork) as caught:
+        _recipe(local)
+
+    assert caught.value.request.url == "http://127.0.0.1:9/CreateImageRecipe"
+    assert fake.state() == {}
+
+
+@pytest.mark.parametrize(
+    ("url", "aws"),
+    [
+        ("https://imagebuilder.us-east-1.amazonaws.com/GetImage", True),
+        ("https://imagebuilder-fips.us-gov-west-1.amazonaws.com/GetImage", True),
+        ("https://imagebuilder.cn-north-1.amazonaws.com.cn/GetImage", True),
+        ("https://imagebuilder.us-east-1.api.aws/GetImage", True),
+        ("http://127.0.0.1:4010/GetImage", False),
+        ("http://localhost:4566/GetImage", False),
+        ("https://imagebuilder.us-east-1.amazonaws.com.evil.example/GetImage", False),
+    ],
+)
+def test_only_aws_hosts_are_taken(url: str, aws: bool):
+    assert is_aws_host(url) is aws
+
+
+def test_nested_fakes_the_innermost_wins(network: list[str]):
+    client = boto3.client("imagebuilder", region_name="us-east-1")
+
+    with FakeImageBuilder() as outer:
+        _recipe(client, "outer")
+        with FakeImageBuilder() as inner:
+            _recipe(client, "inner")
+            assert [r["name"] for r in _recipes_of(inner)] == ["inner"]
+        _recipe(client, "outer-again")
+        assert [r["name"] for r in _recipes_of(outer)] == ["outer", "outer-again"]
+
+    assert network == []
+
+
+def test_fakes_may_be_left_out_of_order(network: list[str]):
+    client = boto3.client("imagebuilder", region_name="us-east-1")
+    original = Endpoint.__dict__["_send"]
+    first, second = FakeImageBuilder(), FakeImageBuilder()
+    first.start()
+    second.start()
+    first.stop()
+    _recipe(client, "second")
+    assert _recipes_of(second)[0]["name"] == "second"
+    assert first.state() == {}
+    second.stop()
+    assert Endpoint.__dict__["_send"] is original
+
+
+def test_the_fake_s_own_client_reaches_it(network: list[str]):
+    with FakeImageBuilder(region="eu-west-1") as fake:
+        arn = _recipe(fake.client())
+
+    assert arn == "arn:aws:imagebuilder:eu-west-1:123456789012:image-recipe/web/1.0.0"
+    assert network == []

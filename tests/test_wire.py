@@ -1,0 +1,445 @@
+"""The rest-json wire: routing, input checks, malformed requests and the shape of every answer."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import quote
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.model import ServiceModel, Shape
+
+from fakeimagebuilder import FakeImageBuilder, HttpRequest
+from fakeimagebuilder.model import service_model
+from fakeimagebuilder.wire import RestJsonWire
+
+START = "StartImagePipelineExecution"
+PIPELINE = "arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/web"
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+IPVE = "InvalidParameterValueException"
+SERIALIZATION = "SerializationException"
+UNKNOWN = "UnknownOperationException"
+NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
+
+
+def _start(**changes: Any) -> dict[str, Any]:
+    """A valid start body for the ``web`` pipeline, with members changed (None: removed)."""
+    body: dict[str, Any] = {"imagePipelineArn": PIPELINE, "clientToken": "token-1"}
+    for name, value in changes.items():
+        if value is None:
+            body.pop(name)
+        else:
+            body[name] = value
+    return body
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value).encode()
+
+
+STATUS = {IPVE: 400, SERIALIZATION: 400, UNKNOWN: 404}
+ARN = "imagePipelineArn"
+
+
+def _bad(
+    body: Any, code: str, constraint: tuple[str, str] | None = None, method: str = "PUT", path: str = f"/{START}"
+) -> tuple[str, str, bytes, int, str, tuple[str, str] | None]:
+    """One row: (method, path, raw body, status, code, the model constraint it breaks: (member, rule) or None)."""
+    return method, path, body if isinstance(body, bytes) else _json(body), STATUS[code], code, constraint
+
+
+DEEP = 100_000
+BAD_STARTS = {
+    # Every constraint of the input shape (botocore checks only some of them client-side).
+    "arn-required": _bad(_start(imagePipelineArn=None), IPVE, (ARN, "required")),
+    "arn-not-an-arn": _bad(_start(imagePipelineArn="not-an-arn"), IPVE, (ARN, "pattern")),
+    "arn-empty": _bad(_start(imagePipelineArn=""), IPVE, (ARN, "pattern")),
+    "arn-upper-case-name": _bad(_start(imagePipelineArn=PIPELINE.replace("/web", "/Web")), IPVE, (ARN, "pattern")),
+    "arn-of-a-recipe": _bad(
+        _start(imagePipelineArn=PIPELINE.replace("image-pipeline/web", "image-recipe/web/1.0.0")),
+        IPVE,
+        (ARN, "pattern"),
+    ),
+    "arn-short-account": _bad(
+        _start(imagePipelineArn=PIPELINE.replace("123456789012", "12345")), IPVE, (ARN, "pattern")
+    ),
+    "arn-trailing-newline": _bad(_start(imagePipelineArn=PIPELINE + "\n"), IPVE, (ARN, "pattern")),
+    "token-required": _bad(_start(clientToken=None), IPVE, ("clientToken", "required")),
+    "token-empty": _bad(_start(clientToken=""), IPVE, ("clientToken", "min")),
+    "token-65": _bad(_start(clientToken="t" * 65), IPVE, ("clientToken", "max")),
+    "tags-empty": _bad(_start(tags={}), IPVE, ("tags", "min")),
+    "tags-51": _bad(_start(tags={f"k{i}": "v" for i in range(51)}), IPVE, ("tags", "max")),
+    "tag-key-empty": _bad(_start(tags={"": "v"}), IPVE, ("tags.key", "min")),
+    "tag-key-129": _bad(_start(tags={"k" * 129: "v"}), IPVE, ("tags.key", "max")),
+    "tag-key-aws-prefix": _bad(_start(tags={"aws:owner": "v"}), IPVE, ("tags.key", "pattern")),
+    "tag-key-bad-character": _bad(_start(tags={"bad!key": "v"}), IPVE, ("tags.key", "pattern")),
+    "tag-value-257": _bad(_start(tags={"k": "v" * 257}), IPVE, ("tags.value", "max")),
+    # Wrong JSON types.
+    "arn-number": _bad(_start(imagePipelineArn=5), SERIALIZATION),
+    "arn-list": _bad(_start(imagePipelineArn=[PIPELINE]), SERIALIZATION),
+    "token-boolean": _bad(_start(clientToken=True), SERIALIZATION),
+    "token-object": _bad(_start(clientToken={"t": 1}), SERIALIZATION),
+    "tags-list": _bad(_start(tags=[["k", "v"]]), SERIALIZATION),
+    "tags-string": _bad(_start(tags="k=v"), SERIALIZATION),
+    "tag-value-number": _bad(_start(tags={"k": 1}), SERIALIZATION),
+    "tag-value-null": _bad(_start(tags={"k": None}), SERIALIZATION),
+    # Malformed bodies.
+    "empty-body": _bad(b"", IPVE),  # an empty body reads as {}: the required members are missing
+    "invalid-json": _bad(b'{"imagePipelineArn": ', SERIALIZATION),
+    "not-json": _bad(b"imagePipelineArn=" + PIPELINE.encode(), SERIALIZATION),
+    "json-array": _bad([_start()], SERIALIZATION),
+    "json-string": _bad(PIPELINE, SERIALIZATION),
+    "json-number": _bad(b"42", SERIALIZATION),
+    "json-null": _bad(b"null", SERIALIZATION),
+    "json-nan": _bad(b'{"imagePipelineArn": NaN, "clientToken": "t"}', SERIALIZATION),
+    "invalid-utf-8": _bad(_json(_start()).replace(b"token-1", b"token-\xff\xfe"), SERIALIZATION),
+    "utf-16": _bad(json.dumps(_start()).encode("utf-16"), SERIALIZATION),
+    "deeply-nested": _bad(
+        b'{"imagePipelineArn": ' + b"[" * DEEP + b"]" * DEEP + b', "clientToken": "t"}', SERIALIZATION
+    ),
+    "deeply-nested-unknown-member": _bad(
+        _json(_start())[:-1] + b', "x": ' + b'{"a":' * DEEP + b"1" + b"}" * DEEP + b"}", SERIALIZATION
+    ),
+    # Routes.
+    "unknown-path": _bad(_start(), UNKNOWN, path=f"/{START}s"),
+    "path-in-lower-case": _bad(_start(), UNKNOWN, path=f"/{START.lower()}"),
+    "wrong-method-get": _bad(_start(), UNKNOWN, method="GET"),
+    "wrong-method-post": _bad(_start(), UNKNOWN, method="POST"),
+    "wrong-method-delete": _bad(_start(), UNKNOWN, method="DELETE"),
+}
+
+
+def _constraints(shape: Shape, path: str, required: bool) -> set[tuple[str, str]]:
+    """Every (member, rule) the model states for ``shape`` and what it holds."""
+    found = {(path, "required")} if required else set()
+    found |= {(path, rule) for rule in ("min", "max", "pattern", "enum") if shape.metadata.get(rule) is not None}
+    if shape.type_name == "structure":
+        for name, member in shape.members.items():
+            found |= _constraints(member, name if not path else f"{path}.{name}", name in shape.required_members)
+    elif shape.type_name == "map":
+        found |= _constraints(shape.key, f"{path}.key", False) | _constraints(shape.value, f"{path}.value", False)
+    elif shape.type_name == "list":
+        found |= _constraints(shape.member, f"{path}[]", False)
+    return found
+
+
+def test_the_bad_input_table_breaks_every_constraint_of_start():
+    shape = service_model().operation_model(START).input_shape
+    broken = {row[5] for row in BAD_STARTS.values() if row[5] is not None}
+    assert broken == _constraints(shape, "", False)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "code", "constraint"), BAD_STARTS.values(), ids=BAD_STARTS.keys()
+)
+def test_bad_start_input_is_rejected_without_a_build(
+    client: Any,
+    stack: Any,
+    send_raw: Any,
+    count_images: Any,
+    method: str,
+    path: str,
+    body: Any,
+    status: int,
+    code: str,
+    constraint: Any,
+):
+    assert stack.pipeline_arn == PIPELINE
+
+    response = send_raw(method, path, body)
+
+    assert (response.status, response.headers["x-amzn-ErrorType"]) == (status, code)
+    assert UUID.match(response.headers["x-amzn-RequestId"])
+    message = response.json()["message"]
+    assert message and "Traceback" not in message
+    if code == IPVE:
+        member = constraint[0].split(".")[0] if constraint else "imagePipelineArn"
+        assert message.startswith(f"The value supplied for parameter '{member}")
+        assert "is not valid." in message
+    assert count_images() == 0
+    # Nothing was spent either: the next good start is build 1.
+    good = client.start_image_pipeline_execution(imagePipelineArn=PIPELINE)
+    assert good["imageBuildVersionArn"].endswith("/1")
+
+
+def test_start_input_at_the_limits_is_accepted(send_raw: Any, stack: Any):
+    limits = [
+        _start(clientToken="t" * 64),
+        _start(clientToken="x"),
+        _start(clientToken="fifty", tags={f"k{i}": "v" for i in range(50)}),
+        _start(clientToken="longest", tags={"k" * 128: "v" * 256}),
+        _start(clientToken="empty-value", tags={"k": ""}),
+        _start(clientToken="characters", tags={"Name with spaces_.:/=+-@": "any value at all: ünïcode"}),
+        _start(clientToken="not-aws", tags={"notaws:x": "v", "x-aws:": "v"}),
+    ]
+    for number, body in enumerate(limits, start=1):
+        response = send_raw("PUT", f"/{START}", body)
+        assert response.status == 200, response.body
+        assert response.json()["imageBuildVersionArn"].endswith(f"/{number}")
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        pytest.param({"imagePipelineArn": "not-an-arn"}, IPVE, id="arn-pattern"),
+        pytest.param({"clientToken": "t" * 65}, IPVE, id="token-65"),
+        pytest.param({"tags": {}}, IPVE, id="tags-empty"),
+        pytest.param({"tags": {f"k{i}": "v" for i in range(51)}}, IPVE, id="tags-51"),
+        pytest.param({"tags": {"aws:owner": "me"}}, IPVE, id="aws-prefix"),
+        pytest.param({"tags": {"k" * 129: "v"}}, IPVE, id="key-129"),
+        pytest.param({"tags": {"k": "v" * 257}}, IPVE, id="value-257"),
+    ],
+)
+def test_what_botocore_lets_through_is_rejected_by_the_fake(
+    client: Any, stack: Any, expect_error: Any, count_images: Any, params: dict[str, Any], code: str
+):
+    with pytest.raises(client.exceptions.InvalidParameterValueException) as caught:
+        client.start_image_pipeline_execution(**{"imagePipelineArn": PIPELINE, **params})
+    expect_error(caught.value, code, 400)
+    assert count_images() == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        pytest.param({"clientToken": ""}, IPVE, id="token-empty"),
+        pytest.param({"tags": {"": "v"}}, IPVE, id="key-empty"),
+        pytest.param({"imagePipelineArn": 5}, SERIALIZATION, id="arn-number"),
+        pytest.param({"tags": {"k": 5}}, SERIALIZATION, id="value-number"),
+    ],
+)
+def test_what_botocore_would_refuse_is_rejected_too(
+    fake: Any, stack: Any, expect_error: Any, count_images: Any, params: dict[str, Any], code: str
+):
+    unchecked = boto3.client(
+        "imagebuilder",
+        region_name="us-east-1",
+        config=NO_RETRIES.merge(Config(parameter_validation=False)),
+    )
+    with pytest.raises(unchecked.exceptions.ClientError) as caught:
+        unchecked.start_image_pipeline_execution(**{"imagePipelineArn": PIPELINE, **params})
+    expect_error(caught.value, code, 400)
+    assert count_images() == 0
+
+
+def test_request_id_header_equals_body(client: Any, stack: Any, send_raw: Any):
+    exchanges = [
+        send_raw("PUT", f"/{START}", _start()),
+        send_raw("GET", "/GetImagePipeline", query=f"imagePipelineArn={quote(PIPELINE, safe='')}"),
+        send_raw("POST", "/ListImagePipelines", {}),
+        send_raw("GET", f"/tags/{quote(PIPELINE, safe='')}"),
+        send_raw("POST", f"/tags/{quote(PIPELINE, safe='')}", {"tags": {"k": "v"}}),
+        send_raw("PUT", f"/{START}", b"{"),
+        send_raw("GET", "/nowhere"),
+    ]
+    ids = [response.headers["x-amzn-RequestId"] for response in exchanges]
+    assert all(UUID.match(i) for i in ids)
+    assert len(set(ids)) == len(ids)
+    for response in exchanges:
+        body = response.json()
+        if "requestId" in body:
+            assert body["requestId"] == response.headers["x-amzn-RequestId"]
+    # The operations whose output models requestId carry it; the others (tags) do not invent it.
+    assert [("requestId" in r.json()) for r in exchanges[:5]] == [True, True, True, False, False]
+
+    answer = client.get_image_pipeline(imagePipelineArn=PIPELINE)
+    assert answer["requestId"] == answer["ResponseMetadata"]["RequestId"]
+
+
+def test_tagging_validation_uses_its_modeled_code(client: Any, stack: Any, send_raw: Any, expect_error: Any):
+    with pytest.raises(client.exceptions.InvalidParameterException) as caught:
+        client.tag_resource(resourceArn=PIPELINE, tags={"aws:owner": "me"})
+    expect_error(caught.value, "InvalidParameterException", 400)
+
+    with pytest.raises(client.exceptions.InvalidParameterException) as caught:
+        client.list_tags_for_resource(resourceArn="arn:aws:imagebuilder:us-east-1:123456789012:widget/web")
+    expect_error(caught.value, "InvalidParameterException", 400)
+    assert "resourceArn" in caught.value.response["message"]
+
+    # botocore checks the list's minimum itself; sent raw, the fake answers it.
+    response = send_raw("DELETE", f"/tags/{quote(PIPELINE, safe='')}", query="")
+    assert (response.status, response.headers["x-amzn-ErrorType"]) == (400, "InvalidParameterException")
+    assert "tagKeys" in response.json()["message"]
+
+    # A resource holds at most 50 tags, counting the ones it has.
+    client.tag_resource(resourceArn=PIPELINE, tags={f"a{i}": "v" for i in range(30)})
+    with pytest.raises(client.exceptions.InvalidParameterException):
+        client.tag_resource(resourceArn=PIPELINE, tags={f"b{i}": "v" for i in range(21)})
+    assert len(client.list_tags_for_resource(resourceArn=PIPELINE)["tags"]) == 30
+
+
+MALFORMED = [
+    pytest.param("PUT", "/CreateImageRecipe", b"{", "request body", id="invalid-json"),
+    pytest.param("POST", "/ListImagePipelines", b"[]", "JSON object", id="array"),
+    pytest.param("PUT", "/CancelImageCreation", b'{"clientToken": "\xff"}', "UTF-8", id="invalid-utf-8"),
+    pytest.param(
+        "PUT",
+        "/CreateImageRecipe",
+        _json(
+            {
+                "name": "web",
+                "semanticVersion": "1.0.0",
+                "parentImage": "p",
+                "clientToken": "t",
+                "components": [{"componentArn": 5}],
+            }
+        ),
+        "components[0].componentArn",
+        id="nested-member-type",
+    ),
+    pytest.param(
+        "PUT",
+        "/CreateImagePipeline",
+        _json(
+            {
+                "name": "web",
+                "clientToken": "t",
+                "enhancedImageMetadataEnabled": "true",
+                "infrastructureConfigurationArn": PIPELINE.replace("image-pipeline", "infrastructure-configuration"),
+            }
+        ),
+        "enhancedImageMetadataEnabled",
+        id="boolean-as-string",
+    ),
+    pytest.param("POST", "/ListImagePipelines", _json({"maxResults": 2.5}), "maxResults", id="float-for-integer"),
+    pytest.param("POST", "/ListImagePipelines", _json({"maxResults": True}), "maxResults", id="boolean-for-integer"),
+    pytest.param("POST", "/ListImagePipelines", _json({"filters": [None]}), "filters[0]", id="null-in-list"),
+    pytest.param("POST", f"/tags/{quote(PIPELINE, safe='')}", _json({"tags": ["k"]}), "tags", id="tagging"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "mentions"), MALFORMED)
+def test_malformed_bodies_are_serialization_errors(
+    send_raw: Any, stack: Any, method: str, path: str, body: bytes, mentions: str
+):
+    response = send_raw(method, path, body)
+
+    assert response.status == 400
+    assert response.headers["x-amzn-ErrorType"] == SERIALIZATION
+    assert response.headers["Content-Type"] == "application/json"
+    assert mentions in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "mentions"),
+    [
+        pytest.param("GET", "/", "GET /", id="root"),
+        pytest.param("PUT", "/StartImagePipelineExecution/extra", "No operation", id="extra-segment"),
+        pytest.param("POST", "/ListImages2", "No operation", id="unknown-name"),
+        pytest.param("GET", "/StartImagePipelineExecution", "use PUT", id="start-by-get"),
+        pytest.param("PUT", "/GetImage", "use GET", id="get-by-put"),
+        pytest.param("PUT", f"/tags/{quote(PIPELINE, safe='')}", "use DELETE or GET or POST", id="tags-by-put"),
+        pytest.param("GET", "/tags/", "No operation", id="tags-without-arn"),
+    ],
+)
+def test_unknown_routes_are_4xx(send_raw: Any, method: str, path: str, mentions: str):
+    response = send_raw(method, path, b"{}")
+
+    assert response.status == 404
+    assert response.headers["x-amzn-ErrorType"] == UNKNOWN
+    assert mentions in response.json()["message"]
+
+
+def test_unknown_members_are_ignored(send_raw: Any, stack: Any, fake: FakeImageBuilder, client: Any):
+    # Member names are case-sensitive: "Tags" is not "tags".
+    body = _start(Tags={"ignored": "v"}, extra={"nested": [1, 2, {"x": None}]})
+    response = fake.handle(
+        HttpRequest(
+            "PUT",
+            f"/{START}",
+            "unexpected=query",
+            {"host": "imagebuilder.us-east-1.amazonaws.com", "x-unexpected": "header"},
+            _json(body),
+        )
+    )
+
+    assert response.status == 200, response.body
+    image = client.get_image(imageBuildVersionArn=response.json()["imageBuildVersionArn"])["image"]
+    assert image["tags"] == {}
+
+
+def test_null_members_are_absent(send_raw: Any, stack: Any, count_images: Any):
+    first = send_raw("PUT", f"/{START}", _start(clientToken="same"))
+    replay = send_raw("PUT", f"/{START}", {**_start(clientToken="same"), "tags": None})
+    missing = send_raw("PUT", f"/{START}", {**_start(), "clientToken": None})
+
+    assert (first.status, replay.status) == (200, 200)
+    assert replay.json()["imageBuildVersionArn"] == first.json()["imageBuildVersionArn"]
+    assert (missing.status, missing.headers["x-amzn-ErrorType"]) == (400, IPVE)
+    assert "'clientToken' is required" in missing.json()["message"]
+    assert count_images() == 1
+
+
+def test_unimplemented_operation_names_itself(client: Any, expect_error: Any):
+    with pytest.raises(client.exceptions.ClientError) as caught:
+        client.list_components()
+    expect_error(caught.value, "NotImplementedException", 501)
+    message = caught.value.response["Error"]["Message"]
+    assert "ListComponents" in message
+    assert "StartImagePipelineExecution" in message  # it lists what is implemented
+
+
+def test_uri_labels_and_query_members_are_decoded(client: Any, stack: Any, send_raw: Any):
+    client.tag_resource(resourceArn=PIPELINE, tags={"team": "a"})
+    assert client.list_tags_for_resource(resourceArn=PIPELINE)["tags"] == {"team": "a"}
+
+    listed = send_raw("GET", f"/tags/{quote(PIPELINE, safe='')}")
+    assert listed.json()["tags"] == {"team": "a"}
+    removed = send_raw("DELETE", f"/tags/{quote(PIPELINE, safe='')}", query="tagKeys=team&tagKeys=other")
+    assert removed.status == 200
+    got = send_raw("GET", "/GetImagePipeline", query=f"imagePipelineArn={quote(PIPELINE, safe='')}")
+    assert got.json()["imagePipeline"]["tags"] == {}
+
+
+def test_a_crash_in_the_fake_answers_a_500_in_protocol(caplog: pytest.LogCaptureFixture):
+    def broken(call: Any) -> dict[str, Any]:
+        raise RuntimeError("bug in the backend")
+
+    wire = RestJsonWire(broken, account_for=lambda key: "123456789012", default_region="us-east-1")
+    response = wire.handle(HttpRequest("POST", "/ListImagePipelines", "", {}, b"{}"))
+
+    assert response.status == 500
+    assert response.headers["x-amzn-ErrorType"] == "ServiceException"
+    assert "bug in the backend" not in response.body.decode()
+    assert "Traceback" not in response.body.decode()
+    assert "bug in the backend" in caplog.text  # ... but the log has it
+
+
+def test_recursive_shapes_are_parsed_and_serialized():
+    model = ServiceModel(
+        {
+            "metadata": {
+                "protocol": "rest-json",
+                "apiVersion": "2019-12-02",
+                "endpointPrefix": "imagebuilder",
+                "serviceId": "imagebuilder",
+            },
+            "operations": {
+                "Walk": {
+                    "name": "Walk",
+                    "http": {"method": "POST", "requestUri": "/Walk"},
+                    "input": {"shape": "Node"},
+                    "output": {"shape": "Node"},
+                }
+            },
+            "shapes": {
+                "Node": {"type": "structure", "members": {"next": {"shape": "Node"}, "label": {"shape": "Label"}}},
+                "Label": {"type": "string", "max": 5},
+            },
+        }
+    )
+    wire = RestJsonWire(
+        lambda call: call.params, account_for=lambda key: "123456789012", default_region="us-east-1", model=model
+    )
+    chain = {"label": "a", "next": {"label": "b", "next": {"label": "c", "unknown": 1}}}
+
+    answered = wire.handle(HttpRequest("POST", "/Walk", "", {}, _json(chain)))
+    refused = wire.handle(HttpRequest("POST", "/Walk", "", {}, _json({"next": {"next": {"label": "toolong"}}})))
+
+    assert answered.status == 200
+    assert answered.json() == {"label": "a", "next": {"label": "b", "next": {"label": "c"}}}
+    assert refused.status == 400
+    assert "next.next.label" in refused.json()["message"]
