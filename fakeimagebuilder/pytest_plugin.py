@@ -1,25 +1,343 @@
-"""pytest plugin: Image Builder fakes as fixtures, loaded through the ``pytest11`` entry point."""
+"""pytest plugin: Image Builder fakes as fixtures, loaded through the ``pytest11`` entry point.
+
+Installing the package is all it takes; ``-p no:imagebuilder`` turns it off.
+
+Fixtures:
+
+- ``imagebuilder_fake``: an active :class:`FakeImageBuilder`, fresh per test.
+  Every botocore/boto3 ``imagebuilder`` client in the process that talks to an
+  AWS endpoint reaches it, including clients the code under test creates with
+  the default session.
+- ``imagebuilder_client``: a botocore Image Builder client on that fake.
+- ``imagebuilder_server``: a running HTTP server, one per session (and per
+  xdist worker), on 127.0.0.1 and a free port; ``str()`` is its URL. Its state
+  is reset before every test that uses it.
+
+Every test that uses one of them runs with dummy credentials and region: each
+``AWS_*`` variable of the developer's environment is removed for the test and
+the config and credentials files point at an empty file, so no real profile,
+endpoint override or credential can leak in.
+
+The network guarantee: in a test that uses these fixtures, no Image Builder
+request leaves the machine. Requests for an AWS host are answered by
+``imagebuilder_fake`` while it is active; requests to a loopback
+``endpoint_url`` (such as ``str(imagebuilder_server)``) go there; anything
+else, including AWS hosts in a test with no fake, is refused with
+:class:`NetworkBlocked` before a connection is made. Other services' clients
+are left alone.
+
+Knobs come from ini options (the suite's defaults) and the ``imagebuilder``
+marker (per test; the closest marker wins per knob)::
+
+    @pytest.mark.imagebuilder(build_seconds=60, outcome="FAILED")
+    def test_failed_build_is_reported(imagebuilder_fake): ...
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import ipaddress
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import pytest
+from botocore.endpoint import Endpoint
 
-from .fake import FakeImageBuilder
+from .fake import DEFAULT_ACCOUNT_ID, FakeImageBuilder
+from .model import service_model
+from .service import BuildPlan
+from .transports import botocore_hook
 
-__all__ = ["imagebuilder_fake"]
+if TYPE_CHECKING:
+    from .server import RunningServer
+
+__all__ = ["NetworkBlocked", "imagebuilder_client", "imagebuilder_fake", "imagebuilder_server"]
+
+MARKER = "imagebuilder"
+_INI_PREFIX = "imagebuilder_"
 
 
-@pytest.fixture
-def imagebuilder_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeImageBuilder]:
-    """An active :class:`FakeImageBuilder` with fresh state, and dummy AWS credentials for the test."""
+class NetworkBlocked(RuntimeError):
+    """An Image Builder request would have left the machine during a test that uses the plugin's fixtures."""
+
+
+# -- knobs: ini options, overridden per test by the marker ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Knobs:
+    """What a test may configure; the fields are the marker's keywords and (prefixed) the ini options."""
+
+    account_id: str = DEFAULT_ACCOUNT_ID
+    region: str = "us-east-1"
+    build_seconds: float | None = None
+    outcome: str = "AVAILABLE"
+    disabled_pipeline_error: str | None = "InvalidRequestException"
+    max_concurrent_builds: int | None = None
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.account_id, str) and len(self.account_id) == 12 and self.account_id.isdigit()):
+            raise ValueError(f"account_id must be 12 digits, not {self.account_id!r}")
+        if not (isinstance(self.region, str) and self.region and self.region.replace("-", "").isalnum()):
+            raise ValueError(f"region must look like 'us-east-1', not {self.region!r}")
+        if self.build_seconds is not None and (
+            isinstance(self.build_seconds, bool)
+            or not isinstance(self.build_seconds, int | float)
+            or self.build_seconds < 0
+        ):
+            raise ValueError(f"build_seconds must be a number >= 0, not {self.build_seconds!r}")
+        codes = _start_error_codes()
+        if self.disabled_pipeline_error is not None and self.disabled_pipeline_error not in codes:
+            raise ValueError(
+                f"disabled_pipeline_error must be None or one of {sorted(codes)}, not {self.disabled_pipeline_error!r}"
+            )
+        if self.max_concurrent_builds is not None and (
+            isinstance(self.max_concurrent_builds, bool)
+            or not isinstance(self.max_concurrent_builds, int)
+            or self.max_concurrent_builds < 1
+        ):
+            raise ValueError(f"max_concurrent_builds must be None or an int >= 1, not {self.max_concurrent_builds!r}")
+        self.build_plan()  # checks outcome
+
+    def build_plan(self) -> BuildPlan:
+        """The plan every build follows."""
+        outcome: Any = self.outcome
+        if self.build_seconds is None:
+            return BuildPlan(outcome=outcome)
+        return BuildPlan.lasting(self.build_seconds, outcome=outcome)
+
+    def new_fake(self) -> FakeImageBuilder:
+        """A fresh fake with these knobs."""
+        return FakeImageBuilder(
+            account_id=self.account_id,
+            region=self.region,
+            build_plan=self.build_plan(),
+            disabled_pipeline_error=self.disabled_pipeline_error,
+            max_concurrent_builds=self.max_concurrent_builds,
+        )
+
+    def apply(self, fake: FakeImageBuilder) -> None:
+        """Set these knobs on a running fake (the server's); the region is the client's to choose there."""
+        with fake.service.lock:
+            fake.account_id = self.account_id
+            fake.settings.build_plan = self.build_plan()
+            fake.settings.disabled_pipeline_error = self.disabled_pipeline_error
+            fake.settings.max_concurrent_builds = self.max_concurrent_builds
+
+
+_KNOB_NAMES = tuple(f.name for f in fields(_Knobs))
+
+_INI_HELP = {
+    "account_id": "account id of the fake's callers (default 123456789012)",
+    "region": "region of the fake and of the dummy AWS environment (default us-east-1)",
+    "build_seconds": "virtual seconds a build takes (default: about 20 minutes, split over the statuses)",
+    "outcome": "how builds end: AVAILABLE (default) or FAILED",
+    "disabled_pipeline_error": "error a start on a DISABLED pipeline answers, or 'none' to let it build",
+    "max_concurrent_builds": "builds in progress per pipeline before ResourceInUseException (default: unlimited)",
+}
+
+
+def _start_error_codes() -> frozenset[str]:
+    operation = service_model().operation_model("StartImagePipelineExecution")
+    return frozenset(shape.name for shape in operation.error_shapes)
+
+
+def _ini_knobs(config: pytest.Config) -> _Knobs:
+    """The suite's defaults, from the ini options (unset: the fake's own default; ``none``: off)."""
+    values: dict[str, Any] = {}
+    try:
+        for name in _KNOB_NAMES:
+            text = str(config.getini(_INI_PREFIX + name)).strip()
+            if not text:
+                continue
+            if name in ("disabled_pipeline_error", "max_concurrent_builds") and text.lower() == "none":
+                values[name] = None
+            elif name == "build_seconds":
+                values[name] = float(text)
+            elif name == "max_concurrent_builds":
+                values[name] = int(text)
+            else:
+                values[name] = text
+        return _Knobs(**values)
+    except ValueError as error:
+        raise pytest.UsageError(f"fakeimagebuilder ini options ({_INI_PREFIX}*): {error}") from None
+
+
+def _knobs_for(request: pytest.FixtureRequest) -> _Knobs:
+    """The ini defaults overridden by the ``imagebuilder`` markers of the test (closest first)."""
+    chosen: dict[str, Any] = {}
+    for marker in request.node.iter_markers(MARKER):
+        if marker.args:
+            pytest.fail(f"@pytest.mark.{MARKER} takes keywords only: {', '.join(_KNOB_NAMES)}", pytrace=False)
+        unknown = set(marker.kwargs) - set(_KNOB_NAMES)
+        if unknown:
+            pytest.fail(
+                f"@pytest.mark.{MARKER} has no knob {', '.join(sorted(unknown))}; "
+                f"it takes: {', '.join(_KNOB_NAMES)}",
+                pytrace=False,
+            )
+        for name, value in marker.kwargs.items():
+            chosen.setdefault(name, value)
+    try:
+        return replace(_ini_knobs(request.config), **chosen)
+    except ValueError as error:
+        pytest.fail(f"@pytest.mark.{MARKER}: {error}", pytrace=False)
+
+
+# -- hooks -----------------------------------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Ini options: the suite's defaults for every knob of the ``imagebuilder`` marker."""
+    for name in _KNOB_NAMES:
+        parser.addini(_INI_PREFIX + name, f"fakeimagebuilder: {_INI_HELP[name]}", type="string", default="")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker (so ``--strict-markers`` accepts it) and check the ini options early."""
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}({', '.join(f'{n}=...' for n in _KNOB_NAMES)}): "
+        "configure fakeimagebuilder's fixtures for this test",
+    )
+    _ini_knobs(config)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which fake the fixtures give, as Hypothesis names its profile."""
+    from . import __version__
+
+    knobs = _ini_knobs(config)
+    return f"fakeimagebuilder {__version__}: account {knobs.account_id}, region {knobs.region}"
+
+
+# -- the test's AWS environment and the network guard -------------------------------------------
+
+
+def _isolate_aws_environment(monkeypatch: pytest.MonkeyPatch, region: str) -> None:
+    """Dummy credentials and region, and nothing of the developer's AWS configuration."""
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        # An empty file: no profile, endpoint override or credential_process can be read.
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        # The credential chain stops at the environment, but never let it reach for instance metadata.
+        "AWS_EC2_METADATA_DISABLED": "true",
     }.items():
         monkeypatch.setenv(name, value)
-    with FakeImageBuilder() as fake:
+    try:
+        import boto3
+    except ImportError:
+        return
+    # boto3's default session caches credentials and config; the test gets a fresh one.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@contextmanager
+def _network_guard(*, refuse_aws: bool) -> Iterator[None]:
+    """Refuse Image Builder requests that would leave the machine, until the block ends.
+
+    It wraps botocore's send: enter it before the fake, whose hook then sits
+    above it and answers requests for AWS hosts first. ``refuse_aws`` refuses
+    those too, for tests where no fake serves them (``imagebuilder_server``
+    alone), unless a fake started earlier already sits beneath the guard.
+    """
+    previous: Callable[[Endpoint, Any], Any] = Endpoint._send
+    refuse_aws = refuse_aws and getattr(previous, "__module__", None) != botocore_hook.__name__
+    armed = threading.Event()
+    armed.set()
+
+    def guarded(endpoint: Endpoint, request: Any) -> Any:
+        url = request.url
+        if (
+            armed.is_set()
+            and getattr(endpoint, "_endpoint_prefix", None) == "imagebuilder"
+            and not _is_loopback(url)
+            and (refuse_aws or not botocore_hook.is_aws_host(url))
+        ):
+            raise NetworkBlocked(
+                f"fakeimagebuilder refused an Image Builder request to {url}: in a test that uses its fixtures, "
+                "requests go to imagebuilder_fake (AWS endpoints, while it is active) or to a loopback "
+                "endpoint_url such as str(imagebuilder_server)"
+            )
+        return previous(endpoint, request)
+
+    Endpoint._send = guarded  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        armed.clear()
+        # Restore only if nothing was patched over us since; otherwise the disarmed guard just passes through.
+        if Endpoint._send is guarded:
+            Endpoint._send = previous  # type: ignore[method-assign]
+
+
+# -- fixtures --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def imagebuilder_fake(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeImageBuilder]:
+    """An active :class:`FakeImageBuilder` with fresh state, dummy AWS credentials, and no way out to AWS."""
+    knobs = _knobs_for(request)
+    _isolate_aws_environment(monkeypatch, knobs.region)
+    with _network_guard(refuse_aws=False), knobs.new_fake() as fake:
         yield fake
+
+
+@pytest.fixture
+def imagebuilder_client(imagebuilder_fake: FakeImageBuilder) -> Any:
+    """A botocore Image Builder client (boto3's API) in the fake's region, answered by ``imagebuilder_fake``."""
+    return imagebuilder_fake.client()
+
+
+@pytest.fixture(scope="session")
+def imagebuilder_server(pytestconfig: pytest.Config) -> Iterator[RunningServer]:
+    """A running Image Builder HTTP server on 127.0.0.1 (a free port); ``str()`` is its URL.
+
+    One per session, so one per xdist worker. Its state, and the knobs of the
+    ``imagebuilder`` marker, are set afresh before every test that uses it;
+    its fake is ``imagebuilder_server.fake`` (advance its clock there).
+    """
+    from .server import serve_in_thread
+
+    running = serve_in_thread(_ini_knobs(pytestconfig).new_fake(), host="127.0.0.1", port=0)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(autouse=True)
+def _imagebuilder_server_per_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """For each test that uses ``imagebuilder_server``: fresh state and knobs, a dummy AWS environment, the guard."""
+    if "imagebuilder_server" not in request.fixturenames:
+        yield
+        return
+    knobs = _knobs_for(request)
+    _isolate_aws_environment(request.getfixturevalue("monkeypatch"), knobs.region)
+    running = request.getfixturevalue("imagebuilder_server")
+    running.fake.reset()
+    knobs.apply(running.fake)
+    with _network_guard(refuse_aws=True):
+        yield

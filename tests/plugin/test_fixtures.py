@@ -1,0 +1,199 @@
+"""The plugin's fixtures, in inner pytest sessions: loading, fresh state, the AWS environment, switching off."""
+
+from __future__ import annotations
+
+import os
+
+import boto3
+import pytest
+
+
+def test_loads_through_its_entry_point_with_no_conftest(pytester: pytest.Pytester):
+    pytester.makepyfile(
+        """
+        import fakeimagebuilder.pytest_plugin
+
+        def test_registered(request, imagebuilder_fake):
+            assert request.config.pluginmanager.get_plugin("imagebuilder") is fakeimagebuilder.pytest_plugin
+            assert imagebuilder_fake.state() == {}
+        """
+    )
+    assert not list(pytester.path.glob("**/conftest.py"))
+
+    result = pytester.runpytest("--strict-markers")
+
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["fakeimagebuilder *: account 123456789012, region us-east-1"])
+
+
+def test_p_no_imagebuilder_switches_it_off(pytester: pytest.Pytester):
+    pytester.makepyfile(
+        """
+        def test_uses_fixture(imagebuilder_fake):
+            pass
+        """
+    )
+
+    result = pytester.runpytest("-p", "no:imagebuilder")
+
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*fixture 'imagebuilder_fake' not found*"])
+    assert "fakeimagebuilder" not in result.stdout.str().split("collected")[0]
+
+
+def test_with_autoload_off_p_imagebuilder_loads_it(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    pytester.makepyfile(
+        """
+        def test_uses_fixture(imagebuilder_fake):
+            assert imagebuilder_fake.state() == {}
+        """
+    )
+
+    pytester.runpytest().assert_outcomes(errors=1)
+    pytester.runpytest("-p", "imagebuilder").assert_outcomes(passed=1)
+
+
+def test_marker_is_registered(pytester: pytest.Pytester):
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.imagebuilder(account_id=..., region=..., build_seconds=..., *"])
+
+    off = pytester.runpytest("--markers", "-p", "no:imagebuilder")
+    assert "imagebuilder(" not in off.stdout.str()
+
+
+def test_each_test_gets_fresh_state(project: pytest.Pytester):
+    project.makepyfile(
+        """
+        import pytest
+        from pipelines import make_pipeline
+
+        @pytest.mark.parametrize("run", [1, 2])
+        def test_same_start_twice(imagebuilder_fake, imagebuilder_client, run):
+            assert imagebuilder_fake.state() == {}
+            started = imagebuilder_fake.clock.now()
+            arn = make_pipeline(imagebuilder_client)
+            build = imagebuilder_client.start_image_pipeline_execution(imagePipelineArn=arn, clientToken="same")
+            # Build numbers, client tokens and faults all start over: build 1 every time.
+            assert build["imageBuildVersionArn"].endswith("/web/1.0.0/1")
+            imagebuilder_fake.fail_next("ListImagePipelines", "ServiceException", times=50)
+            imagebuilder_fake.set_rate_limit("GetImagePipeline", rate=0, burst=0)
+            imagebuilder_fake.advance(3600)
+            assert imagebuilder_fake.clock.now() - started >= 3600
+
+        def test_after_faults_and_limits(imagebuilder_client):
+            assert imagebuilder_client.list_image_pipelines()["imagePipelineList"] == []
+        """
+    )
+
+    project.runpytest().assert_outcomes(passed=3)
+
+
+def test_fake_and_client_are_one(project: pytest.Pytester):
+    project.makepyfile(
+        """
+        import boto3
+        import botocore.session
+        from pipelines import make_pipeline
+
+        def test_every_client_reaches_the_one_fake(imagebuilder_fake, imagebuilder_client):
+            arn = make_pipeline(imagebuilder_client)
+            # A client the code under test makes itself, from boto3's default session...
+            assert boto3.client("imagebuilder").get_image_pipeline(imagePipelineArn=arn)
+            # ...or from a plain botocore session.
+            plain = botocore.session.get_session().create_client("imagebuilder")
+            assert plain.list_image_pipelines()["imagePipelineList"][0]["arn"] == arn
+            assert list(imagebuilder_fake.state()["123456789012"]["us-east-1"]["imagePipelines"])
+        """
+    )
+
+    project.runpytest().assert_outcomes(passed=1)
+
+
+def test_client_made_before_the_test_reaches_the_fake(project: pytest.Pytester):
+    project.makepyfile(
+        """
+        import botocore.session
+        from pipelines import make_pipeline
+
+        EARLY = botocore.session.get_session().create_client(
+            "imagebuilder", region_name="us-east-1", aws_access_key_id="early", aws_secret_access_key="early"
+        )
+
+        def test_early_client(imagebuilder_client):
+            arn = make_pipeline(imagebuilder_client)
+            assert EARLY.get_image_pipeline(imagePipelineArn=arn)["imagePipeline"]["arn"] == arn
+        """
+    )
+
+    project.runpytest().assert_outcomes(passed=1)
+
+
+def test_developer_aws_configuration_cannot_leak_in(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+    config = pytester.path / "aws-config"
+    config.write_text("[profile developer]\nregion = ap-south-1\nendpoint_url = https://leak.example.com\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_PROFILE", "developer")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEY")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_IMAGEBUILDER", "https://leak.example.com")
+    monkeypatch.setenv("AWS_RETRY_MODE", "adaptive")
+    pytester.makepyfile(
+        """
+        import os
+        import boto3
+
+        def test_isolated(imagebuilder_fake):
+            leaked = {k for k in os.environ if k.startswith("AWS_")} - {
+                "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION",
+                "AWS_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED",
+            }
+            assert leaked == set()
+            assert os.environ["AWS_ACCESS_KEY_ID"] == "testing"
+            client = boto3.client("imagebuilder")
+            assert client.meta.region_name == "us-east-1"
+            assert client.meta.endpoint_url == "https://imagebuilder.us-east-1.amazonaws.com"
+            assert client.list_image_pipelines()["imagePipelineList"] == []
+        """
+    )
+
+    pytester.runpytest().assert_outcomes(passed=1)
+
+    # The developer's environment is back once the test is over.
+    assert os.environ["AWS_PROFILE"] == "developer"
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "AKIAREALKEY"
+
+
+def test_default_boto3_session_is_fresh_for_the_test_and_restored_after(pytester: pytest.Pytester):
+    before = boto3.DEFAULT_SESSION
+    pytester.makepyfile(
+        """
+        import boto3
+
+        def test_fresh(imagebuilder_fake):
+            assert boto3.DEFAULT_SESSION is None
+            boto3.client("imagebuilder").list_image_pipelines()
+            assert boto3.DEFAULT_SESSION.get_credentials().access_key == "testing"
+        """
+    )
+
+    pytester.runpytest().assert_outcomes(passed=1)
+
+    assert boto3.DEFAULT_SESSION is before
+
+
+def test_botocore_is_restored_after_the_test(pytester: pytest.Pytester):
+    from botocore.endpoint import Endpoint
+
+    send = Endpoint._send
+    pytester.makepyfile(
+        """
+        from botocore.endpoint import Endpoint
+
+        def test_patched(imagebuilder_fake):
+            assert Endpoint._send.__module__ != "botocore.endpoint"
+        """
+    )
+
+    pytester.runpytest().assert_outcomes(passed=1)
+
+    assert Endpoint._send is send

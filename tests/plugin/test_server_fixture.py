@@ -1,0 +1,131 @@
+"""``imagebuilder_server``: one running server per session (and per xdist worker), fresh state per test."""
+
+from __future__ import annotations
+
+import json
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+
+_SERVER_TESTS = """
+import json
+import os
+
+import boto3
+import pytest
+from pipelines import make_pipeline, status
+
+URLS = []
+
+
+@pytest.fixture
+def client(imagebuilder_server):
+    URLS.append(str(imagebuilder_server))
+    return boto3.client("imagebuilder", endpoint_url=str(imagebuilder_server))
+
+
+def test_a_dirties_the_server(client, imagebuilder_server):
+    arn = make_pipeline(client)
+    client.start_image_pipeline_execution(imagePipelineArn=arn, clientToken="t")
+    imagebuilder_server.fake.fail_next("ListImagePipelines", "ServiceException", times=100)
+    imagebuilder_server.fake.deny("GetImagePipeline")
+
+
+@pytest.mark.imagebuilder(build_seconds=60, outcome="FAILED", max_concurrent_builds=1, account_id="111122223333")
+def test_b_marker_knobs(client, imagebuilder_server):
+    assert client.list_image_pipelines()["imagePipelineList"] == []
+    arn = make_pipeline(client)
+    assert ":111122223333:" in arn
+    image = client.start_image_pipeline_execution(imagePipelineArn=arn, clientToken="t")["imageBuildVersionArn"]
+    assert image.endswith("/1")  # build numbers and tokens started over
+    with pytest.raises(client.exceptions.ResourceInUseException):
+        client.start_image_pipeline_execution(imagePipelineArn=arn)
+    imagebuilder_server.fake.advance(60)
+    assert status(client, image) == "FAILED"
+
+
+def test_c_knobs_are_back_to_the_defaults(client, imagebuilder_server):
+    arn = make_pipeline(client)
+    assert ":123456789012:" in arn
+    image = client.start_image_pipeline_execution(imagePipelineArn=arn)["imageBuildVersionArn"]
+    client.start_image_pipeline_execution(imagePipelineArn=arn)
+    imagebuilder_server.fake.advance(3600)
+    assert status(client, image) == "AVAILABLE"
+
+
+def test_d_one_server_for_the_session(imagebuilder_server):
+    assert set(URLS) == {str(imagebuilder_server)}
+    with open("server-url.json", "w") as out:
+        json.dump({"url": str(imagebuilder_server), "env_region": os.environ["AWS_DEFAULT_REGION"]}, out)
+"""
+
+
+def test_server_is_shared_reset_and_configured_per_test(project: pytest.Pytester):
+    project.makepyfile(test_server=_SERVER_TESTS)
+
+    project.runpytest().assert_outcomes(passed=4)
+
+    seen = json.loads((project.path / "server-url.json").read_text())
+    url = urlsplit(seen["url"])
+    assert (url.scheme, url.hostname) == ("http", "127.0.0.1")
+    assert seen["env_region"] == "us-east-1"
+    # The session is over: the server was stopped with it.
+    with pytest.raises(ConnectionRefusedError), socket.create_connection((url.hostname, url.port), timeout=5):
+        pass
+
+
+def test_server_tests_cannot_reach_aws(trapped: pytest.Pytester):
+    trapped.makepyfile(
+        """
+        import boto3
+        import pytest
+        from fakeimagebuilder.pytest_plugin import NetworkBlocked
+
+        def test_forgotten_endpoint_url_is_refused(trap, imagebuilder_server):
+            # No fake is active in this test: a client for AWS would leave the machine.
+            with pytest.raises(NetworkBlocked, match="imagebuilder.us-east-1.amazonaws.com"):
+                boto3.client("imagebuilder").list_image_pipelines()
+            assert trap == []
+
+        def test_server_and_fake_together(trap, imagebuilder_server, imagebuilder_fake, imagebuilder_client):
+            served = boto3.client("imagebuilder", endpoint_url=str(imagebuilder_server))
+            served.create_infrastructure_configuration(name="on-server", instanceProfileName="p")
+            imagebuilder_client.create_infrastructure_configuration(name="in-process", instanceProfileName="p")
+            assert [c for c in imagebuilder_server.fake.state()["123456789012"]["us-east-1"][
+                "infrastructureConfigurations"]][0]["name"] == "on-server"
+            assert imagebuilder_fake.state()["123456789012"]["us-east-1"][
+                "infrastructureConfigurations"][0]["name"] == "in-process"
+            assert trap == []
+        """
+    )
+
+    trapped.runpytest().assert_outcomes(passed=2)
+
+
+def test_one_server_per_xdist_worker(project: pytest.Pytester):
+    for n in range(4):
+        project.makepyfile(
+            **{
+                f"test_worker_{n}": f"""
+                import json, os
+
+                def test_server(imagebuilder_server):
+                    with open("seen-{n}.json", "w") as out:
+                        json.dump([os.environ["PYTEST_XDIST_WORKER"], str(imagebuilder_server)], out)
+                """
+            }
+        )
+
+    # pytest-benchmark switches itself off under xdist, with a warning that would surface here.
+    project.runpytest("-n", "2", "--dist", "loadfile", "-p", "no:benchmark").assert_outcomes(passed=4)
+
+    seen = [json.loads((project.path / f"seen-{n}.json").read_text()) for n in range(4)]
+    by_worker: dict[str, set[str]] = {}
+    for worker, url in seen:
+        by_worker.setdefault(worker, set()).add(url)
+    # Each of the two workers kept one server, on a port of its own.
+    assert len(by_worker) == 2
+    assert all(len(urls) == 1 for urls in by_worker.values())
+    urls = [next(iter(urls)) for urls in by_worker.values()]
+    assert len(set(urls)) == len(urls)
