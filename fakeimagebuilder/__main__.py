@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = ["main"]
 
@@ -16,12 +17,149 @@ def _ledger(args: argparse.Namespace) -> int:
     return 0
 
 
+def _differences(args: argparse.Namespace) -> int:
+    from .ledger import differences_markdown
+
+    sys.stdout.write(differences_markdown())
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .clock import ScaledClock
+    from .fake import FakeImageBuilder
+    from .persistence import StateFileError, load_fake
+    from .server import is_loopback, serve
+    from .signatures import load_credentials, parse_credential
+
+    try:
+        credentials = load_credentials(args.accounts_file) if args.accounts_file else {}
+        for text in args.credential:
+            credential = parse_credential(text)
+            credentials[credential.access_key] = credential
+    except ValueError as exc:
+        print(f"fakeimagebuilder serve: {exc}", file=sys.stderr)
+        return 2
+    secrets = {key: c.secret_key for key, c in credentials.items() if c.secret_key}
+    if args.verify_signatures and not secrets:
+        print(
+            "fakeimagebuilder serve: --verify-signatures needs secrets (--credential or --accounts-file)",
+            file=sys.stderr,
+        )
+        return 2
+    options = {
+        "account_id": args.account,
+        "region": args.region,
+        "accounts": {key: c.account for key, c in credentials.items() if c.account},
+    }
+    if args.state_file:
+        notices: list[str] = []
+        try:
+            fake = load_fake(args.state_file, speed=args.speed, notices=notices, **options)
+        except StateFileError as exc:
+            print(f"fakeimagebuilder serve: cannot start: {exc}", file=sys.stderr)
+            return 2
+        for notice in notices:
+            print(f"fakeimagebuilder serve: {notice}", file=sys.stderr)
+    else:
+        fake = FakeImageBuilder(clock=ScaledClock(args.speed), **options)
+    if not is_loopback(args.host):
+        print(
+            f"fakeimagebuilder serve: warning: {args.host} is not a loopback address; anyone who can reach it "
+            "can read and change the fake's state",
+            file=sys.stderr,
+            flush=True,
+        )
+    try:
+        return serve(
+            fake, args.host, args.port, secrets=secrets if args.verify_signatures else None, verbose=args.verbose
+        )
+    finally:
+        if fake.journal is not None:
+            fake.journal.close()
+
+
+def _account(text: str) -> str:
+    if len(text) != 12 or not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"an account id is 12 digits, not {text!r}")
+    return text
+
+
+def _speed(text: str) -> float:
+    try:
+        speed = float(text)
+    except ValueError:
+        speed = -1.0
+    if not 0 <= speed < float("inf"):
+        raise argparse.ArgumentTypeError(f"the speed is a number >= 0, not {text!r}")
+    return speed
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {text!r}")
+    return int(text)
+
+
+def _add_serve(commands: Any) -> None:
+    from .fake import DEFAULT_ACCOUNT_ID
+    from .server import DEFAULT_SPEED
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the fake over HTTP (the AWS CLI, other SDKs, other processes)",
+        description="Serve the fake over HTTP until SIGINT or SIGTERM; prints 'listening on http://HOST:PORT'.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback only)")
+    serve.add_argument("--port", type=_port, default=4010, help="port (default: 4010; 0 picks a free one)")
+    serve.add_argument(
+        "--speed",
+        type=_speed,
+        default=DEFAULT_SPEED,
+        help=f"virtual seconds per real second for builds (default: {DEFAULT_SPEED:g}: a default build takes "
+        "about a minute; 0 stops time except POST /_fake/advance)",
+    )
+    serve.add_argument("--region", default="us-east-1", help="region of requests that name none (default: us-east-1)")
+    serve.add_argument(
+        "--account",
+        type=_account,
+        default=DEFAULT_ACCOUNT_ID,
+        help="account of unmapped access keys (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--accounts-file",
+        metavar="PATH",
+        help='JSON object: access key -> account id, or -> {"account": ID, "secret": SECRET}',
+    )
+    serve.add_argument(
+        "--credential",
+        action="append",
+        default=[],
+        metavar="KEY:SECRET[:ACCOUNT]",
+        help="a known access key (repeatable); its secret is used by --verify-signatures",
+    )
+    serve.add_argument(
+        "--verify-signatures",
+        action="store_true",
+        help="check SigV4 signatures against the known secrets (403 for unknown keys and bad signatures)",
+    )
+    serve.add_argument(
+        "--state-file",
+        metavar="PATH",
+        help="keep state in this journal: replayed at start, every acknowledged change fsync'ed",
+    )
+    serve.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    serve.set_defaults(run=_serve)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     parser = argparse.ArgumentParser(prog="fakeimagebuilder", description="A fake of AWS EC2 Image Builder.")
     commands = parser.add_subparsers(dest="command", required=True)
     ledger = commands.add_parser("ledger", help="print the behaviour ledger as a Markdown table")
     ledger.set_defaults(run=_ledger)
+    differences = commands.add_parser("differences", help="print where the fake may differ from AWS, as Markdown")
+    differences.set_defaults(run=_differences)
+    _add_serve(commands)
     return parser
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .clock import Clock, VirtualClock
 from .model import service_model
@@ -14,6 +15,11 @@ from .service.images import image_document
 from .service.pipelines import pipeline_document
 from .transports import botocore_hook
 from .wire import HttpRequest, HttpResponse, RestJsonWire
+
+if TYPE_CHECKING:
+    import responses
+
+    from .persistence import Journal
 
 __all__ = ["DEFAULT_ACCOUNT_ID", "FakeImageBuilder"]
 
@@ -59,6 +65,8 @@ class FakeImageBuilder:
         self.policy = Policy(self.clock)
         self.wire = RestJsonWire(self._dispatch, account_for=self._account_for, default_region=region)
         self._active = 0
+        # Set by persistence.load_fake (server --state-file): records each acknowledged change.
+        self.journal: Journal | None = None
 
     # -- the one entry point every transport uses -------------------------------
 
@@ -68,7 +76,9 @@ class FakeImageBuilder:
 
     def _dispatch(self, call: Call) -> dict[str, Any]:
         self.policy.check(call)
-        return self.service.call(call)
+        if self.journal is None:
+            return self.service.call(call)
+        return self.journal.record(call, self.service.call)
 
     def _account_for(self, access_key: str | None) -> str:
         if access_key is None:
@@ -99,6 +109,21 @@ class FakeImageBuilder:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+    @contextmanager
+    def mock_requests(self, mock: responses.RequestsMock | None = None) -> Iterator[responses.RequestsMock]:
+        """Answer ``requests`` calls to Image Builder URLs from this fake, through ``responses``.
+
+        Every other URL is left alone: with ``mock`` (your own
+        ``responses.RequestsMock``, or ``responses.mock``), the fake's
+        callbacks are added to it for the block; without, a mock of ours is
+        started that passes everything else on to whatever ``requests`` would
+        have done (including your own active ``responses`` mock).
+        """
+        from .transports import responses_mock
+
+        with responses_mock.mocked(self.handle, mock) as active:
+            yield active
 
     def client(self, region: str | None = None, **kwargs: Any) -> Any:
         """A botocore Image Builder client with dummy credentials, for use while the fake is active."""

@@ -1,0 +1,588 @@
+"""The fake as an HTTP server: a WSGI application, served by a threaded HTTP/1.1 server.
+
+For clients outside this process (the AWS CLI, Terraform, other SDKs, several
+pytest-xdist workers sharing one fake). :func:`make_app` is a plain WSGI
+application: Image Builder requests go through the same
+:meth:`FakeImageBuilder.handle` as every other transport, and JSON control
+routes under ``/_fake/`` move the clock, inject faults, reset and dump state.
+
+:func:`serve_in_thread` serves it with the standard library's
+``ThreadingHTTPServer`` and a small HTTP/1.1 handler of our own (keep-alive,
+one write per response, Nagle off, a bounded body, JSON errors for malformed
+HTTP). The standard library keeps the fake free of a server dependency, and
+the wire work per call is small enough that the HTTP layer sets the pace:
+see ``benchmarks/server_vs_moto.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import ipaddress
+import json
+import logging
+import math
+import re
+import signal
+import socket
+import socketserver
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import FrameType
+from typing import IO, Any
+from urllib.parse import unquote
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+from .fake import FakeImageBuilder
+from .signatures import SignatureVerifier
+from .transports.wsgi import BodyTooLarge, read_request, reason_phrase, write_response
+from .wire import HttpRequest, HttpResponse
+
+__all__ = [
+    "CONTROL_PREFIX",
+    "DEFAULT_SPEED",
+    "MAX_BODY",
+    "RunningServer",
+    "is_loopback",
+    "make_app",
+    "serve",
+    "serve_in_thread",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1 << 20
+"""Largest request body accepted (1 MiB); a larger one answers 413."""
+
+DEFAULT_SPEED = 20.0
+"""Virtual seconds per real second in ``serve``: a default build (about 21 virtual minutes) takes about a minute."""
+
+CONTROL_PREFIX = "/_fake/"
+
+_MAX_FAULTS = 100_000
+# Dates must stay printable: the clock may not be moved past the year 9999.
+_LATEST = datetime(9999, 1, 1, tzinfo=UTC).timestamp()
+
+
+def _too_large(limit: int) -> HttpResponse:
+    return _error(
+        413, f"The request body is larger than the {limit} bytes the fake accepts.", "RequestEntityTooLargeException"
+    )
+
+
+def _error_code(status: int) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", reason_phrase(status).title()) + "Exception"
+
+
+def _json(status: int, document: Any, headers: Mapping[str, str] | None = None) -> HttpResponse:
+    return HttpResponse(
+        status,
+        {"Content-Type": "application/json", "x-amzn-RequestId": str(uuid.uuid4()), **(headers or {})},
+        json.dumps(document, separators=(",", ":"), default=str).encode("utf-8"),
+    )
+
+
+def _error(
+    status: int, message: str, code: str | None = None, headers: Mapping[str, str] | None = None
+) -> HttpResponse:
+    """An error in the wire layer's shape: status, ``x-amzn-ErrorType`` and ``{"message": ...}``."""
+    return _json(status, {"message": message}, {"x-amzn-ErrorType": code or _error_code(status), **(headers or {})})
+
+
+class _BadControl(Exception):
+    """Control input that cannot be used: answered 400 with this message."""
+
+
+def _control_body(request: HttpRequest) -> dict[str, Any]:
+    if not request.body.strip():
+        return {}
+    try:
+        document = json.loads(request.body.decode("utf-8"), parse_constant=_no_constant)
+    except RecursionError:
+        raise _BadControl("The request body is nested too deeply.") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _BadControl(f"The request body is not valid JSON: {exc}.") from None
+    if not isinstance(document, dict):
+        raise _BadControl("The request body must be a JSON object.")
+    return document
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class _App:
+    """The WSGI application: control routes, then (optionally) signature checks, then the fake."""
+
+    def __init__(self, fake: FakeImageBuilder, max_body: int, verifier: SignatureVerifier | None) -> None:
+        self.fake = fake
+        self.max_body = max_body
+        self.verifier = verifier
+        self._routes: dict[str, tuple[str, Callable[[dict[str, Any]], HttpResponse]]] = {
+            "health": ("GET", lambda _: _json(200, {"status": "ok"})),
+            "state": ("GET", lambda _: _json(200, self.fake.state())),
+            "advance": ("POST", self._advance),
+            "reset": ("POST", self._reset),
+            "fail_next": ("POST", self._fail_next),
+        }
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        return write_response(self.respond(environ), start_response)
+
+    def respond(self, environ: WSGIEnvironment) -> HttpResponse:
+        """The answer to one WSGI request."""
+        try:
+            request = read_request(environ, self.max_body)
+        except BodyTooLarge:
+            return _too_large(self.max_body)
+        if request.path.startswith(CONTROL_PREFIX):
+            return self._control(request)
+        if self.verifier is not None:
+            rejection = self.verifier.check(request)
+            if rejection is not None:
+                return _error(rejection.status, rejection.message, rejection.code)
+        return self.fake.handle(request)
+
+    # -- control routes ---------------------------------------------------------------
+
+    def _control(self, request: HttpRequest) -> HttpResponse:
+        name = request.path[len(CONTROL_PREFIX) :]
+        route = self._routes.get(name)
+        if route is None:
+            known = ", ".join(CONTROL_PREFIX + n for n in self._routes)
+            return _error(404, f"No control route at {request.path}; the fake serves {known}.")
+        method, action = route
+        if request.method != method:
+            return _error(405, f"{request.path} takes {method}, not {request.method}.", headers={"Allow": method})
+        try:
+            return action(_control_body(request))
+        except _BadControl as exc:
+            return _error(400, str(exc), "InvalidControlRequestException")
+
+    def _advance(self, body: dict[str, Any]) -> HttpResponse:
+        given = body.get("seconds")
+        if isinstance(given, bool) or not isinstance(given, int | float):
+            raise _BadControl('Expected {"seconds": N}, N a number of virtual seconds.')
+        try:
+            seconds = float(given)
+        except OverflowError:  # an integer too large for a float
+            seconds = math.inf
+        if seconds < 0:
+            raise _BadControl(f"The clock cannot move back ({seconds} s).")
+        if not self.fake.clock.now() + seconds <= _LATEST:  # also refuses inf and NaN
+            raise _BadControl("Advancing that far would move the clock past the year 9999.")
+        journal = self.fake.journal
+        if journal is None:
+            self.fake.advance(seconds)
+        else:
+            journal.control("advance", lambda: self.fake.advance(seconds), seconds=seconds)
+        return _json(200, {"now": self.fake.clock.now()})
+
+    def _reset(self, body: dict[str, Any]) -> HttpResponse:
+        journal = self.fake.journal
+        if journal is None:
+            self.fake.reset()
+        else:
+            journal.control("reset", self.fake.reset)
+        return _json(200, {})
+
+    def _fail_next(self, body: dict[str, Any]) -> HttpResponse:
+        operation, code = body.get("operation"), body.get("code")
+        times, message = body.get("times", 1), body.get("message")
+        if not isinstance(operation, str) or not isinstance(code, str):
+            raise _BadControl('Expected {"operation": "...", "code": "...", "times": N, "message": "..."}.')
+        if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= _MAX_FAULTS:
+            raise _BadControl(f"'times' must be an integer from 1 to {_MAX_FAULTS}.")
+        if message is not None and not isinstance(message, str):
+            raise _BadControl("'message' must be a string.")
+        try:
+            self.fake.fail_next(operation, code, times, message)
+        except ValueError as exc:
+            raise _BadControl(str(exc)) from None
+        return _json(200, {"operation": operation, "code": code, "pending": self.fake.policy.pending_faults(operation)})
+
+
+def make_app(
+    fake: FakeImageBuilder, *, max_body: int = MAX_BODY, secrets: Mapping[str, str] | None = None
+) -> WSGIApplication:
+    """The WSGI application serving ``fake``: Image Builder's API plus the ``/_fake/`` control routes.
+
+    ``secrets`` (access key -> secret key) turns on SigV4 verification of
+    Image Builder requests; bodies over ``max_body`` bytes answer 413.
+    """
+    return _App(fake, max_body, SignatureVerifier(secrets) if secrets is not None else None)
+
+
+# -- the HTTP/1.1 server ------------------------------------------------------------------
+
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")
+# After an error answer on a connection with unread input: how long, and how much, to read and drop.
+_LINGER_SECONDS = 2.0
+_LINGER_BYTES = 4 * MAX_BODY
+
+
+class _Refused(Exception):
+    """The request was answered with an error already; stop handling it."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """HTTP/1.1 with keep-alive, handing each request to the WSGI app; JSON errors, never a 5xx, for bad HTTP."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "fakeimagebuilder"
+    sys_version = ""
+    disable_nagle_algorithm = True
+    timeout = 300.0  # an idle keep-alive connection is closed after this
+    server: _HttpServer
+
+    def setup(self) -> None:
+        super().setup()
+        self._linger = False
+        self.server.track(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+            if self._linger:
+                self._drain()
+        finally:
+            self.server.untrack(self.connection)
+
+    def _drain(self) -> None:
+        # Closing with unread input makes the kernel send a reset, which can destroy the error answer
+        # before the client reads it: stop sending, then read and drop what the client still sends, briefly.
+        deadline = time.monotonic() + _LINGER_SECONDS
+        received = 0
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            while received < _LINGER_BYTES and (left := deadline - time.monotonic()) > 0:
+                self.connection.settimeout(left)
+                chunk = self.connection.recv(65536)
+                if not chunk:
+                    break
+                received += len(chunk)
+        except OSError:
+            pass
+
+    def handle_one_request(self) -> None:
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+            if len(self.raw_requestline) > 65536:
+                self.command, self.request_version = "", "HTTP/1.1"
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if len(self.raw_requestline.split()) == 2:
+                # HTTP/0.9 has no headers; the standard library would wait for them until the timeout.
+                self.command, self.request_version = "", "HTTP/1.1"
+                self.send_error(HTTPStatus.BAD_REQUEST, "HTTP/0.9 requests are not supported.")
+                return
+            if not self.parse_request():
+                return
+            self._serve()
+        except _Refused:
+            return
+        except TimeoutError:
+            self.close_connection = True
+
+    def handle_expect_100(self) -> bool:
+        # Refuse an oversized body before the client sends it.
+        length = self.headers.get("Content-Length", "")
+        if length.isascii() and length.isdigit() and int(length) > self.server.max_body:
+            self.close_connection = self._linger = True
+            self._send(_too_large(self.server.max_body))
+            return False
+        return super().handle_expect_100()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Answer a request that cannot be parsed (called by ``parse_request`` too): JSON, 4xx, then close."""
+        # The standard library answers 505 to HTTP/2.0 request lines: still the client's fault, so 400.
+        status = code if code < 500 else HTTPStatus.BAD_REQUEST
+        self.close_connection = True
+        self._linger = True
+        self._send(_error(status, message or reason_phrase(code)))
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    def _refuse(self, status: int, message: str) -> None:
+        self.send_error(status, message)
+        raise _Refused
+
+    def _refuse_too_large(self, limit: int) -> None:
+        self.close_connection = self._linger = True  # the unread body cannot be skipped safely
+        self._send(_too_large(limit))
+        raise _Refused
+
+    def _read_body(self) -> bytes:
+        limit = self.server.max_body
+        lengths = self.headers.get_all("Content-Length") or []
+        encoding = self.headers.get("Transfer-Encoding")
+        if encoding is not None:
+            if lengths:
+                self._refuse(400, "A request may not have both Content-Length and Transfer-Encoding.")
+            if encoding.strip().lower() != "chunked":
+                self._refuse(400, f"Transfer-Encoding {encoding!r} is not supported; use chunked or Content-Length.")
+            return self._read_chunked(limit)
+        if not lengths:
+            return b""
+        text = lengths[0].strip()
+        if len(set(lengths)) != 1 or not (text.isascii() and text.isdigit()):
+            self._refuse(400, f"Invalid Content-Length {', '.join(lengths)!r}.")
+        length = int(text)
+        if length > limit:
+            self._refuse_too_large(limit)
+        body = self.rfile.read(length)
+        if len(body) < length:  # the client went away mid-body
+            self.close_connection = True
+            raise _Refused
+        return body
+
+    def _read_chunked(self, limit: int) -> bytes:
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(1026)
+            size_text = line.split(b";", 1)[0].strip()
+            if not line.endswith(b"\n") or not _CHUNK_SIZE.fullmatch(size_text):
+                self._refuse(400, "Malformed chunked body.")
+            size = int(size_text, 16)
+            if size == 0:
+                break
+            total += size
+            if total > limit:
+                self._refuse_too_large(limit)
+            data = self.rfile.read(size)
+            if len(data) < size or self.rfile.read(2) != b"\r\n":
+                self._refuse(400, "Malformed chunked body.")
+            parts.append(data)
+        for _ in range(100):  # trailer fields, up to the blank line
+            line = self.rfile.readline(65537)
+            if line in (b"\r\n", b"\n"):
+                return b"".join(parts)
+            if not line.endswith(b"\n"):
+                break
+        self._refuse(400, "Malformed chunked body trailer.")
+        raise AssertionError("unreachable")
+
+    def _serve(self) -> None:
+        body = self._read_body()
+        path, _, query = self.path.partition("?")
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": self.command,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": unquote(path, encoding="latin-1"),
+            "QUERY_STRING": query,
+            "REQUEST_URI": self.path,
+            "RAW_URI": self.path,
+            "SERVER_NAME": self.server.server_name,
+            "SERVER_PORT": str(self.server.server_port),
+            "SERVER_PROTOCOL": self.request_version,
+            "REMOTE_ADDR": self.client_address[0],
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        for name, value in self.headers.items():
+            key = "HTTP_" + name.upper().replace("-", "_")
+            if key == "HTTP_CONTENT_TYPE":
+                environ["CONTENT_TYPE"] = value
+            elif key != "HTTP_CONTENT_LENGTH":
+                environ[key] = f"{environ[key]},{value}" if key in environ else value
+        started: list[Any] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[..., Any]:
+            started[:] = [status, headers]
+            return lambda data: None  # the legacy write() callable; our app never uses it
+
+        try:
+            chunks = self.server.app(environ, start_response)
+            data = b"".join(chunks)
+            status_line, headers = started
+        except Exception:
+            log.exception("fakeimagebuilder server failed on %s %s", self.command, self.path)
+            self._send(_error(500, "The fake failed unexpectedly; see its log.", "ServiceException"))
+            return
+        self._write(status_line, headers, data)
+
+    def _send(self, response: HttpResponse) -> None:
+        self._write(
+            f"{response.status} {reason_phrase(response.status)}", list(response.headers.items()), response.body
+        )
+
+    def _write(self, status_line: str, headers: list[tuple[str, str]], body: bytes) -> None:
+        lines = [f"HTTP/1.1 {status_line}"]
+        lines.extend(f"{name}: {value}" for name, value in headers if name.lower() != "content-length")
+        lines.append(f"Content-Length: {len(body)}")
+        lines.append(f"Date: {self.date_time_string()}")
+        if self.close_connection:
+            lines.append("Connection: close")
+        elif self.request_version == "HTTP/1.0":
+            lines.append("Connection: keep-alive")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        # One write per response: with Nagle off, a split write would cost the client a round trip.
+        self.wfile.write(head if self.command == "HEAD" else head + body)
+
+
+class _HttpServer(ThreadingHTTPServer):
+    """A thread per connection; remembers open connections so :meth:`close_connections` can end keep-alives."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], app: WSGIApplication, max_body: int, verbose: bool) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.app = app
+        self.max_body = max_body
+        self.verbose = verbose
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks up the host's FQDN, a DNS round trip we do not need.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            return  # the client went away
+        super().handle_error(request, client_address)
+
+    def track(self, connection: socket.socket) -> None:
+        with self._connections_lock:
+            self._connections.add(connection)
+
+    def untrack(self, connection: socket.socket) -> None:
+        with self._connections_lock:
+            self._connections.discard(connection)
+
+    def close_connections(self) -> None:
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # already closed by the client
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+class RunningServer:
+    """A server answering in a background thread: ``url`` (also its ``str()``), ``fake`` behind it, :meth:`stop`."""
+
+    def __init__(self, server: _HttpServer, thread: threading.Thread, fake: FakeImageBuilder, url: str) -> None:
+        self._server = server
+        self._thread = thread
+        self.fake = fake
+        self.url = url
+        self._stopped = False
+
+    def stop(self) -> None:
+        """Stop accepting, close open connections, and wait for the server thread (idempotent)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._server.shutdown()
+        self._server.close_connections()
+        self._server.server_close()
+        self._thread.join()
+
+    def __repr__(self) -> str:
+        return f"<RunningServer {self.url}{' (stopped)' if self._stopped else ''}>"
+
+    def __enter__(self) -> RunningServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __str__(self) -> str:
+        """The URL, so the server itself can be given as an ``endpoint_url``."""
+        return self.url
+
+
+def serve_in_thread(
+    fake: FakeImageBuilder | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    max_body: int = MAX_BODY,
+    secrets: Mapping[str, str] | None = None,
+    verbose: bool = False,
+) -> RunningServer:
+    """Serve ``fake`` (a new one if None: virtual clock, moved by ``/_fake/advance``) on ``host:port``.
+
+    ``port=0`` picks a free port; the URL is in the result. See
+    :func:`make_app` for ``max_body`` and ``secrets``.
+    """
+    fake = fake if fake is not None else FakeImageBuilder()
+    server = _HttpServer((host, port), make_app(fake, max_body=max_body, secrets=secrets), max_body, verbose)
+    bound_host, bound_port = server.server_address[:2]
+    url = f"http://[{bound_host}]:{bound_port}" if ":" in bound_host else f"http://{bound_host}:{bound_port}"
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"fakeimagebuilder {url}", daemon=True
+    )
+    thread.start()
+    return RunningServer(server, thread, fake, url)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only listens on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _Signalled(Exception):
+    pass
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    raise _Signalled(signum)
+
+
+def serve(
+    fake: FakeImageBuilder,
+    host: str,
+    port: int,
+    *,
+    max_body: int = MAX_BODY,
+    secrets: Mapping[str, str] | None = None,
+    verbose: bool = False,
+    out: IO[str] | None = None,
+) -> int:
+    """Serve until SIGINT or SIGTERM (the ``serve`` command); prints ``listening on URL`` once started."""
+    try:
+        running = serve_in_thread(fake, host, port, max_body=max_body, secrets=secrets, verbose=verbose)
+    except OSError as exc:
+        print(f"fakeimagebuilder: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
+        return 1
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for sig in previous:
+            signal.signal(sig, _on_signal)
+        print(f"listening on {running.url}", file=out or sys.stdout, flush=True)
+        while True:
+            time.sleep(3600)
+    except _Signalled:
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        running.stop()
+    return 0

@@ -1,0 +1,83 @@
+"""``responses`` transport: ``requests`` calls to Image Builder's AWS URLs answered by the fake.
+
+For callers that speak to Image Builder with ``requests`` (e.g. signing with
+requests-aws4auth) rather than botocore. Only URLs of Image Builder's AWS
+endpoints (``https://imagebuilder.<region>.amazonaws.com/...`` and the other
+AWS partitions' hosts) are taken. Unlike moto, every other URL is left to
+whatever ``requests`` would otherwise do: the real network, or a
+``responses`` mock of the caller's own, whose registered responses and
+passthroughs keep working.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import responses
+from requests import PreparedRequest
+from requests.adapters import HTTPAdapter
+
+from ..wire import HttpRequest, HttpResponse
+from .botocore_hook import is_aws_host
+
+__all__ = ["METHODS", "URL", "mocked", "register"]
+
+URL = re.compile(r"https?://imagebuilder[.-]")
+"""Where the fake's callbacks are registered; :func:`is_aws_host` then narrows it to AWS hosts."""
+
+METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS")
+
+_EVERYTHING = re.compile(".*")
+
+
+def _aws_host(request: PreparedRequest) -> tuple[bool, str]:
+    matched = is_aws_host(str(request.url))
+    return matched, "" if matched else f"{request.url} is not an AWS Image Builder endpoint"
+
+
+def _callback(handle: Callable[[HttpRequest], HttpResponse]) -> Callable[[PreparedRequest], Any]:
+    def answer(request: PreparedRequest) -> tuple[int, Mapping[str, str], bytes]:
+        body: Any = request.body
+        if hasattr(body, "read"):
+            body = body.read()
+        response = handle(HttpRequest.from_url(str(request.method), str(request.url), request.headers, body))
+        return response.status, response.headers, response.body
+
+    return answer
+
+
+def register(handle: Callable[[HttpRequest], HttpResponse], mock: responses.RequestsMock) -> list[Any]:
+    """Add callbacks for Image Builder URLs to ``mock``; returns the registrations."""
+    callback = _callback(handle)
+    return [mock.add_callback(method, URL, callback, content_type=None, match=[_aws_host]) for method in METHODS]
+
+
+@contextmanager
+def mocked(
+    handle: Callable[[HttpRequest], HttpResponse], mock: responses.RequestsMock | None = None
+) -> Iterator[responses.RequestsMock]:
+    """Within the block, ``requests`` calls to Image Builder URLs reach ``handle``.
+
+    With ``mock``, the callbacks are added to it (it must be started by its
+    owner) and removed afterwards. Without, a mock of ours is started whose
+    passthrough goes to the ``requests`` send in place when the block began,
+    so an outer ``responses`` mock still sees every other URL. Mocks stack
+    like context managers: leave them in the reverse order of entering.
+    """
+    if mock is not None:
+        added = register(handle, mock)
+        try:
+            yield mock
+        finally:
+            # By identity: responses' own remove() also drops equal registrations of someone else's.
+            registry = mock.get_registry()
+            registry.registered[:] = [r for r in registry.registered if not any(r is a for a in added)]
+        return
+    own = responses.RequestsMock(assert_all_requests_are_fired=False, real_adapter_send=HTTPAdapter.send)
+    own.add_passthru(_EVERYTHING)  # consulted only when no callback matched
+    register(handle, own)
+    with own:
+        yield own

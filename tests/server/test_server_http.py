@@ -1,0 +1,198 @@
+"""The HTTP layer: keep-alive, and malformed HTTP never gets a 5xx or kills the server."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import socket
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from imagebuilder_scenario import T0, boto3_client, control, create_pipeline
+
+from fakeimagebuilder import FakeImageBuilder, VirtualClock
+from fakeimagebuilder.server import MAX_BODY, RunningServer, serve_in_thread
+
+START = b"PUT /StartImagePipelineExecution HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+RECIPE = b"PUT /CreateImageRecipe HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+
+
+def _with_body(head: bytes, body: bytes) -> bytes:
+    return head + b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def exchange(server: RunningServer, raw: bytes, timeout: float = 10) -> tuple[int | None, dict[str, str], bytes]:
+    """Send raw bytes on a new connection; the first response's status, headers and body (None: no answer)."""
+    parts = urlsplit(server.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as sock:
+        with contextlib.suppress(OSError):  # the server answered and closed before taking everything
+            sock.sendall(raw)
+        response = http.client.HTTPResponse(sock)
+        try:
+            response.begin()
+        except (http.client.RemoteDisconnected, ConnectionResetError):
+            return None, {}, b""
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+
+
+def assert_alive(server: RunningServer) -> None:
+    assert control(server.url, "health") == (200, {"status": "ok"})
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[RunningServer]:
+    """One server for the abuse tests: it must survive all of them."""
+    running = serve_in_thread(FakeImageBuilder(clock=VirtualClock(T0)))
+    yield running
+    running.stop()
+
+
+MALFORMED = {
+    "garbage request line": b"GARBAGE\r\n\r\n",
+    "binary request line": b"\x00\xff\xfe junk \x01\r\n\r\n",
+    "HTTP/2 request line": b"GET /_fake/health HTTP/2.0\r\n\r\n",
+    "bad version": b"GET /_fake/health HTTP/1.x\r\n\r\n",
+    "HTTP/0.9": b"GET /_fake/health\r\n",
+    "request line too long": b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n",
+    "too many headers": b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(200)) + b"\r\n",
+    "header line too long": b"GET / HTTP/1.1\r\nX-Big: " + b"y" * 70_000 + b"\r\n\r\n",
+    "non-numeric length": START + b"Content-Length: abc\r\n\r\n{}",
+    "negative length": START + b"Content-Length: -1\r\n\r\n{}",
+    "conflicting lengths": START + b"Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+    "length and chunked": START + b"Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}",
+    "unknown transfer coding": START + b"Transfer-Encoding: gzip\r\n\r\n{}",
+    "bad chunk size": START + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+    "chunk without CRLF": START + b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n",
+    "announced huge body": START + b"Content-Length: %d\r\n\r\n" % (MAX_BODY + 1),
+    "huge body expecting 100-continue": START + b"Expect: 100-continue\r\nContent-Length: 999999999\r\n\r\n",
+    "huge chunked body": START + b"Transfer-Encoding: chunked\r\n\r\n" + b"%x\r\n" % (MAX_BODY + 1) + b"x" * 10,
+    "sent huge body": _with_body(START, b'{"a": "' + b"x" * MAX_BODY + b'"}'),
+    "bad JSON": _with_body(START, b'{"imagePipelineArn": '),
+    "NaN in JSON": _with_body(START, b'{"imagePipelineArn": NaN}'),
+    "invalid UTF-8": _with_body(START, b'{"imagePipelineArn": "\xff\xfe"}'),
+    "JSON array": _with_body(START, b"[1, 2]"),
+    "deeply nested": _with_body(START, b"[" * 200_000 + b"]" * 200_000),
+    "deeply nested member": _with_body(RECIPE, b'{"tags": ' + b'{"a": ' * 100_000 + b"1" + b"}" * 100_001),
+    "wrongly typed member": _with_body(START, b'{"imagePipelineArn": 7, "clientToken": ["x"]}'),
+    "huge integer": _with_body(START, b'{"imagePipelineArn": ' + b"9" * 10_000 + b"}"),
+    "wrong method": b"DELETE /StartImagePipelineExecution HTTP/1.1\r\nHost: x\r\n\r\n",
+    "unknown method": b"BREW /StartImagePipelineExecution HTTP/1.1\r\nHost: x\r\n\r\n",
+    "unknown path": b"GET /no/such/thing HTTP/1.1\r\nHost: x\r\n\r\n",
+    "asterisk target": b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n",
+    "bad percent-encoding": b"GET /tags/%ZZ%ff%fe HTTP/1.1\r\nHost: x\r\n\r\n",
+    "bad query": b"GET /GetImage?imageBuildVersionArn=%ff&&=&x HTTP/1.1\r\nHost: x\r\n\r\n",
+    "control route, wrong method": b"GET /_fake/advance HTTP/1.1\r\nHost: x\r\n\r\n",
+    "control route, bad JSON": _with_body(b"POST /_fake/advance HTTP/1.1\r\nHost: x\r\n", b"{nope"),
+    "unknown control route": b"GET /_fake/nothing HTTP/1.1\r\nHost: x\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("raw", MALFORMED.values(), ids=MALFORMED.keys())
+def test_malformed_http_gets_a_4xx_json_answer(shared: RunningServer, raw: bytes) -> None:
+    status, headers, body = exchange(shared, raw)
+    assert status is not None and 400 <= status < 500, (status, body[:300])
+    assert headers["content-type"] == "application/json"
+    assert json.loads(body)["message"]
+    assert_alive(shared)
+
+
+def test_oversized_body_is_refused_with_413(shared: RunningServer) -> None:
+    status, headers, _ = exchange(shared, MALFORMED["sent huge body"])
+    assert status == 413
+    assert headers["x-amzn-errortype"] == "RequestEntityTooLargeException"
+    assert headers["connection"] == "close"  # the unread body cannot be skipped
+
+
+def test_deep_nesting_is_a_serialization_error(shared: RunningServer) -> None:
+    status, headers, _ = exchange(shared, MALFORMED["deeply nested"])
+    assert (status, headers["x-amzn-errortype"]) == (400, "SerializationException")
+
+
+def test_blank_request_line_closes_quietly(shared: RunningServer) -> None:
+    assert exchange(shared, b"\r\n")[0] is None
+    assert_alive(shared)
+
+
+def test_truncated_body_does_not_hang_the_server(shared: RunningServer) -> None:
+    parts = urlsplit(shared.url)
+    with socket.create_connection((parts.hostname, parts.port)) as sock:
+        sock.sendall(START + b"Content-Length: 100\r\n\r\n{")
+        sock.shutdown(socket.SHUT_WR)  # the client gives up mid-body
+        assert sock.recv(100) == b""  # no answer, connection closed
+    assert_alive(shared)
+
+
+def test_chunked_body_is_accepted(shared: RunningServer) -> None:
+    body = b'{"name": "chunky", "instanceProfileName": "builder", "clientToken": "chunked-1"}'
+    raw = (
+        b"PUT /CreateInfrastructureConfiguration HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + b"%x\r\n%s\r\n" % (10, body[:10])
+        + b"%x;ext=1\r\n%s\r\n" % (len(body) - 10, body[10:])
+        + b"0\r\nX-Trailer: t\r\n\r\n"
+    )
+    status, _, answer = exchange(shared, raw)
+    assert status == 200, answer
+    assert json.loads(answer)["infrastructureConfigurationArn"].endswith(":infrastructure-configuration/chunky")
+
+
+def test_head_gets_headers_only(shared: RunningServer) -> None:
+    parts = urlsplit(shared.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn.request("HEAD", "/_fake/health")
+    response = conn.getresponse()
+    assert response.status == 405
+    assert int(response.getheader("Content-Length")) > 0
+    assert response.read() == b""
+    conn.close()
+
+
+def test_keep_alive_serves_many_requests_on_one_connection(shared: RunningServer) -> None:
+    parts = urlsplit(shared.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn.connect()
+    first = conn.sock
+    for _ in range(5):
+        conn.request("GET", "/_fake/health")
+        response = conn.getresponse()
+        assert response.status == 200
+        assert response.getheader("Connection") is None
+        response.read()
+        assert conn.sock is first  # http.client reconnects on a new socket if the server closed
+    # An error answer keeps the connection too, when the body was read.
+    conn.request("PUT", "/StartImagePipelineExecution", body=b"{bad", headers={"Content-Type": "application/json"})
+    response = conn.getresponse()
+    assert response.status == 400
+    response.read()
+    conn.request("GET", "/_fake/health")
+    assert conn.getresponse().status == 200
+    assert conn.sock is first
+    conn.close()
+
+
+def test_percent_encoded_labels_reach_the_operation(server: RunningServer) -> None:
+    client = boto3_client(server.url)
+    pipeline = create_pipeline(client)
+    client.tag_resource(resourceArn=pipeline, tags={"k": "v"})
+    assert client.list_tags_for_resource(resourceArn=pipeline)["tags"] == {"k": "v"}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    method=st.sampled_from([b"GET", b"PUT", b"POST", b"DELETE", b"X"]) | st.binary(min_size=1, max_size=8),
+    target=st.sampled_from([b"/StartImagePipelineExecution", b"/GetImage?", b"/tags/", b"/_fake/advance"])
+    | st.binary(max_size=40),
+    headers=st.lists(st.binary(max_size=30), max_size=5),
+    body=st.binary(max_size=200),
+)
+def test_random_requests_never_get_a_5xx(
+    shared: RunningServer, method: bytes, target: bytes, headers: list[bytes], body: bytes
+) -> None:
+    raw = method + b" " + target + b" HTTP/1.1\r\n" + b"".join(h + b"\r\n" for h in headers)
+    raw += b"Content-Length: %d\r\n\r\n" % len(body) + body
+    status, _, _ = exchange(shared, raw, timeout=5)
+    assert status is None or status < 500
+    assert_alive(shared)

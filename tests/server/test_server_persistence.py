@@ -1,0 +1,235 @@
+"""``serve --state-file``: acknowledged changes survive a kill -9; a damaged file is reported, never dropped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import BotoCoreError, ClientError
+from imagebuilder_scenario import (
+    NO_RETRIES,
+    REGION,
+    ServerProcess,
+    boto3_client,
+    control,
+    create_pipeline,
+)
+
+from fakeimagebuilder import FakeImageBuilder
+from fakeimagebuilder.persistence import StateFileError, load_fake
+from fakeimagebuilder.server import serve_in_thread
+
+
+def test_sigkill_mid_traffic_loses_no_acknowledged_build(spawn: Callable[..., ServerProcess], tmp_path: Path) -> None:
+    state = tmp_path / "state.journal"
+    server = spawn("--speed", "60", "--state-file", str(state))
+    assert server.started, server.first_line
+    pipeline = create_pipeline(boto3_client(server.url))
+    acknowledged: list[tuple[str, str]] = []
+    lock = threading.Lock()
+
+    def worker(index: int) -> None:
+        client = boto3_client(server.url, config=NO_RETRIES)
+        for n in range(100_000):
+            token = f"w{index}-{n}"
+            try:
+                answer = client.start_image_pipeline_execution(imagePipelineArn=pipeline, clientToken=token)
+            except (BotoCoreError, ClientError):
+                return  # the server is gone: this call was never acknowledged
+            with lock:
+                acknowledged.append((token, answer["imageBuildVersionArn"]))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30
+    while len(acknowledged) < 150 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(server.proc.pid, signal.SIGKILL)  # mid-traffic: the workers are still sending
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(acknowledged) >= 150
+
+    restarted = spawn("--speed", "60", "--state-file", str(state))
+    assert restarted.started, restarted.finish()
+    client = boto3_client(restarted.url)
+    listed: list[str] = []
+    for page in client.get_paginator("list_image_pipeline_images").paginate(imagePipelineArn=pipeline):
+        listed.extend(image["arn"] for image in page["imageSummaryList"])
+    assert {arn for _, arn in acknowledged} <= set(listed)
+    # Numbers stay unique and contiguous: the replay rebuilt the same sequence.
+    assert sorted(int(arn.rsplit("/", 1)[1]) for arn in listed) == list(range(1, len(listed) + 1))
+    # The client-token ledger came back too: a replay returns the acknowledged build, not a new one.
+    for token, arn in acknowledged[::15]:
+        again = client.start_image_pipeline_execution(imagePipelineArn=pipeline, clientToken=token)
+        assert again["imageBuildVersionArn"] == arn
+
+
+@pytest.fixture
+def journaled(aws_env: None, tmp_path: Path) -> Iterator[Callable[[], FakeImageBuilder]]:
+    """Open fakes on one state file (time stopped); each is closed after the test."""
+    opened: list[FakeImageBuilder] = []
+
+    def open_fake() -> FakeImageBuilder:
+        fake = load_fake(tmp_path / "state.journal", speed=0)
+        opened.append(fake)
+        return fake
+
+    yield open_fake
+    for fake in opened:
+        if fake.journal is not None:
+            fake.journal.close()
+
+
+def _close(fake: FakeImageBuilder) -> None:
+    assert fake.journal is not None
+    fake.journal.close()
+
+
+def _with_builds(fake: FakeImageBuilder) -> tuple[Any, str]:
+    with fake:
+        client = boto3.client("imagebuilder", region_name=REGION, config=NO_RETRIES)
+        pipeline = create_pipeline(client)
+        build = client.start_image_pipeline_execution(imagePipelineArn=pipeline, clientToken="first")
+        client.start_image_pipeline_execution(imagePipelineArn=pipeline, clientToken="second")
+        client.tag_resource(resourceArn=pipeline, tags={"kept": "yes"})
+    return build["imageBuildVersionArn"], pipeline
+
+
+def test_reopened_state_equals_the_acknowledged_state(journaled: Callable[[], FakeImageBuilder]) -> None:
+    fake = journaled()
+    _with_builds(fake)
+    before = fake.state()
+    _close(fake)
+    assert journaled().state() == before
+
+
+def test_reads_and_failures_are_not_journaled(journaled: Callable[[], FakeImageBuilder], tmp_path: Path) -> None:
+    fake = journaled()
+    build, pipeline = _with_builds(fake)
+    size = (tmp_path / "state.journal").stat().st_size
+    with fake:
+        client = boto3.client("imagebuilder", region_name=REGION, config=NO_RETRIES)
+        client.get_image(imageBuildVersionArn=build)
+        client.list_image_pipeline_images(imagePipelineArn=pipeline)
+        with pytest.raises(ClientError):
+            client.start_image_pipeline_execution(imagePipelineArn=pipeline + "x", clientToken="missing")
+    assert (tmp_path / "state.journal").stat().st_size == size
+
+
+def test_unfinished_last_entry_is_dropped_with_a_notice(
+    journaled: Callable[[], FakeImageBuilder], tmp_path: Path
+) -> None:
+    fake = journaled()
+    _with_builds(fake)
+    before = fake.state()
+    _close(fake)
+    path = tmp_path / "state.journal"
+    complete = path.read_bytes()
+    path.write_bytes(complete + b'1234abcd {"seq":99,"call":"StartImage')  # a crash mid-write: no newline
+    notices: list[str] = []
+    reopened = load_fake(path, speed=0, notices=notices)
+    try:
+        assert reopened.state() == before
+        assert len(notices) == 1 and "never acknowledged" in notices[0]
+        assert path.read_bytes() == complete  # the fragment is gone, so new entries follow whole lines
+    finally:
+        _close(reopened)
+
+
+def _altered(lines: list[bytes]) -> list[bytes]:
+    line = lines[3]
+    return [*lines[:3], line[:20] + (b"Y" if line[20:21] == b"X" else b"X") + line[21:], *lines[4:]]
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (_altered, "line 4: damaged entry: checksum mismatch"),
+        (lambda lines: [*lines[:3], *lines[4:]], "line 4: entry out of sequence"),
+        (lambda lines: [*lines[:3], b"not a journal line", *lines[4:]], "line 4: damaged entry"),
+        (lambda lines: [b"hello world", *lines[1:]], "line 1"),
+    ],
+    ids=["altered", "missing line", "garbage line", "not a journal"],
+)
+def test_damaged_state_file_is_refused_naming_the_line(
+    journaled: Callable[[], FakeImageBuilder],
+    tmp_path: Path,
+    damage: Callable[[list[bytes]], list[bytes]],
+    reason: str,
+) -> None:
+    fake = journaled()
+    _with_builds(fake)
+    _close(fake)
+    path = tmp_path / "state.journal"
+    lines = path.read_bytes().split(b"\n")[:-1]
+    path.write_bytes(b"\n".join(damage(lines)) + b"\n")
+    with pytest.raises(StateFileError, match=reason) as error:
+        load_fake(path, speed=0)
+    assert error.value.line is not None
+
+
+def test_server_refuses_to_start_on_a_damaged_file(spawn: Callable[..., ServerProcess], tmp_path: Path) -> None:
+    path = tmp_path / "state.journal"
+    fake = load_fake(path, speed=0)
+    _with_builds(fake)
+    _close(fake)
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"web", b"wEb")
+    path.write_bytes(b"\n".join(lines))
+    server = spawn("--state-file", str(path))
+    assert not server.started
+    status, _, err = server.finish()
+    assert status == 2
+    assert f"state file {path}, line 3: damaged entry: checksum mismatch" in err
+
+
+def test_a_state_file_serves_one_server_at_a_time(journaled: Callable[[], FakeImageBuilder]) -> None:
+    journaled()
+    with pytest.raises(StateFileError, match="in use by another"):
+        journaled()
+
+
+def test_advance_and_reset_are_journaled(journaled: Callable[[], FakeImageBuilder]) -> None:
+    fake = journaled()
+    build, _ = _with_builds(fake)
+    with serve_in_thread(fake) as server:
+        assert control(server.url, "advance", {"seconds": 7200})[0] == 200
+    _close(fake)
+    reopened = journaled()
+    with reopened:
+        client = boto3.client("imagebuilder", region_name=REGION, config=NO_RETRIES)
+        assert client.get_image(imageBuildVersionArn=build)["image"]["state"]["status"] == "AVAILABLE"
+    with serve_in_thread(reopened) as server:
+        assert control(server.url, "reset", {})[0] == 200
+    _close(reopened)
+    assert journaled().state() == {}
+
+
+def test_a_failed_write_refuses_later_changes(
+    journaled: Callable[[], FakeImageBuilder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = journaled()
+    build, pipeline = _with_builds(fake)
+
+    def disk_full(fd: int, data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+    with fake:
+        client = boto3.client("imagebuilder", region_name=REGION, config=NO_RETRIES)
+        monkeypatch.setattr(os, "write", disk_full)
+        with pytest.raises(ClientError) as failed:
+            client.start_image_pipeline_execution(imagePipelineArn=pipeline, clientToken="third")
+        assert failed.value.response["Error"]["Code"] == "ServiceException"
+        monkeypatch.undo()
+        with pytest.raises(ClientError) as refused:
+            client.start_image_pipeline_execution(imagePipelineArn=pipeline, clientToken="fourth")
+        assert refused.value.response["Error"]["Code"] == "ServiceUnavailableException"
+        assert client.get_image(imageBuildVersionArn=build)["image"]["arn"] == build  # reads still work
