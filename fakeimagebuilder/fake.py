@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
@@ -21,9 +22,24 @@ if TYPE_CHECKING:
 
     from .persistence import Journal
 
-__all__ = ["DEFAULT_ACCOUNT_ID", "FakeImageBuilder"]
+__all__ = ["DEFAULT_ACCOUNT_ID", "KEEP", "FakeImageBuilder"]
 
 DEFAULT_ACCOUNT_ID = "123456789012"
+
+
+class _Keep(enum.Enum):
+    KEEP = "keep"
+
+
+KEEP = _Keep.KEEP
+"""For :meth:`FakeImageBuilder.configure`: leave this knob as it is (None is a value of some knobs)."""
+
+
+def _require_modeled_error(code: str) -> None:
+    model = service_model()
+    codes = {n for n in model.shape_names if model.shape_for(n).metadata.get("exception")}
+    if code not in codes:
+        raise ValueError(f"{code!r} is not a modeled Image Builder error; use one of {sorted(codes)}")
 
 
 class FakeImageBuilder:
@@ -54,6 +70,8 @@ class FakeImageBuilder:
     ) -> None:
         self.account_id = account_id
         self.region = region
+        if disabled_pipeline_error is not None:
+            _require_modeled_error(disabled_pipeline_error)
         self.accounts = dict(accounts or {})
         self.clock: Clock = clock or VirtualClock()
         self.settings = Settings(
@@ -145,12 +163,9 @@ class FakeImageBuilder:
         Any error shape of the Image Builder model may be injected into any
         operation; it is answered with its modeled HTTP status.
         """
-        model = service_model()
-        if operation not in model.operation_names:
+        if operation not in service_model().operation_names:
             raise ValueError(f"{operation!r} is not an Image Builder operation")
-        codes = {n for n in model.shape_names if model.shape_for(n).metadata.get("exception")}
-        if code not in codes:
-            raise ValueError(f"{code!r} is not a modeled Image Builder error; use one of {sorted(codes)}")
+        _require_modeled_error(code)
         self.policy.fail_next(operation, code, times, message)
 
     def set_rate_limit(self, operation: str, rate: float, burst: float | None = None) -> None:
@@ -160,6 +175,27 @@ class FakeImageBuilder:
     def deny(self, operation: str | None = None, account_id: str | None = None) -> None:
         """Answer ForbiddenException to ``operation`` (None: all) from ``account_id`` (None: all)."""
         self.policy.deny(operation, account_id)
+
+    def configure(
+        self,
+        *,
+        account_id: str | _Keep = KEEP,
+        disabled_pipeline_error: str | _Keep | None = KEEP,
+        max_concurrent_builds: int | _Keep | None = KEEP,
+        build_plan: BuildPlan | _Keep = KEEP,
+    ) -> None:
+        """Change the knobs of a running fake (as the constructor sets them); knobs not named stay."""
+        if not isinstance(disabled_pipeline_error, _Keep) and disabled_pipeline_error is not None:
+            _require_modeled_error(disabled_pipeline_error)
+        with self.service.lock:
+            if not isinstance(account_id, _Keep):
+                self.account_id = account_id
+            if not isinstance(disabled_pipeline_error, _Keep):
+                self.settings.disabled_pipeline_error = disabled_pipeline_error
+            if not isinstance(max_concurrent_builds, _Keep):
+                self.settings.max_concurrent_builds = max_concurrent_builds
+            if not isinstance(build_plan, _Keep):
+                self.settings.build_plan = build_plan
 
     def set_build_plan(self, plan: BuildPlan, pipeline_arn: str | None = None) -> None:
         """How builds behave from now on: for one pipeline, or (no ARN) for every pipeline without its own plan."""

@@ -122,11 +122,12 @@ class _Knobs:
 
     def apply(self, fake: FakeImageBuilder) -> None:
         """Set these knobs on a running fake (the server's); the region is the client's to choose there."""
-        with fake.service.lock:
-            fake.account_id = self.account_id
-            fake.settings.build_plan = self.build_plan()
-            fake.settings.disabled_pipeline_error = self.disabled_pipeline_error
-            fake.settings.max_concurrent_builds = self.max_concurrent_builds
+        fake.configure(
+            account_id=self.account_id,
+            build_plan=self.build_plan(),
+            disabled_pipeline_error=self.disabled_pipeline_error,
+            max_concurrent_builds=self.max_concurrent_builds,
+        )
 
 
 _KNOB_NAMES = tuple(f.name for f in fields(_Knobs))

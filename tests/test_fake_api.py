@@ -1,0 +1,67 @@
+"""The knobs of FakeImageBuilder itself: configure() on a running fake, and refused values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from fakeimagebuilder import BuildPlan, FakeImageBuilder
+from fakeimagebuilder.fake import KEEP
+
+
+def _start_error(client: Any, arn: str) -> str | None:
+    try:
+        client.start_image_pipeline_execution(imagePipelineArn=arn)
+    except ClientError as error:
+        return str(error.response["Error"]["Code"])
+    return None
+
+
+def test_configure_changes_the_named_knobs_of_a_running_fake(fake: FakeImageBuilder, client: Any, stack: Any):
+    client.update_image_pipeline(
+        imagePipelineArn=stack.pipeline_arn,
+        imageRecipeArn=stack.recipe_arn,
+        infrastructureConfigurationArn=stack.infrastructure_arn,
+        status="DISABLED",
+    )
+    assert _start_error(client, stack.pipeline_arn) == "InvalidRequestException"
+
+    fake.configure(disabled_pipeline_error="ResourceInUseException")
+    assert _start_error(client, stack.pipeline_arn) == "ResourceInUseException"
+
+    fake.configure(disabled_pipeline_error=None, max_concurrent_builds=1)
+    assert _start_error(client, stack.pipeline_arn) is None
+    assert _start_error(client, stack.pipeline_arn) == "ResourceInUseException"
+
+
+def test_configure_leaves_knobs_it_is_not_given(fake: FakeImageBuilder):
+    plan = BuildPlan.lasting(60, outcome="FAILED")
+    fake.configure(account_id="111122223333", build_plan=plan, max_concurrent_builds=2)
+    fake.configure(disabled_pipeline_error=None, account_id=KEEP)
+
+    assert fake.account_id == "111122223333"
+    assert fake.settings.build_plan == plan
+    assert fake.settings.max_concurrent_builds == 2
+    assert fake.settings.disabled_pipeline_error is None
+
+
+def test_configure_changes_the_account_of_unmapped_callers(fake: FakeImageBuilder, client: Any):
+    fake.configure(account_id="111122223333")
+    arn = client.create_infrastructure_configuration(name="infra", instanceProfileName="builder")[
+        "infrastructureConfigurationArn"
+    ]
+    assert ":111122223333:" in arn
+
+
+@pytest.mark.parametrize("code", ["NoSuchError", "ValidationException"])
+def test_an_unmodeled_error_code_is_refused_everywhere(code: str):
+    with pytest.raises(ValueError, match="not a modeled Image Builder error"):
+        FakeImageBuilder(disabled_pipeline_error=code)
+    fake = FakeImageBuilder()
+    with pytest.raises(ValueError, match="not a modeled Image Builder error"):
+        fake.configure(disabled_pipeline_error=code)
+    with pytest.raises(ValueError, match="not a modeled Image Builder error"):
+        fake.fail_next("StartImagePipelineExecution", code)
+    assert fake.settings.disabled_pipeline_error == "InvalidRequestException"
