@@ -15,6 +15,8 @@ from fakeimagebuilder import FakeImageBuilder
 from fakeimagebuilder.transports.botocore_hook import is_aws_host
 
 PARENT = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
+# Required by older botocore models (the lowest one setup.cfg admits), so always sent.
+COMPONENTS = [{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}]
 
 
 class ReachedTheNetwork(Exception):
@@ -39,7 +41,9 @@ def network(monkeypatch: pytest.MonkeyPatch, aws_env: None) -> list[str]:
 
 
 def _recipe(client: Any, name: str = "web") -> str:
-    arn: str = client.create_image_recipe(name=name, semanticVersion="1.0.0", parentImage=PARENT)["imageRecipeArn"]
+    arn: str = client.create_image_recipe(
+        name=name, semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
     return arn
 
 
@@ -158,12 +162,33 @@ def test_fakes_may_be_left_out_of_order(network: list[str]):
     first, second = FakeImageBuilder(), FakeImageBuilder()
     first.start()
     second.start()
-    first.stop()
-    _recipe(client, "second")
-    assert _recipes_of(second)[0]["name"] == "second"
-    assert first.state() == {}
-    second.stop()
+    try:
+        first.stop()
+        _recipe(client, "second")
+        assert _recipes_of(second)[0]["name"] == "second"
+        assert first.state() == {}
+    finally:
+        first.stop()
+        second.stop()
     assert Endpoint.__dict__["_send"] is original
+
+
+def test_a_fake_intercepts_even_if_its_patch_was_undone_meanwhile(network: list[str]):
+    client = boto3.client("imagebuilder", region_name="us-east-1")
+    stand_in = Endpoint.__dict__["_send"]
+    first, second = FakeImageBuilder(), FakeImageBuilder()
+    first.start()
+    try:
+        # Someone (a test's monkeypatch teardown, another library) puts its own send back
+        # while a fake is still active; the next fake must patch again, not trust its list.
+        Endpoint._send = stand_in  # type: ignore[method-assign]
+        with second:
+            _recipe(client, "second")
+            assert _recipes_of(second)[0]["name"] == "second"
+    finally:
+        first.stop()
+    assert network == []
+    assert Endpoint.__dict__["_send"] is stand_in
 
 
 def test_the_fake_s_own_client_reaches_it(network: list[str]):

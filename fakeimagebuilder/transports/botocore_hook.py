@@ -74,7 +74,9 @@ def activate(handler: Handler) -> None:
     """Route Image Builder requests to ``handler`` until :func:`deactivate`; the newest handler wins."""
     global _original_send
     with _lock:
-        if not _active:
+        # Checked against the class itself, not our list: something else (a test's
+        # monkeypatch, another library) may have put its own _send back meanwhile.
+        if Endpoint._send is not _send:
             _original_send = Endpoint._send
             Endpoint._send = _send  # type: ignore[method-assign]
         _active.append(handler)
@@ -88,5 +90,6 @@ def deactivate(handler: Handler) -> None:
             # Remove the newest registration of this handler.
             del _active[len(_active) - 1 - _active[::-1].index(handler)]
         if not _active and _original_send is not None:
-            Endpoint._send = _original_send  # type: ignore[method-assign]
+            if Endpoint._send is _send:
+                Endpoint._send = _original_send  # type: ignore[method-assign]
             _original_send = None
