@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 import botocore.endpoint
+import botocore.session
 import pytest
 from botocore import xform_name
 from botocore.config import Config
@@ -16,6 +17,8 @@ from fakeimagebuilder.service import OPERATIONS
 
 START = "StartImagePipelineExecution"
 PARENT = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
+# The oldest supported model (botocore 1.40.41) requires a recipe's components: always send them.
+COMPONENTS = [{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}]
 
 
 @pytest.fixture
@@ -83,7 +86,9 @@ def test_replay_has_a_fresh_request_id(fake: Any, client: Any, stack: Any, count
     assert replay["requestId"] == replay["ResponseMetadata"]["RequestId"]
 
     # A token is kept per operation: the same token on another operation is a new call.
-    recipe = client.create_image_recipe(name="other", semanticVersion="1.0.0", parentImage=PARENT, clientToken="t-1")
+    recipe = client.create_image_recipe(
+        name="other", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS, clientToken="t-1"
+    )
     assert recipe["imageRecipeArn"].endswith("/other/1.0.0")
 
     # ... and per region: us-west-2 has never seen it.
@@ -110,27 +115,65 @@ def test_replay_has_a_fresh_request_id(fake: Any, client: Any, stack: Any, count
 
 
 @pytest.mark.parametrize(
-    ("code", "status"),
-    [("ServiceUnavailableException", 503), ("ServiceException", 500), ("CallRateLimitExceededException", 429)],
+    ("mode", "code", "status"),
+    [
+        # Legacy mode, botocore's default in 1.43.11 and before (the mode the claim is about): it
+        # retries 429, 500 and 503 alike, up to 5 attempts.
+        ("legacy", "ServiceUnavailableException", 503),
+        ("legacy", "ServiceException", 500),
+        ("legacy", "CallRateLimitExceededException", 429),
+        # Standard mode, botocore's default in 1.44.8: it retries 500 and 503, up to 3 attempts; it does
+        # not retry Image Builder's modeled 429 (test_retry_modes_treat_injected_errors_as_botocore_does).
+        ("standard", "ServiceUnavailableException", 503),
+        ("standard", "ServiceException", 500),
+    ],
 )
 def test_retries_after_injected_errors_make_one_build(
-    fake: Any, stack: Any, count_images: Any, sleeps: list[float], code: str, status: int
+    fake: Any, stack: Any, count_images: Any, sleeps: list[float], mode: str, code: str, status: int
 ):
-    # botocore's defaults: legacy retry mode, 5 attempts, the token generated once per call.
-    client = boto3.client("imagebuilder", region_name="us-east-1")
+    # The mode is pinned (botocore's default changed between 1.43.11 and 1.44.8); its attempt limit and
+    # the token generated once per call are botocore's defaults.
+    client = boto3.client("imagebuilder", region_name="us-east-1", config=Config(retries={"mode": mode}))
     sent: list[str] = []
+    statuses: list[int] = []
     client.meta.events.register("before-send", lambda request, **kwargs: sent.append(request.body))
+    client.meta.events.register(
+        "response-received", lambda response_dict, **kwargs: statuses.append(response_dict["status_code"])
+    )
     fake.fail_next(START, code, times=2)
 
     answer = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)
 
     assert answer["ResponseMetadata"]["RetryAttempts"] == 2
+    assert statuses == [status, status, 200]
     assert len(sleeps) == 2  # botocore's own retry handler backed off twice
     assert len(sent) == 3
     assert len(set(sent)) == 1  # the same token every time
     assert count_images() == 1
     assert answer["imageBuildVersionArn"].endswith("/1")
     assert fake.policy.pending_faults(START) == 0
+
+
+def test_a_client_with_default_retries_treats_a_429_as_its_default_mode_does(
+    fake: Any, stack: Any, count_images: Any, sleeps: list[float]
+):
+    # Whichever mode this botocore defaults to (legacy in 1.43.11, standard in 1.44.8; aws_env clears
+    # AWS_RETRY_MODE), a client that sets none goes through that mode's real retry handler.
+    mode = botocore.session.get_session().get_config_variable("retry_mode")
+    client = boto3.client("imagebuilder", region_name="us-east-1")
+    fake.fail_next(START, "CallRateLimitExceededException", times=2)
+
+    if mode == "legacy":
+        answer = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)
+        assert answer["ResponseMetadata"]["RetryAttempts"] == 2
+        assert count_images() == 1
+    else:
+        assert mode == "standard"
+        with pytest.raises(client.exceptions.CallRateLimitExceededException) as caught:
+            client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)
+        assert caught.value.response["ResponseMetadata"]["RetryAttempts"] == 0
+        assert count_images() == 0
+    assert fake.policy.pending_faults(START) == (0 if mode == "legacy" else 1)
 
 
 @pytest.mark.parametrize(
@@ -193,7 +236,12 @@ def _token_call(client: Any, stack: Any, operation: str) -> tuple[Any, dict[str,
             "imageRecipeArn": stack.recipe_arn,
             "infrastructureConfigurationArn": stack.infrastructure_arn,
         },
-        "CreateImageRecipe": {"name": "second", "semanticVersion": "1.0.0", "parentImage": PARENT},
+        "CreateImageRecipe": {
+            "name": "second",
+            "semanticVersion": "1.0.0",
+            "parentImage": PARENT,
+            "components": COMPONENTS,
+        },
         "CreateInfrastructureConfiguration": {"name": "second", "instanceProfileName": "builder"},
         "CreateDistributionConfiguration": {"name": "second", "distributions": [{"region": "us-east-1"}]},
     }[operation]

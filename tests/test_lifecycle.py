@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from fakeimagebuilder import BuildPlan
+from fakeimagebuilder.model import service_model
 from fakeimagebuilder.service import IN_PROGRESS
 
 STEP = 10.0
@@ -222,21 +223,35 @@ def test_last_run_status_follows_newest_build(fake: Any, client: Any, stack: Any
     assert [p["lastRunStatus"] for p in listed] == ["AVAILABLE"]
 
 
-def test_start_tags_land_on_the_image(client: Any, make_stack: Any):
-    stack = make_stack(imageTags={"team": "platform", "env": "pipeline"}, tags={"on": "the-pipeline"})
+@pytest.mark.parametrize(
+    "image_tags",
+    [
+        pytest.param({}, id="no-image-tags"),
+        pytest.param(
+            {"team": "platform", "env": "pipeline"},
+            marks=pytest.mark.skipif(
+                "imageTags" not in service_model().operation_model("CreateImagePipeline").input_shape.members,
+                reason="this botocore's model has no CreateImagePipeline.imageTags (added in botocore 1.42.88)",
+            ),
+            id="image-tags",
+        ),
+    ],
+)
+def test_start_tags_land_on_the_image(client: Any, make_stack: Any, image_tags: dict[str, str]):
+    stack = make_stack(tags={"on": "the-pipeline"}, **({"imageTags": image_tags} if image_tags else {}))
 
     arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, tags={"env": "start", "run": "7"})[
         "imageBuildVersionArn"
     ]
 
-    expected = {"team": "platform", "env": "start", "run": "7"}
+    expected = {**image_tags, "env": "start", "run": "7"}
     assert client.get_image(imageBuildVersionArn=arn)["image"]["tags"] == expected
     assert client.list_tags_for_resource(resourceArn=arn)["tags"] == expected
     # The pipeline's own tags stay on the pipeline.
     assert client.list_tags_for_resource(resourceArn=stack.pipeline_arn)["tags"] == {"on": "the-pipeline"}
 
     untagged = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
-    assert client.get_image(imageBuildVersionArn=untagged)["image"]["tags"] == {"team": "platform", "env": "pipeline"}
+    assert client.get_image(imageBuildVersionArn=untagged)["image"]["tags"] == image_tags
 
 
 def test_image_version_includes_build_number(fake: Any, client: Any, stack: Any, raw_bodies: Any, check_output: Any):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
@@ -18,6 +19,12 @@ from fakeimagebuilder.validation import Violation
 PREFIX = "arn:aws:imagebuilder:us-east-1:123456789012"
 AWS_PARENT = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
 AWS_COMPONENT = "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"
+# The oldest supported model (botocore 1.40.41) requires a recipe's components: always send them.
+COMPONENTS = [{"componentArn": AWS_COMPONENT}]
+# A recipe's semanticVersion pattern: digits only in botocore 1.40.41's model, "x" wildcards allowed in later ones.
+RECIPE_VERSION = re.compile(
+    service_model().operation_model("CreateImageRecipe").input_shape.members["semanticVersion"].metadata["pattern"]
+)
 DISTRIBUTIONS = [{"region": "us-east-1", "amiDistributionConfiguration": {"name": "web {{ imagebuilder:buildDate }}"}}]
 
 
@@ -45,7 +52,9 @@ def world(fake: Any, client: Any, make_stack: Any) -> SimpleNamespace:
 
 
 def _unused_recipe(c: Any) -> str:
-    arn: str = c.create_image_recipe(name="spare", semanticVersion="1.0.0", parentImage=AWS_PARENT)["imageRecipeArn"]
+    arn: str = c.create_image_recipe(
+        name="spare", semanticVersion="1.0.0", parentImage=AWS_PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
     return arn
 
 
@@ -77,6 +86,8 @@ SUCCESS: dict[str, Call] = {
     ),
     "GetImageRecipe": lambda c, w: c.get_image_recipe(imageRecipeArn=w.recipe),
     "DeleteImageRecipe": lambda c, w: c.delete_image_recipe(imageRecipeArn=_unused_recipe(c)),
+    "ListImageRecipes": lambda c, w: c.list_image_recipes(),
+    "ListInfrastructureConfigurations": lambda c, w: c.list_infrastructure_configurations(),
     "CreateInfrastructureConfiguration": lambda c, w: c.create_infrastructure_configuration(
         name="other", instanceProfileName="builder", instanceTypes=["t3.micro"], terminateInstanceOnFailure=True
     ),
@@ -161,7 +172,9 @@ ERRORS: dict[str, tuple[Call, str, int]] = {
         400,
     ),
     "CreateImageRecipe": (
-        lambda c, w: c.create_image_recipe(name="web", semanticVersion="1.0.0", parentImage=AWS_PARENT),
+        lambda c, w: c.create_image_recipe(
+            name="web", semanticVersion="1.0.0", parentImage=AWS_PARENT, components=COMPONENTS
+        ),
         "ResourceAlreadyExistsException",
         400,
     ),
@@ -173,6 +186,16 @@ ERRORS: dict[str, tuple[Call, str, int]] = {
     "DeleteImageRecipe": (
         lambda c, w: c.delete_image_recipe(imageRecipeArn=w.recipe),
         "ResourceDependencyException",
+        400,
+    ),
+    "ListImageRecipes": (
+        lambda c, w: c.list_image_recipes(nextToken="made-up"),
+        "InvalidPaginationTokenException",
+        400,
+    ),
+    "ListInfrastructureConfigurations": (
+        lambda c, w: c.list_infrastructure_configurations(nextToken="made-up"),
+        "InvalidPaginationTokenException",
         400,
     ),
     "CreateInfrastructureConfiguration": (
@@ -303,8 +326,12 @@ def test_get_and_delete_of_missing_resources_are_not_found(
 
 def test_duplicate_resources_already_exist(client: Any, stack: Any, expect_error: Any):
     duplicates = [
-        lambda: client.create_image_recipe(name="web", semanticVersion="1.0.0", parentImage=AWS_PARENT),
-        lambda: client.create_image_recipe(name="WEB", semanticVersion="1.0.0", parentImage=AWS_PARENT),
+        lambda: client.create_image_recipe(
+            name="web", semanticVersion="1.0.0", parentImage=AWS_PARENT, components=COMPONENTS
+        ),
+        lambda: client.create_image_recipe(
+            name="WEB", semanticVersion="1.0.0", parentImage=AWS_PARENT, components=COMPONENTS
+        ),
         lambda: client.create_infrastructure_configuration(name="web", instanceProfileName="other"),
         lambda: client.create_image_pipeline(
             name="web", imageRecipeArn=stack.recipe_arn, infrastructureConfigurationArn=stack.infrastructure_arn
@@ -320,7 +347,9 @@ def test_duplicate_resources_already_exist(client: Any, stack: Any, expect_error
     with pytest.raises(client.exceptions.ResourceAlreadyExistsException):
         client.create_distribution_configuration(name="web", distributions=DISTRIBUTIONS)
     # Another version of a recipe is another resource.
-    newer = client.create_image_recipe(name="web", semanticVersion="1.0.1", parentImage=AWS_PARENT)
+    newer = client.create_image_recipe(
+        name="web", semanticVersion="1.0.1", parentImage=AWS_PARENT, components=COMPONENTS
+    )
     assert newer["imageRecipeArn"].endswith("/web/1.0.1")
 
 
@@ -349,11 +378,18 @@ def test_delete_of_used_resource_is_a_dependency_error(client: Any, make_stack: 
 
 @pytest.mark.parametrize("version", ["1.0.x", "x.x.x", "1.x.0"])
 def test_recipe_version_must_be_concrete(client: Any, fake: Any, expect_error: Any, version: str):
-    with pytest.raises(client.exceptions.InvalidVersionNumberException) as caught:
-        client.create_image_recipe(name="web", semanticVersion=version, parentImage=AWS_PARENT)
+    # Where the model's pattern allows wildcards the service refuses them; where it does not (botocore
+    # 1.40.41), the wire refuses them first, as for any pattern, naming the member.
+    code, mentioned = (
+        ("InvalidVersionNumberException", version)
+        if RECIPE_VERSION.search(version)
+        else ("InvalidParameterValueException", "'semanticVersion' must match pattern")
+    )
+    with pytest.raises(getattr(client.exceptions, code)) as caught:
+        client.create_image_recipe(name="web", semanticVersion=version, parentImage=AWS_PARENT, components=COMPONENTS)
 
-    expect_error(caught.value, "InvalidVersionNumberException", 400)
-    assert version in caught.value.response["message"]
+    expect_error(caught.value, code, 400)
+    assert mentioned in caught.value.response["message"]
     assert not any(region["imageRecipes"] for account in fake.state().values() for region in account.values())
 
 
@@ -375,7 +411,9 @@ def test_aws_managed_references_are_accepted(client: Any, make_stack: Any):
     assert linux["platform"] == "Linux"
     assert linux["owner"] == "123456789012"
     assert client.get_image_recipe(imageRecipeArn=windows)["imageRecipe"]["platform"] == "Windows"
-    by_ami = client.create_image_recipe(name="from-ami", semanticVersion="1.0.0", parentImage="ami-0123456789abcdef0")
+    by_ami = client.create_image_recipe(
+        name="from-ami", semanticVersion="1.0.0", parentImage="ami-0123456789abcdef0", components=COMPONENTS
+    )
     assert by_ami["imageRecipeArn"].endswith("/from-ami/1.0.0")
     assert client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
 
@@ -473,7 +511,9 @@ def test_update_replaces_pipeline_settings(fake: Any, client: Any, make_stack: A
 
 
 def test_untagged_resources_show_empty_tags(client: Any, world: SimpleNamespace, fake: Any):
-    recipe = client.create_image_recipe(name="bare", semanticVersion="1.0.0", parentImage=AWS_PARENT)
+    recipe = client.create_image_recipe(
+        name="bare", semanticVersion="1.0.0", parentImage=AWS_PARENT, components=COMPONENTS
+    )
     assert client.get_image_recipe(imageRecipeArn=recipe["imageRecipeArn"])["imageRecipe"]["tags"] == {}
     assert client.get_image(imageBuildVersionArn=world.done)["image"]["tags"] == {}
     assert client.list_tags_for_resource(resourceArn=world.done)["tags"] == {}

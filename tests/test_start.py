@@ -71,6 +71,8 @@ def test_start_serves_the_region_of_the_request(fake: Any):
         name="web",
         semanticVersion="1.0.0",
         parentImage="arn:aws:imagebuilder:us-west-2:aws:image/amazon-linux-2-x86/x.x.x",
+        # The oldest supported model (botocore 1.40.41) requires a recipe's components.
+        components=[{"componentArn": "arn:aws:imagebuilder:us-west-2:aws:component/update-linux/x.x.x"}],
     )["imageRecipeArn"]
     infra = west.create_infrastructure_configuration(name="web", instanceProfileName="builder")
     pipeline = west.create_image_pipeline(

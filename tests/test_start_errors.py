@@ -192,7 +192,11 @@ def test_other_account_is_forbidden(fake: Any, client: Any, stack: Any, expect_e
         config=NO_RETRIES,
     )
     recipe = other.create_image_recipe(
-        name="web", semanticVersion="1.0.0", parentImage="arn:aws:imagebuilder:us-east-1:aws:image/al2/x.x.x"
+        name="web",
+        semanticVersion="1.0.0",
+        parentImage="arn:aws:imagebuilder:us-east-1:aws:image/al2/x.x.x",
+        # The oldest supported model (botocore 1.40.41) requires a recipe's components.
+        components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}],
     )["imageRecipeArn"]
     infra = other.create_infrastructure_configuration(name="web", instanceProfileName="p")
     assert (

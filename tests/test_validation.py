@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -11,6 +12,15 @@ from fakeimagebuilder.model import service_model
 from fakeimagebuilder.validation import Violation, check, checker
 
 PIPELINE = "arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/web"
+# Limits and requirements that differ between botocore versions come from the installed model:
+# ClientToken's max (36 in botocore 1.40.41, 64 in 1.43.11), maxResults' max (25 in 1.43.11, 100 in
+# 1.44.8), and a recipe's components (required in 1.40.41, so always sent).
+TOKEN_MAX = service_model().shape_for("ClientToken").metadata["max"]
+MAX_RESULTS = service_model().operation_model("ListImagePipelines").input_shape.members["maxResults"].metadata["max"]
+COMPONENTS = [{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/x/1.0.0"}]
+# The widest recipe version the model allows: "x" wildcards, except in 1.40.41's digits-only pattern.
+_RECIPE_VERSION = service_model().operation_model("CreateImageRecipe").input_shape.members["semanticVersion"]
+RECIPE_VERSION = "x.x.x" if re.search(_RECIPE_VERSION.metadata["pattern"], "x.x.x") else "1.0.0"
 
 
 def _input(operation: str) -> Any:
@@ -40,7 +50,12 @@ def _violation(shape: Any, value: Any) -> Violation:
             "pattern",
             "imagePipelineArn",
         ),
-        ("StartImagePipelineExecution", {"imagePipelineArn": PIPELINE, "clientToken": "t" * 65}, "max", "clientToken"),
+        (
+            "StartImagePipelineExecution",
+            {"imagePipelineArn": PIPELINE, "clientToken": "t" * (TOKEN_MAX + 1)},
+            "max",
+            "clientToken",
+        ),
         ("StartImagePipelineExecution", {"imagePipelineArn": PIPELINE, "clientToken": ""}, "min", "clientToken"),
         (
             "StartImagePipelineExecution",
@@ -56,7 +71,7 @@ def _violation(shape: Any, value: Any) -> Violation:
         ),
         ("StartImagePipelineExecution", {"imagePipelineArn": PIPELINE, "clientToken": 7}, "type", "clientToken"),
         ("ListImagePipelines", {"maxResults": 0}, "min", "maxResults"),
-        ("ListImagePipelines", {"maxResults": 26}, "max", "maxResults"),
+        ("ListImagePipelines", {"maxResults": MAX_RESULTS + 1}, "max", "maxResults"),
         ("ListImagePipelines", {"maxResults": True}, "type", "maxResults"),
         ("ListImagePipelines", {"maxResults": 1.0}, "type", "maxResults"),
         ("ListImagePipelines", {"filters": []}, "min", "filters"),
@@ -103,6 +118,7 @@ def _violation(shape: Any, value: Any) -> Violation:
                 "semanticVersion": "1.0.0",
                 "parentImage": "p",
                 "clientToken": "t",
+                "components": COMPONENTS,
                 "blockDeviceMappings": [{"ebs": {"volumeSize": "30"}}],
             },
             "type",
@@ -110,7 +126,7 @@ def _violation(shape: Any, value: Any) -> Violation:
         ),
         (
             "CreateImageRecipe",
-            {"name": "w", "semanticVersion": "1.0.0", "parentImage": "p", "clientToken": "t"},
+            {"name": "w", "semanticVersion": "1.0.0", "parentImage": "p", "clientToken": "t", "components": COMPONENTS},
             "pattern",
             "name",
         ),
@@ -134,14 +150,19 @@ def test_a_bad_map_key_names_the_map_and_the_key():
 def test_valid_values_pass_and_unknown_members_are_ignored():
     check(_input("StartImagePipelineExecution"), {"imagePipelineArn": PIPELINE, "clientToken": "t", "unknown": [1]})
     check(_input("StartImagePipelineExecution"), {"imagePipelineArn": PIPELINE, "clientToken": "t", "tags": None})
-    check(_input("ListImagePipelines"), {"maxResults": 25, "filters": [{"name": "status", "values": ["ENABLED"]}]})
+    check(
+        _input("ListImagePipelines"),
+        {"maxResults": MAX_RESULTS, "filters": [{"name": "status", "values": ["ENABLED"]}]},
+    )
+    check(_input("StartImagePipelineExecution"), {"imagePipelineArn": PIPELINE, "clientToken": "t" * TOKEN_MAX})
     check(
         _input("CreateImageRecipe"),
         {
             "name": "a b_c-d",
-            "semanticVersion": "x.x.x",
+            "semanticVersion": RECIPE_VERSION,
             "parentImage": "p",
             "clientToken": "t",
+            "components": COMPONENTS,
             "blockDeviceMappings": [{"ebs": {"volumeSize": 30, "deleteOnTermination": False}}],
         },
     )
