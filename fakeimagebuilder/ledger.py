@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["LEDGER", "Behaviour", "by_id", "markdown_table"]
+__all__ = ["LEDGER", "Behaviour", "by_id", "differences_markdown", "markdown_table"]
 
 Provenance = Literal["confirmed", "likely", "assumed"]
 
@@ -135,6 +135,13 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_lifecycle.py::test_image_version_includes_build_number",
     ),
     Behaviour(
+        "empty-tags",
+        "An untagged resource shows tags {} (unlike the model's TagMap minimum of 1).",
+        "likely",
+        "aws-cli examples get-image.rst, get-image-pipeline.rst, list-image-pipeline-images.rst",
+        "tests/test_operations.py::test_untagged_resources_show_empty_tags",
+    ),
+    Behaviour(
         "idempotent-replay",
         "The same clientToken with the same parameters returns the first answer and creates nothing.",
         "confirmed",
@@ -209,7 +216,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "fail_next injects any modeled error into any operation, with its modeled status.",
         "confirmed",
         "statuses from the botocore model",
-        "tests/test_start_errors.py::test_each_modeled_error_reaches_boto3",
+        "tests/test_start_errors.py::test_fail_next_injects_any_modeled_error",
     ),
     Behaviour(
         "validation-code",
@@ -281,7 +288,14 @@ LEDGER: tuple[Behaviour, ...] = (
         "Get and Delete of a resource that does not exist answer ResourceNotFoundException (404).",
         "likely",
         "terraform-provider-aws treats it as 'gone' for GetImagePipeline, GetImage",
-        "tests/test_operations.py::test_every_operation_answers_a_modeled_error",
+        "tests/test_operations.py::test_get_and_delete_of_missing_resources_are_not_found",
+    ),
+    Behaviour(
+        "images-outlive-pipeline",
+        "Deleting a pipeline leaves the images it built: GetImage still finds them.",
+        "assumed",
+        "design choice (images are resources of their own, with their own DeleteImage)",
+        "contract_tests/test_scenarios.py::test_missing_or_deleted_pipeline_is_not_found",
     ),
     Behaviour(
         "list-images",
@@ -332,3 +346,19 @@ def markdown_table() -> str:
         cells = (row.id, row.behaviour, row.provenance, row.source, f"`{row.test}`")
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+_UNCONFIRMED: tuple[tuple[Provenance, str], ...] = (
+    ("assumed", "Assumed: design choices where AWS is silent"),
+    ("likely", "Likely: strong indirect evidence, not confirmed by a primary source"),
+)
+
+
+def differences_markdown() -> str:
+    """Where the fake may differ from AWS: every ``assumed`` and ``likely`` row, as README shows them."""
+    lines: list[str] = []
+    for provenance, heading in _UNCONFIRMED:
+        rows = [row for row in LEDGER if row.provenance == provenance]
+        lines += ["", f"### {heading} ({len(rows)})", ""]
+        lines += [f"- **{row.id}**: {row.behaviour} *Basis:* {row.source}." for row in rows]
+    return "\n".join(lines[1:]) + "\n"

@@ -20,6 +20,7 @@ from .errors import (
     ResourceDependencyException,
     ResourceNotFoundException,
 )
+from .paging import page
 from .state import Scope
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "get_distribution_configuration",
     "get_image_recipe",
     "get_infrastructure_configuration",
+    "list_image_recipes",
+    "list_infrastructure_configurations",
     "lookup",
     "platform_of",
 ]
@@ -155,6 +158,48 @@ def create_distribution_configuration(scope: Scope, params: dict[str, Any], now:
     document.setdefault("timeoutMinutes", 720)
     arn = scope.arn(DISTRIBUTION.resource_type, normalise_name(params["name"]))
     return _create(DISTRIBUTION, scope, params, now, arn, document)
+
+
+def _summaries(
+    kind: Kind, scope: Scope, params: dict[str, Any], members: tuple[str, ...], filters_allowed: tuple[str, ...]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of the ``kind`` resources passing the call's filters, as summaries of ``members``, oldest first."""
+    from .pipelines import matches  # pipelines imports this module
+
+    filters = params.get("filters") or []
+    found = [
+        {k: item[k] for k in members if k in item}
+        for item in kind.items(scope).values()
+        if matches(item, filters, filters_allowed)
+    ]
+    return page(found, params, (kind.label, filters))
+
+
+def list_image_recipes(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """ListImageRecipes: the caller's own (``owner`` Self, the default); the fake holds no shared recipes."""
+    if params.get("owner", "Self") != "Self":
+        return {"imageRecipeSummaryList": []}
+    members = ("arn", "name", "platform", "owner", "parentImage", "dateCreated", "tags")
+    items, token = _summaries(RECIPE, scope, params, members, ("name", "parentImage", "platform"))
+    return {"imageRecipeSummaryList": items, "nextToken": token}
+
+
+def list_infrastructure_configurations(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """ListInfrastructureConfigurations."""
+    members = (
+        "arn",
+        "name",
+        "description",
+        "dateCreated",
+        "dateUpdated",
+        "resourceTags",
+        "tags",
+        "instanceTypes",
+        "instanceProfileName",
+        "placement",
+    )
+    items, token = _summaries(INFRASTRUCTURE, scope, params, members, ("name",))
+    return {"infrastructureConfigurationSummaryList": items, "nextToken": token}
 
 
 def get_image_recipe(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:

@@ -1,0 +1,407 @@
+"""pytest wiring of the contract suite: options, the target fixture, live-run safety, recording, the ledger report.
+
+Options (``pytest contract_tests --help``, group "contract suite"):
+
+- ``--target fake|endpoint|aws`` (default ``fake``), ``--endpoint-url URL``;
+- ``--aws-account``, ``--aws-region``, ``--aws-instance-profile``,
+  ``--aws-parent-image``, ``--aws-component``, ``--max-builds`` (default 3);
+- ``--record`` (aws only) and ``--fixtures-dir``;
+- ``--ledger-report PATH``; ``--reproduce-blob BLOB`` (replay a live failure);
+- ``--wait-timeout`` (seconds, for targets polled in real time).
+
+Every test that takes the ``target`` fixture runs once, against the chosen
+target (the test id shows it: ``test_x[fake]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import signal
+import threading
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import botocore
+import botocore.session
+import hypothesis
+import pytest
+from botocore.exceptions import BotoCoreError, ClientError
+from hypothesis import reproduce_failure, settings
+from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
+
+import fakeimagebuilder
+
+from . import profiles
+from .ledger_report import current_test, tally, write_report
+from .recording import Recorder, Scrubber, write_fixture
+from .safety import Budget, caller_account, loopback_url
+from .targets import Names, Target, TargetOptions, Workspace, make_target
+
+REPO = Path(__file__).resolve().parent.parent
+_OPTIONS = pytest.StashKey[TargetOptions]()
+_NAMES = pytest.StashKey[Names]()
+_BUDGET = pytest.StashKey[Budget]()
+_CALL_REPORT = pytest.StashKey[pytest.TestReport]()
+_TALLY_KEY = "contract_tally"
+
+
+# -- options -------------------------------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The contract suite's options."""
+    group = parser.getgroup("contract suite")
+    group.addoption(
+        "--target",
+        choices=("fake", "endpoint", "aws"),
+        default="fake",
+        help="what the contract suite runs against (default: fake, in-process)",
+    )
+    group.addoption("--endpoint-url", help="--target endpoint: the URL of a server speaking Image Builder")
+    group.addoption(
+        "--wait-timeout",
+        type=float,
+        default=600.0,
+        help="seconds to wait for a build on targets polled in real time (default 600)",
+    )
+    group.addoption("--aws-account", help="--target aws: the 12-digit account the credentials must belong to")
+    group.addoption(
+        "--aws-region",
+        help="--target aws: the region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, else us-east-1)",
+    )
+    group.addoption(
+        "--aws-instance-profile",
+        default="EC2InstanceProfileForImageBuilder",
+        help="--target aws: instance profile for build instances (default EC2InstanceProfileForImageBuilder)",
+    )
+    group.addoption(
+        "--aws-parent-image",
+        help="--target aws: parent image ARN (default: AWS-managed amazon-linux-2023-x86/x.x.x of the region)",
+    )
+    group.addoption(
+        "--aws-component",
+        help="--target aws: component ARN (default: AWS-managed update-linux/x.x.x of the region)",
+    )
+    group.addoption(
+        "--max-builds",
+        type=int,
+        default=3,
+        help="--target aws: the most builds the run may start (default 3; each is cancelled at once)",
+    )
+    group.addoption("--record", action="store_true", help="--target aws: write scrubbed exchanges to fixtures/")
+    group.addoption("--fixtures-dir", type=Path, default=REPO / "fixtures", help="where fixtures are read and written")
+    group.addoption("--ledger-report", type=Path, help="write which ledger rows held on the target (.md or .json)")
+    group.addoption("--reproduce-blob", help="replay a failure printed by the aws profile (select its test with -k)")
+    # Testing only: the live path against a stand-in (the fake's server as Image Builder, a stub as STS).
+    group.addoption("--testing-aws-endpoint-url", type=loopback_url, help=argparse.SUPPRESS)
+    group.addoption("--testing-sts-endpoint-url", type=loopback_url, help=argparse.SUPPRESS)
+
+
+def _default_region() -> str:
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if not region:
+        try:
+            region = botocore.session.Session().get_config_variable("region")
+        except BotoCoreError:
+            region = None
+    return region or "us-east-1"
+
+
+def _run_id_and_worker() -> tuple[str, str]:
+    run_uid = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    run_id = re.sub(r"[^0-9a-f]", "", run_uid.lower())[:8] if run_uid else ""
+    return run_id or uuid.uuid4().hex[:8], os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _worker_budget(total: int) -> int:
+    """This xdist worker's share of the build budget (all of it without xdist)."""
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    index = int(re.sub(r"\D", "", os.environ.get("PYTEST_XDIST_WORKER", "")) or 0)
+    return Budget.share(total, count, index)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Check the options and keep what every fixture needs."""
+    config.addinivalue_line("markers", "scenario: a deterministic scenario; --record writes its exchanges")
+    config.addinivalue_line("markers", "completes_builds: needs a build to run to its end (not on the aws target)")
+    config.addinivalue_line(
+        "markers",
+        "builds(n): the build budget a test needs (None: it uses what is left); on the aws target the cheapest "
+        "tests run first, and a test is skipped when the budget left is smaller than its need",
+    )
+    target = config.getoption("target")
+    if target == "endpoint" and not config.getoption("endpoint_url"):
+        raise pytest.UsageError("--target endpoint needs --endpoint-url URL")
+    if target == "aws":
+        account = config.getoption("aws_account")
+        if not account or not re.fullmatch(r"[0-9]{12}", account):
+            raise pytest.UsageError(
+                "--target aws needs --aws-account ACCOUNT_ID: the 12-digit account the run may use "
+                "(it must equal the account of your credentials)"
+            )
+        if config.getoption("max_builds") < 0:
+            raise pytest.UsageError("--max-builds must be 0 or more")
+    if config.getoption("record") and target != "aws":
+        raise pytest.UsageError("--record records real AWS (--target aws); other targets replay the fixtures")
+    config.stash[_OPTIONS] = TargetOptions(
+        target=target,
+        endpoint_url=config.getoption("endpoint_url"),
+        wait_timeout=config.getoption("wait_timeout"),
+        aws_account=config.getoption("aws_account"),
+        aws_region=config.getoption("aws_region") or (_default_region() if target == "aws" else "us-east-1"),
+        aws_instance_profile=config.getoption("aws_instance_profile"),
+        aws_parent_image=config.getoption("aws_parent_image"),
+        aws_component=config.getoption("aws_component"),
+        max_builds=config.getoption("max_builds"),
+        aws_endpoint_url=config.getoption("testing_aws_endpoint_url"),
+        sts_endpoint_url=config.getoption("testing_sts_endpoint_url"),
+        fixtures_dir=config.getoption("fixtures_dir"),
+    )
+    run_id, worker = _run_id_and_worker()
+    config.stash[_NAMES] = Names(run_id, worker)
+    config.stash[_BUDGET] = Budget(_worker_budget(config.getoption("max_builds")) if target == "aws" else 0)
+
+
+def _profile(config: pytest.Config) -> str:
+    return profiles.profile_name(config.getoption("target"), config.getoption("hypothesis_profile", None))
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """The target and the Hypothesis profile, first thing in the report."""
+    options = config.stash[_OPTIONS]
+    where = {
+        "fake": "the in-process fake",
+        "endpoint": f"endpoint {options.endpoint_url}",
+        "aws": (
+            f"AWS account {options.aws_account}, region {options.aws_region}, "
+            f"at most {options.max_builds} builds (each cancelled at once)"
+        ),
+    }[options.target]
+    return [f"contract target: {options.target} ({where}); hypothesis profile: {_profile(config)}"]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """On the aws target: refuse to start unless the credentials are the named account's."""
+    options = session.config.stash[_OPTIONS]
+    if options.target != "aws":
+        return
+    try:
+        sts = botocore.session.Session().create_client(
+            "sts", region_name=options.aws_region, endpoint_url=options.sts_endpoint_url
+        )
+        account = caller_account(sts)
+    except (BotoCoreError, ClientError) as error:
+        raise pytest.UsageError(
+            f"--target aws: could not learn the caller's account from STS ({error}). "
+            "Configure credentials (AWS_PROFILE, environment variables, or an instance role)."
+        ) from None
+    if account != options.aws_account:
+        raise pytest.UsageError(
+            f"--target aws: the credentials belong to account {account}, not --aws-account {options.aws_account}; "
+            "refusing to run"
+        )
+    if threading.current_thread() is threading.main_thread():
+        # A terminated run (CI cancelled) cleans up like a Ctrl-C.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run target tests once, against the chosen target; replay tests once per fixture file."""
+    options = metafunc.config.stash[_OPTIONS]
+    if "target" in metafunc.fixturenames:
+        metafunc.parametrize("target", [options.target], indirect=True, scope="session")
+    if "fixture_path" in metafunc.fixturenames:
+        files = sorted(options.fixtures_dir.glob("*/*.json"))
+        ids = [f"{path.parent.name}/{path.stem}" for path in files]
+        metafunc.parametrize("fixture_path", files, ids=ids)
+
+
+def _builds(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("builds")
+    if marker is None or not marker.args:
+        return 0
+    return float("inf") if marker.args[0] is None else float(marker.args[0])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the aws target: the tests that start fewest builds first, so a small budget checks the most;
+    tests that need a finished build are skipped, as every build is cancelled at once."""
+    if config.stash[_OPTIONS].target != "aws":
+        return
+    items.sort(key=_builds)
+    skip = pytest.mark.skip(reason="needs a finished build; the aws target cancels every build at once (cost)")
+    for item in items:
+        if item.get_closest_marker("completes_builds"):
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Attribute the ledger checks made in a test to it."""
+    current_test.nodeid = item.nodeid
+    try:
+        return (yield)
+    finally:
+        current_test.nodeid = None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    """Keep each test's call report: a recording is written only for a test that ran."""
+    report: pytest.TestReport = yield
+    if report.when == "call":
+        item.stash[_CALL_REPORT] = report
+    return report
+
+
+# -- fixtures ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    """The target adapter (one per session and xdist worker); everything it created is deleted at the end."""
+    config = request.config
+    adapter = make_target(config.stash[_OPTIONS], config.stash[_NAMES], config.stash[_BUDGET])
+    adapter.open()
+    try:
+        yield adapter
+    finally:
+        problems = adapter.close()
+        if problems:
+            warnings.warn(
+                "contract suite: some resources could not be deleted (run python -m contract_tests.sweep): "
+                + "; ".join(problems),
+                stacklevel=1,
+            )
+
+
+@pytest.fixture
+def workspace(target: Target, request: pytest.FixtureRequest) -> Iterator[Workspace]:
+    """A workspace for one test; a scenario's exchanges are recorded under ``--record``."""
+    config = request.config
+    needed = _builds(request.node)
+    if needed != float("inf") and not target.can_start(int(needed)):
+        pytest.skip(f"needs a budget of {int(needed)} build(s); fewer are left of the build budget (--max-builds)")
+    recorder = None
+    if config.getoption("record") and request.node.get_closest_marker("scenario"):
+        names = config.stash[_NAMES]
+        recorder = Recorder(
+            Scrubber(target.account, target.region, names.run_id, names.snapshot, target.infrastructure_arn)
+        )
+    ws = target.workspace([recorder] if recorder else [])
+    try:
+        yield ws
+    finally:
+        try:
+            report = request.node.stash.get(_CALL_REPORT, None)
+            if recorder is not None and report is not None and not report.skipped:
+                _write_recording(config, request, recorder)
+        finally:
+            problems = ws.close()
+            if problems:
+                warnings.warn(f"contract suite: cleanup problems: {'; '.join(problems)}", stacklevel=1)
+
+
+def _write_recording(config: pytest.Config, request: pytest.FixtureRequest, recorder: Recorder) -> None:
+    name = getattr(request.node, "originalname", request.node.name)
+    meta = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "target": "aws",
+        "test": re.sub(r"\[.*\]$", "", request.node.nodeid),
+        "botocore": botocore.__version__,
+        "fakeimagebuilder": fakeimagebuilder.__version__,
+    }
+    write_fixture(config.stash[_OPTIONS].fixtures_dir / "recorded" / f"{name}.json", recorder.fixture(name, meta))
+
+
+@pytest.fixture(scope="session")
+def hypothesis_settings(request: pytest.FixtureRequest) -> settings:
+    """The Hypothesis settings of this run (the target's profile, or ``--hypothesis-profile``)."""
+    return settings.get_profile(_profile(request.config))
+
+
+def _reproducing(config: pytest.Config, test: Any) -> Any:
+    blob = config.getoption("reproduce_blob")
+    return reproduce_failure(hypothesis.__version__, blob)(test) if blob else test
+
+
+@pytest.fixture
+def run_property(request: pytest.FixtureRequest, hypothesis_settings: settings) -> Callable[[Any], None]:
+    """``run_property(test)``: run a ``@given`` function with the run's settings (and ``--reproduce-blob``)."""
+
+    def run(test: Any) -> None:
+        _reproducing(request.config, hypothesis_settings(test))()
+
+    return run
+
+
+@pytest.fixture
+def run_machine(
+    request: pytest.FixtureRequest, hypothesis_settings: settings
+) -> Callable[[Callable[[], RuleBasedStateMachine]], None]:
+    """``run_machine(factory)``: ``run_state_machine_as_test`` with the run's settings (and ``--reproduce-blob``)."""
+
+    def run(factory: Callable[[], RuleBasedStateMachine]) -> None:
+        run_state_machine_as_test(_reproducing(request.config, factory), settings=hypothesis_settings)
+
+    return run
+
+
+# -- the ledger report, with pytest-xdist ----------------------------------------------------------
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A worker hands its tally to the controller; the controller (or a lone process) writes the report."""
+    config = session.config
+    if hasattr(config, "workeroutput"):
+        config.workeroutput[_TALLY_KEY] = tally.dump()
+        return
+    path = config.getoption("ledger_report")
+    if path is not None:
+        options = config.stash[_OPTIONS]
+        meta = {
+            "target": options.target,
+            "hypothesis profile": _profile(config),
+            "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "fakeimagebuilder": fakeimagebuilder.__version__,
+            "botocore": botocore.__version__,
+        }
+        if options.target == "aws":
+            meta["region"] = options.aws_region
+        elif options.target == "endpoint":
+            meta["endpoint"] = options.endpoint_url
+        write_report(path, meta)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist controller: add a finished worker's tally."""
+    dumped = getattr(node, "workeroutput", {}).get(_TALLY_KEY)
+    if dumped:
+        tally.merge(dumped)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """How much the state machine ran, and how the ledger fared."""
+    rows = tally.rows()
+    if not any(row["result"] != "not checked" for row in rows):
+        return
+    counts = {result: sum(1 for r in rows if r["result"] == result) for result in ("held", "refuted", "not checked")}
+    terminalreporter.write_sep("-", "contract suite")
+    terminalreporter.write_line(
+        f"target {config.getoption('target')}, hypothesis profile {_profile(config)}: "
+        f"{tally.stateful_steps} state-machine steps; ledger rows {counts['held']} held, "
+        f"{counts['refuted']} refuted, {counts['not checked']} not checked"
+    )
+    refuted = [row["id"] for row in rows if row["result"] == "refuted"]
+    if refuted:
+        terminalreporter.write_line(f"refuted: {', '.join(refuted)}")
+    path = config.getoption("ledger_report")
+    if path is not None:
+        terminalreporter.write_line(f"ledger report: {path}")

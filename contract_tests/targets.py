@@ -1,0 +1,591 @@
+"""Target adapters: the only code that knows what the suite runs against.
+
+A :class:`Target` makes clients, creates prerequisites and waits; nothing
+else differs between targets:
+
+- :class:`FakeTarget` (``--target fake``): an in-process
+  :class:`~fakeimagebuilder.FakeImageBuilder`; waiting advances its virtual clock.
+- :class:`EndpointTarget` (``--target endpoint --endpoint-url URL``): any
+  server speaking the protocol. If it serves ``GET /_fake/health``, waiting
+  is ``POST /_fake/advance``; otherwise it polls with a timeout.
+- :class:`AwsTarget` (``--target aws``): a real account, behind the
+  :class:`~contract_tests.safety.LiveGuard`. Builds are cancelled at once,
+  so tests that need a finished build are skipped there.
+
+Tests work in a :class:`Workspace`: a client, run-scoped names, and the
+resources it created, deleted when it closes (except on the in-process fake,
+whose state dies with the process).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import itertools
+import json
+import signal
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+import botocore.session
+import pytest
+from botocore.client import BaseClient
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from fakeimagebuilder import FakeImageBuilder
+from fakeimagebuilder.service.arns import partition_of
+
+from .client import CallObserver, ContractClient
+from .expect import TERMINAL
+from .safety import NAME_PREFIX, RUN_TAG, STARTED_TAG, Budget, LiveGuard, ResourceTracker
+
+__all__ = [
+    "AwsTarget",
+    "EndpointTarget",
+    "FakeTarget",
+    "Names",
+    "Observation",
+    "Pipeline",
+    "Recipe",
+    "Target",
+    "TargetOptions",
+    "Workspace",
+    "make_target",
+]
+
+T = TypeVar("T")
+
+DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+@dataclass(frozen=True)
+class TargetOptions:
+    """The command-line choices a target is built from."""
+
+    target: str = "fake"
+    endpoint_url: str | None = None
+    wait_timeout: float = 600.0
+    aws_account: str | None = None
+    aws_region: str = "us-east-1"
+    aws_instance_profile: str = "EC2InstanceProfileForImageBuilder"
+    aws_parent_image: str | None = None
+    aws_component: str | None = None
+    max_builds: int = 3
+    aws_endpoint_url: str | None = None  # testing only: a stand-in for Image Builder
+    sts_endpoint_url: str | None = None  # testing only: a stand-in for STS
+    fixtures_dir: Path = Path("fixtures")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """An image recipe the workspace created."""
+
+    arn: str
+    name: str
+    version: str
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """An image pipeline the workspace created, with what it was created from."""
+
+    arn: str
+    name: str
+    recipe: Recipe
+    infrastructure_arn: str
+    image_tests: bool
+
+
+@dataclass
+class Observation:
+    """What waiting for a build saw: its last status and image, and every distinct status on the way."""
+
+    status: str
+    image: dict[str, Any]
+    seen: list[str] = field(default_factory=list)
+
+
+class Names:
+    """Run-scoped resource names: ``fibct-<run id>-<worker>-<kind>-<n>``, unique across xdist workers."""
+
+    def __init__(self, run_id: str, worker: str) -> None:
+        self.run_id = run_id
+        self.worker = worker
+        self.prefix = f"{NAME_PREFIX}-{run_id}-"
+        self.made: list[str] = []
+        self._count = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def new(self, kind: str) -> str:
+        """A fresh name (lower case, so the ARN shows it unchanged)."""
+        with self._lock:
+            name = f"{self.prefix}{self.worker}-{kind}-{next(self._count)}"
+            self.made.append(name)
+            return name
+
+    def snapshot(self) -> list[str]:
+        """Every name made so far."""
+        with self._lock:
+            return list(self.made)
+
+
+class Target:
+    """What the suite runs against. Subclasses make clients and wait; see the module docstring."""
+
+    name: ClassVar[str]
+    controls_time: bool = False
+    """Waiting moves the target's clock (else it polls in real time)."""
+    finishes_builds: ClassVar[bool] = True
+    """Builds may run to the end (not on AWS: the guard cancels them)."""
+    cleans_up: ClassVar[bool] = True
+    """Workspaces delete what they created when they close."""
+    poll_interval: float = 2.0
+    consistency_timeout: float = 30.0
+    """How long an answer may lag behind a change (eventual consistency) before a difference counts."""
+    advance_step: float = 15.0
+
+    def __init__(self, options: TargetOptions, names: Names) -> None:
+        self.options = options
+        self.names = names
+        self.account = "123456789012"
+        self.region = "us-east-1"
+        self._session = botocore.session.Session()
+        self._workspaces: list[Workspace] = []
+        self._lock = threading.Lock()
+        self._base: Workspace | None = None
+        self._client: BaseClient | None = None
+        self.infrastructure_arn = ""
+
+    @property
+    def partition(self) -> str:
+        """The partition of the target's region."""
+        return partition_of(self.region)
+
+    # -- per target ------------------------------------------------------------------------------
+
+    def make_client(self) -> BaseClient:
+        """A new botocore Image Builder client on the target."""
+        raise NotImplementedError
+
+    def shared_client(self) -> BaseClient:
+        """The target's botocore client, made once: botocore clients are thread-safe and costly to make."""
+        with self._lock:
+            if self._client is None:
+                self._client = self.make_client()
+            return self._client
+
+    def observers(self) -> list[CallObserver]:
+        """Observers every client of the target carries (the live-run guard)."""
+        return []
+
+    def advance(self, seconds: float) -> None:
+        """Move the target's clock (only where :attr:`controls_time`)."""
+        raise NotImplementedError(f"the {self.name} target does not control time")
+
+    def can_start(self, builds: int = 1) -> bool:
+        """Whether ``builds`` more builds may be started."""
+        return True
+
+    def recipe_parameters(self) -> dict[str, Any]:
+        """What a recipe is built from: an AWS-managed parent image and component."""
+        return {
+            "parentImage": f"arn:{self.partition}:imagebuilder:{self.region}:aws:image/amazon-linux-2023-x86/x.x.x",
+            "components": [
+                {"componentArn": f"arn:{self.partition}:imagebuilder:{self.region}:aws:component/update-linux/x.x.x"}
+            ],
+        }
+
+    def infrastructure_parameters(self) -> dict[str, Any]:
+        """What the infrastructure configuration is built from: ``--aws-instance-profile`` (the same on every
+        target, so recordings replay), the smallest instance type, instances terminated on failure."""
+        return {
+            "instanceProfileName": self.options.aws_instance_profile,
+            "instanceTypes": ["t3.micro"],
+            "terminateInstanceOnFailure": True,
+        }
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Get ready: the shared infrastructure configuration every pipeline of the run uses."""
+        self._base = Workspace(self)
+        arn = self._base.client.create_infrastructure_configuration(
+            name=self.names.new("infra"), tags=self._base.tags(), **self.infrastructure_parameters()
+        )["infrastructureConfigurationArn"]
+        self.infrastructure_arn = arn
+
+    def close(self) -> list[str]:
+        """Close every workspace still open, then delete the shared resources; the problems met."""
+        problems: list[str] = []
+        with self._lock:
+            open_ones = [w for w in self._workspaces if w is not self._base]
+        for workspace in open_ones:
+            problems += workspace.close()
+        if self._base is not None:
+            problems += self._base.close()
+            self._base = None
+        return problems
+
+    def workspace(self, observers: Collection[CallObserver] = ()) -> Workspace:
+        """A new workspace on this target."""
+        return Workspace(self, observers)
+
+    def _opened(self, workspace: Workspace) -> None:
+        with self._lock:
+            self._workspaces.append(workspace)
+
+    def _closed(self, workspace: Workspace) -> None:
+        with self._lock:
+            if workspace in self._workspaces:
+                self._workspaces.remove(workspace)
+
+
+class Workspace:
+    """One test's (or one state-machine example's) view of the target."""
+
+    def __init__(self, target: Target, observers: Collection[CallObserver] = ()) -> None:
+        self.target = target
+        self.names = target.names
+        self.tracker = ResourceTracker()
+        self.client = ContractClient(target.shared_client(), [self.tracker, *target.observers(), *observers])
+        self.closed = False
+        target._opened(self)
+
+    # -- values ----------------------------------------------------------------------------------
+
+    def token(self) -> str:
+        """A fresh client token."""
+        return str(uuid.uuid4())
+
+    def tags(self) -> dict[str, str]:
+        """The tags every resource of the run carries (the sweep finds leftovers by them)."""
+        started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {RUN_TAG: self.names.run_id, STARTED_TAG: started}
+
+    def arn(self, resource_type: str, *path: str) -> str:
+        """An ARN in the target's partition, region and account."""
+        target = self.target
+        return f"arn:{target.partition}:imagebuilder:{target.region}:{target.account}:{resource_type}/" + "/".join(path)
+
+    def build_arn(self, recipe: Recipe, number: int) -> str:
+        """The ARN build ``number`` of ``recipe`` must have."""
+        return self.arn("image", recipe.name, recipe.version, str(number))
+
+    # -- prerequisites -----------------------------------------------------------------------------
+
+    def recipe(self, version: str = "1.0.0", name: str | None = None) -> Recipe:
+        """A new image recipe on the target's AWS-managed parent image and component."""
+        name = name or self.names.new("recipe")
+        arn = self.client.create_image_recipe(
+            name=name, semanticVersion=version, tags=self.tags(), **self.target.recipe_parameters()
+        )["imageRecipeArn"]
+        return Recipe(arn, name, version)
+
+    def pipeline(
+        self,
+        recipe: Recipe | None = None,
+        *,
+        name: str | None = None,
+        image_tests: bool = False,
+        status: str = "ENABLED",
+    ) -> Pipeline:
+        """A new pipeline (and a new recipe, unless given) on the shared infrastructure configuration."""
+        recipe = recipe or self.recipe()
+        name = name or self.names.new("pipeline")
+        arn = self.client.create_image_pipeline(
+            name=name,
+            imageRecipeArn=recipe.arn,
+            infrastructureConfigurationArn=self.target.infrastructure_arn,
+            imageTestsConfiguration={"imageTestsEnabled": image_tests},
+            status=status,
+            tags=self.tags(),
+        )["imagePipelineArn"]
+        return Pipeline(arn, name, recipe, self.target.infrastructure_arn, image_tests)
+
+    def set_status(self, pipeline: Pipeline, status: str) -> dict[str, Any]:
+        """UpdateImagePipeline to ``status`` (ENABLED or DISABLED), restating the whole configuration."""
+        return self.client.update_image_pipeline(
+            imagePipelineArn=pipeline.arn,
+            imageRecipeArn=pipeline.recipe.arn,
+            infrastructureConfigurationArn=pipeline.infrastructure_arn,
+            imageTestsConfiguration={"imageTestsEnabled": pipeline.image_tests},
+            status=status,
+        )
+
+    # -- time ------------------------------------------------------------------------------------
+
+    def can_start(self) -> bool:
+        """Whether the target allows another build now."""
+        return self.target.can_start()
+
+    def let_time_pass(self, seconds: float) -> None:
+        """Let builds progress: move a controlled clock by ``seconds``, else wait a little."""
+        if self.target.controls_time:
+            self.target.advance(seconds)
+        else:
+            time.sleep(min(seconds, self.target.poll_interval))
+
+    def eventually(self, fetch: Callable[[], T], accept: Callable[[T], bool]) -> T:
+        """``fetch()`` once, or on a target that is only eventually consistent, until ``accept`` or timeout.
+
+        On targets whose clock the suite controls nothing changes between
+        calls by itself, so one answer is the answer.
+        """
+        value = fetch()
+        if self.target.controls_time:
+            return value
+        deadline = time.monotonic() + self.target.consistency_timeout
+        while not accept(value) and time.monotonic() < deadline:
+            time.sleep(self.target.poll_interval)
+            value = fetch()
+        return value
+
+    def get_image(self, arn: str) -> dict[str, Any]:
+        """GetImage's image. Where the target is only eventually consistent, a build just started
+        may answer ResourceNotFoundException for a moment (terraform's waiter allows for it): retried."""
+        deadline = time.monotonic() + self.target.consistency_timeout
+        while True:
+            try:
+                image: dict[str, Any] = self.client.get_image(imageBuildVersionArn=arn)["image"]
+                return image
+            except ClientError as error:
+                code = error.response["Error"]["Code"]
+                if self.target.controls_time or code != "ResourceNotFoundException" or time.monotonic() > deadline:
+                    raise
+            time.sleep(self.target.poll_interval)
+
+    def wait_for_image(self, arn: str, until: Collection[str], *, timeout: float | None = None) -> Observation:
+        """Wait until the build is in a status of ``until`` or has ended; what was seen on the way."""
+        seen: list[str] = []
+        target = self.target
+        limit = timeout if timeout is not None else (6 * 3600 if target.controls_time else target.options.wait_timeout)
+        spent = 0.0
+        started = time.monotonic()
+        while True:
+            image = self.get_image(arn)
+            status = image["state"]["status"]
+            if not seen or seen[-1] != status:
+                seen.append(status)
+            if status in until or status in TERMINAL:
+                return Observation(status, image, seen)
+            if target.controls_time:
+                if spent >= limit:
+                    return Observation(status, image, seen)
+                target.advance(target.advance_step)
+                spent += target.advance_step
+            else:
+                if time.monotonic() - started >= limit:
+                    return Observation(status, image, seen)
+                time.sleep(target.poll_interval)
+
+    # -- the end ---------------------------------------------------------------------------------
+
+    def close(self) -> list[str]:
+        """Delete what this workspace created (where the target keeps state); the problems met."""
+        if self.closed:
+            return []
+        self.closed = True
+        problems: list[str] = []
+        try:
+            for observer in self.client.observers:
+                if isinstance(observer, LiveGuard):
+                    observer.flush(self.client)
+            if self.target.cleans_up:
+                problems = self.tracker.cleanup(self.client, self._settle)
+        finally:
+            self.target._closed(self)
+        return problems
+
+    def _settle(self, arn: str) -> None:
+        # If the build does not stop, the deletion that follows reports what is wrong.
+        with contextlib.suppress(ClientError):
+            self.wait_for_image(arn, TERMINAL, timeout=None if self.target.controls_time else 120)
+
+
+# -- the targets ---------------------------------------------------------------------------------
+
+
+class FakeTarget(Target):
+    """The in-process fake; every client reaches it through botocore's own transport."""
+
+    name = "fake"
+    controls_time = True
+    cleans_up = False
+
+    def open(self) -> None:
+        """Start the fake, then the shared prerequisites."""
+        self.fake = FakeImageBuilder(account_id=self.account, region=self.region)
+        self.fake.start()
+        super().open()
+
+    def close(self) -> list[str]:
+        """Stop the fake (its state goes with it)."""
+        problems = super().close()
+        self.fake.stop()
+        return problems
+
+    def make_client(self) -> BaseClient:
+        """A client aimed at the real AWS host name, which the active fake answers in-process.
+
+        The explicit ``endpoint_url`` keeps any ``AWS_ENDPOINT_URL`` of the
+        developer's environment from sending the suite elsewhere.
+        """
+        return self._session.create_client(
+            "imagebuilder",
+            region_name=self.region,
+            endpoint_url=f"https://imagebuilder.{self.region}.amazonaws.com",
+            **DUMMY_CREDENTIALS,
+        )
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake's virtual clock."""
+        self.fake.advance(seconds)
+
+
+class EndpointTarget(Target):
+    """Any HTTP endpoint speaking the Image Builder protocol."""
+
+    name = "endpoint"
+
+    def __init__(self, options: TargetOptions, names: Names) -> None:
+        super().__init__(options, names)
+        if not options.endpoint_url:
+            raise pytest.UsageError("--target endpoint needs --endpoint-url URL")
+        self.url = options.endpoint_url.rstrip("/")
+        self.poll_interval = 0.25
+        self.consistency_timeout = 10.0
+
+    def _control(self, method: str, route: str, payload: dict[str, Any] | None = None) -> Any:
+        data = None if payload is None else json.dumps(payload).encode()
+        request = urllib.request.Request(
+            f"{self.url}/_fake/{route}", data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.loads(answer.read() or b"null")
+
+    def open(self) -> None:
+        """Find out whether the server has control routes, and which account it serves us as."""
+        try:
+            self._control("GET", "health")
+            self.controls_time = True
+        except (urllib.error.URLError, OSError, ValueError):
+            self.controls_time = False
+        super().open()
+        self.account = self.infrastructure_arn.split(":")[4]
+
+    def make_client(self) -> BaseClient:
+        """A client on the endpoint, signing with dummy credentials."""
+        return self._session.create_client(
+            "imagebuilder", region_name=self.region, endpoint_url=self.url, **DUMMY_CREDENTIALS
+        )
+
+    def advance(self, seconds: float) -> None:
+        """``POST /_fake/advance``."""
+        self._control("POST", "advance", {"seconds": seconds})
+
+
+class AwsTarget(Target):
+    """A real AWS account, behind the live-run guard."""
+
+    name = "aws"
+    finishes_builds = False
+    poll_interval = 5.0
+
+    def __init__(self, options: TargetOptions, names: Names, budget: Budget) -> None:
+        super().__init__(options, names)
+        if options.aws_account is None:
+            raise pytest.UsageError("--target aws needs --aws-account ACCOUNT_ID (the account you expect to run in)")
+        self.account = options.aws_account
+        self.region = options.aws_region
+        self.guard = LiveGuard(budget, names.prefix)
+        if options.aws_endpoint_url:  # a stand-in: answers at once, and is consistent at once
+            self.poll_interval = 0.1
+            self.consistency_timeout = 0.5
+
+    def make_client(self) -> BaseClient:
+        """A client with the caller's own credentials (or on the testing stand-in).
+
+        Legacy retries: they retry Image Builder's throttling answer (429
+        CallRateLimitExceededException), which standard retries, botocore's
+        default since 1.44, do not; a retried start keeps its token.
+        """
+        return self._session.create_client(
+            "imagebuilder",
+            region_name=self.region,
+            endpoint_url=self.options.aws_endpoint_url,
+            config=Config(retries={"mode": "legacy", "total_max_attempts": 5}),
+        )
+
+    def observers(self) -> list[CallObserver]:
+        """The live-run guard."""
+        return [self.guard]
+
+    def can_start(self, builds: int = 1) -> bool:
+        """Whether the build budget has room for ``builds`` more."""
+        return self.guard.budget.remaining >= builds
+
+    def recipe_parameters(self) -> dict[str, Any]:
+        """The defaults, or ``--aws-parent-image`` / ``--aws-component``."""
+        parameters = super().recipe_parameters()
+        if self.options.aws_parent_image:
+            parameters["parentImage"] = self.options.aws_parent_image
+        if self.options.aws_component:
+            parameters["components"] = [{"componentArn": self.options.aws_component}]
+        return parameters
+
+    def open(self) -> None:
+        """Create the shared prerequisites, and try a recipe: a wrong input stops the run with a clear reason."""
+        try:
+            super().open()
+            probe = Workspace(self)
+            try:
+                probe.recipe()
+            finally:
+                probe.close()
+        except ClientError as error:
+            problems = self.close()
+            pytest.exit(
+                "could not create the prerequisites in "
+                f"{self.account}/{self.region}: {error}. Check --aws-instance-profile "
+                f"({self.options.aws_instance_profile!r} must exist in the account), --aws-parent-image and "
+                "--aws-component, and that the credentials may use Image Builder."
+                + (f" Cleanup problems: {problems}" if problems else ""),
+                returncode=4,
+            )
+
+    def close(self) -> list[str]:
+        """Delete everything; a first Ctrl-C during the cleanup is ignored (with a warning)."""
+        if threading.current_thread() is not threading.main_thread():
+            return super().close()
+        interrupted = []
+
+        def keep_cleaning(signum: int, frame: Any) -> None:
+            if interrupted:
+                raise KeyboardInterrupt
+            interrupted.append(signum)
+            print("\ncontract suite: deleting this run's AWS resources; Ctrl-C again to abandon (then run the sweep)")
+
+        previous = signal.signal(signal.SIGINT, keep_cleaning)
+        try:
+            return super().close()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+def make_target(options: TargetOptions, names: Names, budget: Budget) -> Target:
+    """The adapter ``options.target`` names."""
+    if options.target == "fake":
+        return FakeTarget(options, names)
+    if options.target == "endpoint":
+        return EndpointTarget(options, names)
+    if options.target == "aws":
+        return AwsTarget(options, names, budget)
+    raise pytest.UsageError(f"unknown --target {options.target!r}: use fake, endpoint or aws")

@@ -1,0 +1,238 @@
+"""End-to-end scenarios, the seed of the suite: create prerequisites, start, wait, get and list, cancel, replay.
+
+Each is deterministic and the same on every target; ``--record`` on the aws
+target writes its exchanges to ``fixtures/recorded/``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .expect import LIFECYCLE, TERMINAL, VALIDATION_MESSAGE, expect_error, is_uuid, moved_forward, status_of
+from .ledger_report import verifies
+from .targets import Workspace
+
+pytestmark = pytest.mark.scenario
+
+
+@pytest.mark.builds(1)
+def test_start_answers_token_and_build_arn(workspace: Workspace) -> None:
+    """A start answers 200: the token sent, a UUID request id, and a build of the recipe (not the pipeline)."""
+    pipeline = workspace.pipeline()
+    token = workspace.token()
+    answer = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn, clientToken=token)
+    with verifies("start-answer"):
+        assert status_of(answer) == 200
+        assert answer["clientToken"] == token
+    with verifies("request-id"):
+        assert is_uuid(answer["requestId"])
+        assert answer["requestId"] == answer["ResponseMetadata"]["RequestId"]
+    with verifies("build-arn"):
+        assert answer["imageBuildVersionArn"] == workspace.build_arn(pipeline.recipe, 1)
+
+
+@pytest.mark.builds(1)
+@pytest.mark.completes_builds
+def test_build_runs_to_available(workspace: Workspace) -> None:
+    """A build moves forward through the lifecycle to AVAILABLE; get and list show it as the API describes."""
+    pipeline = workspace.pipeline(image_tests=True)
+    arn = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)["imageBuildVersionArn"]
+    seen = workspace.wait_for_image(arn, {"AVAILABLE"})
+    with verifies("lifecycle-order"):
+        assert seen.status == "AVAILABLE", f"the build ended {seen.status}"
+        assert all(moved_forward(a, b) for a, b in zip(seen.seen, seen.seen[1:], strict=False)), seen.seen
+        assert set(seen.seen) <= set(LIFECYCLE), seen.seen
+    image = seen.image
+    with verifies("build-type"):
+        assert image["buildType"] == "USER_INITIATED"
+    with verifies("image-version"):
+        assert image["version"] == f"{pipeline.recipe.version}/1"
+    with verifies("list-images"):
+        listed = workspace.client.list_image_pipeline_images(imagePipelineArn=pipeline.arn)["imageSummaryList"]
+        assert [(s["arn"], s["state"]["status"]) for s in listed] == [(arn, "AVAILABLE")]
+    with verifies("last-run-status"):
+        document = workspace.client.get_image_pipeline(imagePipelineArn=pipeline.arn)["imagePipeline"]
+        assert document["lastRunStatus"] == "AVAILABLE"
+        assert "dateLastRun" not in document
+
+
+@pytest.mark.builds(1)
+@pytest.mark.completes_builds
+def test_testing_is_skipped_when_tests_are_off(workspace: Workspace) -> None:
+    """With image tests off, a build never shows TESTING."""
+    pipeline = workspace.pipeline(image_tests=False)
+    arn = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)["imageBuildVersionArn"]
+    seen = workspace.wait_for_image(arn, {"AVAILABLE"})
+    with verifies("testing-skipped"):
+        assert seen.status == "AVAILABLE" and "TESTING" not in seen.seen, seen.seen
+
+
+@pytest.mark.builds(1)
+def test_cancel_ends_a_build_as_cancelled(workspace: Workspace) -> None:
+    """Cancelling a build in progress ends it CANCELLED, everywhere it shows; a second cancel is refused."""
+    pipeline = workspace.pipeline()
+    arn = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)["imageBuildVersionArn"]
+    token = workspace.token()
+    with verifies("cancel"):
+        answer = workspace.client.cancel_image_creation(imageBuildVersionArn=arn, clientToken=token)
+        assert (answer["imageBuildVersionArn"], answer["clientToken"]) == (arn, token)
+        image = workspace.eventually(lambda: workspace.get_image(arn), lambda i: i["state"]["status"] in TERMINAL)
+        assert image["state"]["status"] == "CANCELLED"
+    with verifies("list-images"):
+        listed = workspace.client.list_image_pipeline_images(imagePipelineArn=pipeline.arn)["imageSummaryList"]
+        assert [(s["arn"], s["state"]["status"]) for s in listed] == [(arn, "CANCELLED")]
+    with verifies("last-run-status"):
+        document = workspace.client.get_image_pipeline(imagePipelineArn=pipeline.arn)["imagePipeline"]
+        assert document["lastRunStatus"] == "CANCELLED"
+    with verifies("cancel-terminal"), expect_error("InvalidRequestException", 400):
+        workspace.client.cancel_image_creation(imageBuildVersionArn=arn)
+
+
+@pytest.mark.builds(2)
+def test_replay_returns_the_same_build(workspace: Workspace) -> None:
+    """The same token and parameters: the first build again, a fresh request id, and nothing new listed."""
+    pipeline = workspace.pipeline()
+    token = workspace.token()
+    tags = {"team": "contract"}
+    first = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn, clientToken=token, tags=tags)
+    again = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn, clientToken=token, tags=tags)
+    with verifies("idempotent-replay"):
+        assert again["imageBuildVersionArn"] == first["imageBuildVersionArn"]
+        assert again["clientToken"] == token
+        listed = workspace.client.list_image_pipeline_images(imagePipelineArn=pipeline.arn)["imageSummaryList"]
+        assert [s["arn"] for s in listed] == [first["imageBuildVersionArn"]]
+    with verifies("idempotent-request-id"):
+        assert is_uuid(again["requestId"]) and again["requestId"] != first["requestId"]
+
+
+@pytest.mark.builds(2)
+def test_mismatched_replay_is_refused(workspace: Workspace) -> None:
+    """The same token with other tags, or for another pipeline, is refused; no build is made."""
+    pipeline = workspace.pipeline()
+    other = workspace.pipeline(pipeline.recipe)
+    token = workspace.token()
+    first = workspace.client.start_image_pipeline_execution(
+        imagePipelineArn=pipeline.arn, clientToken=token, tags={"a": "1"}
+    )
+    with verifies("idempotent-mismatch"):
+        with expect_error("IdempotentParameterMismatchException", 400):
+            workspace.client.start_image_pipeline_execution(
+                imagePipelineArn=pipeline.arn, clientToken=token, tags={"a": "2"}
+            )
+        with expect_error("IdempotentParameterMismatchException", 400):
+            workspace.client.start_image_pipeline_execution(imagePipelineArn=other.arn, clientToken=token)
+        listed = workspace.client.list_image_pipeline_images(imagePipelineArn=other.arn)["imageSummaryList"]
+        assert listed == []
+        listed = workspace.client.list_image_pipeline_images(imagePipelineArn=pipeline.arn)["imageSummaryList"]
+        assert [s["arn"] for s in listed] == [first["imageBuildVersionArn"]]
+
+
+@pytest.mark.builds(2)
+def test_last_run_status_follows_the_newest_build(workspace: Workspace) -> None:
+    """lastRunStatus is the newest build's status (it lies between two looks at that build), not an older one's."""
+    pipeline = workspace.pipeline()
+    first = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)["imageBuildVersionArn"]
+    workspace.client.cancel_image_creation(imageBuildVersionArn=first)
+    newest = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)["imageBuildVersionArn"]
+    before = workspace.get_image(newest)["state"]["status"]
+    document = workspace.eventually(
+        lambda: workspace.client.get_image_pipeline(imagePipelineArn=pipeline.arn)["imagePipeline"],
+        lambda d: moved_forward(before, d.get("lastRunStatus") or ""),
+    )
+    after = workspace.get_image(newest)["state"]["status"]
+    with verifies("last-run-status"):
+        last = document.get("lastRunStatus")
+        assert last is not None and moved_forward(before, last) and moved_forward(last, after), (
+            f"lastRunStatus {last} is not between {before} and {after}, the newest build's statuses"
+        )
+        assert "dateLastRun" not in document
+
+
+@pytest.mark.builds(3)
+def test_build_numbers_are_shared_by_pipelines_of_a_recipe(workspace: Workspace) -> None:
+    """Two pipelines of one recipe version share its build numbers: /1 then /2; another version starts at /1."""
+    recipe = workspace.recipe("1.0.0")
+    newer = workspace.recipe("1.0.1", name=recipe.name)
+    first, second, third = workspace.pipeline(recipe), workspace.pipeline(recipe), workspace.pipeline(newer)
+    arns = [
+        workspace.client.start_image_pipeline_execution(imagePipelineArn=p.arn)["imageBuildVersionArn"]
+        for p in (first, second, third)
+    ]
+    with verifies("build-numbers", "build-arn"):
+        assert arns == [workspace.build_arn(recipe, 1), workspace.build_arn(recipe, 2), workspace.build_arn(newer, 1)]
+
+
+@pytest.mark.builds(1)
+def test_start_tags_land_on_the_image(workspace: Workspace) -> None:
+    """Tags given to the start are on the image, in GetImage and in the pipeline's list."""
+    pipeline = workspace.pipeline()
+    tags = {"team": "contract", "purpose": "tags land on the image"}
+    arn = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn, tags=tags)[
+        "imageBuildVersionArn"
+    ]
+    with verifies("image-tags"):
+        assert tags.items() <= workspace.get_image(arn).get("tags", {}).items()
+        listed = workspace.client.list_image_pipeline_images(imagePipelineArn=pipeline.arn)["imageSummaryList"]
+        assert tags.items() <= listed[0].get("tags", {}).items()
+
+
+@pytest.mark.builds(2)
+def test_missing_or_deleted_pipeline_is_not_found(workspace: Workspace) -> None:
+    """A pipeline that never existed, or was deleted, is not found (404); its images outlive it."""
+    never = workspace.arn("image-pipeline", workspace.names.new("absent"))
+    with verifies("not-found"), expect_error("ResourceNotFoundException", 404):
+        workspace.client.start_image_pipeline_execution(imagePipelineArn=never)
+    pipeline = workspace.pipeline()
+    arn = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)["imageBuildVersionArn"]
+    workspace.client.cancel_image_creation(imageBuildVersionArn=arn)
+    workspace.client.delete_image_pipeline(imagePipelineArn=pipeline.arn)
+    with verifies("not-found"), expect_error("ResourceNotFoundException", 404):
+        workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)
+    with verifies("get-not-found"), expect_error("ResourceNotFoundException", 404):
+        workspace.client.get_image_pipeline(imagePipelineArn=pipeline.arn)
+    with verifies("images-outlive-pipeline"):
+        assert workspace.get_image(arn)["arn"] == arn
+
+
+@pytest.mark.builds(1)
+def test_disabled_pipeline_is_refused(workspace: Workspace) -> None:
+    """A DISABLED pipeline does not start (InvalidRequestException); enabled again, it does."""
+    pipeline = workspace.pipeline(status="DISABLED")
+    with verifies("disabled-pipeline"), expect_error("InvalidRequestException", 400):
+        workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)
+    workspace.set_status(pipeline, "ENABLED")
+    with verifies("update-replaces"):
+        document = workspace.client.get_image_pipeline(imagePipelineArn=pipeline.arn)["imagePipeline"]
+        assert document["status"] == "ENABLED"
+    answer = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)
+    with verifies("start-answer"):
+        assert status_of(answer) == 200
+
+
+@pytest.mark.builds(0)
+def test_pipeline_of_another_account_or_region_is_refused(workspace: Workspace) -> None:
+    """An ARN of another account is ForbiddenException (403); of another region, ClientException (400)."""
+    name = workspace.names.new("elsewhere")
+    target = workspace.target
+    other_account = "111122223333" if target.account != "111122223333" else "444455556666"
+    other_region = "eu-west-1" if target.region != "eu-west-1" else "eu-central-1"
+    with verifies("forbidden"), expect_error("ForbiddenException", 403):
+        workspace.client.start_image_pipeline_execution(
+            imagePipelineArn=f"arn:{target.partition}:imagebuilder:{target.region}:{other_account}:image-pipeline/{name}"
+        )
+    with verifies("client-exception"), expect_error("ClientException", 400):
+        workspace.client.start_image_pipeline_execution(
+            imagePipelineArn=f"arn:aws:imagebuilder:{other_region}:{target.account}:image-pipeline/{name}"
+        )
+
+
+@pytest.mark.builds(0)
+def test_malformed_arn_is_rejected_by_the_service(workspace: Workspace) -> None:
+    """An ARN botocore lets through but the model's pattern refuses: InvalidParameterValueException (400)."""
+    pipeline = workspace.pipeline()
+    with verifies("validation-code"):
+        with expect_error("InvalidParameterValueException", 400, VALIDATION_MESSAGE) as caught:
+            workspace.client.start_image_pipeline_execution(imagePipelineArn=f"{pipeline.arn}.v2")
+        assert "imagePipelineArn" in caught.message
+        listed = workspace.client.list_image_pipeline_images(imagePipelineArn=pipeline.arn)["imageSummaryList"]
+        assert listed == []

@@ -1,0 +1,303 @@
+"""The live path (``--target aws``) end to end, against a stand-in: the account guard, the build budget,
+immediate cancellation, cleanup after success, failure and Ctrl-C, and the sweep.
+
+The stand-in is the fake's HTTP server playing Image Builder and a stub
+answering STS, both on loopback (``kit_standin``); the hidden
+``--testing-*-endpoint-url`` options point the suite at them. No test here
+can reach AWS: the options accept loopback URLs only, and the subprocesses
+run with dummy credentials and no AWS profile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import pytest
+from botocore.exceptions import ClientError, ParamValidationError
+from fake_mutants import ENV, MUTANTS
+from kit_standin import ACCOUNT, REPO, SeenCall, StandIn, run_suite, suite_command, suite_env
+
+from contract_tests.client import ContractClient
+from contract_tests.safety import RUN_TAG, STARTED_TAG, Budget, BudgetExhausted, LiveGuard, UnsafeCall
+from fakeimagebuilder import FakeImageBuilder
+
+PARENT = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2023-x86/x.x.x"
+
+
+def _new_builds(calls: list[SeenCall]) -> list[str]:
+    """The builds the run started, in order (a replay answers a build already counted)."""
+    seen: dict[str, None] = {}
+    for call in calls:
+        if call.operation == "StartImagePipelineExecution" and call.status == 200:
+            seen.setdefault(call.answer["imageBuildVersionArn"], None)
+    return list(seen)
+
+
+def _assert_each_build_cancelled_at_once(calls: list[SeenCall]) -> None:
+    """The call right after a start that made a new build is a cancel of that build."""
+    known: set[str] = set()
+    for index, call in enumerate(calls):
+        if call.operation != "StartImagePipelineExecution" or call.status != 200:
+            continue
+        arn = call.answer["imageBuildVersionArn"]
+        if arn in known:
+            continue
+        known.add(arn)
+        following = calls[index + 1]
+        assert (following.operation, following.params.get("imageBuildVersionArn")) == ("CancelImageCreation", arn), (
+            f"{arn} was followed by {following.operation}, not by its cancellation"
+        )
+
+
+def _client(standin: StandIn) -> Any:
+    return botocore.session.Session().create_client(
+        "imagebuilder",
+        region_name="us-east-1",
+        endpoint_url=standin.url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def _make_pipeline(client: Any, name: str, tags: dict[str, str] | None = None) -> str:
+    extra = {"tags": tags} if tags else {}
+    recipe = client.create_image_recipe(name=name, semanticVersion="1.0.0", parentImage=PARENT, **extra)
+    infra = client.create_infrastructure_configuration(name=name, instanceProfileName="builder", **extra)
+    return str(
+        client.create_image_pipeline(
+            name=name,
+            imageRecipeArn=recipe["imageRecipeArn"],
+            infrastructureConfigurationArn=infra["infrastructureConfigurationArn"],
+            **extra,
+        )["imagePipelineArn"]
+    )
+
+
+def test_live_run_keeps_its_budget_cancels_every_build_and_leaves_nothing(standin: StandIn, tmp_path: Path) -> None:
+    """A whole live run: within budget, each build cancelled at once, everything deleted, nothing else touched."""
+    client = _client(standin)
+    theirs = _make_pipeline(client, "production")  # someone else's pipeline in the same account
+    report = tmp_path / "ledger.json"
+    run = run_suite(tmp_path, *standin.aws_options(), "--max-builds=4", f"--ledger-report={report}", quiet=False)
+    assert run.returncode == 0, run.output
+    assert f"contract target: aws (AWS account {ACCOUNT}, region us-east-1, at most 4 builds" in run.output
+    assert "hypothesis profile: aws" in run.output
+    calls = list(standin.fake.calls)
+    assert 0 < len(_new_builds(calls)) <= 4
+    _assert_each_build_cancelled_at_once(calls)
+    leftovers = {kind: arns for kind, arns in standin.fake.resources().items() if arns}
+    assert leftovers == {
+        "imageRecipes": [theirs.replace("image-pipeline/production", "image-recipe/production/1.0.0")],
+        "infrastructureConfigurations": [theirs.replace("image-pipeline", "infrastructure-configuration")],
+        "imagePipelines": [theirs],
+    }
+    assert not [c for c in calls if theirs in json.dumps(c.params)], "the run touched a pipeline it did not create"
+    document = json.loads(report.read_text())
+    assert document["meta"]["target"] == "aws"
+    results = {row["id"]: row["result"] for row in document["rows"]}
+    assert results["start-answer"] == "held" and "refuted" not in results.values()
+
+
+def test_budget_is_never_exceeded_and_tests_beyond_it_are_skipped(standin: StandIn, tmp_path: Path) -> None:
+    """With one build allowed, one is started; the tests that need more are skipped, saying why."""
+    run = run_suite(tmp_path, *standin.aws_options(), "--max-builds=1", "contract_tests/test_scenarios.py")
+    assert run.returncode == 0, run.output
+    assert len(_new_builds(list(standin.fake.calls))) == 1
+    assert "fewer are left of the build budget (--max-builds)" in run.output
+
+
+def test_refuses_to_run_in_another_account(standin: StandIn, tmp_path: Path) -> None:
+    """Credentials of another account than --aws-account: a usage error, and not one Image Builder call."""
+    run = run_suite(tmp_path, *standin.aws_options(account="999999999999"))
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
+    assert f"the credentials belong to account {ACCOUNT}, not --aws-account 999999999999" in run.output
+    assert standin.sts_calls and not standin.fake.calls
+
+
+def test_refuses_to_run_without_an_account(tmp_path: Path) -> None:
+    """--target aws without --aws-account stops before anything is called."""
+    run = run_suite(tmp_path, "--target=aws")
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
+    assert "--target aws needs --aws-account" in run.output
+
+
+def test_stand_in_endpoints_must_be_loopback(tmp_path: Path) -> None:
+    """The testing options cannot point a run anywhere but this machine."""
+    run = run_suite(
+        tmp_path, "--target=aws", f"--aws-account={ACCOUNT}", "--testing-aws-endpoint-url=https://example.com"
+    )
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
+    assert "must be on a loopback address" in run.output
+
+
+@pytest.mark.parametrize("standin", [{"disabled_pipeline_error": None}], indirect=True)
+def test_cleanup_follows_failures(standin: StandIn, tmp_path: Path) -> None:
+    """A stand-in that diverges (a DISABLED pipeline starts) fails the run; everything is still deleted."""
+    run = run_suite(tmp_path, *standin.aws_options(), "--max-builds=6", "contract_tests/test_scenarios.py")
+    assert run.returncode == pytest.ExitCode.TESTS_FAILED, run.output
+    assert "test_disabled_pipeline_is_refused" in run.output
+    _assert_each_build_cancelled_at_once(list(standin.fake.calls))
+    assert not any(standin.fake.resources().values())
+
+
+def test_cleanup_follows_ctrl_c(standin: StandIn, tmp_path: Path) -> None:
+    """SIGINT while a start is answered: the run stops, learns the build (its answer was lost) by replaying the
+    token, cancels it and deletes everything."""
+    process = subprocess.Popen(
+        suite_command(*standin.aws_options(), "--max-builds=3", "contract_tests/test_scenarios.py"),
+        cwd=REPO,
+        env=suite_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    interrupted = threading.Event()
+
+    def interrupt_after_a_build(call: SeenCall) -> None:
+        if call.operation == "StartImagePipelineExecution" and call.status == 200 and not interrupted.is_set():
+            interrupted.set()
+            process.send_signal(signal.SIGINT)
+
+    standin.fake.on_call = interrupt_after_a_build
+    output, _ = process.communicate(timeout=120)
+    assert interrupted.is_set(), output
+    assert process.returncode == pytest.ExitCode.INTERRUPTED, output
+    builds = _new_builds(list(standin.fake.calls))
+    assert builds
+    cancelled = {c.params["imageBuildVersionArn"] for c in standin.fake.successful("CancelImageCreation")}
+    assert set(builds) <= cancelled
+    assert not any(standin.fake.resources().values()), output
+
+
+def test_sweep_deletes_old_tagged_leftovers_only(standin: StandIn, tmp_path: Path) -> None:
+    """The sweep deletes tagged resources of runs started long enough ago, their builds first; nothing else."""
+    client = _client(standin)
+    hours_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    old = _make_pipeline(client, "fibct-0a1d0000-main-old", {RUN_TAG: "0a1d0000", STARTED_TAG: hours_ago})
+    build = client.start_image_pipeline_execution(imagePipelineArn=old)["imageBuildVersionArn"]
+    recent = _make_pipeline(client, "fibct-5ecen700-main-new", {RUN_TAG: "5ecen700", STARTED_TAG: now})
+    theirs = _make_pipeline(client, "production")
+    command = [
+        sys.executable,
+        "-m",
+        "contract_tests.sweep",
+        "--older-than=2h",
+        "--region=us-east-1",
+        f"--testing-endpoint-url={standin.url}",
+    ]
+    dry = subprocess.run([*command, "--dry-run"], cwd=REPO, env=suite_env(tmp_path), capture_output=True, text=True)
+    assert dry.returncode == 0, dry.stderr
+    assert f"would delete build {build}" in dry.stdout and f"would delete pipeline {old}" in dry.stdout
+    assert len(standin.fake.resources()["imagePipelines"]) == 3
+    done = subprocess.run(command, cwd=REPO, env=suite_env(tmp_path), capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    left = standin.fake.resources()
+    assert sorted(left["imagePipelines"]) == sorted([recent, theirs])
+    assert left["images"] == []
+    assert not [arn for kind in left.values() for arn in kind if "fibct-0a1d0000" in arn]
+    again = subprocess.run(command, cwd=REPO, env=suite_env(tmp_path), capture_output=True, text=True)
+    assert "nothing older than" in again.stdout
+
+
+def test_sweep_refuses_a_malformed_age(tmp_path: Path) -> None:
+    """``--older-than`` must be a number and a unit."""
+    done = subprocess.run(
+        [sys.executable, "-m", "contract_tests.sweep", "--older-than=soon"],
+        cwd=REPO,
+        env=suite_env(tmp_path),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "use a number and a unit" in done.stderr
+
+
+def test_budget_shares_add_up_and_reservations_never_exceed_it() -> None:
+    """xdist workers' shares add up to the budget; a reservation past it is a skip, never a build."""
+    for total in range(9):
+        for workers in range(1, 5):
+            assert sum(Budget.share(total, workers, i) for i in range(workers)) == total
+    budget = Budget(2)
+    budget.reserve()
+    budget.reserve()
+    with pytest.raises(BudgetExhausted):
+        budget.reserve()
+    budget.settle(built=False)  # a start that made nothing gives its hold back
+    budget.settle(built=True)
+    budget.reserve()
+    budget.settle(built=True)
+    assert (budget.started, budget.remaining) == (2, 0)
+    assert issubclass(BudgetExhausted, pytest.skip.Exception)
+
+
+def test_guard_refuses_to_change_what_the_run_did_not_name() -> None:
+    """Starting, cancelling, updating or deleting a resource outside the run's prefix is refused before sending."""
+    guard = LiveGuard(Budget(1), "fibct-1234abcd-")
+    ours = "arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/fibct-1234abcd-main-pipeline-3"
+    guard.check_ours("StartImagePipelineExecution", {"imagePipelineArn": ours})
+    guard.check_ours("StartImagePipelineExecution", {"imagePipelineArn": ours.upper()})
+    guard.check_ours("StartImagePipelineExecution", {"imagePipelineArn": "not-an-arn"})
+    guard.check_ours("CreateImageRecipe", {"parentImage": PARENT})
+    for operation, member, arn in [
+        ("StartImagePipelineExecution", "imagePipelineArn", ours.replace("fibct-1234abcd-main-", "")),
+        ("DeleteImagePipeline", "imagePipelineArn", ours.replace("1234abcd", "99999999")),
+        ("CancelImageCreation", "imageBuildVersionArn", f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image/web/1.0.0/1"),
+        ("DeleteImageRecipe", "imageRecipeArn", f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image-recipe/web/1.0.0"),
+    ]:
+        with pytest.raises(UnsafeCall, match="did not create it"):
+            guard.check_ours(operation, {member: arn})
+
+
+def test_a_live_failure_replays_on_the_fake(standin: StandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A state-machine failure on the live target (aws profile) prints a blob; ``--reproduce-blob`` replays it on
+    the fake.
+
+    The stand-in is made to diverge (every pipeline claims lastRunStatus
+    AVAILABLE, so the first example fails whatever is drawn). On a fake with
+    the same divergence the blob reproduces the failure; on the unchanged fake
+    Hypothesis answers DidNotReproduce: the fake does not do what "AWS" did.
+    """
+    MUTANTS["phantom-last-run-status"][1](monkeypatch)  # the stand-in serves from this process
+    live = run_suite(tmp_path, *standin.aws_options(), "--max-builds=1000", "contract_tests/test_machine.py")
+    assert live.returncode == pytest.ExitCode.TESTS_FAILED, live.output
+    found = re.search(r"@reproduce_failure\('[^']+', b'([^']+)'\)", live.output)
+    assert found, live.output
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parent)}
+    replay = ("contract_tests/test_machine.py", f"--reproduce-blob={found.group(1)}", "-p", "fake_mutants")
+    same = run_suite(tmp_path, *replay, env={**env, ENV: "phantom-last-run-status"})
+    assert same.returncode == pytest.ExitCode.TESTS_FAILED and "refuted: last-run-status" in same.output
+    unchanged = run_suite(tmp_path, *replay, env=env)
+    assert unchanged.returncode == pytest.ExitCode.TESTS_FAILED and "DidNotReproduce" in unchanged.output
+
+
+def test_guard_gives_back_the_budget_of_a_start_botocore_refused(aws_env: None) -> None:
+    """A start botocore refuses before sending holds no budget and is not replayed: nothing can have started."""
+    guard = LiveGuard(Budget(1), "fibct-1234abcd-")
+    with FakeImageBuilder() as fake:
+        client = ContractClient(fake.client(), [guard])
+        arn = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image-pipeline/fibct-1234abcd-main-pipeline-1"
+        with pytest.raises(ParamValidationError):
+            client.start_image_pipeline_execution(imagePipelineArn=arn, clientToken="")
+        assert (guard.budget.remaining, guard.unanswered) == (1, [])
+        with pytest.raises(ClientError):  # sent, and refused: no build either
+            client.start_image_pipeline_execution(imagePipelineArn=arn)
+        assert (guard.budget.remaining, guard.pending) == (1, {})
+
+
+def test_prerequisites_that_cannot_be_made_stop_the_run_naming_the_option(standin: StandIn, tmp_path: Path) -> None:
+    """If the infrastructure configuration cannot be made, the run stops at once and says what to check."""
+    standin.fake.deny("CreateInfrastructureConfiguration")
+    run = run_suite(tmp_path, *standin.aws_options(), "--aws-instance-profile=NoSuchProfile")
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
+    assert "could not create the prerequisites" in run.output and "'NoSuchProfile' must exist" in run.output
+    assert not standin.fake.successful("StartImagePipelineExecution")
+    assert not any(standin.fake.resources().values())

@@ -1,0 +1,116 @@
+"""The endpoint target: the suite against a running server, with control routes, without them, and under xdist."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import pytest
+from kit_standin import ObservedFake, run_suite
+
+from fakeimagebuilder import FakeImageBuilder, ScaledClock
+from fakeimagebuilder.server import make_app, serve_in_thread
+
+
+def test_suite_passes_against_a_server(tmp_path: Path) -> None:
+    """``pytest contract_tests --target endpoint --endpoint-url URL`` passes, with the fake profile's budget."""
+    report = tmp_path / "ledger.json"
+    with serve_in_thread() as server:
+        run = run_suite(tmp_path, "--target=endpoint", f"--endpoint-url={server.url}", f"--ledger-report={report}")
+        assert run.returncode == 0, run.output
+        leftovers = [arn for kind in ObservedFake.resources(server.fake).values() for arn in kind]  # type: ignore[arg-type]
+    assert "[endpoint]" in run.output
+    document = json.loads(report.read_text())
+    assert document["meta"]["hypothesis profile"] == "fake"
+    assert document["meta"]["stateful steps"] >= 1000
+    results = {row["id"]: row["result"] for row in document["rows"]}
+    assert "refuted" not in results.values()
+    assert {"idempotent-replay", "build-numbers", "lifecycle-order", "last-run-status"} <= {
+        row for row, result in results.items() if result == "held"
+    }
+    # A shared server is left as it was found: only the run's shared infrastructure configuration would remain
+    # if cleanup failed; nothing does.
+    assert leftovers == []
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """No access log."""
+
+
+@pytest.fixture
+def server_without_control_routes() -> Iterator[tuple[str, list[str]]]:
+    """A server speaking Image Builder with no ``/_fake/`` routes; its clock runs on its own (400x)."""
+    app = make_app(FakeImageBuilder(clock=ScaledClock(speed=400)))
+    refused: list[str] = []
+
+    def no_control(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        if environ["PATH_INFO"].startswith("/_fake/"):
+            refused.append(environ["PATH_INFO"])
+            start_response("404 Not Found", [("Content-Type", "application/json")])
+            return [b"{}"]
+        return app(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, no_control, handler_class=_Quiet)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", refused
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_suite_polls_a_server_without_control_routes(
+    server_without_control_routes: tuple[str, list[str]], tmp_path: Path
+) -> None:
+    """Without ``/_fake/`` routes the suite waits by polling, as it does on AWS; scenarios and fixtures pass."""
+    url, refused = server_without_control_routes
+    run = run_suite(
+        tmp_path,
+        "--target=endpoint",
+        f"--endpoint-url={url}",
+        "--wait-timeout=30",
+        "contract_tests/test_scenarios.py",
+        "contract_tests/test_fixtures.py",
+        "-k",
+        "available or cancel or fixture",
+    )
+    assert run.returncode == 0, run.output
+    assert "PASSED contract_tests/test_scenarios.py::test_build_runs_to_available[endpoint]" in run.output
+    assert "PASSED contract_tests/test_fixtures.py::test_fixture_replays[endpoint-documented/get-image]" in run.output
+    assert "SKIPPED" not in run.output
+    assert refused == ["/_fake/health"]  # asked once, then never again
+
+
+def test_xdist_workers_share_an_endpoint_without_collisions(tmp_path: Path) -> None:
+    """Two xdist workers on one server: names unique per worker, no collision, one ledger report from both.
+
+    Tests that move the shared clock (waits) are left out: on one server both
+    workers share one clock, so a wait in one would age the other's builds.
+    """
+    report = tmp_path / "ledger.json"
+    fake = ObservedFake()
+    with serve_in_thread(fake) as server:
+        run = run_suite(
+            tmp_path,
+            "--target=endpoint",
+            f"--endpoint-url={server.url}",
+            f"--ledger-report={report}",
+            "-n",
+            "2",
+            "-m",
+            "not completes_builds",
+            "contract_tests/test_scenarios.py",
+            "contract_tests/test_inputs.py",
+        )
+    assert run.returncode == 0, run.output
+    names = {c.params["name"] for c in fake.calls if c.operation and c.operation.startswith("Create")}
+    assert any("-gw0-" in n for n in names) and any("-gw1-" in n for n in names), names
+    assert not [c for c in fake.calls if c.answer.get("message", "").startswith("The following resource")]
+    document = json.loads(report.read_text())
+    tests = {test for row in document["rows"] for test in row["tests"]}
+    assert any("test_scenarios.py" in t for t in tests) and any("test_inputs.py" in t for t in tests)
