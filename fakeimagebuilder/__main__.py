@@ -24,6 +24,16 @@ def _differences(args: argparse.Namespace) -> int:
     return 0
 
 
+def _readme(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .ledger import with_readme_blocks
+
+    path = Path(args.path)
+    path.write_text(with_readme_blocks(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     from .clock import ScaledClock
     from .fake import FakeImageBuilder
@@ -159,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.set_defaults(run=_ledger)
     differences = commands.add_parser("differences", help="print where the fake may differ from AWS, as Markdown")
     differences.set_defaults(run=_differences)
+    readme = commands.add_parser("readme", help="rewrite README's blocks generated from the ledger")
+    readme.add_argument("path", nargs="?", default="README.md", help="the README to rewrite (default README.md)")
+    readme.set_defaults(run=_readme)
     _add_serve(commands)
     return parser
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["LEDGER", "Behaviour", "by_id", "differences_markdown", "markdown_table"]
+__all__ = ["LEDGER", "Behaviour", "by_id", "differences_markdown", "markdown_table", "with_readme_blocks"]
 
 Provenance = Literal["confirmed", "likely", "assumed"]
 
@@ -164,9 +164,11 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "retries-one-build",
-        "botocore's retries of an injected 429/500/503 reuse the token and make exactly one build.",
+        "botocore's retries of an injected error reuse the token and make exactly one build: legacy retries "
+        "(the default before botocore 1.44) retry 429/500/503; standard retries (the default from 1.44) retry "
+        "500/503 but not the modeled 429 CallRateLimitExceededException.",
         "confirmed",
-        "botocore handlers.py generate_idempotent_uuid; retries/_retry.json",
+        "botocore handlers.py generate_idempotent_uuid; retries/_retry.json; retries/standard.py",
         "tests/test_idempotency.py::test_retries_after_injected_errors_make_one_build",
     ),
     Behaviour(
@@ -271,7 +273,8 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "recipe-version",
-        "CreateImageRecipe with a wildcard version answers InvalidVersionNumberException.",
+        "CreateImageRecipe with a wildcard version answers InvalidVersionNumberException (where the installed "
+        "model's pattern admits wildcards; older models refuse them by pattern, InvalidParameterValueException).",
         "assumed",
         "design choice (the error is modeled for the operation)",
         "tests/test_operations.py::test_recipe_version_must_be_concrete",
@@ -319,6 +322,21 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_update_replaces_pipeline_settings",
     ),
     Behaviour(
+        "body-limit",
+        "The HTTP server refuses a body over 1 MiB with 413 RequestEntityTooLargeException (JSON body).",
+        "assumed",
+        "fake only (a bound, so a bad client cannot exhaust the server)",
+        "tests/server/test_server_http.py::test_oversized_body_is_refused_with_413",
+    ),
+    Behaviour(
+        "signature-errors",
+        "With --verify-signatures: an unknown access key answers 403 UnrecognizedClientException, a wrong "
+        "signature 403 InvalidSignatureException, no signature 403 MissingAuthenticationTokenException.",
+        "likely",
+        "AWS's common errors for SigV4 services (the same codes and messages across AWS JSON APIs)",
+        "tests/server/test_server_signatures.py::test_wrong_secret_is_an_invalid_signature",
+    ),
+    Behaviour(
         "not-implemented",
         "An operation the fake does not implement answers 501 NotImplementedException naming it.",
         "assumed",
@@ -362,3 +380,14 @@ def differences_markdown() -> str:
         lines += ["", f"### {heading} ({len(rows)})", ""]
         lines += [f"- **{row.id}**: {row.behaviour} *Basis:* {row.source}." for row in rows]
     return "\n".join(lines[1:]) + "\n"
+
+
+def with_readme_blocks(readme: str) -> str:
+    """``readme`` with its generated blocks (ledger table, differences) rendered from the ledger anew."""
+    for name, render in (("ledger", markdown_table), ("differences", differences_markdown)):
+        start, end = f"<!-- {name}:start -->\n", f"<!-- {name}:end -->"
+        head, found, rest = readme.partition(start)
+        if not found or end not in rest:
+            raise ValueError(f"README has no {start.strip()} ... {end} block")
+        readme = head + start + render() + end + rest.split(end, 1)[1]
+    return readme

@@ -57,7 +57,7 @@ _JSON_TYPE_NAMES = {
 
 def _compile_pattern(pattern: str) -> re.Pattern[str]:
     # Smithy patterns are ECMA regexes matched anywhere in the value; Python's
-    # "$" would also match before a trailing newline, which Java/ECMA reject.
+    # "$" would also match before a trailing newline, which ECMA 262 (Smithy's pattern dialect) rejects.
     if pattern.endswith("$") and not pattern.endswith("\\$"):
         pattern = pattern[:-1] + r"\Z"
     return re.compile(pattern)

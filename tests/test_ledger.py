@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fakeimagebuilder.ledger import LEDGER, markdown_table
+from fakeimagebuilder.ledger import LEDGER, markdown_table, with_readme_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- ledger:start -->\n", "<!-- ledger:end -->"
@@ -34,7 +34,25 @@ def test_readme_shows_the_ledger_table():
     assert readme.count(START) == 1 and readme.count(END) == 1
     block = readme[readme.index(START) + len(START) : readme.index(END)]
 
-    assert block == markdown_table(), "regenerate README's block with: python -m fakeimagebuilder ledger"
+    assert block == markdown_table(), "regenerate README's blocks with: python -m fakeimagebuilder readme"
+
+
+def test_regenerating_the_readme_changes_nothing():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert with_readme_blocks(readme) == readme, "regenerate README's blocks with: python -m fakeimagebuilder readme"
+
+
+def test_regenerating_rewrites_only_the_blocks():
+    stale = (
+        "intro\n<!-- ledger:start -->\nSTALE\n<!-- ledger:end -->\n"
+        "middle\n<!-- differences:start -->\nSTALE<!-- differences:end -->\nend\n"
+    )
+    fresh = with_readme_blocks(stale)
+    assert fresh.startswith("intro\n<!-- ledger:start -->\n| id |")
+    assert "\nmiddle\n" in fresh and fresh.endswith("<!-- differences:end -->\nend\n")
+    assert "STALE" not in fresh
+    with pytest.raises(ValueError, match="differences"):
+        with_readme_blocks("<!-- ledger:start -->\n<!-- ledger:end -->")
 
 
 def test_rows_have_unique_ids_and_a_known_provenance():
