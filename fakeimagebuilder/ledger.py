@@ -238,7 +238,8 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "malformed-body",
         "A body that is not JSON, not UTF-8, not an object, or has wrongly typed members answers "
-        "SerializationException (400).",
+        "SerializationException (400); a wrongly typed member wins over broken constraints elsewhere "
+        "(the body is read before it is checked).",
         "assumed",
         "AWS JSON protocol convention",
         "tests/test_wire.py::test_malformed_bodies_are_serialization_errors",

@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.model import Shape
 
-__all__ = ["Violation", "check", "checker"]
+__all__ = ["Violation", "check", "checker", "type_violation"]
 
 Checker = Callable[[Any, str], None]
 
@@ -63,6 +63,30 @@ def _compile_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+# What each shape type accepts from JSON; shared by the compiled checks and type_violation.
+_TYPE_OK: dict[str, Callable[[Any], bool]] = {
+    "structure": lambda value: isinstance(value, dict),
+    "map": lambda value: isinstance(value, dict),
+    "list": lambda value: isinstance(value, list),
+    "string": lambda value: isinstance(value, str),
+    "boolean": lambda value: isinstance(value, bool),
+    "integer": _is_integer,
+    "long": _is_integer,
+    "float": _is_number,
+    "double": _is_number,
+    "timestamp": lambda value: isinstance(value, int | float | str) and not isinstance(value, bool),
+    "blob": lambda value: isinstance(value, str | bytes),
+}
+
+
 def _type_error(shape: Shape, path: str, value: Any) -> Violation:
     return Violation(
         "type", path, f"expected {_JSON_TYPE_NAMES.get(shape.type_name, shape.type_name)}, got {type(value).__name__}"
@@ -101,12 +125,12 @@ def _string(shape: Shape) -> Checker:
 
 
 def _number(shape: Shape) -> Checker:
-    integral = shape.type_name in ("integer", "long")
+    accepts = _TYPE_OK[shape.type_name]
     low = shape.metadata.get("min")
     high = shape.metadata.get("max")
 
     def check_number(value: Any, path: str) -> None:
-        if isinstance(value, bool) or not isinstance(value, int if integral else (int, float)):
+        if not accepts(value):
             raise _type_error(shape, path, value)
         if low is not None and value < low:
             raise Violation("min", path, f"must be greater than or equal to {low}")
@@ -116,12 +140,15 @@ def _number(shape: Shape) -> Checker:
     return check_number
 
 
-def _simple(shape: Shape, types: tuple[type, ...]) -> Checker:
-    def check_simple(value: Any, path: str) -> None:
-        if isinstance(value, bool) != (bool in types) or not isinstance(value, types):
+def _typed(shape: Shape) -> Checker:
+    """A shape with no constraint but its JSON type (boolean, timestamp, blob)."""
+    accepts = _TYPE_OK[shape.type_name]
+
+    def check_type(value: Any, path: str) -> None:
+        if not accepts(value):
             raise _type_error(shape, path, value)
 
-    return check_simple
+    return check_type
 
 
 def _list(shape: Shape, building: dict[str, Checker]) -> Checker:
@@ -204,12 +231,8 @@ def _compile(shape: Shape, building: dict[str, Checker]) -> Checker:
         built = _string(shape)
     elif kind in ("integer", "long", "float", "double"):
         built = _number(shape)
-    elif kind == "boolean":
-        built = _simple(shape, (bool,))
-    elif kind == "timestamp":
-        built = _simple(shape, (int, float, str))
-    elif kind == "blob":
-        built = _simple(shape, (str, bytes))
+    elif kind in ("boolean", "timestamp", "blob"):
+        built = _typed(shape)
     elif kind == "list":
         built = _list(shape, building)
     elif kind == "map":
@@ -224,3 +247,33 @@ def _compile(shape: Shape, building: dict[str, Checker]) -> Checker:
 def check(shape: Shape, value: Any, path: str = "") -> None:
     """Raise :class:`Violation` if ``value`` breaks any rule of ``shape``."""
     checker(shape)(value, path)
+
+
+def type_violation(shape: Shape, value: Any, path: str = "") -> Violation | None:
+    """The first member of the wrong JSON type (or a null in a list or map), anywhere in ``value``.
+
+    A service reads the body before it checks constraints, so a wrongly typed
+    member is what it reports even when a constraint elsewhere also breaks.
+    Walked only on the error path, so it is not compiled.
+    """
+    kind = shape.type_name
+    if not _TYPE_OK[kind](value):
+        return _type_error(shape, path, value)
+    if kind == "structure":
+        for name, item in value.items():
+            member = shape.members.get(name)
+            if member is not None and item is not None:
+                found = type_violation(member, item, f"{path}.{name}" if path else name)
+                if found is not None:
+                    return found
+    elif kind in ("list", "map"):
+        items = enumerate(value) if kind == "list" else value.items()
+        inner = shape.member if kind == "list" else shape.value
+        for index, item in items:
+            where = f"{path}[{index}]" if kind == "list" else f"{path}['{index}']"
+            if item is None:
+                return Violation("type", where, "must not be null")
+            found = type_violation(inner, item, where)
+            if found is not None:
+                return found
+    return None

@@ -31,7 +31,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from .model import Route, RouteTable, routes, service_model
 from .service.calls import Call
 from .service.errors import ImageBuilderError
-from .validation import Violation, checker
+from .validation import Violation, checker, type_violation
 
 __all__ = ["Backend", "HttpRequest", "HttpResponse", "RestJsonWire", "caller_of"]
 
@@ -163,6 +163,7 @@ class _OperationPlan:
     def __init__(self, op: OperationModel) -> None:
         self.name = op.name
         inp = op.input_shape
+        self.input_shape = inp
         self.input_check = checker(inp) if inp is not None else None
         self.body_members: dict[str, Shape] = {}
         self.query_members: dict[str, tuple[str, Shape]] = {}
@@ -322,10 +323,13 @@ class RestJsonWire:
                 plan = self._plans.setdefault(route.operation.name, _OperationPlan(route.operation))
             try:
                 params = plan.parse(request, route)
+            except Violation as violation:
+                return self._violation(plan, violation, request_id)
+            try:
                 if plan.input_check is not None:
                     plan.input_check(params, "")
             except Violation as violation:
-                return self._violation(plan, violation, request_id)
+                return self._violation(plan, violation, request_id, params)
             access_key, region = caller_of(request.headers)
             call = Call(
                 operation=plan.name,
@@ -344,7 +348,12 @@ class RestJsonWire:
             log.exception("fakeimagebuilder failed on %s %s", request.method, request.path)
             return self.error("ServiceException", "The fake failed unexpectedly; see its log.", request_id)
 
-    def _violation(self, plan: _OperationPlan, violation: Violation, request_id: str) -> HttpResponse:
+    def _violation(
+        self, plan: _OperationPlan, violation: Violation, request_id: str, params: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if violation.rule != "type" and params is not None and plan.input_shape is not None:
+            # Reading the body comes before checking it: a wrongly typed member anywhere wins.
+            violation = type_violation(plan.input_shape, params) or violation
         if violation.rule == "type":
             return self.error(
                 "SerializationException",

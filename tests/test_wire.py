@@ -332,6 +332,29 @@ def test_malformed_bodies_are_serialization_errors(
 
 
 @pytest.mark.parametrize(
+    ("body", "mentions"),
+    [
+        pytest.param({"imagePipelineArn": 5}, "'imagePipelineArn'", id="wrong-type-and-missing-token"),
+        pytest.param(
+            {"imagePipelineArn": "not-an-arn", "clientToken": "t", "tags": {"k": 5}},
+            "'tags['k']'",
+            id="wrong-type-and-bad-pattern",
+        ),
+        pytest.param({"clientToken": "t" * 100, "tags": {"k": ["v"]}}, "'tags['k']'", id="nested-wrong-type"),
+        pytest.param({"imagePipelineArn": "not-an-arn", "tags": {"k": None}}, "'tags['k']'", id="null-in-map"),
+    ],
+)
+def test_a_wrongly_typed_member_wins_over_broken_constraints(
+    send_raw: Any, count_images: Any, body: dict[str, Any], mentions: str
+):
+    response = send_raw("PUT", "/StartImagePipelineExecution", body)
+
+    assert (response.status, response.headers["x-amzn-ErrorType"]) == (400, SERIALIZATION)
+    assert mentions in response.json()["message"]
+    assert count_images() == 0
+
+
+@pytest.mark.parametrize(
     ("method", "path", "mentions"),
     [
         pytest.param("GET", "/", "GET /", id="root"),
