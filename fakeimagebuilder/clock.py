@@ -7,11 +7,26 @@ on their own at any speed (:class:`ScaledClock`).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from typing import Protocol
 
-__all__ = ["Clock", "ScaledClock", "VirtualClock"]
+__all__ = ["LATEST", "Clock", "ScaledClock", "VirtualClock"]
+
+LATEST = 253402300799.0
+"""9999-12-31T23:59:59Z: the clock never passes it, since dates past it cannot be written."""
+
+
+def _checked_step(now: float, seconds: float) -> float:
+    """``seconds`` if moving ``now`` by it keeps the clock finite, forward and writable."""
+    if math.isnan(seconds):
+        raise ValueError("the clock moves by a number of seconds, not NaN")
+    if seconds < 0:
+        raise ValueError(f"the clock cannot move back ({seconds} s)")
+    if not now + seconds <= LATEST:  # infinity included
+        raise ValueError("advancing that far would move the clock past the year 9999")
+    return seconds
 
 
 class Clock(Protocol):
@@ -43,10 +58,8 @@ class VirtualClock:
 
     def advance(self, seconds: float) -> None:
         """Move virtual time forward; negative steps are refused (time never goes back)."""
-        if seconds < 0:
-            raise ValueError(f"cannot move the clock back ({seconds} s)")
         with self._lock:
-            self._now += seconds
+            self._now += _checked_step(self._now, seconds)
 
 
 class ScaledClock:
@@ -72,7 +85,5 @@ class ScaledClock:
 
     def advance(self, seconds: float) -> None:
         """Jump forward by ``seconds`` on top of the scaled real time."""
-        if seconds < 0:
-            raise ValueError(f"cannot move the clock back ({seconds} s)")
         with self._lock:
-            self._offset += seconds
+            self._offset += _checked_step(self.now(), seconds)

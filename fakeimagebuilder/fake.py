@@ -154,8 +154,14 @@ class FakeImageBuilder:
     # -- knobs ----------------------------------------------------------------------
 
     def advance(self, seconds: float) -> None:
-        """Move the virtual clock forward; builds progress accordingly."""
-        self.clock.advance(seconds)
+        """Move the virtual clock forward; builds progress accordingly.
+
+        Raises ValueError for a step that is negative, not finite, or past the year 9999.
+        """
+        if self.journal is None:
+            self.clock.advance(seconds)
+        else:
+            self.journal.control("advance", lambda: self.clock.advance(seconds), seconds=seconds)
 
     def fail_next(self, operation: str, code: str, times: int = 1, message: str | None = None) -> None:
         """Answer the next ``times`` calls of ``operation`` with the modeled error ``code``.
@@ -207,6 +213,12 @@ class FakeImageBuilder:
 
     def reset(self) -> None:
         """Empty all state: resources, builds, client tokens, faults, rate limits and deny rules."""
+        if self.journal is None:
+            self._reset()
+        else:
+            self.journal.control("reset", self._reset)
+
+    def _reset(self) -> None:
         self.service.reset()
         self.policy.reset()
         with self.service.lock:

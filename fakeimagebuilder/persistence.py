@@ -158,7 +158,7 @@ def _replay(path: Path, fake: FakeImageBuilder, clock: PinnableClock, entries: l
                 with clock.pinned(at):
                     fake.service.call(call)
             elif entry.get("control") == "reset":
-                fake.reset()
+                fake.reset()  # no journal is attached yet, so nothing is recorded twice
             elif entry.get("control") != "advance":  # advances are already in the recorded instants
                 raise ValueError(f"unknown entry {entry!r}")
         except ImageBuilderError as error:
@@ -207,6 +207,8 @@ class Journal:
 
     def record(self, call: Call, run: Callable[[Call], dict[str, Any]]) -> dict[str, Any]:
         """Run ``call`` and, if it changed state, make it durable before returning its answer."""
+        # Reads are refused too once the file broke: the failed call's change may be in memory.
+        self._refuse_if_broken()
         if call.operation.startswith(_READ_ONLY):
             return run(call)
         params = json.loads(json.dumps(call.params))  # as sent, before the service may touch it

@@ -31,7 +31,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
@@ -40,6 +39,7 @@ from urllib.parse import unquote
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from .fake import FakeImageBuilder
+from .service.errors import ImageBuilderError
 from .signatures import SignatureVerifier
 from .transports.wsgi import BodyTooLarge, read_request, reason_phrase, write_response
 from .wire import HttpRequest, HttpResponse
@@ -67,7 +67,6 @@ CONTROL_PREFIX = "/_fake/"
 
 _MAX_FAULTS = 100_000
 # Dates must stay printable: the clock may not be moved past the year 9999.
-_LATEST = datetime(9999, 1, 1, tzinfo=UTC).timestamp()
 
 
 def _too_large(limit: int) -> HttpResponse:
@@ -164,6 +163,8 @@ class _App:
             return action(_control_body(request))
         except _BadControl as exc:
             return _error(400, str(exc), "InvalidControlRequestException")
+        except ImageBuilderError as exc:  # a broken state file refuses changes: 503, as the API does
+            return self.fake.wire.error(exc.code, exc.message)
 
     def _advance(self, body: dict[str, Any]) -> HttpResponse:
         given = body.get("seconds")
@@ -173,23 +174,14 @@ class _App:
             seconds = float(given)
         except OverflowError:  # an integer too large for a float
             seconds = math.inf
-        if seconds < 0:
-            raise _BadControl(f"The clock cannot move back ({seconds} s).")
-        if not self.fake.clock.now() + seconds <= _LATEST:  # also refuses inf and NaN
-            raise _BadControl("Advancing that far would move the clock past the year 9999.")
-        journal = self.fake.journal
-        if journal is None:
+        try:
             self.fake.advance(seconds)
-        else:
-            journal.control("advance", lambda: self.fake.advance(seconds), seconds=seconds)
+        except ValueError as exc:  # negative, not finite, or past the year 9999
+            raise _BadControl(f"{str(exc).capitalize()}.") from None
         return _json(200, {"now": self.fake.clock.now()})
 
     def _reset(self, body: dict[str, Any]) -> HttpResponse:
-        journal = self.fake.journal
-        if journal is None:
-            self.fake.reset()
-        else:
-            journal.control("reset", self.fake.reset)
+        self.fake.reset()
         return _json(200, {})
 
     def _fail_next(self, body: dict[str, Any]) -> HttpResponse:

@@ -70,3 +70,41 @@ def test_shared_tokens_make_one_build_each(fake: Any, make_stack: Any, count_ima
     assert numbers == list(range(1, len(answers) + 1))  # unique and contiguous
     assert count_images() == len(answers)
     assert len(answers) > TOKENS * 3 // 4  # the pool was really shared: most tokens were drawn, many times over
+
+
+def test_readers_never_see_a_half_applied_tag_change(fake: Any, make_stack: Any, contention: None):
+    # The writer swaps between two whole tag sets; a reader must see one or the other, never a mix.
+    stack = make_stack()
+    odd = {f"k{i:02d}": "odd" for i in range(25)}
+    even = {f"k{i:02d}": "even" for i in range(25, 50)}
+    writer_client, reader_client = (
+        boto3.client("imagebuilder", region_name="us-east-1", config=Config(retries={"total_max_attempts": 1}))
+        for _ in range(2)
+    )
+    writer_client.tag_resource(resourceArn=stack.recipe_arn, tags=odd)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            current, other = odd, even
+            while not stop.is_set():
+                writer_client.tag_resource(resourceArn=stack.recipe_arn, tags=other)
+                writer_client.untag_resource(resourceArn=stack.recipe_arn, tagKeys=list(current))
+                current, other = other, current
+        except BaseException as error:  # surfaced below: a dead writer must fail the test
+            errors.append(error)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    seen: list[dict[str, str]] = []
+    try:
+        for _ in range(300):
+            seen.append(reader_client.get_image_recipe(imageRecipeArn=stack.recipe_arn)["imageRecipe"]["tags"])
+    finally:
+        stop.set()
+        writer.join()
+
+    assert not errors
+    whole = [odd, even, {**odd, **even}]  # between tag and untag both sets are there, by design of the writer
+    assert all(tags in whole for tags in seen), [tags for tags in seen if tags not in whole][:1]

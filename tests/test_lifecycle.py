@@ -296,3 +296,46 @@ def test_build_plans_per_pipeline_win_over_the_default(fake: Any, client: Any, m
     statuses = [client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"] for arn in arns]
     assert statuses[0] == "AVAILABLE"
     assert statuses[1] in IN_PROGRESS
+
+
+def test_a_plan_failing_in_skipped_testing_fails_in_the_next_stage(fake: Any, client: Any, make_stack: Any):
+    stack = make_stack(imageTestsConfiguration={"imageTestsEnabled": False})
+    fake.set_build_plan(BuildPlan(durations=PLAN.durations, outcome="FAILED", fail_during="TESTING"))
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+
+    seen = _statuses_seen(client, fake, arn, steps=25)
+
+    assert seen == ["PENDING", "CREATING", "BUILDING", "DISTRIBUTING", "FAILED"]
+    reason = client.get_image(imageBuildVersionArn=arn)["image"]["state"]["reason"]
+    assert "in state = 'DISTRIBUTING'" in reason
+
+
+def test_deleting_the_newest_build_hands_last_run_status_to_the_one_before(fake: Any, client: Any, stack: Any):
+    fake.set_build_plan(PLAN)
+    first = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+    fake.set_build_plan(BuildPlan(durations=PLAN.durations, outcome="FAILED"))
+    second = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+    assert client.get_image_pipeline(imagePipelineArn=stack.pipeline_arn)["imagePipeline"]["lastRunStatus"] == "FAILED"
+
+    client.delete_image(imageBuildVersionArn=second)
+
+    pipeline = client.get_image_pipeline(imagePipelineArn=stack.pipeline_arn)["imagePipeline"]
+    assert pipeline["lastRunStatus"] == "AVAILABLE"
+    listed = client.list_image_pipeline_images(imagePipelineArn=stack.pipeline_arn)["imageSummaryList"]
+    assert [image["arn"] for image in listed] == [first]
+
+
+def test_a_pipeline_made_again_does_not_inherit_the_old_build_plan(fake: Any, client: Any, stack: Any):
+    fake.set_build_plan(BuildPlan(durations=PLAN.durations, outcome="FAILED"), pipeline_arn=stack.pipeline_arn)
+    client.delete_image_pipeline(imagePipelineArn=stack.pipeline_arn)
+    again = client.create_image_pipeline(
+        name="web", imageRecipeArn=stack.recipe_arn, infrastructureConfigurationArn=stack.infrastructure_arn
+    )["imagePipelineArn"]
+    assert again == stack.pipeline_arn
+
+    arn = client.start_image_pipeline_execution(imagePipelineArn=again)["imageBuildVersionArn"]
+    fake.advance(3600)
+
+    assert client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"] == "AVAILABLE"

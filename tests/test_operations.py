@@ -564,3 +564,28 @@ def test_get_image_by_version_gives_the_newest_available_build(fake: Any, client
         assert client.get_image(imageBuildVersionArn=wildcard)["image"]["arn"] == builds[0]
     fake.advance(3600)
     assert client.get_image(imageBuildVersionArn=version.replace("1.0.0", "x.x.x"))["image"]["arn"] == builds[1]
+
+
+@pytest.mark.parametrize(
+    ("operation", "params"),
+    [
+        ("list_image_pipelines", {}),
+        ("list_image_recipes", {}),
+        ("list_infrastructure_configurations", {}),
+    ],
+)
+def test_a_bad_filter_name_is_refused_even_with_nothing_to_list(client: Any, operation: str, params: dict[str, Any]):
+    with pytest.raises(ClientError) as caught:
+        getattr(client, operation)(filters=[{"name": "bogus", "values": ["x"]}], **params)
+
+    assert caught.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert "'bogus'" in caught.value.response["Error"]["Message"]
+
+
+def test_a_filter_on_a_member_an_item_lacks_matches_nothing(client: Any, make_stack: Any):
+    make_stack("plain")  # no description
+    described = make_stack("described", description="None")
+
+    found = client.list_image_pipelines(filters=[{"name": "description", "values": ["None"]}])["imagePipelineList"]
+
+    assert [p["arn"] for p in found] == [described.pipeline_arn]

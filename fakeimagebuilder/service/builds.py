@@ -41,9 +41,10 @@ DEFAULT_DURATIONS: Mapping[str, float] = MappingProxyType(
 """Virtual seconds per status: a build of about 20 minutes, like a small real AMI build."""
 
 DEFAULT_FAILURE_REASON = (
-    "SSM execution 'fake-execution' failed with status = 'Failed' in state = 'BUILDING' "
+    "SSM execution 'fake-execution' failed with status = 'Failed' in state = '{status}' "
     "and failure message = 'Step fails when it is Failed'"
 )
+"""AWS's wording for a failed SSM step (aws-samples/immutable-server-pipeline#12); ``{status}`` is filled in."""
 
 CANCEL_REASON = "Image creation is cancelled."
 
@@ -52,8 +53,9 @@ CANCEL_REASON = "Image creation is cancelled."
 class BuildPlan:
     """How the builds of a pipeline behave: time per status and how they end.
 
-    ``outcome`` FAILED ends the build at the end of ``fail_during`` with
-    ``failure_reason``.
+    ``outcome`` FAILED ends the build at the end of ``fail_during`` (or of
+    the next stage, when that status is skipped) with ``failure_reason``, in
+    which ``{status}`` stands for the status it failed in.
     """
 
     durations: Mapping[str, float] = field(default_factory=lambda: DEFAULT_DURATIONS)
@@ -89,13 +91,16 @@ class BuildPlan:
         stages: list[tuple[str, float]] = []
         # Summed apart from the (large) epoch start, so a build of N seconds ends exactly N seconds after it.
         elapsed = 0.0
+        failing = False
         for status in IN_PROGRESS:
+            # A plan failing during TESTING fails in the next stage when the tests are off.
+            failing = failing or (self.outcome == "FAILED" and status == self.fail_during)
             if status == "TESTING" and not tests_enabled:
                 continue
             stages.append((status, start + elapsed))
             elapsed += self.durations.get(status, DEFAULT_DURATIONS[status])
-            if self.outcome == "FAILED" and status == self.fail_during:
-                return tuple(stages), "FAILED", start + elapsed, self.failure_reason
+            if failing:
+                return tuple(stages), "FAILED", start + elapsed, self.failure_reason.replace("{status}", status)
         return tuple(stages), "AVAILABLE", start + elapsed, None
 
 

@@ -16,8 +16,9 @@ from .arns import Arn, normalise_name, require_in_scope
 from .builds import TERMINAL, Build
 from .dates import date_string
 from .errors import InvalidRequestException, ResourceInUseException, ResourceNotFoundException, error_for_code
+from .filters import passes
 from .paging import page
-from .pipelines import matches, pipeline
+from .pipelines import pipeline
 from .state import Scope
 
 __all__ = [
@@ -169,10 +170,11 @@ def list_image_pipeline_images(scope: Scope, params: dict[str, Any], now: float)
     arn = params["imagePipelineArn"]
     pipeline(scope, arn)
     filters = params.get("filters") or []
+    wanted = passes(filters, ("name", "version"))
     found = [
         summary
         for build in reversed(scope.pipeline_builds.get(arn, []))
-        if build.arn in scope.builds and matches(summary := _summary(scope, build, now), filters, ("name", "version"))
+        if wanted(summary := _summary(scope, build, now))
     ]
     items, token = page(found, params, ("ListImagePipelineImages", arn, filters))
     return {"imageSummaryList": items, "nextToken": token}
@@ -187,12 +189,13 @@ def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) 
     require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
     name, _, version = arn.path.partition("/")
     filters = params.get("filters") or []
+    wanted = passes(filters, ("name", "osVersion", "platform", "type"))
     found = [
         summary
         for build in reversed(scope.builds.values())
         if normalise_name(build.recipe["name"]) == name
         and build.recipe["version"] == version
-        and matches(summary := _summary(scope, build, now), filters, ("name", "osVersion", "platform", "type"))
+        and wanted(summary := _summary(scope, build, now))
     ]
     items, token = page(found, params, ("ListImageBuildVersions", text, filters))
     return {"imageSummaryList": items, "nextToken": token}
@@ -220,4 +223,8 @@ def delete_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, 
             f"The image '{text}' is in status {status}; cancel it or wait for it to finish before deleting it."
         )
     del scope.builds[text]
+    siblings = scope.pipeline_builds.get(build.pipeline["arn"])
+    if siblings is not None:
+        # Gone from its pipeline's list as well: lastRunStatus now follows the newest build left.
+        scope.pipeline_builds[build.pipeline["arn"]] = [b for b in siblings if b is not build]
     return {"imageBuildVersionArn": text}

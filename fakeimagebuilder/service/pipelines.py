@@ -11,6 +11,7 @@ from .errors import (
     ResourceAlreadyExistsException,
     ResourceNotFoundException,
 )
+from .filters import passes
 from .paging import page
 from .resources import DISTRIBUTION, INFRASTRUCTURE, RECIPE, lookup
 from .state import Scope
@@ -134,25 +135,15 @@ def delete_image_pipeline(scope: Scope, params: dict[str, Any], now: float) -> d
     pipeline(scope, arn)
     del scope.pipelines[arn]
     scope.pipeline_builds.pop(arn, None)
+    # A pipeline made again under the same name starts with the default build plan.
+    scope.settings.pipeline_plans.pop(arn, None)
     return {"imagePipelineArn": arn}
-
-
-def matches(item: dict[str, Any], filters: list[dict[str, Any]], allowed: tuple[str, ...]) -> bool:
-    """Whether ``item`` passes every filter (a filter passes when the member equals one of its values)."""
-    for f in filters:
-        name = f.get("name")
-        if name not in allowed:
-            raise InvalidRequestException(
-                f"The filter name '{name}' is not supported; use one of: {', '.join(allowed)}."
-            )
-        if str(item.get(name)) not in (f.get("values") or []):
-            return False
-    return True
 
 
 def list_image_pipelines(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """ListImagePipelines, oldest first, with filters and paging."""
     filters = params.get("filters") or []
-    found = [pipeline_document(scope, p, now) for p in scope.pipelines.values() if matches(p, filters, _FILTERS)]
+    wanted = passes(filters, _FILTERS)
+    found = [pipeline_document(scope, p, now) for p in scope.pipelines.values() if wanted(p)]
     items, token = page(found, params, ("ListImagePipelines", filters))
     return {"imagePipelineList": items, "nextToken": token}

@@ -20,6 +20,7 @@ from .errors import (
     ResourceDependencyException,
     ResourceNotFoundException,
 )
+from .filters import passes
 from .paging import page
 from .state import Scope
 
@@ -164,14 +165,9 @@ def _summaries(
     kind: Kind, scope: Scope, params: dict[str, Any], members: tuple[str, ...], filters_allowed: tuple[str, ...]
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of the ``kind`` resources passing the call's filters, as summaries of ``members``, oldest first."""
-    from .pipelines import matches  # pipelines imports this module
-
     filters = params.get("filters") or []
-    found = [
-        {k: item[k] for k in members if k in item}
-        for item in kind.items(scope).values()
-        if matches(item, filters, filters_allowed)
-    ]
+    wanted = passes(filters, filters_allowed)
+    found = [{k: item[k] for k in members if k in item} for item in kind.items(scope).values() if wanted(item)]
     return page(found, params, (kind.label, filters))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .errors import InvalidParameterException, ResourceNotFoundException
@@ -12,39 +13,43 @@ __all__ = ["list_tags_for_resource", "tag_resource", "untag_resource"]
 _MAX_TAGS = 50
 
 
-def _tags_of(scope: Scope, arn: str) -> dict[str, str]:
-    """The live tag map of the resource ``arn`` names in ``scope``."""
+def _holder(scope: Scope, arn: str) -> tuple[dict[str, str], Callable[[dict[str, str]], None]]:
+    """The tags of the resource ``arn`` names in ``scope``, and how to replace them.
+
+    Tags are replaced, never changed in place: an answer built from a
+    document may be serialized after the service lock is released, and must
+    not see a half-applied change.
+    """
     for store in (scope.pipelines, scope.recipes, scope.infrastructure, scope.distributions):
         item = store.get(arn)
         if item is not None:
-            tags: dict[str, str] = item.setdefault("tags", {})
-            return tags
+            return item.get("tags") or {}, lambda tags, item=item: item.__setitem__("tags", tags)
     build = scope.builds.get(arn)
     if build is not None:
-        return build.tags
+        return build.tags, lambda tags: setattr(build, "tags", tags)
     raise ResourceNotFoundException(f"The resource '{arn}' does not exist.")
 
 
 def list_tags_for_resource(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """ListTagsForResource."""
-    return {"tags": dict(_tags_of(scope, params["resourceArn"]))}
+    return {"tags": dict(_holder(scope, params["resourceArn"])[0])}
 
 
 def tag_resource(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """TagResource: adds or overwrites; a resource holds at most 50 tags."""
-    tags = _tags_of(scope, params["resourceArn"])
+    tags, replace = _holder(scope, params["resourceArn"])
     merged = {**tags, **params["tags"]}
     if len(merged) > _MAX_TAGS:
         raise InvalidParameterException(
             f"A resource can have at most {_MAX_TAGS} tags; this request would leave {len(merged)}."
         )
-    tags.update(params["tags"])
+    replace(merged)
     return {}
 
 
 def untag_resource(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """UntagResource: removing a key that is not there is not an error."""
-    tags = _tags_of(scope, params["resourceArn"])
-    for key in params["tagKeys"]:
-        tags.pop(key, None)
+    tags, replace = _holder(scope, params["resourceArn"])
+    removed = set(params["tagKeys"])
+    replace({k: v for k, v in tags.items() if k not in removed})
     return {}

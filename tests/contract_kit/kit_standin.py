@@ -164,7 +164,13 @@ def start_standin(fake: ObservedFake | None = None) -> StandIn:
 
 def suite_env(tmp_path: Path) -> dict[str, str]:
     """A hermetic environment for a suite subprocess: dummy credentials, no profile, no AWS config files."""
-    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV and not k.startswith("AWS_ENDPOINT_URL")}
+    # An xdist worker's variables would make the child suite believe it is a worker too (and take a
+    # worker's share of the build budget), so they stay behind as well.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in _DROPPED_ENV and not k.startswith(("AWS_ENDPOINT_URL", "PYTEST_XDIST_"))
+    }
     env.update(
         AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing",

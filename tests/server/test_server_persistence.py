@@ -213,6 +213,36 @@ def test_advance_and_reset_are_journaled(journaled: Callable[[], FakeImageBuilde
     assert journaled().state() == {}
 
 
+def test_the_python_api_s_advance_and_reset_are_journaled_too(journaled: Callable[[], FakeImageBuilder]) -> None:
+    fake = journaled()
+    build, _ = _with_builds(fake)
+    before = fake.clock.now()
+    fake.advance(7200)
+    _close(fake)
+    reopened = journaled()
+    assert reopened.clock.now() >= before + 7200  # time never appears to go back across a restart
+    with reopened:
+        client = boto3.client("imagebuilder", region_name=REGION, config=NO_RETRIES)
+        assert client.get_image(imageBuildVersionArn=build)["image"]["state"]["status"] == "AVAILABLE"
+    reopened.reset()
+    _close(reopened)
+    assert journaled().state() == {}
+
+
+def test_control_routes_answer_503_once_the_state_file_broke(
+    journaled: Callable[[], FakeImageBuilder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = journaled()
+    _with_builds(fake)
+    with serve_in_thread(fake) as server:
+        monkeypatch.setattr(os, "write", lambda fd, data: (_ for _ in ()).throw(OSError(28, "No space left")))
+        assert control(server.url, "advance", {"seconds": 60})[0] == 500  # the write that failed
+        monkeypatch.undo()
+        for route, body in (("advance", {"seconds": 60}), ("reset", {})):
+            status, answer = control(server.url, route, body)
+            assert status == 503, answer
+
+
 def test_a_failed_write_refuses_later_changes(
     journaled: Callable[[], FakeImageBuilder], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -232,4 +262,8 @@ def test_a_failed_write_refuses_later_changes(
         with pytest.raises(ClientError) as refused:
             client.start_image_pipeline_execution(imagePipelineArn=pipeline, clientToken="fourth")
         assert refused.value.response["Error"]["Code"] == "ServiceUnavailableException"
-        assert client.get_image(imageBuildVersionArn=build)["image"]["arn"] == build  # reads still work
+        # Reads are refused too: the failed start's build is in memory, and a client told
+        # "failed" must not find it.
+        with pytest.raises(ClientError) as unread:
+            client.get_image(imageBuildVersionArn=build)
+        assert unread.value.response["Error"]["Code"] == "ServiceUnavailableException"

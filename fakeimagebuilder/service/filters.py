@@ -1,0 +1,29 @@
+"""List filters: ``[{"name": member, "values": [...]}, ...]``, all of which an item must pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .errors import InvalidRequestException
+
+__all__ = ["passes"]
+
+
+def passes(filters: list[dict[str, Any]], allowed: tuple[str, ...]) -> Callable[[dict[str, Any]], bool]:
+    """A test of whether an item passes every filter: its member equals one of the filter's values.
+
+    Filter names are checked once, up front, so a bad name is refused
+    whatever the account holds; an item without the member passes no filter on it.
+    """
+    for f in filters:
+        if f.get("name") not in allowed:
+            raise InvalidRequestException(
+                f"The filter name '{f.get('name')}' is not supported; use one of: {', '.join(allowed)}."
+            )
+    wanted = [(f["name"], {str(v) for v in f.get("values") or ()}) for f in filters]
+
+    def test(item: dict[str, Any]) -> bool:
+        return all(name in item and str(item[name]) in values for name, values in wanted)
+
+    return test

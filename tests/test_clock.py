@@ -1,0 +1,36 @@
+"""The clocks refuse steps that would break every later date: back, not a number, past the year 9999."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from fakeimagebuilder import ScaledClock, VirtualClock
+from fakeimagebuilder.clock import LATEST
+
+
+@pytest.mark.parametrize("clock", [VirtualClock(start=1_700_000_000), ScaledClock(speed=0, start=1_700_000_000)])
+@pytest.mark.parametrize(
+    ("seconds", "says"),
+    [(-1.0, "cannot move back"), (math.nan, "NaN"), (math.inf, "year 9999"), (LATEST, "year 9999")],
+)
+def test_a_step_that_would_break_dates_is_refused(clock: Any, seconds: float, says: str):
+    before = clock.now()
+    with pytest.raises(ValueError, match=says):
+        clock.advance(seconds)
+    assert clock.now() == before
+
+
+def test_the_fake_keeps_working_after_a_refused_step(fake: Any, client: Any):
+    for seconds in (math.nan, math.inf, 1e12):
+        with pytest.raises(ValueError):
+            fake.advance(seconds)
+    fake.advance(LATEST - fake.clock.now())  # right up to the last writable instant is fine
+
+    arn = client.create_infrastructure_configuration(name="late", instanceProfileName="builder")[
+        "infrastructureConfigurationArn"
+    ]
+    document = client.get_infrastructure_configuration(infrastructureConfigurationArn=arn)
+    assert document["infrastructureConfiguration"]["dateCreated"].startswith("9999-12-31T23:59:59")
