@@ -12,7 +12,7 @@ The public surface::
 """
 
 from .clock import Clock, ScaledClock, VirtualClock
-from .fake import DEFAULT_ACCOUNT_ID, FakeImageBuilder
+from .fake import DEFAULT_ACCOUNT_ID, KEEP, FakeImageBuilder
 from .service import BuildPlan
 from .wire import HttpRequest, HttpResponse
 
@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
+    "KEEP",
     "BuildPlan",
     "Clock",
     "FakeImageBuilder",

@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .clock import Clock, VirtualClock
-from .model import service_model
+from .model import error_statuses, service_model
 from .policy import Policy
 from .service import BuildPlan, Call, ImageBuilderService, Settings
 from .service.images import image_document
@@ -36,10 +36,8 @@ KEEP = _Keep.KEEP
 
 
 def _require_modeled_error(code: str) -> None:
-    model = service_model()
-    codes = {n for n in model.shape_names if model.shape_for(n).metadata.get("exception")}
-    if code not in codes:
-        raise ValueError(f"{code!r} is not a modeled Image Builder error; use one of {sorted(codes)}")
+    if code not in error_statuses():
+        raise ValueError(f"{code!r} is not a modeled Image Builder error; use one of {sorted(error_statuses())}")
 
 
 class FakeImageBuilder:

@@ -13,13 +13,29 @@ from dataclasses import dataclass
 import botocore.session
 from botocore.model import OperationModel, ServiceModel
 
-__all__ = ["Route", "RouteTable", "routes", "service_model"]
+__all__ = ["Route", "RouteTable", "error_statuses", "error_statuses_of", "routes", "service_model"]
 
 
 @functools.cache
 def service_model() -> ServiceModel:
     """The installed botocore's Image Builder model (loaded once per process)."""
     return botocore.session.get_session().get_service_model("imagebuilder")
+
+
+def error_statuses_of(model: ServiceModel) -> dict[str, int]:
+    """Every error shape of ``model``, with the HTTP status it is answered with."""
+    statuses: dict[str, int] = {}
+    for name in model.shape_names:
+        shape = model.shape_for(name)
+        if shape.metadata.get("exception"):
+            statuses[name] = shape.metadata.get("error", {}).get("httpStatusCode", 400)
+    return statuses
+
+
+@functools.cache
+def error_statuses() -> dict[str, int]:
+    """Every error shape of the installed model, with its HTTP status (read once per process)."""
+    return error_statuses_of(service_model())
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
-from .model import Route, RouteTable, routes, service_model
+from .model import Route, RouteTable, error_statuses, error_statuses_of, routes, service_model
 from .service.calls import Call
 from .service.errors import ImageBuilderError
 from .validation import Violation, checker, type_violation
@@ -293,11 +293,8 @@ class RestJsonWire:
         self._model = model or service_model()
         self._routes = routes() if model is None else RouteTable(self._model)
         self._plans: dict[str, _OperationPlan] = {}
-        self._status: dict[str, int] = dict(_PROTOCOL_STATUS)
-        for name in self._model.shape_names:
-            shape = self._model.shape_for(name)
-            if shape.metadata.get("exception"):
-                self._status[name] = shape.metadata.get("error", {}).get("httpStatusCode", 400)
+        modeled = error_statuses() if model is None else error_statuses_of(self._model)
+        self._status: dict[str, int] = {**_PROTOCOL_STATUS, **modeled}
 
     def status_of(self, code: str) -> int:
         """The HTTP status an error code is answered with."""

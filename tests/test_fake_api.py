@@ -65,3 +65,12 @@ def test_an_unmodeled_error_code_is_refused_everywhere(code: str):
     with pytest.raises(ValueError, match="not a modeled Image Builder error"):
         fake.fail_next("StartImagePipelineExecution", code)
     assert fake.settings.disabled_pipeline_error == "InvalidRequestException"
+
+
+def test_state_shows_images_as_get_image_does(fake: FakeImageBuilder, client: Any, stack: Any):
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+
+    [image] = fake.state()["123456789012"]["us-east-1"]["images"]
+
+    assert image == client.get_image(imageBuildVersionArn=arn)["image"]
+    assert "distributionConfiguration" not in image  # the pipeline has none: no null member either

@@ -119,7 +119,7 @@ def image_document(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     document = _summary(scope, build, now)
     del document["owner"]
     item = build.pipeline
-    document.update(
+    details = dict(
         enhancedImageMetadataEnabled=item.get("enhancedImageMetadataEnabled", True),
         imageRecipe=build.recipe,
         sourcePipelineName=item["name"],
@@ -131,6 +131,8 @@ def image_document(scope: Scope, build: Build, now: float) -> dict[str, Any]:
         workflows=item.get("workflows"),
         executionRole=item.get("executionRole"),
     )
+    # Members the build does not have are left out, as GetImage leaves them out.
+    document.update((k, v) for k, v in details.items() if v is not None)
     return document
 
 
