@@ -115,6 +115,7 @@ class Build:
     infrastructure: dict[str, Any]
     distribution: dict[str, Any] | None
     created_at: float
+    date_created: str  # created_at as AWS writes it, made once: every read of the build shows it
     stages: tuple[tuple[str, float], ...]
     end_status: str
     end_at: float

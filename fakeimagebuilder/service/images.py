@@ -69,6 +69,7 @@ def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: fl
         infrastructure=scope.infrastructure[item["infrastructureConfigurationArn"]],
         distribution=scope.distributions.get(distribution_arn) if distribution_arn else None,
         created_at=now,
+        date_created=date_string(now),
         stages=stages,
         end_status=end_status,
         end_at=end_at,
@@ -90,7 +91,7 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
             {
                 "region": scope.region,
                 "image": build.ami_id(),
-                "name": f"{recipe['name']} {date_string(build.created_at)}".replace(":", "-")[:127],
+                "name": f"{recipe['name']} {build.date_created}".replace(":", "-")[:127],
                 "state": {"status": "AVAILABLE"},
                 "accountId": scope.account,
             }
@@ -107,7 +108,7 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
         "platform": recipe["platform"],
         "state": state,
         "owner": scope.account,
-        "dateCreated": date_string(build.created_at),
+        "dateCreated": build.date_created,
         "outputResources": {"amis": amis},
         "tags": dict(build.tags),
         "buildType": "USER_INITIATED",
@@ -172,14 +173,29 @@ def list_image_pipeline_images(scope: Scope, params: dict[str, Any], now: float)
     arn = params["imagePipelineArn"]
     pipeline(scope, arn)
     filters = params.get("filters") or []
-    wanted = passes(filters, ("name", "version"))
-    found = [
-        summary
-        for build in reversed(scope.pipeline_builds.get(arn, []))
-        if wanted(summary := _summary(scope, build, now))
-    ]
-    items, token = page(found, params, ("ListImagePipelineImages", arn, filters))
+    builds = list(reversed(scope.pipeline_builds.get(arn, [])))
+    items, token = _summaries_page(
+        scope, builds, params, filters, ("name", "version"), now, ("ListImagePipelineImages", arn)
+    )
     return {"imageSummaryList": items, "nextToken": token}
+
+
+def _summaries_page(
+    scope: Scope,
+    builds: list[Build],
+    params: dict[str, Any],
+    filters: list[dict[str, Any]],
+    allowed: tuple[str, ...],
+    now: float,
+    query: tuple[str, str],
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of ``builds`` as summaries; with no filter, only the page's builds are summarised."""
+    wanted = passes(filters, allowed)
+    if not filters:
+        page_of_builds, token = page(builds, params, (*query, filters))
+        return [_summary(scope, build, now) for build in page_of_builds], token
+    found = [summary for build in builds if wanted(summary := _summary(scope, build, now))]
+    return page(found, params, (*query, filters))
 
 
 def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
@@ -191,15 +207,13 @@ def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) 
     require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
     name, _, version = arn.path.partition("/")
     filters = params.get("filters") or []
-    wanted = passes(filters, ("name", "osVersion", "platform", "type"))
-    found = [
-        summary
+    builds = [
+        build
         for build in reversed(scope.builds.values())
-        if normalise_name(build.recipe["name"]) == name
-        and build.recipe["version"] == version
-        and wanted(summary := _summary(scope, build, now))
+        if normalise_name(build.recipe["name"]) == name and build.recipe["version"] == version
     ]
-    items, token = page(found, params, ("ListImageBuildVersions", text, filters))
+    allowed = ("name", "osVersion", "platform", "type")
+    items, token = _summaries_page(scope, builds, params, filters, allowed, now, ("ListImageBuildVersions", text))
     return {"imageSummaryList": items, "nextToken": token}
 
 
