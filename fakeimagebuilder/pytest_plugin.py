@@ -35,17 +35,12 @@ marker (per test; the closest marker wins per knob)::
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import pytest
-from botocore.endpoint import Endpoint
 
 from .fake import DEFAULT_ACCOUNT_ID, FakeImageBuilder
 from .model import service_model
@@ -245,53 +240,12 @@ def _isolate_aws_environment(monkeypatch: pytest.MonkeyPatch, region: str) -> No
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
 
 
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-@contextmanager
-def _network_guard(*, refuse_aws: bool) -> Iterator[None]:
-    """Refuse Image Builder requests that would leave the machine, until the block ends.
-
-    It wraps botocore's send: enter it before the fake, whose hook then sits
-    above it and answers requests for AWS hosts first. ``refuse_aws`` refuses
-    those too, for tests where no fake serves them (``imagebuilder_server``
-    alone), unless a fake started earlier already sits beneath the guard.
-    """
-    previous: Callable[[Endpoint, Any], Any] = Endpoint._send
-    refuse_aws = refuse_aws and getattr(previous, "__module__", None) != botocore_hook.__name__
-    armed = threading.Event()
-    armed.set()
-
-    def guarded(endpoint: Endpoint, request: Any) -> Any:
-        url = request.url
-        if (
-            armed.is_set()
-            and getattr(endpoint, "_endpoint_prefix", None) == "imagebuilder"
-            and not _is_loopback(url)
-            and (refuse_aws or not botocore_hook.is_aws_host(url))
-        ):
-            raise NetworkBlocked(
-                f"fakeimagebuilder refused an Image Builder request to {url}: in a test that uses its fixtures, "
-                "requests go to imagebuilder_fake (AWS endpoints, while it is active) or to a loopback "
-                "endpoint_url such as str(imagebuilder_server)"
-            )
-        return previous(endpoint, request)
-
-    Endpoint._send = guarded  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        armed.clear()
-        # Restore only if nothing was patched over us since; otherwise the disarmed guard just passes through.
-        if Endpoint._send is guarded:
-            Endpoint._send = previous  # type: ignore[method-assign]
+def _refusal(url: str) -> NetworkBlocked:
+    return NetworkBlocked(
+        f"fakeimagebuilder refused an Image Builder request to {url}: in a test that uses its fixtures, "
+        "requests go to imagebuilder_fake (AWS endpoints, while it is active) or to a loopback "
+        "endpoint_url such as str(imagebuilder_server)"
+    )
 
 
 # -- fixtures --------------------------------------------------------------------------------------
@@ -302,7 +256,7 @@ def imagebuilder_fake(request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
     """An active :class:`FakeImageBuilder` with fresh state, dummy AWS credentials, and no way out to AWS."""
     knobs = _knobs_for(request)
     _isolate_aws_environment(monkeypatch, knobs.region)
-    with _network_guard(refuse_aws=False), knobs.new_fake() as fake:
+    with botocore_hook.guard(_refusal), knobs.new_fake() as fake:
         yield fake
 
 
@@ -340,5 +294,5 @@ def _imagebuilder_server_per_test(request: pytest.FixtureRequest) -> Iterator[No
     running = request.getfixturevalue("imagebuilder_server")
     running.fake.reset()
     knobs.apply(running.fake)
-    with _network_guard(refuse_aws=True):
+    with botocore_hook.guard(_refusal):
         yield

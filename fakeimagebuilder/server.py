@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import ipaddress
 import json
 import logging
 import math
@@ -39,6 +38,7 @@ from urllib.parse import unquote
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from .fake import FakeImageBuilder
+from .hosts import is_loopback
 from .service.errors import ImageBuilderError
 from .signatures import SignatureVerifier
 from .transports.wsgi import BodyTooLarge, read_request, reason_phrase, write_response
@@ -528,16 +528,6 @@ def serve_in_thread(
     )
     thread.start()
     return RunningServer(server, thread, fake, url)
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` only listens on this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class _Signalled(Exception):

@@ -197,3 +197,34 @@ def test_the_fake_s_own_client_reaches_it(network: list[str]):
 
     assert arn == "arn:aws:imagebuilder:eu-west-1:123456789012:image-recipe/web/1.0.0"
     assert network == []
+
+
+class Refused(Exception):
+    """What the test's guard raises for a request it stops."""
+
+
+def test_guards_and_fakes_nest_in_any_order(network: list[str]):
+    from fakeimagebuilder.transports import botocore_hook
+
+    client = boto3.client("imagebuilder", region_name="us-east-1")
+    elsewhere = boto3.client("imagebuilder", region_name="us-east-1", endpoint_url="https://images.example.invalid")
+    stand_in = Endpoint.__dict__["_send"]
+    outer = FakeImageBuilder().start()  # e.g. a user's own session-long fake
+    try:
+        with botocore_hook.guard(Refused), FakeImageBuilder() as inner:
+            _recipe(client, "inner")
+            with pytest.raises(Refused, match=r"images\.example\.invalid"):
+                elsewhere.list_image_pipelines()
+        assert [r["name"] for r in _recipes_of(inner)] == ["inner"]
+        _recipe(client, "outer")
+        assert [r["name"] for r in _recipes_of(outer)] == ["outer"]
+        with botocore_hook.guard(Refused):
+            _recipe(client, "guarded")  # a fake is active beneath the guard: it answers
+    finally:
+        outer.stop()
+
+    assert Endpoint.__dict__["_send"] is stand_in
+    assert network == []
+    with botocore_hook.guard(Refused), pytest.raises(Refused):
+        client.list_image_pipelines()  # no fake at all: an AWS host is refused too
+    assert Endpoint.__dict__["_send"] is stand_in

@@ -8,6 +8,9 @@ the process, including clients created before the fake was entered.
 
 Only requests for an AWS host are taken; a client given a custom
 ``endpoint_url`` (a server of ours, LocalStack) keeps going where it was sent.
+A *guard* (the pytest plugin's) goes further: while one is up, an Image
+Builder request that no fake takes and that would leave the machine is
+refused. One patch serves fakes and guards alike, so they nest in any order.
 """
 
 from __future__ import annotations
@@ -15,27 +18,24 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.endpoint import Endpoint
 
+from ..hosts import is_aws_host, is_loopback
 from ..wire import HttpRequest, HttpResponse
 
-__all__ = ["activate", "deactivate", "is_aws_host"]
+__all__ = ["activate", "deactivate", "guard", "is_aws_host"]
 
 Handler = Callable[[HttpRequest], HttpResponse]
-
-_AWS_SUFFIXES = (
-    ".amazonaws.com",
-    ".amazonaws.com.cn",
-    ".api.aws",
-    ".c2s.ic.gov",
-    ".sc2s.sgov.gov",
-)
+Refusal = Callable[[str], BaseException]
 
 _lock = threading.Lock()
 _active: list[Handler] = []
+_guards: list[Refusal] = []
 _original_send: Callable[[Endpoint, AWSPreparedRequest], Any] | None = None
 
 
@@ -49,47 +49,68 @@ class _Body(io.BytesIO):
             contents = self.read()
 
 
-def is_aws_host(url: str) -> bool:
-    """Whether ``url`` points at an AWS endpoint (rather than a custom ``endpoint_url``)."""
-    host = url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
-    return host.endswith(_AWS_SUFFIXES)
-
-
 def _send(endpoint: Endpoint, request: AWSPreparedRequest) -> Any:
-    try:
-        handler: Handler | None = _active[-1]
-    except IndexError:  # deactivated by another thread meanwhile
-        handler = None
-    if handler is None or getattr(endpoint, "_endpoint_prefix", None) != "imagebuilder" or not is_aws_host(request.url):
-        assert _original_send is not None
-        return _original_send(endpoint, request)
-    body = request.body
-    if hasattr(body, "read"):
-        body = body.read()
-    answer = handler(HttpRequest.from_url(request.method, request.url, request.headers, body))
-    return AWSResponse(request.url, answer.status, answer.headers, _Body(answer.body))
+    if getattr(endpoint, "_endpoint_prefix", None) == "imagebuilder":
+        try:
+            handler: Handler | None = _active[-1]
+        except IndexError:  # none, or deactivated by another thread meanwhile
+            handler = None
+        url = request.url
+        if handler is not None and is_aws_host(url):
+            body = request.body
+            if hasattr(body, "read"):
+                body = body.read()
+            answer = handler(HttpRequest.from_url(request.method, url, request.headers, body))
+            return AWSResponse(url, answer.status, answer.headers, _Body(answer.body))
+        refuse = _guards[-1] if _guards else None
+        if refuse is not None and not is_loopback(urlsplit(url).hostname or ""):
+            raise refuse(url)
+    assert _original_send is not None
+    return _original_send(endpoint, request)
+
+
+def _install() -> None:
+    global _original_send
+    # Checked against the class itself, not our lists: something else (a test's
+    # monkeypatch, another library) may have put its own _send back meanwhile.
+    if Endpoint._send is not _send:
+        _original_send = Endpoint._send
+        Endpoint._send = _send  # type: ignore[method-assign]
+
+
+def _uninstall_if_idle() -> None:
+    global _original_send
+    if not _active and not _guards and _original_send is not None:
+        if Endpoint._send is _send:
+            Endpoint._send = _original_send  # type: ignore[method-assign]
+        _original_send = None
 
 
 def activate(handler: Handler) -> None:
     """Route Image Builder requests to ``handler`` until :func:`deactivate`; the newest handler wins."""
-    global _original_send
     with _lock:
-        # Checked against the class itself, not our list: something else (a test's
-        # monkeypatch, another library) may have put its own _send back meanwhile.
-        if Endpoint._send is not _send:
-            _original_send = Endpoint._send
-            Endpoint._send = _send  # type: ignore[method-assign]
+        _install()
         _active.append(handler)
 
 
 def deactivate(handler: Handler) -> None:
-    """Stop routing to ``handler``; botocore is restored when no handler is left."""
-    global _original_send
+    """Stop routing to ``handler``; botocore is restored when no handler or guard is left."""
     with _lock:
         if handler in _active:
             # Remove the newest registration of this handler.
             del _active[len(_active) - 1 - _active[::-1].index(handler)]
-        if not _active and _original_send is not None:
-            if Endpoint._send is _send:
-                Endpoint._send = _original_send  # type: ignore[method-assign]
-            _original_send = None
+        _uninstall_if_idle()
+
+
+@contextmanager
+def guard(refusal: Refusal) -> Iterator[None]:
+    """Refuse, with ``refusal(url)``, every Image Builder request no fake takes that would leave the machine."""
+    with _lock:
+        _install()
+        _guards.append(refusal)
+    try:
+        yield
+    finally:
+        with _lock:
+            _guards.remove(refusal)
+            _uninstall_if_idle()

@@ -20,8 +20,8 @@ import responses
 from requests import PreparedRequest
 from requests.adapters import HTTPAdapter
 
+from ..hosts import is_aws_host
 from ..wire import HttpRequest, HttpResponse
-from .botocore_hook import is_aws_host
 
 __all__ = ["METHODS", "URL", "mocked", "register"]
 
