@@ -126,7 +126,8 @@ class Scrubber:
         if key in ("clientToken", "nextToken") and not re.fullmatch(_UUID, value):
             return self._placeholder("token", value)
         if self.infrastructure_arn:
-            value = value.replace(self.infrastructure_arn, "<infrastructure>")
+            # Not inside a longer ARN it is a prefix of (...-infra-1 of ...-infra-14, made by a test).
+            value = re.sub(re.escape(self.infrastructure_arn) + r"(?![\w -])", "<infrastructure>", value)
         for name in sorted(self.names(), key=len, reverse=True):
             if name in value:
                 value = value.replace(name, self._placeholder("name", name))

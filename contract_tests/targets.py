@@ -38,10 +38,9 @@ import botocore.session
 import pytest
 from botocore.client import BaseClient
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, UnknownRegionError
 
 from fakeimagebuilder import FakeImageBuilder
-from fakeimagebuilder.service.arns import partition_of
 
 from .client import CallObserver, ContractClient
 from .expect import TERMINAL
@@ -166,8 +165,15 @@ class Target:
 
     @property
     def partition(self) -> str:
-        """The partition of the target's region."""
-        return partition_of(self.region)
+        """The partition of the target's region, from botocore's endpoint data (not the fake's own idea of it).
+
+        A region botocore does not know is taken to be in ``aws``, as botocore's endpoint resolver does.
+        """
+        try:
+            partition: str = self._session.get_partition_for_region(self.region)
+        except UnknownRegionError:
+            return "aws"
+        return partition
 
     # -- per target ------------------------------------------------------------------------------
 
@@ -217,10 +223,7 @@ class Target:
     def open(self) -> None:
         """Get ready: the shared infrastructure configuration every pipeline of the run uses."""
         self._base = Workspace(self)
-        arn = self._base.client.create_infrastructure_configuration(
-            name=self.names.new("infra"), tags=self._base.tags(), **self.infrastructure_parameters()
-        )["infrastructureConfigurationArn"]
-        self.infrastructure_arn = arn
+        self.infrastructure_arn = self._base.infrastructure()
 
     def close(self) -> list[str]:
         """Close every workspace still open, then delete the shared resources; the problems met."""
@@ -289,26 +292,36 @@ class Workspace:
         )["imageRecipeArn"]
         return Recipe(arn, name, version)
 
+    def infrastructure(self, name: str | None = None) -> str:
+        """A new infrastructure configuration on the target's parameters; its ARN."""
+        arn: str = self.client.create_infrastructure_configuration(
+            name=name or self.names.new("infra"), tags=self.tags(), **self.target.infrastructure_parameters()
+        )["infrastructureConfigurationArn"]
+        return arn
+
     def pipeline(
         self,
         recipe: Recipe | None = None,
         *,
         name: str | None = None,
+        infrastructure_arn: str | None = None,
         image_tests: bool = False,
         status: str = "ENABLED",
     ) -> Pipeline:
-        """A new pipeline (and a new recipe, unless given) on the shared infrastructure configuration."""
+        """A new pipeline (and a new recipe, unless given) on the shared infrastructure configuration, unless
+        another is given."""
         recipe = recipe or self.recipe()
         name = name or self.names.new("pipeline")
+        infrastructure_arn = infrastructure_arn or self.target.infrastructure_arn
         arn = self.client.create_image_pipeline(
             name=name,
             imageRecipeArn=recipe.arn,
-            infrastructureConfigurationArn=self.target.infrastructure_arn,
+            infrastructureConfigurationArn=infrastructure_arn,
             imageTestsConfiguration={"imageTestsEnabled": image_tests},
             status=status,
             tags=self.tags(),
         )["imagePipelineArn"]
-        return Pipeline(arn, name, recipe, self.target.infrastructure_arn, image_tests)
+        return Pipeline(arn, name, recipe, infrastructure_arn, image_tests)
 
     def set_status(self, pipeline: Pipeline, status: str) -> dict[str, Any]:
         """UpdateImagePipeline to ``status`` (ENABLED or DISABLED), restating the whole configuration."""

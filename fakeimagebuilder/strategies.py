@@ -44,10 +44,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import botocore.session
+from botocore.exceptions import UnknownRegionError
 from hypothesis import strategies as st
 
 from .model import service_model
-from .service.arns import partition_of
 
 __all__ = [
     "CLIENT_RULES",
@@ -108,10 +109,24 @@ def matches_pipeline_arn_pattern(value: str) -> bool:
 
 
 @functools.cache
-def _imagebuilder_regions() -> tuple[str, ...]:
-    import botocore.session
+def _botocore_session() -> botocore.session.Session:
+    return botocore.session.get_session()
 
-    session = botocore.session.get_session()
+
+@functools.cache
+def partition_of(region: str) -> str:
+    """The partition of ``region``, from botocore's endpoint data (``aws`` for a region botocore does not know,
+    as botocore's endpoint resolver assumes)."""
+    try:
+        partition: str = _botocore_session().get_partition_for_region(region)
+    except UnknownRegionError:
+        return "aws"
+    return partition
+
+
+@functools.cache
+def _imagebuilder_regions() -> tuple[str, ...]:
+    session = _botocore_session()
     found: list[str] = []
     for partition in ("aws", "aws-cn", "aws-us-gov"):
         found.extend(session.get_available_regions("imagebuilder", partition_name=partition))

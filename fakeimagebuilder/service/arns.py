@@ -30,6 +30,12 @@ def partition_of(region: str) -> str:
         return "aws-iso"
     if region.startswith("us-isob-"):
         return "aws-iso-b"
+    if region.startswith("us-isof-"):
+        return "aws-iso-f"
+    if region.startswith("eu-isoe-"):
+        return "aws-iso-e"
+    if region.startswith("eusc-"):
+        return "aws-eusc"
     return "aws"
 
 
