@@ -20,23 +20,21 @@ def normalise_name(name: str) -> str:
     return name.lower().replace(" ", "-").replace("_", "-")
 
 
+# Region prefixes of the partitions other than "aws" (botocore's endpoints data agrees; a test checks it).
+_PARTITIONS = (
+    ("cn-", "aws-cn"),
+    ("us-gov-", "aws-us-gov"),
+    ("us-iso-", "aws-iso"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-isof-", "aws-iso-f"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("eusc-", "aws-eusc"),
+)
+
+
 def partition_of(region: str) -> str:
     """The AWS partition a region belongs to."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    if region.startswith("us-iso-"):
-        return "aws-iso"
-    if region.startswith("us-isob-"):
-        return "aws-iso-b"
-    if region.startswith("us-isof-"):
-        return "aws-iso-f"
-    if region.startswith("eu-isoe-"):
-        return "aws-iso-e"
-    if region.startswith("eusc-"):
-        return "aws-eusc"
-    return "aws"
+    return next((partition for prefix, partition in _PARTITIONS if region.startswith(prefix)), "aws")
 
 
 @dataclass(frozen=True, slots=True)
