@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from .persistence import Journal
 
-__all__ = ["DEFAULT_ACCOUNT_ID", "KEEP", "FakeImageBuilder"]
+__all__ = ["DEFAULT_ACCOUNT_ID", "KEEP", "FakeImageBuilder", "check_knobs"]
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 
@@ -38,6 +38,38 @@ KEEP = _Keep.KEEP
 def _require_modeled_error(code: str) -> None:
     if code not in error_statuses():
         raise ValueError(f"{code!r} is not a modeled Image Builder error; use one of {sorted(error_statuses())}")
+
+
+def check_knobs(
+    *,
+    account_id: str | _Keep = KEEP,
+    region: str | _Keep = KEEP,
+    disabled_pipeline_error: str | _Keep | None = KEEP,
+    max_concurrent_builds: int | _Keep | None = KEEP,
+) -> None:
+    """Raise ValueError for a knob value the fake cannot use (the one place these rules live)."""
+    if not isinstance(account_id, _Keep) and not (
+        isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()
+    ):
+        raise ValueError(f"account_id must be 12 digits, not {account_id!r}")
+    if not isinstance(region, _Keep) and not (isinstance(region, str) and region.replace("-", "").isalnum()):
+        raise ValueError(f"region must look like 'us-east-1', not {region!r}")
+    if not isinstance(disabled_pipeline_error, _Keep) and disabled_pipeline_error is not None:
+        # It is what a start answers, so it must be one of the start's modeled errors.
+        start = service_model().operation_model("StartImagePipelineExecution")
+        codes = sorted(shape.name for shape in start.error_shapes)
+        if disabled_pipeline_error not in codes:
+            raise ValueError(f"disabled_pipeline_error must be None or one of {codes}, not {disabled_pipeline_error!r}")
+    if (
+        not isinstance(max_concurrent_builds, _Keep)
+        and max_concurrent_builds is not None
+        and (
+            isinstance(max_concurrent_builds, bool)
+            or not isinstance(max_concurrent_builds, int)
+            or max_concurrent_builds < 1
+        )
+    ):
+        raise ValueError(f"max_concurrent_builds must be None or an int >= 1, not {max_concurrent_builds!r}")
 
 
 class FakeImageBuilder:
@@ -66,10 +98,14 @@ class FakeImageBuilder:
         disabled_pipeline_error: str | None = "InvalidRequestException",
         max_concurrent_builds: int | None = None,
     ) -> None:
+        check_knobs(
+            account_id=account_id,
+            region=region,
+            disabled_pipeline_error=disabled_pipeline_error,
+            max_concurrent_builds=max_concurrent_builds,
+        )
         self.account_id = account_id
         self.region = region
-        if disabled_pipeline_error is not None:
-            _require_modeled_error(disabled_pipeline_error)
         self.accounts = dict(accounts or {})
         self.clock: Clock = clock or VirtualClock()
         self.settings = Settings(
@@ -189,8 +225,11 @@ class FakeImageBuilder:
         build_plan: BuildPlan | _Keep = KEEP,
     ) -> None:
         """Change the knobs of a running fake (as the constructor sets them); knobs not named stay."""
-        if not isinstance(disabled_pipeline_error, _Keep) and disabled_pipeline_error is not None:
-            _require_modeled_error(disabled_pipeline_error)
+        check_knobs(
+            account_id=account_id,
+            disabled_pipeline_error=disabled_pipeline_error,
+            max_concurrent_builds=max_concurrent_builds,
+        )
         with self.service.lock:
             if not isinstance(account_id, _Keep):
                 self.account_id = account_id

@@ -42,8 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .fake import DEFAULT_ACCOUNT_ID, FakeImageBuilder
-from .model import service_model
+from .fake import DEFAULT_ACCOUNT_ID, FakeImageBuilder, check_knobs
 from .service import BuildPlan
 from .transports import botocore_hook
 
@@ -75,27 +74,18 @@ class _Knobs:
     max_concurrent_builds: int | None = None
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.account_id, str) and len(self.account_id) == 12 and self.account_id.isdigit()):
-            raise ValueError(f"account_id must be 12 digits, not {self.account_id!r}")
-        if not (isinstance(self.region, str) and self.region and self.region.replace("-", "").isalnum()):
-            raise ValueError(f"region must look like 'us-east-1', not {self.region!r}")
+        check_knobs(
+            account_id=self.account_id,
+            region=self.region,
+            disabled_pipeline_error=self.disabled_pipeline_error,
+            max_concurrent_builds=self.max_concurrent_builds,
+        )
         if self.build_seconds is not None and (
             isinstance(self.build_seconds, bool)
             or not isinstance(self.build_seconds, int | float)
             or self.build_seconds < 0
         ):
             raise ValueError(f"build_seconds must be a number >= 0, not {self.build_seconds!r}")
-        codes = _start_error_codes()
-        if self.disabled_pipeline_error is not None and self.disabled_pipeline_error not in codes:
-            raise ValueError(
-                f"disabled_pipeline_error must be None or one of {sorted(codes)}, not {self.disabled_pipeline_error!r}"
-            )
-        if self.max_concurrent_builds is not None and (
-            isinstance(self.max_concurrent_builds, bool)
-            or not isinstance(self.max_concurrent_builds, int)
-            or self.max_concurrent_builds < 1
-        ):
-            raise ValueError(f"max_concurrent_builds must be None or an int >= 1, not {self.max_concurrent_builds!r}")
         self.build_plan()  # checks outcome
 
     def build_plan(self) -> BuildPlan:
@@ -135,11 +125,6 @@ _INI_HELP = {
     "disabled_pipeline_error": "error a start on a DISABLED pipeline answers, or 'none' to let it build",
     "max_concurrent_builds": "builds in progress per pipeline before ResourceInUseException (default: unlimited)",
 }
-
-
-def _start_error_codes() -> frozenset[str]:
-    operation = service_model().operation_model("StartImagePipelineExecution")
-    return frozenset(shape.name for shape in operation.error_shapes)
 
 
 def _ini_knobs(config: pytest.Config) -> _Knobs:

@@ -57,10 +57,10 @@ def test_configure_changes_the_account_of_unmapped_callers(fake: FakeImageBuilde
 
 @pytest.mark.parametrize("code", ["NoSuchError", "ValidationException"])
 def test_an_unmodeled_error_code_is_refused_everywhere(code: str):
-    with pytest.raises(ValueError, match="not a modeled Image Builder error"):
+    with pytest.raises(ValueError, match="disabled_pipeline_error must be None or one of"):
         FakeImageBuilder(disabled_pipeline_error=code)
     fake = FakeImageBuilder()
-    with pytest.raises(ValueError, match="not a modeled Image Builder error"):
+    with pytest.raises(ValueError, match="disabled_pipeline_error must be None or one of"):
         fake.configure(disabled_pipeline_error=code)
     with pytest.raises(ValueError, match="not a modeled Image Builder error"):
         fake.fail_next("StartImagePipelineExecution", code)
@@ -74,3 +74,22 @@ def test_state_shows_images_as_get_image_does(fake: FakeImageBuilder, client: An
 
     assert image == client.get_image(imageBuildVersionArn=arn)["image"]
     assert "distributionConfiguration" not in image  # the pipeline has none: no null member either
+
+
+@pytest.mark.parametrize(
+    ("knobs", "says"),
+    [
+        ({"account_id": "1234"}, "12 digits"),
+        ({"max_concurrent_builds": 0}, "int >= 1"),
+        ({"max_concurrent_builds": True}, "int >= 1"),
+        ({"disabled_pipeline_error": "ServiceQuotaExceededException"}, "one of"),  # modeled, but not for a start
+    ],
+)
+def test_knobs_the_fake_cannot_use_are_refused_by_constructor_and_configure(knobs: dict[str, Any], says: str):
+    with pytest.raises(ValueError, match=says):
+        FakeImageBuilder(**knobs)
+    fake = FakeImageBuilder(max_concurrent_builds=3)
+    with pytest.raises(ValueError, match=says):
+        fake.configure(**knobs)
+    assert (fake.account_id, fake.settings.max_concurrent_builds) == ("123456789012", 3)
+    assert fake.settings.disabled_pipeline_error == "InvalidRequestException"
