@@ -208,6 +208,10 @@ class FakeImageBuilder:
         _require_modeled_error(code)
         self.policy.fail_next(operation, code, times, message)
 
+    def pending_faults(self, operation: str) -> int:
+        """How many injected faults still wait for ``operation``."""
+        return self.policy.pending_faults(operation)
+
     def set_rate_limit(self, operation: str, rate: float, burst: float | None = None) -> None:
         """Throttle ``operation`` to ``rate`` calls per virtual second (CallRateLimitExceededException past it)."""
         self.policy.set_rate_limit(operation, rate, burst)

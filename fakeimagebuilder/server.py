@@ -197,7 +197,7 @@ class _App:
             self.fake.fail_next(operation, code, times, message)
         except ValueError as exc:
             raise _BadControl(str(exc)) from None
-        return _json(200, {"operation": operation, "code": code, "pending": self.fake.policy.pending_faults(operation)})
+        return _json(200, {"operation": operation, "code": code, "pending": self.fake.pending_faults(operation)})
 
 
 def make_app(

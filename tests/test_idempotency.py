@@ -151,7 +151,7 @@ def test_retries_after_injected_errors_make_one_build(
     assert len(set(sent)) == 1  # the same token every time
     assert count_images() == 1
     assert answer["imageBuildVersionArn"].endswith("/1")
-    assert fake.policy.pending_faults(START) == 0
+    assert fake.pending_faults(START) == 0
 
 
 def test_a_client_with_default_retries_treats_a_429_as_its_default_mode_does(
@@ -173,7 +173,7 @@ def test_a_client_with_default_retries_treats_a_429_as_its_default_mode_does(
             client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)
         assert caught.value.response["ResponseMetadata"]["RetryAttempts"] == 0
         assert count_images() == 0
-    assert fake.policy.pending_faults(START) == (0 if mode == "legacy" else 1)
+    assert fake.pending_faults(START) == (0 if mode == "legacy" else 1)
 
 
 @pytest.mark.parametrize(
@@ -201,7 +201,7 @@ def test_retry_modes_treat_injected_errors_as_botocore_does(
 
     assert caught.value.response["Error"]["Code"] == code
     assert caught.value.response["ResponseMetadata"]["RetryAttempts"] == attempts - 1
-    assert fake.policy.pending_faults(START) == 5 - attempts
+    assert fake.pending_faults(START) == 5 - attempts
     assert count_images() == 0
 
 
