@@ -338,6 +338,35 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/server/test_server_signatures.py::test_wrong_secret_is_an_invalid_signature",
     ),
     Behaviour(
+        "delete-running-image",
+        "DeleteImage of a build still in progress answers InvalidRequestException (400); cancel it first.",
+        "assumed",
+        "design choice (InvalidRequestException is modeled for DeleteImage)",
+        "tests/test_operations.py::test_every_operation_answers_a_modeled_error",
+    ),
+    Behaviour(
+        "deleted-newest-build",
+        "After DeleteImage of a pipeline's newest build, lastRunStatus follows the newest build left.",
+        "assumed",
+        "design choice (the model says lastRunStatus is the status of the last image the pipeline built)",
+        "tests/test_lifecycle.py::test_deleting_the_newest_build_hands_last_run_status_to_the_one_before",
+    ),
+    Behaviour(
+        "filter-names",
+        "A list filter with a name the operation does not support answers InvalidRequestException (400), "
+        "whatever the account holds.",
+        "assumed",
+        "design choice (the supported names are those the API reference lists per operation)",
+        "tests/test_operations.py::test_a_bad_filter_name_is_refused_even_with_nothing_to_list",
+    ),
+    Behaviour(
+        "filter-values",
+        "A filter passes an item whose member equals one of its values; an item without the member passes none.",
+        "likely",
+        "API reference of Filter ('values' are matched exactly)",
+        "tests/test_operations.py::test_a_filter_on_a_member_an_item_lacks_matches_nothing",
+    ),
+    Behaviour(
         "not-implemented",
         "An operation the fake does not implement answers 501 NotImplementedException naming it.",
         "assumed",
