@@ -81,6 +81,8 @@ class Policy:
 
     def check(self, call: Call) -> None:
         """Raise the error this call must get, if any: a queued fault, then throttling, then a deny rule."""
+        if not (self._faults or self._buckets or self._denied):
+            return  # the usual case: nothing configured, so no lock on the hot path
         with self._lock:
             queue = self._faults.get(call.operation)
             if queue:
