@@ -230,7 +230,7 @@ class PipelineMachine(RuleBasedStateMachine):
         """A build in progress is cancelled; an ended one is refused."""
         token = self.ws.token()
         if b.cancelled or b.ended or b.status in TERMINAL:
-            with verifies("cancel-terminal"), expect_error("InvalidRequestException", 400):
+            with verifies("cancel-terminal"), expect_error("InvalidParameterValueException", 400):
                 self.client.cancel_image_creation(imageBuildVersionArn=b.arn, clientToken=token)
             b.ended = True
             return
@@ -238,7 +238,7 @@ class PipelineMachine(RuleBasedStateMachine):
             answer = self.client.cancel_image_creation(imageBuildVersionArn=b.arn, clientToken=token)
         except ClientError:
             # Time may have ended the build since it was last seen: then, and only then, a refusal is right.
-            with verifies("cancel-terminal"), expect_error("InvalidRequestException", 400):
+            with verifies("cancel-terminal"), expect_error("InvalidParameterValueException", 400):
                 raise
             b.ended = True
             return

@@ -84,8 +84,19 @@ def test_cancel_ends_a_build_as_cancelled(workspace: Workspace) -> None:
     with verifies("last-run-status"):
         document = workspace.client.get_image_pipeline(imagePipelineArn=pipeline.arn)["imagePipeline"]
         assert document["lastRunStatus"] == "CANCELLED"
-    with verifies("cancel-terminal"), expect_error("InvalidRequestException", 400):
+    with verifies("cancel-terminal"), expect_error("InvalidParameterValueException", 400):
         workspace.client.cancel_image_creation(imageBuildVersionArn=arn)
+
+
+@pytest.mark.builds(1)
+def test_delete_of_a_running_build_is_a_dependency_error(workspace: Workspace) -> None:
+    """DeleteImage of a build still in progress: ResourceDependencyException (400); the build stays."""
+    pipeline = workspace.pipeline()
+    arn = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)["imageBuildVersionArn"]
+    with verifies("delete-running-image"):
+        with expect_error("ResourceDependencyException", 400):
+            workspace.client.delete_image(imageBuildVersionArn=arn)
+        assert workspace.get_image(arn)["arn"] == arn
 
 
 @pytest.mark.builds(2)

@@ -183,10 +183,10 @@ def test_cancel_of_a_finished_build_is_refused(fake: Any, client: Any, stack: An
     fake.advance(3600)
     assert client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"] == end
 
-    with pytest.raises(client.exceptions.InvalidRequestException) as caught:
+    with pytest.raises(client.exceptions.InvalidParameterValueException) as caught:
         client.cancel_image_creation(imageBuildVersionArn=arn)
 
-    expect_error(caught.value, "InvalidRequestException", 400)
+    expect_error(caught.value, "InvalidParameterValueException", 400)
     assert end in caught.value.response["message"]
     assert client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"] == end
 

@@ -138,10 +138,10 @@ ERRORS: dict[str, tuple[Call, str, int]] = {
     ),
     "CancelImageCreation": (
         lambda c, w: c.cancel_image_creation(imageBuildVersionArn=w.done),
-        "InvalidRequestException",
+        "InvalidParameterValueException",
         400,
     ),
-    "DeleteImage": (lambda c, w: c.delete_image(imageBuildVersionArn=w.running), "InvalidRequestException", 400),
+    "DeleteImage": (lambda c, w: c.delete_image(imageBuildVersionArn=w.running), "ResourceDependencyException", 400),
     "CreateImagePipeline": (
         lambda c, w: c.create_image_pipeline(
             name="web", imageRecipeArn=w.recipe, infrastructureConfigurationArn=w.infrastructure

@@ -15,7 +15,14 @@ from typing import Any
 from .arns import Arn, normalise_name, require_in_scope
 from .builds import TERMINAL, Build
 from .dates import date_string
-from .errors import InvalidRequestException, ResourceInUseException, ResourceNotFoundException, error_for_code
+from .errors import (
+    InvalidParameterValueException,
+    InvalidRequestException,
+    ResourceDependencyException,
+    ResourceInUseException,
+    ResourceNotFoundException,
+    error_for_code,
+)
 from .filters import passes
 from .paging import page
 from .pipelines import pipeline
@@ -218,11 +225,17 @@ def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) 
 
 
 def cancel_image_creation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """CancelImageCreation: only a build still in progress can be cancelled."""
+    """CancelImageCreation: only a build still in progress can be cancelled.
+
+    A build that has ended answers InvalidParameterValueException: AWS's
+    CloudFormation image delete handler catches exactly that from a cancel of
+    an image that "has been in terminal state" (resource provider
+    ``image/.../DeleteHandler.java``).
+    """
     text = params["imageBuildVersionArn"]
     build = _build(scope, text)
     if not build.cancel(now):
-        raise InvalidRequestException(
+        raise InvalidParameterValueException(
             f"The image '{text}' is in status {build.end_status} and cannot be cancelled; "
             "only images that are still being created can be."
         )
@@ -230,12 +243,17 @@ def cancel_image_creation(scope: Scope, params: dict[str, Any], now: float) -> d
 
 
 def delete_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """DeleteImage: removes a finished build version (its number is not reused)."""
+    """DeleteImage: removes a finished build version (its number is not reused).
+
+    A build still in progress answers ResourceDependencyException, which
+    AWS's CloudFormation image delete handler reads as "not in terminal
+    state" (resource provider ``image/.../DeleteHandler.java``).
+    """
     text = params["imageBuildVersionArn"]
     build = _build(scope, text)
     status = build.state(now)[0]
     if status not in TERMINAL:
-        raise InvalidRequestException(
+        raise ResourceDependencyException(
             f"The image '{text}' is in status {status}; cancel it or wait for it to finish before deleting it."
         )
     del scope.builds[text]

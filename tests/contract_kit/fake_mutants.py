@@ -25,7 +25,7 @@ from fakeimagebuilder import wire
 from fakeimagebuilder.service import builds, idempotency, images, pipelines
 from fakeimagebuilder.service import service as service_module
 from fakeimagebuilder.service.arns import normalise_name
-from fakeimagebuilder.service.errors import InvalidRequestException
+from fakeimagebuilder.service.errors import InvalidParameterValueException
 
 ENV = "FAKEIMAGEBUILDER_MUTANT"
 
@@ -199,7 +199,7 @@ def _finished_build_cancels(mp: pytest.MonkeyPatch) -> None:
         def lenient(scope: Any, params: dict[str, Any], now: float) -> dict[str, Any]:
             try:
                 return cancel(scope, params, now)
-            except InvalidRequestException:
+            except InvalidParameterValueException:
                 return {"clientToken": params["clientToken"], "imageBuildVersionArn": params["imageBuildVersionArn"]}
 
         return lenient
