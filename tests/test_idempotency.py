@@ -235,6 +235,7 @@ def _token_call(client: Any, stack: Any, operation: str) -> tuple[Any, dict[str,
             "imagePipelineArn": stack.pipeline_arn,
             "imageRecipeArn": stack.recipe_arn,
             "infrastructureConfigurationArn": stack.infrastructure_arn,
+            "description": "updated",  # an update that changes the pipeline (a new one shows dateUpdated already)
         },
         "CreateImageRecipe": {
             "name": "second",

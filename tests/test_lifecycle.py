@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -148,9 +149,15 @@ def test_failed_build_has_a_default_reason(fake: Any, client: Any, stack: Any):
     arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
     fake.advance(3600)
 
-    state = client.get_image(imageBuildVersionArn=arn)["image"]["state"]
+    image = client.get_image(imageBuildVersionArn=arn)["image"]
+    state = image["state"]
+    component = image["imageRecipe"]["components"][0]["componentArn"]
     assert state["status"] == "FAILED"
-    assert "BUILDING" in state["reason"]
+    # AWS's wording for a failed component (user guide image-failure-context.html).
+    assert re.fullmatch(
+        rf"Workflow Execution ID: 'wf-[0-9a-f-]{{36}}' failed with reason: Document {re.escape(component)} failed!",
+        state["reason"],
+    ), state["reason"]
 
 
 def test_cancel_ends_a_build_as_cancelled(fake: Any, client: Any, stack: Any, raw_bodies: Any, check_output: Any):
@@ -166,7 +173,8 @@ def test_cancel_ends_a_build_as_cancelled(fake: Any, client: Any, stack: Any, ra
     check_output("CancelImageCreation", raw_bodies["CancelImageCreation"])
     for _ in range(2):
         image = client.get_image(imageBuildVersionArn=arn)["image"]
-        assert image["state"] == {"status": "CANCELLED", "reason": "Image creation is cancelled."}
+        # No reason: none is quoted by AWS for CANCELLED ("Image creation is cancelled." is CloudFormation's).
+        assert image["state"] == {"status": "CANCELLED"}
         assert image["outputResources"] == {"amis": []}
         fake.advance(3600)  # a cancelled build stays cancelled
     pipeline = client.get_image_pipeline(imagePipelineArn=stack.pipeline_arn)["imagePipeline"]
@@ -300,14 +308,15 @@ def test_build_plans_per_pipeline_win_over_the_default(fake: Any, client: Any, m
 
 def test_a_plan_failing_in_skipped_testing_fails_in_the_next_stage(fake: Any, client: Any, make_stack: Any):
     stack = make_stack(imageTestsConfiguration={"imageTestsEnabled": False})
-    fake.set_build_plan(BuildPlan(durations=PLAN.durations, outcome="FAILED", fail_during="TESTING"))
+    plan = BuildPlan(durations=PLAN.durations, outcome="FAILED", fail_during="TESTING", failure_reason="in {status}")
+    fake.set_build_plan(plan)
     arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
 
     seen = _statuses_seen(client, fake, arn, steps=25)
 
     assert seen == ["PENDING", "CREATING", "BUILDING", "DISTRIBUTING", "FAILED"]
     reason = client.get_image(imageBuildVersionArn=arn)["image"]["state"]["reason"]
-    assert "in state = 'DISTRIBUTING'" in reason
+    assert reason == "in DISTRIBUTING"
 
 
 def test_deleting_the_newest_build_hands_last_run_status_to_the_one_before(fake: Any, client: Any, stack: Any):

@@ -41,12 +41,14 @@ DEFAULT_DURATIONS: Mapping[str, float] = MappingProxyType(
 """Virtual seconds per status: a build of about 20 minutes, like a small real AMI build."""
 
 DEFAULT_FAILURE_REASON = (
-    "SSM execution 'fake-execution' failed with status = 'Failed' in state = '{status}' "
-    "and failure message = 'Step fails when it is Failed'"
+    "Workflow Execution ID: '{workflow_execution_id}' failed with reason: Document {component_arn} failed!"
 )
-"""AWS's wording for a failed SSM step (aws-samples/immutable-server-pipeline#12); ``{status}`` is filled in."""
+"""AWS's wording for a build whose component failed (user guide, "Find the cause of a failed image build
+with failure context": https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-failure-context.html).
 
-CANCEL_REASON = "Image creation is cancelled."
+A plan's ``failure_reason`` may use ``{status}`` (the status the build failed in),
+``{workflow_execution_id}`` and ``{component_arn}`` (the recipe's first component).
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,8 @@ class BuildPlan:
 
     ``outcome`` FAILED ends the build at the end of ``fail_during`` (or of
     the next stage, when that status is skipped) with ``failure_reason``, in
-    which ``{status}`` stands for the status it failed in.
+    which ``{status}`` stands for the status it failed in (and
+    ``{workflow_execution_id}``, ``{component_arn}`` for what ``fills`` gives).
     """
 
     durations: Mapping[str, float] = field(default_factory=lambda: DEFAULT_DURATIONS)
@@ -85,9 +88,12 @@ class BuildPlan:
         return cls(durations=MappingProxyType(scaled), **kwargs)
 
     def timeline(
-        self, start: float, tests_enabled: bool
+        self, start: float, tests_enabled: bool, fills: Mapping[str, str] | None = None
     ) -> tuple[tuple[tuple[str, float], ...], str, float, str | None]:
-        """Stages ``(status, starts_at)`` and the end ``(status, at, reason)`` of a build started at ``start``."""
+        """Stages ``(status, starts_at)`` and the end ``(status, at, reason)`` of a build started at ``start``.
+
+        ``fills`` gives the values of the reason's other ``{placeholders}``.
+        """
         stages: list[tuple[str, float]] = []
         # Summed apart from the (large) epoch start, so a build of N seconds ends exactly N seconds after it.
         elapsed = 0.0
@@ -100,7 +106,10 @@ class BuildPlan:
             stages.append((status, start + elapsed))
             elapsed += self.durations.get(status, DEFAULT_DURATIONS[status])
             if failing:
-                return tuple(stages), "FAILED", start + elapsed, self.failure_reason.replace("{status}", status)
+                reason = self.failure_reason
+                for name, value in {**(fills or {}), "status": status}.items():
+                    reason = reason.replace("{" + name + "}", value)
+                return tuple(stages), "FAILED", start + elapsed, reason
         return tuple(stages), "AVAILABLE", start + elapsed, None
 
 
@@ -121,6 +130,7 @@ class Build:
     end_at: float
     end_reason: str | None
     tags: dict[str, str] = field(default_factory=dict)
+    failure_context: dict[str, Any] | None = None  # state.failureContext, once the build has FAILED
 
     def state(self, now: float) -> tuple[str, str | None]:
         """Status (and reason, for FAILED and CANCELLED) at instant ``now``."""
@@ -134,10 +144,16 @@ class Build:
         return current, None
 
     def cancel(self, now: float) -> bool:
-        """End the build as CANCELLED at ``now``; False if it had already ended."""
+        """End the build as CANCELLED at ``now``; False if it had already ended.
+
+        A cancelled build has no reason and no failure context: no AWS source
+        quotes a reason for CANCELLED (the "Image creation is cancelled." seen
+        before is the CloudFormation handler's own message, not the image's).
+        """
         if now >= self.end_at:
             return False
-        self.end_status, self.end_at, self.end_reason = "CANCELLED", now, CANCEL_REASON
+        self.end_status, self.end_at, self.end_reason = "CANCELLED", now, None
+        self.failure_context = None
         return True
 
     def ami_id(self) -> str:

@@ -9,7 +9,9 @@ number once given is never given again.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 from typing import Any
 
 from .arns import Arn, normalise_name, require_in_scope
@@ -25,6 +27,7 @@ from .errors import (
 )
 from .filters import passes
 from .paging import page
+from .parents import os_version_of
 from .pipelines import pipeline
 from .state import Scope
 
@@ -37,6 +40,8 @@ __all__ = [
     "list_image_pipeline_images",
     "start_image_pipeline_execution",
 ]
+
+_NOT_EMBEDDED = frozenset({"owner", "type"})
 
 _BUILD_PATH = re.compile(r"^([a-z0-9-_]+)/([0-9x]+\.[0-9x]+\.[0-9x]+)(?:/([0-9]+))?\Z")
 
@@ -64,8 +69,12 @@ def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: fl
     scope.build_numbers[key] = number
     build_arn = scope.arn("image", key[0], key[1], str(number))
     tests = item.get("imageTestsConfiguration") or {}
+    workflow_execution_id = _execution_id("wf", build_arn)
+    component_arn = recipe["components"][0]["componentArn"]
     stages, end_status, end_at, end_reason = settings.plan_for(arn).timeline(
-        now, tests.get("imageTestsEnabled", True) is not False
+        now,
+        tests.get("imageTestsEnabled", True) is not False,
+        {"workflow_execution_id": workflow_execution_id, "component_arn": component_arn},
     )
     distribution_arn = item.get("distributionConfigurationArn")
     build = Build(
@@ -83,10 +92,50 @@ def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: fl
         end_reason=end_reason,
         # The pipeline's imageTags first; tags given to this start win.
         tags={**(item.get("imageTags") or {}), **(params.get("tags") or {})},
+        failure_context=(
+            _failure_context(scope, build_arn, stages[-1][0], workflow_execution_id, component_arn)
+            if end_status == "FAILED"
+            else None
+        ),
     )
     scope.builds[build_arn] = build
     builds.append(build)
     return {"clientToken": params["clientToken"], "imageBuildVersionArn": build_arn}
+
+
+def _execution_id(prefix: str, build_arn: str) -> str:
+    """A stable, made-up execution id (``wf-<uuid>``, ``step-<uuid>``) for one build."""
+    return f"{prefix}-{uuid.UUID(bytes=hashlib.sha256(f'{prefix}:{build_arn}'.encode()).digest()[:16])}"
+
+
+# The AWS-managed workflow that runs in a status, with the step that applies the recipe's
+# components (aws-cli list-workflow-executions.rst; user guide image-failure-context.html).
+_WORKFLOWS = {
+    "BUILDING": ("build/build-image/1.0.3/1", "ApplyBuildComponents", "build"),
+    "TESTING": ("test/test-image/1.0.3/1", "ApplyTestComponents", "test"),
+}
+
+
+def _failure_context(
+    scope: Scope, build_arn: str, status: str, workflow_execution_id: str, component_arn: str
+) -> dict[str, Any]:
+    """state.failureContext of a build failing in ``status``: a component failure while building or testing.
+
+    Outside those two statuses only the status is named, as AWS does for a
+    failure before any workflow ran (user guide image-failure-context.html).
+    The wire keeps it only where the installed model has ``failureContext``.
+    """
+    if status not in _WORKFLOWS:
+        return {"imageStatus": status}
+    workflow, step, phase = _WORKFLOWS[status]
+    return {
+        "imageStatus": status,
+        "workflowExecutionId": workflow_execution_id,
+        "workflowArn": f"arn:{scope.partition}:imagebuilder:{scope.region}:aws:workflow/{workflow}",
+        "stepExecutionId": _execution_id("step", build_arn),
+        "failedStep": step,
+        "componentFailure": {"componentArn": component_arn, "phaseName": phase},
+    }
 
 
 def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
@@ -94,25 +143,29 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     recipe = build.recipe
     amis = []
     if status == "AVAILABLE":
+        # The members AWS shows for an output AMI, and no others (no "state"): aws-cli
+        # list-image-build-versions.rst; a real run in iainelder/backups image-builder/README.md.
         amis.append(
             {
                 "region": scope.region,
                 "image": build.ami_id(),
                 "name": f"{recipe['name']} {build.date_created}".replace(":", "-")[:127],
-                "state": {"status": "AVAILABLE"},
                 "accountId": scope.account,
             }
         )
     state: dict[str, Any] = {"status": status}
     if reason:
         state["reason"] = reason
-    return {
+    if status == "FAILED" and build.failure_context is not None:
+        state["failureContext"] = build.failure_context
+    summary = {
         "arn": build.arn,
         "name": recipe["name"],
         "type": "AMI",
         # AWS shows "x.y.z/n" here (aws-cli get-image.rst), not the model's x.y.z.
         "version": f"{recipe['version']}/{build.number}",
         "platform": recipe["platform"],
+        "osVersion": os_version_of(recipe["parentImage"]),
         "state": state,
         "owner": scope.account,
         "dateCreated": build.date_created,
@@ -120,6 +173,9 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
         "tags": dict(build.tags),
         "buildType": "USER_INITIATED",
     }
+    if summary["osVersion"] is None:
+        del summary["osVersion"]
+    return summary
 
 
 def image_document(scope: Scope, build: Build, now: float) -> dict[str, Any]:
@@ -129,7 +185,9 @@ def image_document(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     item = build.pipeline
     details = dict(
         enhancedImageMetadataEnabled=item.get("enhancedImageMetadataEnabled", True),
-        imageRecipe=build.recipe,
+        # The recipe as GetImage embeds it: without the owner and type that GetImageRecipe
+        # shows (aws-cli get-image.rst; a real run in iainelder/backups image-builder/README.md).
+        imageRecipe={k: v for k, v in build.recipe.items() if k not in _NOT_EMBEDDED},
         sourcePipelineName=item["name"],
         sourcePipelineArn=item["arn"],
         infrastructureConfiguration=build.infrastructure,

@@ -98,10 +98,14 @@ def create_image_pipeline(scope: Scope, params: dict[str, Any], now: float) -> d
     if arn in scope.pipelines:
         raise ResourceAlreadyExistsException(f"The following resource 'ImagePipeline' already exists: '{arn}'.")
     document = _settings(scope, params)
+    created = date_string(now)
     document.update(
         arn=arn,
         name=params["name"],
-        dateCreated=date_string(now),
+        dateCreated=created,
+        # A new pipeline shows dateUpdated equal to dateCreated (aws-cli get-image-pipeline.rst,
+        # list-image-pipelines.rst).
+        dateUpdated=created,
         tags=dict(params.get("tags") or {}),
     )
     scope.pipelines[arn] = document

@@ -1,0 +1,127 @@
+"""What the fake's documents show, member by member, as AWS's own examples show them.
+
+osVersion from the parent image, dateUpdated on a new pipeline, the output
+AMI and the recipe GetImage embeds, and a failed build's failure context.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fakeimagebuilder import BuildPlan
+from fakeimagebuilder.model import service_model
+from fakeimagebuilder.service.parents import os_version_of
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        # aws-cli list-image-build-versions.rst
+        ("arn:aws:imagebuilder:us-west-2:aws:image/amazon-linux-2023-x86/x.x.x", "Amazon Linux 2023"),
+        ("arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/2024.1.1/1", "Amazon Linux 2"),
+        ("arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-kernel-5-arm64/x.x.x", "Amazon Linux 2"),
+        # a real run (iainelder/backups image-builder/README.md)
+        ("arn:aws:imagebuilder:eu-west-1:aws:image/ubuntu-server-20-lts-x86/2023.5.2/1", "Ubuntu 20"),
+        (
+            "arn:aws:imagebuilder:us-west-2:aws:image/windows-server-2016-english-full-base-x86/2019.12.17/1",
+            "Microsoft Windows Server 2016",
+        ),
+        ("arn:aws:imagebuilder:us-east-1:aws:image/red-hat-enterprise-linux-9-x86/x.x.x", "Red Hat Enterprise Linux 9"),
+        ("ami-0123456789abcdef0", None),
+        ("arn:aws:imagebuilder:us-east-1:123456789012:image/my-own-base/1.0.0/1", None),
+    ],
+)
+def test_os_version_follows_the_parent_image(image: str, expected: str | None):
+    assert os_version_of(image) == expected
+
+
+def test_images_and_summaries_show_the_parent_images_os_version(fake: Any, client: Any, stack: Any):
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    version_arn = arn.rsplit("/", 1)[0]
+
+    assert client.get_image(imageBuildVersionArn=arn)["image"]["osVersion"] == "Amazon Linux 2"
+    (summary,) = client.list_image_pipeline_images(imagePipelineArn=stack.pipeline_arn)["imageSummaryList"]
+    assert summary["osVersion"] == "Amazon Linux 2"
+
+    def listed(os_version: str) -> list[str]:
+        filters = [{"name": "osVersion", "values": [os_version]}]
+        found = client.list_image_build_versions(imageVersionArn=version_arn, filters=filters)["imageSummaryList"]
+        return [s["arn"] for s in found]
+
+    assert listed("Amazon Linux 2") == [arn]
+    assert listed("Amazon Linux 2023") == []
+
+
+def test_a_new_pipeline_shows_date_updated_equal_to_date_created(client: Any, stack: Any):
+    document = client.get_image_pipeline(imagePipelineArn=stack.pipeline_arn)["imagePipeline"]
+    assert document["dateUpdated"] == document["dateCreated"]
+    (listed,) = client.list_image_pipelines()["imagePipelineList"]
+    assert listed["dateUpdated"] == listed["dateCreated"]
+
+
+def test_output_ami_and_embedded_recipe_carry_what_aws_shows(fake: Any, client: Any, stack: Any):
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+
+    image = client.get_image(imageBuildVersionArn=arn)["image"]
+    (ami,) = image["outputResources"]["amis"]
+    # aws-cli list-image-build-versions.rst: region, image, name, accountId; no state.
+    assert set(ami) == {"region", "image", "name", "accountId"}
+    (summary,) = client.list_image_pipeline_images(imagePipelineArn=stack.pipeline_arn)["imageSummaryList"]
+    assert summary["outputResources"]["amis"] == [ami]
+    # aws-cli get-image.rst: the embedded recipe has no owner or type; GetImageRecipe shows the owner.
+    recipe = client.get_image_recipe(imageRecipeArn=stack.recipe_arn)["imageRecipe"]
+    assert "owner" in recipe
+    assert image["imageRecipe"] == {k: v for k, v in recipe.items() if k not in ("owner", "type")}
+
+
+_HAS_FAILURE_CONTEXT = "failureContext" in service_model().shape_for("ImageState").members
+
+
+@pytest.mark.parametrize(
+    ("fail_during", "workflow", "step"),
+    [
+        ("BUILDING", "build/build-image/", "ApplyBuildComponents"),
+        ("TESTING", "test/test-image/", "ApplyTestComponents"),
+    ],
+)
+def test_a_failed_build_names_its_workflow_and_component(
+    fake: Any, client: Any, stack: Any, fail_during: str, workflow: str, step: str
+):
+    fake.set_build_plan(BuildPlan(outcome="FAILED", fail_during=fail_during))
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+
+    (dumped,) = fake.state()["123456789012"]["us-east-1"]["images"]
+    context = dumped["state"]["failureContext"]
+    component = dumped["imageRecipe"]["components"][0]["componentArn"]
+    assert context["imageStatus"] == fail_during
+    assert context["workflowArn"].startswith(f"arn:aws:imagebuilder:us-east-1:aws:workflow/{workflow}")
+    assert context["failedStep"] == step
+    assert context["componentFailure"]["componentArn"] == component
+    assert context["workflowExecutionId"] in dumped["state"]["reason"]
+    assert context["stepExecutionId"].startswith("step-")
+    # On the wire only where the installed model has the member (botocore 1.40.41 does not).
+    state = client.get_image(imageBuildVersionArn=arn)["image"]["state"]
+    assert ("failureContext" in state) == _HAS_FAILURE_CONTEXT
+
+
+def test_failure_before_any_workflow_names_only_the_status(fake: Any, client: Any, stack: Any):
+    fake.set_build_plan(BuildPlan(outcome="FAILED", fail_during="PENDING"))
+    client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)
+    fake.advance(3600)
+
+    (dumped,) = fake.state()["123456789012"]["us-east-1"]["images"]
+    assert dumped["state"]["failureContext"] == {"imageStatus": "PENDING"}
+
+
+def test_a_cancelled_build_has_neither_reason_nor_failure_context(fake: Any, client: Any, stack: Any):
+    fake.set_build_plan(BuildPlan(outcome="FAILED"))
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    client.cancel_image_creation(imageBuildVersionArn=arn)
+    fake.advance(3600)
+
+    (dumped,) = fake.state()["123456789012"]["us-east-1"]["images"]
+    assert dumped["state"] == {"status": "CANCELLED"}
