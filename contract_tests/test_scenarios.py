@@ -54,6 +54,14 @@ def test_build_runs_to_available(workspace: Workspace) -> None:
         document = workspace.client.get_image_pipeline(imagePipelineArn=pipeline.arn)["imagePipeline"]
         assert document["lastRunStatus"] == "AVAILABLE"
         assert "dateLastRun" not in document
+    with verifies("output-amis"):
+        amis = image["outputResources"]["amis"]
+        assert amis and all(set(ami) == {"region", "image", "name", "accountId"} for ami in amis), amis
+    with verifies("embedded-recipe"):
+        recipe = workspace.client.get_image_recipe(imageRecipeArn=pipeline.recipe.arn)["imageRecipe"]
+        embedded = image["imageRecipe"]
+        assert "owner" not in embedded and "type" not in embedded, sorted(embedded)
+        assert embedded["arn"] == recipe["arn"] and embedded["components"] == recipe["components"]
 
 
 @pytest.mark.builds(1)
@@ -78,6 +86,8 @@ def test_cancel_ends_a_build_as_cancelled(workspace: Workspace) -> None:
         assert (answer["imageBuildVersionArn"], answer["clientToken"]) == (arn, token)
         image = workspace.eventually(lambda: workspace.get_image(arn), lambda i: i["state"]["status"] in TERMINAL)
         assert image["state"]["status"] == "CANCELLED"
+    with verifies("cancel-reason"):
+        assert set(image["state"]) == {"status"}, image["state"]
     with verifies("list-images"):
         listed = workspace.client.list_image_pipeline_images(imagePipelineArn=pipeline.arn)["imageSummaryList"]
         assert [(s["arn"], s["state"]["status"]) for s in listed] == [(arn, "CANCELLED")]
@@ -97,6 +107,36 @@ def test_delete_of_a_running_build_is_a_dependency_error(workspace: Workspace) -
         with expect_error("ResourceDependencyException", 400):
             workspace.client.delete_image(imageBuildVersionArn=arn)
         assert workspace.get_image(arn)["arn"] == arn
+
+
+@pytest.mark.builds(0)
+def test_a_new_pipeline_shows_date_updated(workspace: Workspace) -> None:
+    """A pipeline never updated shows dateUpdated, equal to its dateCreated."""
+    pipeline = workspace.pipeline()
+    with verifies("pipeline-date-updated"):
+        document = workspace.client.get_image_pipeline(imagePipelineArn=pipeline.arn)["imagePipeline"]
+        assert document.get("dateUpdated") == document["dateCreated"], document
+
+
+@pytest.mark.builds(1)
+@pytest.mark.completes_builds
+def test_a_build_shows_the_os_version_of_its_parent_image(workspace: Workspace) -> None:
+    """An AVAILABLE build shows osVersion (from the recipe's AWS-managed parent image); the filter finds it."""
+    pipeline = workspace.pipeline()
+    arn = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)["imageBuildVersionArn"]
+    seen = workspace.wait_for_image(arn, {"AVAILABLE"})
+    with verifies("os-version"):
+        assert seen.status == "AVAILABLE", f"the build ended {seen.status}"
+        os_version = seen.image.get("osVersion")
+        assert os_version, "the image has no osVersion"
+        filters = [{"name": "osVersion", "values": [os_version]}]
+        listed = workspace.eventually(
+            lambda: workspace.client.list_image_build_versions(
+                imageVersionArn=arn.rsplit("/", 1)[0], filters=filters
+            )["imageSummaryList"],
+            lambda found: bool(found),
+        )
+        assert [(s["arn"], s.get("osVersion")) for s in listed] == [(arn, os_version)]
 
 
 @pytest.mark.builds(2)

@@ -1,7 +1,10 @@
 """The behaviour ledger: every behaviour the fake commits to, where it comes from, and what checks it.
 
-Provenance is ``confirmed`` (a primary source says so), ``likely`` (strong
-indirect evidence) or ``assumed`` (a design choice where AWS is silent). Each
+Provenance is ``confirmed`` (an AWS-authored source says so: the API reference,
+the user guide, the aws-cli examples, AWS's CloudFormation resource providers,
+the botocore model), ``likely`` (a third-party observation of real AWS:
+Terraform, Pulumi, issue threads quoting real responses) or ``assumed`` (a
+choice where AWS is silent; the source says why it was chosen). Each
 row names the test that checks it; a live contract run reports which rows AWS
 confirmed. README's "Known and assumed behaviour" table is rendered from
 this data (``python -m fakeimagebuilder ledger``) and a test keeps the two equal.
@@ -12,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["LEDGER", "Behaviour", "by_id", "differences_markdown", "markdown_table", "with_readme_blocks"]
+__all__ = ["LEDGER", "Behaviour", "by_id", "counts", "differences_markdown", "markdown_table", "with_readme_blocks"]
 
 Provenance = Literal["confirmed", "likely", "assumed"]
 
@@ -28,19 +31,26 @@ class Behaviour:
     test: str
 
 
+# Sources cited by more than one row.
+_CLI = "aws/aws-cli awscli/examples/imagebuilder/"
+_CFN = "aws-cloudformation/aws-cloudformation-resource-providers-imagebuilder "
+_CFN_IMAGE_DELETE = _CFN + "image/src/main/java/software/amazon/imagebuilder/image/DeleteHandler.java"
+_API = "https://docs.aws.amazon.com/imagebuilder/latest/APIReference/"
+_REAL_RUN = "iainelder/backups image-builder/README.md (real responses, 2023)"
+
 LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "start-answer",
         "StartImagePipelineExecution answers 200 with requestId, the clientToken sent, and imageBuildVersionArn.",
         "confirmed",
-        "botocore model; aws-cli example start-image-pipeline-execution.rst",
+        f"botocore model; {_CLI}start-image-pipeline-execution.rst",
         "tests/test_start.py::test_start_answers_token_and_build_arn",
     ),
     Behaviour(
         "request-id",
         "Every response carries a UUID x-amzn-RequestId, equal to the body's requestId where the shape has one.",
         "likely",
-        "rest-json convention; botocore reads RequestId only from the header",
+        f"{_REAL_RUN} (UUID requestIds); the header: rest-json convention (botocore reads RequestId from it)",
         "tests/test_wire.py::test_request_id_header_equals_body",
     ),
     Behaviour(
@@ -54,98 +64,160 @@ LEDGER: tuple[Behaviour, ...] = (
         "build-arn",
         "A build's ARN is image/<recipe name, normalised>/<recipe version>/<n>: the recipe's, not the pipeline's.",
         "confirmed",
-        "aws-cli example start-image-pipeline-execution.rst",
+        f"{_CLI}start-image-pipeline-execution.rst, get-image.rst",
         "tests/test_lifecycle.py::test_build_arn_uses_recipe_name_and_version",
     ),
     Behaviour(
         "name-normalisation",
         "Names are lower-cased, spaces and underscores turned to hyphens, in ARNs only; the name itself is kept.",
         "likely",
-        "aws-cdk image-pipeline.ts fromImagePipelineName; aws/aws-cdk#35882",
+        f"lower-casing: {_CLI}get-image.rst (MyBasicRecipe -> mybasicrecipe), get-image-pipeline.rst; "
+        "hyphens: aws/aws-cdk packages/@aws-cdk/aws-imagebuilder-alpha/lib/image-pipeline.ts, aws/aws-cdk#35882",
         "tests/test_lifecycle.py::test_names_are_normalised_only_in_arns",
     ),
     Behaviour(
         "build-numbers",
         "Build numbers count per (account, region, recipe, version), shared by pipelines, never reused.",
         "likely",
-        "model doc ('assigns the build number to the fourth node'); user-guide list-image-build-versions example",
+        f"model doc ('assigns the build number to the fourth node'); {_REAL_RUN} (a CloudFormation image /1, "
+        "then a pipeline's /2 of the same recipe version); never reused: assumed",
         "tests/test_lifecycle.py::test_build_numbers_are_shared_and_never_reused",
     ),
     Behaviour(
         "lifecycle-order",
         "A build moves PENDING, CREATING, BUILDING, TESTING, DISTRIBUTING, INTEGRATING, then AVAILABLE.",
         "likely",
-        "ImageStatus enum; terraform waitImageStatusAvailable pending list",
+        f"{_API}API_ImageState.html ('moves through build, test, and distribution statuses'); "
+        "hashicorp/terraform-provider-aws internal/service/imagebuilder (waitImageStatusAvailable pending list)",
         "tests/test_lifecycle.py::test_statuses_follow_the_lifecycle_order",
     ),
     Behaviour(
         "testing-skipped",
         "TESTING is skipped when the pipeline's imageTestsEnabled is false.",
         "assumed",
-        "design choice",
+        "chosen because the test workflow is a run of its own (aws-cli list-workflow-executions.rst) that tests "
+        "off leaves out; whether AWS still shows TESTING is not documented",
         "tests/test_lifecycle.py::test_testing_is_skipped_when_tests_are_off",
     ),
     Behaviour(
         "failed-reason",
-        "A failed build ends FAILED with state.reason.",
+        "A failed build ends FAILED with state.reason in AWS's workflow wording: \"Workflow Execution ID: "
+        "'wf-...' failed with reason: Document <component ARN> failed!\" (the recipe's first component; "
+        "BuildPlan.failure_reason switches it).",
         "confirmed",
-        "aws-samples/immutable-server-pipeline#12",
-        "tests/test_lifecycle.py::test_failed_build_carries_a_reason",
+        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-failure-context.html (the fake uses "
+        "this wording for a failure in any status)",
+        "tests/test_lifecycle.py::test_failed_build_has_a_default_reason",
+    ),
+    Behaviour(
+        "failure-context",
+        "A failed build's state.failureContext names imageStatus and, failing while BUILDING or TESTING, the "
+        "workflow execution, the AWS-managed workflow, failedStep and componentFailure; only the status when "
+        "it failed in another status. Sent only where the installed model has the member (not botocore 1.43).",
+        "confirmed",
+        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-failure-context.html; "
+        f"{_API}API_ImageFailureContext.html (the ids and workflow versions are made up)",
+        "tests/test_documents.py::test_a_failed_build_names_its_workflow_and_component",
     ),
     Behaviour(
         "cancel",
-        "CancelImageCreation ends a build in progress as CANCELLED ('Image creation is cancelled.').",
-        "likely",
-        "model doc; CloudFormation imagebuilder image CreateHandler",
+        "CancelImageCreation ends a build in progress as CANCELLED.",
+        "confirmed",
+        f"{_CLI}cancel-image-creation.rst; {_CFN_IMAGE_DELETE} (cancels, then waits for CANCELLED)",
         "tests/test_lifecycle.py::test_cancel_ends_a_build_as_cancelled",
     ),
     Behaviour(
-        "cancel-terminal",
-        "Cancelling a finished build answers InvalidRequestException (400).",
+        "cancel-reason",
+        "A cancelled build shows no state.reason and no failureContext.",
         "assumed",
-        "model doc: 'can only be used on images in a non-terminal state'; the code is a choice",
+        "no AWS source quotes a reason for CANCELLED ('Image creation is cancelled.' is CloudFormation's own "
+        f"message: {_CFN}image/.../image/CreateHandler.java); no failureContext: user guide "
+        "image-failure-context.html",
+        "tests/test_documents.py::test_a_cancelled_build_has_neither_reason_nor_failure_context",
+    ),
+    Behaviour(
+        "cancel-terminal",
+        "Cancelling a build that has ended (AVAILABLE, FAILED or CANCELLED) answers InvalidParameterValueException "
+        "(400), a code botocore does not list for the operation.",
+        "confirmed",
+        f"{_CFN_IMAGE_DELETE} (catches it when the image 'has been in terminal state')",
         "tests/test_lifecycle.py::test_cancel_of_a_finished_build_is_refused",
     ),
     Behaviour(
         "build-type",
         "A started build has buildType USER_INITIATED.",
         "confirmed",
-        "model doc of BuildType",
+        f"model doc of BuildType; {_CLI}list-image-pipeline-images.rst",
         "tests/test_lifecycle.py::test_started_build_is_user_initiated",
     ),
     Behaviour(
         "last-run-status",
         "The pipeline's lastRunStatus follows its newest build; dateLastRun stays unset.",
         "confirmed",
-        "model doc of ImagePipeline.lastRunStatus and dateLastRun",
+        "model doc of ImagePipeline.lastRunStatus and dateLastRun ('no longer supported, and does not return a "
+        "value')",
         "tests/test_lifecycle.py::test_last_run_status_follows_newest_build",
+    ),
+    Behaviour(
+        "pipeline-date-updated",
+        "A new pipeline shows dateUpdated, equal to its dateCreated; an update sets it anew.",
+        "confirmed",
+        f"{_CLI}get-image-pipeline.rst, list-image-pipelines.rst; {_REAL_RUN}",
+        "tests/test_documents.py::test_a_new_pipeline_shows_date_updated_equal_to_date_created",
     ),
     Behaviour(
         "image-tags",
         "Tags given to the start land on the image, over the pipeline's imageTags.",
         "likely",
-        "model doc of StartImagePipelineExecution.tags; the merge order is assumed",
+        "model doc of StartImagePipelineExecution.tags; the merge order is assumed (start's tags win, as the "
+        "more specific)",
         "tests/test_lifecycle.py::test_start_tags_land_on_the_image",
     ),
     Behaviour(
         "image-version",
         "Image and ImageSummary version read 'x.y.z/n' (unlike the model's x.y.z pattern).",
-        "likely",
-        "aws-cli examples get-image.rst, list-image-pipeline-images.rst",
+        "confirmed",
+        f"{_CLI}get-image.rst, list-image-pipeline-images.rst, list-image-build-versions.rst",
         "tests/test_lifecycle.py::test_image_version_includes_build_number",
+    ),
+    Behaviour(
+        "os-version",
+        "An image that is AVAILABLE (the fake: any image past BUILDING) shows osVersion named from the parent "
+        "image (amazon-linux-2023-* -> 'Amazon Linux 2023', ubuntu-server-20-* -> 'Ubuntu 20', ...), so the "
+        "osVersion filter matches; one still BUILDING shows none, nor does a parent the fake cannot name.",
+        "confirmed",
+        f"{_CLI}list-image-build-versions.rst (AVAILABLE: shown), list-image-pipeline-images.rst (BUILDING: "
+        "none); names: aws/aws-cdk packages/@aws-cdk/aws-imagebuilder-alpha/lib/os-version.ts; "
+        f"{_REAL_RUN} (Ubuntu 20); from TESTING to INTEGRATING: assumed",
+        "tests/test_documents.py::test_images_and_summaries_show_the_parent_images_os_version",
+    ),
+    Behaviour(
+        "output-amis",
+        "An AVAILABLE build's outputResources.amis[] holds region, image, name and accountId, nothing more.",
+        "confirmed",
+        f"{_CLI}list-image-build-versions.rst; {_REAL_RUN}",
+        "tests/test_documents.py::test_output_ami_and_embedded_recipe_carry_what_aws_shows",
+    ),
+    Behaviour(
+        "embedded-recipe",
+        "GetImage's imageRecipe is the recipe without the owner and type that GetImageRecipe shows.",
+        "confirmed",
+        f"{_CLI}get-image.rst (2020 version), get-image-recipe.rst; {_REAL_RUN}",
+        "tests/test_documents.py::test_output_ami_and_embedded_recipe_carry_what_aws_shows",
     ),
     Behaviour(
         "empty-tags",
         "An untagged resource shows tags {} (unlike the model's TagMap minimum of 1).",
-        "likely",
-        "aws-cli examples get-image.rst, get-image-pipeline.rst, list-image-pipeline-images.rst",
+        "confirmed",
+        f"{_CLI}get-image.rst, get-image-pipeline.rst, list-image-pipeline-images.rst",
         "tests/test_operations.py::test_untagged_resources_show_empty_tags",
     ),
     Behaviour(
         "idempotent-replay",
         "The same clientToken with the same parameters returns the first answer and creates nothing.",
         "confirmed",
-        "EC2 API Reference, Ensuring idempotency (linked from the model)",
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Run_Instance_Idempotency.html (linked from the "
+        "model)",
         "tests/test_idempotency.py::test_replay_returns_the_same_build",
     ),
     Behaviour(
@@ -159,7 +231,8 @@ LEDGER: tuple[Behaviour, ...] = (
         "idempotent-request-id",
         "A replay gets a fresh requestId; tokens are kept per account, region and operation; failures are not kept.",
         "assumed",
-        "design choice",
+        "chosen because each call is a request of its own, and EC2's idempotency guide scopes tokens to an "
+        "account and region; what AWS keeps of a failed call is not documented",
         "tests/test_idempotency.py::test_replay_has_a_fresh_request_id",
     ),
     Behaviour(
@@ -168,56 +241,60 @@ LEDGER: tuple[Behaviour, ...] = (
         "(the default before botocore 1.44) retry 429/500/503; standard retries (the default from 1.44) retry "
         "500/503 but not the modeled 429 CallRateLimitExceededException.",
         "confirmed",
-        "botocore handlers.py generate_idempotent_uuid; retries/_retry.json; retries/standard.py",
+        "boto/botocore botocore/handlers.py generate_idempotent_uuid; botocore/data/_retry.json; "
+        "botocore/retries/standard.py",
         "tests/test_idempotency.py::test_retries_after_injected_errors_make_one_build",
     ),
     Behaviour(
         "not-found",
         "Starting a pipeline that does not exist (or was deleted) answers ResourceNotFoundException (404).",
         "likely",
-        "terraform-provider-aws imagebuilder errors.go",
+        "hashicorp/terraform-provider-aws internal/service/imagebuilder/errors.go; the code is what AWS's "
+        f"handlers catch for the pipeline's other operations ({_CFN}image-pipeline/.../DeleteHandler.java)",
         "tests/test_start_errors.py::test_missing_or_deleted_pipeline_is_not_found",
     ),
     Behaviour(
         "disabled-pipeline",
         "Starting a DISABLED pipeline answers InvalidRequestException (400); switchable off.",
         "assumed",
-        "design choice (AWS only says DISABLED stops scheduled runs)",
+        "chosen as the modeled code for a request the resource's state refuses; AWS only says DISABLED stops "
+        "scheduled runs (switch: disabled_pipeline_error)",
         "tests/test_start_errors.py::test_disabled_pipeline_is_refused_unless_switched_off",
     ),
     Behaviour(
         "in-use",
         "A pipeline at its max_concurrent_builds answers ResourceInUseException (400).",
         "assumed",
-        "design choice (knob; default unlimited)",
+        "chosen as the modeled code for a busy resource (knob max_concurrent_builds; default unlimited)",
         "tests/test_start_errors.py::test_busy_pipeline_is_in_use",
     ),
     Behaviour(
         "forbidden",
         "An ARN of another account, or a deny rule, answers ForbiddenException (403).",
         "assumed",
-        "design choice",
+        "chosen as the modeled 403; what AWS answers for another account's ARN is not documented",
         "tests/test_start_errors.py::test_other_account_is_forbidden",
     ),
     Behaviour(
         "client-exception",
         "An ARN of another region or partition than the endpoint's answers ClientException (400).",
         "assumed",
-        "design choice",
+        "chosen as the modeled code for a caller's mistake; not documented",
         "tests/test_start_errors.py::test_other_region_is_a_client_exception",
     ),
     Behaviour(
         "throttling",
         "A configured token bucket, when empty, answers CallRateLimitExceededException (429).",
-        "likely",
-        "status from the model; limits are not published",
+        "confirmed",
+        f"code and status: botocore model; {_API}API_StartImagePipelineExecution.html (the limits are not "
+        "published: the bucket is the fake's)",
         "tests/test_start_errors.py::test_rate_limit_throttles",
     ),
     Behaviour(
         "injected-faults",
         "fail_next injects any modeled error into any operation, with its modeled status.",
         "confirmed",
-        "statuses from the botocore model",
+        "statuses from the botocore model (injecting is the fake's)",
         "tests/test_start_errors.py::test_fail_next_injects_any_modeled_error",
     ),
     Behaviour(
@@ -225,14 +302,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "Constraint violations botocore lets through answer InvalidParameterValueException (400), "
         "'The value supplied for parameter ... is not valid.'",
         "likely",
-        "messages seen on other Image Builder operations (boto/boto3#2224, terraform-provider-aws#17409)",
+        "boto/boto3#2224, hashicorp/terraform-provider-aws#17409 (messages on other operations); AWS's "
+        f"CloudFormation create handlers catch InvalidParameterException as well ({_CFN}image-recipe/.../"
+        "CreateHandler.java)",
         "tests/test_wire.py::test_bad_start_input_is_rejected_without_a_build",
     ),
     Behaviour(
         "validation-tagging",
         "The tagging operations answer constraint violations with InvalidParameterException (what they model).",
         "assumed",
-        "botocore model error lists",
+        "chosen because the tagging operations model InvalidParameterException, not InvalidParameterValueException",
         "tests/test_wire.py::test_tagging_validation_uses_its_modeled_code",
     ),
     Behaviour(
@@ -241,35 +320,36 @@ LEDGER: tuple[Behaviour, ...] = (
         "SerializationException (400); a wrongly typed member wins over broken constraints elsewhere "
         "(the body is read before it is checked).",
         "assumed",
-        "AWS JSON protocol convention",
+        "chosen as the AWS JSON protocols' code for an unreadable body; not observed on Image Builder",
         "tests/test_wire.py::test_malformed_bodies_are_serialization_errors",
     ),
     Behaviour(
         "unknown-route",
         "An unknown path or wrong method answers UnknownOperationException (404) naming what is served.",
         "assumed",
-        "design choice",
+        "chosen as the AWS JSON protocols' code for an unknown operation; not observed on Image Builder",
         "tests/test_wire.py::test_unknown_routes_are_4xx",
     ),
     Behaviour(
         "unknown-members",
         "Members the model does not have are ignored.",
         "assumed",
-        "AWS JSON protocol convention",
+        "chosen so that clients with newer models keep working, as AWS JSON services do",
         "tests/test_wire.py::test_unknown_members_are_ignored",
     ),
     Behaviour(
         "already-exists",
         "Creating a resource whose name (and version) exists answers ResourceAlreadyExistsException.",
         "confirmed",
+        f"{_CFN}image-recipe/.../CreateHandler.java, image/.../CreateHandler.java (catch it); "
         "ministryofjustice/modernisation-platform-ami-builds#549",
         "tests/test_operations.py::test_duplicate_resources_already_exist",
     ),
     Behaviour(
         "dependency",
         "Deleting a recipe or configuration a pipeline uses answers ResourceDependencyException.",
-        "confirmed",
-        "hashicorp/terraform-provider-aws#40128, #40037",
+        "likely",
+        "hashicorp/terraform-provider-aws#40128, #40037 (real responses)",
         "tests/test_operations.py::test_delete_of_used_resource_is_a_dependency_error",
     ),
     Behaviour(
@@ -277,56 +357,61 @@ LEDGER: tuple[Behaviour, ...] = (
         "CreateImageRecipe with a wildcard version answers InvalidVersionNumberException (where the installed "
         "model's pattern admits wildcards; older models refuse them by pattern, InvalidParameterValueException).",
         "assumed",
-        "design choice (the error is modeled for the operation)",
+        "chosen because the error is modeled for the operation and names the problem; not observed",
         "tests/test_operations.py::test_recipe_version_must_be_concrete",
     ),
     Behaviour(
         "aws-managed",
         "AWS-managed components and parent images (account 'aws') are accepted in recipes.",
         "confirmed",
-        "common usage, e.g. arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x",
+        f"{_CLI}get-image-recipe.rst (parentImage ...:aws:image/amazon-linux-2023-x86/x.x.x); {_REAL_RUN} "
+        "(component ...:aws:component/update-linux/1.0.2/1)",
         "tests/test_operations.py::test_aws_managed_references_are_accepted",
     ),
     Behaviour(
         "get-not-found",
         "Get and Delete of a resource that does not exist answer ResourceNotFoundException (404).",
-        "likely",
-        "terraform-provider-aws treats it as 'gone' for GetImagePipeline, GetImage",
+        "confirmed",
+        f"{_CFN_IMAGE_DELETE} (GetImage, DeleteImage, CancelImageCreation); "
+        f"{_CFN}image-pipeline/.../DeleteHandler.java; status from the model",
         "tests/test_operations.py::test_get_and_delete_of_missing_resources_are_not_found",
     ),
     Behaviour(
         "images-outlive-pipeline",
         "Deleting a pipeline leaves the images it built: GetImage still finds them.",
         "assumed",
-        "design choice (images are resources of their own, with their own DeleteImage)",
+        "chosen because images are resources of their own, with their own DeleteImage (AWS's CloudFormation "
+        "Image resource is made without a pipeline)",
         "contract_tests/test_scenarios.py::test_missing_or_deleted_pipeline_is_not_found",
     ),
     Behaviour(
         "list-images",
         "ListImagePipelineImages lists builds in progress too, newest first, in pages.",
         "likely",
-        "aws-cli list-image-pipeline-images example (BUILDING shown); order assumed",
+        f"in progress: {_CLI}list-image-pipeline-images.rst (BUILDING shown); newest first: {_REAL_RUN} "
+        "(list-image-build-versions); for this list the order is assumed",
         "tests/test_operations.py::test_list_pipeline_images_pages_newest_first",
     ),
     Behaviour(
         "pagination-token",
         "A nextToken the fake did not issue for that query answers InvalidPaginationTokenException.",
         "assumed",
-        "the error is modeled; what AWS checks is not known",
+        "chosen because the error is modeled; what AWS checks of a token is not documented",
         "tests/test_operations.py::test_bad_pagination_token_is_refused",
     ),
     Behaviour(
         "update-replaces",
         "UpdateImagePipeline replaces every settable member; members left out are reset.",
-        "assumed",
-        "design choice (AWS docs require the full configuration)",
+        "confirmed",
+        f"{_API}API_UpdateImagePipeline.html and model doc ('does not support selective updates for the "
+        "pipeline')",
         "tests/test_operations.py::test_update_replaces_pipeline_settings",
     ),
     Behaviour(
         "body-limit",
         "The HTTP server refuses a body over 1 MiB with 413 RequestEntityTooLargeException (JSON body).",
         "assumed",
-        "fake only (a bound, so a bad client cannot exhaust the server)",
+        "fake only: a bound, so a bad client cannot exhaust the server",
         "tests/server/test_server_http.py::test_oversized_body_is_refused_with_413",
     ),
     Behaviour(
@@ -339,16 +424,17 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "delete-running-image",
-        "DeleteImage of a build still in progress answers InvalidRequestException (400); cancel it first.",
-        "assumed",
-        "design choice (InvalidRequestException is modeled for DeleteImage)",
+        "DeleteImage of a build still in progress answers ResourceDependencyException (400); cancel it first.",
+        "confirmed",
+        f"{_CFN_IMAGE_DELETE} (catches it: the image 'is not in terminal state')",
         "tests/test_operations.py::test_every_operation_answers_a_modeled_error",
     ),
     Behaviour(
         "deleted-newest-build",
         "After DeleteImage of a pipeline's newest build, lastRunStatus follows the newest build left.",
         "assumed",
-        "design choice (the model says lastRunStatus is the status of the last image the pipeline built)",
+        "chosen from the model doc (lastRunStatus is the status of the last image the pipeline built); AWS may "
+        "keep the deleted build's status",
         "tests/test_lifecycle.py::test_deleting_the_newest_build_hands_last_run_status_to_the_one_before",
     ),
     Behaviour(
@@ -356,21 +442,23 @@ LEDGER: tuple[Behaviour, ...] = (
         "A list filter with a name the operation does not support answers InvalidRequestException (400), "
         "whatever the account holds.",
         "assumed",
-        "design choice (the supported names are those the API reference lists per operation)",
+        f"the supported names are those the API reference lists per operation ({_API}API_ListImages.html); "
+        "the code is chosen (InvalidRequestException is modeled for every list)",
         "tests/test_operations.py::test_a_bad_filter_name_is_refused_even_with_nothing_to_list",
     ),
     Behaviour(
         "filter-values",
         "A filter passes an item whose member equals one of its values; an item without the member passes none.",
-        "likely",
-        "API reference of Filter ('values' are matched exactly)",
+        "assumed",
+        f"exact, case-sensitive values: {_API}API_Filter.html; that an item lacking the member passes none is "
+        "the plain reading, not documented",
         "tests/test_operations.py::test_a_filter_on_a_member_an_item_lacks_matches_nothing",
     ),
     Behaviour(
         "not-implemented",
         "An operation the fake does not implement answers 501 NotImplementedException naming it.",
         "assumed",
-        "fake only",
+        "fake only: says plainly what is missing",
         "tests/test_wire.py::test_unimplemented_operation_names_itself",
     ),
 )
@@ -384,8 +472,16 @@ def by_id(behaviour_id: str) -> Behaviour:
     raise KeyError(behaviour_id)
 
 
+def counts() -> dict[Provenance, int]:
+    """How many rows each provenance has, confirmed first."""
+    found: dict[Provenance, int] = {"confirmed": 0, "likely": 0, "assumed": 0}
+    for row in LEDGER:
+        found[row.provenance] += 1
+    return found
+
+
 def markdown_table() -> str:
-    """The ledger as the Markdown table README shows."""
+    """The ledger as the Markdown table README shows, then its counts by provenance."""
     lines = [
         "| id | behaviour | provenance | source | checked by |",
         "|---|---|---|---|---|",
@@ -393,12 +489,14 @@ def markdown_table() -> str:
     for row in LEDGER:
         cells = (row.id, row.behaviour, row.provenance, row.source, f"`{row.test}`")
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    tally = ", ".join(f"{n} {provenance}" for provenance, n in counts().items())
+    lines += ["", f"{len(LEDGER)} behaviours: {tally}."]
     return "\n".join(lines) + "\n"
 
 
 _UNCONFIRMED: tuple[tuple[Provenance, str], ...] = (
-    ("assumed", "Assumed: design choices where AWS is silent"),
-    ("likely", "Likely: strong indirect evidence, not confirmed by a primary source"),
+    ("assumed", "Assumed: choices where AWS is silent"),
+    ("likely", "Likely: seen on real AWS by third parties, not written down by AWS"),
 )
 
 

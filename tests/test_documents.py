@@ -12,7 +12,11 @@ import pytest
 
 from fakeimagebuilder import BuildPlan
 from fakeimagebuilder.model import service_model
+from fakeimagebuilder.service import IN_PROGRESS
 from fakeimagebuilder.service.parents import os_version_of
+
+# Every in-progress status lasts 30 virtual seconds: BUILDING from 60 s, TESTING from 90 s.
+PLAN = BuildPlan(durations={status: 30.0 for status in IN_PROGRESS})
 
 
 @pytest.mark.parametrize(
@@ -38,8 +42,16 @@ def test_os_version_follows_the_parent_image(image: str, expected: str | None):
 
 
 def test_images_and_summaries_show_the_parent_images_os_version(fake: Any, client: Any, stack: Any):
+    fake.set_build_plan(PLAN)
     arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
     version_arn = arn.rsplit("/", 1)[0]
+    # Not while BUILDING (aws-cli list-image-pipeline-images.rst shows none there) ...
+    fake.advance(75)
+    image = client.get_image(imageBuildVersionArn=arn)["image"]
+    assert image["state"]["status"] == "BUILDING" and "osVersion" not in image
+    # ... but once the build stage is over, and on the AVAILABLE image (list-image-build-versions.rst).
+    fake.advance(30)
+    assert client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"] == "TESTING"
 
     assert client.get_image(imageBuildVersionArn=arn)["image"]["osVersion"] == "Amazon Linux 2"
     (summary,) = client.list_image_pipeline_images(imagePipelineArn=stack.pipeline_arn)["imageSummaryList"]
@@ -52,6 +64,29 @@ def test_images_and_summaries_show_the_parent_images_os_version(fake: Any, clien
 
     assert listed("Amazon Linux 2") == [arn]
     assert listed("Amazon Linux 2023") == []
+    fake.advance(3600)
+    assert client.get_image(imageBuildVersionArn=arn)["image"]["osVersion"] == "Amazon Linux 2"
+
+
+@pytest.mark.parametrize(("fail_during", "shown"), [("BUILDING", False), ("TESTING", True)])
+def test_a_build_that_ended_shows_os_version_only_if_it_got_past_building(
+    fake: Any, client: Any, stack: Any, fail_during: str, shown: bool
+):
+    fake.set_build_plan(BuildPlan(durations=PLAN.durations, outcome="FAILED", fail_during=fail_during))
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+
+    assert ("osVersion" in client.get_image(imageBuildVersionArn=arn)["image"]) is shown
+
+
+def test_a_build_cancelled_while_building_shows_no_os_version(fake: Any, client: Any, stack: Any):
+    fake.set_build_plan(PLAN)
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(75)
+    client.cancel_image_creation(imageBuildVersionArn=arn)
+    fake.advance(3600)
+
+    assert "osVersion" not in client.get_image(imageBuildVersionArn=arn)["image"]
 
 
 def test_a_new_pipeline_shows_date_updated_equal_to_date_created(client: Any, stack: Any):

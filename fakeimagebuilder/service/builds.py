@@ -143,6 +143,13 @@ class Build:
             current = status
         return current, None
 
+    def past(self, status: str, now: float) -> bool:
+        """Whether the build had moved on from ``status`` by ``now`` (an AVAILABLE build has moved on from all)."""
+        if now >= self.end_at and self.end_status == "AVAILABLE":
+            return True
+        later = IN_PROGRESS[IN_PROGRESS.index(status) + 1 :]
+        return any(s in later and starts <= now and starts < self.end_at for s, starts in self.stages)
+
     def cancel(self, now: float) -> bool:
         """End the build as CANCELLED at ``now``; False if it had already ended.
 

@@ -165,7 +165,9 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
         # AWS shows "x.y.z/n" here (aws-cli get-image.rst), not the model's x.y.z.
         "version": f"{recipe['version']}/{build.number}",
         "platform": recipe["platform"],
-        "osVersion": os_version_of(recipe["parentImage"]),
+        # AWS shows osVersion on an AVAILABLE image (aws-cli list-image-build-versions.rst) but not on
+        # one BUILDING (list-image-pipeline-images.rst): the fake shows it once the build stage is over.
+        "osVersion": os_version_of(recipe["parentImage"]) if build.past("BUILDING", now) else None,
         "state": state,
         "owner": scope.account,
         "dateCreated": build.date_created,

@@ -1,6 +1,6 @@
 """What a recipe's parent image says about the images built from it: their OS version.
 
-AWS shows ``osVersion`` on an image and its summaries (``Amazon Linux 2023``
+AWS shows ``osVersion`` on an AVAILABLE image and its summaries (``Amazon Linux 2023``
 for ``amazon-linux-2023-x86``: aws-cli example ``list-image-build-versions.rst``;
 ``Ubuntu 20`` for ``ubuntu-server-20-lts-x86``: a real run in
 iainelder/backups ``image-builder/README.md``). The names are those of
