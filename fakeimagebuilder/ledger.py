@@ -184,11 +184,13 @@ LEDGER: tuple[Behaviour, ...] = (
         "os-version",
         "An image that is AVAILABLE (the fake: any image past BUILDING) shows osVersion named from the parent "
         "image (amazon-linux-2023-* -> 'Amazon Linux 2023', ubuntu-server-20-* -> 'Ubuntu 20', ...), so the "
-        "osVersion filter matches; one still BUILDING shows none, nor does a parent the fake cannot name.",
+        "osVersion filter matches; one still BUILDING shows none, nor does one of a pipeline with "
+        "enhancedImageMetadataEnabled false, or of a parent the fake cannot name.",
         "confirmed",
         f"{_CLI}list-image-build-versions.rst (AVAILABLE: shown), list-image-pipeline-images.rst (BUILDING: "
         "none); names: aws/aws-cdk packages/@aws-cdk/aws-imagebuilder-alpha/lib/os-version.ts; "
-        f"{_REAL_RUN} (Ubuntu 20); from TESTING to INTEGRATING: assumed",
+        f"{_REAL_RUN} (Ubuntu 20); model doc of enhancedImageMetadataEnabled ('collects ... the operating "
+        "system (OS) version'); from TESTING to INTEGRATING: assumed",
         "tests/test_documents.py::test_images_and_summaries_show_the_parent_images_os_version",
     ),
     Behaviour(

@@ -79,6 +79,15 @@ def test_a_build_that_ended_shows_os_version_only_if_it_got_past_building(
     assert ("osVersion" in client.get_image(imageBuildVersionArn=arn)["image"]) is shown
 
 
+def test_without_enhanced_metadata_an_image_has_no_os_version(fake: Any, client: Any, make_stack: Any):
+    stack = make_stack(enhancedImageMetadataEnabled=False)
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+
+    image = client.get_image(imageBuildVersionArn=arn)["image"]
+    assert image["state"]["status"] == "AVAILABLE" and "osVersion" not in image
+
+
 def test_a_build_cancelled_while_building_shows_no_os_version(fake: Any, client: Any, stack: Any):
     fake.set_build_plan(PLAN)
     arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]

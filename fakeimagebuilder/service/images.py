@@ -138,6 +138,15 @@ def _failure_context(
     }
 
 
+def _os_version(build: Build, now: float) -> str | None:
+    """osVersion, once known: AWS shows it on an AVAILABLE image (aws-cli list-image-build-versions.rst)
+    but not on one BUILDING (list-image-pipeline-images.rst), so the fake shows it once the build stage
+    is over; it is enhanced image metadata (model doc of enhancedImageMetadataEnabled), so not without."""
+    if build.pipeline.get("enhancedImageMetadataEnabled") is False or not build.past("BUILDING", now):
+        return None
+    return os_version_of(build.recipe["parentImage"])
+
+
 def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     status, reason = build.state(now)
     recipe = build.recipe
@@ -165,9 +174,7 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
         # AWS shows "x.y.z/n" here (aws-cli get-image.rst), not the model's x.y.z.
         "version": f"{recipe['version']}/{build.number}",
         "platform": recipe["platform"],
-        # AWS shows osVersion on an AVAILABLE image (aws-cli list-image-build-versions.rst) but not on
-        # one BUILDING (list-image-pipeline-images.rst): the fake shows it once the build stage is over.
-        "osVersion": os_version_of(recipe["parentImage"]) if build.past("BUILDING", now) else None,
+        "osVersion": _os_version(build, now),
         "state": state,
         "owner": scope.account,
         "dateCreated": build.date_created,
