@@ -103,6 +103,11 @@ def test_delete_of_a_running_build_is_a_dependency_error(workspace: Workspace) -
     """DeleteImage of a build still in progress: ResourceDependencyException (400); the build stays."""
     pipeline = workspace.pipeline()
     arn = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)["imageBuildVersionArn"]
+    # On AWS the live guard cancels the build before the next call; a cancel takes a while to land there
+    # (AWS's CloudFormation handler polls for CANCELLED), but where it ended the build at once there is
+    # no running build left to try.
+    if workspace.get_image(arn)["state"]["status"] in TERMINAL:
+        pytest.skip("the build ended before it could be deleted (the live guard cancelled it)")
     with verifies("delete-running-image"):
         with expect_error("ResourceDependencyException", 400):
             workspace.client.delete_image(imageBuildVersionArn=arn)

@@ -169,3 +169,15 @@ def test_a_cancelled_build_has_neither_reason_nor_failure_context(fake: Any, cli
 
     (dumped,) = fake.state()["123456789012"]["us-east-1"]["images"]
     assert dumped["state"] == {"status": "CANCELLED"}
+
+
+def test_a_recipe_without_components_builds_and_fails_naming_itself(fake: Any, client: Any, make_stack: Any):
+    parent = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
+    recipe_arn = client.create_image_recipe(name="bare", semanticVersion="1.0.0", parentImage=parent)["imageRecipeArn"]
+    stack = make_stack("bare", recipe_arn=recipe_arn)
+    fake.set_build_plan(BuildPlan(outcome="FAILED"))
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+
+    state = client.get_image(imageBuildVersionArn=arn)["image"]["state"]
+    assert state["status"] == "FAILED" and f"Document {recipe_arn} failed!" in state["reason"]

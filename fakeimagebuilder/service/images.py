@@ -70,7 +70,10 @@ def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: fl
     build_arn = scope.arn("image", key[0], key[1], str(number))
     tests = item.get("imageTestsConfiguration") or {}
     workflow_execution_id = _execution_id("wf", build_arn)
-    component_arn = recipe["components"][0]["componentArn"]
+    # The component the failure names: the recipe's first (a recipe without components, which newer
+    # models allow, has only itself to name).
+    components = recipe.get("components") or [{"componentArn": recipe["arn"]}]
+    component_arn = components[0]["componentArn"]
     stages, end_status, end_at, end_reason = settings.plan_for(arn).timeline(
         now,
         tests.get("imageTestsEnabled", True) is not False,
