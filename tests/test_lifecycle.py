@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -275,11 +276,34 @@ def test_image_version_includes_build_number(fake: Any, client: Any, stack: Any,
         {"fail_during": "AVAILABLE"},
         {"durations": {"WAITING": 1.0}},
         {"durations": {"BUILDING": -1.0}},
+        # NaN slips past every "< 0" check and holds the build in its status forever.
+        {"durations": {"PENDING": math.nan}},
+        {"durations": {"BUILDING": math.inf}},
+        pytest.param({"durations": {"BUILDING": 10**400}}, id="10**400"),
+        {"durations": {"BUILDING": "60"}},
+        {"durations": {"BUILDING": True}},
     ],
 )
 def test_a_build_plan_refuses_what_cannot_happen(arguments: dict[str, Any]):
     with pytest.raises(ValueError):
         BuildPlan(**arguments)
+
+
+@pytest.mark.parametrize(
+    "seconds", [math.nan, math.inf, -math.inf, -1, pytest.param(10**400, id="10**400"), "60", None]
+)
+def test_a_build_cannot_last_what_is_not_a_finite_time(seconds: Any):
+    with pytest.raises(ValueError, match="seconds must be a finite number >= 0"):
+        BuildPlan.lasting(seconds)
+
+
+def test_a_plan_keeps_the_durations_it_checked():
+    durations = {"BUILDING": 60.0}
+    plan = BuildPlan(durations=durations)
+
+    durations["BUILDING"] = math.nan
+
+    assert plan.durations["BUILDING"] == 60.0
 
 
 def test_build_plans_per_pipeline_win_over_the_default(fake: Any, client: Any, make_stack: Any):
