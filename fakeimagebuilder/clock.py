@@ -19,7 +19,13 @@ LATEST = 253402300799.0
 
 
 def _checked_step(now: float, seconds: float) -> float:
-    """``seconds`` if moving ``now`` by it keeps the clock finite, forward and writable."""
+    """``seconds`` (as a float) if moving ``now`` by it keeps the clock finite, forward and writable."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise ValueError(f"the clock moves by a number of seconds, not {seconds!r}")
+    try:
+        seconds = float(seconds)
+    except OverflowError:  # an int too large for a float: far past the year 9999
+        seconds = math.inf
     if math.isnan(seconds):
         raise ValueError("the clock moves by a number of seconds, not NaN")
     if seconds < 0:
