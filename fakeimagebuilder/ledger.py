@@ -236,6 +236,18 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_wire.py::test_tagging_validation_uses_its_modeled_code",
     ),
     Behaviour(
+        "pattern-dialect",
+        "Model patterns are matched as java.util.regex matches them, against the whole value: \\s is "
+        "[ \\t\\n\\x0B\\f\\r] only, \\d [0-9], \\w [a-zA-Z0-9_], '.' stops at line terminators "
+        "(translation: fakeimagebuilder/validation.py java_pattern).",
+        "likely",
+        "AWS's validation message 'Member must satisfy regular expression pattern: [\\w+=,.@-]+' refuses "
+        "names with a space (whole-value match; e.g. https://viralsfire.com/post/failed-to-satisfy-constraint-"
+        "member-must-satisfy-regular); AWS's services are Java; Smithy's own pattern trait is ECMA 262, which "
+        "agrees on \\x1c-\\x1f and \\x85",
+        "tests/test_validation.py::test_patterns_mean_what_they_mean_in_java",
+    ),
+    Behaviour(
         "malformed-body",
         "A body that is not JSON, not UTF-8, not an object, or has wrongly typed members answers "
         "SerializationException (400); a wrongly typed member wins over broken constraints elsewhere "
