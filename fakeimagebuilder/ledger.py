@@ -248,6 +248,15 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_validation.py::test_patterns_mean_what_they_mean_in_java",
     ),
     Behaviour(
+        "not-unicode",
+        "A string anywhere in the body (member, map key or value, any depth) holding a lone UTF-16 surrogate "
+        "(a valid JSON escape such as \\ud800) answers the operation's validation error (400) before "
+        "anything is applied.",
+        "assumed",
+        "design choice (such text is not Unicode, so it can be neither stored nor answered faithfully)",
+        "tests/test_wire.py::test_text_that_is_not_unicode_is_refused_before_anything_is_applied",
+    ),
+    Behaviour(
         "malformed-body",
         "A body that is not JSON, not UTF-8, not an object, or has wrongly typed members answers "
         "SerializationException (400); a wrongly typed member wins over broken constraints elsewhere "

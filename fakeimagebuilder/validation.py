@@ -38,7 +38,8 @@ class Violation(Exception):
     """A value breaks a rule of its shape.
 
     ``rule`` is one of ``type``, ``required``, ``min``, ``max``, ``pattern``,
-    ``enum``; ``path`` names the member (``tags``, ``distributions[0].region``).
+    ``enum`` (and ``unicode``, from the wire: text holding a lone surrogate);
+    ``path`` names the member (``tags``, ``distributions[0].region``).
     """
 
     def __init__(self, rule: str, path: str, detail: str) -> None:
