@@ -330,6 +330,15 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_list_pipeline_images_pages_newest_first",
     ),
     Behaviour(
+        "filter-version",
+        "A 'version' filter on ListImagePipelineImages and ListImageBuildVersions compares the semantic version "
+        "x.y.z, not the 'x.y.z/n' a summary shows: '1.0.4' matches every build of 1.0.4, '1.0.4/3' none.",
+        "likely",
+        "aws/aws-cli#7853 (real AWS: values=1.0.4 lists the pipeline's images, values=1.0.4/3 none); the "
+        "filter names are the API reference's (botocore model documentation of each operation)",
+        "tests/test_operations.py::test_version_filters_compare_the_semantic_version_not_the_build",
+    ),
+    Behaviour(
         "pagination-token",
         "A nextToken the fake did not issue for that query answers InvalidPaginationTokenException.",
         "assumed",

@@ -194,8 +194,14 @@ def _summaries_page(
     if not filters:
         page_of_builds, token = page(builds, params, (*query, filters))
         return [_summary(scope, build, now) for build in page_of_builds], token
-    found = [summary for build in builds if wanted(summary := _summary(scope, build, now))]
+    found = [summary for build in builds if wanted(_filtered_as(summary := _summary(scope, build, now), build))]
     return page(found, params, (*query, filters))
+
+
+def _filtered_as(summary: dict[str, Any], build: Build) -> dict[str, Any]:
+    """What a filter compares: the summary, but ``version`` is the semantic version x.y.z, not the
+    ``x.y.z/n`` it shows (on AWS, "1.0.4" matches a pipeline's images and "1.0.4/3" none: aws/aws-cli#7853)."""
+    return {**summary, "version": build.recipe["version"]}
 
 
 def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
@@ -212,7 +218,7 @@ def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) 
         for build in reversed(scope.builds.values())
         if normalise_name(build.recipe["name"]) == name and build.recipe["version"] == version
     ]
-    allowed = ("name", "osVersion", "platform", "type")
+    allowed = ("name", "osVersion", "platform", "type", "version")
     items, token = _summaries_page(scope, builds, params, filters, allowed, now, ("ListImageBuildVersions", text))
     return {"imageSummaryList": items, "nextToken": token}
 
