@@ -128,6 +128,25 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_lifecycle.py::test_start_tags_land_on_the_image",
     ),
     Behaviour(
+        "image-tags-limit",
+        "A start whose tags, merged over the pipeline's imageTags, would give the image more than 50 tags "
+        "answers InvalidRequestException (400) before a build number is spent.",
+        "assumed",
+        "design choice: each map is within the model's 50 and AWS's per-resource limit is 50, so the image "
+        "could not hold them; InvalidRequestException is modeled for the start (InvalidParameterValueException "
+        "is not)",
+        "tests/test_lifecycle.py::test_an_image_cannot_get_more_than_50_tags_from_pipeline_and_start",
+    ),
+    Behaviour(
+        "aws-prefix-case",
+        "Only the lower-case 'aws:' tag key prefix is refused; 'AWS:' and 'Aws:' keys are accepted.",
+        "likely",
+        "Image Builder's own model pattern ^(?!aws:) is case-sensitive; services that reserve every case say so "
+        "in their pattern (EFS API_Tag: ^(?![aA]{1}[wW]{1}[sS]{1}:), "
+        "https://docs.aws.amazon.com/efs/latest/ug/API_Tag.html)",
+        "tests/test_wire.py::test_only_the_lower_case_aws_prefix_is_reserved",
+    ),
+    Behaviour(
         "image-version",
         "Image and ImageSummary version read 'x.y.z/n' (unlike the model's x.y.z pattern).",
         "likely",
@@ -300,6 +319,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "assumed",
         "design choice (the error is modeled for the operation)",
         "tests/test_operations.py::test_recipe_version_must_be_concrete",
+    ),
+    Behaviour(
+        "version-leading-zeros",
+        "A semantic version keeps its leading zeros (2019.12.03 in ARNs and documents); 2019.12.03 and "
+        "2019.12.3 are different versions.",
+        "assumed",
+        "leading zeros are accepted and kept (aws-cli example list-images.rst: image/mybasicrecipe/2019.12.03; "
+        "user guide Semantic versioning suggests dates such as 2021.01.01); that they are distinct from the "
+        "same numbers without zeros is assumed, as the versions are distinct strings in their ARNs",
+        "tests/test_operations.py::test_leading_zeros_are_kept_and_make_another_version",
     ),
     Behaviour(
         "aws-managed",

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from fakeimagebuilder import BuildPlan
 from fakeimagebuilder.model import service_model
@@ -253,6 +254,32 @@ def test_start_tags_land_on_the_image(client: Any, make_stack: Any, image_tags: 
 
     untagged = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
     assert client.get_image(imageBuildVersionArn=untagged)["image"]["tags"] == image_tags
+
+
+@pytest.mark.skipif(
+    "imageTags" not in service_model().operation_model("CreateImagePipeline").input_shape.members,
+    reason="this botocore's model has no CreateImagePipeline.imageTags (added in botocore 1.42.88)",
+)
+def test_an_image_cannot_get_more_than_50_tags_from_pipeline_and_start(
+    client: Any, make_stack: Any, count_images: Any
+):
+    stack = make_stack(imageTags={f"pipeline-{i}": "v" for i in range(30)})
+    start_tags = {f"start-{i}": "v" for i in range(21)}
+
+    with pytest.raises(ClientError) as caught:
+        client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, tags=start_tags)
+
+    assert caught.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert "51 tags" in caught.value.response["Error"]["Message"]
+    assert count_images() == 0
+    # Keys the start shares with imageTags replace them, so they do not count twice: 50 is fine, and
+    # no build number was spent on the refused start.
+    overlapping = {**{f"pipeline-{i}": "start" for i in range(10)}, **{f"start-{i}": "v" for i in range(20)}}
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, tags=overlapping)[
+        "imageBuildVersionArn"
+    ]
+    assert arn.endswith("/1")
+    assert len(client.get_image(imageBuildVersionArn=arn)["image"]["tags"]) == 50
 
 
 def test_image_version_includes_build_number(fake: Any, client: Any, stack: Any, raw_bodies: Any, check_output: Any):

@@ -487,6 +487,20 @@ def test_version_filters_compare_the_semantic_version_not_the_build(client: Any,
     assert build_versions("2.0.0") == build_versions("1.0.0/1") == []
 
 
+def test_leading_zeros_are_kept_and_make_another_version(client: Any):
+    # AWS accepts and keeps them: the aws-cli list-images example shows image/mybasicrecipe/2019.12.03.
+    dated = client.create_image_recipe(
+        name="web", semanticVersion="2019.12.03", parentImage=AWS_PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
+    plain = client.create_image_recipe(
+        name="web", semanticVersion="2019.12.3", parentImage=AWS_PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
+
+    assert dated.endswith("/web/2019.12.03") and plain.endswith("/web/2019.12.3")
+    assert client.get_image_recipe(imageRecipeArn=dated)["imageRecipe"]["version"] == "2019.12.03"
+    assert len(client.list_image_recipes()["imageRecipeSummaryList"]) == 2
+
+
 def test_bad_pagination_token_is_refused(client: Any, make_stack: Any, expect_error: Any):
     first = make_stack("first")
     second = make_stack("second")

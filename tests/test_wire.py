@@ -547,3 +547,16 @@ def test_escaped_text_that_is_unicode_passes(client: Any, stack: Any, send_raw: 
     assert response.status == 200
     arn = response.json()["imageBuildVersionArn"]
     assert client.get_image(imageBuildVersionArn=arn)["image"]["tags"] == {"k": "\U0001f600 \u00fc"}
+
+
+@pytest.mark.parametrize("key", ["AWS:team", "Aws:team", "aWs:team"])
+def test_only_the_lower_case_aws_prefix_is_reserved(client: Any, stack: Any, key: str):
+    # Image Builder's own pattern is ^(?!aws:), case-sensitive; services that reserve every case say so in
+    # theirs (EFS: ^(?![aA]{1}[wW]{1}[sS]{1}:)).
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, tags={key: "v"})[
+        "imageBuildVersionArn"
+    ]
+    assert client.list_tags_for_resource(resourceArn=arn)["tags"] == {key: "v"}
+
+    with pytest.raises(client.exceptions.InvalidParameterValueException):
+        client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, tags={"aws:team": "v"})

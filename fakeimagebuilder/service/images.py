@@ -20,6 +20,7 @@ from .filters import passes
 from .paging import page
 from .pipelines import pipeline
 from .state import Scope
+from .tagging import MAX_TAGS
 
 __all__ = [
     "cancel_image_creation",
@@ -51,6 +52,14 @@ def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: fl
             f"The image pipeline '{arn}' already has {limit} image builds in progress. "
             "Retry when one of them has finished."
         )
+    # The pipeline's imageTags first; tags given to this start win.
+    tags = {**(item.get("imageTags") or {}), **(params.get("tags") or {})}
+    if len(tags) > MAX_TAGS:
+        # Each map is within the model's 50, but the image would hold more: refused before a number is spent.
+        raise InvalidRequestException(
+            f"The image would have {len(tags)} tags (the pipeline's imageTags and this start's tags together); "
+            f"a resource can have at most {MAX_TAGS}."
+        )
     recipe = scope.recipes[item["imageRecipeArn"]]
     key = (normalise_name(recipe["name"]), recipe["version"])
     number = scope.build_numbers.get(key, 0) + 1
@@ -74,8 +83,7 @@ def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: fl
         end_status=end_status,
         end_at=end_at,
         end_reason=end_reason,
-        # The pipeline's imageTags first; tags given to this start win.
-        tags={**(item.get("imageTags") or {}), **(params.get("tags") or {})},
+        tags=tags,
     )
     scope.builds[build_arn] = build
     builds.append(build)
