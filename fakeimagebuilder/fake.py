@@ -63,6 +63,14 @@ def _max_concurrent_builds(value: Any) -> None:
         raise ValueError(f"max_concurrent_builds must be None or an int >= 1, not {value!r}")
 
 
+def _flag(name: str) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be True or False, not {value!r}")
+
+    return check
+
+
 def _closest_operation(name: str) -> str | None:
     """The operation ``name`` most likely meant: its words in another style (CLI, snake case), or a near spelling."""
     by_words = {op.lower(): op for op in service_model().operation_names}
@@ -118,6 +126,7 @@ _RULES: dict[str, Callable[[Any], None]] = {
     "region": _region,
     "disabled_pipeline_error": _disabled_pipeline_error,
     "max_concurrent_builds": _max_concurrent_builds,
+    "recreated_pipeline_lists_old_images": _flag("recreated_pipeline_lists_old_images"),
     "operation": _operation,
     "code": _error_code,
     "times": _times,
@@ -133,6 +142,7 @@ def check_knobs(
     region: Any = KEEP,
     disabled_pipeline_error: Any = KEEP,
     max_concurrent_builds: Any = KEEP,
+    recreated_pipeline_lists_old_images: Any = KEEP,
     operation: Any = KEEP,
     code: Any = KEEP,
     times: Any = KEEP,
@@ -152,6 +162,7 @@ def check_knobs(
         region=region,
         disabled_pipeline_error=disabled_pipeline_error,
         max_concurrent_builds=max_concurrent_builds,
+        recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
         operation=operation,
         code=code,
         times=times,
@@ -189,12 +200,14 @@ class FakeImageBuilder:
         build_plan: BuildPlan | None = None,
         disabled_pipeline_error: str | None = "InvalidRequestException",
         max_concurrent_builds: int | None = None,
+        recreated_pipeline_lists_old_images: bool = False,
     ) -> None:
         check_knobs(
             account_id=account_id,
             region=region,
             disabled_pipeline_error=disabled_pipeline_error,
             max_concurrent_builds=max_concurrent_builds,
+            recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
         )
         self.account_id = account_id
         self.region = region
@@ -204,6 +217,7 @@ class FakeImageBuilder:
             build_plan=build_plan or BuildPlan(),
             disabled_pipeline_error=disabled_pipeline_error,
             max_concurrent_builds=max_concurrent_builds,
+            recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
         )
         self.service = ImageBuilderService(self.clock, self.settings)
         self.policy = Policy(self.clock)
@@ -331,12 +345,14 @@ class FakeImageBuilder:
         disabled_pipeline_error: str | _Keep | None = KEEP,
         max_concurrent_builds: int | _Keep | None = KEEP,
         build_plan: BuildPlan | _Keep = KEEP,
+        recreated_pipeline_lists_old_images: bool | _Keep = KEEP,
     ) -> None:
         """Change the knobs of a running fake (as the constructor sets them); knobs not named stay."""
         check_knobs(
             account_id=account_id,
             disabled_pipeline_error=disabled_pipeline_error,
             max_concurrent_builds=max_concurrent_builds,
+            recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
         )
         with self.service.lock:
             if not isinstance(account_id, _Keep):
@@ -347,6 +363,8 @@ class FakeImageBuilder:
                 self.settings.max_concurrent_builds = max_concurrent_builds
             if not isinstance(build_plan, _Keep):
                 self.settings.build_plan = build_plan
+            if not isinstance(recreated_pipeline_lists_old_images, _Keep):
+                self.settings.recreated_pipeline_lists_old_images = recreated_pipeline_lists_old_images
 
     def set_build_plan(self, plan: BuildPlan, pipeline_arn: str | None = None) -> None:
         """How builds behave from now on: for one pipeline, or (no ARN) for every pipeline without its own plan."""

@@ -352,6 +352,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "contract_tests/test_scenarios.py::test_missing_or_deleted_pipeline_is_not_found",
     ),
     Behaviour(
+        "recreated-pipeline-images",
+        "A pipeline made again under a deleted one's name (so the same ARN) lists only the images it built "
+        "itself; FakeImageBuilder(recreated_pipeline_lists_old_images=True) lists the deleted one's too.",
+        "assumed",
+        "design choice, switchable: the new pipeline is a new resource (no lastRunStatus of its own yet), but "
+        "AWS may list images by their sourcePipelineArn",
+        "tests/test_lifecycle.py::"
+        "test_a_pipeline_made_again_under_a_deleted_ones_name_lists_the_old_images_only_if_switched",
+    ),
+    Behaviour(
         "list-images",
         "ListImagePipelineImages lists builds in progress too, newest first, in pages.",
         "likely",

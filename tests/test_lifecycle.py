@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from fakeimagebuilder import BuildPlan
+from fakeimagebuilder import BuildPlan, FakeImageBuilder
 from fakeimagebuilder.model import service_model
 from fakeimagebuilder.service import IN_PROGRESS
 
@@ -390,3 +390,38 @@ def test_a_pipeline_made_again_does_not_inherit_the_old_build_plan(fake: Any, cl
     fake.advance(3600)
 
     assert client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"] == "AVAILABLE"
+
+
+@pytest.mark.parametrize(
+    ("fake", "lists_old"),
+    [
+        pytest.param({}, False, id="default"),
+        pytest.param({"recreated_pipeline_lists_old_images": True}, True, id="switched"),
+    ],
+    indirect=["fake"],
+)
+def test_a_pipeline_made_again_under_a_deleted_ones_name_lists_the_old_images_only_if_switched(
+    fake: Any, client: Any, make_stack: Any, lists_old: bool
+):
+    first = make_stack("web")
+    old = client.start_image_pipeline_execution(imagePipelineArn=first.pipeline_arn)["imageBuildVersionArn"]
+    client.cancel_image_creation(imageBuildVersionArn=old)
+    client.delete_image_pipeline(imagePipelineArn=first.pipeline_arn)
+    again = make_stack("web", recipe_arn=first.recipe_arn, infrastructure_arn=first.infrastructure_arn)
+    assert again.pipeline_arn == first.pipeline_arn
+    assert "lastRunStatus" not in client.get_image_pipeline(imagePipelineArn=again.pipeline_arn)["imagePipeline"]
+
+    new = client.start_image_pipeline_execution(imagePipelineArn=again.pipeline_arn)["imageBuildVersionArn"]
+
+    listed = client.list_image_pipeline_images(imagePipelineArn=again.pipeline_arn)["imageSummaryList"]
+    assert [s["arn"] for s in listed] == ([new, old] if lists_old else [new])
+    # Either way the new pipeline's last run is its own.
+    assert client.get_image_pipeline(imagePipelineArn=again.pipeline_arn)["imagePipeline"]["lastRunStatus"] == "PENDING"
+
+
+def test_the_recreated_pipeline_switch_is_a_bool():
+    with pytest.raises(ValueError, match="recreated_pipeline_lists_old_images must be True or False"):
+        FakeImageBuilder(recreated_pipeline_lists_old_images="yes")  # type: ignore[arg-type]
+    fake = FakeImageBuilder()
+    fake.configure(recreated_pipeline_lists_old_images=True)
+    assert fake.settings.recreated_pipeline_lists_old_images is True

@@ -181,7 +181,11 @@ def list_image_pipeline_images(scope: Scope, params: dict[str, Any], now: float)
     arn = params["imagePipelineArn"]
     pipeline(scope, arn)
     filters = params.get("filters") or []
-    builds = list(reversed(scope.pipeline_builds.get(arn, [])))
+    if scope.settings.recreated_pipeline_lists_old_images:
+        # Every image whose source pipeline ARN is this one, built by a deleted namesake too.
+        builds = [b for b in reversed(scope.builds.values()) if b.pipeline["arn"] == arn]
+    else:
+        builds = list(reversed(scope.pipeline_builds.get(arn, [])))
     items, token = _summaries_page(
         scope, builds, params, filters, ("name", "version"), now, ("ListImagePipelineImages", arn)
     )
