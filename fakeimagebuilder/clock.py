@@ -76,8 +76,9 @@ class ScaledClock:
     """
 
     def __init__(self, speed: float = 1.0, start: float | None = None) -> None:
-        if speed < 0:
-            raise ValueError("speed must be >= 0")
+        # NaN passes "< 0" and would make every date NaN; infinity has no instant to show.
+        if isinstance(speed, bool) or not isinstance(speed, int | float) or not 0 <= speed < math.inf:
+            raise ValueError(f"speed must be a finite number >= 0, not {speed!r}")
         self.speed = float(speed)
         self._origin_real = time.monotonic()
         self._origin_virtual = time.time() if start is None else float(start)

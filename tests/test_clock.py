@@ -43,3 +43,9 @@ def test_the_fake_keeps_working_after_a_refused_step(fake: Any, client: Any):
     ]
     document = client.get_infrastructure_configuration(infrastructureConfigurationArn=arn)
     assert document["infrastructureConfiguration"]["dateCreated"].startswith("9999-12-31T23:59:59")
+
+
+@pytest.mark.parametrize("speed", [math.nan, math.inf, -1.0, "20"])
+def test_a_scaled_clock_refuses_a_speed_that_is_not_a_finite_rate(speed: Any):
+    with pytest.raises(ValueError, match="speed must be a finite number >= 0"):
+        ScaledClock(speed=speed)
