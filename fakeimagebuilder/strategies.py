@@ -96,6 +96,7 @@ def _limits() -> dict[str, Any]:
     }
 
 
+@functools.cache
 def _matcher(pattern: str) -> re.Pattern[str]:
     # Matched as AWS matches it (validation.java_pattern): use fullmatch.
     return java_pattern(pattern)
