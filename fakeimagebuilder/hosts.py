@@ -1,9 +1,10 @@
 """Where a request goes: an AWS endpoint, or this machine only.
 
 AWS's endpoint hosts are ``{service}[-fips].{region}.{dnsSuffix}``; the DNS
-suffixes are read from botocore's own endpoint data (``partitions.json``, which
-the endpoint rulesets resolve against, and ``endpoints.json``), so every
+suffixes (plain and dual-stack) are read from botocore's own endpoint data,
+``partitions.json``, which every endpoint ruleset resolves against, so every
 partition the installed botocore can reach is recognised, including new ones.
+(It is small: reading it costs well under a millisecond, once.)
 """
 
 from __future__ import annotations
@@ -20,17 +21,12 @@ __all__ = ["aws_dns_suffixes", "is_aws_host", "is_loopback"]
 
 @functools.cache
 def aws_dns_suffixes() -> tuple[str, ...]:
-    """Every DNS suffix of an AWS endpoint in botocore's endpoint data, each with its leading dot."""
-    loader = create_loader()
+    """Every DNS suffix of an AWS endpoint in botocore's partition data, each with its leading dot."""
     found: set[str] = set()
-    partitions: Any = loader.load_data("partitions")
+    partitions: Any = create_loader().load_data("partitions")
     for partition in partitions["partitions"]:
         outputs = partition["outputs"]
         found.update(outputs[key] for key in ("dnsSuffix", "dualStackDnsSuffix") if outputs.get(key))
-    endpoints: Any = loader.load_data("endpoints")
-    for partition in endpoints["partitions"]:
-        found.add(partition["dnsSuffix"])
-        found.update(v["dnsSuffix"] for v in partition.get("defaults", {}).get("variants", ()) if v.get("dnsSuffix"))
     return tuple(sorted("." + suffix.lower() for suffix in found))
 
 
