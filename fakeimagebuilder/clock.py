@@ -19,7 +19,13 @@ LATEST = 253402300799.0
 
 
 def _checked_step(now: float, seconds: float) -> float:
-    """``seconds`` if moving ``now`` by it keeps the clock finite, forward and writable."""
+    """``seconds`` (as a float) if moving ``now`` by it keeps the clock finite, forward and writable."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise ValueError(f"the clock moves by a number of seconds, not {seconds!r}")
+    try:
+        seconds = float(seconds)
+    except OverflowError:  # an int too large for a float: far past the year 9999
+        seconds = math.inf
     if math.isnan(seconds):
         raise ValueError("the clock moves by a number of seconds, not NaN")
     if seconds < 0:
@@ -70,8 +76,9 @@ class ScaledClock:
     """
 
     def __init__(self, speed: float = 1.0, start: float | None = None) -> None:
-        if speed < 0:
-            raise ValueError("speed must be >= 0")
+        # NaN passes "< 0" and would make every date NaN; infinity has no instant to show.
+        if isinstance(speed, bool) or not isinstance(speed, int | float) or not 0 <= speed < math.inf:
+            raise ValueError(f"speed must be a finite number >= 0, not {speed!r}")
         self.speed = float(speed)
         self._origin_real = time.monotonic()
         self._origin_virtual = time.time() if start is None else float(start)

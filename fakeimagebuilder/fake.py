@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import enum
-from collections.abc import Iterator, Mapping
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -35,41 +38,141 @@ KEEP = _Keep.KEEP
 """For :meth:`FakeImageBuilder.configure`: leave this knob as it is (None is a value of some knobs)."""
 
 
-def _require_modeled_error(code: str) -> None:
-    if code not in error_statuses():
-        raise ValueError(f"{code!r} is not a modeled Image Builder error; use one of {sorted(error_statuses())}")
+def _account_id(value: Any) -> None:
+    if not (isinstance(value, str) and len(value) == 12 and value.isascii() and value.isdigit()):
+        raise ValueError(f"account_id must be 12 digits, not {value!r}")
+
+
+def _region(value: Any) -> None:
+    if not (isinstance(value, str) and value.replace("-", "").isalnum()):
+        raise ValueError(f"region must look like 'us-east-1', not {value!r}")
+
+
+def _disabled_pipeline_error(value: Any) -> None:
+    if value is None:
+        return
+    # It is what a start answers, so it must be one of the start's modeled errors.
+    start = service_model().operation_model("StartImagePipelineExecution")
+    codes = sorted(shape.name for shape in start.error_shapes)
+    if value not in codes:
+        raise ValueError(f"disabled_pipeline_error must be None or one of {codes}, not {value!r}")
+
+
+def _max_concurrent_builds(value: Any) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValueError(f"max_concurrent_builds must be None or an int >= 1, not {value!r}")
+
+
+def _flag(name: str) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be True or False, not {value!r}")
+
+    return check
+
+
+def _closest_operation(name: str) -> str | None:
+    """The operation ``name`` most likely meant: its words in another style (CLI, snake case), or a near spelling."""
+    by_words = {op.lower(): op for op in service_model().operation_names}
+    words = re.sub(r"[-_\s]", "", name).lower()
+    if words in by_words:
+        return by_words[words]
+    close = difflib.get_close_matches(words, by_words, n=1, cutoff=0.8)
+    return by_words[close[0]] if close else None
+
+
+def _operation(value: Any) -> None:
+    if isinstance(value, str) and value in service_model().operation_names:
+        return
+    if not isinstance(value, str):
+        raise ValueError(f"operation must be an Image Builder operation name such as 'GetImage', not {value!r}")
+    closest = _closest_operation(value)
+    hint = f"; did you mean {closest!r}?" if closest else " (operation names are as in the API: 'GetImage')"
+    raise ValueError(f"{value!r} is not an Image Builder operation{hint}")
+
+
+def _error_code(value: Any) -> None:
+    if not isinstance(value, str) or value not in error_statuses():
+        raise ValueError(f"{value!r} is not a modeled Image Builder error; use one of {sorted(error_statuses())}")
+
+
+def _times(value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"times must be an int >= 1, not {value!r}")
+
+
+def _message(value: Any) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"message must be None or a string, not {value!r}")
+
+
+def _finite_at_least_zero(name: str, value: Any) -> None:
+    # NaN fails every comparison, so "< 0" alone would let it through (a NaN rate throttled nothing).
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+        raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
+
+
+def _rate(value: Any) -> None:
+    _finite_at_least_zero("rate", value)
+
+
+def _burst(value: Any) -> None:
+    if value is not None:
+        _finite_at_least_zero("burst", value)
+
+
+_RULES: dict[str, Callable[[Any], None]] = {
+    "account_id": _account_id,
+    "region": _region,
+    "disabled_pipeline_error": _disabled_pipeline_error,
+    "max_concurrent_builds": _max_concurrent_builds,
+    "recreated_pipeline_lists_old_images": _flag("recreated_pipeline_lists_old_images"),
+    "operation": _operation,
+    "code": _error_code,
+    "times": _times,
+    "message": _message,
+    "rate": _rate,
+    "burst": _burst,
+}
 
 
 def check_knobs(
     *,
-    account_id: str | _Keep = KEEP,
-    region: str | _Keep = KEEP,
-    disabled_pipeline_error: str | _Keep | None = KEEP,
-    max_concurrent_builds: int | _Keep | None = KEEP,
+    account_id: Any = KEEP,
+    region: Any = KEEP,
+    disabled_pipeline_error: Any = KEEP,
+    max_concurrent_builds: Any = KEEP,
+    recreated_pipeline_lists_old_images: Any = KEEP,
+    operation: Any = KEEP,
+    code: Any = KEEP,
+    times: Any = KEEP,
+    message: Any = KEEP,
+    rate: Any = KEEP,
+    burst: Any = KEEP,
 ) -> None:
-    """Raise ValueError for a knob value the fake cannot use (the one place these rules live)."""
-    if not isinstance(account_id, _Keep) and not (
-        isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()
-    ):
-        raise ValueError(f"account_id must be 12 digits, not {account_id!r}")
-    if not isinstance(region, _Keep) and not (isinstance(region, str) and region.replace("-", "").isalnum()):
-        raise ValueError(f"region must look like 'us-east-1', not {region!r}")
-    if not isinstance(disabled_pipeline_error, _Keep) and disabled_pipeline_error is not None:
-        # It is what a start answers, so it must be one of the start's modeled errors.
-        start = service_model().operation_model("StartImagePipelineExecution")
-        codes = sorted(shape.name for shape in start.error_shapes)
-        if disabled_pipeline_error not in codes:
-            raise ValueError(f"disabled_pipeline_error must be None or one of {codes}, not {disabled_pipeline_error!r}")
-    if (
-        not isinstance(max_concurrent_builds, _Keep)
-        and max_concurrent_builds is not None
-        and (
-            isinstance(max_concurrent_builds, bool)
-            or not isinstance(max_concurrent_builds, int)
-            or max_concurrent_builds < 1
-        )
-    ):
-        raise ValueError(f"max_concurrent_builds must be None or an int >= 1, not {max_concurrent_builds!r}")
+    """Raise ValueError for a knob value the fake cannot use (the one place these rules live).
+
+    Used by the constructor, :meth:`FakeImageBuilder.configure`, the fault,
+    rate-limit and deny knobs, and the pytest plugin; a knob left as
+    :data:`KEEP` is not checked. ``operation`` must be an operation of the
+    model, spelled as the API spells it (a near miss names the closest one).
+    """
+    given = dict(
+        account_id=account_id,
+        region=region,
+        disabled_pipeline_error=disabled_pipeline_error,
+        max_concurrent_builds=max_concurrent_builds,
+        recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
+        operation=operation,
+        code=code,
+        times=times,
+        message=message,
+        rate=rate,
+        burst=burst,
+    )
+    for name, value in given.items():
+        if value is not KEEP:
+            _RULES[name](value)
 
 
 class FakeImageBuilder:
@@ -97,12 +200,14 @@ class FakeImageBuilder:
         build_plan: BuildPlan | None = None,
         disabled_pipeline_error: str | None = "InvalidRequestException",
         max_concurrent_builds: int | None = None,
+        recreated_pipeline_lists_old_images: bool = False,
     ) -> None:
         check_knobs(
             account_id=account_id,
             region=region,
             disabled_pipeline_error=disabled_pipeline_error,
             max_concurrent_builds=max_concurrent_builds,
+            recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
         )
         self.account_id = account_id
         self.region = region
@@ -112,6 +217,7 @@ class FakeImageBuilder:
             build_plan=build_plan or BuildPlan(),
             disabled_pipeline_error=disabled_pipeline_error,
             max_concurrent_builds=max_concurrent_builds,
+            recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
         )
         self.service = ImageBuilderService(self.clock, self.settings)
         self.policy = Policy(self.clock)
@@ -201,11 +307,11 @@ class FakeImageBuilder:
         """Answer the next ``times`` calls of ``operation`` with the modeled error ``code``.
 
         Any error shape of the Image Builder model may be injected into any
-        operation; it is answered with its modeled HTTP status.
+        operation; it is answered with its modeled HTTP status. Raises
+        ValueError for an operation or code the model does not have, or
+        ``times`` that is not an int >= 1.
         """
-        if operation not in service_model().operation_names:
-            raise ValueError(f"{operation!r} is not an Image Builder operation")
-        _require_modeled_error(code)
+        check_knobs(operation=operation, code=code, times=times, message=message)
         self.policy.fail_next(operation, code, times, message)
 
     def pending_faults(self, operation: str) -> int:
@@ -213,11 +319,23 @@ class FakeImageBuilder:
         return self.policy.pending_faults(operation)
 
     def set_rate_limit(self, operation: str, rate: float, burst: float | None = None) -> None:
-        """Throttle ``operation`` to ``rate`` calls per virtual second (CallRateLimitExceededException past it)."""
+        """Throttle ``operation`` to ``rate`` calls per virtual second (CallRateLimitExceededException past it).
+
+        ``burst`` (default: ``max(1, rate)``) is how many calls may come at once.
+        Raises ValueError for an operation the model does not have, or a rate or
+        burst that is not a finite number >= 0.
+        """
+        check_knobs(operation=operation, rate=rate, burst=burst)
         self.policy.set_rate_limit(operation, rate, burst)
 
     def deny(self, operation: str | None = None, account_id: str | None = None) -> None:
-        """Answer ForbiddenException to ``operation`` (None: all) from ``account_id`` (None: all)."""
+        """Answer ForbiddenException to ``operation`` (None: all) from ``account_id`` (None: all).
+
+        Raises ValueError for an operation the model does not have or an account id that is not 12 digits.
+        """
+        check_knobs(
+            operation=KEEP if operation is None else operation, account_id=KEEP if account_id is None else account_id
+        )
         self.policy.deny(operation, account_id)
 
     def configure(
@@ -227,12 +345,14 @@ class FakeImageBuilder:
         disabled_pipeline_error: str | _Keep | None = KEEP,
         max_concurrent_builds: int | _Keep | None = KEEP,
         build_plan: BuildPlan | _Keep = KEEP,
+        recreated_pipeline_lists_old_images: bool | _Keep = KEEP,
     ) -> None:
         """Change the knobs of a running fake (as the constructor sets them); knobs not named stay."""
         check_knobs(
             account_id=account_id,
             disabled_pipeline_error=disabled_pipeline_error,
             max_concurrent_builds=max_concurrent_builds,
+            recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
         )
         with self.service.lock:
             if not isinstance(account_id, _Keep):
@@ -243,6 +363,8 @@ class FakeImageBuilder:
                 self.settings.max_concurrent_builds = max_concurrent_builds
             if not isinstance(build_plan, _Keep):
                 self.settings.build_plan = build_plan
+            if not isinstance(recreated_pipeline_lists_old_images, _Keep):
+                self.settings.recreated_pipeline_lists_old_images = recreated_pipeline_lists_old_images
 
     def set_build_plan(self, plan: BuildPlan, pipeline_arn: str | None = None) -> None:
         """How builds behave from now on: for one pipeline, or (no ARN) for every pipeline without its own plan."""

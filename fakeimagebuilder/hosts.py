@@ -1,25 +1,39 @@
-"""Where a request goes: an AWS endpoint, or this machine only."""
+"""Where a request goes: an AWS endpoint, or this machine only.
+
+AWS's endpoint hosts are ``{service}[-fips].{region}.{dnsSuffix}``; the DNS
+suffixes (plain and dual-stack) are read from botocore's own endpoint data,
+``partitions.json``, which every endpoint ruleset resolves against, so every
+partition the installed botocore can reach is recognised, including new ones.
+(It is small: reading it costs well under a millisecond, once.)
+"""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["is_aws_host", "is_loopback"]
+from botocore.loaders import create_loader
 
-_AWS_SUFFIXES = (
-    ".amazonaws.com",
-    ".amazonaws.com.cn",
-    ".api.aws",
-    ".c2s.ic.gov",
-    ".sc2s.sgov.gov",
-)
+__all__ = ["aws_dns_suffixes", "is_aws_host", "is_loopback"]
+
+
+@functools.cache
+def aws_dns_suffixes() -> tuple[str, ...]:
+    """Every DNS suffix of an AWS endpoint in botocore's partition data, each with its leading dot."""
+    found: set[str] = set()
+    partitions: Any = create_loader().load_data("partitions")
+    for partition in partitions["partitions"]:
+        outputs = partition["outputs"]
+        found.update(outputs[key] for key in ("dnsSuffix", "dualStackDnsSuffix") if outputs.get(key))
+    return tuple(sorted("." + suffix.lower() for suffix in found))
 
 
 def is_aws_host(url: str) -> bool:
     """Whether ``url`` points at an AWS endpoint (rather than a custom ``endpoint_url``)."""
     host = (urlsplit(url if "://" in url else f"//{url}").hostname or "").lower()
-    return host.endswith(_AWS_SUFFIXES)
+    return host.endswith(aws_dns_suffixes())
 
 
 def is_loopback(host: str) -> bool:

@@ -174,6 +174,25 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_lifecycle.py::test_start_tags_land_on_the_image",
     ),
     Behaviour(
+        "image-tags-limit",
+        "A start whose tags, merged over the pipeline's imageTags, would give the image more than 50 tags "
+        "answers InvalidRequestException (400) before a build number is spent.",
+        "assumed",
+        "design choice: each map is within the model's 50 and AWS's per-resource limit is 50, so the image "
+        "could not hold them; InvalidRequestException is modeled for the start (InvalidParameterValueException "
+        "is not)",
+        "tests/test_lifecycle.py::test_an_image_cannot_get_more_than_50_tags_from_pipeline_and_start",
+    ),
+    Behaviour(
+        "aws-prefix-case",
+        "Only the lower-case 'aws:' tag key prefix is refused; 'AWS:' and 'Aws:' keys are accepted.",
+        "likely",
+        "Image Builder's own model pattern ^(?!aws:) is case-sensitive; services that reserve every case say so "
+        "in their pattern (EFS API_Tag: ^(?![aA]{1}[wW]{1}[sS]{1}:), "
+        "https://docs.aws.amazon.com/efs/latest/ug/API_Tag.html)",
+        "tests/test_wire.py::test_only_the_lower_case_aws_prefix_is_reserved",
+    ),
+    Behaviour(
         "image-version",
         "Image and ImageSummary version read 'x.y.z/n' (unlike the model's x.y.z pattern).",
         "confirmed",
@@ -317,6 +336,27 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_wire.py::test_tagging_validation_uses_its_modeled_code",
     ),
     Behaviour(
+        "pattern-dialect",
+        "Model patterns are matched as java.util.regex matches them, against the whole value: \\s is "
+        "[ \\t\\n\\x0B\\f\\r] only, \\d [0-9], \\w [a-zA-Z0-9_], '.' stops at line terminators "
+        "(translation: fakeimagebuilder/validation.py java_pattern).",
+        "likely",
+        "AWS's validation message 'Member must satisfy regular expression pattern: [\\w+=,.@-]+' refuses "
+        "names with a space (whole-value match; e.g. https://viralsfire.com/post/failed-to-satisfy-constraint-"
+        "member-must-satisfy-regular); AWS's services are Java; Smithy's own pattern trait is ECMA 262, which "
+        "agrees on \\x1c-\\x1f and \\x85",
+        "tests/test_validation.py::test_patterns_mean_what_they_mean_in_java",
+    ),
+    Behaviour(
+        "not-unicode",
+        "A string anywhere in the body (member, map key or value, any depth) holding a lone UTF-16 surrogate "
+        "(a valid JSON escape such as \\ud800) answers the operation's validation error (400) before "
+        "anything is applied.",
+        "assumed",
+        "design choice (such text is not Unicode, so it can be neither stored nor answered faithfully)",
+        "tests/test_wire.py::test_text_that_is_not_unicode_is_refused_before_anything_is_applied",
+    ),
+    Behaviour(
         "malformed-body",
         "A body that is not JSON, not UTF-8, not an object, or has wrongly typed members answers "
         "SerializationException (400); a wrongly typed member wins over broken constraints elsewhere "
@@ -363,6 +403,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_recipe_version_must_be_concrete",
     ),
     Behaviour(
+        "version-leading-zeros",
+        "A semantic version keeps its leading zeros (2019.12.03 in ARNs and documents); 2019.12.03 and "
+        "2019.12.3 are different versions.",
+        "assumed",
+        "leading zeros are accepted and kept (aws-cli example list-images.rst: image/mybasicrecipe/2019.12.03; "
+        "user guide Semantic versioning suggests dates such as 2021.01.01); that they are distinct from the "
+        "same numbers without zeros is assumed, as the versions are distinct strings in their ARNs",
+        "tests/test_operations.py::test_leading_zeros_are_kept_and_make_another_version",
+    ),
+    Behaviour(
         "aws-managed",
         "AWS-managed components and parent images (account 'aws') are accepted in recipes.",
         "confirmed",
@@ -387,12 +437,31 @@ LEDGER: tuple[Behaviour, ...] = (
         "contract_tests/test_scenarios.py::test_missing_or_deleted_pipeline_is_not_found",
     ),
     Behaviour(
+        "recreated-pipeline-images",
+        "A pipeline made again under a deleted one's name (so the same ARN) lists only the images it built "
+        "itself; FakeImageBuilder(recreated_pipeline_lists_old_images=True) lists the deleted one's too.",
+        "assumed",
+        "design choice, switchable: the new pipeline is a new resource (no lastRunStatus of its own yet), but "
+        "AWS may list images by their sourcePipelineArn",
+        "tests/test_lifecycle.py::"
+        "test_a_pipeline_made_again_under_a_deleted_ones_name_lists_the_old_images_only_if_switched",
+    ),
+    Behaviour(
         "list-images",
         "ListImagePipelineImages lists builds in progress too, newest first, in pages.",
         "likely",
         f"in progress: {_CLI}list-image-pipeline-images.rst (BUILDING shown); newest first: {_REAL_RUN} "
         "(list-image-build-versions); for this list the order is assumed",
         "tests/test_operations.py::test_list_pipeline_images_pages_newest_first",
+    ),
+    Behaviour(
+        "filter-version",
+        "A 'version' filter on ListImagePipelineImages and ListImageBuildVersions compares the semantic version "
+        "x.y.z, not the 'x.y.z/n' a summary shows: '1.0.4' matches every build of 1.0.4, '1.0.4/3' none.",
+        "likely",
+        "aws/aws-cli#7853 (real AWS: values=1.0.4 lists the pipeline's images, values=1.0.4/3 none); the "
+        "filter names are the API reference's (botocore model documentation of each operation)",
+        "tests/test_operations.py::test_version_filters_compare_the_semantic_version_not_the_build",
     ),
     Behaviour(
         "pagination-token",

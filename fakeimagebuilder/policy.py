@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass
+from typing import Any
 
 from .clock import Clock
 from .service.calls import Call
@@ -42,25 +43,22 @@ class Policy:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self._lock = threading.Lock()
-        self._faults: dict[str, deque[tuple[str, str]]] = {}
+        self._faults: dict[str, deque[list[Any]]] = {}  # [code, message, calls left]
         self._buckets: dict[str, TokenBucket] = {}
         self._denied: set[tuple[str | None, str | None]] = set()
 
     def fail_next(self, operation: str, code: str, times: int = 1, message: str | None = None) -> None:
-        """Answer the next ``times`` calls of ``operation`` with error ``code``."""
-        if times < 1:
-            raise ValueError("times must be >= 1")
+        """Answer the next ``times`` calls of ``operation`` with error ``code`` (checked by ``check_knobs``)."""
         text = message or f"Injected {code} for {operation}."
         with self._lock:
-            self._faults.setdefault(operation, deque()).extend([(code, text)] * times)
+            # One entry with a count, however large ``times`` is.
+            self._faults.setdefault(operation, deque()).append([code, text, times])
 
     def set_rate_limit(self, operation: str, rate: float, burst: float | None = None) -> None:
-        """Allow ``rate`` calls of ``operation`` per virtual second (bursts of ``burst``)."""
-        if rate < 0:
-            raise ValueError("rate must be >= 0")
-        size = max(1.0, rate) if burst is None else float(burst)
+        """Allow ``rate`` calls of ``operation`` per virtual second, bursts of ``burst`` (as check_knobs allows)."""
+        size = max(1.0, float(rate)) if burst is None else float(burst)
         with self._lock:
-            self._buckets[operation] = TokenBucket(rate, size, size, self._clock.now())
+            self._buckets[operation] = TokenBucket(float(rate), size, size, self._clock.now())
 
     def deny(self, operation: str | None = None, account_id: str | None = None) -> None:
         """Answer ForbiddenException to ``operation`` (None: every one) from ``account_id`` (None: anyone)."""
@@ -77,7 +75,7 @@ class Policy:
     def pending_faults(self, operation: str) -> int:
         """How many injected faults still wait for ``operation``."""
         with self._lock:
-            return len(self._faults.get(operation, ()))
+            return sum(left for _, _, left in self._faults.get(operation, ()))
 
     def check(self, call: Call) -> None:
         """Raise the error this call must get, if any: a queued fault, then throttling, then a deny rule."""
@@ -86,8 +84,13 @@ class Policy:
         with self._lock:
             queue = self._faults.get(call.operation)
             if queue:
-                code, message = queue.popleft()
-                raise error_for_code(code, message)
+                fault = queue[0]
+                fault[2] -= 1
+                if not fault[2]:
+                    queue.popleft()
+                    if not queue:  # none left: the hot path may skip the lock again
+                        del self._faults[call.operation]
+                raise error_for_code(fault[0], fault[1])
             bucket = self._buckets.get(call.operation)
             if bucket is not None and not bucket.take(self._clock.now()):
                 raise error_for_code(

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .fake import DEFAULT_ACCOUNT_ID, FakeImageBuilder, check_knobs
-from .service import BuildPlan
+from .service import BuildPlan, checked_seconds
 from .transports import botocore_hook
 
 if TYPE_CHECKING:
@@ -80,12 +80,8 @@ class _Knobs:
             disabled_pipeline_error=self.disabled_pipeline_error,
             max_concurrent_builds=self.max_concurrent_builds,
         )
-        if self.build_seconds is not None and (
-            isinstance(self.build_seconds, bool)
-            or not isinstance(self.build_seconds, int | float)
-            or self.build_seconds < 0
-        ):
-            raise ValueError(f"build_seconds must be a number >= 0, not {self.build_seconds!r}")
+        if self.build_seconds is not None:
+            checked_seconds(self.build_seconds, "build_seconds")
         self.build_plan()  # checks outcome
 
     def build_plan(self) -> BuildPlan:

@@ -49,6 +49,7 @@ from botocore.exceptions import UnknownRegionError
 from hypothesis import strategies as st
 
 from .model import service_model
+from .validation import java_pattern
 
 __all__ = [
     "CLIENT_RULES",
@@ -95,14 +96,15 @@ def _limits() -> dict[str, Any]:
     }
 
 
+@functools.cache
 def _matcher(pattern: str) -> re.Pattern[str]:
-    # The model's patterns are anchored with ^...$; \Z keeps "$" from matching before a final newline.
-    return re.compile(pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern)
+    # Matched as AWS matches it (validation.java_pattern): use fullmatch.
+    return java_pattern(pattern)
 
 
 def matches_pipeline_arn_pattern(value: str) -> bool:
     """Whether ``value`` matches the model's ``ImagePipelineArn`` pattern."""
-    return _matcher(_limits()["arn_pattern"]).search(value) is not None
+    return _matcher(_limits()["arn_pattern"]).fullmatch(value) is not None
 
 
 # -- ARN parts -------------------------------------------------------------------------------------
@@ -226,7 +228,7 @@ _SAFE_TAG_CHARACTERS = string.ascii_letters + string.digits + " _.:/=+-@"
 def _tag_alphabet() -> str:
     """The safe tag characters the installed model's key pattern accepts."""
     pattern = _matcher(_limits()["key_pattern"])
-    return "".join(c for c in _SAFE_TAG_CHARACTERS if pattern.search(c))
+    return "".join(c for c in _SAFE_TAG_CHARACTERS if pattern.fullmatch(c))
 
 
 def tag_keys(*, max_size: int | None = None) -> SearchStrategy[str]:
@@ -393,7 +395,7 @@ _SURELY_BAD_KEY_CHARACTERS = "#!$%&*(),;<>?[]{}|~^`\"'\\é中"
 def _bad_key_characters() -> str:
     """Characters the installed model's tag key pattern refuses (older models allow ',', ';' and '<')."""
     pattern = _matcher(_limits()["key_pattern"])
-    return "".join(c for c in _SURELY_BAD_KEY_CHARACTERS if not pattern.search(c))
+    return "".join(c for c in _SURELY_BAD_KEY_CHARACTERS if not pattern.fullmatch(c))
 
 
 def invalid_start_requests(

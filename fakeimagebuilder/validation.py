@@ -8,6 +8,17 @@ tags) reaches the service and is answered here.
 
 Each shape is compiled once into a checking function; a check raises
 :class:`Violation` at the first broken rule.
+
+The regex dialect: AWS checks a ``pattern`` with ``java.util.regex``, and
+the whole value must match (an unanchored pattern such as ``[\w+=,.@-]+``
+refuses a name with a space in it). :func:`java_pattern` is the one place
+the model's patterns are translated into Python's dialect with exactly that
+meaning: ``\s`` is ``[ \t\n\x0B\f\r]`` only (not ``\x1c``-``\x1f``,
+``\x85`` or other Unicode spaces), ``\d`` is ``[0-9]``, ``\w`` is
+``[a-zA-Z0-9_]``, ``.`` stops at Java's line terminators (``\n``, ``\r``,
+``\x85``, ``\u2028``, ``\u2029``), ``$`` also matches before one final line
+terminator, and the match is of the whole value. A construct with no exact
+translation is refused when the pattern is compiled, never guessed at.
 """
 
 from __future__ import annotations
@@ -18,7 +29,7 @@ from typing import Any
 
 from botocore.model import Shape
 
-__all__ = ["Violation", "check", "checker", "type_violation"]
+__all__ = ["Violation", "check", "checker", "java_pattern", "type_violation"]
 
 Checker = Callable[[Any, str], None]
 
@@ -27,7 +38,8 @@ class Violation(Exception):
     """A value breaks a rule of its shape.
 
     ``rule`` is one of ``type``, ``required``, ``min``, ``max``, ``pattern``,
-    ``enum``; ``path`` names the member (``tags``, ``distributions[0].region``).
+    ``enum`` (and ``unicode``, from the wire: text holding a lone surrogate);
+    ``path`` names the member (``tags``, ``distributions[0].region``).
     """
 
     def __init__(self, rule: str, path: str, detail: str) -> None:
@@ -55,12 +67,58 @@ _JSON_TYPE_NAMES = {
 }
 
 
-def _compile_pattern(pattern: str) -> re.Pattern[str]:
-    # Smithy patterns are ECMA regexes matched anywhere in the value; Python's
-    # "$" would also match before a trailing newline, which ECMA 262 (Smithy's pattern dialect) rejects.
-    if pattern.endswith("$") and not pattern.endswith("\\$"):
-        pattern = pattern[:-1] + r"\Z"
-    return re.compile(pattern)
+# Java's line terminators (without UNIX_LINES): what "." does not match and "$" may precede.
+_TERMINATOR = "\\n\\r\\x85\\u2028\\u2029"
+_ANY = f"[^{_TERMINATOR}]"
+_END = f"(?=(?:\\r\\n|[{_TERMINATOR}])?\\Z)"
+# Escapes that mean the same in both dialects once Python's re.ASCII makes \s, \d and \w ASCII-only.
+_SAME_ESCAPES = frozenset("sSdDwWtnrfxu")
+
+
+def java_pattern(pattern: str) -> re.Pattern[str]:
+    """``pattern`` (java.util.regex, as AWS matches it) as a Python regex with the same meaning.
+
+    Use ``fullmatch``: AWS matches the whole value. Raises ValueError for a
+    construct with no exact translation here (nested or intersected classes,
+    ``\\b``, ``\\p{...}``, quoting, octal escapes, ...).
+    """
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            escaped = pattern[i + 1 : i + 2]
+            if (escaped.isalnum() and escaped not in _SAME_ESCAPES) or pattern.startswith("\\x{", i):
+                raise ValueError(f"pattern {pattern!r} uses \\{escaped}, which has no exact translation")
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            if char == "[" or pattern.startswith("&&", i) or (char == "]" and out[-1] in ("[", "[^")):
+                raise ValueError(f"pattern {pattern!r} nests, intersects or empties a character class")
+            in_class = char != "]"
+            out.append(char)
+        elif char == "(" and pattern.startswith("(?", i):
+            # Groups and lookarounds read alike; flags would change what "." and "$" mean, and
+            # named groups are spelled differently.
+            if not pattern.startswith(("(?:", "(?=", "(?!", "(?<=", "(?<!"), i):
+                raise ValueError(f"pattern {pattern!r} uses a group construct with no exact translation")
+            out.append(char)
+        elif char == "[":
+            in_class = True
+            negated = pattern.startswith("[^", i)
+            out.append("[^" if negated else "[")
+            i += 2 if negated else 1
+            continue
+        elif char == ".":
+            out.append(_ANY)
+        elif char == "$":
+            out.append(_END)
+        else:
+            out.append(char)
+        i += 1
+    return re.compile("".join(out), re.ASCII)
 
 
 def _is_integer(value: Any) -> bool:
@@ -109,14 +167,14 @@ def _length_checks(shape: Shape, unit: str) -> Callable[[int, str], None]:
 def _string(shape: Shape) -> Checker:
     length = _length_checks(shape, "length")
     pattern_text = shape.metadata.get("pattern")
-    pattern = _compile_pattern(pattern_text) if pattern_text else None
+    pattern = java_pattern(pattern_text) if pattern_text else None
     enum = frozenset(shape.enum) if shape.enum else None
 
     def check_string(value: Any, path: str) -> None:
         if not isinstance(value, str):
             raise _type_error(shape, path, value)
         length(len(value), path)
-        if pattern is not None and pattern.search(value) is None:
+        if pattern is not None and pattern.fullmatch(value) is None:
             raise Violation("pattern", path, f"must match pattern {pattern_text}")
         if enum is not None and value not in enum:
             raise Violation("enum", path, f"must be one of [{', '.join(shape.enum)}]")

@@ -272,6 +272,41 @@ def _from_text(values: list[str], shape: Shape, name: str) -> Any:
     return text
 
 
+# JSON may escape a lone UTF-16 surrogate ("\ud800"); raw bytes of one are not UTF-8 and fail decoding.
+_MAY_HOLD_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _require_unicode(shape: Shape | None, value: Any, path: str) -> None:
+    """Refuse a string anywhere in ``value`` (map keys and members the model does not know included)
+    that is not valid Unicode: it could never be stored, journaled or answered faithfully."""
+    if isinstance(value, str):
+        if not value.isascii() and not _is_unicode(value):
+            raise Violation("unicode", path, "must be valid Unicode text (it holds a lone surrogate)")
+    elif isinstance(value, dict):
+        is_map = shape is not None and shape.type_name == "map"
+        members = shape.members if shape is not None and shape.type_name == "structure" else {}
+        for key, item in value.items():
+            if not key.isascii() and not _is_unicode(key):
+                raise Violation("unicode", path, "has a key that is not valid Unicode text (it holds a lone surrogate)")
+            if is_map:
+                assert shape is not None
+                _require_unicode(shape.value, item, f"{path}['{key}']")
+            else:
+                _require_unicode(members.get(key), item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        inner = shape.member if shape is not None and shape.type_name == "list" else None
+        for index, item in enumerate(value):
+            _require_unicode(inner, item, f"{path}[{index}]")
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class RestJsonWire:
     """Turns HTTP requests into :class:`Call` values for ``backend`` and answers in rest-json.
 
@@ -323,6 +358,9 @@ class RestJsonWire:
             except Violation as violation:
                 return self._violation(plan, violation, request_id)
             try:
+                # Text is read before it is checked: a lone surrogate is refused as such, whatever else is wrong.
+                if _MAY_HOLD_SURROGATE.search(request.body):
+                    _require_unicode(plan.input_shape, params, "")
                 if plan.input_check is not None:
                     plan.input_check(params, "")
             except Violation as violation:

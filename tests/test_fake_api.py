@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from fakeimagebuilder import BuildPlan, FakeImageBuilder
 from fakeimagebuilder.fake import KEEP
+from fakeimagebuilder.wire import HttpRequest
 
 
 def _start_error(client: Any, arn: str) -> str | None:
@@ -93,3 +95,44 @@ def test_knobs_the_fake_cannot_use_are_refused_by_constructor_and_configure(knob
         fake.configure(**knobs)
     assert (fake.account_id, fake.settings.max_concurrent_builds) == ("123456789012", 3)
     assert fake.settings.disabled_pipeline_error == "InvalidRequestException"
+
+
+@pytest.mark.parametrize(
+    ("knob", "says"),
+    [
+        (lambda fake: fake.fail_next("list-image-pipelines", "ServiceException"), "did you mean 'ListImagePipelines'"),
+        (lambda fake: fake.fail_next("GetImage", "ServiceException", times=1.5), "times must be an int >= 1"),
+        (lambda fake: fake.fail_next("GetImage", "ServiceException", times=0), "times must be an int >= 1"),
+        (lambda fake: fake.fail_next("GetImage", "ServiceException", times=True), "times must be an int >= 1"),
+        (lambda fake: fake.fail_next("GetImage", "ServiceException", message=7), "message must be None or a string"),
+        (lambda fake: fake.set_rate_limit("list-image-pipelines", 1), "did you mean 'ListImagePipelines'"),
+        (lambda fake: fake.set_rate_limit("start_image_pipeline_execution", 1), "'StartImagePipelineExecution'"),
+        (lambda fake: fake.set_rate_limit("GetImagePipelines", 1), "did you mean 'GetImagePipeline'"),
+        (lambda fake: fake.set_rate_limit("GetImage", math.nan), "rate must be a finite number >= 0, not nan"),
+        (lambda fake: fake.set_rate_limit("GetImage", math.inf), "rate must be a finite number >= 0"),
+        (lambda fake: fake.set_rate_limit("GetImage", -1), "rate must be a finite number >= 0"),
+        (lambda fake: fake.set_rate_limit("GetImage", 1, burst=-1), "burst must be a finite number >= 0"),
+        (lambda fake: fake.set_rate_limit("GetImage", 1, burst=math.nan), "burst must be a finite number >= 0"),
+        (lambda fake: fake.deny("getimage"), "did you mean 'GetImage'"),
+        (lambda fake: fake.deny("NoSuchThingAtAll"), "is not an Image Builder operation"),
+        (lambda fake: fake.deny("GetImage", account_id="1234"), "account_id must be 12 digits"),
+    ],
+)
+def test_fault_throttle_and_deny_knobs_refuse_what_they_cannot_use(knob: Any, says: str):
+    fake = FakeImageBuilder()
+
+    with pytest.raises(ValueError, match=says):
+        knob(fake)
+
+    # Nothing was half-applied: no fault waits, no bucket or rule throttles or denies.
+    assert fake.pending_faults("GetImage") == 0
+    assert fake.handle(HttpRequest("POST", "/ListImagePipelines")).status == 200
+
+
+def test_many_injected_faults_cost_no_more_than_one():
+    fake = FakeImageBuilder()
+
+    fake.fail_next("GetImage", "ServiceException", times=10**12)
+    fake.fail_next("GetImage", "ServiceUnavailableException")
+
+    assert fake.pending_faults("GetImage") == 10**12 + 1

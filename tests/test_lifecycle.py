@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
-from fakeimagebuilder import BuildPlan
+from fakeimagebuilder import BuildPlan, FakeImageBuilder
 from fakeimagebuilder.model import service_model
 from fakeimagebuilder.service import IN_PROGRESS
 
@@ -262,6 +264,32 @@ def test_start_tags_land_on_the_image(client: Any, make_stack: Any, image_tags: 
     assert client.get_image(imageBuildVersionArn=untagged)["image"]["tags"] == image_tags
 
 
+@pytest.mark.skipif(
+    "imageTags" not in service_model().operation_model("CreateImagePipeline").input_shape.members,
+    reason="this botocore's model has no CreateImagePipeline.imageTags (added in botocore 1.42.88)",
+)
+def test_an_image_cannot_get_more_than_50_tags_from_pipeline_and_start(
+    client: Any, make_stack: Any, count_images: Any
+):
+    stack = make_stack(imageTags={f"pipeline-{i}": "v" for i in range(30)})
+    start_tags = {f"start-{i}": "v" for i in range(21)}
+
+    with pytest.raises(ClientError) as caught:
+        client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, tags=start_tags)
+
+    assert caught.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert "51 tags" in caught.value.response["Error"]["Message"]
+    assert count_images() == 0
+    # Keys the start shares with imageTags replace them, so they do not count twice: 50 is fine, and
+    # no build number was spent on the refused start.
+    overlapping = {**{f"pipeline-{i}": "start" for i in range(10)}, **{f"start-{i}": "v" for i in range(20)}}
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, tags=overlapping)[
+        "imageBuildVersionArn"
+    ]
+    assert arn.endswith("/1")
+    assert len(client.get_image(imageBuildVersionArn=arn)["image"]["tags"]) == 50
+
+
 def test_image_version_includes_build_number(fake: Any, client: Any, stack: Any, raw_bodies: Any, check_output: Any):
     client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)
     arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
@@ -283,11 +311,34 @@ def test_image_version_includes_build_number(fake: Any, client: Any, stack: Any,
         {"fail_during": "AVAILABLE"},
         {"durations": {"WAITING": 1.0}},
         {"durations": {"BUILDING": -1.0}},
+        # NaN slips past every "< 0" check and holds the build in its status forever.
+        {"durations": {"PENDING": math.nan}},
+        {"durations": {"BUILDING": math.inf}},
+        pytest.param({"durations": {"BUILDING": 10**400}}, id="10**400"),
+        {"durations": {"BUILDING": "60"}},
+        {"durations": {"BUILDING": True}},
     ],
 )
 def test_a_build_plan_refuses_what_cannot_happen(arguments: dict[str, Any]):
     with pytest.raises(ValueError):
         BuildPlan(**arguments)
+
+
+@pytest.mark.parametrize(
+    "seconds", [math.nan, math.inf, -math.inf, -1, pytest.param(10**400, id="10**400"), "60", None]
+)
+def test_a_build_cannot_last_what_is_not_a_finite_time(seconds: Any):
+    with pytest.raises(ValueError, match="seconds must be a finite number >= 0"):
+        BuildPlan.lasting(seconds)
+
+
+def test_a_plan_keeps_the_durations_it_checked():
+    durations = {"BUILDING": 60.0}
+    plan = BuildPlan(durations=durations)
+
+    durations["BUILDING"] = math.nan
+
+    assert plan.durations["BUILDING"] == 60.0
 
 
 def test_build_plans_per_pipeline_win_over_the_default(fake: Any, client: Any, make_stack: Any):
@@ -348,3 +399,38 @@ def test_a_pipeline_made_again_does_not_inherit_the_old_build_plan(fake: Any, cl
     fake.advance(3600)
 
     assert client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"] == "AVAILABLE"
+
+
+@pytest.mark.parametrize(
+    ("fake", "lists_old"),
+    [
+        pytest.param({}, False, id="default"),
+        pytest.param({"recreated_pipeline_lists_old_images": True}, True, id="switched"),
+    ],
+    indirect=["fake"],
+)
+def test_a_pipeline_made_again_under_a_deleted_ones_name_lists_the_old_images_only_if_switched(
+    fake: Any, client: Any, make_stack: Any, lists_old: bool
+):
+    first = make_stack("web")
+    old = client.start_image_pipeline_execution(imagePipelineArn=first.pipeline_arn)["imageBuildVersionArn"]
+    client.cancel_image_creation(imageBuildVersionArn=old)
+    client.delete_image_pipeline(imagePipelineArn=first.pipeline_arn)
+    again = make_stack("web", recipe_arn=first.recipe_arn, infrastructure_arn=first.infrastructure_arn)
+    assert again.pipeline_arn == first.pipeline_arn
+    assert "lastRunStatus" not in client.get_image_pipeline(imagePipelineArn=again.pipeline_arn)["imagePipeline"]
+
+    new = client.start_image_pipeline_execution(imagePipelineArn=again.pipeline_arn)["imageBuildVersionArn"]
+
+    listed = client.list_image_pipeline_images(imagePipelineArn=again.pipeline_arn)["imageSummaryList"]
+    assert [s["arn"] for s in listed] == ([new, old] if lists_old else [new])
+    # Either way the new pipeline's last run is its own.
+    assert client.get_image_pipeline(imagePipelineArn=again.pipeline_arn)["imagePipeline"]["lastRunStatus"] == "PENDING"
+
+
+def test_the_recreated_pipeline_switch_is_a_bool():
+    with pytest.raises(ValueError, match="recreated_pipeline_lists_old_images must be True or False"):
+        FakeImageBuilder(recreated_pipeline_lists_old_images="yes")  # type: ignore[arg-type]
+    fake = FakeImageBuilder()
+    fake.configure(recreated_pipeline_lists_old_images=True)
+    assert fake.settings.recreated_pipeline_lists_old_images is True

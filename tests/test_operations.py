@@ -449,10 +449,56 @@ def test_list_pipeline_images_pages_newest_first(fake: Any, client: Any, stack: 
         for s in p["imageSummaryList"]
     ]
     assert listed == arns[::-1]
-    filtered = client.list_image_pipeline_images(
-        imagePipelineArn=stack.pipeline_arn, filters=[{"name": "version", "values": ["1.0.0/2"]}]
-    )["imageSummaryList"]
-    assert [s["arn"] for s in filtered] == [arns[1]]
+
+
+def test_version_filters_compare_the_semantic_version_not_the_build(client: Any, make_stack: Any):
+    stack = make_stack("web", version="1.0.0")
+    first = [client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]]
+    first.append(client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"])
+    newer = client.create_image_recipe(
+        name="web", semanticVersion="2.0.0", parentImage=AWS_PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
+    client.update_image_pipeline(
+        imagePipelineArn=stack.pipeline_arn,
+        imageRecipeArn=newer,
+        infrastructureConfigurationArn=stack.infrastructure_arn,
+    )
+    second = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+
+    def pipeline_images(*values: str) -> list[str]:
+        found = client.list_image_pipeline_images(
+            imagePipelineArn=stack.pipeline_arn, filters=[{"name": "version", "values": list(values)}]
+        )["imageSummaryList"]
+        return [s["arn"] for s in found]
+
+    def build_versions(*values: str) -> list[str]:
+        found = client.list_image_build_versions(
+            imageVersionArn=first[0].rsplit("/", 1)[0], filters=[{"name": "version", "values": list(values)}]
+        )["imageSummaryList"]
+        return [s["arn"] for s in found]
+
+    # "1.0.4" matches a pipeline's images on AWS, "1.0.4/3" none (aws/aws-cli#7853).
+    assert pipeline_images("1.0.0") == first[::-1]
+    assert pipeline_images("2.0.0") == [second]
+    assert pipeline_images("1.0.0", "2.0.0") == [second, *first[::-1]]
+    assert pipeline_images("1.0.0/2") == []
+    # ListImageBuildVersions takes the version filter its documentation lists, compared the same way.
+    assert build_versions("1.0.0") == first[::-1]
+    assert build_versions("2.0.0") == build_versions("1.0.0/1") == []
+
+
+def test_leading_zeros_are_kept_and_make_another_version(client: Any):
+    # AWS accepts and keeps them: the aws-cli list-images example shows image/mybasicrecipe/2019.12.03.
+    dated = client.create_image_recipe(
+        name="web", semanticVersion="2019.12.03", parentImage=AWS_PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
+    plain = client.create_image_recipe(
+        name="web", semanticVersion="2019.12.3", parentImage=AWS_PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
+
+    assert dated.endswith("/web/2019.12.03") and plain.endswith("/web/2019.12.3")
+    assert client.get_image_recipe(imageRecipeArn=dated)["imageRecipe"]["version"] == "2019.12.03"
+    assert len(client.list_image_recipes()["imageRecipeSummaryList"]) == 2
 
 
 def test_bad_pagination_token_is_refused(client: Any, make_stack: Any, expect_error: Any):

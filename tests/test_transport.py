@@ -8,7 +8,10 @@ from typing import Any
 import boto3
 import pytest
 from botocore.awsrequest import AWSPreparedRequest
+from botocore.config import Config
 from botocore.endpoint import Endpoint
+from botocore.exceptions import EndpointVariantError
+from botocore.loaders import create_loader
 from botocore.stub import Stubber
 
 from fakeimagebuilder import FakeImageBuilder
@@ -140,6 +143,33 @@ def test_a_custom_endpoint_url_is_not_intercepted(network: list[str]):
 )
 def test_only_aws_hosts_are_taken(url: str, aws: bool):
     assert is_aws_host(url) is aws
+
+
+def _endpoint_variants() -> list[Any]:
+    """A region of every partition botocore knows, with every endpoint variant botocore can build for it."""
+    partitions = create_loader().load_data("partitions")["partitions"]
+    variants = [{}, {"use_fips_endpoint": True}, {"use_dualstack_endpoint": True}]
+    found = []
+    for partition in partitions:
+        region = partition["outputs"]["implicitGlobalRegion"]
+        for options in variants:
+            try:
+                boto3.client("imagebuilder", region_name=region, config=Config(**options))
+            except EndpointVariantError:
+                continue  # botocore itself cannot build this variant here
+            found.append(pytest.param(region, options, id="-".join([region, *options])))
+    return found
+
+
+@pytest.mark.parametrize(("region", "options"), _endpoint_variants())
+def test_clients_of_every_partition_reach_the_fake(network: list[str], region: str, options: dict[str, bool]):
+    client = boto3.client("imagebuilder", region_name=region, config=Config(**options))
+
+    with FakeImageBuilder() as fake:
+        client.create_infrastructure_configuration(name="everywhere", instanceProfileName="builder")
+
+    assert network == []
+    assert list(fake.state()["123456789012"]) == [region]
 
 
 def test_nested_fakes_the_innermost_wins(network: list[str]):

@@ -6,10 +6,11 @@ import re
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from botocore.model import ShapeResolver
 
 from fakeimagebuilder.model import service_model
-from fakeimagebuilder.validation import Violation, check, checker
+from fakeimagebuilder.validation import Violation, check, checker, java_pattern
 
 PIPELINE = "arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/web"
 # Limits and requirements that differ between botocore versions come from the installed model:
@@ -211,3 +212,98 @@ def test_patterns_escape_a_literal_dollar():
     shape = ShapeResolver({"Price": {"type": "string", "pattern": "^[0-9]+\\$"}}).get_shape_by_name("Price")
     check(shape, "12$")
     assert _violation(shape, "12").rule == "pattern"
+
+
+# -- the regex dialect: the model's patterns mean what they mean to AWS (java.util.regex, whole value) --
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        # Python's \s matches these; Java's (and so AWS's) \s is [ \t\n\x0B\f\r] only.
+        "a\x1cb",
+        "a\x1db",
+        "a\x1eb",
+        "a\x1fb",
+        "a\x85b",
+        "a\u00a0b",
+        "a\u2028b",
+        "a\u3000b",
+    ],
+)
+def test_a_tag_key_with_a_space_only_python_calls_a_space_is_refused(client: Any, stack: Any, key: str):
+    with pytest.raises(ClientError) as caught:
+        client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, tags={key: "v"})
+
+    assert caught.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    assert client.list_image_pipeline_images(imagePipelineArn=stack.pipeline_arn)["imageSummaryList"] == []
+
+
+@pytest.mark.parametrize("key", ["a b", "a\tb", "a\nb", "a\x0bb", "a\x0cb", "a\rb"])
+def test_a_tag_key_with_a_java_space_passes(client: Any, stack: Any, key: str):
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, tags={key: "v"})[
+        "imageBuildVersionArn"
+    ]
+
+    assert client.get_image(imageBuildVersionArn=arn)["image"]["tags"] == {key: "v"}
+
+
+def test_word_characters_are_ascii_only(client: Any):
+    # InstanceProfileNameType is ^[\w+=,.@-]+$: Java's \w is [a-zA-Z0-9_], Python's takes any letter.
+    with pytest.raises(ClientError) as caught:
+        client.create_infrastructure_configuration(name="infra", instanceProfileName="buildér")
+
+    assert caught.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    assert client.list_infrastructure_configurations()["infrastructureConfigurationSummaryList"] == []
+
+
+def _pattern(text: str) -> Any:
+    return ShapeResolver({"Value": {"type": "string", "pattern": text}}).get_shape_by_name("Value")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "good", "bad"),
+    [
+        ("^\\d+$", "0123456789", "\u0663"),  # ARABIC-INDIC DIGIT THREE is a digit only to Python
+        ("^\\w+$", "a_Z9", "\u00e9"),
+        ("^\\s$", "\x0b", "\x1c"),
+        ("^\\S$", "\x1c", "\x0b"),
+        ("^\\D$", "\u0663", "3"),
+        ("^\\W$", "\u00e9", "_"),
+        ("^a.b$", "a\x1cb", "a\x85b"),  # Java's "." stops at \n, \r, \x85, \u2028 and \u2029
+        ("^a.b$", "a\x00b", "a\u2028b"),
+        # The whole value must match, anchored or not (an unanchored pattern is no substring search).
+        ("[^\\x00]+", "text", "te\x00xt"),
+        ("[a-zA-Z0-9]{2,}(?:\\/[a-zA-Z0-9-_+]+)*", "America/New_York", "America/New_York!"),
+        ("^String|Integer$", "Integer", "Stringy"),
+        ("^[0-9]+\\$", "12$", "12"),
+    ],
+)
+def test_patterns_mean_what_they_mean_in_java(pattern: str, good: str, bad: str):
+    shape = _pattern(pattern)
+
+    check(shape, good)
+    assert _violation(shape, bad).rule == "pattern"
+
+
+@pytest.mark.parametrize("value", ["1.0.0\n", "1.0.0\r\n", "1.0.0\x85", "1.0.0\u2028"])
+def test_a_final_line_terminator_is_not_part_of_a_whole_match(value: str):
+    assert _violation(_pattern("^[0-9]+\\.[0-9]+\\.[0-9]+$"), value).rule == "pattern"
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["^\\p{L}+$", "\\bword\\b", "[a-z&&[^e]]", "[a[b]]", "(?i)abc", "(?<name>a)", "\\Qa.b\\E", "\\0101", "\\x{41}"],
+)
+def test_a_construct_with_no_exact_translation_is_refused_not_guessed(pattern: str):
+    with pytest.raises(ValueError, match=r"no exact translation|character class"):
+        java_pattern(pattern)
+
+
+def test_every_pattern_of_the_installed_model_translates():
+    model = service_model()
+    patterns = {p for name in model.shape_names if (p := model.shape_for(name).metadata.get("pattern"))}
+
+    assert patterns
+    for pattern in patterns:
+        java_pattern(pattern)

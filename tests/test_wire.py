@@ -474,3 +474,89 @@ def test_recursive_shapes_are_parsed_and_serialized():
     assert answered.json() == {"label": "a", "next": {"label": "b", "next": {"label": "c"}}}
     assert refused.status == 400
     assert "next.next.label" in refused.json()["message"]
+
+
+# -- strings that are not Unicode: JSON can escape a lone surrogate, which no store or answer can hold --
+
+LONE = "\ud800"
+WORKFLOW = "arn:aws:imagebuilder:us-east-1:aws:workflow/build/build-image/x.x.x"
+
+
+@pytest.mark.parametrize(
+    ("operation", "members", "path"),
+    [
+        ("StartImagePipelineExecution", {"imagePipelineArn": PIPELINE, "tags": {"k": LONE}}, "tags['k']"),
+        ("StartImagePipelineExecution", {"imagePipelineArn": PIPELINE, "tags": {"k" + LONE: "v"}}, "tags"),
+        ("StartImagePipelineExecution", {"imagePipelineArn": PIPELINE, "clientToken": "t\udfff"}, "clientToken"),
+        ("CreateImagePipeline", {"description": "a \udc00 b"}, "description"),
+        # At any depth, in a member the model does not have as well as in one it has.
+        (
+            "CreateImagePipeline",
+            {"imageTestsConfiguration": {"timeoutMinutes": 60, "note": LONE}},
+            "imageTestsConfiguration.note",
+        ),
+        (
+            "CreateImagePipeline",
+            {"workflows": [{"workflowArn": WORKFLOW, "parameters": [{"name": "p", "value": ["ok", LONE]}]}]},
+            "workflows[0].parameters[0].value[1]",
+        ),
+    ],
+)
+def test_text_that_is_not_unicode_is_refused_before_anything_is_applied(
+    client: Any, stack: Any, send_raw: Any, count_images: Any, operation: str, members: dict[str, Any], path: str
+):
+    if operation == "CreateImagePipeline":
+        body = {
+            "name": "second",
+            "imageRecipeArn": stack.recipe_arn,
+            "infrastructureConfigurationArn": stack.infrastructure_arn,
+            "clientToken": "c",
+            **members,
+        }
+    else:
+        body = {"clientToken": "c", **members}
+
+    # json.dumps writes a lone surrogate as the escape "\ud800", as botocore's serializer does.
+    response = send_raw("PUT", f"/{operation}", body)
+
+    assert (response.status, response.headers["x-amzn-ErrorType"]) == (400, IPVE)
+    message = response.json()["message"]
+    assert f"'{path}'" in message and "valid Unicode" in message
+    assert count_images() == 0
+    assert [p["name"] for p in client.list_image_pipelines()["imagePipelineList"]] == ["web"]
+
+
+def test_boto3_gets_the_validation_error_for_a_lone_surrogate(client: Any, stack: Any, count_images: Any):
+    with pytest.raises(client.exceptions.InvalidParameterValueException):
+        client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, tags={"k": LONE})
+
+    assert count_images() == 0
+    # Nothing was spent: the next start is build 1.
+    assert client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"].endswith(
+        "/1"
+    )
+
+
+def test_escaped_text_that_is_unicode_passes(client: Any, stack: Any, send_raw: Any):
+    # A surrogate pair is one character (U+1F600); escaped, it looks like two surrogates to a byte scan.
+    tags = b'{"k": "\\ud83d\\ude00 \\u00fc"}'
+    body = b'{"imagePipelineArn": "%s", "clientToken": "c", "tags": %s}' % (PIPELINE.encode(), tags)
+
+    response = send_raw("PUT", "/StartImagePipelineExecution", body)
+
+    assert response.status == 200
+    arn = response.json()["imageBuildVersionArn"]
+    assert client.get_image(imageBuildVersionArn=arn)["image"]["tags"] == {"k": "\U0001f600 \u00fc"}
+
+
+@pytest.mark.parametrize("key", ["AWS:team", "Aws:team", "aWs:team"])
+def test_only_the_lower_case_aws_prefix_is_reserved(client: Any, stack: Any, key: str):
+    # Image Builder's own pattern is ^(?!aws:), case-sensitive; services that reserve every case say so in
+    # theirs (EFS: ^(?![aA]{1}[wW]{1}[sS]{1}:)).
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, tags={key: "v"})[
+        "imageBuildVersionArn"
+    ]
+    assert client.list_tags_for_resource(resourceArn=arn)["tags"] == {key: "v"}
+
+    with pytest.raises(client.exceptions.InvalidParameterValueException):
+        client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, tags={"aws:team": "v"})

@@ -1,6 +1,6 @@
 """The domain layer: Image Builder's resources and build lifecycle. No HTTP, no botocore."""
 
-from .builds import DEFAULT_DURATIONS, IN_PROGRESS, TERMINAL, Build, BuildPlan
+from .builds import DEFAULT_DURATIONS, IN_PROGRESS, TERMINAL, Build, BuildPlan, checked_seconds
 from .calls import Call
 from .errors import ImageBuilderError, error_for_code
 from .operations import OPERATIONS
@@ -19,5 +19,6 @@ __all__ = [
     "ImageBuilderService",
     "Scope",
     "Settings",
+    "checked_seconds",
     "error_for_code",
 ]

@@ -9,6 +9,7 @@ clock that runs on its own (server mode) needs no background thread.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -20,6 +21,7 @@ __all__ = [
     "TERMINAL",
     "Build",
     "BuildPlan",
+    "checked_seconds",
 ]
 
 IN_PROGRESS = ("PENDING", "CREATING", "BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING")
@@ -51,6 +53,25 @@ A plan's ``failure_reason`` may use ``{status}`` (the status the build failed in
 """
 
 
+def checked_seconds(value: Any, name: str) -> float:
+    """``value`` as a float, if it is a finite number of seconds >= 0; ValueError naming ``name`` if not.
+
+    NaN passes every comparison's "no" branch, so a NaN duration would hold a
+    build in its status forever; infinity would make it end at a time no
+    clock reaches. Both are refused: a build that must hang can last a large
+    finite number of seconds.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
+    try:
+        seconds = float(value)
+    except OverflowError:  # an int too large for a float
+        seconds = math.inf
+    if not 0 <= seconds < math.inf:
+        raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
+    return seconds
+
+
 @dataclass(frozen=True, slots=True)
 class BuildPlan:
     """How the builds of a pipeline behave: time per status and how they end.
@@ -74,12 +95,14 @@ class BuildPlan:
         unknown = set(self.durations) - set(IN_PROGRESS)
         if unknown:
             raise ValueError(f"durations name unknown statuses: {sorted(unknown)}")
-        if any(seconds < 0 for seconds in self.durations.values()):
-            raise ValueError("durations must be >= 0")
+        checked = {status: checked_seconds(v, f"durations[{status!r}]") for status, v in self.durations.items()}
+        # A copy the caller cannot change afterwards, so what was checked is what builds follow.
+        object.__setattr__(self, "durations", MappingProxyType(checked))
 
     @classmethod
     def lasting(cls, seconds: float, **kwargs: Any) -> BuildPlan:
         """A plan whose full build takes ``seconds``, split like the default durations."""
+        seconds = checked_seconds(seconds, "seconds")
         total = sum(DEFAULT_DURATIONS.values())
         scaled = {status: seconds * d / total for status, d in DEFAULT_DURATIONS.items()}
         # The last status takes the rounding remainder, so the stages add up to exactly ``seconds``.

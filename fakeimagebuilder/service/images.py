@@ -30,6 +30,7 @@ from .paging import page
 from .parents import os_version_of
 from .pipelines import pipeline
 from .state import Scope
+from .tagging import MAX_TAGS
 
 __all__ = [
     "cancel_image_creation",
@@ -63,6 +64,14 @@ def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: fl
             f"The image pipeline '{arn}' already has {limit} image builds in progress. "
             "Retry when one of them has finished."
         )
+    # The pipeline's imageTags first; tags given to this start win.
+    tags = {**(item.get("imageTags") or {}), **(params.get("tags") or {})}
+    if len(tags) > MAX_TAGS:
+        # Each map is within the model's 50, but the image would hold more: refused before a number is spent.
+        raise InvalidRequestException(
+            f"The image would have {len(tags)} tags (the pipeline's imageTags and this start's tags together); "
+            f"a resource can have at most {MAX_TAGS}."
+        )
     recipe = scope.recipes[item["imageRecipeArn"]]
     key = (normalise_name(recipe["name"]), recipe["version"])
     number = scope.build_numbers.get(key, 0) + 1
@@ -93,8 +102,7 @@ def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: fl
         end_status=end_status,
         end_at=end_at,
         end_reason=end_reason,
-        # The pipeline's imageTags first; tags given to this start win.
-        tags={**(item.get("imageTags") or {}), **(params.get("tags") or {})},
+        tags=tags,
         failure_context=(
             _failure_context(scope, build_arn, stages[-1][0], workflow_execution_id, component_arn)
             if end_status == "FAILED"
@@ -250,7 +258,11 @@ def list_image_pipeline_images(scope: Scope, params: dict[str, Any], now: float)
     arn = params["imagePipelineArn"]
     pipeline(scope, arn)
     filters = params.get("filters") or []
-    builds = list(reversed(scope.pipeline_builds.get(arn, [])))
+    if scope.settings.recreated_pipeline_lists_old_images:
+        # Every image whose source pipeline ARN is this one, built by a deleted namesake too.
+        builds = [b for b in reversed(scope.builds.values()) if b.pipeline["arn"] == arn]
+    else:
+        builds = list(reversed(scope.pipeline_builds.get(arn, [])))
     items, token = _summaries_page(
         scope, builds, params, filters, ("name", "version"), now, ("ListImagePipelineImages", arn)
     )
@@ -271,8 +283,14 @@ def _summaries_page(
     if not filters:
         page_of_builds, token = page(builds, params, (*query, filters))
         return [_summary(scope, build, now) for build in page_of_builds], token
-    found = [summary for build in builds if wanted(summary := _summary(scope, build, now))]
+    found = [summary for build in builds if wanted(_filtered_as(summary := _summary(scope, build, now), build))]
     return page(found, params, (*query, filters))
+
+
+def _filtered_as(summary: dict[str, Any], build: Build) -> dict[str, Any]:
+    """What a filter compares: the summary, but ``version`` is the semantic version x.y.z, not the
+    ``x.y.z/n`` it shows (on AWS, "1.0.4" matches a pipeline's images and "1.0.4/3" none: aws/aws-cli#7853)."""
+    return {**summary, "version": build.recipe["version"]}
 
 
 def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
@@ -289,7 +307,7 @@ def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) 
         for build in reversed(scope.builds.values())
         if normalise_name(build.recipe["name"]) == name and build.recipe["version"] == version
     ]
-    allowed = ("name", "osVersion", "platform", "type")
+    allowed = ("name", "osVersion", "platform", "type", "version")
     items, token = _summaries_page(scope, builds, params, filters, allowed, now, ("ListImageBuildVersions", text))
     return {"imageSummaryList": items, "nextToken": token}
 

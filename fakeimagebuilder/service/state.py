@@ -20,12 +20,16 @@ class Settings:
     answers, or None to let it build (AWS's answer is unconfirmed).
     ``max_concurrent_builds``: builds in progress a pipeline may have before a
     start answers ResourceInUseException (None: unlimited).
+    ``recreated_pipeline_lists_old_images``: whether ListImagePipelineImages
+    of a pipeline made again under a deleted one's name (so its ARN) also
+    lists the images the deleted one built (AWS's answer is unconfirmed).
     """
 
     build_plan: BuildPlan = field(default_factory=BuildPlan)
     pipeline_plans: dict[str, BuildPlan] = field(default_factory=dict)
     disabled_pipeline_error: str | None = "InvalidRequestException"
     max_concurrent_builds: int | None = None
+    recreated_pipeline_lists_old_images: bool = False
 
     def plan_for(self, pipeline_arn: str) -> BuildPlan:
         """The build plan of a pipeline: its own, else the default."""

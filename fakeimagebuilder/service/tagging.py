@@ -8,9 +8,10 @@ from typing import Any
 from .errors import InvalidParameterException, ResourceNotFoundException
 from .state import Scope
 
-__all__ = ["list_tags_for_resource", "tag_resource", "untag_resource"]
+__all__ = ["MAX_TAGS", "list_tags_for_resource", "tag_resource", "untag_resource"]
 
-_MAX_TAGS = 50
+MAX_TAGS = 50
+"""Tags one resource may hold (AWS's general tagging limit; the model's TagMap max)."""
 
 
 def _holder(scope: Scope, arn: str) -> tuple[dict[str, str], Callable[[dict[str, str]], None]]:
@@ -39,9 +40,9 @@ def tag_resource(scope: Scope, params: dict[str, Any], now: float) -> dict[str, 
     """TagResource: adds or overwrites; a resource holds at most 50 tags."""
     tags, replace = _holder(scope, params["resourceArn"])
     merged = {**tags, **params["tags"]}
-    if len(merged) > _MAX_TAGS:
+    if len(merged) > MAX_TAGS:
         raise InvalidParameterException(
-            f"A resource can have at most {_MAX_TAGS} tags; this request would leave {len(merged)}."
+            f"A resource can have at most {MAX_TAGS} tags; this request would leave {len(merged)}."
         )
     replace(merged)
     return {}

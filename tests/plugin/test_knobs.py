@@ -162,7 +162,9 @@ def test_ini_options_set_the_defaults_and_the_marker_overrides_them(project: pyt
         ('"eu-west-1"', "*@pytest.mark.imagebuilder takes keywords only*"),
         ('account_id="42"', "*account_id must be 12 digits, not '42'*"),
         ('outcome="BROKEN"', "*outcome must be AVAILABLE or FAILED, not 'BROKEN'*"),
-        ("build_seconds=-1", "*build_seconds must be a number >= 0, not -1*"),
+        ("build_seconds=-1", "*build_seconds must be a finite number >= 0, not -1*"),
+        ('build_seconds=float("nan")', "*build_seconds must be a finite number >= 0, not nan*"),
+        ('build_seconds=float("inf")', "*build_seconds must be a finite number >= 0, not inf*"),
         ('disabled_pipeline_error="Nope"', "*disabled_pipeline_error must be None or one of *, not 'Nope'*"),
         ("max_concurrent_builds=0", "*max_concurrent_builds must be None or an int >= 1, not 0*"),
     ],
@@ -186,11 +188,36 @@ def test_bad_marker_is_a_clear_error(pytester: pytest.Pytester, marker: str, mes
     assert "pytest_plugin.py" not in result.stdout.str()
 
 
-def test_bad_ini_option_is_a_usage_error(pytester: pytest.Pytester):
-    pytester.makeini(
+def test_a_nan_build_on_the_server_fixture_is_a_clear_error(pytester: pytest.Pytester):
+    pytester.makepyfile(
         """
+        import pytest
+
+        @pytest.mark.imagebuilder(build_seconds=float("nan"))
+        def test_marked(imagebuilder_server):
+            pass
+        """
+    )
+
+    result = pytester.runpytest()
+
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*build_seconds must be a finite number >= 0, not nan*"])
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("max_concurrent_builds = lots", "invalid literal for int()*"),
+        ("build_seconds = nan", "build_seconds must be a finite number >= 0, not nan*"),
+        ("build_seconds = inf", "build_seconds must be a finite number >= 0, not inf*"),
+    ],
+)
+def test_bad_ini_option_is_a_usage_error(pytester: pytest.Pytester, option: str, message: str):
+    pytester.makeini(
+        f"""
         [pytest]
-        imagebuilder_max_concurrent_builds = lots
+        imagebuilder_{option}
         """
     )
     pytester.makepyfile("def test_nothing(): pass")
@@ -198,4 +225,4 @@ def test_bad_ini_option_is_a_usage_error(pytester: pytest.Pytester):
     result = pytester.runpytest()
 
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*fakeimagebuilder ini options (imagebuilder_*): invalid literal for int()*"])
+    result.stderr.fnmatch_lines([f"*fakeimagebuilder ini options (imagebuilder_*): {message}"])

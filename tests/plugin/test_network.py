@@ -36,6 +36,9 @@ def test_no_imagebuilder_call_reaches_the_network(trapped: pytest.Pytester):
             {"region_name": "eu-west-1"},
             {"region_name": "cn-north-1"},
             {"region_name": "us-gov-west-1"},
+            {"region_name": "us-isof-south-1"},
+            {"region_name": "eu-isoe-west-1"},
+            {"region_name": "eusc-de-east-1"},
             {"config": Config(use_fips_endpoint=True)},
             {"config": Config(use_dualstack_endpoint=True)},
             {"config": Config(retries={"mode": "legacy"})},
@@ -63,7 +66,7 @@ def test_no_imagebuilder_call_reaches_the_network(trapped: pytest.Pytester):
         """
     )
 
-    trapped.runpytest().assert_outcomes(passed=11)
+    trapped.runpytest().assert_outcomes(passed=14)
 
 
 def test_endpoint_override_in_the_environment_cannot_redirect_clients(

@@ -196,3 +196,19 @@ def test_random_requests_never_get_a_5xx(
     status, _, _ = exchange(shared, raw, timeout=5)
     assert status is None or status < 500
     assert_alive(shared)
+
+
+def test_text_that_is_not_unicode_is_refused_before_anything_is_applied(server: RunningServer) -> None:
+    client = boto3_client(server.url)
+    pipeline = create_pipeline(client)
+    # A valid JSON escape of a lone surrogate: no store, journal or answer can hold it.
+    body = b'{"imagePipelineArn": "%s", "clientToken": "c", "tags": {"k": "\\ud800"}}' % pipeline.encode()
+
+    status, headers, answer = exchange(server, _with_body(START, body))
+
+    assert (status, headers["x-amzn-errortype"]) == (400, "InvalidParameterValueException")
+    assert "valid Unicode" in json.loads(answer)["message"]
+    assert client.list_image_pipeline_images(imagePipelineArn=pipeline)["imageSummaryList"] == []
+    # Retrying with the same token is a first try, not a replay of a half-applied call.
+    retried = client.start_image_pipeline_execution(imagePipelineArn=pipeline, clientToken="c", tags={"k": "v"})
+    assert retried["imageBuildVersionArn"].endswith("/1")
