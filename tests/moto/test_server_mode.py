@@ -9,6 +9,7 @@ Image Builder to the fake's server instead.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import boto3
@@ -25,11 +26,14 @@ pytestmark = pytest.mark.usefixtures("untouched")
 @pytest.fixture(scope="module")
 def moto_server() -> Iterator[str]:
     """A moto server on a free loopback port; its URL."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    # A port found here, not port=0: older ThreadedMotoServers do not tell which port they bound.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    host, port = server.get_host_and_port()
     try:
-        yield f"http://{host}:{port}"
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
 
