@@ -130,9 +130,9 @@ def _uninstall_if_idle() -> None:
         if Endpoint._send is _send:
             Endpoint._send = _original_send  # type: ignore[method-assign]
         _original_send = None
-        handlers = botocore_handlers.BUILTIN_HANDLERS
-        # By identity, and only ours: whatever was added after it (moto's stubber) stays.
-        handlers[:] = [spec for spec in handlers if spec is not _LATE_MOTO]
+        # Only ours, in place: whatever was added after it (moto's stubber) stays where it is.
+        while _LATE_MOTO in botocore_handlers.BUILTIN_HANDLERS:
+            botocore_handlers.BUILTIN_HANDLERS.remove(_LATE_MOTO)
         step_aside = sys.modules.get(_MOTO_STEP_ASIDE)
         if step_aside is not None:
             step_aside.restore()
