@@ -11,17 +11,26 @@ Only requests for an AWS host are taken; a client given a custom
 A *guard* (the pytest plugin's) goes further: while one is up, an Image
 Builder request that no fake takes and that would leave the machine is
 refused. One patch serves fakes and guards alike, so they nest in any order.
+
+botocore asks its ``before-send`` handlers before ``Endpoint._send``; moto's
+``mock_aws`` answers there. While this transport is installed and moto is
+loaded, :mod:`.moto_stubber` makes moto's handler step aside for the requests
+this transport takes (:func:`_takes`): Image Builder reaches the fake, every
+other service reaches moto, in any nesting order. Without moto nothing of that
+is imported, and ``_send`` does no more work than without it.
 """
 
 from __future__ import annotations
 
 import io
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
+from botocore import handlers as botocore_handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.endpoint import Endpoint
 
@@ -37,6 +46,9 @@ _lock = threading.Lock()
 _active: list[Handler] = []
 _guards: list[Refusal] = []
 _original_send: Callable[[Endpoint, AWSPreparedRequest], Any] | None = None
+
+_MOTO_STUBBER = "moto.core.botocore_stubber"
+_MOTO_STEP_ASIDE = f"{__package__}.moto_stubber"
 
 
 class _Body(io.BytesIO):
@@ -65,8 +77,39 @@ def _send(endpoint: Endpoint, request: AWSPreparedRequest) -> Any:
         refuse = _guards[-1] if _guards else None
         if refuse is not None and not is_loopback(urlsplit(url).hostname or ""):
             raise refuse(url)
-    assert _original_send is not None
-    return _original_send(endpoint, request)
+    send = _original_send
+    if send is None:  # another thread uninstalled us after this call looked us up: botocore's own is back
+        send = Endpoint._send
+    return send(endpoint, request)
+
+
+def _takes(event_name: str, url: str) -> bool:
+    """Whether :func:`_send` answers or refuses this request (given a ``before-send`` event's name)."""
+    if not event_name.startswith("before-send.imagebuilder."):
+        return False
+    if _active and is_aws_host(url):
+        return True
+    return bool(_guards) and not is_loopback(urlsplit(url).hostname or "")
+
+
+def _moto_steps_aside() -> None:
+    """If moto is loaded, have its ``before-send`` stubber leave :func:`_takes`'s requests to us."""
+    if _MOTO_STUBBER in sys.modules:
+        from . import moto_stubber
+
+        moto_stubber.step_aside(_takes)
+
+
+def _moto_imported_meanwhile(**kwargs: Any) -> None:
+    """On each new Image Builder client: moto may have been imported since we were installed."""
+    with _lock:
+        if _original_send is not None:
+            _moto_steps_aside()
+
+
+# moto imported after we were installed adds its stubber only to sessions made after that, whose clients this
+# handler (on the sessions made while we are installed) sees being created: the first chance to step it aside.
+_LATE_MOTO = ("creating-client-class.imagebuilder", _moto_imported_meanwhile)
 
 
 def _install() -> None:
@@ -76,6 +119,9 @@ def _install() -> None:
     if Endpoint._send is not _send:
         _original_send = Endpoint._send
         Endpoint._send = _send  # type: ignore[method-assign]
+        if _MOTO_STUBBER not in sys.modules:
+            botocore_handlers.BUILTIN_HANDLERS.append(_LATE_MOTO)
+    _moto_steps_aside()
 
 
 def _uninstall_if_idle() -> None:
@@ -84,6 +130,12 @@ def _uninstall_if_idle() -> None:
         if Endpoint._send is _send:
             Endpoint._send = _original_send  # type: ignore[method-assign]
         _original_send = None
+        # Only ours, in place: whatever was added after it (moto's stubber) stays where it is.
+        while _LATE_MOTO in botocore_handlers.BUILTIN_HANDLERS:
+            botocore_handlers.BUILTIN_HANDLERS.remove(_LATE_MOTO)
+        step_aside = sys.modules.get(_MOTO_STEP_ASIDE)
+        if step_aside is not None:
+            step_aside.restore()
 
 
 def activate(handler: Handler) -> None:

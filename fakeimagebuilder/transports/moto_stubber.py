@@ -1,0 +1,64 @@
+"""moto's botocore stubber steps aside for the Image Builder requests the fake's transport takes.
+
+Imported only when moto already is (:mod:`.botocore_hook` looks in
+``sys.modules``): without moto, none of this is loaded.
+
+moto answers botocore requests from a ``before-send`` handler, one
+``BotocoreStubber`` it adds to botocore's ``BUILTIN_HANDLERS`` when imported
+(so every client of a session made after that carries it; ``patch_client``
+adds it to older clients). botocore calls ``Endpoint._send``, where the fake's
+transport sits, only when no ``before-send`` handler answered, so with
+``mock_aws`` active every Image Builder request would get moto's
+``404 Not yet implemented``.
+
+While the transport is installed, the stubber's class answers nothing for the
+requests the transport takes, and botocore goes on to ``Endpoint._send``; every
+other request is moto's, as before. The class is patched rather than the
+handler lists: that reaches every client and every stubber instance whichever
+of moto and the fake was entered first, and moto's own registrations are never
+touched, so leaving restores exactly what moto had.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from moto.core.botocore_stubber import BotocoreStubber
+
+__all__ = ["restore", "step_aside"]
+
+Takes = Callable[[str, str], bool]
+"""``takes(event_name, url)``: whether the fake's transport answers (or refuses) this request."""
+
+_ours: Callable[..., Any] | None = None
+_original: Callable[..., Any] | None = None
+
+
+def step_aside(takes: Takes) -> None:
+    """Until :func:`restore`, moto's stubber answers nothing for the requests ``takes`` claims."""
+    global _ours, _original
+    current = BotocoreStubber.__call__
+    if _ours is not None and current is _ours:
+        return
+    original = current
+
+    # botocore calls handlers with keywords: the parameter names are moto's.
+    def __call__(stubber: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
+        if takes(event_name, request.url):
+            return None
+        # The original is bound here, not read from the module: a request in flight while another thread
+        # restores the class still reaches moto.
+        return original(stubber, event_name, request, **kwargs)
+
+    __call__.__wrapped__ = original  # type: ignore[attr-defined]
+    _ours, _original = __call__, original
+    BotocoreStubber.__call__ = __call__  # type: ignore[method-assign]
+
+
+def restore() -> None:
+    """Put moto's own ``__call__`` back, unless someone patched the class after us (then theirs stays)."""
+    global _ours, _original
+    if _ours is not None and BotocoreStubber.__call__ is _ours:
+        BotocoreStubber.__call__ = _original  # type: ignore[method-assign]
+    _ours = _original = None

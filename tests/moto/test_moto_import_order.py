@@ -1,0 +1,58 @@
+"""moto loaded only after a fake was entered (a lazy ``from moto import mock_aws`` in a test's body).
+
+moto's stubber then rides on sessions made after the fake was installed; the
+fake notices it when the first Image Builder client is made. In a fresh
+interpreter, since this one has loaded moto long ago.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+_LATE = '''
+import os
+
+os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
+                  AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+import sys
+
+import boto3
+import botocore.handlers
+from botocore.endpoint import Endpoint
+
+from fakeimagebuilder import FakeImageBuilder
+
+handlers, send = list(botocore.handlers.BUILTIN_HANDLERS), Endpoint._send
+assert "moto" not in sys.modules
+with FakeImageBuilder() as fake:
+    from moto import mock_aws
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    moto_call = getattr(BotocoreStubber.__call__, "__wrapped__", BotocoreStubber.__call__)
+    with mock_aws():
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="image-logs")
+        client = boto3.client("imagebuilder")
+        client.create_infrastructure_configuration(
+            name="web", instanceProfileName="builder", logging={"s3Logs": {"s3BucketName": "image-logs"}}
+        )
+        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["image-logs"]
+    listed = client.list_infrastructure_configurations()["infrastructureConfigurationSummaryList"]
+    assert [c["name"] for c in listed] == ["web"]
+
+# Restored: Endpoint._send, moto's stubber, and botocore's handlers as moto left them (its own entry added).
+assert Endpoint._send is send
+assert BotocoreStubber.__call__ is moto_call
+added = [spec for spec in botocore.handlers.BUILTIN_HANDLERS if spec not in handlers]
+assert [(event, type(handler).__name__) for event, handler in added] == [("before-send", "BotocoreStubber")], added
+print("late import: ok")
+'''
+
+
+def test_moto_imported_after_the_fake_was_entered(tmp_path: Path):
+    script = tmp_path / "late.py"
+    script.write_text(_LATE)
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and "late import: ok" in run.stdout, run.stdout + run.stderr
