@@ -426,7 +426,7 @@ class Journal:
         self._entries = []  # replayed: not needed again
         self._ticket = 0  # counts lines written, across compactions, for the group commit
         self._end = self._durable = (0, self._length)  # (ticket, file length) written; and synced
-        self._generation = 0  # counts rollbacks: a line of an older generation was dropped
+        self._dropped: list[tuple[int, int]] = []  # tickets (after, up to) whose lines a rollback dropped
         self._damaged: str | None = None
         self._base = _pickle(subject.capture())  # memory = base + tail, always what the file holds
         self._base_seq = self._seq
@@ -466,8 +466,7 @@ class Journal:
             except _Unwritten as failed:
                 self._rebuild()  # the call is applied but not written: back to what the file holds
                 raise self._unavailable(str(failed)) from None
-            generation = self._generation
-        self._make_durable(ticket, generation)
+        self._make_durable(ticket)
         self._maybe_compact()
         return answer
 
@@ -550,9 +549,9 @@ class Journal:
             raise _Unwritten(f"the state file {self.path} could not be synced ({exc})") from None
         self._durable = end
 
-    def _make_durable(self, ticket: int, generation: int) -> None:
+    def _make_durable(self, ticket: int) -> None:
         with self._sync_lock:
-            if self._generation != generation:
+            if any(low < ticket <= high for low, high in self._dropped):
                 raise self._unavailable(f"the state file {self.path} could not be synced")
             if self._durable[0] >= ticket:
                 return  # another thread's fsync (or a compaction) already covered this line
@@ -570,8 +569,8 @@ class Journal:
         self._tail_bytes = sum(len(line) for _, _, line in kept)
         self._seq = kept[-1][1] + 1 if kept else self._base_seq
         self._length = length
+        self._dropped.append((ticket, self._end[0]))
         self._end = self._durable
-        self._generation += 1
         self._rebuild()
 
     def _drop_last(self) -> None:

@@ -604,8 +604,11 @@ def serve(
         print(f"fakeimagebuilder: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
         return 1
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    if hasattr(signal, "SIGXFSZ"):
+        # A state file past the file-size limit must fail the write (answered 503), not kill the server.
+        previous[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
-        for sig in previous:
+        for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, _on_signal)
         print(f"listening on {running.url}", file=out or sys.stdout, flush=True)
         while True:
