@@ -433,6 +433,8 @@ class Journal:
         self._tail: list[tuple[int, int, bytes]] = []  # (ticket, seq, line) written since the base
         self._tail_bytes = 0
         self._compact_at = self.compact_every
+        if replayed - snapshots > self.compact_every:
+            self.compact()  # a long file (say, from before compaction existed): the next start replays little
         self.restart_seconds = time.monotonic() - started
         self.report = (
             f"state file {self.path}: replayed {replayed} entries"

@@ -359,3 +359,18 @@ def test_unusable_state_files_exit_2_without_a_traceback(
     status, _, err = server.finish()
     assert status == 2, err
     assert "Traceback" not in err and "cannot start: state file" in err
+
+
+def test_a_long_journal_is_compacted_when_opened(opener: Callable[..., FakeImageBuilder], tmp_path: Path) -> None:
+    fake = opener(compact_every=1000)
+    with fake:
+        client = _client()
+        pipeline = create_pipeline(client)
+        for n in range(12):
+            client.tag_resource(resourceArn=pipeline, tags={"n": str(n)})
+    before = fake.state()
+    close(fake)
+    reopened = opener(compact_every=5)
+    assert reopened.state() == before
+    assert reopened.journal is not None and reopened.journal.compactions == 1
+    assert len((tmp_path / "state.journal").read_bytes().splitlines()) == 2  # header and snapshot
