@@ -228,8 +228,8 @@ def _unpickle(data: bytes) -> Any:
 # -- reading and replaying ------------------------------------------------------------------
 
 
-def _read(path: Path) -> tuple[list[dict[str, Any]], int, int]:
-    """Entries, the length of their complete lines, and how many bytes of an unfinished last line follow."""
+def _read(path: Path) -> tuple[list[dict[str, Any]], list[bytes], int, int]:
+    """Entries, their lines, the length of those lines, and how many bytes of an unfinished last line follow."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -249,7 +249,7 @@ def _read(path: Path) -> tuple[list[dict[str, Any]], int, int]:
         if number == 1 and (entry.get("format") != FORMAT or entry.get("version") not in _READABLE_VERSIONS):
             raise StateFileError(path, 1, f"not a {FORMAT} file of version {' or '.join(map(str, _READABLE_VERSIONS))}")
         entries.append(entry)
-    return entries, len(data) - len(tail), len(tail)
+    return entries, lines, len(data) - len(tail), len(tail)
 
 
 def _text(entry: dict[str, Any], key: str, optional: bool = False) -> Any:
@@ -362,7 +362,7 @@ class Journal:
             if not stat.S_ISREG(os.fstat(self._fd).st_mode):
                 raise StateFileError(self.path, None, "is not a regular file (a journal needs one it can rewrite)")
             _lock(self._fd, self.path)
-            self._entries, self._length, self._unfinished = _read(self.path)
+            self._entries, self._lines, self._length, self._unfinished = _read(self.path)
             resume: float | None = None
             if len(self._entries) > 1:
                 last = self._entries[-1]
@@ -388,10 +388,19 @@ class Journal:
         """Replay the file onto ``subject`` and record every later change of it."""
         started = time.monotonic()
         snapshots = 0
+        # Memory must always be "base + tail" of what the file holds (a rollback replays it): the file's
+        # snapshot is the base when it has one, else the state before any line, and the lines after are the tail.
+        base: bytes | None = (
+            None if len(self._entries) > 1 and "snapshot" in self._entries[1] else _pickle(subject.capture())
+        )
         for number, entry in enumerate(self._entries[1:], 2):
             try:
                 _apply(entry, subject, self.clock, self._notices)
-                snapshots += "snapshot" in entry
+                if "snapshot" in entry:
+                    if number != 2:
+                        raise ValueError("a snapshot may only follow the header")
+                    snapshots += 1
+                    base = base64.b64decode(entry["snapshot"])
             except ImageBuilderError as error:
                 raise StateFileError(
                     self.path, number, f"replaying {entry.get('call')} failed: {error.code}: {error.message}"
@@ -423,15 +432,19 @@ class Journal:
         self._subject = subject
         self._lock = subject.service.lock
         self._seq = len(self._entries)
-        self._entries = []  # replayed: not needed again
         self._ticket = 0  # counts lines written, across compactions, for the group commit
         self._end = self._durable = (0, self._length)  # (ticket, file length) written; and synced
         self._dropped: list[tuple[int, int]] = []  # tickets (after, up to) whose lines a rollback dropped
         self._damaged: str | None = None
-        self._base = _pickle(subject.capture())  # memory = base + tail, always what the file holds
-        self._base_seq = self._seq
-        self._tail: list[tuple[int, int, bytes]] = []  # (ticket, seq, line) written since the base
-        self._tail_bytes = 0
+        assert base is not None
+        self._base = base  # memory = base + tail, always what the file holds
+        self._base_seq = 1 + snapshots  # the first line after the header and the snapshot
+        # (ticket, seq, line) written since the base; lines read at start have ticket 0: synced already.
+        self._tail: list[tuple[int, int, bytes]] = [
+            (0, seq, self._lines[seq] + b"\n") for seq in range(self._base_seq, len(self._lines))
+        ]
+        self._tail_bytes = sum(len(line) for _, _, line in self._tail)
+        self._entries, self._lines = [], []  # replayed: not needed again
         self._compact_at = self.compact_every
         if replayed - snapshots > self.compact_every:
             self.compact()  # a long file (say, from before compaction existed): the next start replays little
