@@ -494,6 +494,32 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/server/test_server_signatures.py::test_wrong_secret_is_an_invalid_signature",
     ),
     Behaviour(
+        "payload-hash",
+        "With --verify-signatures the payload hash is the SHA-256 of the body received, not what "
+        "x-amz-content-sha256 claims: a body swapped under a signed hash answers 403 InvalidSignatureException.",
+        "likely",
+        "AWS SigV4 guide, Create a canonical request (HexEncode(Hash(RequestPayload))): "
+        "https://docs.aws.amazon.com/general/latest/gr/sigv4-create-canonical-request.html; only S3 reads "
+        "x-amz-content-sha256 as the hash (400 XAmzContentSHA256Mismatch, aws/aws-sdk-go#148)",
+        "tests/server/test_server_signatures.py::test_a_body_swapped_under_a_signed_payload_hash_is_refused",
+    ),
+    Behaviour(
+        "control-auth",
+        "With --verify-signatures or --control-token, /_fake/ control routes (but health) need a valid signature "
+        "of a known key or 'Authorization: Bearer TOKEN'; otherwise 403 with a JSON error, nothing changed.",
+        "assumed",
+        "fake only (anyone who can reach the port could otherwise wipe or steer the fake)",
+        "tests/server/test_server_signatures.py::test_control_routes_need_a_signature_from_a_known_credential",
+    ),
+    Behaviour(
+        "state-file-durable",
+        "With --state-file every acknowledged change, knob changes included, survives a kill -9; a change the "
+        "file cannot take answers 503 ServiceUnavailableException and changes nothing.",
+        "assumed",
+        "fake only (ServiceUnavailableException is modeled on every operation)",
+        "tests/server/test_server_durability.py::test_a_failed_sync_under_concurrent_load_rolls_back_exactly_what_was_not_acknowledged",
+    ),
+    Behaviour(
         "delete-running-image",
         "DeleteImage of a build still in progress answers ResourceDependencyException (400); cancel it first.",
         "confirmed",

@@ -72,3 +72,13 @@ class ImageBuilderService:
         """Forget every resource, build and client token (settings stay)."""
         with self.lock:
             self._scopes.clear()
+
+    def snapshot(self) -> tuple[Settings, dict[tuple[str, str], Scope]]:
+        """The live settings and scopes, for a caller that copies them under :attr:`lock` (the journal)."""
+        return self.settings, dict(self._scopes)
+
+    def restore(self, snapshot: tuple[Settings, dict[tuple[str, str], Scope]]) -> None:
+        """Take a copy of what :meth:`snapshot` returned as the whole state, settings included."""
+        with self.lock:
+            self.settings, scopes = snapshot
+            self._scopes = dict(scopes)
