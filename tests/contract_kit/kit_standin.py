@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -63,6 +64,8 @@ class ObservedFake(FakeImageBuilder):
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer, then note the call."""
         response = super().handle(request)
+        if response.status == 501 and request.path.rstrip("/") == "/ListDistributionConfigurations":
+            response = self._list_distribution_configurations()
         route, _ = routes().find(request.method, request.path)
         params: dict[str, Any] = dict(parse_qsl(request.query))
         try:
@@ -77,6 +80,18 @@ class ObservedFake(FakeImageBuilder):
         if self.on_call is not None:
             self.on_call(seen)
         return response
+
+    def _list_distribution_configurations(self) -> HttpResponse:
+        """What AWS answers (the sweep lists them) while the fake does not implement the operation: every
+        configuration, on one page."""
+        summaries = [
+            {key: item[key] for key in ("arn", "name", "tags", "dateCreated") if key in item}
+            for regions in self.state().values()
+            for scope in regions.values()
+            for item in scope.get("distributionConfigurations", [])
+        ]
+        body = json.dumps({"requestId": str(uuid.uuid4()), "distributionConfigurationSummaryList": summaries})
+        return HttpResponse(200, {"Content-Type": "application/json"}, body.encode())
 
     def successful(self, operation: str) -> list[SeenCall]:
         """The calls of ``operation`` answered 200."""

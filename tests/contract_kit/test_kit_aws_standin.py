@@ -192,8 +192,10 @@ def test_sweep_deletes_old_tagged_leftovers_only(standin: StandIn, tmp_path: Pat
         "-m",
         "contract_tests.sweep",
         "--older-than=2h",
+        f"--aws-account={ACCOUNT}",
         "--region=us-east-1",
         f"--testing-endpoint-url={standin.url}",
+        f"--testing-sts-endpoint-url={standin.sts_url}",
     ]
     dry = subprocess.run([*command, "--dry-run"], cwd=REPO, env=suite_env(tmp_path), capture_output=True, text=True)
     assert dry.returncode == 0, dry.stderr
@@ -212,7 +214,7 @@ def test_sweep_deletes_old_tagged_leftovers_only(standin: StandIn, tmp_path: Pat
 def test_sweep_refuses_a_malformed_age(tmp_path: Path) -> None:
     """``--older-than`` must be a number and a unit."""
     done = subprocess.run(
-        [sys.executable, "-m", "contract_tests.sweep", "--older-than=soon"],
+        [sys.executable, "-m", "contract_tests.sweep", "--older-than=soon", f"--aws-account={ACCOUNT}"],
         cwd=REPO,
         env=suite_env(tmp_path),
         capture_output=True,
@@ -283,7 +285,9 @@ def test_guard_gives_back_the_budget_of_a_start_botocore_refused(aws_env: None) 
     """A start botocore refuses before sending holds no budget and is not replayed: nothing can have started."""
     guard = LiveGuard(Budget(1), "fibct-1234abcd-")
     with FakeImageBuilder() as fake:
-        client = ContractClient(fake.client(), [guard])
+        raw = fake.client()
+        guard.attach(raw)
+        client = ContractClient(raw)
         arn = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image-pipeline/fibct-1234abcd-main-pipeline-1"
         with pytest.raises(ParamValidationError):
             client.start_image_pipeline_execution(imagePipelineArn=arn, clientToken="")
