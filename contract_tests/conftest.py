@@ -16,7 +16,9 @@ target (the test id shows it: ``test_x[fake]``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import functools
 import os
 import re
 import signal
@@ -41,7 +43,7 @@ import fakeimagebuilder
 from . import profiles
 from .ledger_report import current_test, tally, write_report
 from .recording import Recorder, Scrubber, write_fixture
-from .safety import Budget, caller_account, default_region, endpoint_overrides, loopback_url
+from .safety import Budget, caller_account, default_region, endpoint_overrides, loopback_url, redact_logs
 from .targets import Names, Target, TargetOptions, Workspace, make_target
 
 REPO = Path(__file__).resolve().parent.parent
@@ -49,7 +51,6 @@ _OPTIONS = pytest.StashKey[TargetOptions]()
 _NAMES = pytest.StashKey[Names]()
 _BUDGET = pytest.StashKey[Budget]()
 _RUN = pytest.StashKey[tuple[str, str, Path]]()
-_LEFT = pytest.StashKey[list[str]]()
 _CALL_REPORT = pytest.StashKey[pytest.TestReport]()
 _TALLY_KEY = "contract_tally"
 
@@ -161,6 +162,7 @@ def pytest_configure(config: pytest.Config) -> None:
             )
         if config.getoption("max_builds") < 0:
             raise pytest.UsageError("--max-builds must be 0 or more")
+        _redact_credentials()
     if config.getoption("record") and target != "aws":
         raise pytest.UsageError("--record records real AWS (--target aws); other targets replay the fixtures")
     config.stash[_OPTIONS] = TargetOptions(
@@ -183,6 +185,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_BUDGET] = (
         Budget(config.getoption("max_builds"), run_dir / "budget.json") if target == "aws" else Budget(0)
     )
+
+
+def _redact_credentials() -> None:
+    """Keep the live run's credentials out of every log line (``--log-level=DEBUG`` shows botocore's requests)."""
+    try:
+        credentials = botocore.session.Session().get_credentials()
+    except BotoCoreError:
+        credentials = None
+    frozen = credentials.get_frozen_credentials() if credentials is not None else None
+    redact_logs([frozen.access_key, frozen.secret_key, frozen.token or ""] if frozen else [])
 
 
 def _profile(config: pytest.Config) -> str:
@@ -285,14 +297,29 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     """The target adapter (one per session and xdist worker); everything it created is deleted at the end."""
     config = request.config
     adapter = make_target(config.stash[_OPTIONS], config.stash[_NAMES], config.stash[_BUDGET])
+    adapter.notify = functools.partial(_tell, config)
     try:
         adapter.open()  # an interrupt in here still deletes what was made
         yield adapter
     finally:
         problems = adapter.close()
         if problems:
-            config.stash.setdefault(_LEFT, []).extend(problems)
+            for problem in problems:  # now: a stopped run (RunStopped) gets no terminal summary
+                _tell(config, f"contract suite: {problem}")
             warnings.warn(f"contract suite: cleanup problems: {'; '.join(problems)}", stacklevel=1)
+        if adapter.interrupted:
+            raise KeyboardInterrupt
+
+
+def _tell(config: pytest.Config, message: str) -> None:
+    """Write ``message`` to the terminal at once, even while pytest captures a test's output."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None:
+        print(message)
+        return
+    with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+        reporter.write_line(message, red=True)
 
 
 @pytest.fixture
@@ -402,10 +429,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """What a live run could not delete (and the sweep command); how much the state machine ran, and how the
-    ledger fared."""
-    for problem in config.stash.get(_LEFT, []):
-        terminalreporter.write_line(f"contract suite: {problem}", red=True)
+    """How much the state machine ran, and how the ledger fared."""
     rows = tally.rows()
     if not any(row["result"] != "not checked" for row in rows):
         return

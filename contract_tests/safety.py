@@ -31,12 +31,13 @@ import contextlib
 import fcntl
 import ipaddress
 import json
+import logging
 import os
 import re
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ __all__ = [
     "default_region",
     "endpoint_overrides",
     "loopback_url",
+    "redact_logs",
     "shielded",
 ]
 
@@ -120,6 +122,29 @@ def default_region() -> str:
 def endpoint_overrides() -> list[str]:
     """``AWS_ENDPOINT_URL*`` variables set now: they would send a live run's calls somewhere else."""
     return sorted(k for k, v in os.environ.items() if k.startswith("AWS_ENDPOINT_URL") and v)
+
+
+def redact_logs(secrets: Iterable[str]) -> None:
+    """From now on, every log record of this process is formatted at once, with ``secrets`` (the live run's
+    access key id, secret key and session token) and anything that looks like a credential taken out: botocore
+    logs its signed requests, token and all, at DEBUG."""
+    from .recording import redact  # recording imports this module
+
+    known = sorted((s for s in secrets if s), key=len, reverse=True)
+    make = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record stays as logging would show it
+            return record
+        for secret in known:
+            message = message.replace(secret, "<redacted>")
+        record.msg, record.args = redact(message), None
+        return record
+
+    logging.setLogRecordFactory(factory)
 
 
 class BudgetExhausted(pytest.skip.Exception):
@@ -213,8 +238,10 @@ class Budget:
 
 
 @contextmanager
-def shielded(message: str) -> Iterator[None]:
+def shielded(message: str, notify: Callable[[str], None] = print) -> Iterator[None]:
     """Run the block (a cleanup) to its end through SIGINT and SIGTERM; a second signal abandons it.
+
+    ``notify`` tells the user (the suite passes one that writes past pytest's output capture).
 
     A signal that arrived is re-raised as ``KeyboardInterrupt`` after the
     block, so the run still stops. Off the main thread (where signals cannot
@@ -229,7 +256,7 @@ def shielded(message: str) -> Iterator[None]:
         if received:
             raise KeyboardInterrupt
         received.append(signum)
-        print(f"\ncontract suite: {message}; interrupt again to abandon it (then run the sweep)", flush=True)
+        notify(f"contract suite: {message}; interrupt again to abandon it (then run the sweep)")
 
     previous = {sig: signal.signal(sig, defer) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -460,8 +487,10 @@ class LiveGuard:
                     self._replay(operation, params)
                     self.unanswered.pop(0)
                 for arn in [a for a in self.pending if a != keep]:
-                    self._cancel(arn)
-                    self.pending.pop(arn, None)
+                    try:
+                        self._cancel(arn)
+                    finally:  # cancelled, or reported as impossible once (the cleanup still tries later)
+                        self.pending.pop(arn, None)
         finally:
             if token is not None:
                 calling.reset(token)

@@ -166,6 +166,10 @@ class Target:
         self._base: Workspace | None = None
         self._client: BaseClient | None = None
         self.infrastructure_arn = ""
+        self.interrupted = False
+        self.notify: Callable[[str], None] = print
+        """Tells the user something at once (the suite writes past pytest's output capture)."""
+        """An interrupt arrived while closing (re-raised by the caller once the problems are shown)."""
 
     @property
     def partition(self) -> str:
@@ -239,8 +243,9 @@ class Target:
     def close(self) -> list[str]:
         """Close every workspace still open, then delete the shared resources; the problems met.
 
-        Every workspace is closed, whatever an earlier one raised; the first
-        exception is raised once all are done.
+        Every workspace is closed, whatever an earlier one raised: an error
+        becomes a problem, an interrupt sets :attr:`interrupted` (the caller
+        re-raises it once the problems are shown).
         """
         problems: list[str] = []
         with self._lock:
@@ -248,15 +253,13 @@ class Target:
         if self._base is not None:
             open_ones.append(self._base)
             self._base = None
-        first: BaseException | None = None
         for workspace in open_ones:
             try:
                 problems += workspace.close()
-            except BaseException as error:  # the others are still closed
-                problems.append(f"closing a workspace: {error!r}")
-                first = first or error
-        if first is not None:
-            raise first
+            except KeyboardInterrupt:  # a second interrupt abandoned that one; the others are still closed
+                self.interrupted = True
+            except Exception as error:
+                problems.append(f"closing a workspace: {error}")
         return problems
 
     def workspace(self, observers: Collection[CallObserver] = ()) -> Workspace:
@@ -432,9 +435,9 @@ class Workspace:
             try:
                 try:
                     self.target.flush(self.client)
-                finally:  # a cancel that failed stops the run; what the workspace made is still deleted
+                finally:  # a cancel that failed stops the run (raised on); what the workspace made still goes
                     if self.target.cleans_up:
-                        problems = self.tracker.cleanup(self.client, self._settle)
+                        problems += self.tracker.cleanup(self.client, self._settle)
             finally:
                 self.target._closed(self)
         return problems
@@ -569,7 +572,7 @@ class AwsTarget(Target):
 
     def closing(self) -> contextlib.AbstractContextManager[None]:
         """SIGINT and SIGTERM wait until the cleanup is done (a second one abandons it)."""
-        return shielded("deleting this run's AWS resources")
+        return shielded("deleting this run's AWS resources", self.notify)
 
     def can_start(self, builds: int = 1) -> bool:
         """Whether the build budget has room for ``builds`` more."""
@@ -609,12 +612,14 @@ class AwsTarget(Target):
     def close(self) -> list[str]:
         """Delete everything (SIGINT and SIGTERM wait), then anything the guard saw made by another path; the
         problems met, ending with what is left behind and the sweep command that deletes it."""
-        with self.closing():
-            problems: list[str] = []
-            try:
+        problems: list[str] = []
+        try:
+            with self.closing():
                 problems = super().close()
-            finally:
                 problems += self._sweep_what_the_guard_saw()
+        except KeyboardInterrupt:  # deferred until the cleanup was done, or a second one abandoned it
+            self.interrupted = True
+            problems += self._left_behind()
         return problems
 
     def _wait_stopped(self, client: ContractClient, arn: str) -> None:
@@ -632,15 +637,19 @@ class AwsTarget(Target):
             client = ContractClient(self.shared_client())
             try:
                 problems += guard.created.cleanup(client, lambda arn: self._wait_stopped(client, arn))
-            except BaseException as error:
-                problems.append(f"final cleanup: {error!r}")
+            except Exception as error:
+                problems.append(f"final cleanup: {error}")
+        return problems + self._left_behind()
+
+    def _left_behind(self) -> list[str]:
+        guard = self.guard
         left = [arn for arn, _ in guard.created.snapshot()] + [f"{op} {params}" for op, params in guard.unknown]
-        if left:
-            problems.append(
-                "left behind: " + ", ".join(left) + ". Delete them with: python -m contract_tests.sweep "
-                f"--aws-account {self.account} --region {self.region} --run {self.names.run_id}"
-            )
-        return problems
+        if not left:
+            return []
+        return [
+            "left behind: " + ", ".join(left) + ". Delete them with: python -m contract_tests.sweep "
+            f"--aws-account {self.account} --region {self.region} --run {self.names.run_id}"
+        ]
 
 
 def make_target(options: TargetOptions, names: Names, budget: Budget) -> Target:

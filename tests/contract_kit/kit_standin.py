@@ -59,6 +59,8 @@ class ObservedFake(FakeImageBuilder):
         super().__init__(**kwargs)
         self.calls: list[SeenCall] = []
         self.on_call: Callable[[SeenCall], None] | None = None
+        self.rewrite: Callable[[SeenCall], HttpResponse | None] | None = None
+        """If set, may replace the answer of a call the fake has already acted on (an answer lost on the way)."""
         self._seen_lock = threading.Lock()
 
     def handle(self, request: HttpRequest) -> HttpResponse:
@@ -79,6 +81,8 @@ class ObservedFake(FakeImageBuilder):
             self.calls.append(seen)
         if self.on_call is not None:
             self.on_call(seen)
+        if self.rewrite is not None:
+            response = self.rewrite(seen) or response
         return response
 
     def _list_distribution_configurations(self) -> HttpResponse:
@@ -138,6 +142,12 @@ class StandIn:
             f"--testing-aws-endpoint-url={self.url}",
             f"--testing-sts-endpoint-url={self.sts_url}",
         ]
+
+
+def error_answer(status: int, code: str, message: str = "stand-in") -> HttpResponse:
+    """An Image Builder error on the wire (what the fake itself would send for ``code``)."""
+    body = json.dumps({"message": message}).encode()
+    return HttpResponse(status, {"Content-Type": "application/json", "x-amzn-ErrorType": code}, body)
 
 
 def _sts_handler(account: str, calls: list[str]) -> type[BaseHTTPRequestHandler]:
