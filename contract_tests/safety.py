@@ -183,11 +183,6 @@ class Budget:
             with contextlib.suppress(FileExistsError), path.open("x") as fresh:
                 json.dump(self._local, fresh)
 
-    @staticmethod
-    def share(total: int, workers: int, index: int) -> int:
-        """Worker ``index``'s share of a budget of ``total`` split over ``workers``: the shares add up to ``total``."""
-        return total // workers + (1 if index < total % workers else 0)
-
     @contextmanager
     def _counts(self) -> Iterator[dict[str, int]]:
         with self._lock:

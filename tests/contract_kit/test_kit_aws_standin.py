@@ -223,11 +223,8 @@ def test_sweep_refuses_a_malformed_age(tmp_path: Path) -> None:
     assert done.returncode == 2 and "use a number and a unit" in done.stderr
 
 
-def test_budget_shares_add_up_and_reservations_never_exceed_it() -> None:
-    """xdist workers' shares add up to the budget; a reservation past it is a skip, never a build."""
-    for total in range(9):
-        for workers in range(1, 5):
-            assert sum(Budget.share(total, workers, i) for i in range(workers)) == total
+def test_reservations_never_exceed_the_budget() -> None:
+    """A reservation past the budget is a skip, never a build; a start that built nothing gives its hold back."""
     budget = Budget(2)
     budget.reserve()
     budget.reserve()

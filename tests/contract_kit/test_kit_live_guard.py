@@ -18,7 +18,7 @@ from botocore.model import ServiceModel
 from kit_standin import ACCOUNT, StandIn
 
 from contract_tests.operations import BUILD_VERSION_SHAPE, classify, installed
-from contract_tests.safety import Budget, BudgetExhausted, LiveGuard, UnsafeCall
+from contract_tests.safety import Budget, BudgetExhausted, LiveGuard, RunStopped, UnsafeCall
 
 PREFIX = "fibct-1234abcd-"
 PARENT = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2023-x86/x.x.x"
@@ -178,3 +178,25 @@ def test_a_start_by_the_raw_client_holds_the_budget_and_is_cancelled_at_once(
     assert [c.params["imageBuildVersionArn"] for c in standin.fake.successful("CancelImageCreation")] == [arn]
     assert guard.pending == {}
     assert len(standin.fake.successful("StartImagePipelineExecution")) == 1
+
+
+def test_the_cancel_probe_changes_nothing_and_tells_who_may_cancel(
+    guarded: tuple[LiveGuard, Any], standin: StandIn
+) -> None:
+    """The up-front probe cancels a build of this run that cannot exist: ResourceNotFoundException (ledger row
+    cancel-probe) lets the run go on; 403 stops it. Neither changes anything."""
+    guard, client = guarded
+    guard.check_may_cancel(client, "aws")
+    probe = standin.fake.calls[-1]
+    assert (probe.operation, probe.status, probe.answer.get("message", "")[:9]) == (
+        "CancelImageCreation",
+        404,
+        "The image",
+    )
+    assert probe.params["imageBuildVersionArn"].startswith(
+        f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image/{PREFIX}probe/"
+    )
+    standin.fake.deny("CancelImageCreation")
+    with pytest.raises(RunStopped, match="may not cancel builds"):
+        guard.check_may_cancel(client, "aws")
+    assert not any(standin.fake.resources().values())
