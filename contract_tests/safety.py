@@ -478,9 +478,8 @@ class LiveGuard:
             self._orphaned()
             with self._lock:
                 while self.unanswered:
-                    operation, params = self.unanswered[0]
-                    self._replay(operation, params)
-                    self.unanswered.pop(0)
+                    operation, params = self.unanswered.pop(0)
+                    self._replay(operation, params)  # if it never answers: kept in ``unknown``, budget held
                 for arn in [a for a in self.pending if a != keep]:
                     try:
                         self._cancel(arn)

@@ -184,6 +184,11 @@ def test_sweep_deletes_old_tagged_leftovers_only(standin: StandIn, tmp_path: Pat
     hours_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     old = _make_pipeline(client, "fibct-0a1d0000-main-old", {RUN_TAG: "0a1d0000", STARTED_TAG: hours_ago})
+    old_distribution = client.create_distribution_configuration(
+        name="fibct-0a1d0000-main-distribution-1",
+        distributions=[{"region": "us-east-1", "amiDistributionConfiguration": {}}],
+        tags={RUN_TAG: "0a1d0000", STARTED_TAG: hours_ago},
+    )["distributionConfigurationArn"]
     build = client.start_image_pipeline_execution(imagePipelineArn=old)["imageBuildVersionArn"]
     recent = _make_pipeline(client, "fibct-5ecen700-main-new", {RUN_TAG: "5ecen700", STARTED_TAG: now})
     theirs = _make_pipeline(client, "production")
@@ -200,15 +205,21 @@ def test_sweep_deletes_old_tagged_leftovers_only(standin: StandIn, tmp_path: Pat
     dry = subprocess.run([*command, "--dry-run"], cwd=REPO, env=suite_env(tmp_path), capture_output=True, text=True)
     assert dry.returncode == 0, dry.stderr
     assert f"would delete build {build}" in dry.stdout and f"would delete pipeline {old}" in dry.stdout
+    assert f"would delete distribution {old_distribution}" in dry.stdout
     assert len(standin.fake.resources()["imagePipelines"]) == 3
     done = subprocess.run(command, cwd=REPO, env=suite_env(tmp_path), capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     left = standin.fake.resources()
     assert sorted(left["imagePipelines"]) == sorted([recent, theirs])
-    assert left["images"] == []
+    assert left["images"] == [] and left["distributionConfigurations"] == []
     assert not [arn for kind in left.values() for arn in kind if "fibct-0a1d0000" in arn]
     again = subprocess.run(command, cwd=REPO, env=suite_env(tmp_path), capture_output=True, text=True)
     assert "nothing older than" in again.stdout
+    # One run by its id, whatever its age (the command a run that could not delete everything prints).
+    by_id = [arg for arg in command if not arg.startswith("--older-than")] + ["--run=5ecen700"]
+    done = subprocess.run(by_id, cwd=REPO, env=suite_env(tmp_path), capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert standin.fake.resources()["imagePipelines"] == [theirs]
 
 
 def test_sweep_refuses_a_malformed_age(tmp_path: Path) -> None:
