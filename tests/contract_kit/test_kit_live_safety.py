@@ -194,35 +194,43 @@ def test_the_budget_holds_across_processes_and_replacement_workers(tmp_path: Pat
 
 
 def test_a_replaced_xdist_worker_gets_no_fresh_share(standin: StandIn, tmp_path: Path) -> None:
-    """With -n 2 and --max-builds=2, the run starts at most 2 builds even when a worker is replaced (a worker
-    crash is simulated: the first worker to start a build dies, and xdist starts another)."""
-    crash = tmp_path / "crash-once"
-    crash.write_text("armed")
-    conftest = tmp_path / "crashing" / "crash_plugin.py"
-    conftest.parent.mkdir()
-    conftest.write_text(
+    """With -n 1 and --max-builds=1, the worker dies right after the test that started the one build; xdist
+    starts a replacement, which must find the budget spent (it used to get a fresh share: 2 builds)."""
+    built, armed = tmp_path / "built", tmp_path / "crash-once"
+    armed.write_text("armed")
+    plugin = tmp_path / "crashing" / "crash_plugin.py"
+    plugin.parent.mkdir()
+    plugin.write_text(
         "import os, pathlib\n"
         "def pytest_runtest_teardown(item):\n"
-        f"    flag = pathlib.Path({str(crash)!r})\n"
-        "    if 'start' in item.name and flag.exists():\n"
-        "        flag.unlink()\n"
+        f"    built, armed = pathlib.Path({str(built)!r}), pathlib.Path({str(armed)!r})\n"
+        "    if built.exists() and armed.exists():\n"
+        "        armed.unlink()\n"
         "        os._exit(1)\n"
     )
+
+    def note_builds(call: SeenCall) -> None:
+        if call.operation == "StartImagePipelineExecution" and call.status == 200:
+            built.write_text("yes")
+
+    standin.fake.on_call = note_builds
     run = run_suite(
         tmp_path,
         *standin.aws_options(),
-        "--max-builds=2",
+        "--max-builds=1",
         "-n",
-        "2",
+        "1",
         "--max-worker-restart=2",
         "-p",
         "crash_plugin",
         "contract_tests/test_scenarios.py",
-        env={"PYTHONPATH": str(conftest.parent)},
+        env={"PYTHONPATH": str(plugin.parent)},
     )
-    assert not crash.exists(), run.output  # a worker did crash
+    assert not armed.exists(), run.output  # the worker did crash, after the build
+    assert "node down" in run.output
     builds = {c.answer["imageBuildVersionArn"] for c in standin.fake.successful("StartImagePipelineExecution")}
-    assert 0 < len(builds) <= 2, run.output
+    assert len(builds) == 1, run.output
+    assert "fewer are left of the build budget" in run.output  # the replacement skipped what needed a build
 
 
 # -- 5. leaks --------------------------------------------------------------------------------------
