@@ -21,6 +21,7 @@ import datetime as dt
 import functools
 import os
 import re
+import shutil
 import signal
 import tempfile
 import threading
@@ -195,6 +196,13 @@ def _redact_credentials() -> None:
         credentials = None
     frozen = credentials.get_frozen_credentials() if credentials is not None else None
     redact_logs([frozen.access_key, frozen.secret_key, frozen.token or ""] if frozen else [])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The controller (or a lone process) removes the run's directory (the shared build count) at the end."""
+    run = config.stash.get(_RUN, None)
+    if run is not None and not hasattr(config, "workerinput"):
+        shutil.rmtree(run[2], ignore_errors=True)
 
 
 def _profile(config: pytest.Config) -> str:
