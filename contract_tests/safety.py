@@ -405,10 +405,6 @@ class LiveGuard:
             if isinstance(value, str):
                 self._check_arn(operation, value)
 
-    def check_ours(self, operation: str, params: dict[str, Any]) -> None:
-        """:meth:`check` (the name the suite's tests used)."""
-        self.check(operation, params)
-
     def _check_arn(self, operation: str, value: str) -> None:
         # The name decides: run ids are random, so only this run makes names with its prefix (an ARN of another
         # account or region with such a name cannot exist; the suite sends some to see AWS refuse them).
