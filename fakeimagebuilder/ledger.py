@@ -144,6 +144,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_lifecycle.py::test_cancel_of_a_finished_build_is_refused",
     ),
     Behaviour(
+        "cancel-probe",
+        "CancelImageCreation of a well-formed build ARN that does not exist answers ResourceNotFoundException "
+        "(404), to a caller allowed to cancel; a caller without the permission gets 403 first. The live run's "
+        "up-front probe relies on it: any answer but 403 (AccessDenied) means the credentials may cancel.",
+        "assumed",
+        "IAM evaluates a request before the service looks the resource up (IAM user guide, 'Policy evaluation "
+        "logic'); ResourceNotFoundException is not among the operation's modeled errors, so the code is a choice",
+        "tests/contract_kit/test_kit_live_guard.py::test_the_cancel_probe_changes_nothing_and_tells_who_may_cancel",
+    ),
+    Behaviour(
         "build-type",
         "A started build has buildType USER_INITIATED.",
         "confirmed",
