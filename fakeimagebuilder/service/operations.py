@@ -6,16 +6,14 @@ serializing come from the model in the wire layer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
 
 from . import images, pipelines, resources, tagging
-from .state import Scope
+from .kinds import DISTRIBUTION, INFRASTRUCTURE, PIPELINE, RECIPE
+from .state import Operation
 
 __all__ = ["OPERATIONS", "Operation"]
-
-Operation = Callable[[Scope, dict[str, Any], float], dict[str, Any]]
 
 OPERATIONS: Mapping[str, Operation] = MappingProxyType(
     {
@@ -26,21 +24,21 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
         "CancelImageCreation": images.cancel_image_creation,
         "DeleteImage": images.delete_image,
         "CreateImagePipeline": pipelines.create_image_pipeline,
-        "GetImagePipeline": pipelines.get_image_pipeline,
+        "GetImagePipeline": resources.get(PIPELINE),
         "UpdateImagePipeline": pipelines.update_image_pipeline,
         "DeleteImagePipeline": pipelines.delete_image_pipeline,
-        "ListImagePipelines": pipelines.list_image_pipelines,
+        "ListImagePipelines": resources.listing(PIPELINE),
         "CreateImageRecipe": resources.create_image_recipe,
-        "GetImageRecipe": resources.get_image_recipe,
-        "DeleteImageRecipe": resources.delete_image_recipe,
-        "ListImageRecipes": resources.list_image_recipes,
+        "GetImageRecipe": resources.get(RECIPE),
+        "DeleteImageRecipe": resources.delete(RECIPE),
+        "ListImageRecipes": resources.listing(RECIPE),
         "CreateInfrastructureConfiguration": resources.create_infrastructure_configuration,
-        "GetInfrastructureConfiguration": resources.get_infrastructure_configuration,
-        "DeleteInfrastructureConfiguration": resources.delete_infrastructure_configuration,
-        "ListInfrastructureConfigurations": resources.list_infrastructure_configurations,
+        "GetInfrastructureConfiguration": resources.get(INFRASTRUCTURE),
+        "DeleteInfrastructureConfiguration": resources.delete(INFRASTRUCTURE),
+        "ListInfrastructureConfigurations": resources.listing(INFRASTRUCTURE),
         "CreateDistributionConfiguration": resources.create_distribution_configuration,
-        "GetDistributionConfiguration": resources.get_distribution_configuration,
-        "DeleteDistributionConfiguration": resources.delete_distribution_configuration,
+        "GetDistributionConfiguration": resources.get(DISTRIBUTION),
+        "DeleteDistributionConfiguration": resources.delete(DISTRIBUTION),
         "ListTagsForResource": tagging.list_tags_for_resource,
         "TagResource": tagging.tag_resource,
         "UntagResource": tagging.untag_resource,

@@ -1,83 +1,46 @@
-"""Recipes, infrastructure configurations and distribution configurations.
+"""Operations every kind shares, read off the kinds table; and recipes and the two configurations.
 
-The three share one life: created under a unique name (and, for recipes, a
-version), read back as the document Get returns, and deleted unless a
-pipeline still uses them (ResourceDependencyException, as AWS answers:
-hashicorp/terraform-provider-aws#40128).
+Get, Delete, List, Get/Put*Policy work the same way for every kind of
+``kinds.KINDS``; the registry binds them to a kind. Recipes, infrastructure
+and distribution configurations need nothing more than their Create: they
+are created under a unique name (and, for recipes, a version), read back as
+the document Get returns, and deleted unless something still references them
+(ResourceDependencyException, as AWS answers: hashicorp/terraform-provider-aws#40128).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import json
 from typing import Any
 
-from .arns import Arn, normalise_name, require_in_scope
+from .arns import Arn, normalise_name
 from .dates import date_string
 from .errors import (
-    InvalidVersionNumberException,
+    InvalidParameterValueException,
+    InvalidRequestException,
     ResourceAlreadyExistsException,
     ResourceDependencyException,
     ResourceNotFoundException,
 )
 from .filters import passes
+from .kinds import DISTRIBUTION, INFRASTRUCTURE, KINDS, RECIPE, Kind, referenced_arns, version_key
 from .paging import page
-from .state import Scope
+from .state import Operation, Scope
+from .versions import concrete, highest, pattern
 
 __all__ = [
-    "DISTRIBUTION",
-    "INFRASTRUCTURE",
-    "RECIPE",
-    "Kind",
+    "create",
     "create_distribution_configuration",
     "create_image_recipe",
     "create_infrastructure_configuration",
-    "delete_distribution_configuration",
-    "delete_image_recipe",
-    "delete_infrastructure_configuration",
-    "get_distribution_configuration",
-    "get_image_recipe",
-    "get_infrastructure_configuration",
-    "list_image_recipes",
-    "list_infrastructure_configurations",
-    "lookup",
+    "delete",
+    "get",
+    "get_policy",
+    "listing",
     "platform_of",
+    "put_policy",
+    "resolve",
 ]
-
-_CONCRETE_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+\Z")
-
-
-@dataclass(frozen=True, slots=True)
-class Kind:
-    """One kind of configuration resource and the names the API gives it."""
-
-    resource_type: str  # in the ARN: "image-recipe"
-    store: str  # the Scope attribute that holds them
-    arn_member: str  # "imageRecipeArn"
-    document: str  # the Get output member: "imageRecipe"
-    label: str  # in messages: "ImageRecipe"
-
-    def items(self, scope: Scope) -> dict[str, dict[str, Any]]:
-        """The resources of this kind in ``scope``, by ARN."""
-        items: dict[str, dict[str, Any]] = getattr(scope, self.store)
-        return items
-
-
-RECIPE = Kind("image-recipe", "recipes", "imageRecipeArn", "imageRecipe", "ImageRecipe")
-INFRASTRUCTURE = Kind(
-    "infrastructure-configuration",
-    "infrastructure",
-    "infrastructureConfigurationArn",
-    "infrastructureConfiguration",
-    "InfrastructureConfiguration",
-)
-DISTRIBUTION = Kind(
-    "distribution-configuration",
-    "distributions",
-    "distributionConfigurationArn",
-    "distributionConfiguration",
-    "DistributionConfiguration",
-)
 
 
 def platform_of(parent_image: str) -> str:
@@ -90,52 +53,173 @@ def platform_of(parent_image: str) -> str:
     return "Linux"
 
 
-def lookup(kind: Kind, scope: Scope, text: str) -> dict[str, Any]:
-    """The resource an ARN names in ``scope``; ResourceNotFoundException if there is none."""
-    require_in_scope(Arn.parse(text), partition=scope.partition, region=scope.region, account=scope.account, text=text)
-    found = kind.items(scope).get(text)
-    if found is None:
-        raise ResourceNotFoundException(f"The {kind.label} '{text}' does not exist.")
-    return found
+def _not_found(kind: Kind, text: str) -> ResourceNotFoundException:
+    return ResourceNotFoundException(f"The {kind.label} '{text}' does not exist.")
 
 
-def _create(
-    kind: Kind, scope: Scope, params: dict[str, Any], now: float, arn: str, document: dict[str, Any]
-) -> dict[str, Any]:
+def resolve(kind: Kind, scope: Scope, text: str) -> Any:
+    """The stored resource an ARN names; a versioned kind's wildcards select the highest version.
+
+    ``name/1.x.x`` selects the highest version it matches, and its highest
+    build; ``name/1.2.3`` of a kind with build versions selects 1.2.3's
+    highest build. ResourceNotFoundException when nothing matches.
+    """
+    arn = scope.check_arn(text)
+    items = kind.items(scope)
+    found = items.get(text)
+    if found is not None or not kind.versioned or arn.resource_type != kind.resource_type:
+        if found is None:
+            raise _not_found(kind, text)
+        return found
+    name, _, version = arn.path.rpartition("/")
+    if not name or "/" in version:
+        raise _not_found(kind, text)
+    wanted = pattern(version, InvalidRequestException)
+    prefix = text[: -len(version)]
+    candidates = [key for key in items if key.startswith(prefix)]
+    best = highest(candidates, wanted, lambda key: _version_of(key))
+    if best is None:
+        raise _not_found(kind, text)
+    return items[best]
+
+
+def _version_of(text: str) -> tuple[tuple[int, int, int], int]:
+    key = version_key(Arn.parse(text))
+    assert key is not None, text  # stored ARNs of versioned kinds always carry a version
+    return key[1], key[2]
+
+
+def _refers_to(kind: Kind, scope: Scope, reference: str, arn: str) -> bool:
+    """Whether ``reference`` (an exact ARN or a version pattern) selects the resource ``arn``."""
+    if reference == arn:
+        return True
+    if not kind.versioned or not reference.startswith(arn.split(":", 5)[0]) or "/" not in reference:
+        return False
+    try:
+        target = Arn.parse(reference)
+        if target.resource_type != kind.resource_type or target.account != scope.account:
+            return False
+        return resolve(kind, scope, reference) is kind.items(scope)[arn]
+    except (ResourceNotFoundException, InvalidRequestException):
+        return False
+
+
+def _require_unreferenced(kind: Kind, scope: Scope, arn: str) -> None:
+    for other in KINDS:
+        if not other.references:
+            continue
+        for document in other.items(scope).values():
+            if any(_refers_to(kind, scope, ref, arn) for ref in referenced_arns(other, document)):
+                raise ResourceDependencyException(
+                    f"Resource dependency error: The resource ARN '{arn}' has other resources depended on it."
+                )
+
+
+def get(kind: Kind) -> Operation:
+    """Get<Kind>: the document of the resource the ARN member names, as it reads now."""
+
+    def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+        return {kind.document: kind.show(scope, resolve(kind, scope, params[kind.arn_member]), now)}
+
+    return operation
+
+
+def delete(kind: Kind) -> Operation:
+    """Delete<Kind>: the exact resource named, unless another resource still references it."""
+
+    def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+        arn = params[kind.arn_member]
+        scope.check_arn(arn)
+        items = kind.items(scope)
+        if arn not in items:
+            raise _not_found(kind, arn)
+        _require_unreferenced(kind, scope, arn)
+        del items[arn]
+        scope.policies.pop(arn, None)
+        return {kind.arn_member: arn}
+
+    return operation
+
+
+def listing(kind: Kind) -> Operation:
+    """List<Kind>s: the caller's own resources passing the filters, oldest first, in pages.
+
+    ``owner`` other than Self lists nothing: the fake holds no shared or
+    third-party resources of these kinds.
+    """
+    assert kind.list_member is not None, kind
+
+    def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+        filters = params.get("filters") or []
+        wanted = passes(filters, kind.filters)
+        if kind.owners and params.get("owner", "Self") != "Self":
+            return {kind.list_member: []}
+        items = kind.items(scope)
+        shown = [document for item in items.values() if wanted(document := kind.show(scope, item, now))]
+        found, token = page(
+            scope, shown, params, (kind.list_member, filters), lambda document: items.serial(document["arn"])
+        )
+        return {kind.list_member: found, "nextToken": token}
+
+    return operation
+
+
+def get_policy(kind: Kind) -> Operation:
+    """Get<Kind>Policy: the resource policy put on the resource (ResourceNotFoundException if none)."""
+    member = kind.policy_member
+    assert member is not None, kind
+
+    def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+        arn = params[member]
+        resolve(kind, scope, arn)
+        policy = scope.policies.get(arn)
+        if policy is None:
+            raise ResourceNotFoundException(f"The resource '{arn}' has no resource policy.")
+        return {"policy": policy}
+
+    return operation
+
+
+def put_policy(kind: Kind) -> Operation:
+    """Put<Kind>Policy: replaces the resource's policy, which must be a JSON object."""
+    member = kind.policy_member
+    assert member is not None, kind
+
+    def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+        arn = params[member]
+        resolve(kind, scope, arn)
+        try:
+            document = json.loads(params["policy"])
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            raise InvalidParameterValueException(
+                "The value supplied for parameter 'policy' is not valid. The policy must be a JSON document."
+            )
+        scope.policies[arn] = params["policy"]
+        return {member: arn}
+
+    return operation
+
+
+def create(kind: Kind, scope: Scope, params: dict[str, Any], now: float, arn: str, document: dict[str, Any]) -> str:
+    """Store a new resource of ``kind`` at ``arn``: its document plus arn, dateCreated and tags."""
     items = kind.items(scope)
     if arn in items:
         raise ResourceAlreadyExistsException(f"The following resource '{kind.label}' already exists: '{arn}'.")
     document.update(arn=arn, dateCreated=date_string(now), tags=dict(params.get("tags") or {}))
     items[arn] = document
-    return {"clientToken": params["clientToken"], kind.arn_member: arn}
+    return arn
 
 
 def _copy(params: dict[str, Any], *skip: str) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k != "clientToken" and k not in skip}
 
 
-def _delete(kind: Kind, scope: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    arn = params[kind.arn_member]
-    lookup(kind, scope, arn)
-    if any(p.get(kind.arn_member) == arn for p in scope.pipelines.values()):
-        raise ResourceDependencyException(
-            f"Resource dependency error: The resource ARN '{arn}' has other resources depended on it."
-        )
-    del kind.items(scope)[arn]
-    return {kind.arn_member: arn}
-
-
-def _get(kind: Kind, scope: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    return {kind.document: lookup(kind, scope, params[kind.arn_member])}
-
-
 def create_image_recipe(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """CreateImageRecipe: a recipe version; the version must be concrete (no ``x``)."""
     version = params["semanticVersion"]
-    if not _CONCRETE_VERSION.match(version):
-        raise InvalidVersionNumberException(
-            f"The semantic version '{version}' is not valid. Specify a version as <major>.<minor>.<patch>."
-        )
+    concrete(version)
     document = _copy(params, "semanticVersion")
     document.update(
         type="AMI",
@@ -144,13 +228,13 @@ def create_image_recipe(scope: Scope, params: dict[str, Any], now: float) -> dic
         version=version,
     )
     arn = scope.arn(RECIPE.resource_type, normalise_name(params["name"]), version)
-    return _create(RECIPE, scope, params, now, arn, document)
+    return {RECIPE.arn_member: create(RECIPE, scope, params, now, arn, document)}
 
 
 def create_infrastructure_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """CreateInfrastructureConfiguration."""
     arn = scope.arn(INFRASTRUCTURE.resource_type, normalise_name(params["name"]))
-    return _create(INFRASTRUCTURE, scope, params, now, arn, _copy(params))
+    return {INFRASTRUCTURE.arn_member: create(INFRASTRUCTURE, scope, params, now, arn, _copy(params))}
 
 
 def create_distribution_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
@@ -158,71 +242,4 @@ def create_distribution_configuration(scope: Scope, params: dict[str, Any], now:
     document = _copy(params)
     document.setdefault("timeoutMinutes", 720)
     arn = scope.arn(DISTRIBUTION.resource_type, normalise_name(params["name"]))
-    return _create(DISTRIBUTION, scope, params, now, arn, document)
-
-
-def _summaries(
-    kind: Kind, scope: Scope, params: dict[str, Any], members: tuple[str, ...], filters_allowed: tuple[str, ...]
-) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of the ``kind`` resources passing the call's filters, as summaries of ``members``, oldest first."""
-    filters = params.get("filters") or []
-    wanted = passes(filters, filters_allowed)
-    found = [{k: item[k] for k in members if k in item} for item in kind.items(scope).values() if wanted(item)]
-    return page(found, params, (kind.label, filters))
-
-
-def list_image_recipes(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """ListImageRecipes: the caller's own (``owner`` Self, the default); the fake holds no shared recipes."""
-    if params.get("owner", "Self") != "Self":
-        return {"imageRecipeSummaryList": []}
-    members = ("arn", "name", "platform", "owner", "parentImage", "dateCreated", "tags")
-    items, token = _summaries(RECIPE, scope, params, members, ("name", "parentImage", "platform"))
-    return {"imageRecipeSummaryList": items, "nextToken": token}
-
-
-def list_infrastructure_configurations(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """ListInfrastructureConfigurations."""
-    members = (
-        "arn",
-        "name",
-        "description",
-        "dateCreated",
-        "dateUpdated",
-        "resourceTags",
-        "tags",
-        "instanceTypes",
-        "instanceProfileName",
-        "placement",
-    )
-    items, token = _summaries(INFRASTRUCTURE, scope, params, members, ("name",))
-    return {"infrastructureConfigurationSummaryList": items, "nextToken": token}
-
-
-def get_image_recipe(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """GetImageRecipe."""
-    return _get(RECIPE, scope, params)
-
-
-def get_infrastructure_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """GetInfrastructureConfiguration."""
-    return _get(INFRASTRUCTURE, scope, params)
-
-
-def get_distribution_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """GetDistributionConfiguration."""
-    return _get(DISTRIBUTION, scope, params)
-
-
-def delete_image_recipe(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """DeleteImageRecipe."""
-    return _delete(RECIPE, scope, params)
-
-
-def delete_infrastructure_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """DeleteInfrastructureConfiguration."""
-    return _delete(INFRASTRUCTURE, scope, params)
-
-
-def delete_distribution_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """DeleteDistributionConfiguration."""
-    return _delete(DISTRIBUTION, scope, params)
+    return {DISTRIBUTION.arn_member: create(DISTRIBUTION, scope, params, now, arn, document)}
