@@ -316,6 +316,40 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_bad_pagination_token_is_refused",
     ),
     Behaviour(
+        "page-position",
+        "A nextToken resumes after the last item it showed, for its operation, filters, account and region: "
+        "items deleted or added between pages never make the next page skip or repeat another, and a token "
+        "stays valid however the list shrinks.",
+        "assumed",
+        "design choice (AWS documents tokens only as opaque; an offset would skip and repeat)",
+        "tests/test_pages_and_versions.py::test_deleting_between_pages_skips_nothing",
+    ),
+    Behaviour(
+        "wildcard-highest",
+        "A version with x wildcards selects the highest matching version, not the newest created (with 2.2.4, "
+        "1.7.8, 1.6.8: x.x.x = 2.2.4, 1.x.x = 1.7.8, 1.6.x = 1.6.8); an image version, its highest AVAILABLE build.",
+        "confirmed",
+        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/ibhow-semantic-versioning.html",
+        "tests/test_pages_and_versions.py::test_image_wildcards_select_the_highest_version",
+    ),
+    Behaviour(
+        "wildcard-shape",
+        "A number right of a wildcard (x.2.x, 1.x.8) is refused with InvalidRequestException (400).",
+        "assumed",
+        "the user guide (Semantic versioning) says these are errors; the code (modeled for Get) and wording are "
+        "a choice",
+        "tests/test_pages_and_versions.py::test_a_wildcard_followed_by_a_number_is_refused",
+    ),
+    Behaviour(
+        "version-node-limit",
+        "Each node of a semantic version is at most 2^30-1 (1073741823); a larger one answers "
+        "InvalidVersionNumberException.",
+        "confirmed",
+        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/ibhow-semantic-versioning.html "
+        "(the code is the one the model gives Create operations)",
+        "tests/test_pages_and_versions.py::test_each_version_node_is_at_most_two_to_the_thirty_minus_one",
+    ),
+    Behaviour(
         "update-replaces",
         "UpdateImagePipeline replaces every settable member; members left out are reset.",
         "assumed",
