@@ -357,6 +357,31 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_update_replaces_pipeline_settings",
     ),
     Behaviour(
+        "update-replaces-configuration",
+        "UpdateInfrastructureConfiguration and UpdateDistributionConfiguration replace every setting (members "
+        "left out are gone); name, tags, dateCreated and a distribution's timeoutMinutes stay; dateUpdated is set.",
+        "assumed",
+        "design choice, as for pipelines (the Update inputs require the full configuration, as Create does)",
+        "tests/test_operations.py::test_update_replaces_configuration_settings",
+    ),
+    Behaviour(
+        "distribution-outputs",
+        "A distribution whose region has no output answers InvalidParameterValueException: 'The value supplied "
+        "for parameter 'distributions[N]' is not valid. One or more outputs should be provided for each region "
+        "in a distribution configuration.' (region and licenseConfigurationArns alone are not outputs).",
+        "likely",
+        "hashicorp/terraform-provider-aws#17409, pulumi/pulumi-aws#2065 (the message quoted from AWS); "
+        "which members count as outputs is assumed",
+        "tests/test_operations.py::test_a_region_without_outputs_is_refused",
+    ),
+    Behaviour(
+        "working-directory",
+        "A Linux or macOS image recipe created without workingDirectory reads back '/tmp'.",
+        "likely",
+        "aws/aws-parallelcluster#7515 (sets workingDirectory 'to avoid executing in /tmp'); Windows left unset",
+        "tests/test_operations.py::test_a_recipe_without_working_directory_reads_tmp",
+    ),
+    Behaviour(
         "body-limit",
         "The HTTP server refuses a body over 1 MiB with 413 RequestEntityTooLargeException (JSON body).",
         "assumed",

@@ -19,6 +19,7 @@ START = "StartImagePipelineExecution"
 PARENT = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
 # The oldest supported model (botocore 1.40.41) requires a recipe's components: always send them.
 COMPONENTS = [{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}]
+DISTRIBUTIONS = [{"region": "us-east-1", "amiDistributionConfiguration": {"name": "web {{ imagebuilder:buildDate }}"}}]
 
 
 @pytest.fixture
@@ -225,6 +226,12 @@ def _token_call(client: Any, stack: Any, operation: str) -> tuple[Any, dict[str,
             for _ in range(2)
         ]
         return client.cancel_image_creation, {"imageBuildVersionArn": builds[0]}, {"imageBuildVersionArn": builds[1]}
+    if operation == "UpdateDistributionConfiguration":
+        arn = client.create_distribution_configuration(name="second", distributions=DISTRIBUTIONS)[
+            "distributionConfigurationArn"
+        ]
+        params = {"distributionConfigurationArn": arn, "distributions": DISTRIBUTIONS}
+        return client.update_distribution_configuration, params, {**params, "description": "changed"}
     params = {
         "CreateImagePipeline": {
             "name": "second",
@@ -243,7 +250,11 @@ def _token_call(client: Any, stack: Any, operation: str) -> tuple[Any, dict[str,
             "components": COMPONENTS,
         },
         "CreateInfrastructureConfiguration": {"name": "second", "instanceProfileName": "builder"},
-        "CreateDistributionConfiguration": {"name": "second", "distributions": [{"region": "us-east-1"}]},
+        "CreateDistributionConfiguration": {"name": "second", "distributions": DISTRIBUTIONS},
+        "UpdateInfrastructureConfiguration": {
+            "infrastructureConfigurationArn": stack.infrastructure_arn,
+            "instanceProfileName": "other",
+        },
     }[operation]
     return getattr(client, xform_name(operation)), params, {**params, "description": "changed"}
 
@@ -258,7 +269,9 @@ def test_the_token_operations_are_the_expected_ones():
                 "CreateImageRecipe",
                 "CreateInfrastructureConfiguration",
                 "StartImagePipelineExecution",
+                "UpdateDistributionConfiguration",
                 "UpdateImagePipeline",
+                "UpdateInfrastructureConfiguration",
             ]
         )
         == TOKEN_OPERATIONS

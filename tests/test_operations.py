@@ -94,6 +94,9 @@ SUCCESS: dict[str, Call] = {
     "GetInfrastructureConfiguration": lambda c, w: c.get_infrastructure_configuration(
         infrastructureConfigurationArn=w.infrastructure
     ),
+    "UpdateInfrastructureConfiguration": lambda c, w: c.update_infrastructure_configuration(
+        infrastructureConfigurationArn=w.infrastructure, instanceProfileName="other", instanceTypes=["m5.large"]
+    ),
     "DeleteInfrastructureConfiguration": lambda c, w: c.delete_infrastructure_configuration(
         infrastructureConfigurationArn=c.create_infrastructure_configuration(
             name="spare", instanceProfileName="builder"
@@ -110,6 +113,10 @@ SUCCESS: dict[str, Call] = {
             "distributionConfigurationArn"
         ]
     ),
+    "UpdateDistributionConfiguration": lambda c, w: c.update_distribution_configuration(
+        distributionConfigurationArn=w.distribution, distributions=DISTRIBUTIONS, description="changed"
+    ),
+    "ListDistributionConfigurations": lambda c, w: c.list_distribution_configurations(),
     "ListTagsForResource": lambda c, w: c.list_tags_for_resource(resourceArn=w.pipeline),
     "TagResource": lambda c, w: c.tag_resource(resourceArn=w.done, tags={"k": "v"}),
     "UntagResource": lambda c, w: c.untag_resource(resourceArn=w.pipeline, tagKeys=["team"]),
@@ -213,6 +220,25 @@ ERRORS: dict[str, tuple[Call, str, int]] = {
     "DeleteInfrastructureConfiguration": (
         lambda c, w: c.delete_infrastructure_configuration(infrastructureConfigurationArn=w.infrastructure),
         "ResourceDependencyException",
+        400,
+    ),
+    "UpdateInfrastructureConfiguration": (
+        lambda c, w: c.update_infrastructure_configuration(
+            infrastructureConfigurationArn=f"{PREFIX}:infrastructure-configuration/missing", instanceProfileName="x"
+        ),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "UpdateDistributionConfiguration": (
+        lambda c, w: c.update_distribution_configuration(
+            distributionConfigurationArn=w.distribution, distributions=[{"region": "us-east-1"}]
+        ),
+        "InvalidParameterValueException",
+        400,
+    ),
+    "ListDistributionConfigurations": (
+        lambda c, w: c.list_distribution_configurations(nextToken="made-up"),
+        "InvalidPaginationTokenException",
         400,
     ),
     "CreateDistributionConfiguration": (
@@ -572,6 +598,7 @@ def test_get_image_by_version_gives_the_newest_available_build(fake: Any, client
         ("list_image_pipelines", {}),
         ("list_image_recipes", {}),
         ("list_infrastructure_configurations", {}),
+        ("list_distribution_configurations", {}),
     ],
 )
 def test_a_bad_filter_name_is_refused_even_with_nothing_to_list(client: Any, operation: str, params: dict[str, Any]):
@@ -589,3 +616,82 @@ def test_a_filter_on_a_member_an_item_lacks_matches_nothing(client: Any, make_st
     found = client.list_image_pipelines(filters=[{"name": "description", "values": ["None"]}])["imagePipelineList"]
 
     assert [p["arn"] for p in found] == [described.pipeline_arn]
+
+
+LICENSE = "arn:aws:license-manager:us-west-2:123456789012:license-configuration:lic-" + "0" * 32
+NO_OUTPUTS = (
+    "The value supplied for parameter 'distributions[1]' is not valid. One or more outputs should be provided "
+    "for each region in a distribution configuration."
+)
+
+
+def test_a_region_without_outputs_is_refused(fake: Any, client: Any, expect_error: Any):
+    entries = [*DISTRIBUTIONS, {"region": "us-west-2", "licenseConfigurationArns": [LICENSE]}]
+    with pytest.raises(client.exceptions.InvalidParameterValueException) as caught:
+        client.create_distribution_configuration(name="web", distributions=entries)
+    expect_error(caught.value, "InvalidParameterValueException", 400)
+    assert caught.value.response["Error"]["Message"] == NO_OUTPUTS
+    assert client.list_distribution_configurations()["distributionConfigurationSummaryList"] == []
+
+    arn = client.create_distribution_configuration(name="web", distributions=DISTRIBUTIONS)[
+        "distributionConfigurationArn"
+    ]
+    with pytest.raises(client.exceptions.InvalidParameterValueException) as caught:
+        client.update_distribution_configuration(distributionConfigurationArn=arn, distributions=entries)
+    assert caught.value.response["Error"]["Message"] == NO_OUTPUTS
+    assert (
+        client.get_distribution_configuration(distributionConfigurationArn=arn)["distributionConfiguration"][
+            "distributions"
+        ]
+        == DISTRIBUTIONS
+    )
+
+
+def test_update_replaces_configuration_settings(fake: Any, client: Any):
+    infrastructure = client.create_infrastructure_configuration(
+        name="web", instanceProfileName="builder", description="first", instanceTypes=["t3.micro"], tags={"k": "v"}
+    )["infrastructureConfigurationArn"]
+    distribution = client.create_distribution_configuration(
+        name="web", distributions=DISTRIBUTIONS, description="first", tags={"k": "v"}
+    )["distributionConfigurationArn"]
+    before = client.get_infrastructure_configuration(infrastructureConfigurationArn=infrastructure)
+    fake.advance(60)
+
+    answers = [
+        client.update_infrastructure_configuration(
+            infrastructureConfigurationArn=infrastructure, instanceProfileName="other", clientToken="u-1"
+        ),
+        client.update_distribution_configuration(
+            distributionConfigurationArn=distribution,
+            distributions=[
+                {"region": "us-west-2", "amiDistributionConfiguration": {"name": "w {{ imagebuilder:buildDate }}"}}
+            ],
+            clientToken="u-2",
+        ),
+    ]
+
+    assert [a["clientToken"] for a in answers] == ["u-1", "u-2"]
+    infra = client.get_infrastructure_configuration(infrastructureConfigurationArn=infrastructure)
+    infra = infra["infrastructureConfiguration"]
+    assert infra["instanceProfileName"] == "other"
+    assert "description" not in infra and "instanceTypes" not in infra  # left out: gone
+    assert infra["name"] == "web" and infra["tags"] == {"k": "v"}
+    assert infra["dateCreated"] == before["infrastructureConfiguration"]["dateCreated"] < infra["dateUpdated"]
+    dist = client.get_distribution_configuration(distributionConfigurationArn=distribution)["distributionConfiguration"]
+    assert [d["region"] for d in dist["distributions"]] == ["us-west-2"]
+    assert "description" not in dist
+    assert dist["timeoutMinutes"] == 720 and dist["tags"] == {"k": "v"}
+    [summary] = client.list_distribution_configurations(filters=[{"name": "name", "values": ["web"]}])[
+        "distributionConfigurationSummaryList"
+    ]
+    assert summary["regions"] == ["us-west-2"]
+    assert summary["dateUpdated"] == dist["dateUpdated"]
+
+
+def test_a_recipe_without_working_directory_reads_tmp(client: Any, stack: Any):
+    explicit = client.create_image_recipe(
+        name="own", semanticVersion="1.0.0", parentImage=AWS_PARENT, components=COMPONENTS, workingDirectory="/work"
+    )["imageRecipeArn"]
+
+    assert client.get_image_recipe(imageRecipeArn=stack.recipe_arn)["imageRecipe"]["workingDirectory"] == "/tmp"
+    assert client.get_image_recipe(imageRecipeArn=explicit)["imageRecipe"]["workingDirectory"] == "/work"

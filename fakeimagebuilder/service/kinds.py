@@ -42,6 +42,11 @@ def _pipeline(scope: Scope, item: Any, now: float) -> dict[str, Any]:
     return pipelines.pipeline_document(scope, item, now)
 
 
+def _distribution_summary(scope: Scope, item: Any, now: float) -> dict[str, Any]:
+    # A summary names the regions the configuration distributes to (DistributionConfigurationSummary.regions).
+    return {**item, "regions": [entry["region"] for entry in item["distributions"]]}
+
+
 def _image(scope: Scope, item: Any, now: float) -> dict[str, Any]:
     build: Build = item
     return images.image_document(scope, build, now)
@@ -57,7 +62,8 @@ class Kind:
     ARNs of other resources. ``policy_member``: the ARN member of
     ``Get/Put<Label>Policy``, None when the kind has no resource policy.
     ``owners``: List takes ``owner`` (Self, Shared, Amazon, ThirdParty).
-    ``show``: how Get (and ``state()``) shows a stored item now.
+    ``show``: how Get (and ``state()``) shows a stored item now;
+    ``summarise``: how List shows it, when that differs from ``show``.
     """
 
     resource_type: str
@@ -71,6 +77,7 @@ class Kind:
     policy_member: str | None = None
     owners: bool = False
     show: Show = _as_stored
+    summarise: Show | None = None
 
     @property
     def label(self) -> str:
@@ -111,6 +118,7 @@ DISTRIBUTION = Kind(
     "distributionConfiguration",
     "distributionConfigurationSummaryList",
     filters=("name",),
+    summarise=_distribution_summary,
 )
 PIPELINE = Kind(
     "image-pipeline",

@@ -39,7 +39,10 @@ __all__ = [
     "listing",
     "platform_of",
     "put_policy",
+    "replace",
     "resolve",
+    "update_distribution_configuration",
+    "update_infrastructure_configuration",
 ]
 
 
@@ -155,7 +158,8 @@ def listing(kind: Kind) -> Operation:
         if kind.owners and params.get("owner", "Self") != "Self":
             return {kind.list_member: []}
         items = kind.items(scope)
-        shown = [document for item in items.values() if wanted(document := kind.show(scope, item, now))]
+        summarise = kind.summarise or kind.show
+        shown = [document for item in items.values() if wanted(document := summarise(scope, item, now))]
         found, token = page(
             scope, shown, params, (kind.list_member, filters), lambda document: items.serial(document["arn"])
         )
@@ -216,17 +220,53 @@ def _copy(params: dict[str, Any], *skip: str) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k != "clientToken" and k not in skip}
 
 
+def replace(kind: Kind, scope: Scope, params: dict[str, Any], now: float, keep: tuple[str, ...] = ()) -> str:
+    """Update<Kind>: the resource's settings become exactly the call's (members left out are gone).
+
+    Name, tags, creation date and the ``keep`` members (those the update
+    cannot set) stay; ``dateUpdated`` is now.
+    """
+    arn = params[kind.arn_member]
+    current = resolve(kind, scope, arn)
+    document = _copy(params, kind.arn_member)
+    document.update({k: current[k] for k in keep if k in current})
+    document.update(
+        arn=arn,
+        name=current["name"],
+        dateCreated=current["dateCreated"],
+        dateUpdated=date_string(now),
+        tags=current["tags"],
+    )
+    kind.items(scope)[arn] = document
+    return arn
+
+
+_NOT_OUTPUTS = frozenset({"region", "licenseConfigurationArns"})
+
+
+def _require_outputs(params: dict[str, Any]) -> None:
+    """Each region of a distribution configuration must have at least one output (an AMI, a container...)."""
+    for index, entry in enumerate(params["distributions"]):
+        if not any(value for key, value in entry.items() if key not in _NOT_OUTPUTS):
+            raise InvalidParameterValueException(
+                f"The value supplied for parameter 'distributions[{index}]' is not valid. One or more outputs "
+                "should be provided for each region in a distribution configuration."
+            )
+
+
 def create_image_recipe(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """CreateImageRecipe: a recipe version; the version must be concrete (no ``x``)."""
+    """CreateImageRecipe: a recipe version; the version must be concrete (no ``x``).
+
+    A Linux or macOS recipe without ``workingDirectory`` reads back ``/tmp``,
+    where AWS runs the build.
+    """
     version = params["semanticVersion"]
     concrete(version)
     document = _copy(params, "semanticVersion")
-    document.update(
-        type="AMI",
-        platform=platform_of(params["parentImage"]),
-        owner=scope.account,
-        version=version,
-    )
+    platform = platform_of(params["parentImage"])
+    document.update(type="AMI", platform=platform, owner=scope.account, version=version)
+    if platform != "Windows":
+        document.setdefault("workingDirectory", "/tmp")
     arn = scope.arn(RECIPE.resource_type, normalise_name(params["name"]), version)
     return {RECIPE.arn_member: create(RECIPE, scope, params, now, arn, document)}
 
@@ -237,9 +277,21 @@ def create_infrastructure_configuration(scope: Scope, params: dict[str, Any], no
     return {INFRASTRUCTURE.arn_member: create(INFRASTRUCTURE, scope, params, now, arn, _copy(params))}
 
 
+def update_infrastructure_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """UpdateInfrastructureConfiguration: replaces every setting."""
+    return {INFRASTRUCTURE.arn_member: replace(INFRASTRUCTURE, scope, params, now)}
+
+
 def create_distribution_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """CreateDistributionConfiguration; ``timeoutMinutes`` reads back as 720 (AWS's default)."""
+    _require_outputs(params)
     document = _copy(params)
     document.setdefault("timeoutMinutes", 720)
     arn = scope.arn(DISTRIBUTION.resource_type, normalise_name(params["name"]))
     return {DISTRIBUTION.arn_member: create(DISTRIBUTION, scope, params, now, arn, document)}
+
+
+def update_distribution_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """UpdateDistributionConfiguration: replaces description and distributions (timeoutMinutes stays)."""
+    _require_outputs(params)
+    return {DISTRIBUTION.arn_member: replace(DISTRIBUTION, scope, params, now, keep=("timeoutMinutes",))}
