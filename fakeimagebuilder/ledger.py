@@ -382,6 +382,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_a_recipe_without_working_directory_reads_tmp",
     ),
     Behaviour(
+        "resource-policy",
+        "Put*Policy stores the policy text on an existing resource and Get*Policy returns it as put; a policy "
+        "that is not a JSON object answers InvalidParameterValueException; Get*Policy before any Put answers "
+        "ResourceNotFoundException; deleting the resource deletes its policy.",
+        "assumed",
+        "design choice (the errors are modeled; what AWS checks beyond JSON, and its answer with no policy, "
+        "are not published)",
+        "tests/test_operations.py::test_resource_policies_are_kept_per_resource",
+    ),
+    Behaviour(
         "body-limit",
         "The HTTP server refuses a body over 1 MiB with 413 RequestEntityTooLargeException (JSON body).",
         "assumed",

@@ -60,6 +60,19 @@ def _unused_recipe(c: Any) -> str:
 
 Call = Callable[[Any, SimpleNamespace], Any]
 
+POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": ["210987654321"]}, "Action": ["imagebuilder:GetImage"]}],
+    }
+)
+
+
+def _with_policy(put: Callable[..., Any], member: str, arn: str) -> str:
+    put(**{member: arn, "policy": POLICY})
+    return arn
+
+
 SUCCESS: dict[str, Call] = {
     "StartImagePipelineExecution": lambda c, w: c.start_image_pipeline_execution(imagePipelineArn=w.pipeline),
     "GetImage": lambda c, w: c.get_image(imageBuildVersionArn=w.done),
@@ -117,6 +130,12 @@ SUCCESS: dict[str, Call] = {
         distributionConfigurationArn=w.distribution, distributions=DISTRIBUTIONS, description="changed"
     ),
     "ListDistributionConfigurations": lambda c, w: c.list_distribution_configurations(),
+    "GetImagePolicy": lambda c, w: c.get_image_policy(imageArn=_with_policy(c.put_image_policy, "imageArn", w.done)),
+    "PutImagePolicy": lambda c, w: c.put_image_policy(imageArn=w.done, policy=POLICY),
+    "GetImageRecipePolicy": lambda c, w: c.get_image_recipe_policy(
+        imageRecipeArn=_with_policy(c.put_image_recipe_policy, "imageRecipeArn", w.recipe)
+    ),
+    "PutImageRecipePolicy": lambda c, w: c.put_image_recipe_policy(imageRecipeArn=w.recipe, policy=POLICY),
     "ListTagsForResource": lambda c, w: c.list_tags_for_resource(resourceArn=w.pipeline),
     "TagResource": lambda c, w: c.tag_resource(resourceArn=w.done, tags={"k": "v"}),
     "UntagResource": lambda c, w: c.untag_resource(resourceArn=w.pipeline, tagKeys=["team"]),
@@ -256,6 +275,26 @@ ERRORS: dict[str, tuple[Call, str, int]] = {
     "DeleteDistributionConfiguration": (
         lambda c, w: c.delete_distribution_configuration(distributionConfigurationArn=w.distribution),
         "ResourceDependencyException",
+        400,
+    ),
+    "GetImagePolicy": (
+        lambda c, w: c.get_image_policy(imageArn=w.done),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "PutImagePolicy": (
+        lambda c, w: c.put_image_policy(imageArn=MISSING_BUILD, policy=POLICY),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "GetImageRecipePolicy": (
+        lambda c, w: c.get_image_recipe_policy(imageRecipeArn=f"{PREFIX}:image-recipe/missing/1.0.0"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "PutImageRecipePolicy": (
+        lambda c, w: c.put_image_recipe_policy(imageRecipeArn=w.recipe, policy="not json"),
+        "InvalidParameterValueException",
         400,
     ),
     "ListTagsForResource": (
@@ -695,3 +734,24 @@ def test_a_recipe_without_working_directory_reads_tmp(client: Any, stack: Any):
 
     assert client.get_image_recipe(imageRecipeArn=stack.recipe_arn)["imageRecipe"]["workingDirectory"] == "/tmp"
     assert client.get_image_recipe(imageRecipeArn=explicit)["imageRecipe"]["workingDirectory"] == "/work"
+
+
+def test_resource_policies_are_kept_per_resource(client: Any, world: SimpleNamespace, expect_error: Any):
+    with pytest.raises(client.exceptions.ResourceNotFoundException) as caught:
+        client.get_image_recipe_policy(imageRecipeArn=world.recipe)  # none put yet
+    expect_error(caught.value, "ResourceNotFoundException", 404)
+
+    answer = client.put_image_recipe_policy(imageRecipeArn=world.recipe, policy=POLICY)
+    client.put_image_policy(imageArn=world.done, policy=POLICY.replace("210987654321", "111122223333"))
+
+    assert answer["imageRecipeArn"] == world.recipe
+    assert client.get_image_recipe_policy(imageRecipeArn=world.recipe)["policy"] == POLICY
+    assert "111122223333" in client.get_image_policy(imageArn=world.done)["policy"]
+    for bad in ("[]", "{", '"text"'):
+        with pytest.raises(client.exceptions.InvalidParameterValueException):
+            client.put_image_recipe_policy(imageRecipeArn=world.recipe, policy=bad)
+    assert client.get_image_recipe_policy(imageRecipeArn=world.recipe)["policy"] == POLICY  # unchanged
+    client.delete_image_pipeline(imagePipelineArn=world.pipeline)
+    client.delete_image_recipe(imageRecipeArn=world.recipe)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_image_recipe_policy(imageRecipeArn=world.recipe)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from . import images, pipelines, resources, tagging
-from .kinds import DISTRIBUTION, INFRASTRUCTURE, PIPELINE, RECIPE
+from .kinds import DISTRIBUTION, IMAGE, INFRASTRUCTURE, PIPELINE, RECIPE
 from .state import Operation
 
 __all__ = ["OPERATIONS", "Operation"]
@@ -23,6 +23,8 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
         "ListImageBuildVersions": images.list_image_build_versions,
         "CancelImageCreation": images.cancel_image_creation,
         "DeleteImage": images.delete_image,
+        "GetImagePolicy": resources.get_policy(IMAGE),
+        "PutImagePolicy": resources.put_policy(IMAGE),
         "CreateImagePipeline": pipelines.create_image_pipeline,
         "GetImagePipeline": resources.get(PIPELINE),
         "UpdateImagePipeline": pipelines.update_image_pipeline,
@@ -32,6 +34,8 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
         "GetImageRecipe": resources.get(RECIPE),
         "DeleteImageRecipe": resources.delete(RECIPE),
         "ListImageRecipes": resources.listing(RECIPE),
+        "GetImageRecipePolicy": resources.get_policy(RECIPE),
+        "PutImageRecipePolicy": resources.put_policy(RECIPE),
         "CreateInfrastructureConfiguration": resources.create_infrastructure_configuration,
         "GetInfrastructureConfiguration": resources.get(INFRASTRUCTURE),
         "UpdateInfrastructureConfiguration": resources.update_infrastructure_configuration,

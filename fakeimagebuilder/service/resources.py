@@ -75,7 +75,7 @@ def resolve(kind: Kind, scope: Scope, text: str) -> Any:
             raise _not_found(kind, text)
         return found
     name, _, version = arn.path.rpartition("/")
-    if not name or "/" in version:
+    if not name or "." not in version:  # a build version ARN names one build: only an exact match
         raise _not_found(kind, text)
     wanted = pattern(version, InvalidRequestException)
     prefix = text[: -len(version)]
