@@ -250,6 +250,20 @@ def _token_call(client: Any, stack: Any, operation: str) -> tuple[Any, dict[str,
             "components": COMPONENTS,
         },
         "CreateInfrastructureConfiguration": {"name": "second", "instanceProfileName": "builder"},
+        "CreateComponent": {
+            "name": "second",
+            "semanticVersion": "1.0.0",
+            "platform": "Linux",
+            "data": '{"schemaVersion": 1.0, "phases": [{"name": "build", "steps": [{"name": "A", "action": "X"}]}]}',
+        },
+        "ImportComponent": {
+            "name": "second",
+            "semanticVersion": "1.0.0",
+            "type": "BUILD",
+            "format": "SHELL",
+            "platform": "Linux",
+            "data": "echo hi",
+        },
         "CreateDistributionConfiguration": {"name": "second", "distributions": DISTRIBUTIONS},
         "UpdateInfrastructureConfiguration": {
             "infrastructureConfigurationArn": stack.infrastructure_arn,
@@ -264,10 +278,12 @@ def test_the_token_operations_are_the_expected_ones():
         sorted(
             [
                 "CancelImageCreation",
+                "CreateComponent",
                 "CreateDistributionConfiguration",
                 "CreateImagePipeline",
                 "CreateImageRecipe",
                 "CreateInfrastructureConfiguration",
+                "ImportComponent",
                 "StartImagePipelineExecution",
                 "UpdateDistributionConfiguration",
                 "UpdateImagePipeline",

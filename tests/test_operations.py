@@ -51,6 +51,38 @@ def world(fake: Any, client: Any, make_stack: Any) -> SimpleNamespace:
     )
 
 
+COMPONENT_DOCUMENT = """name: hello
+description: says hello
+schemaVersion: 1.0
+parameters:
+  - Greeting:
+      type: string
+      default: hello
+      description: what to say
+phases:
+  - name: build
+    steps:
+      - name: Hello
+        action: ExecuteBash
+        inputs:
+          commands:
+            - echo "{{ Greeting }}"
+  - name: validate
+    steps:
+      - name: Check
+        action: ExecuteBash
+        inputs:
+          commands: ["true"]
+"""
+
+
+def _component(c: Any, name: str = "hello", version: str = "1.0.0", **extra: Any) -> str:
+    arn: str = c.create_component(
+        name=name, semanticVersion=version, platform="Linux", data=COMPONENT_DOCUMENT, **extra
+    )["componentBuildVersionArn"]
+    return arn
+
+
 def _unused_recipe(c: Any) -> str:
     arn: str = c.create_image_recipe(
         name="spare", semanticVersion="1.0.0", parentImage=AWS_PARENT, components=COMPONENTS
@@ -136,6 +168,22 @@ SUCCESS: dict[str, Call] = {
         imageRecipeArn=_with_policy(c.put_image_recipe_policy, "imageRecipeArn", w.recipe)
     ),
     "PutImageRecipePolicy": lambda c, w: c.put_image_recipe_policy(imageRecipeArn=w.recipe, policy=POLICY),
+    "CreateComponent": lambda c, w: c.create_component(
+        name="hello", semanticVersion="1.0.0", platform="Linux", data=COMPONENT_DOCUMENT, tags={"k": "v"}
+    ),
+    "ImportComponent": lambda c, w: c.import_component(
+        name="script", semanticVersion="1.0.0", type="BUILD", format="SHELL", platform="Linux", data="echo hi"
+    ),
+    "GetComponent": lambda c, w: c.get_component(componentBuildVersionArn=_component(c)),
+    "DeleteComponent": lambda c, w: c.delete_component(componentBuildVersionArn=_component(c)),
+    "ListComponents": lambda c, w: (_component(c), c.list_components())[1],
+    "ListComponentBuildVersions": lambda c, w: c.list_component_build_versions(
+        componentVersionArn=_component(c).rsplit("/", 1)[0]
+    ),
+    "GetComponentPolicy": lambda c, w: c.get_component_policy(
+        componentArn=_with_policy(c.put_component_policy, "componentArn", _component(c))
+    ),
+    "PutComponentPolicy": lambda c, w: c.put_component_policy(componentArn=_component(c), policy=POLICY),
     "ListTagsForResource": lambda c, w: c.list_tags_for_resource(resourceArn=w.pipeline),
     "TagResource": lambda c, w: c.tag_resource(resourceArn=w.done, tags={"k": "v"}),
     "UntagResource": lambda c, w: c.untag_resource(resourceArn=w.pipeline, tagKeys=["team"]),
@@ -296,6 +344,50 @@ ERRORS: dict[str, tuple[Call, str, int]] = {
         lambda c, w: c.put_image_recipe_policy(imageRecipeArn=w.recipe, policy="not json"),
         "InvalidParameterValueException",
         400,
+    ),
+    "CreateComponent": (
+        lambda c, w: c.create_component(name="hello", semanticVersion="1.0.0", platform="Linux"),
+        "InvalidParameterCombinationException",
+        400,
+    ),
+    "ImportComponent": (
+        lambda c, w: c.import_component(
+            name="script", semanticVersion="1073741824.0.0", type="BUILD", format="SHELL", platform="Linux", data="echo"
+        ),
+        "InvalidVersionNumberException",
+        400,
+    ),
+    "GetComponent": (
+        lambda c, w: c.get_component(componentBuildVersionArn=f"{PREFIX}:component/missing/1.0.0/1"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "DeleteComponent": (
+        lambda c, w: c.delete_component(componentBuildVersionArn=f"{PREFIX}:component/missing/1.0.0/1"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "ListComponents": (
+        lambda c, w: c.list_components(filters=[{"name": "owner", "values": ["x"]}]),
+        "InvalidRequestException",
+        400,
+    ),
+    "ListComponentBuildVersions": (
+        lambda c, w: c.list_component_build_versions(
+            componentVersionArn=f"{PREFIX}:component/hello/1.0.0", nextToken="made-up"
+        ),
+        "InvalidPaginationTokenException",
+        400,
+    ),
+    "GetComponentPolicy": (
+        lambda c, w: c.get_component_policy(componentArn=_component(c)),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "PutComponentPolicy": (
+        lambda c, w: c.put_component_policy(componentArn=f"{PREFIX}:component/missing/1.0.0/1", policy=POLICY),
+        "ResourceNotFoundException",
+        404,
     ),
     "ListTagsForResource": (
         lambda c, w: c.list_tags_for_resource(resourceArn=MISSING_PIPELINE),

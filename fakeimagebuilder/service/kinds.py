@@ -142,6 +142,23 @@ PIPELINE = Kind(
     ),
     show=_pipeline,
 )
+def _component_summary(scope: Scope, item: Any, now: float) -> dict[str, Any]:
+    # The supportedOsVersion filter matches one of the component's supportedOsVersions.
+    return {**item, "supportedOsVersion": item.get("supportedOsVersions") or []}
+
+
+COMPONENT = Kind(
+    "component",
+    "componentBuildVersionArn",
+    "component",
+    "componentVersionList",
+    filters=("description", "name", "platform", "supportedOsVersion", "type", "version"),
+    versioned=True,
+    build_versions=True,
+    policy_member="componentArn",
+    owners=True,
+    summarise=_component_summary,
+)
 IMAGE = Kind(
     "image",
     "imageBuildVersionArn",
@@ -152,7 +169,7 @@ IMAGE = Kind(
     show=_image,
 )
 
-KINDS: tuple[Kind, ...] = (RECIPE, INFRASTRUCTURE, DISTRIBUTION, PIPELINE, IMAGE)
+KINDS: tuple[Kind, ...] = (COMPONENT, RECIPE, INFRASTRUCTURE, DISTRIBUTION, PIPELINE, IMAGE)
 """Every kind the fake holds, in the order ``state()`` shows them."""
 
 _BY_TYPE = {kind.resource_type: kind for kind in KINDS}

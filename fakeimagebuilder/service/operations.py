@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from . import images, pipelines, resources, tagging
-from .kinds import DISTRIBUTION, IMAGE, INFRASTRUCTURE, PIPELINE, RECIPE
+from . import components, images, pipelines, resources, tagging
+from .kinds import COMPONENT, DISTRIBUTION, IMAGE, INFRASTRUCTURE, PIPELINE, RECIPE
 from .state import Operation
 
 __all__ = ["OPERATIONS", "Operation"]
@@ -46,6 +46,14 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
         "UpdateDistributionConfiguration": resources.update_distribution_configuration,
         "DeleteDistributionConfiguration": resources.delete(DISTRIBUTION),
         "ListDistributionConfigurations": resources.listing(DISTRIBUTION),
+        "CreateComponent": components.create_component,
+        "ImportComponent": components.import_component,
+        "GetComponent": resources.get(COMPONENT),
+        "DeleteComponent": resources.delete(COMPONENT),
+        "ListComponents": resources.listing(COMPONENT),
+        "ListComponentBuildVersions": resources.list_build_versions(COMPONENT),
+        "GetComponentPolicy": resources.get_policy(COMPONENT),
+        "PutComponentPolicy": resources.put_policy(COMPONENT),
         "ListTagsForResource": tagging.list_tags_for_resource,
         "TagResource": tagging.tag_resource,
         "UntagResource": tagging.untag_resource,

@@ -11,9 +11,10 @@ the document Get returns, and deleted unless something still references them
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from .arns import Arn, normalise_name
+from .arns import Arn, normalise_name, require_in_scope
 from .dates import date_string
 from .errors import (
     InvalidParameterValueException,
@@ -24,8 +25,9 @@ from .errors import (
 )
 from .filters import passes
 from .kinds import DISTRIBUTION, INFRASTRUCTURE, KINDS, RECIPE, Kind, referenced_arns, version_key
+from .managed import catalogue
 from .paging import page
-from .state import Operation, Scope
+from .state import Operation, Scope, Store
 from .versions import concrete, highest, pattern
 
 __all__ = [
@@ -36,6 +38,8 @@ __all__ = [
     "delete",
     "get",
     "get_policy",
+    "latest_version_references",
+    "list_build_versions",
     "listing",
     "platform_of",
     "put_policy",
@@ -60,30 +64,57 @@ def _not_found(kind: Kind, text: str) -> ResourceNotFoundException:
     return ResourceNotFoundException(f"The {kind.label} '{text}' does not exist.")
 
 
+def _items(kind: Kind, scope: Scope, arn: Arn, text: str) -> Mapping[str, Any]:
+    """Where the resource ``arn`` names would be: the caller's store, or AWS's catalogue for account ``aws``."""
+    if arn.account == "aws":
+        require_in_scope(arn, partition=scope.partition, region=scope.region, account="aws", text=text)
+        return catalogue(kind.resource_type, scope.partition, scope.region)
+    require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
+    return kind.items(scope)
+
+
 def resolve(kind: Kind, scope: Scope, text: str) -> Any:
     """The stored resource an ARN names; a versioned kind's wildcards select the highest version.
 
     ``name/1.x.x`` selects the highest version it matches, and its highest
     build; ``name/1.2.3`` of a kind with build versions selects 1.2.3's
-    highest build. ResourceNotFoundException when nothing matches.
+    highest build. AWS-managed resources (account ``aws``) resolve from the
+    catalogue. ResourceNotFoundException when nothing matches.
     """
-    arn = scope.check_arn(text)
-    items = kind.items(scope)
+    arn = Arn.parse(text)
+    items = _items(kind, scope, arn, text)
     found = items.get(text)
-    if found is not None or not kind.versioned or arn.resource_type != kind.resource_type:
-        if found is None:
-            raise _not_found(kind, text)
+    if found is not None:
         return found
+    if not kind.versioned or arn.resource_type != kind.resource_type:
+        raise _not_found(kind, text)
     name, _, version = arn.path.rpartition("/")
     if not name or "." not in version:  # a build version ARN names one build: only an exact match
         raise _not_found(kind, text)
     wanted = pattern(version, InvalidRequestException)
     prefix = text[: -len(version)]
-    candidates = [key for key in items if key.startswith(prefix)]
-    best = highest(candidates, wanted, lambda key: _version_of(key))
+    best = highest((key for key in items if key.startswith(prefix)), wanted, _version_of)
     if best is None:
         raise _not_found(kind, text)
     return items[best]
+
+
+def latest_version_references(arn: str) -> dict[str, str]:
+    """The wildcard ARNs that select the newest of a versioned resource overall, and within its major, minor, patch.
+
+    For ``component/c/1.2.3/1``: ``c/x.x.x``, ``c/1.x.x``, ``c/1.2.x`` and ``c/1.2.3``.
+    """
+    parsed = Arn.parse(arn)
+    key = version_key(parsed)
+    assert key is not None, arn
+    major, minor, patch = key[1]
+    base = f"{str(parsed).rsplit('/', 2 if key[2] else 1)[0]}/"
+    return {
+        "latestVersionArn": base + "x.x.x",
+        "latestMajorVersionArn": base + f"{major}.x.x",
+        "latestMinorVersionArn": base + f"{major}.{minor}.x",
+        "latestPatchVersionArn": base + f"{major}.{minor}.{patch}",
+    }
 
 
 def _version_of(text: str) -> tuple[tuple[int, int, int], int]:
@@ -122,7 +153,10 @@ def get(kind: Kind) -> Operation:
     """Get<Kind>: the document of the resource the ARN member names, as it reads now."""
 
     def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-        return {kind.document: kind.show(scope, resolve(kind, scope, params[kind.arn_member]), now)}
+        document = kind.show(scope, resolve(kind, scope, params[kind.arn_member]), now)
+        if not kind.versioned:
+            return {kind.document: document}
+        return {kind.document: document, "latestVersionReferences": latest_version_references(document["arn"])}
 
     return operation
 
@@ -144,26 +178,95 @@ def delete(kind: Kind) -> Operation:
     return operation
 
 
-def listing(kind: Kind) -> Operation:
-    """List<Kind>s: the caller's own resources passing the filters, oldest first, in pages.
+def _version_arn(arn: str) -> str:
+    """A build version ARN without its build number: ``.../name/1.2.3/4`` -> ``.../name/1.2.3``."""
+    return arn.rsplit("/", 1)[0]
 
-    ``owner`` other than Self lists nothing: the fake holds no shared or
-    third-party resources of these kinds.
+
+def _serials(items: Mapping[str, Any]) -> Callable[[str], int]:
+    """Each item's place for page tokens: its store serial, or its place in AWS's (unchanging) catalogue."""
+    if isinstance(items, Store):
+        return items.serial
+    return {arn: index for index, arn in enumerate(items)}.__getitem__
+
+
+def _newest_builds(items: Mapping[str, Any]) -> dict[str, Any]:
+    """The highest build of each version, by version ARN, in the order versions were first made."""
+    newest: dict[str, Any] = {}
+    for arn, item in items.items():
+        version = _version_arn(arn)
+        if version not in newest or _version_of(arn) > _version_of(newest[version]["arn"]):
+            newest[version] = item
+    return newest
+
+
+def listing(kind: Kind) -> Operation:
+    """List<Kind>s: the resources ``owner`` names (Self, the default) passing the filters, oldest first, in pages.
+
+    Owner Amazon lists AWS's catalogue; Shared, ThirdParty and
+    AWSMarketplace list nothing (the fake holds no resources shared with the
+    caller). A kind with build versions lists each version once, by its
+    highest build, under the version ARN; ``byName`` keeps each name's
+    highest version.
     """
-    assert kind.list_member is not None, kind
+    member = kind.list_member
+    assert member is not None, kind
+    summarise = kind.summarise or kind.show
 
     def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
         filters = params.get("filters") or []
         wanted = passes(filters, kind.filters)
-        if kind.owners and params.get("owner", "Self") != "Self":
-            return {kind.list_member: []}
-        items = kind.items(scope)
-        summarise = kind.summarise or kind.show
-        shown = [document for item in items.values() if wanted(document := summarise(scope, item, now))]
-        found, token = page(
-            scope, shown, params, (kind.list_member, filters), lambda document: items.serial(document["arn"])
+        owner = params.get("owner", "Self") if kind.owners else "Self"
+        if owner not in ("Self", "Amazon"):
+            return {member: []}
+        items: Mapping[str, Any] = (
+            catalogue(kind.resource_type, scope.partition, scope.region) if owner == "Amazon" else kind.items(scope)
         )
-        return {kind.list_member: found, "nextToken": token}
+        serial = _serials(items)
+        shown: list[dict[str, Any]] = []
+        if kind.build_versions:
+            newest = _newest_builds(items)
+            if params.get("byName"):
+                names: dict[str, str] = {}
+                for version_arn in newest:
+                    name = version_arn.rsplit("/", 1)[0]
+                    if name not in names or _version_of(newest[version_arn]["arn"]) > _version_of(
+                        newest[names[name]]["arn"]
+                    ):
+                        names[name] = version_arn
+                newest = {v: newest[v] for v in newest if v in names.values()}
+            for version_arn, item in newest.items():
+                document = {**summarise(scope, item, now), "arn": version_arn}
+                if wanted(document):
+                    shown.append(document)
+            # A version keeps the place of its first build, so a new build does not move it between pages.
+            first: dict[str, int] = {}
+            for arn in items:
+                first.setdefault(_version_arn(arn), serial(arn))
+            position = lambda document: first[document["arn"]]  # noqa: E731
+        else:
+            shown = [document for item in items.values() if wanted(document := summarise(scope, item, now))]
+            position = lambda document: serial(document["arn"])  # noqa: E731
+        found, token = page(scope, shown, params, (member, owner, filters, bool(params.get("byName"))), position)
+        return {member: found, "nextToken": token}
+
+    return operation
+
+
+def list_build_versions(kind: Kind) -> Operation:
+    """List<Kind>BuildVersions: every build of one version (``<document>VersionArn``), newest first."""
+    member, answer = f"{kind.document}VersionArn", f"{kind.document}SummaryList"
+    summarise = kind.summarise or kind.show
+
+    def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+        text = params.get(member)
+        if text is None:
+            raise InvalidRequestException(f"The parameter '{member}' is required.")
+        items = _items(kind, scope, Arn.parse(text), text)
+        serial = _serials(items)
+        builds = [summarise(scope, item, now) for arn, item in reversed(items.items()) if _version_arn(arn) == text]
+        found, token = page(scope, builds, params, (answer, text), lambda document: -serial(document["arn"]))
+        return {answer: found, "nextToken": token}
 
     return operation
 
@@ -191,6 +294,7 @@ def put_policy(kind: Kind) -> Operation:
 
     def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
         arn = params[member]
+        scope.check_arn(arn)  # AWS's own resources take no policy from a customer
         resolve(kind, scope, arn)
         try:
             document = json.loads(params["policy"])
