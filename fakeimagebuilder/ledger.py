@@ -392,6 +392,84 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_resource_policies_are_kept_per_resource",
     ),
     Behaviour(
+        "component-builds",
+        "CreateComponent with a name and version that exist makes that version's next build (/2, /3...); build "
+        "numbers are never reused.",
+        "likely",
+        "AWS's November 2025 announcement of auto-versioning, quoted in "
+        "aws-cloudformation/cloudformation-coverage-roadmap#2439; the model's CreateComponent lists no "
+        "ResourceAlreadyExistsException",
+        "tests/test_components.py::test_the_same_version_again_is_its_next_build_and_wildcards_pick_the_highest",
+    ),
+    Behaviour(
+        "component-document",
+        "A component document must be a mapping with schemaVersion 1.0 and phases named build, validate or test, "
+        "each with steps that have a unique name and an action; else InvalidRequestException (400) saying what "
+        "is wrong. Parameters become the component's parameters; a document with only a test phase is a TEST "
+        "component, any other BUILD.",
+        "assumed",
+        "the structure is the user guide's component document schema (AWSTOE); the code (modeled) and wording "
+        "are a choice",
+        "tests/test_components.py::test_an_invalid_document_is_refused_and_nothing_is_made",
+    ),
+    Behaviour(
+        "component-yaml",
+        "Documents are read as JSON or a block-YAML subset; a document using YAML beyond it (anchors, tags, "
+        "multi-line plain scalars) is accepted unchecked; tab indentation is refused.",
+        "assumed",
+        "fake only (no YAML dependency; never refuse a document AWS would take)",
+        "tests/test_components.py::test_an_unsupported_document_is_accepted_unchecked",
+    ),
+    Behaviour(
+        "component-source",
+        "CreateComponent and ImportComponent take exactly one of data and uri, else "
+        "InvalidParameterCombinationException (400); a component made from a uri shows no data.",
+        "assumed",
+        "model doc of data and uri; the error is modeled; the fake cannot read S3",
+        "tests/test_components.py::test_data_or_uri_exactly_one",
+    ),
+    Behaviour(
+        "component-import",
+        "ImportComponent makes a component document of the script: one ExecuteBash (ExecutePowerShell on "
+        "Windows) step in a build phase, or a test phase for type TEST.",
+        "assumed",
+        "model doc ('transforms its data into a component document'); the document's form is a choice",
+        "tests/test_components.py::test_import_component_makes_a_document_of_the_script",
+    ),
+    Behaviour(
+        "component-dependency",
+        "Deleting a component a recipe references, exactly or through the wildcard version that now selects it, "
+        "answers ResourceDependencyException (400).",
+        "assumed",
+        "design choice (the error is modeled for DeleteComponent), as for recipes and configurations",
+        "tests/test_components.py::test_a_component_a_recipe_uses_cannot_be_deleted",
+    ),
+    Behaviour(
+        "aws-managed-components",
+        "AWS-managed components (account 'aws': update-linux, reboot-test-windows...) resolve in GetComponent, "
+        "wildcards included, list under owner Amazon, and are ForbiddenException to delete.",
+        "assumed",
+        "names as AWS publishes them; versions, dates and documents are the fake's own",
+        "tests/test_components.py::test_aws_managed_components_resolve_and_list_under_amazon",
+    ),
+    Behaviour(
+        "latest-version-references",
+        "Create and Get of a versioned resource answer latestVersionReferences: the name with x.x.x, and with "
+        "its major (1.x.x), minor (1.2.x) and patch (1.2.3) versions, where the model has the member.",
+        "confirmed",
+        "API reference LatestVersionReferences; user guide, Semantic versioning, 'Using version references'",
+        "tests/test_components.py::test_latest_version_references_name_the_wildcards",
+    ),
+    Behaviour(
+        "list-owners",
+        "List operations with owner Shared, ThirdParty or AWSMarketplace list nothing; owner Amazon lists the "
+        "AWS-managed resources the fake knows; a kind with build versions lists each version once (byName: each "
+        "name's highest version).",
+        "assumed",
+        "fake only (it holds no resources shared with the caller)",
+        "tests/test_components.py::test_the_same_version_again_is_its_next_build_and_wildcards_pick_the_highest",
+    ),
+    Behaviour(
         "body-limit",
         "The HTTP server refuses a body over 1 MiB with 413 RequestEntityTooLargeException (JSON body).",
         "assumed",
