@@ -470,6 +470,32 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_components.py::test_the_same_version_again_is_its_next_build_and_wildcards_pick_the_highest",
     ),
     Behaviour(
+        "workflow-document",
+        "A workflow's ARN is workflow/<build|test|distribution>/<name>/<x.y.z>/<n>; its document must have "
+        "schemaVersion 1.0 and steps with a unique name and an action, else InvalidRequestException (400); its "
+        "parameters (name, type string|integer|boolean|stringList, default, description) become the workflow's.",
+        "assumed",
+        "ARN form from the model's patterns; the structure is the user guide's workflow document schema; the code "
+        "(modeled) and wording are a choice",
+        "tests/test_workflows.py::test_an_invalid_document_is_refused",
+    ),
+    Behaviour(
+        "workflow-state",
+        "A workflow shows no state (the model's WorkflowStatus has only DEPRECATED), and a build summary's arn "
+        "is the versionless x.x.x ARN (the model's WorkflowSummary.arn pattern).",
+        "assumed",
+        "botocore model (WorkflowStatus enum, WorkflowSummary.arn pattern)",
+        "tests/test_workflows.py::test_versions_builds_and_lists",
+    ),
+    Behaviour(
+        "aws-managed-workflows",
+        "AWS-managed workflows build-image, test-image and distribute-image resolve in GetWorkflow and list under "
+        "owner Amazon; a workflow a pipeline uses cannot be deleted (ResourceDependencyException).",
+        "assumed",
+        "names as AWS's user guide gives them; versions and documents are the fake's own",
+        "tests/test_workflows.py::test_aws_managed_workflows_resolve_and_list_under_amazon",
+    ),
+    Behaviour(
         "body-limit",
         "The HTTP server refuses a body over 1 MiB with 413 RequestEntityTooLargeException (JSON body).",
         "assumed",

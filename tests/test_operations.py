@@ -83,6 +83,26 @@ def _component(c: Any, name: str = "hello", version: str = "1.0.0", **extra: Any
     return arn
 
 
+WORKFLOW_DOCUMENT = """name: wait
+schemaVersion: 1.0
+parameters:
+  - name: waitForActionAtEnd
+    type: boolean
+    default: false
+steps:
+  - name: WaitForAction
+    action: WaitForAction
+    onFailure: Abort
+"""
+
+
+def _workflow(c: Any, name: str = "wait") -> str:
+    arn: str = c.create_workflow(name=name, semanticVersion="1.0.0", type="TEST", data=WORKFLOW_DOCUMENT)[
+        "workflowBuildVersionArn"
+    ]
+    return arn
+
+
 def _unused_recipe(c: Any) -> str:
     arn: str = c.create_image_recipe(
         name="spare", semanticVersion="1.0.0", parentImage=AWS_PARENT, components=COMPONENTS
@@ -184,6 +204,15 @@ SUCCESS: dict[str, Call] = {
         componentArn=_with_policy(c.put_component_policy, "componentArn", _component(c))
     ),
     "PutComponentPolicy": lambda c, w: c.put_component_policy(componentArn=_component(c), policy=POLICY),
+    "CreateWorkflow": lambda c, w: c.create_workflow(
+        name="wait", semanticVersion="1.0.0", type="BUILD", data=WORKFLOW_DOCUMENT, tags={"k": "v"}
+    ),
+    "GetWorkflow": lambda c, w: c.get_workflow(workflowBuildVersionArn=_workflow(c)),
+    "DeleteWorkflow": lambda c, w: c.delete_workflow(workflowBuildVersionArn=_workflow(c)),
+    "ListWorkflows": lambda c, w: (_workflow(c), c.list_workflows())[1],
+    "ListWorkflowBuildVersions": lambda c, w: c.list_workflow_build_versions(
+        workflowVersionArn=_workflow(c).rsplit("/", 1)[0]
+    ),
     "ListTagsForResource": lambda c, w: c.list_tags_for_resource(resourceArn=w.pipeline),
     "TagResource": lambda c, w: c.tag_resource(resourceArn=w.done, tags={"k": "v"}),
     "UntagResource": lambda c, w: c.untag_resource(resourceArn=w.pipeline, tagKeys=["team"]),
@@ -388,6 +417,33 @@ ERRORS: dict[str, tuple[Call, str, int]] = {
         lambda c, w: c.put_component_policy(componentArn=f"{PREFIX}:component/missing/1.0.0/1", policy=POLICY),
         "ResourceNotFoundException",
         404,
+    ),
+    "CreateWorkflow": (
+        lambda c, w: c.create_workflow(name="wait", semanticVersion="1.0.0", type="TEST", data="steps: []\n"),
+        "InvalidRequestException",
+        400,
+    ),
+    "GetWorkflow": (
+        lambda c, w: c.get_workflow(workflowBuildVersionArn=f"{PREFIX}:workflow/test/missing/1.0.0/1"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "DeleteWorkflow": (
+        lambda c, w: c.delete_workflow(workflowBuildVersionArn=f"{PREFIX}:workflow/test/missing/1.0.0/1"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "ListWorkflows": (
+        lambda c, w: c.list_workflows(nextToken="made-up"),
+        "InvalidPaginationTokenException",
+        400,
+    ),
+    "ListWorkflowBuildVersions": (
+        lambda c, w: c.list_workflow_build_versions(
+            workflowVersionArn=f"{PREFIX}:workflow/test/wait/1.0.0", nextToken="made-up"
+        ),
+        "InvalidPaginationTokenException",
+        400,
     ),
     "ListTagsForResource": (
         lambda c, w: c.list_tags_for_resource(resourceArn=MISSING_PIPELINE),

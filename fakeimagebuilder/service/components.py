@@ -16,12 +16,11 @@ from __future__ import annotations
 from typing import Any
 
 from .arns import normalise_name
-from .documents import DocumentError, Unsupported, read_yaml
-from .errors import InvalidRequestException, error_for_code
+from .documents import DocumentError, Unsupported, as_text, read_yaml
+from .errors import InvalidRequestException
 from .kinds import COMPONENT
-from .resources import create, latest_version_references
+from .resources import create, latest_version_references, new_build, require_one_source
 from .state import Scope
-from .versions import concrete
 
 __all__ = ["check_component_document", "create_component", "import_component"]
 
@@ -65,7 +64,7 @@ def _parameters(entries: Any) -> list[dict[str, Any]]:
         detail: dict[str, Any] = {"name": name, "type": kind}
         if spec.get("default") is not None:
             default = spec["default"]
-            detail["defaultValue"] = [str(v) for v in default] if isinstance(default, list) else [str(default)]
+            detail["defaultValue"] = [as_text(v) for v in default] if isinstance(default, list) else [as_text(default)]
         if spec.get("description") is not None:
             detail["description"] = str(spec["description"])
         found.append(detail)
@@ -103,35 +102,17 @@ def check_component_document(text: str) -> tuple[str, list[dict[str, Any]]]:
 
 def _store(scope: Scope, params: dict[str, Any], now: float, document: dict[str, Any]) -> dict[str, Any]:
     """A new build of the component version ``params`` name; its ARN and version references."""
-    if params.get("dryRun"):
-        raise error_for_code(
-            "DryRunOperationException", "The request would have succeeded, but the dryRun flag is set."
-        )
-    version = params["semanticVersion"]
-    concrete(version)
-    name = normalise_name(params["name"])
-    # Build numbers of a component version count up and are never reused (as images' do).
-    key = ("component/" + name, version)
-    number = scope.build_numbers.get(key, 0) + 1
-    scope.build_numbers[key] = number
-    arn = scope.arn(COMPONENT.resource_type, name, version, str(number))
+    arn = new_build(COMPONENT, scope, params, normalise_name(params["name"]))
     settable = ("name", "description", "changeDescription", "platform", "supportedOsVersions", "kmsKeyId")
     document.update({k: params[k] for k in settable if params.get(k) is not None})
-    document.update(version=version, owner=scope.account, state={"status": "ACTIVE"}, encrypted=True)
+    document.update(version=params["semanticVersion"], owner=scope.account, state={"status": "ACTIVE"}, encrypted=True)
     create(COMPONENT, scope, params, now, arn, document)
     return {"componentBuildVersionArn": arn, "latestVersionReferences": latest_version_references(arn)}
 
 
-def _one_source(params: dict[str, Any]) -> None:
-    if (params.get("data") is None) == (params.get("uri") is None):
-        raise error_for_code(
-            "InvalidParameterCombinationException", "You must specify exactly one of 'data' and 'uri'."
-        )
-
-
 def create_component(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """CreateComponent: a component document given inline (``data``) or by S3 ``uri`` (read by AWS, not here)."""
-    _one_source(params)
+    require_one_source(params)
     document: dict[str, Any] = {"type": "BUILD", "parameters": []}
     if params.get("data") is not None:
         kind, parameters = check_component_document(params["data"])
@@ -155,7 +136,7 @@ def _imported(params: dict[str, Any]) -> str:
 
 def import_component(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """ImportComponent: a shell script (``format`` SHELL) of the ``type`` given, made into a component document."""
-    _one_source(params)
+    require_one_source(params)
     document: dict[str, Any] = {"type": params["type"]}
     if params.get("data") is not None:
         document["data"] = _imported(params)

@@ -18,7 +18,7 @@ import json
 import re
 from typing import Any
 
-__all__ = ["DocumentError", "Unsupported", "read_yaml"]
+__all__ = ["DocumentError", "Unsupported", "as_text", "read_yaml"]
 
 
 class DocumentError(ValueError):
@@ -252,3 +252,10 @@ def read_yaml(text: str) -> Any:
         except ValueError:
             pass  # flow-style YAML that is not JSON
     return _Reader(text).document()
+
+
+def as_text(value: Any) -> str:
+    """A scalar read from a document as the document wrote it (``true``, not Python's ``True``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

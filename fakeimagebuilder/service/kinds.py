@@ -159,6 +159,22 @@ COMPONENT = Kind(
     owners=True,
     summarise=_component_summary,
 )
+def _workflow_summary(scope: Scope, item: Any, now: float) -> dict[str, Any]:
+    # WorkflowSummary.arn is the versionless x.x.x ARN in the model (ListWorkflows replaces it with the version's).
+    return {**item, "arn": item["arn"].rsplit("/", 2)[0] + "/x.x.x"}
+
+
+WORKFLOW = Kind(
+    "workflow",
+    "workflowBuildVersionArn",
+    "workflow",
+    "workflowVersionList",
+    filters=("name", "type", "version"),
+    versioned=True,
+    build_versions=True,
+    owners=True,
+    summarise=_workflow_summary,
+)
 IMAGE = Kind(
     "image",
     "imageBuildVersionArn",
@@ -169,7 +185,7 @@ IMAGE = Kind(
     show=_image,
 )
 
-KINDS: tuple[Kind, ...] = (COMPONENT, RECIPE, INFRASTRUCTURE, DISTRIBUTION, PIPELINE, IMAGE)
+KINDS: tuple[Kind, ...] = (COMPONENT, WORKFLOW, RECIPE, INFRASTRUCTURE, DISTRIBUTION, PIPELINE, IMAGE)
 """Every kind the fake holds, in the order ``state()`` shows them."""
 
 _BY_TYPE = {kind.resource_type: kind for kind in KINDS}

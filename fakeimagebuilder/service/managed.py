@@ -1,5 +1,8 @@
 """AWS-managed resources customers reference: ``arn:aws:imagebuilder:REGION:aws:component/update-linux/x.x.x``.
 
+Components, and the workflows pipelines run by default (build-image,
+test-image, distribute-image).
+
 They resolve in Get, list under owner Amazon, and belong to no account the
 caller can change (their ARNs name the account ``aws``). The catalogue is a
 small, believable selection: names AWS publishes, platforms and operating
@@ -79,6 +82,63 @@ def _components(partition: str, region: str) -> MappingProxyType[str, dict[str, 
     return MappingProxyType(found)
 
 
+# name, type, version, description, steps (name, action)
+_WORKFLOWS: tuple[tuple[str, str, str, str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "build-image",
+        "BUILD",
+        "1.0.2",
+        "Builds an image from the recipe's components.",
+        (
+            ("LaunchBuildInstance", "LaunchInstance"),
+            ("ApplyBuildComponents", "ExecuteComponents"),
+            ("CreateOutputAMI", "CreateImage"),
+            ("TerminateBuildInstance", "TerminateInstance"),
+        ),
+    ),
+    (
+        "test-image",
+        "TEST",
+        "1.0.2",
+        "Tests an image with the recipe's test components.",
+        (
+            ("LaunchTestInstance", "LaunchInstance"),
+            ("RunTestComponents", "ExecuteComponents"),
+            ("TerminateTestInstance", "TerminateInstance"),
+        ),
+    ),
+    (
+        "distribute-image",
+        "DISTRIBUTION",
+        "1.0.0",
+        "Distributes an image as its distribution configuration says.",
+        (("DistributeImage", "DistributeImage"),),
+    ),
+)
+
+
+@cache
+def _workflows(partition: str, region: str) -> MappingProxyType[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for name, kind, version, description, steps in _WORKFLOWS:
+        arn = str(Arn.build(partition, region, "aws", "workflow", kind.lower(), name, version, "1"))
+        data = f"name: {name}\ndescription: {description}\nschemaVersion: 1.0\nsteps:\n" + "".join(
+            f"  - name: {step}\n    action: {action}\n    onFailure: Abort\n" for step, action in steps
+        )
+        found[arn] = {
+            "arn": arn,
+            "name": name,
+            "version": version,
+            "description": description,
+            "type": kind,
+            "owner": "Amazon",
+            "data": data,
+            "dateCreated": MANAGED_DATE,
+            "tags": {},
+        }
+    return MappingProxyType(found)
+
+
 def catalogue(resource_type: str, partition: str, region: str) -> MappingProxyType[str, dict[str, Any]]:
     """AWS's own resources of ``resource_type`` in a region, by ARN (empty for types the fake has none of).
 
@@ -86,4 +146,6 @@ def catalogue(resource_type: str, partition: str, region: str) -> MappingProxyTy
     """
     if resource_type == "component":
         return _components(partition, region)
+    if resource_type == "workflow":
+        return _workflows(partition, region)
     return MappingProxyType({})

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from . import components, images, pipelines, resources, tagging
-from .kinds import COMPONENT, DISTRIBUTION, IMAGE, INFRASTRUCTURE, PIPELINE, RECIPE
+from . import components, images, pipelines, resources, tagging, workflows
+from .kinds import COMPONENT, DISTRIBUTION, IMAGE, INFRASTRUCTURE, PIPELINE, RECIPE, WORKFLOW
 from .state import Operation
 
 __all__ = ["OPERATIONS", "Operation"]
@@ -54,6 +54,11 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
         "ListComponentBuildVersions": resources.list_build_versions(COMPONENT),
         "GetComponentPolicy": resources.get_policy(COMPONENT),
         "PutComponentPolicy": resources.put_policy(COMPONENT),
+        "CreateWorkflow": workflows.create_workflow,
+        "GetWorkflow": resources.get(WORKFLOW),
+        "DeleteWorkflow": resources.delete(WORKFLOW),
+        "ListWorkflows": resources.listing(WORKFLOW),
+        "ListWorkflowBuildVersions": resources.list_build_versions(WORKFLOW),
         "ListTagsForResource": tagging.list_tags_for_resource,
         "TagResource": tagging.tag_resource,
         "UntagResource": tagging.untag_resource,

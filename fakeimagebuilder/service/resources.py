@@ -22,6 +22,7 @@ from .errors import (
     ResourceAlreadyExistsException,
     ResourceDependencyException,
     ResourceNotFoundException,
+    error_for_code,
 )
 from .filters import passes
 from .kinds import DISTRIBUTION, INFRASTRUCTURE, KINDS, RECIPE, Kind, referenced_arns, version_key
@@ -41,9 +42,11 @@ __all__ = [
     "latest_version_references",
     "list_build_versions",
     "listing",
+    "new_build",
     "platform_of",
     "put_policy",
     "replace",
+    "require_one_source",
     "resolve",
     "update_distribution_configuration",
     "update_infrastructure_configuration",
@@ -264,9 +267,9 @@ def list_build_versions(kind: Kind) -> Operation:
             raise InvalidRequestException(f"The parameter '{member}' is required.")
         items = _items(kind, scope, Arn.parse(text), text)
         serial = _serials(items)
-        builds = [summarise(scope, item, now) for arn, item in reversed(items.items()) if _version_arn(arn) == text]
-        found, token = page(scope, builds, params, (answer, text), lambda document: -serial(document["arn"]))
-        return {answer: found, "nextToken": token}
+        builds = [(arn, item) for arn, item in reversed(items.items()) if _version_arn(arn) == text]
+        found, token = page(scope, builds, params, (answer, text), lambda build: -serial(build[0]))
+        return {answer: [summarise(scope, item, now) for _, item in found], "nextToken": token}
 
     return operation
 
@@ -318,6 +321,32 @@ def create(kind: Kind, scope: Scope, params: dict[str, Any], now: float, arn: st
     document.update(arn=arn, dateCreated=date_string(now), tags=dict(params.get("tags") or {}))
     items[arn] = document
     return arn
+
+
+def new_build(kind: Kind, scope: Scope, params: dict[str, Any], *path: str) -> str:
+    """The ARN of the next build of the version ``params`` names (``<path>/<x.y.z>/<n>``), for a kind with builds.
+
+    A ``dryRun`` call stops here with DryRunOperationException. Build numbers
+    of a version count up and are never reused, as images' are.
+    """
+    if params.get("dryRun"):
+        raise error_for_code(
+            "DryRunOperationException", "The request would have succeeded, but the dryRun flag is set."
+        )
+    version = params["semanticVersion"]
+    concrete(version)
+    key = ("/".join((kind.resource_type, *path)), version)
+    number = scope.build_numbers.get(key, 0) + 1
+    scope.build_numbers[key] = number
+    return scope.arn(kind.resource_type, *path, version, str(number))
+
+
+def require_one_source(params: dict[str, Any]) -> None:
+    """A document comes inline (``data``) or from S3 (``uri``): exactly one of them."""
+    if (params.get("data") is None) == (params.get("uri") is None):
+        raise error_for_code(
+            "InvalidParameterCombinationException", "You must specify exactly one of 'data' and 'uri'."
+        )
 
 
 def _copy(params: dict[str, Any], *skip: str) -> dict[str, Any]:
