@@ -496,6 +496,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_workflows.py::test_aws_managed_workflows_resolve_and_list_under_amazon",
     ),
     Behaviour(
+        "container-recipe",
+        "CreateContainerRecipe takes exactly one of dockerfileTemplateData and dockerfileTemplateUri (else "
+        "InvalidRequestException); Get echoes what Create accepted, with platform (platformOverride, else the "
+        "parent image's), owner, version and encrypted true; a pipeline of a container recipe is refused with "
+        "InvalidRequestException (the fake builds no container images yet).",
+        "assumed",
+        "model doc of CreateContainerRecipe; the defaults and the refusal are the fake's choices",
+        "tests/test_operations.py::test_a_container_recipe_reads_back_what_create_accepted",
+    ),
+    Behaviour(
         "body-limit",
         "The HTTP server refuses a body over 1 MiB with 413 RequestEntityTooLargeException (JSON body).",
         "assumed",

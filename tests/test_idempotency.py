@@ -256,6 +256,21 @@ def _token_call(client: Any, stack: Any, operation: str) -> tuple[Any, dict[str,
             "platform": "Linux",
             "data": '{"schemaVersion": 1.0, "phases": [{"name": "build", "steps": [{"name": "A", "action": "X"}]}]}',
         },
+        "CreateContainerRecipe": {
+            "containerType": "DOCKER",
+            "name": "second",
+            "semanticVersion": "1.0.0",
+            "parentImage": "amazonlinux:latest",
+            "components": COMPONENTS,
+            "dockerfileTemplateData": "FROM {{{ imagebuilder:parentImage }}}\n",
+            "targetRepository": {"service": "ECR", "repositoryName": "web"},
+        },
+        "CreateWorkflow": {
+            "name": "second",
+            "semanticVersion": "1.0.0",
+            "type": "BUILD",
+            "data": "schemaVersion: 1.0\nsteps:\n  - name: A\n    action: WaitForAction\n",
+        },
         "ImportComponent": {
             "name": "second",
             "semanticVersion": "1.0.0",
@@ -279,6 +294,7 @@ def test_the_token_operations_are_the_expected_ones():
             [
                 "CancelImageCreation",
                 "CreateComponent",
+                "CreateContainerRecipe",
                 "CreateDistributionConfiguration",
                 "CreateImagePipeline",
                 "CreateImageRecipe",
@@ -288,6 +304,7 @@ def test_the_token_operations_are_the_expected_ones():
                 "UpdateDistributionConfiguration",
                 "UpdateImagePipeline",
                 "UpdateInfrastructureConfiguration",
+                "CreateWorkflow",
             ]
         )
         == TOKEN_OPERATIONS

@@ -103,6 +103,25 @@ def _workflow(c: Any, name: str = "wait") -> str:
     return arn
 
 
+DOCKERFILE = (
+    "FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:environments }}}\n{{{ imagebuilder:components }}}\n"
+)
+REPOSITORY = {"service": "ECR", "repositoryName": "web"}
+
+
+def _container_recipe(c: Any, name: str = "box") -> str:
+    arn: str = c.create_container_recipe(
+        containerType="DOCKER",
+        name=name,
+        semanticVersion="1.0.0",
+        parentImage="amazonlinux:latest",
+        components=COMPONENTS,
+        dockerfileTemplateData=DOCKERFILE,
+        targetRepository=REPOSITORY,
+    )["containerRecipeArn"]
+    return arn
+
+
 def _unused_recipe(c: Any) -> str:
     arn: str = c.create_image_recipe(
         name="spare", semanticVersion="1.0.0", parentImage=AWS_PARENT, components=COMPONENTS
@@ -212,6 +231,25 @@ SUCCESS: dict[str, Call] = {
     "ListWorkflows": lambda c, w: (_workflow(c), c.list_workflows())[1],
     "ListWorkflowBuildVersions": lambda c, w: c.list_workflow_build_versions(
         workflowVersionArn=_workflow(c).rsplit("/", 1)[0]
+    ),
+    "CreateContainerRecipe": lambda c, w: c.create_container_recipe(
+        containerType="DOCKER",
+        name="box",
+        semanticVersion="1.0.0",
+        parentImage="amazonlinux:latest",
+        components=COMPONENTS,
+        dockerfileTemplateData=DOCKERFILE,
+        targetRepository=REPOSITORY,
+        tags={"k": "v"},
+    ),
+    "GetContainerRecipe": lambda c, w: c.get_container_recipe(containerRecipeArn=_container_recipe(c)),
+    "DeleteContainerRecipe": lambda c, w: c.delete_container_recipe(containerRecipeArn=_container_recipe(c)),
+    "ListContainerRecipes": lambda c, w: (_container_recipe(c), c.list_container_recipes())[1],
+    "GetContainerRecipePolicy": lambda c, w: c.get_container_recipe_policy(
+        containerRecipeArn=_with_policy(c.put_container_recipe_policy, "containerRecipeArn", _container_recipe(c))
+    ),
+    "PutContainerRecipePolicy": lambda c, w: c.put_container_recipe_policy(
+        containerRecipeArn=_container_recipe(c), policy=POLICY
     ),
     "ListTagsForResource": lambda c, w: c.list_tags_for_resource(resourceArn=w.pipeline),
     "TagResource": lambda c, w: c.tag_resource(resourceArn=w.done, tags={"k": "v"}),
@@ -443,6 +481,43 @@ ERRORS: dict[str, tuple[Call, str, int]] = {
             workflowVersionArn=f"{PREFIX}:workflow/test/wait/1.0.0", nextToken="made-up"
         ),
         "InvalidPaginationTokenException",
+        400,
+    ),
+    "CreateContainerRecipe": (
+        lambda c, w: c.create_container_recipe(
+            containerType="DOCKER",
+            name="box",
+            semanticVersion="1.0.0",
+            parentImage="amazonlinux:latest",
+            components=COMPONENTS,
+            targetRepository=REPOSITORY,
+        ),
+        "InvalidRequestException",
+        400,
+    ),
+    "GetContainerRecipe": (
+        lambda c, w: c.get_container_recipe(containerRecipeArn=f"{PREFIX}:container-recipe/missing/1.0.0"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "DeleteContainerRecipe": (
+        lambda c, w: c.delete_container_recipe(containerRecipeArn=f"{PREFIX}:container-recipe/missing/1.0.0"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "ListContainerRecipes": (
+        lambda c, w: c.list_container_recipes(nextToken="made-up"),
+        "InvalidPaginationTokenException",
+        400,
+    ),
+    "GetContainerRecipePolicy": (
+        lambda c, w: c.get_container_recipe_policy(containerRecipeArn=_container_recipe(c)),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "PutContainerRecipePolicy": (
+        lambda c, w: c.put_container_recipe_policy(containerRecipeArn=_container_recipe(c), policy="[]"),
+        "InvalidParameterValueException",
         400,
     ),
     "ListTagsForResource": (
@@ -903,3 +978,48 @@ def test_resource_policies_are_kept_per_resource(client: Any, world: SimpleNames
     client.delete_image_recipe(imageRecipeArn=world.recipe)
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.get_image_recipe_policy(imageRecipeArn=world.recipe)
+
+
+def test_a_container_recipe_reads_back_what_create_accepted(client: Any, stack: Any, expect_error: Any):
+    arn = client.create_container_recipe(
+        containerType="DOCKER",
+        name="Box",
+        description="a box",
+        semanticVersion="1.0.0",
+        parentImage="amazonlinux:latest",
+        components=COMPONENTS,
+        dockerfileTemplateData=DOCKERFILE,
+        targetRepository=REPOSITORY,
+        workingDirectory="/build",
+    )["containerRecipeArn"]
+
+    assert arn == f"{PREFIX}:container-recipe/box/1.0.0"
+    recipe = client.get_container_recipe(containerRecipeArn=arn)["containerRecipe"]
+    assert {k: v for k, v in recipe.items() if k != "dateCreated"} == {
+        "arn": arn,
+        "containerType": "DOCKER",
+        "name": "Box",
+        "description": "a box",
+        "platform": "Linux",
+        "owner": "123456789012",
+        "version": "1.0.0",
+        "components": COMPONENTS,
+        "dockerfileTemplateData": DOCKERFILE,
+        "encrypted": True,
+        "parentImage": "amazonlinux:latest",
+        "tags": {},
+        "workingDirectory": "/build",
+        "targetRepository": REPOSITORY,
+    }
+    with pytest.raises(client.exceptions.ResourceAlreadyExistsException):
+        _container_recipe(client, "box")
+    with pytest.raises(client.exceptions.InvalidRequestException) as caught:
+        client.create_image_pipeline(
+            name="boxes", containerRecipeArn=arn, infrastructureConfigurationArn=stack.infrastructure_arn
+        )
+    expect_error(caught.value, "InvalidRequestException", 400)
+    assert "container images" in caught.value.response["Error"]["Message"]
+    [summary] = client.list_container_recipes(filters=[{"name": "containerType", "values": ["DOCKER"]}])[
+        "containerRecipeSummaryList"
+    ]
+    assert summary["arn"] == arn

@@ -105,6 +105,17 @@ RECIPE = Kind(
     policy_member="imageRecipeArn",
     owners=True,
 )
+CONTAINER_RECIPE = Kind(
+    "container-recipe",
+    "containerRecipeArn",
+    "containerRecipe",
+    "containerRecipeSummaryList",
+    filters=("containerType", "name", "parentImage", "platform"),
+    versioned=True,
+    references=("components[].componentArn",),
+    policy_member="containerRecipeArn",
+    owners=True,
+)
 INFRASTRUCTURE = Kind(
     "infrastructure-configuration",
     "infrastructureConfigurationArn",
@@ -185,7 +196,7 @@ IMAGE = Kind(
     show=_image,
 )
 
-KINDS: tuple[Kind, ...] = (COMPONENT, WORKFLOW, RECIPE, INFRASTRUCTURE, DISTRIBUTION, PIPELINE, IMAGE)
+KINDS: tuple[Kind, ...] = (COMPONENT, WORKFLOW, RECIPE, CONTAINER_RECIPE, INFRASTRUCTURE, DISTRIBUTION, PIPELINE, IMAGE)
 """Every kind the fake holds, in the order ``state()`` shows them."""
 
 _BY_TYPE = {kind.resource_type: kind for kind in KINDS}

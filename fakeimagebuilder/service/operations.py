@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from . import components, images, pipelines, resources, tagging, workflows
-from .kinds import COMPONENT, DISTRIBUTION, IMAGE, INFRASTRUCTURE, PIPELINE, RECIPE, WORKFLOW
+from . import components, containers, images, pipelines, resources, tagging, workflows
+from .kinds import COMPONENT, CONTAINER_RECIPE, DISTRIBUTION, IMAGE, INFRASTRUCTURE, PIPELINE, RECIPE, WORKFLOW
 from .state import Operation
 
 __all__ = ["OPERATIONS", "Operation"]
@@ -59,6 +59,12 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
         "DeleteWorkflow": resources.delete(WORKFLOW),
         "ListWorkflows": resources.listing(WORKFLOW),
         "ListWorkflowBuildVersions": resources.list_build_versions(WORKFLOW),
+        "CreateContainerRecipe": containers.create_container_recipe,
+        "GetContainerRecipe": resources.get(CONTAINER_RECIPE),
+        "DeleteContainerRecipe": resources.delete(CONTAINER_RECIPE),
+        "ListContainerRecipes": resources.listing(CONTAINER_RECIPE),
+        "GetContainerRecipePolicy": resources.get_policy(CONTAINER_RECIPE),
+        "PutContainerRecipePolicy": resources.put_policy(CONTAINER_RECIPE),
         "ListTagsForResource": tagging.list_tags_for_resource,
         "TagResource": tagging.tag_resource,
         "UntagResource": tagging.untag_resource,

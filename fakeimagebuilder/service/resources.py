@@ -401,7 +401,8 @@ def create_image_recipe(scope: Scope, params: dict[str, Any], now: float) -> dic
     if platform != "Windows":
         document.setdefault("workingDirectory", "/tmp")
     arn = scope.arn(RECIPE.resource_type, normalise_name(params["name"]), version)
-    return {RECIPE.arn_member: create(RECIPE, scope, params, now, arn, document)}
+    create(RECIPE, scope, params, now, arn, document)
+    return {RECIPE.arn_member: arn, "latestVersionReferences": latest_version_references(arn)}
 
 
 def create_infrastructure_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
