@@ -506,6 +506,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_a_container_recipe_reads_back_what_create_accepted",
     ),
     Behaviour(
+        "lifecycle-rules",
+        "A lifecycle policy selects by exactly one of recipes and tagMap, has at most one rule per action, an AGE "
+        "filter with a unit, a COUNT filter without unit or retainAtLeast, and includeResources that fit its "
+        "resourceType; else InvalidRequestException (400). Status defaults to ENABLED; Update replaces every "
+        "setting; dates are timestamps. Policies are stored, not run.",
+        "assumed",
+        "model doc of LifecyclePolicyDetail and its members; the checks' codes and wording are a choice",
+        "tests/test_operations.py::test_lifecycle_rules_are_checked",
+    ),
+    Behaviour(
         "body-limit",
         "The HTTP server refuses a body over 1 MiB with 413 RequestEntityTooLargeException (JSON body).",
         "assumed",

@@ -122,6 +122,19 @@ def _container_recipe(c: Any, name: str = "box") -> str:
     return arn
 
 
+LIFECYCLE = {
+    "executionRole": "arn:aws:iam::123456789012:role/lifecycle",
+    "resourceType": "AMI_IMAGE",
+    "policyDetails": [{"action": {"type": "DELETE"}, "filter": {"type": "COUNT", "value": 10}}],
+    "resourceSelection": {"recipes": [{"name": "web", "semanticVersion": "1.x.x"}]},
+}
+
+
+def _lifecycle_policy(c: Any, name: str = "keep-ten") -> str:
+    arn: str = c.create_lifecycle_policy(name=name, **LIFECYCLE)["lifecyclePolicyArn"]
+    return arn
+
+
 def _unused_recipe(c: Any) -> str:
     arn: str = c.create_image_recipe(
         name="spare", semanticVersion="1.0.0", parentImage=AWS_PARENT, components=COMPONENTS
@@ -251,6 +264,13 @@ SUCCESS: dict[str, Call] = {
     "PutContainerRecipePolicy": lambda c, w: c.put_container_recipe_policy(
         containerRecipeArn=_container_recipe(c), policy=POLICY
     ),
+    "CreateLifecyclePolicy": lambda c, w: c.create_lifecycle_policy(name="keep-ten", tags={"k": "v"}, **LIFECYCLE),
+    "GetLifecyclePolicy": lambda c, w: c.get_lifecycle_policy(lifecyclePolicyArn=_lifecycle_policy(c)),
+    "UpdateLifecyclePolicy": lambda c, w: c.update_lifecycle_policy(
+        lifecyclePolicyArn=_lifecycle_policy(c), **{**LIFECYCLE, "status": "DISABLED"}
+    ),
+    "DeleteLifecyclePolicy": lambda c, w: c.delete_lifecycle_policy(lifecyclePolicyArn=_lifecycle_policy(c)),
+    "ListLifecyclePolicies": lambda c, w: (_lifecycle_policy(c), c.list_lifecycle_policies())[1],
     "ListTagsForResource": lambda c, w: c.list_tags_for_resource(resourceArn=w.pipeline),
     "TagResource": lambda c, w: c.tag_resource(resourceArn=w.done, tags={"k": "v"}),
     "UntagResource": lambda c, w: c.untag_resource(resourceArn=w.pipeline, tagKeys=["team"]),
@@ -518,6 +538,33 @@ ERRORS: dict[str, tuple[Call, str, int]] = {
     "PutContainerRecipePolicy": (
         lambda c, w: c.put_container_recipe_policy(containerRecipeArn=_container_recipe(c), policy="[]"),
         "InvalidParameterValueException",
+        400,
+    ),
+    "CreateLifecyclePolicy": (
+        lambda c, w: c.create_lifecycle_policy(
+            name="bad", **{**LIFECYCLE, "resourceSelection": {"recipes": [{"name": "web", "semanticVersion": "x.1.x"}]}}
+        ),
+        "InvalidRequestException",
+        400,
+    ),
+    "GetLifecyclePolicy": (
+        lambda c, w: c.get_lifecycle_policy(lifecyclePolicyArn=f"{PREFIX}:lifecycle-policy/missing"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "UpdateLifecyclePolicy": (
+        lambda c, w: c.update_lifecycle_policy(lifecyclePolicyArn=f"{PREFIX}:lifecycle-policy/missing", **LIFECYCLE),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "DeleteLifecyclePolicy": (
+        lambda c, w: c.delete_lifecycle_policy(lifecyclePolicyArn=f"{PREFIX}:lifecycle-policy/missing"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "ListLifecyclePolicies": (
+        lambda c, w: c.list_lifecycle_policies(filters=[{"name": "name", "values": ["x"]}]),
+        "InvalidRequestException",
         400,
     ),
     "ListTagsForResource": (
@@ -1023,3 +1070,72 @@ def test_a_container_recipe_reads_back_what_create_accepted(client: Any, stack: 
         "containerRecipeSummaryList"
     ]
     assert summary["arn"] == arn
+
+
+@pytest.mark.parametrize(
+    ("change", "detail"),
+    [
+        ({"resourceSelection": {}}, "exactly one of 'recipes' and 'tagMap'"),
+        (
+            {"resourceSelection": {"recipes": [{"name": "web", "semanticVersion": "1.0.0"}], "tagMap": {"k": "v"}}},
+            "exactly one of 'recipes' and 'tagMap'",
+        ),
+        ({"resourceSelection": {"recipes": [{"name": "web", "semanticVersion": "1.x.8"}]}}, "must be a wildcard"),
+        ({"policyDetails": [LIFECYCLE["policyDetails"][0]] * 2}, "only one rule with action DELETE"),
+        ({"policyDetails": [{"action": {"type": "DELETE"}, "filter": {"type": "AGE", "value": 6}}]}, "needs a 'unit'"),
+        (
+            {
+                "policyDetails": [
+                    {"action": {"type": "DELETE"}, "filter": {"type": "COUNT", "value": 6, "unit": "DAYS"}}
+                ]
+            },
+            "a COUNT filter takes no 'unit'",
+        ),
+        (
+            {
+                "policyDetails": [
+                    {
+                        "action": {"type": "DELETE", "includeResources": {"containers": True}},
+                        "filter": {"type": "COUNT", "value": 6},
+                    }
+                ]
+            },
+            "containers do not apply to AMI_IMAGE",
+        ),
+    ],
+)
+def test_lifecycle_rules_are_checked(client: Any, expect_error: Any, change: dict[str, Any], detail: str):
+    with pytest.raises(client.exceptions.InvalidRequestException) as caught:
+        client.create_lifecycle_policy(name="bad", **{**LIFECYCLE, **change})
+
+    expect_error(caught.value, "InvalidRequestException", 400)
+    assert detail in caught.value.response["Error"]["Message"]
+    assert client.list_lifecycle_policies()["lifecyclePolicySummaryList"] == []
+
+
+def test_a_lifecycle_policy_reads_back_and_updates_whole(fake: Any, client: Any):
+    rules = [
+        {"action": {"type": "DEPRECATE"}, "filter": {"type": "AGE", "value": 6, "unit": "MONTHS", "retainAtLeast": 2}}
+    ]
+    arn = client.create_lifecycle_policy(
+        name="Old Images", description="ages out", tags={"k": "v"}, **{**LIFECYCLE, "policyDetails": rules}
+    )["lifecyclePolicyArn"]
+    assert arn == f"{PREFIX}:lifecycle-policy/old-images"
+    policy = client.get_lifecycle_policy(lifecyclePolicyArn=arn)["lifecyclePolicy"]
+    assert (policy["name"], policy["status"], policy["description"], policy["policyDetails"]) == (
+        "Old Images",
+        "ENABLED",
+        "ages out",
+        rules,
+    )
+    fake.advance(60)
+
+    client.update_lifecycle_policy(lifecyclePolicyArn=arn, **{**LIFECYCLE, "status": "DISABLED"})
+
+    updated = client.get_lifecycle_policy(lifecyclePolicyArn=arn)["lifecyclePolicy"]
+    assert updated["status"] == "DISABLED" and "description" not in updated
+    assert updated["policyDetails"] == LIFECYCLE["policyDetails"] and updated["tags"] == {"k": "v"}
+    assert updated["dateCreated"] == policy["dateCreated"] < updated["dateUpdated"]
+    listed = client.list_lifecycle_policies(filters=[{"name": "Status", "values": ["DISABLED"]}])
+    assert [p["arn"] for p in listed["lifecyclePolicySummaryList"]] == [arn]
+    assert fake.state()["123456789012"]["us-east-1"]["lifecyclePolicies"][0]["name"] == "Old Images"

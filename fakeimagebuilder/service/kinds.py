@@ -86,8 +86,8 @@ class Kind:
 
     @property
     def state_name(self) -> str:
-        """The kind's key in ``FakeImageBuilder.state()``: ``imageRecipes``."""
-        return self.document + "s"
+        """The kind's key in ``FakeImageBuilder.state()``: ``imageRecipes``, ``lifecyclePolicies``."""
+        return self.document[:-1] + "ies" if self.document.endswith("y") else self.document + "s"
 
     def items(self, scope: Scope) -> Store[Any]:
         """The resources of this kind in ``scope``, by ARN, oldest first."""
@@ -153,6 +153,8 @@ PIPELINE = Kind(
     ),
     show=_pipeline,
 )
+
+
 def _component_summary(scope: Scope, item: Any, now: float) -> dict[str, Any]:
     # The supportedOsVersion filter matches one of the component's supportedOsVersions.
     return {**item, "supportedOsVersion": item.get("supportedOsVersions") or []}
@@ -170,6 +172,8 @@ COMPONENT = Kind(
     owners=True,
     summarise=_component_summary,
 )
+
+
 def _workflow_summary(scope: Scope, item: Any, now: float) -> dict[str, Any]:
     # WorkflowSummary.arn is the versionless x.x.x ARN in the model (ListWorkflows replaces it with the version's).
     return {**item, "arn": item["arn"].rsplit("/", 2)[0] + "/x.x.x"}
@@ -186,6 +190,21 @@ WORKFLOW = Kind(
     owners=True,
     summarise=_workflow_summary,
 )
+
+
+def _lifecycle_summary(scope: Scope, item: Any, now: float) -> dict[str, Any]:
+    # ListLifecyclePolicies filters on Name and Status (capitalised, as the model's documentation has them).
+    return {**item, "Name": item["name"], "Status": item["status"]}
+
+
+LIFECYCLE_POLICY = Kind(
+    "lifecycle-policy",
+    "lifecyclePolicyArn",
+    "lifecyclePolicy",
+    "lifecyclePolicySummaryList",
+    filters=("Name", "Status"),
+    summarise=_lifecycle_summary,
+)
 IMAGE = Kind(
     "image",
     "imageBuildVersionArn",
@@ -196,7 +215,17 @@ IMAGE = Kind(
     show=_image,
 )
 
-KINDS: tuple[Kind, ...] = (COMPONENT, WORKFLOW, RECIPE, CONTAINER_RECIPE, INFRASTRUCTURE, DISTRIBUTION, PIPELINE, IMAGE)
+KINDS: tuple[Kind, ...] = (
+    COMPONENT,
+    WORKFLOW,
+    RECIPE,
+    CONTAINER_RECIPE,
+    INFRASTRUCTURE,
+    DISTRIBUTION,
+    PIPELINE,
+    IMAGE,
+    LIFECYCLE_POLICY,
+)
 """Every kind the fake holds, in the order ``state()`` shows them."""
 
 _BY_TYPE = {kind.resource_type: kind for kind in KINDS}

@@ -9,8 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from . import components, containers, images, pipelines, resources, tagging, workflows
-from .kinds import COMPONENT, CONTAINER_RECIPE, DISTRIBUTION, IMAGE, INFRASTRUCTURE, PIPELINE, RECIPE, WORKFLOW
+from . import components, containers, images, lifecycle, pipelines, resources, tagging, workflows
+from .kinds import (
+    COMPONENT,
+    CONTAINER_RECIPE,
+    DISTRIBUTION,
+    IMAGE,
+    INFRASTRUCTURE,
+    LIFECYCLE_POLICY,
+    PIPELINE,
+    RECIPE,
+    WORKFLOW,
+)
 from .state import Operation
 
 __all__ = ["OPERATIONS", "Operation"]
@@ -65,6 +75,11 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
         "ListContainerRecipes": resources.listing(CONTAINER_RECIPE),
         "GetContainerRecipePolicy": resources.get_policy(CONTAINER_RECIPE),
         "PutContainerRecipePolicy": resources.put_policy(CONTAINER_RECIPE),
+        "CreateLifecyclePolicy": lifecycle.create_lifecycle_policy,
+        "GetLifecyclePolicy": resources.get(LIFECYCLE_POLICY),
+        "UpdateLifecyclePolicy": lifecycle.update_lifecycle_policy,
+        "DeleteLifecyclePolicy": resources.delete(LIFECYCLE_POLICY),
+        "ListLifecyclePolicies": resources.listing(LIFECYCLE_POLICY),
         "ListTagsForResource": tagging.list_tags_for_resource,
         "TagResource": tagging.tag_resource,
         "UntagResource": tagging.untag_resource,
