@@ -516,6 +516,15 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_lifecycle_rules_are_checked",
     ),
     Behaviour(
+        "list-image-versions",
+        "ListImages shows each image version (image/<name>/<x.y.z>) once, with its first build's date, oldest "
+        "first; byName keeps each name's highest version; owner Amazon lists AWS's managed parent images "
+        "(imageSource AMAZON_MANAGED), the caller's own show CUSTOM.",
+        "assumed",
+        "model doc of ListImages and ImageVersion; which date and order are the fake's choices",
+        "tests/test_operations.py::test_list_images_shows_each_image_version_once",
+    ),
+    Behaviour(
         "body-limit",
         "The HTTP server refuses a body over 1 MiB with 413 RequestEntityTooLargeException (JSON body).",
         "assumed",

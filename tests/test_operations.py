@@ -271,6 +271,7 @@ SUCCESS: dict[str, Call] = {
     ),
     "DeleteLifecyclePolicy": lambda c, w: c.delete_lifecycle_policy(lifecyclePolicyArn=_lifecycle_policy(c)),
     "ListLifecyclePolicies": lambda c, w: (_lifecycle_policy(c), c.list_lifecycle_policies())[1],
+    "ListImages": lambda c, w: c.list_images(),
     "ListTagsForResource": lambda c, w: c.list_tags_for_resource(resourceArn=w.pipeline),
     "TagResource": lambda c, w: c.tag_resource(resourceArn=w.done, tags={"k": "v"}),
     "UntagResource": lambda c, w: c.untag_resource(resourceArn=w.pipeline, tagKeys=["team"]),
@@ -564,6 +565,11 @@ ERRORS: dict[str, tuple[Call, str, int]] = {
     ),
     "ListLifecyclePolicies": (
         lambda c, w: c.list_lifecycle_policies(filters=[{"name": "name", "values": ["x"]}]),
+        "InvalidRequestException",
+        400,
+    ),
+    "ListImages": (
+        lambda c, w: c.list_images(filters=[{"name": "owner", "values": ["Self"]}]),
         "InvalidRequestException",
         400,
     ),
@@ -1139,3 +1145,29 @@ def test_a_lifecycle_policy_reads_back_and_updates_whole(fake: Any, client: Any)
     listed = client.list_lifecycle_policies(filters=[{"name": "Status", "values": ["DISABLED"]}])
     assert [p["arn"] for p in listed["lifecyclePolicySummaryList"]] == [arn]
     assert fake.state()["123456789012"]["us-east-1"]["lifecyclePolicies"][0]["name"] == "Old Images"
+
+
+def test_list_images_shows_each_image_version_once(fake: Any, client: Any, make_stack: Any):
+    older = make_stack("web", version="1.0.0")
+    newer = make_stack("web-two", recipe_name="web", version="2.0.0")
+    for stack in (older, older, newer):
+        client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)
+
+    listed = client.list_images()["imageVersionList"]
+
+    assert [(v["arn"], v["version"]) for v in listed] == [
+        (f"{PREFIX}:image/web/1.0.0", "1.0.0"),
+        (f"{PREFIX}:image/web/2.0.0", "2.0.0"),
+    ]
+    assert {(v["owner"], v["imageSource"], v["platform"]) for v in listed} == {("123456789012", "CUSTOM", "Linux")}
+    assert [v["version"] for v in client.list_images(byName=True)["imageVersionList"]] == ["2.0.0"]
+    assert (
+        client.list_images(filters=[{"name": "version", "values": ["1.0.0"]}])["imageVersionList"][0]["version"]
+        == "1.0.0"
+    )
+    assert client.list_images(owner="Shared")["imageVersionList"] == []
+    amazon = client.list_images(owner="Amazon", filters=[{"name": "platform", "values": ["Windows"]}])
+    assert amazon["imageVersionList"] and all(
+        v["owner"] == "Amazon" and v["platform"] == "Windows" and v["imageSource"] == "AMAZON_MANAGED"
+        for v in amazon["imageVersionList"]
+    )

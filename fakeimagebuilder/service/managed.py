@@ -17,7 +17,7 @@ from typing import Any
 
 from .arns import Arn
 
-__all__ = ["MANAGED_DATE", "catalogue"]
+__all__ = ["MANAGED_DATE", "catalogue", "image_versions"]
 
 MANAGED_DATE = "2024-01-01T00:00:00.000Z"
 """When the fake's AWS-managed resources were made (a fixed instant, so they read the same in every run)."""
@@ -137,6 +137,39 @@ def _workflows(partition: str, region: str) -> MappingProxyType[str, dict[str, A
             "tags": {},
         }
     return MappingProxyType(found)
+
+
+# name, platform, operating system, version
+_IMAGES: tuple[tuple[str, str, str, str], ...] = (
+    ("amazon-linux-2-x86", "Linux", "Amazon Linux 2", "2024.1.1"),
+    ("amazon-linux-2-arm64", "Linux", "Amazon Linux 2", "2024.1.1"),
+    ("amazon-linux-2023-x86", "Linux", "Amazon Linux 2023", "2024.1.1"),
+    ("amazon-linux-2023-arm64", "Linux", "Amazon Linux 2023", "2024.1.1"),
+    ("ubuntu-server-22-lts-x86", "Linux", "Ubuntu 22", "2024.1.1"),
+    ("ubuntu-server-24-lts-x86", "Linux", "Ubuntu 24", "2024.1.1"),
+    ("windows-server-2022-english-full-base-x86", "Windows", "Microsoft Windows Server 2022", "2024.1.1"),
+    ("windows-server-2019-english-full-base-x86", "Windows", "Microsoft Windows Server 2019", "2024.1.1"),
+)
+
+
+@cache
+def image_versions(partition: str, region: str) -> tuple[dict[str, Any], ...]:
+    """AWS's managed parent images in a region, as ListImages shows them (ImageVersion), by version ARN."""
+    return tuple(
+        {
+            "arn": str(Arn.build(partition, region, "aws", "image", name, version)),
+            "name": name,
+            "type": "AMI",
+            "version": version,
+            "platform": platform,
+            "osVersion": system,
+            "owner": "Amazon",
+            "dateCreated": MANAGED_DATE,
+            "buildType": "USER_INITIATED",
+            "imageSource": "AMAZON_MANAGED",
+        }
+        for name, platform, system, version in _IMAGES
+    )
 
 
 def catalogue(resource_type: str, partition: str, region: str) -> MappingProxyType[str, dict[str, Any]]:

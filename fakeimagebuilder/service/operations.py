@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from . import components, containers, images, lifecycle, pipelines, resources, tagging, workflows
+from . import components, containers, image_versions, images, lifecycle, pipelines, resources, tagging, workflows
 from .kinds import (
     COMPONENT,
     CONTAINER_RECIPE,
@@ -30,6 +30,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
         "StartImagePipelineExecution": images.start_image_pipeline_execution,
         "GetImage": images.get_image,
         "ListImagePipelineImages": images.list_image_pipeline_images,
+        "ListImages": image_versions.list_images,
         "ListImageBuildVersions": images.list_image_build_versions,
         "CancelImageCreation": images.cancel_image_creation,
         "DeleteImage": images.delete_image,
