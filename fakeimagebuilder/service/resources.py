@@ -17,6 +17,7 @@ from typing import Any
 from .arns import Arn, normalise_name, require_in_scope
 from .dates import date_string
 from .errors import (
+    ImageBuilderError,
     InvalidParameterValueException,
     InvalidRequestException,
     ResourceAlreadyExistsException,
@@ -127,17 +128,17 @@ def _version_of(text: str) -> tuple[tuple[int, int, int], int]:
 
 
 def _refers_to(kind: Kind, scope: Scope, reference: str, arn: str) -> bool:
-    """Whether ``reference`` (an exact ARN or a version pattern) selects the resource ``arn``."""
+    """Whether ``reference`` (an exact ARN, or a version a versioned kind resolves) selects the resource ``arn``."""
     if reference == arn:
         return True
-    if not kind.versioned or not reference.startswith(arn.split(":", 5)[0]) or "/" not in reference:
+    if not kind.versioned or not reference.startswith("arn:"):
         return False
     try:
         target = Arn.parse(reference)
         if target.resource_type != kind.resource_type or target.account != scope.account:
             return False
         return resolve(kind, scope, reference) is kind.items(scope)[arn]
-    except (ResourceNotFoundException, InvalidRequestException):
+    except ImageBuilderError:  # a reference that selects nothing (now) holds nothing
         return False
 
 
