@@ -1171,3 +1171,10 @@ def test_list_images_shows_each_image_version_once(fake: Any, client: Any, make_
         v["owner"] == "Amazon" and v["platform"] == "Windows" and v["imageSource"] == "AMAZON_MANAGED"
         for v in amazon["imageVersionList"]
     )
+
+
+def test_aws_owned_resources_of_kinds_the_fake_does_not_catalogue_stay_forbidden(client: Any, expect_error: Any):
+    with pytest.raises(ClientError) as caught:
+        client.get_image_recipe(imageRecipeArn="arn:aws:imagebuilder:us-east-1:aws:image-recipe/web/1.0.0")
+
+    expect_error(caught.value, "ForbiddenException", 403)

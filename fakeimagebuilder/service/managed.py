@@ -17,10 +17,13 @@ from typing import Any
 
 from .arns import Arn
 
-__all__ = ["MANAGED_DATE", "catalogue", "image_versions"]
+__all__ = ["MANAGED_DATE", "MANAGED_TYPES", "catalogue", "image_versions"]
 
 MANAGED_DATE = "2024-01-01T00:00:00.000Z"
 """When the fake's AWS-managed resources were made (a fixed instant, so they read the same in every run)."""
+
+MANAGED_TYPES = frozenset({"component", "workflow"})
+"""Resource types whose AWS-managed resources Get resolves; an ``aws`` ARN of any other type is forbidden."""
 
 _LINUX = ("Amazon Linux 2", "Amazon Linux 2023", "Ubuntu 22", "Ubuntu 24", "Red Hat Enterprise Linux 9")
 _WINDOWS = ("Microsoft Windows Server 2019", "Microsoft Windows Server 2022", "Microsoft Windows Server 2025")

@@ -27,7 +27,7 @@ from .errors import (
 )
 from .filters import passes
 from .kinds import DISTRIBUTION, INFRASTRUCTURE, KINDS, RECIPE, Kind, referenced_arns, version_key
-from .managed import catalogue
+from .managed import MANAGED_TYPES, catalogue
 from .paging import page
 from .state import Operation, Scope, Store
 from .versions import concrete, highest, pattern
@@ -70,7 +70,7 @@ def _not_found(kind: Kind, text: str) -> ResourceNotFoundException:
 
 def _items(kind: Kind, scope: Scope, arn: Arn, text: str) -> Mapping[str, Any]:
     """Where the resource ``arn`` names would be: the caller's store, or AWS's catalogue for account ``aws``."""
-    if arn.account == "aws":
+    if arn.account == "aws" and kind.resource_type in MANAGED_TYPES:
         require_in_scope(arn, partition=scope.partition, region=scope.region, account="aws", text=text)
         return catalogue(kind.resource_type, scope.partition, scope.region)
     require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
