@@ -18,8 +18,6 @@ from .model import error_statuses, service_model
 from .persistence import Journal, Subject
 from .policy import Policy
 from .service import BuildPlan, ImageBuilderService, Settings
-from .service.images import image_document
-from .service.pipelines import pipeline_document
 from .transports import botocore_hook
 from .wire import HttpRequest, HttpResponse, RestJsonWire
 
@@ -464,16 +462,8 @@ class FakeImageBuilder:
             self.settings.pipeline_plans.clear()
 
     def state(self) -> dict[str, Any]:
-        """A JSON-ready dump of every resource, as the Get operations would show it now."""
-        with self.service.lock:
-            now = self.clock.now()
-            dump: dict[str, Any] = {}
-            for scope in self.service.scopes():
-                dump.setdefault(scope.account, {})[scope.region] = {
-                    "imageRecipes": list(scope.recipes.values()),
-                    "infrastructureConfigurations": list(scope.infrastructure.values()),
-                    "distributionConfigurations": list(scope.distributions.values()),
-                    "imagePipelines": [pipeline_document(scope, p, now) for p in scope.pipelines.values()],
-                    "images": [image_document(scope, b, now) for b in scope.builds.values()],
-                }
-            return dump
+        """A JSON-ready copy of every resource, as the Get operations would show it now.
+
+        Changing the copy changes nothing in the fake.
+        """
+        return self.service.state()

@@ -194,6 +194,7 @@ _DISPATCH = {**copyreg.dispatch_table, types.MappingProxyType: lambda proxy: (_m
 _PLAIN = {("builtins", name) for name in ("set", "frozenset", "dict", "list", "tuple", "bytes", "bytearray")} | {
     ("collections", "deque"),
     ("collections", "OrderedDict"),
+    ("collections", "defaultdict"),  # its factory still passes find_class
     ("datetime", "datetime"),
     ("datetime", "timezone"),
     ("datetime", "timedelta"),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
 from ..clock import Clock
 from .calls import Call
 from .errors import ImageBuilderError
+from .kinds import KINDS
 from .operations import OPERATIONS
 from .state import Scope, Settings
 
@@ -82,3 +84,20 @@ class ImageBuilderService:
         with self.lock:
             self.settings, scopes = snapshot
             self._scopes = dict(scopes)
+
+    def state(self) -> dict[str, Any]:
+        """Every resource, per account and region and kind, as Get would show it now.
+
+        A deep copy, made under the lock and through JSON: changing it never
+        reaches the service, and it can be written out as it is.
+        """
+        with self.lock:
+            now = self.clock.now()
+            dump: dict[str, Any] = {}
+            for scope in self._scopes.values():
+                dump.setdefault(scope.account, {})[scope.region] = {
+                    kind.state_name: [kind.show(scope, item, now) for item in kind.items(scope).values()]
+                    for kind in KINDS
+                }
+            copied: dict[str, Any] = json.loads(json.dumps(dump))
+            return copied
