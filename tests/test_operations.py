@@ -1015,7 +1015,9 @@ def test_an_empty_output_block_is_an_output(fake: Any, client: Any):
     got = client.get_distribution_configuration(distributionConfigurationArn=arn)["distributionConfiguration"]
     assert got["distributions"] == entries
     with pytest.raises(client.exceptions.InvalidParameterValueException):
-        client.update_distribution_configuration(distributionConfigurationArn=arn, distributions=[{"region": "us-east-1"}])
+        client.update_distribution_configuration(
+            distributionConfigurationArn=arn, distributions=[{"region": "us-east-1"}]
+        )
 
 
 def test_update_replaces_configuration_settings(fake: Any, client: Any):

@@ -381,7 +381,7 @@ _NOT_OUTPUTS = frozenset({"region", "licenseConfigurationArns"})
 def _require_outputs(params: dict[str, Any]) -> None:
     """Each region of a distribution configuration must have at least one output (an AMI, a container...)."""
     for index, entry in enumerate(params["distributions"]):
-        # An output block given, even empty ({} takes AWS's defaults, e.g. the AMI name), counts; an empty list does not.
+        # An output block given, even empty ({} takes AWS's defaults), counts; an empty list does not.
         if not any(isinstance(value, dict) or value for key, value in entry.items() if key not in _NOT_OUTPUTS):
             raise InvalidParameterValueException(
                 f"The value supplied for parameter 'distributions[{index}]' is not valid. One or more outputs "
