@@ -110,6 +110,9 @@ class FakeImageBuilder:
             build_plan=build_plan or BuildPlan(),
             disabled_pipeline_error=disabled_pipeline_error,
             max_concurrent_builds=max_concurrent_builds,
+            # AWS disables after 5 failed scheduled builds when the schedule names no policy; a model
+            # without autoDisablePolicy (older botocore) predates auto-disable: none then.
+            auto_disable_failures=5 if "autoDisablePolicy" in service_model().shape_for("Schedule").members else None,
         )
         self.service = ImageBuilderService(self.clock, self.settings)
         self.policy = Policy(self.clock)

@@ -106,7 +106,13 @@ class BuildPlan:
 
 @dataclass(slots=True)
 class Build:
-    """One image build version: ``arn`` ends in ``/x.y.z/n``."""
+    """One image build version: ``arn`` ends in ``/x.y.z/n``.
+
+    ``pipeline`` holds the settings the build runs with: its pipeline's
+    document, or for CreateImage the request's own settings (no ``arn``).
+    ``dependencies``: what the recipe's parent image and components resolved
+    to when it started (``dependencies.resolution``).
+    """
 
     arn: str
     number: int
@@ -121,6 +127,8 @@ class Build:
     end_at: float
     end_reason: str | None
     tags: dict[str, str] = field(default_factory=dict)
+    build_type: str = "USER_INITIATED"
+    dependencies: tuple[str, ...] = ()
 
     def state(self, now: float) -> tuple[str, str | None]:
         """Status (and reason, for FAILED and CANCELLED) at instant ``now``."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from . import images, pipelines, resources, tagging
+from . import image_creation, images, pipelines, resources, tagging
 from .kinds import DISTRIBUTION, INFRASTRUCTURE, PIPELINE, RECIPE
 from .state import Operation
 
@@ -18,6 +18,7 @@ __all__ = ["OPERATIONS", "Operation"]
 OPERATIONS: Mapping[str, Operation] = MappingProxyType(
     {
         "StartImagePipelineExecution": images.start_image_pipeline_execution,
+        "CreateImage": image_creation.create_image,
         "GetImage": images.get_image,
         "ListImagePipelineImages": images.list_image_pipeline_images,
         "ListImageBuildVersions": images.list_image_build_versions,

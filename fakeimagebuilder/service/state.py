@@ -25,12 +25,15 @@ class Settings:
     answers, or None to let it build (AWS's answer is unconfirmed).
     ``max_concurrent_builds``: builds in progress a pipeline may have before a
     start answers ResourceInUseException (None: unlimited).
+    ``auto_disable_failures``: consecutive failed scheduled builds that
+    disable a pipeline whose schedule names no autoDisablePolicy (None: never).
     """
 
     build_plan: BuildPlan = field(default_factory=BuildPlan)
     pipeline_plans: dict[str, BuildPlan] = field(default_factory=dict)
     disabled_pipeline_error: str | None = "InvalidRequestException"
     max_concurrent_builds: int | None = None
+    auto_disable_failures: int | None = 5
 
     def plan_for(self, pipeline_arn: str) -> BuildPlan:
         """The build plan of a pipeline: its own, else the default."""
@@ -94,6 +97,10 @@ class Scope:
     # Resource policies (JSON text) by the ARN they were put on.
     policies: dict[str, str] = field(default_factory=dict)
     idempotency: IdempotencyLedger = field(default_factory=IdempotencyLedger)
+    # Where each scheduled pipeline's schedule stands (schedules.Cursor by pipeline ARN), and the
+    # earliest instant any of them needs looking at again: calls before it skip the schedules at once.
+    schedules: dict[str, Any] = field(default_factory=dict)
+    schedule_due: float = float("inf")
 
     def __post_init__(self) -> None:
         self.partition = partition_of(self.region)
