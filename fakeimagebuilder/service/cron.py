@@ -15,6 +15,7 @@ Pure: no service state, no clock; a bad expression raises
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
@@ -108,8 +109,11 @@ class Cron:
     def next_after(self, instant: float, zone: ZoneInfo) -> float | None:
         """The first instant strictly after ``instant`` that the expression names in ``zone``; None if none is left."""
         start = dt.datetime.fromtimestamp(instant, UTC).astimezone(zone).replace(tzinfo=None)
-        # A day early: around a fall-back fold, the local date of ``instant`` can be behind a candidate's.
-        date = start.date() - dt.timedelta(days=1)
+        # Wall-clock times map to instants in order (first occurrences, gaps skipped), so only
+        # candidates after ``start``'s own wall-clock minute can come after ``instant``; in the
+        # second pass of a fall-back fold, some of those still lie before it, and are passed over.
+        after = (start.hour, start.minute)
+        date = start.date()
         while date.year <= _LAST_YEAR:
             if date.year not in self.years:
                 date = dt.date(date.year + 1, 1, 1)
@@ -118,8 +122,10 @@ class Cron:
                 date = dt.date(date.year + (date.month == 12), date.month % 12 + 1, 1)
                 continue
             if self.matches_date(date):
-                for hour in self.hours:
-                    for minute in self.minutes:
+                first_day = date == start.date()
+                for hour in self.hours[bisect.bisect_left(self.hours, after[0]) if first_day else 0 :]:
+                    later = first_day and hour == after[0]
+                    for minute in self.minutes[bisect.bisect_right(self.minutes, after[1]) if later else 0 :]:
                         at = _instant(dt.datetime(date.year, date.month, date.day, hour, minute), zone)
                         if at is not None and at > instant:
                             return at
@@ -244,7 +250,7 @@ def _weekday_field(text: str, position: int) -> tuple[frozenset[int] | None, tup
     if text == "?":
         return None, None
     if text == "L":
-        return None, ("L", 7)  # L alone: the last day of the week, Saturday
+        return frozenset({7}), None  # L alone: the last day of every week, Saturday
     if text.endswith("L"):
         return None, ("L", _number(field, text[:-1], position))
     if "#" in text:
