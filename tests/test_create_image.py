@@ -47,9 +47,10 @@ def test_create_image_builds_without_a_pipeline(fake: Any, client: Any, make_sta
 
 def test_build_numbers_are_shared_with_pipeline_builds(client: Any, make_stack: Any):
     stack = make_stack()
-    made = client.create_image(imageRecipeArn=stack.recipe_arn, infrastructureConfigurationArn=stack.infrastructure_arn)
+    params = {"imageRecipeArn": stack.recipe_arn, "infrastructureConfigurationArn": stack.infrastructure_arn}
+    made = client.create_image(**params)
     started = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)
-    again = client.create_image(imageRecipeArn=stack.recipe_arn, infrastructureConfigurationArn=stack.infrastructure_arn)
+    again = client.create_image(**params)
 
     assert [a["imageBuildVersionArn"].rsplit("/", 1)[1] for a in (made, started, again)] == ["1", "2", "3"]
 

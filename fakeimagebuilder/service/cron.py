@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 __all__ = ["Cron", "ExpressionError", "Rate", "Schedule", "parse"]
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 _MONTHS = {name: i for i, name in enumerate(calendar.month_abbr) if name}
 _WEEKDAYS = {name: i for i, name in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"), start=1)}
 _LAST_YEAR = 2199
@@ -207,7 +207,9 @@ def _cron(text: str) -> Cron:
     if len(parts) < 6:
         raise ExpressionError("CRON", "Unexpected end of expression.", len(text))
     if len(parts) > 6:
-        raise ExpressionError("CRON", "Expected six fields: minutes hours day-of-month month day-of-week year.", positions[6])
+        raise ExpressionError(
+            "CRON", "Expected six fields: minutes hours day-of-month month day-of-week year.", positions[6]
+        )
     day_text, weekday_text = parts[2], parts[4]
     if (day_text == "?") == (weekday_text == "?"):
         raise ExpressionError(
