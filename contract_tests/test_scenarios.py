@@ -6,9 +6,11 @@ target writes its exchanges to ``fixtures/recorded/``.
 
 from __future__ import annotations
 
+import contextlib
 from types import SimpleNamespace
 
 import pytest
+from botocore.exceptions import ClientError
 
 from .expect import LIFECYCLE, TERMINAL, VALIDATION_MESSAGE, expect_error, is_uuid, moved_forward, status_of
 from .ledger_report import verifies
@@ -274,6 +276,21 @@ def _guard_budgets(workspace: Workspace, operation: str) -> bool:
     return False
 
 
+def _remove_builds(workspace: Workspace, arns: list[str]) -> None:
+    """Cancel (if still running) and delete builds the workspace's tracker does not know of.
+
+    The tracker notes builds from StartImagePipelineExecution only; builds a
+    schedule or CreateImage made are removed here, so a shared server is left
+    as it was found.
+    """
+    for arn in arns:
+        with contextlib.suppress(ClientError):
+            workspace.client.cancel_image_creation(imageBuildVersionArn=arn)
+        workspace.wait_for_image(arn, TERMINAL)
+        with contextlib.suppress(ClientError):
+            workspace.client.delete_image(imageBuildVersionArn=arn)
+
+
 @pytest.mark.builds(0)
 def test_schedule_shows_its_next_run(workspace: Workspace) -> None:
     """A cron schedule is accepted and GetImagePipeline names its next run (one far off: nothing is built)."""
@@ -320,14 +337,18 @@ def test_scheduled_builds_run_at_their_instants(workspace: Workspace) -> None:
     arn = _scheduled_pipeline(workspace, schedule)
     workspace.let_time_pass(3 * 3600 + 60)
     listed = workspace.client.list_image_pipeline_images(imagePipelineArn=arn)["imageSummaryList"]
-    with verifies("schedule-runs"):
-        assert [s["buildType"] for s in listed] == ["SCHEDULED"] * 3
-        document = workspace.client.get_image_pipeline(imagePipelineArn=arn)["imagePipeline"]
-        assert document["dateNextRun"] > max(s["dateCreated"] for s in listed)
+    try:
+        with verifies("schedule-runs"):
+            assert [s["buildType"] for s in listed] == ["SCHEDULED"] * 3
+            document = workspace.client.get_image_pipeline(imagePipelineArn=arn)["imagePipeline"]
+            assert document["dateNextRun"] > max(s["dateCreated"] for s in listed)
+    finally:
+        workspace.client.delete_image_pipeline(imagePipelineArn=arn)  # no more runs
+        _remove_builds(workspace, [s["arn"] for s in listed])
 
 
 @pytest.mark.builds(2)
-def test_create_image_shares_build_numbers_with_pipelines(workspace: Workspace) -> None:
+def test_create_image_shares_build_numbers_with_pipelines(workspace: Workspace, request: pytest.FixtureRequest) -> None:
     """A CreateImage of a recipe version takes /1, a later pipeline start /2; the image names no pipeline."""
     if not _guard_budgets(workspace, "CreateImage"):
         pytest.skip("the live guard does not budget and cancel CreateImage builds yet")
@@ -341,6 +362,7 @@ def test_create_image_shares_build_numbers_with_pipelines(workspace: Workspace) 
         tags=workspace.tags(),
     )
     started = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)
+    request.addfinalizer(lambda: _remove_builds(workspace, [made["imageBuildVersionArn"]]))
     with verifies("create-image-numbers", "build-arn"):
         assert made["imageBuildVersionArn"] == workspace.build_arn(pipeline.recipe, 1)
         assert started["imageBuildVersionArn"] == workspace.build_arn(pipeline.recipe, 2)
