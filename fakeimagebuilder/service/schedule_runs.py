@@ -43,7 +43,6 @@ def catch_up(scope: Scope, now: float) -> None:
 
 def _run(scope: Scope, arn: str, cursor: schedules.Cursor, at: float) -> None:
     item = scope.pipelines[arn]
-    cursor.since = at
     cursor.due = schedules.next_run(cursor.schedule, at, at)
     recipe_arn = item.get("imageRecipeArn") or item.get("containerRecipeArn")
     kind = "image-recipe" if item.get("imageRecipeArn") else "container-recipe"

@@ -41,15 +41,14 @@ DEFAULT_CONDITION = "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"
 class Cursor:
     """Where one pipeline's schedule stands.
 
-    ``since``: when the schedule was set, then its last run (a rate counts
-    from it). ``due``: the next run, None when none is left or the pipeline
-    is DISABLED. ``counted_from``: consecutive failures count builds that
+    ``due``: the next run (a rate counts from when the schedule was set,
+    then from its last run), None when none is left or the pipeline is
+    DISABLED. ``counted_from``: consecutive failures count builds that
     ended after it. ``failure_ends``: when scheduled builds planned to fail
     end, still to be counted (sorted).
     """
 
     schedule: dict[str, Any]
-    since: float
     counted_from: float
     due: float | None
     failure_ends: list[float] = field(default_factory=list)
@@ -131,7 +130,7 @@ def arm(scope: Scope, arn: str, item: dict[str, Any], previous: dict[str, Any] |
         and previous.get("schedule") == schedule
     ):
         return
-    cursor = Cursor(schedule, since=now, counted_from=now, due=next_run(schedule, now, now) if enabled else None)
+    cursor = Cursor(schedule, counted_from=now, due=next_run(schedule, now, now) if enabled else None)
     scope.schedules[arn] = cursor
     event = cursor.next_event()
     if event is not None:
