@@ -6,10 +6,15 @@ target writes its exchanges to ``fixtures/recorded/``.
 
 from __future__ import annotations
 
+import contextlib
+from types import SimpleNamespace
+
 import pytest
+from botocore.exceptions import ClientError
 
 from .expect import LIFECYCLE, TERMINAL, VALIDATION_MESSAGE, expect_error, is_uuid, moved_forward, status_of
 from .ledger_report import verifies
+from .safety import Budget, BudgetExhausted, LiveGuard
 from .targets import Workspace
 
 pytestmark = pytest.mark.scenario
@@ -292,3 +297,143 @@ def test_malformed_arn_is_rejected_by_the_service(workspace: Workspace) -> None:
         assert "imagePipelineArn" in caught.message
         listed = workspace.client.list_image_pipeline_images(imagePipelineArn=pipeline.arn)["imageSummaryList"]
         assert listed == []
+
+
+# -- schedules and CreateImage ---------------------------------------------------------------------
+
+
+def _scheduled_pipeline(workspace: Workspace, schedule: dict[str, str]) -> str:
+    """A new pipeline with ``schedule`` (and a new recipe) on the shared infrastructure configuration."""
+    recipe = workspace.recipe()
+    arn: str = workspace.client.create_image_pipeline(
+        name=workspace.names.new("pipeline"),
+        imageRecipeArn=recipe.arn,
+        infrastructureConfigurationArn=workspace.target.infrastructure_arn,
+        imageTestsConfiguration={"imageTestsEnabled": False},
+        schedule=schedule,
+        tags=workspace.tags(),
+    )["imagePipelineArn"]
+    return arn
+
+
+def _guard_budgets(workspace: Workspace, operation: str) -> bool:
+    """Whether the live guard (if any) counts ``operation`` against the build budget, so it cancels its builds.
+
+    Asked of the guard itself: a guard with an empty budget must refuse the call.
+    """
+    guards = [o for o in workspace.client.observers if isinstance(o, LiveGuard)]
+    if not guards:
+        return True
+    probe = LiveGuard(Budget(0), guards[0].run_prefix)
+    try:
+        probe.before(SimpleNamespace(actor="suite"), operation, {})  # type: ignore[arg-type]
+    except BudgetExhausted:
+        return True
+    return False
+
+
+def _remove_builds(workspace: Workspace, arns: list[str]) -> None:
+    """Cancel (if still running) and delete builds the workspace's tracker does not know of.
+
+    The tracker notes builds from StartImagePipelineExecution only; builds a
+    schedule or CreateImage made are removed here, so a shared server is left
+    as it was found.
+    """
+    for arn in arns:
+        with contextlib.suppress(ClientError):
+            workspace.client.cancel_image_creation(imageBuildVersionArn=arn)
+        workspace.wait_for_image(arn, TERMINAL)
+        with contextlib.suppress(ClientError):
+            workspace.client.delete_image(imageBuildVersionArn=arn)
+
+
+@pytest.mark.builds(0)
+def test_schedule_shows_its_next_run(workspace: Workspace) -> None:
+    """A cron schedule is accepted and GetImagePipeline names its next run (one far off: nothing is built)."""
+    schedule = {
+        "scheduleExpression": "cron(0 0 1 1 ? 2199)",
+        "pipelineExecutionStartCondition": "EXPRESSION_MATCH_ONLY",
+    }
+    arn = _scheduled_pipeline(workspace, schedule)
+    document = workspace.client.get_image_pipeline(imagePipelineArn=arn)["imagePipeline"]
+    with verifies("schedule-cron", "schedule-runs"):
+        assert document["schedule"]["scheduleExpression"] == schedule["scheduleExpression"]
+        assert str(document.get("dateNextRun", "")).startswith("2199-01-01T00:00:00"), document.get("dateNextRun")
+
+
+@pytest.mark.builds(0)
+def test_invalid_schedule_expression_is_refused(workspace: Workspace) -> None:
+    """A five-field cron is refused as AWS refuses it, and no pipeline is made."""
+    recipe = workspace.recipe()
+    name = workspace.names.new("pipeline")
+    with (
+        verifies("schedule-invalid"),
+        expect_error("InvalidParameterValueException", 400, r"Unexpected end of expression") as caught,
+    ):
+        workspace.client.create_image_pipeline(
+            name=name,
+            imageRecipeArn=recipe.arn,
+            infrastructureConfigurationArn=workspace.target.infrastructure_arn,
+            schedule={"scheduleExpression": "cron(0 0 * * ?)"},
+            tags=workspace.tags(),
+        )
+    with verifies("schedule-invalid"):
+        assert "'schedule.scheduleExpression'" in caught.message
+    with verifies("get-not-found"), expect_error("ResourceNotFoundException", 404):
+        workspace.client.get_image_pipeline(imagePipelineArn=workspace.arn("image-pipeline", name))
+
+
+@pytest.mark.builds(0)
+@pytest.mark.completes_builds  # on real AWS the runs would be builds no guard cancels
+def test_scheduled_builds_run_at_their_instants(workspace: Workspace) -> None:
+    """An hourly schedule starts one SCHEDULED build an hour as the clock moves."""
+    if not workspace.target.controls_time:
+        pytest.skip("needs a target whose clock the suite moves (hours of schedule)")
+    schedule = {"scheduleExpression": "rate(1 hour)", "pipelineExecutionStartCondition": "EXPRESSION_MATCH_ONLY"}
+    arn = _scheduled_pipeline(workspace, schedule)
+    workspace.let_time_pass(3 * 3600 + 60)
+    listed = workspace.client.list_image_pipeline_images(imagePipelineArn=arn)["imageSummaryList"]
+    try:
+        with verifies("schedule-runs"):
+            assert [s["buildType"] for s in listed] == ["SCHEDULED"] * 3
+            document = workspace.client.get_image_pipeline(imagePipelineArn=arn)["imagePipeline"]
+            assert document["dateNextRun"] > max(s["dateCreated"] for s in listed)
+    finally:
+        workspace.client.delete_image_pipeline(imagePipelineArn=arn)  # no more runs
+        _remove_builds(workspace, [s["arn"] for s in listed])
+
+
+@pytest.mark.builds(2)
+def test_create_image_shares_build_numbers_with_pipelines(workspace: Workspace, request: pytest.FixtureRequest) -> None:
+    """A CreateImage of a recipe version takes /1, a later pipeline start /2; the image names no pipeline."""
+    if not _guard_budgets(workspace, "CreateImage"):
+        pytest.skip("the live guard does not budget and cancel CreateImage builds yet")
+    pipeline = workspace.pipeline()
+    token = workspace.token()
+    made = workspace.client.create_image(
+        imageRecipeArn=pipeline.recipe.arn,
+        infrastructureConfigurationArn=pipeline.infrastructure_arn,
+        imageTestsConfiguration={"imageTestsEnabled": False},
+        clientToken=token,
+        tags=workspace.tags(),
+    )
+    started = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)
+    request.addfinalizer(lambda: _remove_builds(workspace, [made["imageBuildVersionArn"]]))
+    with verifies("create-image-numbers", "build-arn"):
+        assert made["imageBuildVersionArn"] == workspace.build_arn(pipeline.recipe, 1)
+        assert started["imageBuildVersionArn"] == workspace.build_arn(pipeline.recipe, 2)
+    with verifies("create-image"):
+        assert made["clientToken"] == token
+        image = workspace.get_image(made["imageBuildVersionArn"])
+        assert "sourcePipelineArn" not in image
+        listed = workspace.client.list_image_pipeline_images(imagePipelineArn=pipeline.arn)["imageSummaryList"]
+        assert [s["arn"] for s in listed] == [started["imageBuildVersionArn"]]
+
+
+@pytest.mark.builds(0)
+def test_create_image_needs_exactly_one_recipe(workspace: Workspace) -> None:
+    """CreateImage with no recipe at all is refused before anything is built."""
+    with verifies("create-image-recipe"), expect_error("InvalidRequestException", 400):
+        workspace.client.create_image(
+            infrastructureConfigurationArn=workspace.target.infrastructure_arn, tags=workspace.tags()
+        )

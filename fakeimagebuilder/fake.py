@@ -228,6 +228,9 @@ class FakeImageBuilder:
             disabled_pipeline_error=disabled_pipeline_error,
             max_concurrent_builds=max_concurrent_builds,
             recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
+            # AWS disables after 5 failed scheduled builds when the schedule names no policy; a model
+            # without autoDisablePolicy (older botocore) predates auto-disable: none then.
+            auto_disable_failures=5 if "autoDisablePolicy" in service_model().shape_for("Schedule").members else None,
         )
         self.service = ImageBuilderService(self.clock, settings)
         # The one chain every call passes: policy -> journal (when persisting) -> service.

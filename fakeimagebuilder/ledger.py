@@ -765,6 +765,113 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_a_filter_on_a_member_an_item_lacks_matches_nothing",
     ),
     Behaviour(
+        "schedule-cron",
+        "schedule.scheduleExpression takes AWS's six-field cron(minutes hours day-of-month month day-of-week year) "
+        "with , - * / ? L W #, JAN-DEC and SUN-SAT (1-7 = SUN-SAT), years 1970-2199, exactly one day field '?'.",
+        "confirmed",
+        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/cron-expressions.html; "
+        "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html",
+        "tests/test_schedule_expressions.py::test_cron_runs_match_the_brute_force_oracle_for_a_year",
+    ),
+    Behaviour(
+        "schedule-cron-edges",
+        "Cron edge cases AWS's pages leave open follow Quartz (whose 'Unexpected end of expression.' AWS answers): "
+        "nW never leaves the month (1W on a Saturday is Monday the 3rd), a day past the month's end never "
+        "matches, L alone in day-of-week is every Saturday, a backwards range (FRI-MON) wraps round.",
+        "assumed",
+        "Quartz CronExpression semantics; AWS's message quoted in hashicorp/terraform-provider-aws#17396",
+        "tests/test_schedule_expressions.py::test_cron_runs_match_the_brute_force_oracle_for_a_year",
+    ),
+    Behaviour(
+        "schedule-timezone",
+        "Cron fields are read in schedule.timezone (IANA, UTC by default): a wall-clock minute the zone skips "
+        "never runs; one it repeats runs once, at its first occurrence.",
+        "likely",
+        "model doc of Schedule.timezone (IANA, default UTC); the daylight-saving handling is assumed",
+        "tests/test_schedule_expressions.py::test_the_oracle_sees_daylight_saving_gaps_and_folds",
+    ),
+    Behaviour(
+        "schedule-rate",
+        "rate(N unit) (minute, hour, day; singular for 1) runs every N units from when the schedule was set; an "
+        "update that keeps the schedule and ENABLED status keeps its place.",
+        "likely",
+        "aws-cdk aws-imagebuilder-alpha ImagePipelineSchedule ('a cron expression or a rate expression'); "
+        "the anchor is assumed",
+        "tests/test_schedule_expressions.py::test_rate_runs_every_period_from_when_it_was_set",
+    ),
+    Behaviour(
+        "schedule-invalid",
+        "A schedule expression AWS would refuse answers InvalidParameterValueException at create and update: "
+        "'The value supplied for parameter 'schedule.scheduleExpression' is not valid. Invalid schedule "
+        "expression. Details: Invalid CRON expression: error at position N, details: ...'.",
+        "likely",
+        "hashicorp/terraform-provider-aws#17396, buildkite/image-builder#7 (the five-field case, verbatim); "
+        "details of other cases follow Quartz's wording (assumed)",
+        "tests/test_schedules.py::test_an_invalid_expression_is_refused_with_aws_wording",
+    ),
+    Behaviour(
+        "schedule-runs",
+        "At each instant its schedule names, an ENABLED pipeline starts a build with buildType SCHEDULED, dated "
+        "at that instant; dateNextRun shows the next one. Runs are derived from the virtual clock when the fake "
+        "is next called, so they do not depend on when or how often the clock is read.",
+        "confirmed",
+        "model doc of BuildType (SCHEDULED) and ImagePipeline.dateNextRun; the derivation is the fake's",
+        "tests/test_schedules.py::test_a_rate_schedule_starts_scheduled_builds_at_its_instants",
+    ),
+    Behaviour(
+        "schedule-disabled",
+        "A DISABLED pipeline runs no schedule and shows no dateNextRun; enabled again, it counts from then on.",
+        "confirmed",
+        "aws-cdk ImagePipelineStatus DISABLED: 'will not be triggered on the schedule'; no make-up runs is assumed",
+        "tests/test_schedules.py::test_a_disabled_pipeline_runs_no_schedule",
+    ),
+    Behaviour(
+        "schedule-dependency-updates",
+        "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE (the default) builds only when the recipe's parent image "
+        "or a component resolves to something newer than at the pipeline's newest build (its first run always "
+        "builds). Newer means, in the fake: a higher AVAILABLE build of the account's own parent image, or a "
+        "higher version of its own component; AWS-managed ARNs and AMI ids never get newer.",
+        "assumed",
+        "model doc of Schedule.pipelineExecutionStartCondition (semantics, default); what 'newer' can mean in a "
+        "fake that cannot publish AWS-managed versions is a choice",
+        "tests/test_schedules.py::test_by_default_a_schedule_builds_only_when_a_dependency_is_newer",
+    ),
+    Behaviour(
+        "schedule-auto-disable",
+        "When schedule.autoDisablePolicy.failureCount (5 without a policy) scheduled builds in a row have failed, "
+        "the pipeline turns DISABLED at the instant the last failed; consecutiveFailures counts them, a successful "
+        "build of any kind resets it, a failed manual build leaves it. Not with a model lacking autoDisablePolicy.",
+        "confirmed",
+        "https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_AutoDisablePolicy.html; model doc of "
+        "ImagePipeline.consecutiveFailures",
+        "tests/test_schedules.py::test_consecutive_failed_scheduled_builds_disable_the_pipeline",
+    ),
+    Behaviour(
+        "create-image",
+        "CreateImage builds from a recipe with no pipeline: its image shows no sourcePipelineArn, runs with the "
+        "request's own tests, scanning, workflows, execution role and logging settings, and is not a build of any "
+        "pipeline (not in ListImagePipelineImages, not lastRunStatus).",
+        "confirmed",
+        "model doc of CreateImage; aws-cloudformation-resource-providers-imagebuilder image CreateHandler",
+        "tests/test_create_image.py::test_create_image_builds_without_a_pipeline",
+    ),
+    Behaviour(
+        "create-image-numbers",
+        "CreateImage shares build numbers with the pipeline builds of its recipe version: a CreateImage takes /1, "
+        "a later pipeline start /2.",
+        "likely",
+        "DESIGN.md evidence (a CreateImage took /1, a later pipeline start /2); model doc of the build number",
+        "tests/test_create_image.py::test_build_numbers_are_shared_with_pipeline_builds",
+    ),
+    Behaviour(
+        "create-image-recipe",
+        "CreateImage with both or neither of imageRecipeArn and containerRecipeArn answers InvalidRequestException; "
+        "a recipe or configuration that does not exist answers ResourceNotFoundException (404).",
+        "assumed",
+        "design choice, as CreateImagePipeline answers (InvalidRequestException is modeled for CreateImage)",
+        "tests/test_create_image.py::test_bad_references_are_refused_without_a_build",
+    ),
+    Behaviour(
         "not-implemented",
         "An operation the fake does not implement answers 501 NotImplementedException naming it.",
         "assumed",

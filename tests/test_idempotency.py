@@ -220,6 +220,9 @@ def _token_call(client: Any, stack: Any, operation: str) -> tuple[Any, dict[str,
     if operation == "StartImagePipelineExecution":
         params: dict[str, Any] = {"imagePipelineArn": stack.pipeline_arn}
         return client.start_image_pipeline_execution, params, {**params, "tags": {"changed": "yes"}}
+    if operation == "CreateImage":
+        params = {"imageRecipeArn": stack.recipe_arn, "infrastructureConfigurationArn": stack.infrastructure_arn}
+        return client.create_image, params, {**params, "tags": {"changed": "yes"}}
     if operation == "CancelImageCreation":
         builds = [
             client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
@@ -310,6 +313,7 @@ def test_the_token_operations_are_the_expected_ones():
                 "CreateComponent",
                 "CreateContainerRecipe",
                 "CreateDistributionConfiguration",
+                "CreateImage",
                 "CreateImagePipeline",
                 "CreateImageRecipe",
                 "CreateInfrastructureConfiguration",

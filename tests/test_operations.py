@@ -35,7 +35,8 @@ def world(fake: Any, client: Any, make_stack: Any) -> SimpleNamespace:
     stack = make_stack(
         distributionConfigurationArn=distribution["distributionConfigurationArn"],
         description="builds web",
-        schedule={"scheduleExpression": "cron(0 0 * * ? *)"},
+        # Far in the future, so no scheduled run lands among the builds the tests count.
+        schedule={"scheduleExpression": "cron(0 0 1 1 ? 2199)"},
         tags={"team": "web"},
     )
     done = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
@@ -159,6 +160,13 @@ def _with_policy(put: Callable[..., Any], member: str, arn: str) -> str:
 
 SUCCESS: dict[str, Call] = {
     "StartImagePipelineExecution": lambda c, w: c.start_image_pipeline_execution(imagePipelineArn=w.pipeline),
+    "CreateImage": lambda c, w: c.create_image(
+        imageRecipeArn=w.recipe,
+        infrastructureConfigurationArn=w.infrastructure,
+        distributionConfigurationArn=w.distribution,
+        imageTestsConfiguration={"imageTestsEnabled": False},
+        tags={"k": "v"},
+    ),
     "GetImage": lambda c, w: c.get_image(imageBuildVersionArn=w.done),
     "ListImagePipelineImages": lambda c, w: c.list_image_pipeline_images(imagePipelineArn=w.pipeline),
     "ListImageBuildVersions": lambda c, w: c.list_image_build_versions(imageVersionArn=w.done.rsplit("/", 1)[0]),
@@ -286,6 +294,11 @@ ERRORS: dict[str, tuple[Call, str, int]] = {
         lambda c, w: c.start_image_pipeline_execution(imagePipelineArn=MISSING_PIPELINE),
         "ResourceNotFoundException",
         404,
+    ),
+    "CreateImage": (
+        lambda c, w: c.create_image(infrastructureConfigurationArn=w.infrastructure),
+        "InvalidRequestException",
+        400,
     ),
     "GetImage": (lambda c, w: c.get_image(imageBuildVersionArn=MISSING_BUILD), "ResourceNotFoundException", 404),
     "ListImagePipelineImages": (

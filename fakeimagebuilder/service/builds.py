@@ -138,7 +138,13 @@ class BuildPlan:
 
 @dataclass(slots=True)
 class Build:
-    """One image build version: ``arn`` ends in ``/x.y.z/n``."""
+    """One image build version: ``arn`` ends in ``/x.y.z/n``.
+
+    ``pipeline`` holds the settings the build runs with: its pipeline's
+    document, or for CreateImage the request's own settings (no ``arn``).
+    ``dependencies``: what the recipe's parent image and components resolved
+    to when it started (``dependencies.resolution``).
+    """
 
     arn: str
     number: int
@@ -154,6 +160,8 @@ class Build:
     end_reason: str | None
     tags: dict[str, str] = field(default_factory=dict)
     failure_context: dict[str, Any] | None = None  # state.failureContext, once the build has FAILED
+    build_type: str = "USER_INITIATED"
+    dependencies: tuple[str, ...] = ()
 
     def state(self, now: float) -> tuple[str, str | None]:
         """Status (and reason, for FAILED and CANCELLED) at instant ``now``."""

@@ -15,8 +15,9 @@ import uuid
 from typing import Any
 
 from .arns import Arn, normalise_name, require_in_scope
-from .builds import TERMINAL, Build
+from .builds import TERMINAL, Build, BuildPlan
 from .dates import date_string
+from .dependencies import resolution
 from .errors import (
     InvalidParameterValueException,
     InvalidRequestException,
@@ -38,6 +39,7 @@ __all__ = [
     "delete_image",
     "get_image",
     "image_document",
+    "launch",
     "list_image_build_versions",
     "list_image_pipeline_images",
     "start_image_pipeline_execution",
@@ -74,6 +76,25 @@ def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: fl
             f"a resource can have at most {MAX_TAGS}."
         )
     recipe = scope.recipes[item["imageRecipeArn"]]
+    build = launch(scope, item, recipe, now, tags, settings.plan_for(arn))
+    builds.append(build)
+    return {"imageBuildVersionArn": build.arn}
+
+
+def launch(
+    scope: Scope,
+    item: dict[str, Any],
+    recipe: dict[str, Any],
+    now: float,
+    tags: dict[str, str],
+    plan: BuildPlan,
+    build_type: str = "USER_INITIATED",
+) -> Build:
+    """A new build of ``recipe`` with the settings ``item`` holds, PENDING from ``now``, under the next number.
+
+    Every source of builds (pipeline starts, schedules, CreateImage) comes
+    through here, so build numbers count per recipe version across them all.
+    """
     key = (normalise_name(recipe["name"]), recipe["version"])
     number = scope.build_numbers.get(key, 0) + 1
     scope.build_numbers[key] = number
@@ -84,7 +105,7 @@ def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: fl
     # models allow, has only itself to name).
     components = recipe.get("components") or [{"componentArn": recipe["arn"]}]
     component_arn = components[0]["componentArn"]
-    stages, end_status, end_at, end_reason = settings.plan_for(arn).timeline(
+    stages, end_status, end_at, end_reason = plan.timeline(
         now,
         tests.get("imageTestsEnabled", True) is not False,
         {"workflow_execution_id": workflow_execution_id, "component_arn": component_arn},
@@ -109,10 +130,11 @@ def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: fl
             if end_status == "FAILED"
             else None
         ),
+        build_type=build_type,
+        dependencies=resolution(scope, recipe, now),
     )
     scope.builds[build_arn] = build
-    builds.append(build)
-    return {"imageBuildVersionArn": build_arn}
+    return build
 
 
 def _execution_id(prefix: str, build_arn: str) -> str:
@@ -182,7 +204,7 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     summary = {
         "arn": build.arn,
         "name": recipe["name"],
-        "type": "AMI",
+        "type": "DOCKER" if ":container-recipe/" in recipe.get("arn", "") else "AMI",
         # AWS shows "x.y.z/n" here (aws-cli get-image.rst), not the model's x.y.z.
         "version": f"{recipe['version']}/{build.number}",
         "platform": recipe["platform"],
@@ -192,7 +214,7 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
         "dateCreated": build.date_created,
         "outputResources": {"amis": amis},
         "tags": dict(build.tags),
-        "buildType": "USER_INITIATED",
+        "buildType": build.build_type,
     }
     if summary["osVersion"] is None:
         del summary["osVersion"]
@@ -206,18 +228,21 @@ def image_document(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     item = build.pipeline
     details = dict(
         enhancedImageMetadataEnabled=item.get("enhancedImageMetadataEnabled", True),
-        # The recipe as GetImage embeds it: without the owner and type that GetImageRecipe
-        # shows (aws-cli get-image.rst; a real run in iainelder/backups image-builder/README.md).
-        imageRecipe={k: v for k, v in build.recipe.items() if k not in _NOT_EMBEDDED},
-        sourcePipelineName=item["name"],
-        sourcePipelineArn=item["arn"],
+        sourcePipelineName=item.get("name"),  # a CreateImage build has no pipeline
+        sourcePipelineArn=item.get("arn"),
         infrastructureConfiguration=build.infrastructure,
         distributionConfiguration=build.distribution,
         imageTestsConfiguration=item.get("imageTestsConfiguration"),
         imageScanningConfiguration=item.get("imageScanningConfiguration"),
         workflows=item.get("workflows"),
         executionRole=item.get("executionRole"),
+        loggingConfiguration=item.get("loggingConfiguration"),
     )
+    # A container recipe's build shows it as containerRecipe (ARN resource type container-recipe). The recipe as
+    # GetImage embeds it: without the owner and type that GetImageRecipe shows (aws-cli get-image.rst; a real run in
+    # iainelder/backups image-builder/README.md).
+    recipe_member = "containerRecipe" if ":container-recipe/" in build.recipe.get("arn", "") else "imageRecipe"
+    details[recipe_member] = {k: v for k, v in build.recipe.items() if k not in _NOT_EMBEDDED}
     # Members the build does not have are left out, as GetImage leaves them out.
     document.update((k, v) for k, v in details.items() if v is not None)
     return document
@@ -350,8 +375,9 @@ def delete_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, 
             f"The image '{text}' is in status {status}; cancel it or wait for it to finish before deleting it."
         )
     del scope.builds[text]
-    siblings = scope.pipeline_builds.get(build.pipeline["arn"])
+    source = build.pipeline.get("arn")
+    siblings = scope.pipeline_builds.get(source) if source else None
     if siblings is not None:
         # Gone from its pipeline's list as well: lastRunStatus now follows the newest build left.
-        scope.pipeline_builds[build.pipeline["arn"]] = [b for b in siblings if b is not build]
+        scope.pipeline_builds[source] = [b for b in siblings if b is not build]
     return {"imageBuildVersionArn": text}

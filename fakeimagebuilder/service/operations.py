@@ -9,7 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from . import components, containers, image_versions, images, lifecycle, pipelines, resources, tagging, workflows
+from . import (
+    components,
+    containers,
+    image_creation,
+    image_versions,
+    images,
+    lifecycle,
+    pipelines,
+    resources,
+    tagging,
+    workflows,
+)
 from .kinds import (
     COMPONENT,
     CONTAINER_RECIPE,
@@ -28,6 +39,7 @@ __all__ = ["OPERATIONS", "Operation"]
 OPERATIONS: Mapping[str, Operation] = MappingProxyType(
     {
         "StartImagePipelineExecution": images.start_image_pipeline_execution,
+        "CreateImage": image_creation.create_image,
         "GetImage": images.get_image,
         "ListImagePipelineImages": images.list_image_pipeline_images,
         "ListImages": image_versions.list_images,

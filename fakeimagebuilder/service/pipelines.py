@@ -11,6 +11,7 @@ from .errors import (
     ResourceAlreadyExistsException,
     ResourceNotFoundException,
 )
+from .schedules import arm, check, view
 from .state import Scope
 
 __all__ = [
@@ -64,6 +65,7 @@ def _settings(scope: Scope, params: dict[str, Any]) -> dict[str, Any]:
     scope.lookup("infrastructure-configuration", params["infrastructureConfigurationArn"])
     if params.get("distributionConfigurationArn") is not None:
         scope.lookup("distribution-configuration", params["distributionConfigurationArn"])
+    check(params.get("schedule"))
     settings = {k: params[k] for k in _SETTABLE if params.get(k) is not None}
     settings.setdefault("status", "ENABLED")
     settings.setdefault("enhancedImageMetadataEnabled", True)
@@ -73,11 +75,15 @@ def _settings(scope: Scope, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def pipeline_document(scope: Scope, item: dict[str, Any], now: float) -> dict[str, Any]:
-    """What GetImagePipeline shows: the stored pipeline plus ``lastRunStatus`` of its newest build."""
+    """What GetImagePipeline shows: the stored pipeline plus ``lastRunStatus`` of its newest build.
+
+    A scheduled pipeline also shows ``dateNextRun`` and ``consecutiveFailures`` (``schedules.view``).
+    """
     builds = scope.pipeline_builds.get(item["arn"])
-    if not builds:
-        return item
-    return {**item, "lastRunStatus": builds[-1].state(now)[0]}
+    extra = view(scope, item, now) if item.get("schedule") else {}
+    if builds:
+        extra["lastRunStatus"] = builds[-1].state(now)[0]
+    return {**item, **extra} if extra else item
 
 
 def create_image_pipeline(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
@@ -97,6 +103,7 @@ def create_image_pipeline(scope: Scope, params: dict[str, Any], now: float) -> d
         tags=dict(params.get("tags") or {}),
     )
     scope.pipelines[arn] = document
+    arm(scope, arn, document, None, now)
     return {"imagePipelineArn": arn}
 
 
@@ -113,6 +120,7 @@ def update_image_pipeline(scope: Scope, params: dict[str, Any], now: float) -> d
         tags=current["tags"],
     )
     scope.pipelines[arn] = document
+    arm(scope, arn, document, current, now)
     return {"imagePipelineArn": arn}
 
 
@@ -122,6 +130,7 @@ def delete_image_pipeline(scope: Scope, params: dict[str, Any], now: float) -> d
     pipeline(scope, arn)
     del scope.pipelines[arn]
     scope.pipeline_builds.pop(arn, None)
+    scope.schedules.pop(arn, None)
     # A pipeline made again under the same name starts with the default build plan.
     scope.settings.pipeline_plans.pop(arn, None)
     return {"imagePipelineArn": arn}

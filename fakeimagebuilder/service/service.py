@@ -11,6 +11,7 @@ from .calls import Call
 from .errors import ImageBuilderError
 from .kinds import KINDS
 from .operations import OPERATIONS
+from .schedule_runs import catch_up
 from .state import Scope, Settings
 
 __all__ = ["ImageBuilderService", "NotImplementedOperation"]
@@ -59,6 +60,7 @@ class ImageBuilderService:
         with self.lock:
             scope = self.scope(call.account, call.region)
             now = self.clock.now()
+            catch_up(scope, now)  # scheduled runs due by now exist before the call looks
             token = call.client_token
             if token is None or call.token_member is None:
                 return operation(scope, call.params, now)
@@ -95,6 +97,7 @@ class ImageBuilderService:
             now = self.clock.now()
             dump: dict[str, Any] = {}
             for scope in self._scopes.values():
+                catch_up(scope, now)
                 dump.setdefault(scope.account, {})[scope.region] = {
                     kind.state_name: [kind.show(scope, item, now) for item in kind.items(scope).values()]
                     for kind in KINDS

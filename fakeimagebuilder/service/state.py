@@ -28,6 +28,8 @@ class Settings:
     ``recreated_pipeline_lists_old_images``: whether ListImagePipelineImages
     of a pipeline made again under a deleted one's name (so its ARN) also
     lists the images the deleted one built (AWS's answer is unconfirmed).
+    ``auto_disable_failures``: consecutive failed scheduled builds that
+    disable a pipeline whose schedule names no autoDisablePolicy (None: never).
     """
 
     build_plan: BuildPlan = field(default_factory=BuildPlan)
@@ -35,6 +37,7 @@ class Settings:
     disabled_pipeline_error: str | None = "InvalidRequestException"
     max_concurrent_builds: int | None = None
     recreated_pipeline_lists_old_images: bool = False
+    auto_disable_failures: int | None = 5
 
     def plan_for(self, pipeline_arn: str) -> BuildPlan:
         """The build plan of a pipeline: its own, else the default."""
@@ -107,6 +110,10 @@ class Scope:
     # Resource policies (JSON text) by the ARN they were put on.
     policies: dict[str, str] = field(default_factory=dict)
     idempotency: IdempotencyLedger = field(default_factory=IdempotencyLedger)
+    # Where each scheduled pipeline's schedule stands (schedules.Cursor by pipeline ARN), and the
+    # earliest instant any of them needs looking at again: calls before it skip the schedules at once.
+    schedules: dict[str, Any] = field(default_factory=dict)
+    schedule_due: float = float("inf")
 
     def __post_init__(self) -> None:
         self.partition = partition_of(self.region)

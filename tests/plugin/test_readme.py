@@ -45,3 +45,15 @@ def test_use_it_in_your_tests_examples_pass(pytester: pytest.Pytester):
     result = pytester.runpytest("--strict-markers", "-p", "no:cacheprovider")
 
     result.assert_outcomes(passed=len(tests))
+
+
+@pytest.mark.parametrize("title", ["Schedules", "CreateImage"])
+def test_python_subsection_examples_run(aws_env: None, title: str):
+    section = _section("Use it from Python")
+    start = section.index(f"\n### {title}\n")
+    end = section.find("\n### ", start + 1)
+    blocks = re.findall(r"```python\n(.*?)```", section[start : end if end != -1 else len(section)], re.S)
+
+    assert blocks, f"README's {title} section lost its example"
+    for block in blocks:
+        exec(compile(block, f"README.md ({title})", "exec"), {})

@@ -269,3 +269,24 @@ def test_a_failed_write_leaves_memory_as_it_was_and_the_next_call_works(
     after = fake.state()
     _close(fake)
     assert journaled().state() == after
+
+
+def test_scheduled_builds_are_the_same_after_a_restart(journaled: Callable[[], FakeImageBuilder]) -> None:
+    # Scheduled runs are not journaled: they follow from the recorded calls and instants, so replay makes them again.
+    fake = journaled()
+    with fake:
+        client = boto3.client("imagebuilder", region_name=REGION, config=NO_RETRIES)
+        pipeline = create_pipeline(client)
+        document = client.get_image_pipeline(imagePipelineArn=pipeline)["imagePipeline"]
+        client.update_image_pipeline(
+            imagePipelineArn=pipeline,
+            imageRecipeArn=document["imageRecipeArn"],
+            infrastructureConfigurationArn=document["infrastructureConfigurationArn"],
+            schedule={"scheduleExpression": "rate(1 hour)", "pipelineExecutionStartCondition": "EXPRESSION_MATCH_ONLY"},
+        )
+        fake.advance(3 * 3600 + 60)
+        assert len(client.list_image_pipeline_images(imagePipelineArn=pipeline)["imageSummaryList"]) == 3
+    before = fake.state()
+    _close(fake)
+
+    assert journaled().state() == before

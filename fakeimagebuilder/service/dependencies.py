@@ -1,0 +1,72 @@
+"""What a recipe's parent image and components resolve to at an instant: how the fake knows "newer".
+
+A schedule whose start condition is EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE
+(AWS's default) builds only when "there are new versions of the image or
+components in your recipe that match the semantic version filter" (API
+reference, Schedule). The fake can tell that only for what it holds:
+
+- a parent image of the caller's own account resolves to the highest
+  AVAILABLE build its version (with ``x`` wildcards) selects at that instant;
+- a component of the caller's own account (once the fake holds components)
+  resolves to the highest version its ARN selects;
+- anything else (AWS-managed ``aws`` ARNs, AMI ids, other accounts) resolves
+  to itself: the fake cannot publish newer AWS-managed versions, so those
+  never change.
+
+Each build records the resolution at its start; a dependency update is a
+resolution that differs from the one the pipeline's newest build recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .arns import Arn, normalise_name
+from .errors import ImageBuilderError
+from .state import Scope
+from .versions import concrete, highest, pattern
+
+__all__ = ["resolution"]
+
+
+def resolution(scope: Scope, recipe: dict[str, Any], now: float) -> tuple[str, ...]:
+    """What the recipe's parent image and each component resolve to at ``now``."""
+    references = [recipe.get("parentImage")] + [c.get("componentArn") for c in recipe.get("components") or ()]
+    return tuple(_resolve(scope, ref, now) for ref in references if isinstance(ref, str))
+
+
+def _resolve(scope: Scope, reference: str, now: float) -> str:
+    if not reference.startswith("arn:"):
+        return reference
+    try:
+        arn = Arn.parse(reference)
+    except ImageBuilderError:  # an ARN the fake cannot read is its own resolution
+        return reference
+    if arn.account != scope.account or arn.region != scope.region:
+        return reference
+    name, _, version = arn.path.partition("/")
+    if arn.resource_type == "image" and "/" not in version:
+        try:
+            wanted = pattern(version)
+        except ImageBuilderError:  # not a version pattern: nothing to resolve
+            return reference
+        found = highest(
+            (
+                build
+                for build in scope.builds.values()
+                if normalise_name(build.recipe["name"]) == name and build.state(now)[0] == "AVAILABLE"
+            ),
+            wanted,
+            lambda build: (concrete(build.recipe["version"]), build.number),
+        )
+        return found.arn if found is not None else reference
+    if arn.resource_type == "component" and "component" in scope.resources:
+        prefix = reference.rsplit("/", 1)[0] + "/"
+        candidates = [key for key in scope.resources["component"] if key.startswith(prefix)]
+        try:
+            wanted = pattern(version.split("/", 1)[0])
+            best = highest(candidates, wanted, lambda key: (concrete(key[len(prefix) :].split("/")[0]), 0))
+        except ImageBuilderError:  # a stored key of another shape: left unresolved
+            return reference
+        return best if best is not None else reference
+    return reference
