@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import enum
 import math
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
@@ -23,9 +25,12 @@ from .wire import HttpRequest, HttpResponse, RestJsonWire
 if TYPE_CHECKING:
     import responses
 
+    from .events import EventHub, Subscription
     from .persistence import Journal
 
 __all__ = ["DEFAULT_ACCOUNT_ID", "KEEP", "FakeImageBuilder", "check_knobs"]
+
+_MOTO_MODELS = "moto.core.models"
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 
@@ -225,12 +230,19 @@ class FakeImageBuilder:
         self._active = 0
         # Set by persistence.load_fake (server --state-file): records each acknowledged change.
         self.journal: Journal | None = None
+        # Made when events are first observed (or moto is active): until then calls do no event work.
+        self._hub: EventHub | None = None
 
     # -- the one entry point every transport uses -------------------------------
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one HTTP request in the Image Builder wire protocol."""
-        return self.wire.handle(request)
+        if self._hub is None and _MOTO_MODELS in sys.modules:
+            self._event_hub()  # moto may be active: it gets the events (fakeimagebuilder.events)
+        response = self.wire.handle(request)
+        if self._hub is not None:
+            self._hub.deliver()
+        return response
 
     def _dispatch(self, call: Call) -> dict[str, Any]:
         self.policy.check(call)
@@ -302,6 +314,58 @@ class FakeImageBuilder:
             self.clock.advance(seconds)
         else:
             self.journal.control("advance", lambda: self.clock.advance(seconds), seconds=seconds)
+        if self._hub is not None:
+            self._hub.deliver()
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def _event_hub(self) -> EventHub:
+        if self._hub is None:
+            from .events import EventHub
+
+            with self.service.lock:
+                if self._hub is None:
+                    self.service.observe_events()
+                    self._hub = EventHub(self.service)
+        return self._hub
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """Every EventBridge event Image Builder has sent so far (since the last reset), oldest first.
+
+        Events are made from the build timelines up to the clock's now, each
+        at its own virtual instant (see README "Events"). The first read (or
+        :meth:`subscribe`) starts the record: builds there are then give their
+        whole history, but builds deleted before it are not in it.
+        """
+        hub = self._event_hub()
+        hub.deliver()
+        return [copy.deepcopy(record.event) for record in hub.records_after(0)]
+
+    @property
+    def notifications(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every SNS message sent so far: ``(topic ARN, message)`` for builds whose infrastructure has a topic."""
+        hub = self._event_hub()
+        hub.deliver()
+        return [
+            (record.notification.topic_arn, copy.deepcopy(record.notification.message))
+            for record in hub.records_after(0)
+            if record.notification is not None
+        ]
+
+    def subscribe(
+        self, callback: Callable[[dict[str, Any]], object], pattern: Mapping[str, Any] | None = None
+    ) -> Subscription:
+        """Call ``callback(event)`` for each EventBridge event from now on that matches ``pattern``.
+
+        ``pattern`` is an EventBridge event pattern (exact values, prefix,
+        suffix, anything-but, exists, numeric, equals-ignore-case, wildcard,
+        $or, nested objects); ValueError if it is malformed. Each event
+        reaches the callback once, in order, in the thread that observed it (a
+        call, :meth:`advance`, a read of :attr:`events`); an exception in the
+        callback propagates there. Returns a handle: ``.unsubscribe()``.
+        """
+        return self._event_hub().subscribe(callback, pattern)
 
     def fail_next(self, operation: str, code: str, times: int = 1, message: str | None = None) -> None:
         """Answer the next ``times`` calls of ``operation`` with the modeled error ``code``.
@@ -375,7 +439,12 @@ class FakeImageBuilder:
                 self.settings.pipeline_plans[pipeline_arn] = plan
 
     def reset(self) -> None:
-        """Empty all state: resources, builds, client tokens, faults, rate limits and deny rules."""
+        """Empty all state: resources, builds, client tokens, faults, rate limits, deny rules and events.
+
+        Subscribers stay subscribed, and get what was due before the reset.
+        """
+        if self._hub is not None:
+            self._hub.deliver()
         if self.journal is None:
             self._reset()
         else:

@@ -8,6 +8,7 @@ from typing import Any
 from ..clock import Clock
 from .calls import Call
 from .errors import ImageBuilderError
+from .events import EventLog
 from .operations import OPERATIONS
 from .state import Scope, Settings
 
@@ -32,6 +33,8 @@ class ImageBuilderService:
         self.settings = settings or Settings()
         self.lock = threading.RLock()
         self._scopes: dict[tuple[str, str], Scope] = {}
+        # None until someone observes events (fakeimagebuilder.events): until then calls pay nothing for them.
+        self.events: EventLog | None = None
 
     def scope(self, account: str, region: str) -> Scope:
         """The state of one account in one region (created empty on first use)."""
@@ -57,6 +60,9 @@ class ImageBuilderService:
         with self.lock:
             scope = self.scope(call.account, call.region)
             now = self.clock.now()
+            if self.events is not None:
+                # Before the call can change a timeline (a cancel) or drop a build (a delete).
+                self.events.catch_up(self._scopes.values(), now)
             token = call.client_token
             if token is None or call.token_member is None:
                 return operation(scope, call.params, now)
@@ -68,7 +74,17 @@ class ImageBuilderService:
                 lambda: operation(scope, call.params, now),
             )
 
+    def observe_events(self) -> EventLog:
+        """The event log, caught up to now (made on first use, from the builds there are)."""
+        with self.lock:
+            if self.events is None:
+                self.events = EventLog()
+            self.events.catch_up(self._scopes.values(), self.clock.now())
+            return self.events
+
     def reset(self) -> None:
         """Forget every resource, build and client token (settings stay)."""
         with self.lock:
             self._scopes.clear()
+            if self.events is not None:
+                self.events.clear()

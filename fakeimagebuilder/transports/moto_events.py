@@ -1,0 +1,78 @@
+"""The fake's events, into moto's backends, in-process: EventBridge, SNS and the AMIs in EC2.
+
+Imported only while moto's ``mock_aws`` is active (:mod:`..events` looks in
+``sys.modules`` first): without moto, none of this is loaded.
+
+- Each event goes on the default bus of its account and region through
+  moto's own ``put_events``, so moto's rules and their targets (an SQS queue,
+  a log group) receive it. moto gives the event an id of its own.
+- The SNS message of a finished build is published to the infrastructure
+  configuration's topic, if moto has that topic.
+- The AMI of an AVAILABLE build is registered in moto's EC2 with its id,
+  name, description and tags, so ``ec2.describe_images`` finds it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from moto.ec2.models import ec2_backends
+from moto.ec2.models.amis import Ami as MotoAmi
+from moto.events.models import events_backends
+from moto.sns.models import sns_backends
+
+from ..service.events import Ami, Notification, Record
+
+__all__ = ["publish"]
+
+
+def publish(record: Record) -> None:
+    """Hand one of the fake's events (and what comes with it) to moto."""
+    if record.ami is not None:
+        _register(record.ami)
+    event = record.event
+    events_backends[event["account"]][event["region"]].put_events(
+        [
+            {
+                "Source": event["source"],
+                "DetailType": event["detail-type"],
+                "Detail": json.dumps(event["detail"]),
+                "Resources": list(event["resources"]),
+                "Time": event["time"],
+                "EventBusName": "default",
+            }
+        ]
+    )
+    if record.notification is not None:
+        _notify(record.notification, event["account"], event["region"])
+
+
+def _register(ami: Ami) -> None:
+    backend = ec2_backends[ami.account][ami.region]
+    if ami.image_id in backend.amis:
+        return
+    backend.amis[ami.image_id] = MotoAmi(
+        backend,
+        ami.image_id,
+        name=ami.name,
+        description=ami.description,
+        owner_id=ami.account,
+        platform="windows" if ami.platform == "Windows" else None,
+        architecture="x86_64",
+        virtualization_type="hvm",
+        root_device_type="ebs",
+        root_device_name="/dev/xvda",
+        region_name=f"{ami.region}a",  # moto makes the AMI's snapshot in this zone
+        tags=dict(ami.tags),
+    )
+
+
+def _notify(notification: Notification, account: str, region: str) -> None:
+    # The topic's own account and region (it names them), which may differ from the build's.
+    parts = notification.topic_arn.split(":")
+    if len(parts) < 6:
+        return
+    backend = sns_backends[parts[4] or account][parts[3] or region]
+    if notification.topic_arn not in backend.topics:
+        return
+    backend.publish(json.dumps(notification.message), arn=notification.topic_arn)
