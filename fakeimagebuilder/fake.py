@@ -353,6 +353,26 @@ class FakeImageBuilder:
             if record.notification is not None
         ]
 
+    def events_page(self, after: int = 0) -> dict[str, Any]:
+        """What ``GET /_fake/events?after=N`` answers: events and SNS messages numbered after ``after``.
+
+        ``{"events": [...], "notifications": [{"topicArn", "message"}], "cursor": M}``: pass ``M`` as the
+        next ``after`` to get only what came since (cursors keep counting across resets).
+        """
+        hub = self._event_hub()
+        hub.deliver()
+        records = hub.records_after(after)
+        return {
+            "events": [record.event for record in records],
+            "notifications": [
+                {"topicArn": record.notification.topic_arn, "message": record.notification.message}
+                for record in records
+                if record.notification is not None
+            ],
+            # Past the newest (a cursor from before a restart): back to the newest, so nothing new is skipped.
+            "cursor": records[-1].seq if records else min(after, hub.last_seq),
+        }
+
     def subscribe(
         self, callback: Callable[[dict[str, Any]], object], pattern: Mapping[str, Any] | None = None
     ) -> Subscription:
