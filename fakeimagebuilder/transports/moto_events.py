@@ -38,7 +38,7 @@ def publish(record: Record) -> None:
                 "DetailType": event["detail-type"],
                 "Detail": json.dumps(event["detail"]),
                 "Resources": list(event["resources"]),
-                "Time": event["time"],
+                "Time": int(record.at),  # moto writes epoch seconds out as EventBridge does
                 "EventBusName": "default",
             }
         ]
