@@ -162,7 +162,7 @@ class _App:
             return _error(405, f"{request.path} takes {method}, not {request.method}.", headers={"Allow": method})
         try:
             # A GET's query parameters (?after=N) come in with the body's members.
-            return action({**dict(parse_qsl(request.query)), **_control_body(request)})
+            return action({**dict(parse_qsl(request.query, keep_blank_values=True)), **_control_body(request)})
         except _BadControl as exc:
             return _error(400, str(exc), "InvalidControlRequestException")
         except ImageBuilderError as exc:  # a broken state file refuses changes: 503, as the API does
