@@ -15,15 +15,24 @@ Imported only while moto's ``mock_aws`` is active (:mod:`..events` looks in
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from moto.ec2.models import ec2_backends
-from moto.ec2.models.amis import Ami as MotoAmi
-from moto.events.models import events_backends
-from moto.sns.models import sns_backends
+from moto.backends import get_backend
 
 from ..service.events import Ami, Notification, Record
 
 __all__ = ["publish"]
+
+
+def _backends(service: str) -> Any:
+    """moto's backends of ``service``, looked up as moto's own request handling looks them up, on each use."""
+    return get_backend(service)  # type: ignore[call-overload]
+
+
+def _ami_class() -> Any:
+    from moto.ec2.models.amis import Ami
+
+    return Ami
 
 
 def publish(record: Record) -> None:
@@ -31,7 +40,7 @@ def publish(record: Record) -> None:
     if record.ami is not None:
         _register(record.ami)
     event = record.event
-    events_backends[event["account"]][event["region"]].put_events(
+    _backends("events")[event["account"]][event["region"]].put_events(
         [
             {
                 "Source": event["source"],
@@ -48,10 +57,12 @@ def publish(record: Record) -> None:
 
 
 def _register(ami: Ami) -> None:
-    backend = ec2_backends[ami.account][ami.region]
+    backend = _backends("ec2")[ami.account][ami.region]
     if ami.image_id in backend.amis:
         return
-    backend.amis[ami.image_id] = MotoAmi(
+    # The class of the module moto itself uses now (a test runner may have reloaded moto since we were imported).
+    moto_ami = _ami_class()
+    backend.amis[ami.image_id] = moto_ami(
         backend,
         ami.image_id,
         name=ami.name,
@@ -72,7 +83,7 @@ def _notify(notification: Notification, account: str, region: str) -> None:
     parts = notification.topic_arn.split(":")
     if len(parts) < 6:
         return
-    backend = sns_backends[parts[4] or account][parts[3] or region]
+    backend = _backends("sns")[parts[4] or account][parts[3] or region]
     if notification.topic_arn not in backend.topics:
         return
     backend.publish(json.dumps(notification.message), arn=notification.topic_arn)
