@@ -11,21 +11,18 @@ observation covers many changes at once.
 from __future__ import annotations
 
 import copy
-import sys
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from .event_patterns import compile_pattern
+from .fake import moto_active
 from .service.events import Record
 from .service.service import ImageBuilderService
 
 __all__ = ["EventHub", "Subscription"]
 
 Callback = Callable[[dict[str, Any]], object]
-
-_MOTO_MODELS = "moto.core.models"
-
 
 class _Feed:
     """One consumer of the log: a cursor, fed by one thread at a time."""
@@ -122,7 +119,7 @@ class EventHub:
     def deliver(self) -> None:
         """Catch up to now and feed every consumer what it has not had: moto first, so subscribers find the AMI."""
         self.observe()
-        if _moto_active():
+        if moto_active():
             moto = self._moto
             if moto is None:
                 from .transports import moto_events
@@ -137,7 +134,3 @@ class EventHub:
             feed.drain(self)
 
 
-def _moto_active() -> bool:
-    """Whether moto's ``mock_aws`` is active in this process (never imports moto)."""
-    models = sys.modules.get(_MOTO_MODELS)
-    return models is not None and bool(getattr(getattr(models, "MockAWS", None), "_nested_count", 0))

@@ -32,6 +32,12 @@ __all__ = ["DEFAULT_ACCOUNT_ID", "KEEP", "FakeImageBuilder", "check_knobs"]
 
 _MOTO_MODELS = "moto.core.models"
 
+
+def moto_active() -> bool:
+    """Whether moto's ``mock_aws`` is active in this process (looked up, never imported)."""
+    models = sys.modules.get(_MOTO_MODELS)
+    return models is not None and bool(getattr(getattr(models, "MockAWS", None), "_nested_count", 0))
+
 DEFAULT_ACCOUNT_ID = "123456789012"
 
 
@@ -237,8 +243,8 @@ class FakeImageBuilder:
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one HTTP request in the Image Builder wire protocol."""
-        if self._hub is None and _MOTO_MODELS in sys.modules:
-            self._event_hub()  # moto may be active: it gets the events (fakeimagebuilder.events)
+        if self._hub is None and moto_active():
+            self._event_hub()  # moto gets the events (fakeimagebuilder.events)
         response = self.wire.handle(request)
         if self._hub is not None:
             self._hub.deliver()
