@@ -324,3 +324,15 @@ def test_the_other_event_types_have_their_documented_shapes():
 def test_an_event_log_of_its_own_per_fake():
     with FakeImageBuilder() as one:
         assert one.events == [] and FakeImageBuilder().events == []
+
+
+def test_a_cancel_is_sent_at_once_even_while_the_next_change_is_far_off(fake: Any, client: Any, stack: Any):
+    got: list[dict[str, Any]] = []
+    fake.subscribe(got.append)
+    arn = _start(client, stack)
+    fake.advance(DEFAULT_DURATIONS["PENDING"] + DEFAULT_DURATIONS["CREATING"] + 1)  # BUILDING for 10 minutes
+    assert _transitions(got) == [("CREATING", "BUILDING")]
+    client.cancel_image_creation(imageBuildVersionArn=arn)
+    assert _transitions(got) == [("CREATING", "BUILDING"), ("BUILDING", "CANCELLED")]
+    fake.advance(3600)
+    assert len(got) == 2

@@ -331,6 +331,10 @@ class _Cursor:
     at: float = float("-inf")
     rank: int = -1
     status: str = "PENDING"
+    # When its next change is due, and the end that was computed from: only a cancel changes a timeline,
+    # and it moves the end, so a cursor whose build still ends there can wait until next_at.
+    next_at: float = float("-inf")
+    end_at: float = float("nan")
 
 
 @dataclass(slots=True)
@@ -364,11 +368,16 @@ class BuildStateChanges:
         still_open: list[_Cursor] = []
         for cursor in self._open:
             build = cursor.build
+            if cursor.next_at > upto and cursor.end_at == build.end_at:
+                still_open.append(cursor)
+                continue
+            cursor.end_at = build.end_at
             for at, rank, status in _transitions(build):
-                if at > upto:
-                    break
                 if (at, rank) <= (cursor.at, cursor.rank):
                     continue
+                if at > upto:
+                    cursor.next_at = at
+                    break
                 if status in _STATE_CHANGE_STATUSES:
                     found.append(self._pending(cursor, at, rank, status))
                 cursor.at, cursor.rank, cursor.status = at, rank, status
