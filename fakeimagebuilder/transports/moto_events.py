@@ -74,8 +74,9 @@ def _register(ami: Ami) -> None:
         root_device_type="ebs",
         root_device_name="/dev/xvda",
         region_name=f"{ami.region}a",  # moto makes the AMI's snapshot in this zone
-        tags=dict(ami.tags),
     )
+    # Tagged through the backend, as CreateTags does (moto 5.0's Ami takes no tags of its own).
+    backend.create_tags([ami.image_id], dict(ami.tags))
 
 
 def _notify(notification: Notification, account: str, region: str) -> None:
@@ -86,4 +87,5 @@ def _notify(notification: Notification, account: str, region: str) -> None:
     backend = _backends("sns")[parts[4] or account][parts[3] or region]
     if notification.topic_arn not in backend.topics:
         return
-    backend.publish(json.dumps(notification.message), arn=notification.topic_arn)
+    # No attributes: Image Builder sets none (and moto 5.0 needs the empty map for raw delivery).
+    backend.publish(json.dumps(notification.message), arn=notification.topic_arn, message_attributes={})
