@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 from botocore.client import BaseClient
 
-__all__ = ["CallObserver", "ContractClient"]
+__all__ = ["CallObserver", "ContractClient", "calling"]
+
+calling: ContextVar[ContractClient | None] = ContextVar("calling", default=None)
+"""The :class:`ContractClient` whose call is being made in this context (None for a raw botocore call): the
+live-run guard, which sits on botocore's event path, makes its own calls through it so they are observed too."""
 
 
 class CallObserver(Protocol):
@@ -79,12 +84,15 @@ class ContractClient:
         for observer in self.observers:
             observer.before(self, operation, params)
         method: Callable[..., dict[str, Any]] = getattr(self.raw, self._methods[operation])
+        entered = calling.set(self)
         try:
             response = method(**params)
         except BaseException as error:  # a Ctrl-C mid-call too: the call may still have taken effect
             for observer in self.observers:
                 observer.after(self, operation, params, None, error)
             raise
+        finally:
+            calling.reset(entered)
         for observer in self.observers:
             observer.after(self, operation, params, response, None)
         return response

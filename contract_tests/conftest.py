@@ -16,10 +16,14 @@ target (the test id shows it: ``test_x[fake]``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import functools
 import os
 import re
+import shutil
 import signal
+import tempfile
 import threading
 import uuid
 import warnings
@@ -40,13 +44,14 @@ import fakeimagebuilder
 from . import profiles
 from .ledger_report import current_test, tally, write_report
 from .recording import Recorder, Scrubber, write_fixture
-from .safety import Budget, caller_account, loopback_url
+from .safety import Budget, caller_account, default_region, endpoint_overrides, loopback_url, redact_logs
 from .targets import Names, Target, TargetOptions, Workspace, make_target
 
 REPO = Path(__file__).resolve().parent.parent
 _OPTIONS = pytest.StashKey[TargetOptions]()
 _NAMES = pytest.StashKey[Names]()
 _BUDGET = pytest.StashKey[Budget]()
+_RUN = pytest.StashKey[tuple[str, str, Path]]()
 _CALL_REPORT = pytest.StashKey[pytest.TestReport]()
 _TALLY_KEY = "contract_tally"
 
@@ -103,27 +108,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--testing-sts-endpoint-url", type=loopback_url, help=argparse.SUPPRESS)
 
 
-def _default_region() -> str:
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    if not region:
-        try:
-            region = botocore.session.Session().get_config_variable("region")
-        except BotoCoreError:
-            region = None
-    return region or "us-east-1"
+_RUN_KEYS = ("fibct_run_id", "fibct_run_started", "fibct_run_dir")
 
 
-def _run_id_and_worker() -> tuple[str, str]:
-    run_uid = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    run_id = re.sub(r"[^0-9a-f]", "", run_uid.lower())[:8] if run_uid else ""
-    return run_id or uuid.uuid4().hex[:8], os.environ.get("PYTEST_XDIST_WORKER", "main")
+def _run(config: pytest.Config) -> tuple[str, str, Path]:
+    """The run's id, start and directory: made by the controller (or a lone process), handed to every xdist
+    worker - a worker that replaces a crashed one too - through ``workerinput``. Never derived from
+    ``--testrunuid``, which a user may set to the same value in two concurrent runs."""
+    given = getattr(config, "workerinput", {})
+    if all(key in given for key in _RUN_KEYS):
+        return given["fibct_run_id"], given["fibct_run_started"], Path(given["fibct_run_dir"])
+    run_id = uuid.uuid4().hex[:8]
+    started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    run_dir = Path(tempfile.gettempdir()) / f"fakeimagebuilder-contract-{run_id}-{uuid.uuid4().hex[:8]}"
+    return run_id, started, run_dir
 
 
-def _worker_budget(total: int) -> int:
-    """This xdist worker's share of the build budget (all of it without xdist)."""
-    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    index = int(re.sub(r"\D", "", os.environ.get("PYTEST_XDIST_WORKER", "")) or 0)
-    return Budget.share(total, count, index)
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist controller: every worker (and each replacement) gets the run's id, start and directory."""
+    config = node.config
+    node.workerinput.update(zip(_RUN_KEYS, map(str, config.stash[_RUN]), strict=True))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -139,6 +144,17 @@ def pytest_configure(config: pytest.Config) -> None:
     if target == "endpoint" and not config.getoption("endpoint_url"):
         raise pytest.UsageError("--target endpoint needs --endpoint-url URL")
     if target == "aws":
+        overrides = endpoint_overrides()
+        if overrides:
+            raise pytest.UsageError(
+                f"--target aws: {', '.join(overrides)} would send the run's calls to another endpoint; unset it"
+            )
+        explicit = config.getoption("hypothesis_profile", None)
+        if explicit and explicit not in ("default", profiles.AWS):
+            raise pytest.UsageError(
+                f"--target aws runs the {profiles.AWS!r} Hypothesis profile only (--hypothesis-profile={explicit} "
+                "would make many times the calls and builds)"
+            )
         account = config.getoption("aws_account")
         if not account or not re.fullmatch(r"[0-9]{12}", account):
             raise pytest.UsageError(
@@ -147,6 +163,7 @@ def pytest_configure(config: pytest.Config) -> None:
             )
         if config.getoption("max_builds") < 0:
             raise pytest.UsageError("--max-builds must be 0 or more")
+        _redact_credentials()
     if config.getoption("record") and target != "aws":
         raise pytest.UsageError("--record records real AWS (--target aws); other targets replay the fixtures")
     config.stash[_OPTIONS] = TargetOptions(
@@ -154,7 +171,7 @@ def pytest_configure(config: pytest.Config) -> None:
         endpoint_url=config.getoption("endpoint_url"),
         wait_timeout=config.getoption("wait_timeout"),
         aws_account=config.getoption("aws_account"),
-        aws_region=config.getoption("aws_region") or (_default_region() if target == "aws" else "us-east-1"),
+        aws_region=config.getoption("aws_region") or (default_region() if target == "aws" else "us-east-1"),
         aws_instance_profile=config.getoption("aws_instance_profile"),
         aws_parent_image=config.getoption("aws_parent_image"),
         aws_component=config.getoption("aws_component"),
@@ -163,9 +180,29 @@ def pytest_configure(config: pytest.Config) -> None:
         sts_endpoint_url=config.getoption("testing_sts_endpoint_url"),
         fixtures_dir=config.getoption("fixtures_dir"),
     )
-    run_id, worker = _run_id_and_worker()
-    config.stash[_NAMES] = Names(run_id, worker)
-    config.stash[_BUDGET] = Budget(_worker_budget(config.getoption("max_builds")) if target == "aws" else 0)
+    run_id, started, run_dir = config.stash[_RUN] = _run(config)
+    config.stash[_NAMES] = Names(run_id, os.environ.get("PYTEST_XDIST_WORKER", "main"), started)
+    # One count for the whole run, in a file every process shares.
+    config.stash[_BUDGET] = (
+        Budget(config.getoption("max_builds"), run_dir / "budget.json") if target == "aws" else Budget(0)
+    )
+
+
+def _redact_credentials() -> None:
+    """Keep the live run's credentials out of every log line (``--log-level=DEBUG`` shows botocore's requests)."""
+    try:
+        credentials = botocore.session.Session().get_credentials()
+    except BotoCoreError:
+        credentials = None
+    frozen = credentials.get_frozen_credentials() if credentials is not None else None
+    redact_logs([frozen.access_key, frozen.secret_key, frozen.token or ""] if frozen else [])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The controller (or a lone process) removes the run's directory (the shared build count) at the end."""
+    run = config.stash.get(_RUN, None)
+    if run is not None and not hasattr(config, "workerinput"):
+        shutil.rmtree(run[2], ignore_errors=True)
 
 
 def _profile(config: pytest.Config) -> str:
@@ -268,17 +305,29 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     """The target adapter (one per session and xdist worker); everything it created is deleted at the end."""
     config = request.config
     adapter = make_target(config.stash[_OPTIONS], config.stash[_NAMES], config.stash[_BUDGET])
-    adapter.open()
+    adapter.notify = functools.partial(_tell, config)
     try:
+        adapter.open()  # an interrupt in here still deletes what was made
         yield adapter
     finally:
         problems = adapter.close()
         if problems:
-            warnings.warn(
-                "contract suite: some resources could not be deleted (run python -m contract_tests.sweep): "
-                + "; ".join(problems),
-                stacklevel=1,
-            )
+            for problem in problems:  # now: a stopped run (RunStopped) gets no terminal summary
+                _tell(config, f"contract suite: {problem}")
+            warnings.warn(f"contract suite: cleanup problems: {'; '.join(problems)}", stacklevel=1)
+        if adapter.interrupted:
+            raise KeyboardInterrupt
+
+
+def _tell(config: pytest.Config, message: str) -> None:
+    """Write ``message`` to the terminal at once, even while pytest captures a test's output."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None:
+        print(message)
+        return
+    with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+        reporter.write_line(message, red=True)
 
 
 @pytest.fixture

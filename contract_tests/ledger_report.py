@@ -20,6 +20,7 @@ controller, which alone writes the report.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -31,7 +32,10 @@ from hypothesis.errors import HypothesisException
 
 from fakeimagebuilder.ledger import LEDGER, by_id
 
-__all__ = ["Tally", "current_test", "tally", "verifies", "write_report"]
+from .recording import redact
+from .safety import NAME_PREFIX
+
+__all__ = ["Tally", "current_test", "scrub_detail", "tally", "verifies", "write_report"]
 
 
 @dataclass
@@ -50,7 +54,8 @@ class Tally:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def record(self, row: str, test: str, held: bool, detail: str | None = None) -> None:
-        """Count one check of ``row`` by ``test``."""
+        """Count one check of ``row`` by ``test`` (a failure's ``detail`` is kept scrubbed)."""
+        detail = scrub_detail(detail) if detail else detail
         with self._lock:
             count = self.counts.setdefault((row, test), _Count())
             if held:
@@ -109,6 +114,13 @@ class Tally:
         return out
 
 
+def scrub_detail(text: str) -> str:
+    """A failure as the report may quote it: no account ids, run-scoped names or run ids, no credentials."""
+    text = redact(text)
+    text = re.sub(rf"{NAME_PREFIX}-[0-9a-f]+-[A-Za-z0-9_-]*", "<name>", text)
+    return re.sub(r"(?<![0-9])[0-9]{12}(?![0-9])", "<account>", text)
+
+
 tally = Tally()
 """This process's tally (each xdist worker has its own)."""
 
@@ -134,7 +146,7 @@ def verifies(*rows: str) -> Iterator[None]:
     except HypothesisException:
         raise
     except Exception as error:
-        detail = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+        detail = scrub_detail(f"{type(error).__name__}: {error}".splitlines()[0])[:300]
         for row in rows:
             tally.record(row, _test_id(), False, detail)
         raise

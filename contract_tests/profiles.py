@@ -10,7 +10,8 @@
   replayed on the fake (``--reproduce-blob``).
 
 The suite picks ``aws`` for ``--target aws`` and ``fake`` otherwise; an
-explicit ``--hypothesis-profile`` wins.
+explicit ``--hypothesis-profile`` wins on the other targets (the aws target
+refuses any profile but ``aws``: the others multiply calls and builds).
 """
 
 from __future__ import annotations

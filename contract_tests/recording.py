@@ -58,6 +58,7 @@ __all__ = [
     "Scrubber",
     "load_fixture",
     "match",
+    "redact",
     "replay",
     "write_fixture",
 ]
@@ -93,6 +94,23 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
+
+
+# Secrets an AWS error message may quote: an IAM or STS principal (user, role, session name), an access key id
+# (long-term AKIA..., temporary ASIA...) and a security token (long base64).
+_PRINCIPAL = re.compile(r"arn:aws[a-z-]*:(?:iam|sts)::[0-9]{12}:[^\s\"',]+")
+_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|AIDA|AROA|AIPA|ANPA|ANVA|AGPA|APKA|A3T[A-Z0-9])[A-Z0-9]{12,}")
+_TOKEN = re.compile(
+    r"(?i)(x-amz-security-token[\"':= ]+b?['\"]?)[A-Za-z0-9/+=%]+"  # a token named as such
+    r"|(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{80,}={0,2}"  # any long base64 run (a session token is hundreds long)
+)
+
+
+def redact(text: str) -> str:
+    """``text`` without IAM principals, access key ids or security tokens."""
+    text = _PRINCIPAL.sub("<principal>", text)
+    text = _KEY_ID.sub("<key-id>", text)
+    return _TOKEN.sub(lambda m: (m.group(1) or "") + "<security-token>", text)
 
 
 # -- recording ------------------------------------------------------------------------------------
@@ -135,6 +153,7 @@ class Scrubber:
         value = re.sub(_UUID, lambda m: self._placeholder("uuid", m.group(0)), value)
         value = re.sub(_AMI, lambda m: self._placeholder("ami", m.group(0)), value)
         value = re.sub(_DATE, "<date>", value)
+        value = redact(value)
         value = re.sub(rf"(?<![0-9]){re.escape(self.account)}(?![0-9])", "<account>", value)
         return re.sub(rf"(?<![a-z0-9-]){re.escape(self.region)}(?![a-z0-9-])", "<region>", value)
 

@@ -5,37 +5,51 @@
   ``--aws-account``.
 - :class:`Budget`: builds this run may start (``--max-builds``), reserved
   before a start is sent, so the budget holds even if AWS started a build
-  where the suite expected an error.
-- :class:`LiveGuard`: a call observer on every client of a live run. It
-  refuses any call that would change a resource this run did not name
-  (``fibct-<run id>-...``), spends the budget, and cancels every started
-  build at once: before the suite's next call (unless that call is the
-  suite's own cancel of that build) and when the test step ends.
-- :class:`ResourceTracker`: what a workspace created; :meth:`ResourceTracker.cleanup`
-  deletes it all, builds first, in dependency order.
+  where the suite expected an error. With a file it is shared by every
+  process of the run (xdist workers, and the workers that replace them).
+- :class:`LiveGuard`: sits on botocore's own event path of every client of a
+  live run (``before-call``, ``after-call``, ``after-call-error``), so no
+  way of calling (the suite's client, ``_make_api_call``, a paginator, a
+  waiter) skips it. From the classification of
+  :mod:`contract_tests.operations` it refuses every mutating operation it
+  cannot check, and any call that would change a resource this run did not
+  name (``fibct-<run id>-...``); it holds the budget for every operation
+  that may start a build, and cancels what such a call built at once.
+- :class:`ResourceTracker`: what a workspace (or the whole run) created;
+  :meth:`ResourceTracker.cleanup` deletes it all, builds first, then in the
+  reverse order of creation.
 
-Resources are also tagged with the run id (:data:`RUN_TAG`) and start time
-(:data:`STARTED_TAG`), so ``python -m contract_tests.sweep`` can find what a
-crashed run left behind.
+Resources are also tagged with the run id (:data:`RUN_TAG`) and the run's
+start (:data:`STARTED_TAG`), so ``python -m contract_tests.sweep`` can find
+what a killed run left behind.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import ipaddress
+import json
+import logging
+import os
 import re
+import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import botocore.session
 import pytest
-from botocore.exceptions import ClientError, ParamValidationError
+from botocore.client import BaseClient
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
-from .client import ContractClient
+from .client import ContractClient, calling
+from .operations import BUILD_VERSION_SHAPE, Classification, installed
 
 __all__ = [
     "NAME_PREFIX",
@@ -45,10 +59,14 @@ __all__ = [
     "BudgetExhausted",
     "LiveGuard",
     "ResourceTracker",
+    "RunStopped",
     "UnsafeCall",
-    "acting_as_guard",
     "caller_account",
+    "default_region",
+    "endpoint_overrides",
     "loopback_url",
+    "redact_logs",
+    "shielded",
 ]
 
 NAME_PREFIX = "fibct"
@@ -56,33 +74,7 @@ NAME_PREFIX = "fibct"
 
 RUN_TAG = "fakeimagebuilder:contract-run"
 STARTED_TAG = "fakeimagebuilder:contract-started"
-
-# Operations that change or delete an existing resource, and the members that name it.
-_MUTATING = frozenset(
-    {
-        "StartImagePipelineExecution",
-        "CancelImageCreation",
-        "UpdateImagePipeline",
-        "DeleteImagePipeline",
-        "DeleteImage",
-        "DeleteImageRecipe",
-        "DeleteInfrastructureConfiguration",
-        "DeleteDistributionConfiguration",
-        "TagResource",
-        "UntagResource",
-    }
-)
-_ARN_MEMBERS = (
-    "imagePipelineArn",
-    "imageBuildVersionArn",
-    "imageRecipeArn",
-    "infrastructureConfigurationArn",
-    "distributionConfigurationArn",
-    "resourceArn",
-)
-_NAMED = re.compile(
-    r":(image-pipeline|image|image-recipe|infrastructure-configuration|distribution-configuration)/([^/]*)"
-)
+"""Holds when the run started (not when the resource was made): the sweep leaves a run alone until it is old."""
 
 # Answers to a cancel that mean "try again shortly": the build may not be visible yet (eventual consistency).
 _RETRY_CANCEL = frozenset(
@@ -94,6 +86,11 @@ _RETRY_CANCEL = frozenset(
         "ServiceUnavailableException",
     }
 )
+_TERMINAL = frozenset({"AVAILABLE", "FAILED", "CANCELLED", "DELETED"})
+# Answers to a cancel of a build that may have ended: InvalidParameterValueException is AWS's (CloudFormation's image
+# DeleteHandler catches it: ledger row cancel-terminal); InvalidRequestException is the modeled code a service could
+# also use. Either counts as "ended" only once GetImage agrees.
+_CANCEL_REFUSED = frozenset({"InvalidParameterValueException", "InvalidRequestException"})
 
 
 def loopback_url(value: str) -> str:
@@ -114,212 +111,488 @@ def caller_account(sts_client: Any) -> str:
     return account
 
 
+def default_region() -> str:
+    """The region a live run and the sweep use unless told: ``AWS_REGION``, ``AWS_DEFAULT_REGION``, the
+    profile's, else us-east-1 (the suite and the sweep must agree, or the sweep looks in the wrong place)."""
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if not region:
+        try:
+            region = botocore.session.Session().get_config_variable("region")
+        except BotoCoreError:
+            region = None
+    return region or "us-east-1"
+
+
+def endpoint_overrides() -> list[str]:
+    """``AWS_ENDPOINT_URL*`` variables set now: they would send a live run's calls somewhere else."""
+    return sorted(k for k, v in os.environ.items() if k.startswith("AWS_ENDPOINT_URL") and v)
+
+
+def redact_logs(secrets: Iterable[str]) -> None:
+    """From now on, every log record of this process is formatted at once, with ``secrets`` (the live run's
+    access key id, secret key and session token) and anything that looks like a credential taken out: botocore
+    logs its signed requests, token and all, at DEBUG."""
+    from .recording import redact  # recording imports this module
+
+    known = sorted((s for s in secrets if s), key=len, reverse=True)
+    make = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record stays as logging would show it
+            return record
+        for secret in known:
+            message = message.replace(secret, "<redacted>")
+        record.msg, record.args = redact(message), None
+        return record
+
+    logging.setLogRecordFactory(factory)
+
+
 class BudgetExhausted(pytest.skip.Exception):
     """The build budget is spent: the test that needed another build is skipped."""
 
 
 class UnsafeCall(RuntimeError):
-    """A live run was about to change a resource it did not create."""
+    """A live run was about to make a call it cannot prove safe (not its resource, or an unchecked operation)."""
+
+
+class RunStopped(pytest.exit.Exception):  # type: ignore[name-defined,misc]
+    """The live run cannot go on safely (a build it cannot cancel, a build of unknown fate): pytest stops."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"contract suite: stopping the live run: {reason}", returncode=3)
 
 
 class Budget:
-    """At most ``total`` builds, counted when started; thread-safe."""
+    """At most ``total`` builds, counted when started; thread-safe.
 
-    def __init__(self, total: int) -> None:
+    With ``path``, the count lives in that file (under an exclusive lock), so
+    every process of a run shares it: an xdist worker that replaces a crashed
+    one finds the builds already spent, and a crashed worker's held builds
+    stay spent (they may have started).
+    """
+
+    def __init__(self, total: int, path: Path | None = None) -> None:
         if total < 0:
             raise ValueError("a build budget cannot be negative")
         self.total = total
-        self.started = 0
-        self._reserved = 0
+        self.path = path
+        self._local = {"started": 0, "held": 0}
         self._lock = threading.Lock()
+        if path is not None and not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileExistsError), path.open("x") as fresh:
+                json.dump(self._local, fresh)
 
-    @staticmethod
-    def share(total: int, workers: int, index: int) -> int:
-        """Worker ``index``'s share of a budget of ``total`` split over ``workers``: the shares add up to ``total``."""
-        return total // workers + (1 if index < total % workers else 0)
+    @contextmanager
+    def _counts(self) -> Iterator[dict[str, int]]:
+        with self._lock:
+            if self.path is None:
+                yield self._local
+                return
+            with self.path.open("r+") as file:
+                fcntl.flock(file, fcntl.LOCK_EX)
+                counts = json.loads(file.read() or "{}")
+                counts = {"started": int(counts.get("started", 0)), "held": int(counts.get("held", 0))}
+                before = dict(counts)
+                yield counts
+                if counts != before:
+                    file.seek(0)
+                    file.truncate()
+                    file.write(json.dumps(counts))
+                    file.flush()
+                    os.fsync(file.fileno())
+
+    @property
+    def started(self) -> int:
+        """Builds started so far (by every process sharing the budget)."""
+        with self._counts() as counts:
+            return counts["started"]
 
     @property
     def remaining(self) -> int:
         """Builds that may still be started."""
-        with self._lock:
-            return self.total - self.started - self._reserved
+        with self._counts() as counts:
+            return self.total - counts["started"] - counts["held"]
 
     def reserve(self) -> None:
         """Hold one build for a start about to be sent; :class:`BudgetExhausted` if none is left."""
-        with self._lock:
-            if self.started + self._reserved >= self.total:
+        with self._counts() as counts:
+            if counts["started"] + counts["held"] >= self.total:
                 raise BudgetExhausted(
-                    f"the build budget is spent ({self.started} of --max-builds {self.total} started); "
+                    f"the build budget is spent ({counts['started']} of --max-builds {self.total} started); "
                     "raise --max-builds to run this test"
                 )
-            self._reserved += 1
+            counts["held"] += 1
 
     def settle(self, built: bool) -> None:
         """The start held by :meth:`reserve` answered: it built something, or not."""
-        with self._lock:
-            self._reserved -= 1
+        with self._counts() as counts:
+            counts["held"] -= 1
             if built:
-                self.started += 1
+                counts["started"] += 1
 
 
 @contextmanager
-def acting_as_guard(client: ContractClient) -> Iterator[None]:
-    """Mark the calls made in the block as the guard's own (recorded as such, not guarded again)."""
-    previous, client.actor = client.actor, "guard"
+def shielded(message: str, notify: Callable[[str], None] = print) -> Iterator[None]:
+    """Run the block (a cleanup) to its end through SIGINT and SIGTERM; a second signal abandons it.
+
+    ``notify`` tells the user (the suite passes one that writes past pytest's output capture).
+
+    A signal that arrived is re-raised as ``KeyboardInterrupt`` after the
+    block, so the run still stops. Off the main thread (where signals cannot
+    be handled) the block runs as is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def defer(signum: int, frame: Any) -> None:
+        if received:
+            raise KeyboardInterrupt
+        received.append(signum)
+        notify(f"contract suite: {message}; interrupt again to abandon it (then run the sweep)")
+
+    previous = {sig: signal.signal(sig, defer) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        client.actor = previous
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if received:
+        raise KeyboardInterrupt
 
 
 class LiveGuard:
-    """Guards every call of a live run: ownership, build budget, immediate cancellation."""
+    """Guards every call of a live run on botocore's event path: ownership, build budget, immediate cancellation.
+
+    :meth:`attach` registers it on a client (or a botocore session, whose
+    clients inherit it). ``account`` and ``region``, when given, are where
+    every resource the run creates must be.
+    """
 
     def __init__(
         self,
         budget: Budget,
         run_prefix: str,
         *,
+        account: str | None = None,
+        region: str | None = None,
+        classification: Classification | None = None,
         cancel_attempts: int = 8,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.budget = budget
         self.run_prefix = run_prefix.lower()
+        self.account = account
+        self.region = region
+        self.classification = classification or installed()
         self.cancel_attempts = cancel_attempts
         self.sleep = sleep
         self.started: list[str] = []  # every build this run started, in order
         self.pending: dict[str, None] = {}  # started, not yet cancelled (ordered)
-        self.unanswered: list[dict[str, Any]] = []  # starts sent whose answer never came (a Ctrl-C, a lost line)
+        self.unanswered: list[tuple[str, dict[str, Any]]] = []  # starts whose outcome is not known yet
+        self.unknown: list[tuple[str, dict[str, Any]]] = []  # starts whose outcome could not be learnt
+        self.created = ResourceTracker(self.classification)  # everything the run made, by any path
+        self._inflight: dict[int, tuple[int, str, dict[str, Any]]] = {}  # starts sent, not answered yet
+        self._raw: BaseClient | None = None
+        self._local = threading.local()
         self._lock = threading.RLock()
+
+    # -- wiring ---------------------------------------------------------------------------------
+
+    def attach(self, target: Any) -> None:
+        """Register on the event system of ``target``: a botocore client (whose calls the guard then makes its
+        own through, outside a :class:`ContractClient`) or a botocore session (every client made from it later)."""
+        if isinstance(target, BaseClient):
+            self._raw = target
+        events = target.meta.events if isinstance(target, BaseClient) else target
+        events.register("before-parameter-build.imagebuilder", self._on_parameters, unique_id="fibct-guard-params")
+        events.register("before-call.imagebuilder", self._on_before_call, unique_id="fibct-guard-before")
+        events.register("after-call.imagebuilder", self._on_after_call, unique_id="fibct-guard-after")
+        events.register("after-call-error.imagebuilder", self._on_call_error, unique_id="fibct-guard-error")
+
+    @property
+    def acting(self) -> bool:
+        """Whether this thread is inside one of the guard's own calls (not guarded again)."""
+        return getattr(self._local, "depth", 0) > 0
+
+    @contextmanager
+    def _acting(self) -> Iterator[ContractClient]:
+        """The client to make the guard's own calls with: the suite's client of the call being guarded (its
+        observers see them, marked as the guard's), else one on the raw client."""
+        client = calling.get()
+        if client is None:
+            if self._raw is None:
+                raise RuntimeError("the live-run guard has no client to act through")
+            client = ContractClient(self._raw)
+        previous, client.actor = client.actor, "guard"
+        self._local.depth = getattr(self._local, "depth", 0) + 1
+        try:
+            yield client
+        finally:
+            self._local.depth -= 1
+            client.actor = previous
+
+    # -- the events -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _on_parameters(params: dict[str, Any], context: dict[str, Any], **kwargs: Any) -> None:
+        # The parameters as the caller gave them (botocore fills an idempotency token into this same dict).
+        context["fibct_params"] = params
+
+    def _on_before_call(self, model: Any, context: dict[str, Any], **kwargs: Any) -> None:
+        if self.acting:
+            return
+        operation = model.name
+        params: dict[str, Any] = context.get("fibct_params", {})
+        self.check(operation, params)
+        keep = params.get("imageBuildVersionArn") if operation.startswith("Cancel") else None
+        self.flush(keep=keep)
+        if self.classification[operation].starts_build:
+            self.budget.reserve()
+            with self._lock:
+                self._inflight[id(context)] = (threading.get_ident(), operation, dict(params))
+            context["fibct_held"] = True
+
+    def _on_after_call(
+        self, http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any], **kwargs: Any
+    ) -> None:
+        if self.acting:
+            self._note(model.name, context.get("fibct_params", {}), http_response.status_code, parsed)
+            return
+        operation = model.name
+        params: dict[str, Any] = context.get("fibct_params", {})
+        status = http_response.status_code
+        self._note(operation, params, status, parsed)
+        if not context.pop("fibct_held", False):
+            return
+        with self._lock:
+            self._inflight.pop(id(context), None)
+        if status < 300:
+            self._started(operation, parsed)
+            return
+        retried = parsed.get("ResponseMetadata", {}).get("RetryAttempts", 0)
+        if status == 429 or status >= 500 or retried:
+            # An earlier attempt may have built, its answer lost: the token is replayed until the outcome is known.
+            with self._lock:
+                self.unanswered.append((operation, dict(params)))
+        else:
+            self.budget.settle(False)
+
+    def _on_call_error(self, exception: BaseException, context: dict[str, Any], **kwargs: Any) -> None:
+        if self.acting or not context.pop("fibct_held", False):
+            return
+        with self._lock:
+            entry = self._inflight.pop(id(context), None)
+            if entry is not None:
+                self.unanswered.append((entry[1], entry[2]))  # sent, perhaps acted, answer lost
 
     # -- ownership ------------------------------------------------------------------------------
 
-    def check_ours(self, operation: str, params: dict[str, Any]) -> None:
-        """Refuse a call that would change a resource whose name is not this run's."""
-        if operation not in _MUTATING:
+    def check(self, operation: str, params: dict[str, Any]) -> None:
+        """Refuse an operation the guard cannot check, or a call that would change what this run did not name."""
+        kind = self.classification.operations.get(operation)
+        if kind is None or not kind.checked:
+            raise UnsafeCall(
+                f"refusing {operation}: it is not read-only and the live-run guard cannot tell which resources it "
+                "changes (add it to the classification before running it against AWS)"
+            )
+        if kind.read_only:
             return
-        for member in _ARN_MEMBERS:
+        for member in kind.imagebuilder_arn_members:
             value = params.get(member)
-            if not isinstance(value, str):
-                continue
-            for _, name in _NAMED.findall(value):
-                if name and not name.lower().startswith(self.run_prefix):
-                    raise UnsafeCall(
-                        f"refusing {operation} on {value!r}: its name does not start with {self.run_prefix!r}, "
-                        "so this run did not create it"
-                    )
+            if isinstance(value, str):
+                self._check_arn(operation, value)
 
-    # -- the observer ---------------------------------------------------------------------------
+    def _check_arn(self, operation: str, value: str) -> None:
+        # The name decides: run ids are random, so only this run makes names with its prefix (an ARN of another
+        # account or region with such a name cannot exist; the suite sends some to see AWS refuse them).
+        for found in self.classification.named.finditer(value):
+            if not found.group("name").lower().startswith(self.run_prefix):
+                raise UnsafeCall(
+                    f"refusing {operation} on {value!r}: its name does not start with {self.run_prefix!r}, "
+                    "so this run did not create it"
+                )
 
-    def before(self, client: ContractClient, operation: str, params: dict[str, Any]) -> None:
-        """Check ownership, cancel what is pending, and hold a build for a start."""
-        if client.actor == "guard":
+    def _note(self, operation: str, params: dict[str, Any], status: int, parsed: dict[str, Any]) -> None:
+        """Keep the run-wide record of what exists, and check where new resources were made."""
+        if status >= 300:
             return
-        self.check_ours(operation, params)
-        keep = params.get("imageBuildVersionArn") if operation == "CancelImageCreation" else None
-        self.flush(client, keep=keep)
-        if operation == "StartImagePipelineExecution":
-            self.budget.reserve()
+        kind = self.classification[operation]
+        for member, shape in kind.creates:
+            arn = parsed.get(member)
+            if isinstance(arn, str):
+                self.created.add(arn, shape)
+                self._check_place(operation, arn)
+        if operation.startswith("Delete"):
+            for member in kind.arn_members:
+                if isinstance(params.get(member), str):
+                    self.created.discard(params[member])
 
-    def after(
-        self,
-        client: ContractClient,
-        operation: str,
-        params: dict[str, Any],
-        response: dict[str, Any] | None,
-        error: BaseException | None,
-    ) -> None:
-        """Settle the budget of a start; note new builds and the suite's own cancels."""
-        if client.actor == "guard":
-            return
-        if operation == "StartImagePipelineExecution":
-            if response is None and _maybe_sent(error):
-                # The service may have started a build: keep its budget held until a replay tells.
-                with self._lock:
-                    self.unanswered.append(params)
-                return
-            self._started((response or {}).get("imageBuildVersionArn"))
-        elif operation == "CancelImageCreation" and response is not None:
-            with self._lock:
-                self.pending.pop(params["imageBuildVersionArn"], None)
+    def _check_place(self, operation: str, arn: str) -> None:
+        parts = arn.split(":")
+        region, account = (parts[3], parts[4]) if len(parts) > 5 else ("", "")
+        wrong_region = self.region is not None and region != self.region
+        if wrong_region or (self.account is not None and account != self.account):
+            raise RunStopped(
+                f"{operation} made {arn}, outside account {self.account} / region {self.region}: the run is not "
+                "where it was told to be"
+            )
 
-    # -- cancelling ------------------------------------------------------------------------------
+    # -- starts and cancels ---------------------------------------------------------------------
 
-    def _started(self, arn: str | None) -> None:
-        """Settle the budget held for a start that answered ``arn`` (None: it started nothing)."""
+    def _started(self, operation: str, parsed: dict[str, Any]) -> None:
+        """Settle the budget held for a start that answered ``parsed``; note the builds it returned."""
+        arns = [parsed[m] for m in self.classification[operation].build_members if isinstance(parsed.get(m), str)]
         built = False
         with self._lock:
-            if arn and arn not in self.started:
-                self.started.append(arn)
-                self.pending[arn] = None
-                built = True
+            for arn in arns:
+                if arn not in self.started:
+                    self.started.append(arn)
+                    self.pending[arn] = None
+                    built = True
         self.budget.settle(built)
 
-    def flush(self, client: ContractClient, keep: str | None = None) -> None:
-        """Learn what unanswered starts did, then cancel every pending build (but ``keep``) through ``client``."""
+    def _orphaned(self) -> None:
+        """This thread's starts that never answered (a Ctrl-C mid-call): their outcome is unknown."""
+        me = threading.get_ident()
         with self._lock:
-            while self.unanswered:
-                params = self.unanswered[0]
-                # The same token and parameters: the build the lost answer named, or none (idempotency).
-                with acting_as_guard(client):
-                    try:
-                        arn = client.start_image_pipeline_execution(**params)["imageBuildVersionArn"]
-                    except ClientError:
-                        arn = None
-                self.unanswered.pop(0)
-                self._started(arn)
-            for arn in [a for a in self.pending if a != keep]:
-                self._cancel(client, arn)
-                self.pending.pop(arn, None)
+            for key, (thread, operation, params) in list(self._inflight.items()):
+                if thread == me:
+                    del self._inflight[key]
+                    self.unanswered.append((operation, params))
 
-    def _cancel(self, client: ContractClient, arn: str) -> None:
+    def flush(self, client: ContractClient | None = None, keep: str | None = None) -> None:
+        """Learn what unanswered starts did, then cancel every pending build (but ``keep``).
+
+        :class:`RunStopped` when a start's outcome cannot be learnt or a
+        build cannot be cancelled: the run must not go on.
+        """
+        token = calling.set(client) if client is not None else None
+        try:
+            self._orphaned()
+            with self._lock:
+                while self.unanswered:
+                    operation, params = self.unanswered.pop(0)
+                    self._replay(operation, params)  # if it never answers: kept in ``unknown``, budget held
+                for arn in [a for a in self.pending if a != keep]:
+                    try:
+                        self._cancel(arn)
+                    finally:  # cancelled, or reported as impossible once (the cleanup still tries later)
+                        self.pending.pop(arn, None)
+        finally:
+            if token is not None:
+                calling.reset(token)
+
+    def _replay(self, operation: str, params: dict[str, Any]) -> None:
+        """Replay a start with its token until it answers: the build it made (or makes now), or a refusal."""
         delay = 0.5
-        with acting_as_guard(client):
-            for attempt in range(self.cancel_attempts):
+        for attempt in range(self.cancel_attempts):
+            with self._acting() as client:
                 try:
-                    client.cancel_image_creation(imageBuildVersionArn=arn)
-                    return
+                    response = client.call(operation, params)
                 except ClientError as error:
-                    code = error.response["Error"]["Code"]
-                    if code == "InvalidRequestException":
-                        return  # no longer in progress: nothing to cancel
-                    if code not in _RETRY_CANCEL or attempt == self.cancel_attempts - 1:
-                        raise
+                    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+                    if status != 429 and status < 500:
+                        self.budget.settle(False)  # refused on its own: a replay would have answered the build
+                        return
+                except (BotoCoreError, OSError):
+                    pass
+                else:
+                    self._started(operation, response)
+                    return
+            if attempt < self.cancel_attempts - 1:
                 self.sleep(delay)
                 delay = min(delay * 2, 8.0)
+        self.unknown.append((operation, params))  # its budget stays held
+        raise RunStopped(f"{operation} {params} may have started a build, and replaying it never answered")
+
+    def _cancel(self, arn: str) -> None:
+        delay = 0.5
+        last: Exception | None = None
+        for attempt in range(self.cancel_attempts):
+            with self._acting() as client:
+                try:
+                    client.call("CancelImageCreation", {"imageBuildVersionArn": arn})
+                    return
+                except ClientError as error:
+                    last = error
+                    code = error.response["Error"]["Code"]
+                    if code in _CANCEL_REFUSED and self._finished(client, arn):
+                        return  # no longer in progress: nothing to cancel
+                    if code not in _RETRY_CANCEL and code not in _CANCEL_REFUSED:
+                        break
+                except (BotoCoreError, OSError) as error:
+                    last = error
+            if attempt < self.cancel_attempts - 1:
+                self.sleep(delay)
+                delay = min(delay * 2, 8.0)
+        raise RunStopped(f"could not cancel build {arn} ({last}); cancel it by hand")
+
+    @staticmethod
+    def _finished(client: ContractClient, arn: str) -> bool:
+        """Whether the build has ended (a cancel refused as InvalidRequest is only taken as "done" if so)."""
+        try:
+            status = client.call("GetImage", {"imageBuildVersionArn": arn})["image"]["state"]["status"]
+        except ClientError:
+            return False
+        return status in _TERMINAL
+
+    def check_may_cancel(self, client: BaseClient, partition: str) -> None:
+        """Stop the run unless the credentials may cancel builds, learnt without changing anything.
+
+        A cancel of a well-formed build ARN of this run that does not exist
+        answers ResourceNotFoundException when the caller may cancel, and
+        AccessDenied (403) when not (ledger row ``cancel-probe``, assumed).
+        """
+        arn = f"arn:{partition}:imagebuilder:{self.region}:{self.account}:image/{self.run_prefix}probe/1.0.0/1"
+        self._raw = self._raw or client
+        with self._acting() as acting:
+            try:
+                acting.call("CancelImageCreation", {"imageBuildVersionArn": arn})
+            except ClientError as error:
+                status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+                code = error.response["Error"]["Code"]
+                if status == 403 or "AccessDenied" in code or "Unauthorized" in code:
+                    raise RunStopped(
+                        f"the credentials may not cancel builds (imagebuilder:CancelImageCreation: {code}); "
+                        "every build the suite starts must be cancelled at once"
+                    ) from None
+                return
+        raise RunStopped(f"a cancel of {arn}, which cannot exist, succeeded: refusing to trust this account")
 
 
 class ResourceTracker:
-    """A call observer that notes what a workspace created, and deletes it all on :meth:`cleanup`."""
+    """What was created (from the model: which outputs are deletable, and by which operation); deletes it all.
 
-    _CREATED: ClassVar[dict[str, tuple[str, str]]] = {
-        "CreateImageRecipe": ("imageRecipeArn", "recipes"),
-        "CreateInfrastructureConfiguration": ("infrastructureConfigurationArn", "infrastructure"),
-        "CreateDistributionConfiguration": ("distributionConfigurationArn", "distributions"),
-        "CreateImagePipeline": ("imagePipelineArn", "pipelines"),
-        "StartImagePipelineExecution": ("imageBuildVersionArn", "builds"),
-    }
-    _DELETED: ClassVar[dict[str, tuple[str, str]]] = {
-        "DeleteImageRecipe": ("imageRecipeArn", "recipes"),
-        "DeleteInfrastructureConfiguration": ("infrastructureConfigurationArn", "infrastructure"),
-        "DeleteDistributionConfiguration": ("distributionConfigurationArn", "distributions"),
-        "DeleteImagePipeline": ("imagePipelineArn", "pipelines"),
-        "DeleteImage": ("imageBuildVersionArn", "builds"),
-    }
-    # Deleted in this order: a build before its pipeline, a pipeline before its recipe and configurations.
-    _ORDER = (
-        ("pipelines", "DeleteImagePipeline", "imagePipelineArn"),
-        ("recipes", "DeleteImageRecipe", "imageRecipeArn"),
-        ("infrastructure", "DeleteInfrastructureConfiguration", "infrastructureConfigurationArn"),
-        ("distributions", "DeleteDistributionConfiguration", "distributionConfigurationArn"),
-    )
+    A call observer of one workspace, and the guard's run-wide record.
+    """
 
-    def __init__(self) -> None:
-        self.resources: dict[str, dict[str, None]] = {
-            kind: {} for kind in ("builds", "pipelines", "recipes", "infrastructure", "distributions")
-        }
+    def __init__(self, classification: Classification | None = None) -> None:
+        self.classification = classification or installed()
+        self.resources: dict[str, str] = {}  # ARN -> its ARN shape, in the order made
         self.unanswered: list[tuple[str, dict[str, Any]]] = []  # creations whose answer never came
         self._lock = threading.Lock()
+
+    def add(self, arn: str, shape: str) -> None:
+        """Note a resource (``shape``: the model's ARN shape of it, e.g. ``ImagePipelineArn``)."""
+        with self._lock:
+            self.resources.setdefault(arn, shape)
+
+    def discard(self, arn: str) -> None:
+        """Forget a resource (deleted)."""
+        with self._lock:
+            self.resources.pop(arn, None)
+
+    def snapshot(self) -> list[tuple[str, str]]:
+        """``(ARN, shape)`` of everything noted, in the order made."""
+        with self._lock:
+            return list(self.resources.items())
 
     def before(self, client: ContractClient, operation: str, params: dict[str, Any]) -> None:
         """Nothing to do before a call."""
@@ -333,26 +606,30 @@ class ResourceTracker:
         error: BaseException | None,
     ) -> None:
         """Note a resource created or deleted (or perhaps created: the answer was lost)."""
+        kind = self.classification.operations.get(operation)
+        if kind is None:
+            return
         if response is None:
-            if operation in self._CREATED and _maybe_sent(error):
+            if kind.creates and _maybe_sent(error):
                 with self._lock:
                     self.unanswered.append((operation, params))
             return
-        with self._lock:
-            if operation in self._CREATED:
-                member, kind = self._CREATED[operation]
-                self.resources[kind][response[member]] = None
-            elif operation in self._DELETED:
-                member, kind = self._DELETED[operation]
-                self.resources[kind].pop(params[member], None)
+        for member, shape in kind.creates:
+            if isinstance(response.get(member), str):
+                self.add(response[member], shape)
+        if operation.startswith("Delete"):
+            for member in kind.arn_members:
+                if isinstance(params.get(member), str):
+                    self.discard(params[member])
 
     def empty(self) -> bool:
         """Whether nothing is left to delete."""
         with self._lock:
-            return not any(self.resources.values()) and not self.unanswered
+            return not self.resources and not self.unanswered
 
     def cleanup(self, client: ContractClient, settle: Callable[[str], None]) -> list[str]:
-        """Delete everything noted, in dependency order; the problems met (each deletion is still tried).
+        """Delete everything noted: builds first, then the rest newest first; the problems met (each deletion
+        is still tried).
 
         Builds still in progress are cancelled first; ``settle(arn)`` waits
         until a cancelled build has stopped, so its image can be deleted.
@@ -362,47 +639,51 @@ class ResourceTracker:
             unanswered, self.unanswered = self.unanswered, []
         for operation, params in unanswered:
             # Replayed with its token, a creation answers what it made (or makes it now): then it is noted.
-            with acting_as_guard(client), contextlib.suppress(ClientError):
+            try:
                 client.call(operation, params)
-        with self._lock:
-            builds = list(self.resources["builds"])
+            except (ClientError, BotoCoreError, UnsafeCall) as error:
+                problems.append(f"{operation} (answer lost, replay failed): {error}")
+        noted = self.snapshot()
+        builds = [arn for arn, shape in noted if shape == BUILD_VERSION_SHAPE]
+        rest = [(arn, shape) for arn, shape in reversed(noted) if shape != BUILD_VERSION_SHAPE]
         for arn in builds:
             try:
                 status = client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"]
-                if status not in ("AVAILABLE", "FAILED", "CANCELLED"):
-                    _ignore(client.cancel_image_creation, "InvalidRequestException", imageBuildVersionArn=arn)
+                if status not in _TERMINAL:
+                    _ignore(client.cancel_image_creation, _CANCEL_REFUSED, imageBuildVersionArn=arn)
                     settle(arn)
-                _ignore(client.delete_image, "ResourceNotFoundException", imageBuildVersionArn=arn)
+                _ignore(client.delete_image, {"ResourceNotFoundException"}, imageBuildVersionArn=arn)
+                self.discard(arn)
             except ClientError as error:
+                if error.response["Error"]["Code"] == "ResourceNotFoundException":
+                    self.discard(arn)
+                else:
+                    problems.append(f"image {arn}: {error}")
+            except (BotoCoreError, UnsafeCall) as error:
                 problems.append(f"image {arn}: {error}")
-            with self._lock:
-                self.resources["builds"].pop(arn, None)
-        for kind, operation, member in self._ORDER:
-            with self._lock:
-                arns = list(self.resources[kind])
-            for arn in arns:
-                try:
-                    _ignore(getattr(client, _method(operation)), "ResourceNotFoundException", **{member: arn})
-                except ClientError as error:
-                    problems.append(f"{kind} {arn}: {error}")
-                with self._lock:
-                    self.resources[kind].pop(arn, None)
+        for arn, shape in rest:
+            operation, member = self.classification.deleters[shape]
+            try:
+                _ignore(getattr(client, _method(operation)), {"ResourceNotFoundException"}, **{member: arn})
+                self.discard(arn)
+            except (ClientError, BotoCoreError, UnsafeCall) as error:
+                problems.append(f"{shape} {arn}: {error}")
         return problems
 
 
 def _maybe_sent(error: BaseException | None) -> bool:
     """Whether a call that raised ``error`` may have reached the service and acted (its answer lost)."""
-    return not isinstance(error, ClientError | ParamValidationError)
+    return not isinstance(error, ClientError | ParamValidationError | UnsafeCall | pytest.skip.Exception)
 
 
 def _method(operation: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
 
 
-def _ignore(call: Callable[..., Any], code: str, **params: Any) -> None:
-    """Make the call; an error ``code`` (the resource is already gone, or done) is not a problem."""
+def _ignore(call: Callable[..., Any], codes: Collection[str], **params: Any) -> None:
+    """Make the call; an error in ``codes`` (the resource is already gone, or done) is not a problem."""
     try:
         call(**params)
     except ClientError as error:
-        if error.response["Error"]["Code"] != code:
+        if error.response["Error"]["Code"] not in codes:
             raise

@@ -23,7 +23,6 @@ import contextlib
 import datetime as dt
 import itertools
 import json
-import signal
 import threading
 import time
 import urllib.error
@@ -44,7 +43,7 @@ from fakeimagebuilder import FakeImageBuilder
 
 from .client import CallObserver, ContractClient
 from .expect import TERMINAL
-from .safety import NAME_PREFIX, RUN_TAG, STARTED_TAG, Budget, LiveGuard, ResourceTracker
+from .safety import NAME_PREFIX, RUN_TAG, STARTED_TAG, Budget, LiveGuard, ResourceTracker, shielded
 
 __all__ = [
     "AwsTarget",
@@ -113,11 +112,16 @@ class Observation:
 
 
 class Names:
-    """Run-scoped resource names: ``fibct-<run id>-<worker>-<kind>-<n>``, unique across xdist workers."""
+    """Run-scoped resource names: ``fibct-<run id>-<worker>-<kind>-<n>``, unique across xdist workers.
 
-    def __init__(self, run_id: str, worker: str) -> None:
+    ``started`` is when the run started (``%Y-%m-%dT%H:%M:%SZ``), the same in every worker: the sweep measures a
+    run's age from it.
+    """
+
+    def __init__(self, run_id: str, worker: str, started: str | None = None) -> None:
         self.run_id = run_id
         self.worker = worker
+        self.started = started or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.prefix = f"{NAME_PREFIX}-{run_id}-"
         self.made: list[str] = []
         self._count = itertools.count(1)
@@ -162,6 +166,10 @@ class Target:
         self._base: Workspace | None = None
         self._client: BaseClient | None = None
         self.infrastructure_arn = ""
+        self.interrupted = False
+        self.notify: Callable[[str], None] = print
+        """Tells the user something at once (the suite writes past pytest's output capture)."""
+        """An interrupt arrived while closing (re-raised by the caller once the problems are shown)."""
 
     @property
     def partition(self) -> str:
@@ -189,8 +197,15 @@ class Target:
             return self._client
 
     def observers(self) -> list[CallObserver]:
-        """Observers every client of the target carries (the live-run guard)."""
+        """Observers every client of the target carries."""
         return []
+
+    def flush(self, client: ContractClient) -> None:
+        """Settle what the run's guard still holds (on the aws target: cancel started builds)."""
+
+    def closing(self) -> contextlib.AbstractContextManager[None]:
+        """Around a cleanup: on the aws target, SIGINT and SIGTERM wait until it is done."""
+        return contextlib.nullcontext()
 
     def advance(self, seconds: float) -> None:
         """Move the target's clock (only where :attr:`controls_time`)."""
@@ -226,15 +241,25 @@ class Target:
         self.infrastructure_arn = self._base.infrastructure()
 
     def close(self) -> list[str]:
-        """Close every workspace still open, then delete the shared resources; the problems met."""
+        """Close every workspace still open, then delete the shared resources; the problems met.
+
+        Every workspace is closed, whatever an earlier one raised: an error
+        becomes a problem, an interrupt sets :attr:`interrupted` (the caller
+        re-raises it once the problems are shown).
+        """
         problems: list[str] = []
         with self._lock:
             open_ones = [w for w in self._workspaces if w is not self._base]
-        for workspace in open_ones:
-            problems += workspace.close()
         if self._base is not None:
-            problems += self._base.close()
+            open_ones.append(self._base)
             self._base = None
+        for workspace in open_ones:
+            try:
+                problems += workspace.close()
+            except KeyboardInterrupt:  # a second interrupt abandoned that one; the others are still closed
+                self.interrupted = True
+            except Exception as error:
+                problems.append(f"closing a workspace: {error}")
         return problems
 
     def workspace(self, observers: Collection[CallObserver] = ()) -> Workspace:
@@ -270,8 +295,7 @@ class Workspace:
 
     def tags(self) -> dict[str, str]:
         """The tags every resource of the run carries (the sweep finds leftovers by them)."""
-        started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return {RUN_TAG: self.names.run_id, STARTED_TAG: started}
+        return {RUN_TAG: self.names.run_id, STARTED_TAG: self.names.started}
 
     def arn(self, resource_type: str, *path: str) -> str:
         """An ARN in the target's partition, region and account."""
@@ -407,14 +431,15 @@ class Workspace:
             return []
         self.closed = True
         problems: list[str] = []
-        try:
-            for observer in self.client.observers:
-                if isinstance(observer, LiveGuard):
-                    observer.flush(self.client)
-            if self.target.cleans_up:
-                problems = self.tracker.cleanup(self.client, self._settle)
-        finally:
-            self.target._closed(self)
+        with self.target.closing():
+            try:
+                try:
+                    self.target.flush(self.client)
+                finally:  # a cancel that failed stops the run (raised on); what the workspace made still goes
+                    if self.target.cleans_up:
+                        problems += self.tracker.cleanup(self.client, self._settle)
+            finally:
+                self.target._closed(self)
         return problems
 
     def _settle(self, arn: str) -> None:
@@ -518,7 +543,9 @@ class AwsTarget(Target):
             raise pytest.UsageError("--target aws needs --aws-account ACCOUNT_ID (the account you expect to run in)")
         self.account = options.aws_account
         self.region = options.aws_region
-        self.guard = LiveGuard(budget, names.prefix)
+        self.guard = LiveGuard(budget, names.prefix, account=self.account, region=self.region)
+        # On the session: every client made from it carries the guard on its event path.
+        self.guard.attach(self._session)
         if options.aws_endpoint_url:  # a stand-in: answers at once, and is consistent at once
             self.poll_interval = 0.1
             self.consistency_timeout = 0.5
@@ -530,16 +557,22 @@ class AwsTarget(Target):
         CallRateLimitExceededException), which standard retries, botocore's
         default since 1.44, do not; a retried start keeps its token.
         """
-        return self._session.create_client(
+        client = self._session.create_client(
             "imagebuilder",
             region_name=self.region,
             endpoint_url=self.options.aws_endpoint_url,
             config=Config(retries={"mode": "legacy", "total_max_attempts": 5}),
         )
+        self.guard.attach(client)
+        return client
 
-    def observers(self) -> list[CallObserver]:
-        """The live-run guard."""
-        return [self.guard]
+    def flush(self, client: ContractClient) -> None:
+        """Learn what unanswered starts did and cancel every build still pending."""
+        self.guard.flush(client)
+
+    def closing(self) -> contextlib.AbstractContextManager[None]:
+        """SIGINT and SIGTERM wait until the cleanup is done (a second one abandons it)."""
+        return shielded("deleting this run's AWS resources", self.notify)
 
     def can_start(self, builds: int = 1) -> bool:
         """Whether the build budget has room for ``builds`` more."""
@@ -555,7 +588,9 @@ class AwsTarget(Target):
         return parameters
 
     def open(self) -> None:
-        """Create the shared prerequisites, and try a recipe: a wrong input stops the run with a clear reason."""
+        """Check that the credentials may cancel builds, create the shared prerequisites, and try a recipe: a
+        wrong input stops the run with a clear reason."""
+        self.guard.check_may_cancel(self.shared_client(), self.partition)
         try:
             super().open()
             probe = Workspace(self)
@@ -575,22 +610,46 @@ class AwsTarget(Target):
             )
 
     def close(self) -> list[str]:
-        """Delete everything; a first Ctrl-C during the cleanup is ignored (with a warning)."""
-        if threading.current_thread() is not threading.main_thread():
-            return super().close()
-        interrupted = []
-
-        def keep_cleaning(signum: int, frame: Any) -> None:
-            if interrupted:
-                raise KeyboardInterrupt
-            interrupted.append(signum)
-            print("\ncontract suite: deleting this run's AWS resources; Ctrl-C again to abandon (then run the sweep)")
-
-        previous = signal.signal(signal.SIGINT, keep_cleaning)
+        """Delete everything (SIGINT and SIGTERM wait), then anything the guard saw made by another path; the
+        problems met, ending with what is left behind and the sweep command that deletes it."""
+        problems: list[str] = []
         try:
-            return super().close()
-        finally:
-            signal.signal(signal.SIGINT, previous)
+            with self.closing():
+                problems = super().close()
+                problems += self._sweep_what_the_guard_saw()
+        except KeyboardInterrupt:  # deferred until the cleanup was done, or a second one abandoned it
+            self.interrupted = True
+            problems += self._left_behind()
+        return problems
+
+    def _wait_stopped(self, client: ContractClient, arn: str) -> None:
+        deadline = time.monotonic() + 120
+        with contextlib.suppress(ClientError):
+            while client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"] not in TERMINAL:
+                if time.monotonic() > deadline:
+                    return
+                time.sleep(self.poll_interval)
+
+    def _sweep_what_the_guard_saw(self) -> list[str]:
+        problems: list[str] = []
+        guard = self.guard
+        if not guard.created.empty():
+            client = ContractClient(self.shared_client())
+            try:
+                problems += guard.created.cleanup(client, lambda arn: self._wait_stopped(client, arn))
+            except Exception as error:
+                problems.append(f"final cleanup: {error}")
+        return problems + self._left_behind()
+
+    def _left_behind(self) -> list[str]:
+        guard = self.guard
+        left = [arn for arn, _ in guard.created.snapshot()] + [f"{op} {params}" for op, params in guard.unknown]
+        if not left:
+            return []
+        return [
+            "left behind: " + ", ".join(left) + ". Delete them with: python -m contract_tests.sweep "
+            f"--aws-account {self.account} --region {self.region} --run {self.names.run_id}"
+        ]
 
 
 def make_target(options: TargetOptions, names: Names, budget: Budget) -> Target:

@@ -37,7 +37,7 @@ def _readme(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from .clock import ScaledClock
     from .fake import FakeImageBuilder
-    from .persistence import StateFileError, load_fake
+    from .persistence import StateFileError
     from .server import is_loopback, serve
     from .signatures import load_credentials, parse_credential
 
@@ -64,12 +64,16 @@ def _serve(args: argparse.Namespace) -> int:
     if args.state_file:
         notices: list[str] = []
         try:
-            fake = load_fake(args.state_file, speed=args.speed, notices=notices, **options)
+            fake = FakeImageBuilder.from_state_file(
+                args.state_file, speed=args.speed, notices=notices, compact_every=args.compact_every, **options
+            )
         except StateFileError as exc:
             print(f"fakeimagebuilder serve: cannot start: {exc}", file=sys.stderr)
             return 2
         for notice in notices:
             print(f"fakeimagebuilder serve: {notice}", file=sys.stderr)
+        assert fake.journal is not None
+        print(f"fakeimagebuilder serve: {fake.journal.report}", file=sys.stderr, flush=True)
     else:
         fake = FakeImageBuilder(clock=ScaledClock(args.speed), **options)
     if not is_loopback(args.host):
@@ -81,7 +85,12 @@ def _serve(args: argparse.Namespace) -> int:
         )
     try:
         return serve(
-            fake, args.host, args.port, secrets=secrets if args.verify_signatures else None, verbose=args.verbose
+            fake,
+            args.host,
+            args.port,
+            secrets=secrets if args.verify_signatures else None,
+            control_token=args.control_token,
+            verbose=args.verbose,
         )
     finally:
         if fake.journal is not None:
@@ -102,6 +111,12 @@ def _speed(text: str) -> float:
     if not 0 <= speed < float("inf"):
         raise argparse.ArgumentTypeError(f"the speed is a number >= 0, not {text!r}")
     return speed
+
+
+def _positive(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, not {text!r}")
+    return int(text)
 
 
 def _port(text: str) -> int:
@@ -150,12 +165,26 @@ def _add_serve(commands: Any) -> None:
     serve.add_argument(
         "--verify-signatures",
         action="store_true",
-        help="check SigV4 signatures against the known secrets (403 for unknown keys and bad signatures)",
+        help="check SigV4 signatures against the known secrets (403 for unknown keys and bad signatures), on "
+        "control routes too (except /_fake/health; or --control-token)",
+    )
+    serve.add_argument(
+        "--control-token",
+        metavar="TOKEN",
+        help="control routes (except /_fake/health) need 'Authorization: Bearer TOKEN' (or, with "
+        "--verify-signatures, a valid signature)",
     )
     serve.add_argument(
         "--state-file",
         metavar="PATH",
         help="keep state in this journal: replayed at start, every acknowledged change fsync'ed",
+    )
+    serve.add_argument(
+        "--compact-every",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="rewrite the state file as one snapshot every N entries (default: 10000): a restart replays at most N",
     )
     serve.add_argument("--verbose", action="store_true", help="log every request to stderr")
     serve.set_defaults(run=_serve)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import enum
 import math
@@ -10,15 +11,15 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from types import TracebackType
+from pathlib import Path
+from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .clock import Clock, VirtualClock
 from .model import error_statuses, service_model
+from .persistence import Journal, Subject
 from .policy import Policy
-from .service import BuildPlan, Call, ImageBuilderService, Settings
-from .service.images import image_document
-from .service.pipelines import pipeline_document
+from .service import BuildPlan, ImageBuilderService, Settings
 from .transports import botocore_hook
 from .wire import HttpRequest, HttpResponse, RestJsonWire
 
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     import responses
 
     from .events import EventHub, Subscription
-    from .persistence import Journal
 
 __all__ = ["DEFAULT_ACCOUNT_ID", "KEEP", "FakeImageBuilder", "check_knobs"]
 
@@ -186,6 +186,17 @@ def check_knobs(
             _RULES[name](value)
 
 
+def _plan_fields(plan: BuildPlan) -> dict[str, Any]:
+    """A build plan as JSON-ready keyword arguments of :class:`BuildPlan` (what the journal records)."""
+    values = {f.name: getattr(plan, f.name) for f in dataclasses.fields(plan)}
+    return {name: dict(value) if isinstance(value, Mapping) else value for name, value in values.items()}
+
+
+def _plan_from(fields: Mapping[str, Any]) -> BuildPlan:
+    frozen = {name: MappingProxyType(dict(v)) if isinstance(v, Mapping) else v for name, v in fields.items()}
+    return BuildPlan(**frozen)
+
+
 class FakeImageBuilder:
     """A fake EC2 Image Builder, reached through the wire protocol.
 
@@ -224,20 +235,83 @@ class FakeImageBuilder:
         self.region = region
         self.accounts = dict(accounts or {})
         self.clock: Clock = clock or VirtualClock()
-        self.settings = Settings(
+        settings = Settings(
             build_plan=build_plan or BuildPlan(),
             disabled_pipeline_error=disabled_pipeline_error,
             max_concurrent_builds=max_concurrent_builds,
             recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
         )
-        self.service = ImageBuilderService(self.clock, self.settings)
-        self.policy = Policy(self.clock)
-        self.wire = RestJsonWire(self._dispatch, account_for=self._account_for, default_region=region)
+        self.service = ImageBuilderService(self.clock, settings)
+        # The one chain every call passes: policy -> journal (when persisting) -> service.
+        self.policy = Policy(self.clock, self.service.call)
+        self.wire = RestJsonWire(self.policy.handle, account_for=self._account_for, default_region=region)
         self._active = 0
-        # Set by persistence.load_fake (server --state-file): records each acknowledged change.
+        # Set by from_state_file: records each acknowledged change, knob changes included.
         self.journal: Journal | None = None
         # Made when events are first observed (or moto is active): until then calls do no event work.
         self._hub: EventHub | None = None
+        # Every change that is not an API call, by the name the journal records it under.
+        self._controls: dict[str, Callable[..., Any]] = {
+            "advance": self.clock.advance,
+            "reset": self._reset,
+            "fail_next": self.policy.fail_next,
+            "take_fault": self.policy.take_fault,
+            "set_rate_limit": self.policy.set_rate_limit,
+            "deny": self.policy.deny,
+            "configure": self._configure,
+            "set_build_plan": self._set_build_plan,
+        }
+
+    @classmethod
+    def from_state_file(
+        cls,
+        path: str | Path,
+        *,
+        speed: float,
+        notices: list[str] | None = None,
+        compact_every: int | None = None,
+        **options: Any,
+    ) -> FakeImageBuilder:
+        """A fake whose state is ``path``'s journal, recording every later change there (``serve --state-file``).
+
+        Builds progress at ``speed`` virtual seconds per real second.
+        Raises :class:`~fakeimagebuilder.persistence.StateFileError` for a
+        file that cannot be used; ``notices`` gets a line for anything
+        repaired. ``compact_every`` entries (default
+        :data:`~fakeimagebuilder.persistence.COMPACT_EVERY`) the journal is
+        rewritten as a snapshot. ``options`` go to the constructor.
+        """
+        journal = Journal(path, speed=speed, notices=notices, compact_every=compact_every)
+        try:
+            fake = cls(clock=journal.clock, **options)
+            journal.attach(Subject(fake.service, fake._controls, capture=fake._capture, restore=fake._restore))
+        except BaseException:
+            journal.close()
+            raise
+        fake.policy.inner = journal.handle
+        fake.policy.take = lambda operation: journal.control("take_fault", {"operation": operation})
+        fake.journal = journal
+        return fake
+
+    @property
+    def settings(self) -> Settings:
+        """The service's behaviour knobs (change them with :meth:`configure` and :meth:`set_build_plan`)."""
+        return self.service.settings
+
+    def _change(self, kind: str, **args: Any) -> Any:
+        """Apply one knob change: at once, or through the journal, which makes it durable first."""
+        if self.journal is None:
+            return self._controls[kind](**args)
+        return self.journal.control(kind, args)
+
+    def _capture(self) -> dict[str, Any]:
+        # Everything a restart must bring back, as live objects: the journal copies them under the service lock.
+        return {"service": self.service.snapshot(), "policy": self.policy.snapshot(), "account_id": self.account_id}
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        self.service.restore(state["service"])
+        self.policy.restore(state["policy"])
+        self.account_id = state["account_id"]
 
     # -- the one entry point every transport uses -------------------------------
 
@@ -249,12 +323,6 @@ class FakeImageBuilder:
         if self._hub is not None:
             self._hub.deliver()
         return response
-
-    def _dispatch(self, call: Call) -> dict[str, Any]:
-        self.policy.check(call)
-        if self.journal is None:
-            return self.service.call(call)
-        return self.journal.record(call, self.service.call)
 
     def _account_for(self, access_key: str | None) -> str:
         if access_key is None:
@@ -316,10 +384,7 @@ class FakeImageBuilder:
 
         Raises ValueError for a step that is negative, not finite, or past the year 9999.
         """
-        if self.journal is None:
-            self.clock.advance(seconds)
-        else:
-            self.journal.control("advance", lambda: self.clock.advance(seconds), seconds=seconds)
+        self._change("advance", seconds=seconds)
         if self._hub is not None:
             self._hub.deliver()
 
@@ -402,7 +467,7 @@ class FakeImageBuilder:
         ``times`` that is not an int >= 1.
         """
         check_knobs(operation=operation, code=code, times=times, message=message)
-        self.policy.fail_next(operation, code, times, message)
+        self._change("fail_next", operation=operation, code=code, times=times, message=message)
 
     def pending_faults(self, operation: str) -> int:
         """How many injected faults still wait for ``operation``."""
@@ -416,7 +481,7 @@ class FakeImageBuilder:
         burst that is not a finite number >= 0.
         """
         check_knobs(operation=operation, rate=rate, burst=burst)
-        self.policy.set_rate_limit(operation, rate, burst)
+        self._change("set_rate_limit", operation=operation, rate=rate, burst=burst)
 
     def deny(self, operation: str | None = None, account_id: str | None = None) -> None:
         """Answer ForbiddenException to ``operation`` (None: all) from ``account_id`` (None: all).
@@ -426,7 +491,7 @@ class FakeImageBuilder:
         check_knobs(
             operation=KEEP if operation is None else operation, account_id=KEEP if account_id is None else account_id
         )
-        self.policy.deny(operation, account_id)
+        self._change("deny", operation=operation, account_id=account_id)
 
     def configure(
         self,
@@ -444,25 +509,38 @@ class FakeImageBuilder:
             max_concurrent_builds=max_concurrent_builds,
             recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
         )
+        named = {
+            "account_id": account_id,
+            "disabled_pipeline_error": disabled_pipeline_error,
+            "max_concurrent_builds": max_concurrent_builds,
+            "recreated_pipeline_lists_old_images": recreated_pipeline_lists_old_images,
+            "build_plan": build_plan if isinstance(build_plan, _Keep) else _plan_fields(build_plan),
+        }
+        self._change("configure", **{name: value for name, value in named.items() if not isinstance(value, _Keep)})
+
+    def _configure(self, **knobs: Any) -> None:
         with self.service.lock:
-            if not isinstance(account_id, _Keep):
-                self.account_id = account_id
-            if not isinstance(disabled_pipeline_error, _Keep):
-                self.settings.disabled_pipeline_error = disabled_pipeline_error
-            if not isinstance(max_concurrent_builds, _Keep):
-                self.settings.max_concurrent_builds = max_concurrent_builds
-            if not isinstance(build_plan, _Keep):
-                self.settings.build_plan = build_plan
-            if not isinstance(recreated_pipeline_lists_old_images, _Keep):
-                self.settings.recreated_pipeline_lists_old_images = recreated_pipeline_lists_old_images
+            if "account_id" in knobs:
+                self.account_id = knobs["account_id"]
+            if "disabled_pipeline_error" in knobs:
+                self.settings.disabled_pipeline_error = knobs["disabled_pipeline_error"]
+            if "max_concurrent_builds" in knobs:
+                self.settings.max_concurrent_builds = knobs["max_concurrent_builds"]
+            if "build_plan" in knobs:
+                self.settings.build_plan = _plan_from(knobs["build_plan"])
+            if "recreated_pipeline_lists_old_images" in knobs:
+                self.settings.recreated_pipeline_lists_old_images = knobs["recreated_pipeline_lists_old_images"]
 
     def set_build_plan(self, plan: BuildPlan, pipeline_arn: str | None = None) -> None:
         """How builds behave from now on: for one pipeline, or (no ARN) for every pipeline without its own plan."""
+        self._change("set_build_plan", plan=_plan_fields(plan), pipeline_arn=pipeline_arn)
+
+    def _set_build_plan(self, plan: dict[str, Any], pipeline_arn: str | None) -> None:
         with self.service.lock:
             if pipeline_arn is None:
-                self.settings.build_plan = plan
+                self.settings.build_plan = _plan_from(plan)
             else:
-                self.settings.pipeline_plans[pipeline_arn] = plan
+                self.settings.pipeline_plans[pipeline_arn] = _plan_from(plan)
 
     def reset(self) -> None:
         """Empty all state: resources, builds, client tokens, faults, rate limits, deny rules and events.
@@ -471,10 +549,7 @@ class FakeImageBuilder:
         """
         if self._hub is not None:
             self._hub.deliver()
-        if self.journal is None:
-            self._reset()
-        else:
-            self.journal.control("reset", self._reset)
+        self._change("reset")
 
     def _reset(self) -> None:
         self.service.reset()
@@ -483,16 +558,8 @@ class FakeImageBuilder:
             self.settings.pipeline_plans.clear()
 
     def state(self) -> dict[str, Any]:
-        """A JSON-ready dump of every resource, as the Get operations would show it now."""
-        with self.service.lock:
-            now = self.clock.now()
-            dump: dict[str, Any] = {}
-            for scope in self.service.scopes():
-                dump.setdefault(scope.account, {})[scope.region] = {
-                    "imageRecipes": list(scope.recipes.values()),
-                    "infrastructureConfigurations": list(scope.infrastructure.values()),
-                    "distributionConfigurations": list(scope.distributions.values()),
-                    "imagePipelines": [pipeline_document(scope, p, now) for p in scope.pipelines.values()],
-                    "images": [image_document(scope, b, now) for b in scope.builds.values()],
-                }
-            return dump
+        """A JSON-ready copy of every resource, as the Get operations would show it now.
+
+        Changing the copy changes nothing in the fake.
+        """
+        return self.service.state()

@@ -145,6 +145,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_lifecycle.py::test_cancel_of_a_finished_build_is_refused",
     ),
     Behaviour(
+        "cancel-probe",
+        "CancelImageCreation of a well-formed build ARN that does not exist answers ResourceNotFoundException "
+        "(404), to a caller allowed to cancel; a caller without the permission gets 403 first. The live run's "
+        "up-front probe relies on it: any answer but 403 (AccessDenied) means the credentials may cancel.",
+        "assumed",
+        "IAM evaluates a request before the service looks the resource up (IAM user guide, 'Policy evaluation "
+        "logic'); ResourceNotFoundException is not among the operation's modeled errors, so the code is a choice",
+        "tests/contract_kit/test_kit_live_guard.py::test_the_cancel_probe_changes_nothing_and_tells_who_may_cancel",
+    ),
+    Behaviour(
         "build-type",
         "A started build has buildType USER_INITIATED.",
         "confirmed",
@@ -472,12 +482,215 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_bad_pagination_token_is_refused",
     ),
     Behaviour(
+        "page-position",
+        "A nextToken resumes after the last item it showed, for its operation, filters, account and region: "
+        "items deleted or added between pages never make the next page skip or repeat another, and a token "
+        "stays valid however the list shrinks.",
+        "assumed",
+        "design choice (AWS documents tokens only as opaque; an offset would skip and repeat)",
+        "tests/test_pages_and_versions.py::test_deleting_between_pages_skips_nothing",
+    ),
+    Behaviour(
+        "wildcard-highest",
+        "A version with x wildcards selects the highest matching version, not the newest created (with 2.2.4, "
+        "1.7.8, 1.6.8: x.x.x = 2.2.4, 1.x.x = 1.7.8, 1.6.x = 1.6.8); an image version, its highest AVAILABLE build.",
+        "confirmed",
+        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/ibhow-semantic-versioning.html",
+        "tests/test_pages_and_versions.py::test_image_wildcards_select_the_highest_version",
+    ),
+    Behaviour(
+        "wildcard-shape",
+        "A number right of a wildcard (x.2.x, 1.x.8) is refused with InvalidRequestException (400).",
+        "assumed",
+        "the user guide (Semantic versioning) says these are errors; the code (modeled for Get) and wording are "
+        "a choice",
+        "tests/test_pages_and_versions.py::test_a_wildcard_followed_by_a_number_is_refused",
+    ),
+    Behaviour(
+        "version-node-limit",
+        "Each node of a semantic version is at most 2^30-1 (1073741823); a larger one answers "
+        "InvalidVersionNumberException.",
+        "confirmed",
+        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/ibhow-semantic-versioning.html "
+        "(the code is the one the model gives Create operations)",
+        "tests/test_pages_and_versions.py::test_each_version_node_is_at_most_two_to_the_thirty_minus_one",
+    ),
+    Behaviour(
         "update-replaces",
         "UpdateImagePipeline replaces every settable member; members left out are reset.",
         "confirmed",
         f"{_API}API_UpdateImagePipeline.html and model doc ('does not support selective updates for the "
         "pipeline')",
         "tests/test_operations.py::test_update_replaces_pipeline_settings",
+    ),
+    Behaviour(
+        "update-replaces-configuration",
+        "UpdateInfrastructureConfiguration and UpdateDistributionConfiguration replace every setting (members "
+        "left out are gone); name, tags, dateCreated and a distribution's timeoutMinutes stay; dateUpdated is set.",
+        "assumed",
+        "design choice, as for pipelines (the Update inputs require the full configuration, as Create does)",
+        "tests/test_operations.py::test_update_replaces_configuration_settings",
+    ),
+    Behaviour(
+        "distribution-outputs",
+        "A distribution whose region has no output answers InvalidParameterValueException: 'The value supplied "
+        "for parameter 'distributions[N]' is not valid. One or more outputs should be provided for each region "
+        "in a distribution configuration.' (region and licenseConfigurationArns alone are not outputs; an output "
+        "block given empty, such as amiDistributionConfiguration {}, is one).",
+        "likely",
+        "hashicorp/terraform-provider-aws#17409, pulumi/pulumi-aws#2065 (the message quoted from AWS); "
+        "which members count as outputs is assumed",
+        "tests/test_operations.py::test_a_region_without_outputs_is_refused",
+    ),
+    Behaviour(
+        "working-directory",
+        "A Linux or macOS image recipe created without workingDirectory reads back '/tmp'.",
+        "likely",
+        "aws/aws-parallelcluster#7515 (sets workingDirectory 'to avoid executing in /tmp'); Windows left unset",
+        "tests/test_operations.py::test_a_recipe_without_working_directory_reads_tmp",
+    ),
+    Behaviour(
+        "resource-policy",
+        "Put*Policy stores the policy text on an existing resource and Get*Policy returns it as put; a policy "
+        "that is not a JSON object answers InvalidParameterValueException; Get*Policy before any Put answers "
+        "ResourceNotFoundException; deleting the resource deletes its policy.",
+        "assumed",
+        "design choice (the errors are modeled; what AWS checks beyond JSON, and its answer with no policy, "
+        "are not published)",
+        "tests/test_operations.py::test_resource_policies_are_kept_per_resource",
+    ),
+    Behaviour(
+        "component-builds",
+        "CreateComponent with a name and version that exist makes that version's next build (/2, /3...); build "
+        "numbers are never reused.",
+        "likely",
+        "AWS's November 2025 announcement of auto-versioning, quoted in "
+        "aws-cloudformation/cloudformation-coverage-roadmap#2439; the model's CreateComponent lists no "
+        "ResourceAlreadyExistsException",
+        "tests/test_components.py::test_the_same_version_again_is_its_next_build_and_wildcards_pick_the_highest",
+    ),
+    Behaviour(
+        "component-document",
+        "A component document must be a mapping with schemaVersion 1.0 and phases named build, validate or test, "
+        "each with steps that have a unique name and an action; else InvalidRequestException (400) saying what "
+        "is wrong. Parameters become the component's parameters; a document with only a test phase is a TEST "
+        "component, any other BUILD.",
+        "assumed",
+        "the structure is the user guide's component document schema (AWSTOE); the code (modeled) and wording "
+        "are a choice",
+        "tests/test_components.py::test_an_invalid_document_is_refused_and_nothing_is_made",
+    ),
+    Behaviour(
+        "component-yaml",
+        "Documents are read as JSON or a block-YAML subset; a document using YAML beyond it (anchors, tags, "
+        "multi-line plain scalars) is accepted unchecked; tab indentation is refused.",
+        "assumed",
+        "fake only (no YAML dependency; never refuse a document AWS would take)",
+        "tests/test_components.py::test_an_unsupported_document_is_accepted_unchecked",
+    ),
+    Behaviour(
+        "component-source",
+        "CreateComponent and ImportComponent take exactly one of data and uri, else "
+        "InvalidParameterCombinationException (400); a component made from a uri shows no data.",
+        "assumed",
+        "model doc of data and uri; the error is modeled; the fake cannot read S3",
+        "tests/test_components.py::test_data_or_uri_exactly_one",
+    ),
+    Behaviour(
+        "component-import",
+        "ImportComponent makes a component document of the script: one ExecuteBash (ExecutePowerShell on "
+        "Windows) step in a build phase, or a test phase for type TEST.",
+        "assumed",
+        "model doc ('transforms its data into a component document'); the document's form is a choice",
+        "tests/test_components.py::test_import_component_makes_a_document_of_the_script",
+    ),
+    Behaviour(
+        "component-dependency",
+        "Deleting a component a recipe references, exactly or through the wildcard version that now selects it, "
+        "answers ResourceDependencyException (400).",
+        "assumed",
+        "design choice (the error is modeled for DeleteComponent), as for recipes and configurations",
+        "tests/test_components.py::test_a_component_a_recipe_uses_cannot_be_deleted",
+    ),
+    Behaviour(
+        "aws-managed-components",
+        "AWS-managed components (account 'aws': update-linux, reboot-test-windows...) resolve in GetComponent, "
+        "wildcards included, list under owner Amazon, and are ForbiddenException to delete.",
+        "assumed",
+        "names as AWS publishes them; versions, dates and documents are the fake's own",
+        "tests/test_components.py::test_aws_managed_components_resolve_and_list_under_amazon",
+    ),
+    Behaviour(
+        "latest-version-references",
+        "Create and Get of a versioned resource answer latestVersionReferences: the name with x.x.x, and with "
+        "its major (1.x.x), minor (1.2.x) and patch (1.2.3) versions, where the model has the member.",
+        "confirmed",
+        "API reference LatestVersionReferences; user guide, Semantic versioning, 'Using version references'",
+        "tests/test_components.py::test_latest_version_references_name_the_wildcards",
+    ),
+    Behaviour(
+        "list-owners",
+        "List operations with owner Shared, ThirdParty or AWSMarketplace list nothing; owner Amazon lists the "
+        "AWS-managed resources the fake knows; a kind with build versions lists each version once (byName: each "
+        "name's highest version).",
+        "assumed",
+        "fake only (it holds no resources shared with the caller)",
+        "tests/test_components.py::test_the_same_version_again_is_its_next_build_and_wildcards_pick_the_highest",
+    ),
+    Behaviour(
+        "workflow-document",
+        "A workflow's ARN is workflow/<build|test|distribution>/<name>/<x.y.z>/<n>; its document must have "
+        "schemaVersion 1.0 and steps with a unique name and an action, else InvalidRequestException (400); its "
+        "parameters (name, type string|integer|boolean|stringList, default, description) become the workflow's.",
+        "assumed",
+        "ARN form from the model's patterns; the structure is the user guide's workflow document schema; the code "
+        "(modeled) and wording are a choice",
+        "tests/test_workflows.py::test_an_invalid_document_is_refused",
+    ),
+    Behaviour(
+        "workflow-state",
+        "A workflow shows no state (the model's WorkflowStatus has only DEPRECATED), and a build summary's arn "
+        "is the versionless x.x.x ARN (the model's WorkflowSummary.arn pattern).",
+        "assumed",
+        "botocore model (WorkflowStatus enum, WorkflowSummary.arn pattern)",
+        "tests/test_workflows.py::test_versions_builds_and_lists",
+    ),
+    Behaviour(
+        "aws-managed-workflows",
+        "AWS-managed workflows build-image, test-image and distribute-image resolve in GetWorkflow and list under "
+        "owner Amazon; a workflow a pipeline uses cannot be deleted (ResourceDependencyException).",
+        "assumed",
+        "names as AWS's user guide gives them; versions and documents are the fake's own",
+        "tests/test_workflows.py::test_aws_managed_workflows_resolve_and_list_under_amazon",
+    ),
+    Behaviour(
+        "container-recipe",
+        "CreateContainerRecipe takes exactly one of dockerfileTemplateData and dockerfileTemplateUri (else "
+        "InvalidRequestException); Get echoes what Create accepted, with platform (platformOverride, else the "
+        "parent image's), owner, version and encrypted true; a pipeline of a container recipe is refused with "
+        "InvalidRequestException (the fake builds no container images yet).",
+        "assumed",
+        "model doc of CreateContainerRecipe; the defaults and the refusal are the fake's choices",
+        "tests/test_operations.py::test_a_container_recipe_reads_back_what_create_accepted",
+    ),
+    Behaviour(
+        "lifecycle-rules",
+        "A lifecycle policy selects by exactly one of recipes and tagMap, has at most one rule per action, an AGE "
+        "filter with a unit, a COUNT filter without unit or retainAtLeast, and includeResources that fit its "
+        "resourceType; else InvalidRequestException (400). Status defaults to ENABLED; Update replaces every "
+        "setting; dates are timestamps. Policies are stored, not run.",
+        "assumed",
+        "model doc of LifecyclePolicyDetail and its members; the checks' codes and wording are a choice",
+        "tests/test_operations.py::test_lifecycle_rules_are_checked",
+    ),
+    Behaviour(
+        "list-image-versions",
+        "ListImages shows each image version (image/<name>/<x.y.z>) once, with its first build's date, oldest "
+        "first; byName keeps each name's highest version; owner Amazon lists AWS's managed parent images "
+        "(imageSource AMAZON_MANAGED), the caller's own show CUSTOM.",
+        "assumed",
+        "model doc of ListImages and ImageVersion; which date and order are the fake's choices",
+        "tests/test_operations.py::test_list_images_shows_each_image_version_once",
     ),
     Behaviour(
         "body-limit",
@@ -493,6 +706,32 @@ LEDGER: tuple[Behaviour, ...] = (
         "likely",
         "AWS's common errors for SigV4 services (the same codes and messages across AWS JSON APIs)",
         "tests/server/test_server_signatures.py::test_wrong_secret_is_an_invalid_signature",
+    ),
+    Behaviour(
+        "payload-hash",
+        "With --verify-signatures the payload hash is the SHA-256 of the body received, not what "
+        "x-amz-content-sha256 claims: a body swapped under a signed hash answers 403 InvalidSignatureException.",
+        "likely",
+        "AWS SigV4 guide, Create a canonical request (HexEncode(Hash(RequestPayload))): "
+        "https://docs.aws.amazon.com/general/latest/gr/sigv4-create-canonical-request.html; only S3 reads "
+        "x-amz-content-sha256 as the hash (400 XAmzContentSHA256Mismatch, aws/aws-sdk-go#148)",
+        "tests/server/test_server_signatures.py::test_a_body_swapped_under_a_signed_payload_hash_is_refused",
+    ),
+    Behaviour(
+        "control-auth",
+        "With --verify-signatures or --control-token, /_fake/ control routes (but health) need a valid signature "
+        "of a known key or 'Authorization: Bearer TOKEN'; otherwise 403 with a JSON error, nothing changed.",
+        "assumed",
+        "fake only (anyone who can reach the port could otherwise wipe or steer the fake)",
+        "tests/server/test_server_signatures.py::test_control_routes_need_a_signature_from_a_known_credential",
+    ),
+    Behaviour(
+        "state-file-durable",
+        "With --state-file every acknowledged change, knob changes included, survives a kill -9; a change the "
+        "file cannot take answers 503 ServiceUnavailableException and changes nothing.",
+        "assumed",
+        "fake only (ServiceUnavailableException is modeled on every operation)",
+        "tests/server/test_server_durability.py::test_a_failed_sync_under_concurrent_load_rolls_back_exactly_what_was_not_acknowledged",
     ),
     Behaviour(
         "delete-running-image",

@@ -1,28 +1,45 @@
-"""Durable server state (``serve --state-file PATH``): a journal of acknowledged mutating calls.
+"""Durable server state (``serve --state-file PATH``): a journal of acknowledged changes, compacted as it grows.
 
 The service is deterministic given its calls and the virtual time of each,
-so the state is kept as the list of calls that changed it, not as a dump:
+so the state is kept as a snapshot plus the list of changes since:
 
 - every mutating call that succeeded (operation, params, account, region,
-  and the virtual instant ``now`` the service saw), and every
-  ``/_fake/advance`` and ``/_fake/reset``, is appended to the file as one
-  line and fsync'ed *before* the client gets its answer;
+  and the virtual instant ``now`` the service saw) and every knob change
+  (advance, reset, injected faults and each fault taken by a call, rate
+  limits, deny rules, ``configure`` and build plans) is appended to the file
+  as one line and fsync'ed *before* its answer is given;
+- memory and file never disagree: a knob change is written and synced
+  before it is applied; a call is encoded before it is applied (a call the
+  file cannot hold changes nothing), and when its line cannot be written or
+  synced, memory is rolled back to what the file holds (the last snapshot
+  plus the lines after it, replayed) and the call answers 503
+  ``ServiceUnavailableException``; the next call works once the disk does;
+- every ``compact_every`` entries the file is rewritten as a header and one
+  snapshot line (a temporary file, fsync'ed, renamed over the journal, and
+  the directory fsync'ed), so a restart replays at most that many entries;
 - at start the file is read, checked and replayed with the clock pinned to
   each recorded instant, which rebuilds exactly the acknowledged state;
-- read-only calls (``Get*``, ``List*``) and failed calls are not recorded;
-  nor are injected faults, rate limits and deny rules (they are test knobs,
-  not state).
+- reads (``Get*``, ``List*``) and failed calls are not recorded; nor is how
+  full a rate limit's bucket is (it is full again after a restart).
 
 File format: one line per entry, ``<crc32 of the JSON, 8 hex digits> <JSON>\\n``,
-numbered by ``seq`` from 0 (the header). Lines are written by a single
-append each, in the order the service applied them (under its lock).
+numbered by ``seq`` from 0 (the header); a snapshot, when there is one, is
+entry 1. Lines are written by a single append each, in the order the
+service applied them (under its lock).
 
 Damage rule: an entry is acknowledged only after its whole line, newline
 included, was written and fsync'ed. So a last line with no newline was never
-acknowledged (a crash mid-write) and is dropped, with a notice. Any other
-damage (a bad checksum, bad JSON, a gap in ``seq``, an entry that no longer
-replays) stops the start with :class:`StateFileError` naming the line;
-nothing is ever dropped silently.
+acknowledged (a crash mid-write) and is dropped, with a notice, and so is a
+temporary file left by a compaction that never finished. Any other damage (a
+bad checksum, bad JSON, a gap in ``seq``, an entry that no longer replays)
+stops the start with :class:`StateFileError` naming the line; nothing is
+ever dropped silently.
+
+The snapshot is the state's objects pickled, whatever the service keeps, so
+it follows the service as it grows; it is read back with an unpickler that
+only builds the fake's own classes and plain containers, and only from a
+file whose checksums hold. A snapshot written by another version of the
+fake may not load: the start then stops with :class:`StateFileError`.
 
 After a restart the virtual clock resumes at the last recorded instant plus
 the real time since it was written, times the speed, so time never appears
@@ -31,27 +48,41 @@ to go back for a client that kept watching a build.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import copyreg
+import io
 import json
+import math
 import os
+import pickle
+import stat
 import sys
 import threading
 import time
+import types
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .clock import Clock, ScaledClock
-from .fake import FakeImageBuilder
 from .service.calls import Call
 from .service.errors import ImageBuilderError, error_for_code
+from .service.service import ImageBuilderService
 
-__all__ = ["FORMAT", "Journal", "PinnableClock", "StateFileError", "load_fake"]
+__all__ = ["COMPACT_EVERY", "FORMAT", "Journal", "PinnableClock", "StateFileError", "Subject"]
 
 FORMAT = "fakeimagebuilder-journal"
-VERSION = 1
+VERSION = 2
+_READABLE_VERSIONS = (1, 2)  # version 1 had no snapshots and no knob changes but advance and reset
+
+COMPACT_EVERY = 10_000
+"""Entries after which the journal is rewritten as one snapshot (bounds what a restart replays)."""
+
+_COMPACT_BYTES = 32 << 20  # ... or once the lines since the snapshot hold this many bytes
 
 _READ_ONLY = ("Get", "List")
 
@@ -102,9 +133,38 @@ class PinnableClock:
             self._local.at = None
 
 
-def _encode(entry: dict[str, Any]) -> bytes:
-    text = json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return b"%08x %s\n" % (zlib.crc32(text), text)
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a journal keeps durable, handed over by the facade (so no module below it imports the facade).
+
+    ``service`` runs the calls (its lock orders the file); ``controls`` apply
+    each knob change by the name it is recorded under (``reset`` among
+    them); ``capture`` returns the whole state as live objects, which the
+    journal copies under the service lock, and ``restore`` takes such a copy
+    back.
+    """
+
+    service: ImageBuilderService
+    controls: Mapping[str, Callable[..., Any]]
+    capture: Callable[[], Any]
+    restore: Callable[[Any], None]
+
+
+# -- lines ----------------------------------------------------------------------------------
+
+
+def _line(text: str) -> bytes:
+    data = text.encode("ascii")  # JSON with ensure_ascii: any Python string, lone surrogates included, fits
+    return b"%08x %s\n" % (zlib.crc32(data), data)
+
+
+def _json(document: Any) -> str:
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+
+
+def _entry_line(seq: int, at: float, body: str) -> bytes:
+    """A line for ``body`` (a JSON object's text) with its sequence number and instants in front."""
+    return _line(f'{{"seq":{seq},"now":{_json(at)},"wall":{_json(time.time())},{body[1:]}')
 
 
 def _decode(raw: bytes) -> dict[str, Any]:
@@ -123,12 +183,56 @@ def _decode(raw: bytes) -> dict[str, Any]:
     return entry
 
 
-def _read(path: Path) -> tuple[list[dict[str, Any]], int, int]:
-    """Entries, the length of their complete lines, and how many bytes of an unfinished last line follow."""
+# -- snapshots ------------------------------------------------------------------------------
+
+
+def _mapping_proxy(items: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
+    return types.MappingProxyType(items)
+
+
+_DISPATCH = {**copyreg.dispatch_table, types.MappingProxyType: lambda proxy: (_mapping_proxy, (dict(proxy),))}
+_PLAIN = {("builtins", name) for name in ("set", "frozenset", "dict", "list", "tuple", "bytes", "bytearray")} | {
+    ("collections", "deque"),
+    ("collections", "OrderedDict"),
+    ("collections", "defaultdict"),  # its factory still passes find_class
+    ("datetime", "datetime"),
+    ("datetime", "timezone"),
+    ("datetime", "timedelta"),
+}
+
+
+def _pickle(state: Any) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(state)
+    return buffer.getvalue()
+
+
+class _Unpickler(pickle.Unpickler):
+    """Builds only the fake's own classes and plain containers: a snapshot can hold nothing else."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == (__name__, "_mapping_proxy") or (module, name) in _PLAIN:
+            return super().find_class(module, name)
+        if module.startswith("fakeimagebuilder."):
+            found = super().find_class(module, name)
+            if isinstance(found, type):
+                return found
+        raise pickle.UnpicklingError(f"a snapshot may not hold {module}.{name}")
+
+
+def _unpickle(data: bytes) -> Any:
+    return _Unpickler(io.BytesIO(data)).load()
+
+
+# -- reading and replaying ------------------------------------------------------------------
+
+
+def _read(path: Path) -> tuple[list[dict[str, Any]], list[bytes], int, int]:
+    """Entries, their lines, the length of those lines, and how many bytes of an unfinished last line follow."""
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        return [], 0, 0
     except OSError as exc:
         raise StateFileError(path, None, f"cannot be read: {exc}") from None
     lines = data.split(b"\n")
@@ -143,30 +247,52 @@ def _read(path: Path) -> tuple[list[dict[str, Any]], int, int]:
             raise StateFileError(
                 path, number, f"entry out of sequence: seq {entry.get('seq')!r}, expected {number - 1}"
             )
-        if number == 1 and (entry.get("format") != FORMAT or entry.get("version") != VERSION):
-            raise StateFileError(path, 1, f"not a {FORMAT} version {VERSION} file")
+        if number == 1 and (entry.get("format") != FORMAT or entry.get("version") not in _READABLE_VERSIONS):
+            raise StateFileError(path, 1, f"not a {FORMAT} file of version {' or '.join(map(str, _READABLE_VERSIONS))}")
         entries.append(entry)
-    return entries, len(data) - len(tail), len(tail)
+    return entries, lines, len(data) - len(tail), len(tail)
 
 
-def _replay(path: Path, fake: FakeImageBuilder, clock: PinnableClock, entries: list[dict[str, Any]]) -> None:
-    for number, entry in enumerate(entries[1:], 2):
+def _text(entry: dict[str, Any], key: str, optional: bool = False) -> Any:
+    value = entry[key] if not optional else entry.get(key)
+    if not (isinstance(value, str) or (optional and value is None)):
+        raise ValueError(f"{key!r} must be a string, not {value!r}")
+    return value
+
+
+def _call_of(entry: dict[str, Any]) -> Call:
+    params = entry["params"]
+    if not isinstance(params, dict):
+        raise ValueError(f"'params' must be an object, not {params!r}")
+    return Call(
+        _text(entry, "call"), params, _text(entry, "account"), _text(entry, "region"), _text(entry, "token", True)
+    )
+
+
+def _apply(entry: dict[str, Any], subject: Subject, clock: PinnableClock, notices: list[str] | None) -> None:
+    """Replay one entry (a call, a knob change or a snapshot) onto ``subject``."""
+    at = float(entry["now"])
+    if "call" in entry:
+        call = _call_of(entry)
+        with clock.pinned(at):
+            subject.service.call(call)
+    elif "control" in entry:
+        kind, args = _text(entry, "control"), entry.get("args", {})
+        if kind == "advance":
+            return  # time is in the recorded instants, and the clock resumes after the last one
+        if kind not in subject.controls or not isinstance(args, dict):
+            raise ValueError(f"unknown change {kind!r} with arguments {args!r}")
         try:
-            at = float(entry["now"])
-            if "call" in entry:
-                call = Call(entry["call"], entry["params"], entry["account"], entry["region"], entry["token"])
-                with clock.pinned(at):
-                    fake.service.call(call)
-            elif entry.get("control") == "reset":
-                fake.reset()  # no journal is attached yet, so nothing is recorded twice
-            elif entry.get("control") != "advance":  # advances are already in the recorded instants
-                raise ValueError(f"unknown entry {entry!r}")
-        except ImageBuilderError as error:
-            raise StateFileError(
-                path, number, f"replaying {entry['call']} failed: {error.code}: {error.message}"
-            ) from None
-        except (KeyError, TypeError, ValueError) as exc:
-            raise StateFileError(path, number, f"malformed entry: {exc!r}") from None
+            with clock.pinned(at):
+                subject.controls[kind](**args)
+        except ValueError as exc:
+            # Refused live too (its line is removed then; a crash can leave it): it changed nothing.
+            if notices is not None:
+                notices.append(f"skipped the change {kind} {args}, refused when it was made: {exc}")
+    elif "snapshot" in entry:
+        subject.restore(_unpickle(base64.b64decode(_text(entry, "snapshot"), validate=True)))
+    else:
+        raise ValueError(f"unknown entry {entry!r}")
 
 
 def _fsync_directory(path: Path) -> None:
@@ -183,152 +309,373 @@ def _fsync_directory(path: Path) -> None:
 _sync = getattr(os, "fdatasync", os.fsync)
 
 
+def _lock(fd: int, path: Path) -> None:
+    if fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StateFileError(path, None, "is in use by another fakeimagebuilder server") from None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    written = os.write(fd, data)
+    if written != len(data):
+        raise OSError(f"short write ({written} of {len(data)} bytes)")
+
+
+class _Unwritten(Exception):
+    """A line could not be written or synced; ``reason`` says why."""
+
+
 class Journal:
     """The open state file of one fake: appends acknowledged changes, durably, in order.
 
-    Attached as ``fake.journal``; the fake sends each call through
-    :meth:`record`, and the server's control routes go through :meth:`control`.
+    Opening reads and checks the file and makes the clock the fake must use
+    (:attr:`clock`); :meth:`attach` replays the file onto a :class:`Subject`
+    and starts recording. Calls reach the service through :meth:`handle` (a
+    link of the call chain), knob changes through :meth:`control`.
+
     Appends happen under the service lock (file order = application order);
-    the fsync happens after it, and one fsync covers every line written
-    before it (group commit), so concurrent clients do not queue on the disk.
+    the fsync of a call happens after it, and one fsync covers every line
+    written before it (group commit), so concurrent clients do not queue on
+    the disk. A knob change is synced before it is applied.
     """
 
-    def __init__(self, path: Path, fd: int, fake: FakeImageBuilder, clock: PinnableClock, next_seq: int) -> None:
-        self.path = path
-        self._fd = fd
-        self._fake = fake
-        self._clock = clock
-        self._lock = fake.service.lock
-        self._next = next_seq
-        self._written = next_seq - 1
-        self._synced = next_seq - 1
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        speed: float,
+        notices: list[str] | None = None,
+        compact_every: int | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.compact_every = COMPACT_EVERY if compact_every is None else compact_every
+        if self.compact_every < 1:
+            raise ValueError("compact_every must be >= 1")
+        self._notices = notices
+        self._temporary = self.path.with_name(self.path.name + ".compacting")
+        try:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+        except OSError as exc:
+            raise StateFileError(self.path, None, f"cannot be opened for writing: {exc}") from None
+        try:
+            if not stat.S_ISREG(os.fstat(self._fd).st_mode):
+                raise StateFileError(self.path, None, "is not a regular file (a journal needs one it can rewrite)")
+            _lock(self._fd, self.path)
+            self._entries, self._lines, self._length, self._unfinished = _read(self.path)
+            resume: float | None = None
+            if len(self._entries) > 1:
+                last = self._entries[-1]
+                try:
+                    resume = float(last["now"]) + max(0.0, time.time() - float(last["wall"])) * speed
+                except (KeyError, TypeError, ValueError):
+                    raise StateFileError(
+                        self.path, len(self._entries), "the entry has no valid 'now' and 'wall'"
+                    ) from None
+        except BaseException:
+            os.close(self._fd)
+            raise
+        self.clock = PinnableClock(ScaledClock(speed, start=resume))
+        self.compactions = 0
+        self.report = ""
+        """What the start replayed and how long it took (one line, for the server's log)."""
         self._sync_lock = threading.Lock()
-        self._broken: str | None = None
+        self._subject: Subject | None = None
 
-    def record(self, call: Call, run: Callable[[Call], dict[str, Any]]) -> dict[str, Any]:
+    # -- start ---------------------------------------------------------------------------------
+
+    def attach(self, subject: Subject) -> None:
+        """Replay the file onto ``subject`` and record every later change of it."""
+        started = time.monotonic()
+        snapshots = 0
+        # Memory must always be "base + tail" of what the file holds (a rollback replays it): the file's
+        # snapshot is the base when it has one, else the state before any line, and the lines after are the tail.
+        base: bytes | None = (
+            None if len(self._entries) > 1 and "snapshot" in self._entries[1] else _pickle(subject.capture())
+        )
+        for number, entry in enumerate(self._entries[1:], 2):
+            try:
+                _apply(entry, subject, self.clock, self._notices)
+                if "snapshot" in entry:
+                    if number != 2:
+                        raise ValueError("a snapshot may only follow the header")
+                    snapshots += 1
+                    base = base64.b64decode(entry["snapshot"])
+            except ImageBuilderError as error:
+                raise StateFileError(
+                    self.path, number, f"replaying {entry.get('call')} failed: {error.code}: {error.message}"
+                ) from None
+            except (KeyError, TypeError, ValueError, pickle.UnpicklingError, AttributeError, EOFError) as exc:
+                raise StateFileError(self.path, number, f"malformed entry: {exc!r}") from None
+        replayed = max(0, len(self._entries) - 1)
+        try:
+            if self._unfinished:
+                os.ftruncate(self._fd, self._length)
+                if self._notices is not None:
+                    self._notices.append(
+                        f"state file {self.path}: dropped an unfinished last entry ({self._unfinished} bytes, "
+                        "no newline); it was never acknowledged"
+                    )
+            if self._temporary.exists():
+                self._temporary.unlink()  # a compaction that never finished: the journal itself is whole
+                if self._notices is not None:
+                    self._notices.append(f"state file {self.path}: removed an unfinished compaction")
+            if not self._entries:
+                header = _line(_json({"seq": 0, "format": FORMAT, "version": VERSION}))
+                _write_all(self._fd, header)
+                _sync(self._fd)
+                _fsync_directory(self.path)
+                self._length = len(header)
+                self._entries = [{}]
+        except OSError as exc:
+            raise StateFileError(self.path, None, f"cannot be written: {exc}") from None
+        self._subject = subject
+        self._lock = subject.service.lock
+        self._seq = len(self._entries)
+        self._ticket = 0  # counts lines written, across compactions, for the group commit
+        self._end = self._durable = (0, self._length)  # (ticket, file length) written; and synced
+        self._dropped: list[tuple[int, int]] = []  # tickets (after, up to) whose lines a rollback dropped
+        self._damaged: str | None = None
+        assert base is not None
+        self._base = base  # memory = base + tail, always what the file holds
+        self._base_seq = 1 + snapshots  # the first line after the header and the snapshot
+        # (ticket, seq, line) written since the base; lines read at start have ticket 0: synced already.
+        self._tail: list[tuple[int, int, bytes]] = [
+            (0, seq, self._lines[seq] + b"\n") for seq in range(self._base_seq, len(self._lines))
+        ]
+        self._tail_bytes = sum(len(line) for _, _, line in self._tail)
+        self._entries, self._lines = [], []  # replayed: not needed again
+        self._compact_at = self.compact_every
+        if replayed - snapshots > self.compact_every:
+            self.compact()  # a long file (say, from before compaction existed): the next start replays little
+        self.restart_seconds = time.monotonic() - started
+        self.report = (
+            f"state file {self.path}: replayed {replayed} entries"
+            f"{' (from a snapshot)' if snapshots else ''} in {self.restart_seconds:.3f} s"
+        )
+
+    # -- the call chain ------------------------------------------------------------------------
+
+    def handle(self, call: Call) -> dict[str, Any]:
         """Run ``call`` and, if it changed state, make it durable before returning its answer."""
-        # Reads are refused too once the file broke: the failed call's change may be in memory.
-        self._refuse_if_broken()
+        subject = self._attached()
         if call.operation.startswith(_READ_ONLY):
-            return run(call)
-        params = json.loads(json.dumps(call.params))  # as sent, before the service may touch it
+            return subject.service.call(call)
+        body = self._encoded(
+            {
+                "call": call.operation,
+                "params": call.params,
+                "account": call.account,
+                "region": call.region,
+                "token": call.token_member,
+            },
+            lambda exc: error_for_code("ServiceException", f"The call cannot be recorded ({exc}); nothing changed."),
+        )
         with self._lock:
-            self._refuse_if_broken()
-            at = self._clock.inner.now()
-            with self._clock.pinned(at):
-                answer = run(call)
-            seq = self._append(
-                {
-                    "call": call.operation,
-                    "params": params,
-                    "account": call.account,
-                    "region": call.region,
-                    "token": call.token_member,
-                    "now": at,
-                },
-            )
-        self._make_durable(seq)
+            self._repair()
+            at = self.clock.inner.now()
+            with self.clock.pinned(at):
+                answer = subject.service.call(call)
+            try:
+                ticket = self._append(at, body)
+            except _Unwritten as failed:
+                self._rebuild()  # the call is applied but not written: back to what the file holds
+                raise self._unavailable(str(failed)) from None
+        self._make_durable(ticket)
+        self._maybe_compact()
         return answer
 
-    def control(self, kind: str, action: Callable[[], None], **fields: Any) -> None:
-        """Run a control action (``advance``, ``reset``) and record it durably."""
-        with self._lock:
-            self._refuse_if_broken()
-            action()
-            seq = self._append({"control": kind, **fields, "now": self._clock.inner.now()})
-        self._make_durable(seq)
+    def control(self, kind: str, args: dict[str, Any]) -> Any:
+        """Record the knob change ``kind`` durably, then apply it; returns what applying it returns."""
+        subject = self._attached()
+        body = self._encoded(
+            {"control": kind, "args": args}, lambda exc: ValueError(f"the change cannot be recorded: {exc}")
+        )
+        with self._sync_lock, self._lock:
+            self._repair()
+            at = self.clock.inner.now()
+            if kind == "advance":  # the entry's instant is the clock after the step: where a restart resumes
+                moved = at + args["seconds"] if isinstance(args.get("seconds"), int | float) else math.nan
+                at = moved if math.isfinite(moved) and moved >= at else at
+            try:
+                self._append(at, body)
+                self._sync()
+            except _Unwritten as failed:
+                raise self._unavailable(str(failed)) from None
+            try:
+                with self.clock.pinned(at):
+                    result = subject.controls[kind](**args)
+            except BaseException:
+                self._drop_last()  # refused: its line goes, so the file holds only what was applied
+                raise
+        self._maybe_compact()
+        return result
 
     def close(self) -> None:
         """Flush and close the file (and release its lock)."""
-        with self._lock:
+        with self._sync_lock:
             if self._fd >= 0:
                 with contextlib.suppress(OSError):  # every acknowledged line was synced already
                     _sync(self._fd)
                 os.close(self._fd)
                 self._fd = -1
 
-    def _refuse_if_broken(self) -> None:
-        if self._broken is not None:
-            raise error_for_code("ServiceUnavailableException", self._broken)
+    # -- writing -------------------------------------------------------------------------------
 
-    def _append(self, entry: dict[str, Any]) -> int:
-        seq = self._next
-        line = _encode({"seq": seq, **entry, "wall": time.time()})
+    def _attached(self) -> Subject:
+        if self._subject is None:
+            raise RuntimeError("the journal is not attached to a fake yet")
+        return self._subject
+
+    @staticmethod
+    def _encoded(document: dict[str, Any], refusal: Callable[[Exception], Exception]) -> str:
+        # Before anything is applied: what the file cannot hold must change nothing.
         try:
-            written = os.write(self._fd, line)
-            if written != len(line):
-                raise OSError(f"short write ({written} of {len(line)} bytes)")
+            return _json(document)
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise refusal(exc) from None
+
+    def _append(self, at: float, body: str) -> int:
+        """Write one line (under the service lock); raises :class:`_Unwritten`, leaving the file as it was."""
+        if self._fd < 0:
+            raise _Unwritten(f"the state file {self.path} is closed")
+        line = _entry_line(self._seq, at, body)
+        try:
+            _write_all(self._fd, line)
         except OSError as exc:
-            self._fail(f"the state file {self.path} could not be written ({exc}); changes are refused")
-        self._next = seq + 1
-        self._written = seq
-        return seq
+            self._truncate(self._length)
+            raise _Unwritten(f"the state file {self.path} could not be written ({exc})") from None
+        self._ticket += 1
+        self._length += len(line)
+        self._tail.append((self._ticket, self._seq, line))
+        self._tail_bytes += len(line)
+        self._seq += 1
+        self._end = (self._ticket, self._length)
+        return self._ticket
 
-    def _make_durable(self, seq: int) -> None:
-        with self._sync_lock:
-            if self._synced >= seq:
-                return  # another thread's fsync already covered this line
-            target = self._written
-            try:
-                _sync(self._fd)
-            except OSError as exc:
-                with self._lock:
-                    self._fail(f"the state file {self.path} could not be synced ({exc}); changes are refused")
-            self._synced = target
-
-    def _fail(self, reason: str) -> None:
-        # Fail-stop: the answer is not acknowledged, and no later line may follow a damaged one.
-        self._broken = reason
-        print(f"fakeimagebuilder: {reason}", file=sys.stderr, flush=True)
-        raise error_for_code("ServiceException", reason)
-
-
-def load_fake(
-    path: str | Path, *, speed: float, notices: list[str] | None = None, **fake_options: Any
-) -> FakeImageBuilder:
-    """A fake whose state is ``path``'s journal replayed, recording every later change there.
-
-    Builds progress at ``speed`` virtual seconds per real second. Raises
-    :class:`StateFileError` for a file that cannot be used; ``notices`` gets
-    a line for anything it repaired (an unfinished last line dropped).
-    ``fake_options`` go to :class:`FakeImageBuilder`.
-    """
-    path = Path(path)
-    entries, good_length, unfinished = _read(path)
-    resume: float | None = None
-    if len(entries) > 1:
-        last = entries[-1]
+    def _sync(self) -> None:
+        """fsync every line written so far (under the sync lock); on failure roll back to the last synced one."""
+        end = self._end
         try:
-            resume = float(last["now"]) + max(0.0, time.time() - float(last["wall"])) * speed
-        except (KeyError, TypeError, ValueError):
-            raise StateFileError(path, len(entries), "the entry has no valid 'now' and 'wall'") from None
-    clock = PinnableClock(ScaledClock(speed, start=resume))
-    fake = FakeImageBuilder(clock=clock, **fake_options)
-    _replay(path, fake, clock, entries)
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
-    except OSError as exc:
-        raise StateFileError(path, None, f"cannot be opened for writing: {exc}") from None
-    try:
-        if fcntl is not None:
+            _sync(self._fd)
+        except OSError as exc:
+            with self._lock:
+                self._roll_back_to_durable()
+            raise _Unwritten(f"the state file {self.path} could not be synced ({exc})") from None
+        self._durable = end
+
+    def _make_durable(self, ticket: int) -> None:
+        with self._sync_lock:
+            if any(low < ticket <= high for low, high in self._dropped):
+                raise self._unavailable(f"the state file {self.path} could not be synced")
+            if self._durable[0] >= ticket:
+                return  # another thread's fsync (or a compaction) already covered this line
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise StateFileError(path, None, "is in use by another fakeimagebuilder server") from None
-        if unfinished:
-            os.ftruncate(fd, good_length)
-            if notices is not None:
-                notices.append(
-                    f"state file {path}: dropped an unfinished last entry ({unfinished} bytes, no newline); "
-                    "it was never acknowledged"
-                )
-        if not entries:
-            os.write(fd, _encode({"seq": 0, "format": FORMAT, "version": VERSION}))
+                self._sync()
+            except _Unwritten as failed:
+                raise self._unavailable(str(failed)) from None
+
+    def _roll_back_to_durable(self) -> None:
+        # Under both locks: every line after the last synced one is dropped, from the file and from memory.
+        ticket, length = self._durable
+        self._truncate(length)
+        kept = [entry for entry in self._tail if entry[0] <= ticket]
+        self._tail = kept
+        self._tail_bytes = sum(len(line) for _, _, line in kept)
+        self._seq = kept[-1][1] + 1 if kept else self._base_seq
+        self._length = length
+        self._dropped.append((ticket, self._end[0]))
+        self._end = self._durable
+        self._rebuild()
+
+    def _drop_last(self) -> None:
+        _, _, line = self._tail.pop()
+        self._tail_bytes -= len(line)
+        self._seq -= 1
+        self._length -= len(line)
+        self._end = self._durable = (self._ticket, self._length)  # both locks held, everything synced just now
+        self._truncate(self._length)
+        with contextlib.suppress(OSError):
+            _sync(self._fd)
+
+    def _truncate(self, length: int) -> None:
+        try:
+            os.ftruncate(self._fd, length)
+            self._damaged = None
+        except OSError as exc:
+            self._damaged = f"the state file {self.path} could not be cut back to its last good line ({exc})"
+
+    def _repair(self) -> None:
+        """Refuse changes while the file may end in a line that was never acknowledged; retry the repair first."""
+        if self._damaged is not None:
+            self._truncate(self._length)
+            if self._damaged is not None:
+                raise self._unavailable(self._damaged)
+
+    def _rebuild(self) -> None:
+        """Make memory what the file holds: the base state, then every line written since (under the lock)."""
+        subject = self._attached()
+        subject.restore(_unpickle(self._base))
+        for _, _, line in self._tail:
+            _apply(_decode(line.rstrip(b"\n")), subject, self.clock, None)
+
+    def _unavailable(self, reason: str) -> ImageBuilderError:
+        print(f"fakeimagebuilder: {reason}; nothing was changed", file=sys.stderr, flush=True)
+        return error_for_code(
+            "ServiceUnavailableException", f"{reason}; nothing was changed. Retry once the disk is writable."
+        )
+
+    # -- compaction ----------------------------------------------------------------------------
+
+    def _maybe_compact(self) -> None:
+        if len(self._tail) < self._compact_at and self._tail_bytes < _COMPACT_BYTES:
+            return
+        with self._sync_lock, self._lock:
+            if len(self._tail) >= self._compact_at or self._tail_bytes >= _COMPACT_BYTES:
+                self._compact()
+
+    def compact(self) -> None:
+        """Rewrite the journal now as a header and one snapshot of the state (atomically)."""
+        with self._sync_lock, self._lock:
+            self._compact()
+
+    def _compact(self) -> None:
+        subject = self._attached()
+        try:
+            _sync(self._fd)  # the old file holds every line too, whichever of the two a crash leaves
+        except OSError:
+            self._roll_back_to_durable()
+            return
+        self._durable = self._end
+        state = _pickle(subject.capture())
+        at = self.clock.inner.now()
+        data = _line(_json({"seq": 0, "format": FORMAT, "version": VERSION})) + _entry_line(
+            1, at, _json({"snapshot": base64.b64encode(state).decode("ascii")})
+        )
+        fd = -1
+        try:
+            fd = os.open(self._temporary, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held before the rename: no moment unlocked
+            _write_all(fd, data)
             _sync(fd)
-            _fsync_directory(path)
-            entries = [{}]
-    except BaseException:
-        os.close(fd)
-        raise
-    fake.journal = Journal(path, fd, fake, clock, next_seq=len(entries))
-    return fake
+            os.replace(self._temporary, self.path)
+        except OSError as exc:
+            if fd >= 0:
+                os.close(fd)
+            with contextlib.suppress(OSError):
+                self._temporary.unlink()
+            self._compact_at = len(self._tail) + self.compact_every  # try again later, not on every call
+            print(f"fakeimagebuilder: could not compact {self.path} ({exc}); it keeps growing", file=sys.stderr)
+            return
+        with contextlib.suppress(OSError):  # renamed already: a crash leaves the old file or the new, both whole
+            _fsync_directory(self.path)
+        os.close(self._fd)
+        self._fd = fd
+        self._base, self._base_seq, self._seq = state, 2, 2
+        self._tail, self._tail_bytes = [], 0
+        self._length = len(data)
+        self._end = self._durable = (self._ticket, self._length)
+        self._compact_at = self.compact_every
+        self.compactions += 1

@@ -1,13 +1,15 @@
 """What stands between a parsed call and the service: injected faults, rate limits, access rules.
 
-Each check may answer a call with a modeled error before the service sees it,
-so a fault never changes state.
+The first link of the chain every call passes (policy -> journal, when
+persisting -> service). Each check may answer a call with a modeled error
+before the service sees it, so a fault never changes the service's state.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +17,10 @@ from .clock import Clock
 from .service.calls import Call
 from .service.errors import ForbiddenException, error_for_code
 
-__all__ = ["Policy", "TokenBucket"]
+__all__ = ["Handler", "Policy", "TokenBucket"]
+
+Handler = Callable[[Call], dict[str, Any]]
+"""A link of the call chain: answers a call, or raises its modeled error."""
 
 
 @dataclass(slots=True)
@@ -38,10 +43,17 @@ class TokenBucket:
 
 
 class Policy:
-    """Faults queued by :meth:`fail_next`, per-operation token buckets, and deny rules."""
+    """Faults queued by :meth:`fail_next`, per-operation token buckets, and deny rules.
 
-    def __init__(self, clock: Clock) -> None:
+    :meth:`handle` checks a call, then passes it to ``inner``. Taking a queued
+    fault changes the policy's state, so it goes through ``take`` (by default
+    :meth:`take_fault`; a journal makes it durable before the fault is answered).
+    """
+
+    def __init__(self, clock: Clock, inner: Handler) -> None:
         self._clock = clock
+        self.inner = inner
+        self.take: Callable[[str], tuple[str, str] | None] = self.take_fault
         self._lock = threading.Lock()
         self._faults: dict[str, deque[list[Any]]] = {}  # [code, message, calls left]
         self._buckets: dict[str, TokenBucket] = {}
@@ -72,25 +84,55 @@ class Policy:
             self._buckets.clear()
             self._denied.clear()
 
+    def take_fault(self, operation: str) -> tuple[str, str] | None:
+        """Remove and return the next fault queued for ``operation`` (code, message), if any."""
+        with self._lock:
+            queue = self._faults.get(operation)
+            if not queue:
+                return None
+            code, message, left = fault = queue[0]
+            fault[2] = left - 1
+            if not fault[2]:
+                queue.popleft()
+                if not queue:  # none left: the hot path may skip the lock again
+                    del self._faults[operation]
+            return code, message
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """Queued faults, buckets and deny rules, as values :meth:`restore` takes back (for the journal)."""
+        with self._lock:
+            faults = {operation: [list(f) for f in queue] for operation, queue in self._faults.items() if queue}
+            buckets = {
+                operation: TokenBucket(b.rate, b.burst, b.tokens, b.updated) for operation, b in self._buckets.items()
+            }
+            return faults, buckets, set(self._denied)
+
+    def restore(self, snapshot: tuple[Any, ...]) -> None:
+        """Put back what :meth:`snapshot` returned."""
+        faults, buckets, denied = snapshot
+        with self._lock:
+            self._faults = {operation: deque(list(f) for f in queue) for operation, queue in faults.items()}
+            self._buckets = dict(buckets)
+            self._denied = set(denied)
+
     def pending_faults(self, operation: str) -> int:
         """How many injected faults still wait for ``operation``."""
         with self._lock:
             return sum(left for _, _, left in self._faults.get(operation, ()))
 
+    def handle(self, call: Call) -> dict[str, Any]:
+        """Answer ``call``: its policy error, if any, else whatever ``inner`` answers."""
+        if self._faults or self._buckets or self._denied:  # the usual case: nothing configured, no lock
+            self.check(call)
+        return self.inner(call)
+
     def check(self, call: Call) -> None:
         """Raise the error this call must get, if any: a queued fault, then throttling, then a deny rule."""
-        if not (self._faults or self._buckets or self._denied):
-            return  # the usual case: nothing configured, so no lock on the hot path
+        if self._faults.get(call.operation):
+            fault = self.take(call.operation)  # None if another thread took the last one first
+            if fault is not None:
+                raise error_for_code(*fault)
         with self._lock:
-            queue = self._faults.get(call.operation)
-            if queue:
-                fault = queue[0]
-                fault[2] -= 1
-                if not fault[2]:
-                    queue.popleft()
-                    if not queue:  # none left: the hot path may skip the lock again
-                        del self._faults[call.operation]
-                raise error_for_code(fault[0], fault[1])
             bucket = self._buckets.get(call.operation)
             if bucket is not None and not bucket.take(self._clock.now()):
                 raise error_for_code(

@@ -17,6 +17,7 @@ see ``benchmarks/server_vs_moto.py``.
 from __future__ import annotations
 
 import contextlib
+import hmac
 import io
 import json
 import logging
@@ -119,10 +120,13 @@ def _no_constant(name: str) -> Any:
 class _App:
     """The WSGI application: control routes, then (optionally) signature checks, then the fake."""
 
-    def __init__(self, fake: FakeImageBuilder, max_body: int, verifier: SignatureVerifier | None) -> None:
+    def __init__(
+        self, fake: FakeImageBuilder, max_body: int, verifier: SignatureVerifier | None, control_token: str | None
+    ) -> None:
         self.fake = fake
         self.max_body = max_body
         self.verifier = verifier
+        self.control_token = control_token
         self._routes: dict[str, tuple[str, Callable[[dict[str, Any]], HttpResponse]]] = {
             "health": ("GET", lambda _: _json(200, {"status": "ok"})),
             "state": ("GET", lambda _: _json(200, self.fake.state())),
@@ -160,6 +164,10 @@ class _App:
         method, action = route
         if request.method != method:
             return _error(405, f"{request.path} takes {method}, not {request.method}.", headers={"Allow": method})
+        if name != "health":  # liveness tells nothing and changes nothing: probes need no credential
+            refused = self._control_refusal(request)
+            if refused is not None:
+                return refused
         try:
             # A GET's query parameters (?after=N) come in with the body's members.
             return action({**dict(parse_qsl(request.query, keep_blank_values=True)), **_control_body(request)})
@@ -167,6 +175,35 @@ class _App:
             return _error(400, str(exc), "InvalidControlRequestException")
         except ImageBuilderError as exc:  # a broken state file refuses changes: 503, as the API does
             return self.fake.wire.error(exc.code, exc.message)
+
+    def _control_refusal(self, request: HttpRequest) -> HttpResponse | None:
+        """Why a control request may not steer the fake: None when the server is open or the caller proved who it is.
+
+        With signature checks on or a control token set, a control route
+        needs ``Authorization: Bearer TOKEN`` with that token, or (signatures
+        on) a valid SigV4 signature from a known credential.
+        """
+        if self.verifier is None and self.control_token is None:
+            return None
+        authorization = request.headers.get("authorization", "")
+        scheme, _, credential = authorization.partition(" ")
+        if scheme.lower() == "bearer" and self.control_token is not None:
+            if hmac.compare_digest(credential.strip().encode(), self.control_token.encode()):
+                return None
+            return _error(403, "The control token included in the request is invalid.", "UnrecognizedClientException")
+        if self.verifier is not None and authorization:
+            rejection = self.verifier.check(request)
+            if rejection is None:
+                return None
+            return _error(rejection.status, rejection.message, rejection.code)
+        ways = ["a control token (Authorization: Bearer TOKEN)"] if self.control_token is not None else []
+        if self.verifier is not None:
+            ways.append("a SigV4 signature from a known credential")
+        return _error(
+            403,
+            f"Missing Authentication Token: control routes need {' or '.join(ways)}.",
+            "MissingAuthenticationTokenException",
+        )
 
     def _advance(self, body: dict[str, Any]) -> HttpResponse:
         given = body.get("seconds")
@@ -210,14 +247,21 @@ class _App:
 
 
 def make_app(
-    fake: FakeImageBuilder, *, max_body: int = MAX_BODY, secrets: Mapping[str, str] | None = None
+    fake: FakeImageBuilder,
+    *,
+    max_body: int = MAX_BODY,
+    secrets: Mapping[str, str] | None = None,
+    control_token: str | None = None,
 ) -> WSGIApplication:
     """The WSGI application serving ``fake``: Image Builder's API plus the ``/_fake/`` control routes.
 
     ``secrets`` (access key -> secret key) turns on SigV4 verification of
-    Image Builder requests; bodies over ``max_body`` bytes answer 413.
+    Image Builder requests and of control requests (except
+    ``/_fake/health``), which may instead carry ``control_token`` as
+    ``Authorization: Bearer TOKEN`` (a token alone guards the control routes
+    too). Bodies over ``max_body`` bytes answer 413.
     """
-    return _App(fake, max_body, SignatureVerifier(secrets) if secrets is not None else None)
+    return _App(fake, max_body, SignatureVerifier(secrets) if secrets is not None else None, control_token)
 
 
 # -- the HTTP/1.1 server ------------------------------------------------------------------
@@ -521,15 +565,17 @@ def serve_in_thread(
     *,
     max_body: int = MAX_BODY,
     secrets: Mapping[str, str] | None = None,
+    control_token: str | None = None,
     verbose: bool = False,
 ) -> RunningServer:
     """Serve ``fake`` (a new one if None: virtual clock, moved by ``/_fake/advance``) on ``host:port``.
 
     ``port=0`` picks a free port; the URL is in the result. See
-    :func:`make_app` for ``max_body`` and ``secrets``.
+    :func:`make_app` for ``max_body``, ``secrets`` and ``control_token``.
     """
     fake = fake if fake is not None else FakeImageBuilder()
-    server = _HttpServer((host, port), make_app(fake, max_body=max_body, secrets=secrets), max_body, verbose)
+    app = make_app(fake, max_body=max_body, secrets=secrets, control_token=control_token)
+    server = _HttpServer((host, port), app, max_body, verbose)
     bound_host, bound_port = server.server_address[:2]
     url = f"http://[{bound_host}]:{bound_port}" if ":" in bound_host else f"http://{bound_host}:{bound_port}"
     thread = threading.Thread(
@@ -554,18 +600,24 @@ def serve(
     *,
     max_body: int = MAX_BODY,
     secrets: Mapping[str, str] | None = None,
+    control_token: str | None = None,
     verbose: bool = False,
     out: IO[str] | None = None,
 ) -> int:
     """Serve until SIGINT or SIGTERM (the ``serve`` command); prints ``listening on URL`` once started."""
     try:
-        running = serve_in_thread(fake, host, port, max_body=max_body, secrets=secrets, verbose=verbose)
+        running = serve_in_thread(
+            fake, host, port, max_body=max_body, secrets=secrets, control_token=control_token, verbose=verbose
+        )
     except OSError as exc:
         print(f"fakeimagebuilder: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
         return 1
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    if hasattr(signal, "SIGXFSZ"):
+        # A state file past the file-size limit must fail the write (answered 503), not kill the server.
+        previous[signal.SIGXFSZ] = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
-        for sig in previous:
+        for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, _on_signal)
         print(f"listening on {running.url}", file=out or sys.stdout, flush=True)
         while True:

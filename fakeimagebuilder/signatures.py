@@ -11,6 +11,15 @@ answers as AWS does when they disagree:
 - an access key it has no secret for: 403 ``UnrecognizedClientException``;
 - a signature that does not match: 403 ``InvalidSignatureException``.
 
+The payload hash in the canonical request is computed from the body
+received ("HexEncode(Hash(RequestPayload))", AWS's "Create a canonical
+request" in the SigV4 guide,
+https://docs.aws.amazon.com/general/latest/gr/sigv4-create-canonical-request.html).
+A client's ``x-amz-content-sha256`` header is only a signed header here: it
+is S3 that reads it as the payload hash (and answers 400
+``XAmzContentSHA256Mismatch`` when the body differs, aws/aws-sdk-go#148), so
+a body swapped under a signed hash answers 403 ``InvalidSignatureException``.
+
 The request time is not checked against a clock: the fake's time is virtual.
 """
 
@@ -165,8 +174,10 @@ class SignatureVerifier:
             method=request.method, url=url, data=request.body, params=_canonical_params(request.query)
         )
         aws_request.context["timestamp"] = timestamp
-        if "x-amz-content-sha256" in signed and "x-amz-content-sha256" in request.headers:
-            aws_request.headers["X-Amz-Content-SHA256"] = request.headers["x-amz-content-sha256"]
+        # The payload's hash is always the hash of the body received (botocore's signer computes it), never
+        # what x-amz-content-sha256 claims: that header is signed as any other, but a body swapped under a
+        # signed claim then fails as a signature mismatch, as it does on AWS's non-S3 services, which hash
+        # the payload themselves (see the module docstring).
         try:
             canonical = signer.canonical_request(aws_request)
             to_sign = signer.string_to_sign(aws_request, canonical)

@@ -191,6 +191,12 @@ class _OperationPlan:
             if member.serialization.get("location") == "header"
         }
         self.has_request_id = out is not None and "requestId" in out.members
+        # The output member that echoes the request's idempotency token (the same name in the model's
+        # output shape): filled from the request when the service leaves it out.
+        self.echoed_token = (
+            self.token_member if self.token_member is not None and out is not None and self.token_member in out.members
+            else None
+        )
         errors = {shape.name for shape in op.error_shapes}
         # Constraint violations: InvalidParameterValueException (Image Builder's
         # observed answer on other operations), or InvalidParameterException
@@ -236,10 +242,13 @@ class _OperationPlan:
                 params[name] = _from_text([request.headers[wire_name]], shape, name)
         return params
 
-    def success(self, output: dict[str, Any], request_id: str) -> HttpResponse:
+    def success(self, output: dict[str, Any], request_id: str, params: dict[str, Any]) -> HttpResponse:
         headers = {"Content-Type": "application/json", "x-amzn-RequestId": request_id}
         if self.output is None:
             return HttpResponse(200, headers, b"{}")
+        token = self.echoed_token
+        if token is not None and output.get(token) is None and params.get(token) is not None:
+            output = {**output, token: params[token]}
         body = self.output(output)
         for name, header in self.output_headers.items():
             if output.get(name) is not None:
@@ -373,7 +382,7 @@ class RestJsonWire:
                 region=region or self._default_region,
                 token_member=plan.token_member,
             )
-            return plan.success(self._backend(call), request_id)
+            return plan.success(self._backend(call), request_id, params)
         except ImageBuilderError as error:
             return self.error(error.code, error.message, request_id)
         except _ProtocolError as error:

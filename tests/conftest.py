@@ -48,6 +48,20 @@ _LEAKY_ENV = (
 )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--long-runs",
+        action="store_true",
+        help="run the server's stress, kill and fuzz tests at full size (minutes; README's reliability figures)",
+    )
+
+
+@pytest.fixture
+def long_runs(request: pytest.FixtureRequest) -> bool:
+    """Whether ``--long-runs`` was given: the reliability tests then run at full size."""
+    return bool(request.config.getoption("--long-runs"))
+
+
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     """Dummy credentials and a default region; no user AWS config can leak into a test."""

@@ -51,6 +51,90 @@ def world(fake: Any, client: Any, make_stack: Any) -> SimpleNamespace:
     )
 
 
+COMPONENT_DOCUMENT = """name: hello
+description: says hello
+schemaVersion: 1.0
+parameters:
+  - Greeting:
+      type: string
+      default: hello
+      description: what to say
+phases:
+  - name: build
+    steps:
+      - name: Hello
+        action: ExecuteBash
+        inputs:
+          commands:
+            - echo "{{ Greeting }}"
+  - name: validate
+    steps:
+      - name: Check
+        action: ExecuteBash
+        inputs:
+          commands: ["true"]
+"""
+
+
+def _component(c: Any, name: str = "hello", version: str = "1.0.0", **extra: Any) -> str:
+    arn: str = c.create_component(
+        name=name, semanticVersion=version, platform="Linux", data=COMPONENT_DOCUMENT, **extra
+    )["componentBuildVersionArn"]
+    return arn
+
+
+WORKFLOW_DOCUMENT = """name: wait
+schemaVersion: 1.0
+parameters:
+  - name: waitForActionAtEnd
+    type: boolean
+    default: false
+steps:
+  - name: WaitForAction
+    action: WaitForAction
+    onFailure: Abort
+"""
+
+
+def _workflow(c: Any, name: str = "wait") -> str:
+    arn: str = c.create_workflow(name=name, semanticVersion="1.0.0", type="TEST", data=WORKFLOW_DOCUMENT)[
+        "workflowBuildVersionArn"
+    ]
+    return arn
+
+
+DOCKERFILE = (
+    "FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:environments }}}\n{{{ imagebuilder:components }}}\n"
+)
+REPOSITORY = {"service": "ECR", "repositoryName": "web"}
+
+
+def _container_recipe(c: Any, name: str = "box") -> str:
+    arn: str = c.create_container_recipe(
+        containerType="DOCKER",
+        name=name,
+        semanticVersion="1.0.0",
+        parentImage="amazonlinux:latest",
+        components=COMPONENTS,
+        dockerfileTemplateData=DOCKERFILE,
+        targetRepository=REPOSITORY,
+    )["containerRecipeArn"]
+    return arn
+
+
+LIFECYCLE = {
+    "executionRole": "arn:aws:iam::123456789012:role/lifecycle",
+    "resourceType": "AMI_IMAGE",
+    "policyDetails": [{"action": {"type": "DELETE"}, "filter": {"type": "COUNT", "value": 10}}],
+    "resourceSelection": {"recipes": [{"name": "web", "semanticVersion": "1.x.x"}]},
+}
+
+
+def _lifecycle_policy(c: Any, name: str = "keep-ten") -> str:
+    arn: str = c.create_lifecycle_policy(name=name, **LIFECYCLE)["lifecyclePolicyArn"]
+    return arn
+
+
 def _unused_recipe(c: Any) -> str:
     arn: str = c.create_image_recipe(
         name="spare", semanticVersion="1.0.0", parentImage=AWS_PARENT, components=COMPONENTS
@@ -59,6 +143,19 @@ def _unused_recipe(c: Any) -> str:
 
 
 Call = Callable[[Any, SimpleNamespace], Any]
+
+POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": ["210987654321"]}, "Action": ["imagebuilder:GetImage"]}],
+    }
+)
+
+
+def _with_policy(put: Callable[..., Any], member: str, arn: str) -> str:
+    put(**{member: arn, "policy": POLICY})
+    return arn
+
 
 SUCCESS: dict[str, Call] = {
     "StartImagePipelineExecution": lambda c, w: c.start_image_pipeline_execution(imagePipelineArn=w.pipeline),
@@ -94,6 +191,9 @@ SUCCESS: dict[str, Call] = {
     "GetInfrastructureConfiguration": lambda c, w: c.get_infrastructure_configuration(
         infrastructureConfigurationArn=w.infrastructure
     ),
+    "UpdateInfrastructureConfiguration": lambda c, w: c.update_infrastructure_configuration(
+        infrastructureConfigurationArn=w.infrastructure, instanceProfileName="other", instanceTypes=["m5.large"]
+    ),
     "DeleteInfrastructureConfiguration": lambda c, w: c.delete_infrastructure_configuration(
         infrastructureConfigurationArn=c.create_infrastructure_configuration(
             name="spare", instanceProfileName="builder"
@@ -110,6 +210,68 @@ SUCCESS: dict[str, Call] = {
             "distributionConfigurationArn"
         ]
     ),
+    "UpdateDistributionConfiguration": lambda c, w: c.update_distribution_configuration(
+        distributionConfigurationArn=w.distribution, distributions=DISTRIBUTIONS, description="changed"
+    ),
+    "ListDistributionConfigurations": lambda c, w: c.list_distribution_configurations(),
+    "GetImagePolicy": lambda c, w: c.get_image_policy(imageArn=_with_policy(c.put_image_policy, "imageArn", w.done)),
+    "PutImagePolicy": lambda c, w: c.put_image_policy(imageArn=w.done, policy=POLICY),
+    "GetImageRecipePolicy": lambda c, w: c.get_image_recipe_policy(
+        imageRecipeArn=_with_policy(c.put_image_recipe_policy, "imageRecipeArn", w.recipe)
+    ),
+    "PutImageRecipePolicy": lambda c, w: c.put_image_recipe_policy(imageRecipeArn=w.recipe, policy=POLICY),
+    "CreateComponent": lambda c, w: c.create_component(
+        name="hello", semanticVersion="1.0.0", platform="Linux", data=COMPONENT_DOCUMENT, tags={"k": "v"}
+    ),
+    "ImportComponent": lambda c, w: c.import_component(
+        name="script", semanticVersion="1.0.0", type="BUILD", format="SHELL", platform="Linux", data="echo hi"
+    ),
+    "GetComponent": lambda c, w: c.get_component(componentBuildVersionArn=_component(c)),
+    "DeleteComponent": lambda c, w: c.delete_component(componentBuildVersionArn=_component(c)),
+    "ListComponents": lambda c, w: (_component(c), c.list_components())[1],
+    "ListComponentBuildVersions": lambda c, w: c.list_component_build_versions(
+        componentVersionArn=_component(c).rsplit("/", 1)[0]
+    ),
+    "GetComponentPolicy": lambda c, w: c.get_component_policy(
+        componentArn=_with_policy(c.put_component_policy, "componentArn", _component(c))
+    ),
+    "PutComponentPolicy": lambda c, w: c.put_component_policy(componentArn=_component(c), policy=POLICY),
+    "CreateWorkflow": lambda c, w: c.create_workflow(
+        name="wait", semanticVersion="1.0.0", type="BUILD", data=WORKFLOW_DOCUMENT, tags={"k": "v"}
+    ),
+    "GetWorkflow": lambda c, w: c.get_workflow(workflowBuildVersionArn=_workflow(c)),
+    "DeleteWorkflow": lambda c, w: c.delete_workflow(workflowBuildVersionArn=_workflow(c)),
+    "ListWorkflows": lambda c, w: (_workflow(c), c.list_workflows())[1],
+    "ListWorkflowBuildVersions": lambda c, w: c.list_workflow_build_versions(
+        workflowVersionArn=_workflow(c).rsplit("/", 1)[0]
+    ),
+    "CreateContainerRecipe": lambda c, w: c.create_container_recipe(
+        containerType="DOCKER",
+        name="box",
+        semanticVersion="1.0.0",
+        parentImage="amazonlinux:latest",
+        components=COMPONENTS,
+        dockerfileTemplateData=DOCKERFILE,
+        targetRepository=REPOSITORY,
+        tags={"k": "v"},
+    ),
+    "GetContainerRecipe": lambda c, w: c.get_container_recipe(containerRecipeArn=_container_recipe(c)),
+    "DeleteContainerRecipe": lambda c, w: c.delete_container_recipe(containerRecipeArn=_container_recipe(c)),
+    "ListContainerRecipes": lambda c, w: (_container_recipe(c), c.list_container_recipes())[1],
+    "GetContainerRecipePolicy": lambda c, w: c.get_container_recipe_policy(
+        containerRecipeArn=_with_policy(c.put_container_recipe_policy, "containerRecipeArn", _container_recipe(c))
+    ),
+    "PutContainerRecipePolicy": lambda c, w: c.put_container_recipe_policy(
+        containerRecipeArn=_container_recipe(c), policy=POLICY
+    ),
+    "CreateLifecyclePolicy": lambda c, w: c.create_lifecycle_policy(name="keep-ten", tags={"k": "v"}, **LIFECYCLE),
+    "GetLifecyclePolicy": lambda c, w: c.get_lifecycle_policy(lifecyclePolicyArn=_lifecycle_policy(c)),
+    "UpdateLifecyclePolicy": lambda c, w: c.update_lifecycle_policy(
+        lifecyclePolicyArn=_lifecycle_policy(c), **{**LIFECYCLE, "status": "DISABLED"}
+    ),
+    "DeleteLifecyclePolicy": lambda c, w: c.delete_lifecycle_policy(lifecyclePolicyArn=_lifecycle_policy(c)),
+    "ListLifecyclePolicies": lambda c, w: (_lifecycle_policy(c), c.list_lifecycle_policies())[1],
+    "ListImages": lambda c, w: c.list_images(),
     "ListTagsForResource": lambda c, w: c.list_tags_for_resource(resourceArn=w.pipeline),
     "TagResource": lambda c, w: c.tag_resource(resourceArn=w.done, tags={"k": "v"}),
     "UntagResource": lambda c, w: c.untag_resource(resourceArn=w.pipeline, tagKeys=["team"]),
@@ -215,6 +377,25 @@ ERRORS: dict[str, tuple[Call, str, int]] = {
         "ResourceDependencyException",
         400,
     ),
+    "UpdateInfrastructureConfiguration": (
+        lambda c, w: c.update_infrastructure_configuration(
+            infrastructureConfigurationArn=f"{PREFIX}:infrastructure-configuration/missing", instanceProfileName="x"
+        ),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "UpdateDistributionConfiguration": (
+        lambda c, w: c.update_distribution_configuration(
+            distributionConfigurationArn=w.distribution, distributions=[{"region": "us-east-1"}]
+        ),
+        "InvalidParameterValueException",
+        400,
+    ),
+    "ListDistributionConfigurations": (
+        lambda c, w: c.list_distribution_configurations(nextToken="made-up"),
+        "InvalidPaginationTokenException",
+        400,
+    ),
     "CreateDistributionConfiguration": (
         lambda c, w: c.create_distribution_configuration(name="web", distributions=DISTRIBUTIONS),
         "ResourceAlreadyExistsException",
@@ -230,6 +411,166 @@ ERRORS: dict[str, tuple[Call, str, int]] = {
     "DeleteDistributionConfiguration": (
         lambda c, w: c.delete_distribution_configuration(distributionConfigurationArn=w.distribution),
         "ResourceDependencyException",
+        400,
+    ),
+    "GetImagePolicy": (
+        lambda c, w: c.get_image_policy(imageArn=w.done),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "PutImagePolicy": (
+        lambda c, w: c.put_image_policy(imageArn=MISSING_BUILD, policy=POLICY),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "GetImageRecipePolicy": (
+        lambda c, w: c.get_image_recipe_policy(imageRecipeArn=f"{PREFIX}:image-recipe/missing/1.0.0"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "PutImageRecipePolicy": (
+        lambda c, w: c.put_image_recipe_policy(imageRecipeArn=w.recipe, policy="not json"),
+        "InvalidParameterValueException",
+        400,
+    ),
+    "CreateComponent": (
+        lambda c, w: c.create_component(name="hello", semanticVersion="1.0.0", platform="Linux"),
+        "InvalidParameterCombinationException",
+        400,
+    ),
+    "ImportComponent": (
+        lambda c, w: c.import_component(
+            name="script", semanticVersion="1073741824.0.0", type="BUILD", format="SHELL", platform="Linux", data="echo"
+        ),
+        "InvalidVersionNumberException",
+        400,
+    ),
+    "GetComponent": (
+        lambda c, w: c.get_component(componentBuildVersionArn=f"{PREFIX}:component/missing/1.0.0/1"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "DeleteComponent": (
+        lambda c, w: c.delete_component(componentBuildVersionArn=f"{PREFIX}:component/missing/1.0.0/1"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "ListComponents": (
+        lambda c, w: c.list_components(filters=[{"name": "owner", "values": ["x"]}]),
+        "InvalidRequestException",
+        400,
+    ),
+    "ListComponentBuildVersions": (
+        lambda c, w: c.list_component_build_versions(
+            componentVersionArn=f"{PREFIX}:component/hello/1.0.0", nextToken="made-up"
+        ),
+        "InvalidPaginationTokenException",
+        400,
+    ),
+    "GetComponentPolicy": (
+        lambda c, w: c.get_component_policy(componentArn=_component(c)),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "PutComponentPolicy": (
+        lambda c, w: c.put_component_policy(componentArn=f"{PREFIX}:component/missing/1.0.0/1", policy=POLICY),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "CreateWorkflow": (
+        lambda c, w: c.create_workflow(name="wait", semanticVersion="1.0.0", type="TEST", data="steps: []\n"),
+        "InvalidRequestException",
+        400,
+    ),
+    "GetWorkflow": (
+        lambda c, w: c.get_workflow(workflowBuildVersionArn=f"{PREFIX}:workflow/test/missing/1.0.0/1"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "DeleteWorkflow": (
+        lambda c, w: c.delete_workflow(workflowBuildVersionArn=f"{PREFIX}:workflow/test/missing/1.0.0/1"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "ListWorkflows": (
+        lambda c, w: c.list_workflows(nextToken="made-up"),
+        "InvalidPaginationTokenException",
+        400,
+    ),
+    "ListWorkflowBuildVersions": (
+        lambda c, w: c.list_workflow_build_versions(
+            workflowVersionArn=f"{PREFIX}:workflow/test/wait/1.0.0", nextToken="made-up"
+        ),
+        "InvalidPaginationTokenException",
+        400,
+    ),
+    "CreateContainerRecipe": (
+        lambda c, w: c.create_container_recipe(
+            containerType="DOCKER",
+            name="box",
+            semanticVersion="1.0.0",
+            parentImage="amazonlinux:latest",
+            components=COMPONENTS,
+            targetRepository=REPOSITORY,
+        ),
+        "InvalidRequestException",
+        400,
+    ),
+    "GetContainerRecipe": (
+        lambda c, w: c.get_container_recipe(containerRecipeArn=f"{PREFIX}:container-recipe/missing/1.0.0"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "DeleteContainerRecipe": (
+        lambda c, w: c.delete_container_recipe(containerRecipeArn=f"{PREFIX}:container-recipe/missing/1.0.0"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "ListContainerRecipes": (
+        lambda c, w: c.list_container_recipes(nextToken="made-up"),
+        "InvalidPaginationTokenException",
+        400,
+    ),
+    "GetContainerRecipePolicy": (
+        lambda c, w: c.get_container_recipe_policy(containerRecipeArn=_container_recipe(c)),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "PutContainerRecipePolicy": (
+        lambda c, w: c.put_container_recipe_policy(containerRecipeArn=_container_recipe(c), policy="[]"),
+        "InvalidParameterValueException",
+        400,
+    ),
+    "CreateLifecyclePolicy": (
+        lambda c, w: c.create_lifecycle_policy(
+            name="bad", **{**LIFECYCLE, "resourceSelection": {"recipes": [{"name": "web", "semanticVersion": "x.1.x"}]}}
+        ),
+        "InvalidRequestException",
+        400,
+    ),
+    "GetLifecyclePolicy": (
+        lambda c, w: c.get_lifecycle_policy(lifecyclePolicyArn=f"{PREFIX}:lifecycle-policy/missing"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "UpdateLifecyclePolicy": (
+        lambda c, w: c.update_lifecycle_policy(lifecyclePolicyArn=f"{PREFIX}:lifecycle-policy/missing", **LIFECYCLE),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "DeleteLifecyclePolicy": (
+        lambda c, w: c.delete_lifecycle_policy(lifecyclePolicyArn=f"{PREFIX}:lifecycle-policy/missing"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "ListLifecyclePolicies": (
+        lambda c, w: c.list_lifecycle_policies(filters=[{"name": "name", "values": ["x"]}]),
+        "InvalidRequestException",
+        400,
+    ),
+    "ListImages": (
+        lambda c, w: c.list_images(filters=[{"name": "owner", "values": ["Self"]}]),
+        "InvalidRequestException",
         400,
     ),
     "ListTagsForResource": (
@@ -618,6 +959,7 @@ def test_get_image_by_version_gives_the_newest_available_build(fake: Any, client
         ("list_image_pipelines", {}),
         ("list_image_recipes", {}),
         ("list_infrastructure_configurations", {}),
+        ("list_distribution_configurations", {}),
     ],
 )
 def test_a_bad_filter_name_is_refused_even_with_nothing_to_list(client: Any, operation: str, params: dict[str, Any]):
@@ -635,3 +977,262 @@ def test_a_filter_on_a_member_an_item_lacks_matches_nothing(client: Any, make_st
     found = client.list_image_pipelines(filters=[{"name": "description", "values": ["None"]}])["imagePipelineList"]
 
     assert [p["arn"] for p in found] == [described.pipeline_arn]
+
+
+LICENSE = "arn:aws:license-manager:us-west-2:123456789012:license-configuration:lic-" + "0" * 32
+NO_OUTPUTS = (
+    "The value supplied for parameter 'distributions[1]' is not valid. One or more outputs should be provided "
+    "for each region in a distribution configuration."
+)
+
+
+def test_a_region_without_outputs_is_refused(fake: Any, client: Any, expect_error: Any):
+    entries = [*DISTRIBUTIONS, {"region": "us-west-2", "licenseConfigurationArns": [LICENSE]}]
+    with pytest.raises(client.exceptions.InvalidParameterValueException) as caught:
+        client.create_distribution_configuration(name="web", distributions=entries)
+    expect_error(caught.value, "InvalidParameterValueException", 400)
+    assert caught.value.response["Error"]["Message"] == NO_OUTPUTS
+    assert client.list_distribution_configurations()["distributionConfigurationSummaryList"] == []
+
+    arn = client.create_distribution_configuration(name="web", distributions=DISTRIBUTIONS)[
+        "distributionConfigurationArn"
+    ]
+    with pytest.raises(client.exceptions.InvalidParameterValueException) as caught:
+        client.update_distribution_configuration(distributionConfigurationArn=arn, distributions=entries)
+    assert caught.value.response["Error"]["Message"] == NO_OUTPUTS
+    assert (
+        client.get_distribution_configuration(distributionConfigurationArn=arn)["distributionConfiguration"][
+            "distributions"
+        ]
+        == DISTRIBUTIONS
+    )
+
+
+def test_an_empty_output_block_is_an_output(fake: Any, client: Any):
+    """amiDistributionConfiguration {} takes AWS's defaults: the region has an output."""
+    entries = [{"region": "us-east-1", "amiDistributionConfiguration": {}}]
+    arn = client.create_distribution_configuration(name="web", distributions=entries)["distributionConfigurationArn"]
+    got = client.get_distribution_configuration(distributionConfigurationArn=arn)["distributionConfiguration"]
+    assert got["distributions"] == entries
+    with pytest.raises(client.exceptions.InvalidParameterValueException):
+        client.update_distribution_configuration(
+            distributionConfigurationArn=arn, distributions=[{"region": "us-east-1"}]
+        )
+
+
+def test_update_replaces_configuration_settings(fake: Any, client: Any):
+    infrastructure = client.create_infrastructure_configuration(
+        name="web", instanceProfileName="builder", description="first", instanceTypes=["t3.micro"], tags={"k": "v"}
+    )["infrastructureConfigurationArn"]
+    distribution = client.create_distribution_configuration(
+        name="web", distributions=DISTRIBUTIONS, description="first", tags={"k": "v"}
+    )["distributionConfigurationArn"]
+    before = client.get_infrastructure_configuration(infrastructureConfigurationArn=infrastructure)
+    fake.advance(60)
+
+    answers = [
+        client.update_infrastructure_configuration(
+            infrastructureConfigurationArn=infrastructure, instanceProfileName="other", clientToken="u-1"
+        ),
+        client.update_distribution_configuration(
+            distributionConfigurationArn=distribution,
+            distributions=[
+                {"region": "us-west-2", "amiDistributionConfiguration": {"name": "w {{ imagebuilder:buildDate }}"}}
+            ],
+            clientToken="u-2",
+        ),
+    ]
+
+    assert [a["clientToken"] for a in answers] == ["u-1", "u-2"]
+    infra = client.get_infrastructure_configuration(infrastructureConfigurationArn=infrastructure)
+    infra = infra["infrastructureConfiguration"]
+    assert infra["instanceProfileName"] == "other"
+    assert "description" not in infra and "instanceTypes" not in infra  # left out: gone
+    assert infra["name"] == "web" and infra["tags"] == {"k": "v"}
+    assert infra["dateCreated"] == before["infrastructureConfiguration"]["dateCreated"] < infra["dateUpdated"]
+    dist = client.get_distribution_configuration(distributionConfigurationArn=distribution)["distributionConfiguration"]
+    assert [d["region"] for d in dist["distributions"]] == ["us-west-2"]
+    assert "description" not in dist
+    assert dist["timeoutMinutes"] == 720 and dist["tags"] == {"k": "v"}
+    [summary] = client.list_distribution_configurations(filters=[{"name": "name", "values": ["web"]}])[
+        "distributionConfigurationSummaryList"
+    ]
+    assert summary["regions"] == ["us-west-2"]
+    assert summary["dateUpdated"] == dist["dateUpdated"]
+
+
+def test_a_recipe_without_working_directory_reads_tmp(client: Any, stack: Any):
+    explicit = client.create_image_recipe(
+        name="own", semanticVersion="1.0.0", parentImage=AWS_PARENT, components=COMPONENTS, workingDirectory="/work"
+    )["imageRecipeArn"]
+
+    assert client.get_image_recipe(imageRecipeArn=stack.recipe_arn)["imageRecipe"]["workingDirectory"] == "/tmp"
+    assert client.get_image_recipe(imageRecipeArn=explicit)["imageRecipe"]["workingDirectory"] == "/work"
+
+
+def test_resource_policies_are_kept_per_resource(client: Any, world: SimpleNamespace, expect_error: Any):
+    with pytest.raises(client.exceptions.ResourceNotFoundException) as caught:
+        client.get_image_recipe_policy(imageRecipeArn=world.recipe)  # none put yet
+    expect_error(caught.value, "ResourceNotFoundException", 404)
+
+    answer = client.put_image_recipe_policy(imageRecipeArn=world.recipe, policy=POLICY)
+    client.put_image_policy(imageArn=world.done, policy=POLICY.replace("210987654321", "111122223333"))
+
+    assert answer["imageRecipeArn"] == world.recipe
+    assert client.get_image_recipe_policy(imageRecipeArn=world.recipe)["policy"] == POLICY
+    assert "111122223333" in client.get_image_policy(imageArn=world.done)["policy"]
+    for bad in ("[]", "{", '"text"'):
+        with pytest.raises(client.exceptions.InvalidParameterValueException):
+            client.put_image_recipe_policy(imageRecipeArn=world.recipe, policy=bad)
+    assert client.get_image_recipe_policy(imageRecipeArn=world.recipe)["policy"] == POLICY  # unchanged
+    client.delete_image_pipeline(imagePipelineArn=world.pipeline)
+    client.delete_image_recipe(imageRecipeArn=world.recipe)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_image_recipe_policy(imageRecipeArn=world.recipe)
+
+
+def test_a_container_recipe_reads_back_what_create_accepted(client: Any, stack: Any, expect_error: Any):
+    arn = client.create_container_recipe(
+        containerType="DOCKER",
+        name="Box",
+        description="a box",
+        semanticVersion="1.0.0",
+        parentImage="amazonlinux:latest",
+        components=COMPONENTS,
+        dockerfileTemplateData=DOCKERFILE,
+        targetRepository=REPOSITORY,
+        workingDirectory="/build",
+    )["containerRecipeArn"]
+
+    assert arn == f"{PREFIX}:container-recipe/box/1.0.0"
+    recipe = client.get_container_recipe(containerRecipeArn=arn)["containerRecipe"]
+    assert {k: v for k, v in recipe.items() if k != "dateCreated"} == {
+        "arn": arn,
+        "containerType": "DOCKER",
+        "name": "Box",
+        "description": "a box",
+        "platform": "Linux",
+        "owner": "123456789012",
+        "version": "1.0.0",
+        "components": COMPONENTS,
+        "dockerfileTemplateData": DOCKERFILE,
+        "encrypted": True,
+        "parentImage": "amazonlinux:latest",
+        "tags": {},
+        "workingDirectory": "/build",
+        "targetRepository": REPOSITORY,
+    }
+    with pytest.raises(client.exceptions.ResourceAlreadyExistsException):
+        _container_recipe(client, "box")
+    with pytest.raises(client.exceptions.InvalidRequestException) as caught:
+        client.create_image_pipeline(
+            name="boxes", containerRecipeArn=arn, infrastructureConfigurationArn=stack.infrastructure_arn
+        )
+    expect_error(caught.value, "InvalidRequestException", 400)
+    assert "container images" in caught.value.response["Error"]["Message"]
+    [summary] = client.list_container_recipes(filters=[{"name": "containerType", "values": ["DOCKER"]}])[
+        "containerRecipeSummaryList"
+    ]
+    assert summary["arn"] == arn
+
+
+@pytest.mark.parametrize(
+    ("change", "detail"),
+    [
+        ({"resourceSelection": {}}, "exactly one of 'recipes' and 'tagMap'"),
+        (
+            {"resourceSelection": {"recipes": [{"name": "web", "semanticVersion": "1.0.0"}], "tagMap": {"k": "v"}}},
+            "exactly one of 'recipes' and 'tagMap'",
+        ),
+        ({"resourceSelection": {"recipes": [{"name": "web", "semanticVersion": "1.x.8"}]}}, "must be a wildcard"),
+        ({"policyDetails": [LIFECYCLE["policyDetails"][0]] * 2}, "only one rule with action DELETE"),
+        ({"policyDetails": [{"action": {"type": "DELETE"}, "filter": {"type": "AGE", "value": 6}}]}, "needs a 'unit'"),
+        (
+            {
+                "policyDetails": [
+                    {"action": {"type": "DELETE"}, "filter": {"type": "COUNT", "value": 6, "unit": "DAYS"}}
+                ]
+            },
+            "a COUNT filter takes no 'unit'",
+        ),
+        (
+            {
+                "policyDetails": [
+                    {
+                        "action": {"type": "DELETE", "includeResources": {"containers": True}},
+                        "filter": {"type": "COUNT", "value": 6},
+                    }
+                ]
+            },
+            "containers do not apply to AMI_IMAGE",
+        ),
+    ],
+)
+def test_lifecycle_rules_are_checked(client: Any, expect_error: Any, change: dict[str, Any], detail: str):
+    with pytest.raises(client.exceptions.InvalidRequestException) as caught:
+        client.create_lifecycle_policy(name="bad", **{**LIFECYCLE, **change})
+
+    expect_error(caught.value, "InvalidRequestException", 400)
+    assert detail in caught.value.response["Error"]["Message"]
+    assert client.list_lifecycle_policies()["lifecyclePolicySummaryList"] == []
+
+
+def test_a_lifecycle_policy_reads_back_and_updates_whole(fake: Any, client: Any):
+    rules = [
+        {"action": {"type": "DEPRECATE"}, "filter": {"type": "AGE", "value": 6, "unit": "MONTHS", "retainAtLeast": 2}}
+    ]
+    arn = client.create_lifecycle_policy(
+        name="Old Images", description="ages out", tags={"k": "v"}, **{**LIFECYCLE, "policyDetails": rules}
+    )["lifecyclePolicyArn"]
+    assert arn == f"{PREFIX}:lifecycle-policy/old-images"
+    policy = client.get_lifecycle_policy(lifecyclePolicyArn=arn)["lifecyclePolicy"]
+    assert (policy["name"], policy["status"], policy["description"], policy["policyDetails"]) == (
+        "Old Images",
+        "ENABLED",
+        "ages out",
+        rules,
+    )
+    fake.advance(60)
+
+    client.update_lifecycle_policy(lifecyclePolicyArn=arn, **{**LIFECYCLE, "status": "DISABLED"})
+
+    updated = client.get_lifecycle_policy(lifecyclePolicyArn=arn)["lifecyclePolicy"]
+    assert updated["status"] == "DISABLED" and "description" not in updated
+    assert updated["policyDetails"] == LIFECYCLE["policyDetails"] and updated["tags"] == {"k": "v"}
+    assert updated["dateCreated"] == policy["dateCreated"] < updated["dateUpdated"]
+    listed = client.list_lifecycle_policies(filters=[{"name": "Status", "values": ["DISABLED"]}])
+    assert [p["arn"] for p in listed["lifecyclePolicySummaryList"]] == [arn]
+    assert fake.state()["123456789012"]["us-east-1"]["lifecyclePolicies"][0]["name"] == "Old Images"
+
+
+def test_list_images_shows_each_image_version_once(fake: Any, client: Any, make_stack: Any):
+    older = make_stack("web", version="1.0.0")
+    newer = make_stack("web-two", recipe_name="web", version="2.0.0")
+    for stack in (older, older, newer):
+        client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)
+
+    listed = client.list_images()["imageVersionList"]
+
+    assert [(v["arn"], v["version"]) for v in listed] == [
+        (f"{PREFIX}:image/web/1.0.0", "1.0.0"),
+        (f"{PREFIX}:image/web/2.0.0", "2.0.0"),
+    ]
+    assert {(v["owner"], v["imageSource"], v["platform"]) for v in listed} == {("123456789012", "CUSTOM", "Linux")}
+    assert [v["version"] for v in client.list_images(byName=True)["imageVersionList"]] == ["2.0.0"]
+    assert (
+        client.list_images(filters=[{"name": "version", "values": ["1.0.0"]}])["imageVersionList"][0]["version"]
+        == "1.0.0"
+    )
+    assert client.list_images(owner="Shared")["imageVersionList"] == []
+    amazon = client.list_images(owner="Amazon", filters=[{"name": "platform", "values": ["Windows"]}])
+    assert amazon["imageVersionList"] and all(
+        v["owner"] == "Amazon" and v["platform"] == "Windows" and v["imageSource"] == "AMAZON_MANAGED"
+        for v in amazon["imageVersionList"]
+    )
+
+
+def test_aws_owned_resources_of_kinds_the_fake_does_not_catalogue_stay_forbidden(client: Any, expect_error: Any):
+    with pytest.raises(ClientError) as caught:
+        client.get_image_recipe(imageRecipeArn="arn:aws:imagebuilder:us-east-1:aws:image-recipe/web/1.0.0")
+
+    expect_error(caught.value, "ForbiddenException", 403)

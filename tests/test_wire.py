@@ -406,10 +406,10 @@ def test_null_members_are_absent(send_raw: Any, stack: Any, count_images: Any):
 
 def test_unimplemented_operation_names_itself(client: Any, expect_error: Any):
     with pytest.raises(client.exceptions.ClientError) as caught:
-        client.list_components()
+        client.list_lifecycle_executions(resourceArn=PIPELINE)
     expect_error(caught.value, "NotImplementedException", 501)
     message = caught.value.response["Error"]["Message"]
-    assert "ListComponents" in message
+    assert "ListLifecycleExecutions" in message
     assert "StartImagePipelineExecution" in message  # it lists what is implemented
 
 

@@ -10,8 +10,15 @@ from .errors import InvalidRequestException
 __all__ = ["passes"]
 
 
+def _matches(value: Any, values: set[str]) -> bool:
+    # A list member (a component's supported OS versions) passes when one of its entries does.
+    if isinstance(value, list):
+        return any(str(v) in values for v in value)
+    return str(value) in values
+
+
 def passes(filters: list[dict[str, Any]], allowed: tuple[str, ...]) -> Callable[[dict[str, Any]], bool]:
-    """A test of whether an item passes every filter: its member equals one of the filter's values.
+    """A test of whether an item passes every filter: its member (or an entry of it) equals one of the values.
 
     Filter names are checked once, up front, so a bad name is refused
     whatever the account holds; an item without the member passes no filter on it.
@@ -24,6 +31,6 @@ def passes(filters: list[dict[str, Any]], allowed: tuple[str, ...]) -> Callable[
     wanted = [(f["name"], {str(v) for v in f.get("values") or ()}) for f in filters]
 
     def test(item: dict[str, Any]) -> bool:
-        return all(name in item and str(item[name]) in values for name, values in wanted)
+        return all(name in item and _matches(item[name], values) for name, values in wanted)
 
     return test

@@ -31,6 +31,7 @@ from .parents import os_version_of
 from .pipelines import pipeline
 from .state import Scope
 from .tagging import MAX_TAGS
+from .versions import concrete, highest, pattern
 
 __all__ = [
     "cancel_image_creation",
@@ -111,7 +112,7 @@ def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: fl
     )
     scope.builds[build_arn] = build
     builds.append(build)
-    return {"clientToken": params["clientToken"], "imageBuildVersionArn": build_arn}
+    return {"imageBuildVersionArn": build_arn}
 
 
 def _execution_id(prefix: str, build_arn: str) -> str:
@@ -230,27 +231,31 @@ def _build(scope: Scope, text: str) -> Build:
     return found
 
 
-def _version_matches(pattern: str, version: str) -> bool:
-    return all(p in ("x", v) for p, v in zip(pattern.split("."), version.split("."), strict=True))
-
-
 def get_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """GetImage: a build version ARN, or an image version ARN (``x`` wildcards) for its newest AVAILABLE build."""
+    """GetImage: a build version ARN, or an image version ARN (``x`` wildcards) for its highest AVAILABLE build.
+
+    Highest means highest version, then highest build number, not newest
+    created (user guide, "Semantic versioning in Image Builder").
+    """
     text = params["imageBuildVersionArn"]
     arn = Arn.parse(text)
     require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
     parts = _BUILD_PATH.match(arn.path)
     if parts is None or parts.group(3) is not None:
         return {"image": image_document(scope, _build(scope, text), now)}
-    name, version = parts.group(1), parts.group(2)
-    for build in reversed(scope.builds.values()):
-        if (
-            normalise_name(build.recipe["name"]) == name
-            and _version_matches(version, build.recipe["version"])
-            and build.state(now)[0] == "AVAILABLE"
-        ):
-            return {"image": image_document(scope, build, now)}
-    raise ResourceNotFoundException(f"No available image matches '{text}'.")
+    name, wanted = parts.group(1), pattern(parts.group(2), InvalidRequestException)
+    found = highest(
+        (
+            build
+            for build in scope.builds.values()
+            if normalise_name(build.recipe["name"]) == name and build.state(now)[0] == "AVAILABLE"
+        ),
+        wanted,
+        lambda build: (concrete(build.recipe["version"]), build.number),
+    )
+    if found is None:
+        raise ResourceNotFoundException(f"No available image matches '{text}'.")
+    return {"image": image_document(scope, found, now)}
 
 
 def list_image_pipeline_images(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
@@ -263,9 +268,8 @@ def list_image_pipeline_images(scope: Scope, params: dict[str, Any], now: float)
         builds = [b for b in reversed(scope.builds.values()) if b.pipeline["arn"] == arn]
     else:
         builds = list(reversed(scope.pipeline_builds.get(arn, [])))
-    items, token = _summaries_page(
-        scope, builds, params, filters, ("name", "version"), now, ("ListImagePipelineImages", arn)
-    )
+    query = ("ListImagePipelineImages", arn)
+    items, token = _summaries_page(scope, builds, params, filters, ("name", "version"), now, query)
     return {"imageSummaryList": items, "nextToken": token}
 
 
@@ -278,13 +282,14 @@ def _summaries_page(
     now: float,
     query: tuple[str, str],
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of ``builds`` as summaries; with no filter, only the page's builds are summarised."""
+    """One page of ``builds`` (newest first) as summaries; with no filter, only the page's builds are summarised."""
     wanted = passes(filters, allowed)
+    serial = scope.builds.serial
     if not filters:
-        page_of_builds, token = page(builds, params, (*query, filters))
+        page_of_builds, token = page(scope, builds, params, (*query, filters), lambda build: -serial(build.arn))
         return [_summary(scope, build, now) for build in page_of_builds], token
     found = [summary for build in builds if wanted(_filtered_as(summary := _summary(scope, build, now), build))]
-    return page(found, params, (*query, filters))
+    return page(scope, found, params, (*query, filters), lambda summary: -serial(summary["arn"]))
 
 
 def _filtered_as(summary: dict[str, Any], build: Build) -> dict[str, Any]:
@@ -327,7 +332,7 @@ def cancel_image_creation(scope: Scope, params: dict[str, Any], now: float) -> d
             f"The image '{text}' is in status {build.end_status} and cannot be cancelled; "
             "only images that are still being created can be."
         )
-    return {"clientToken": params["clientToken"], "imageBuildVersionArn": text}
+    return {"imageBuildVersionArn": text}
 
 
 def delete_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:

@@ -11,16 +11,11 @@ from .errors import (
     ResourceAlreadyExistsException,
     ResourceNotFoundException,
 )
-from .filters import passes
-from .paging import page
-from .resources import DISTRIBUTION, INFRASTRUCTURE, RECIPE, lookup
 from .state import Scope
 
 __all__ = [
     "create_image_pipeline",
     "delete_image_pipeline",
-    "get_image_pipeline",
-    "list_image_pipelines",
     "pipeline",
     "pipeline_document",
     "update_image_pipeline",
@@ -45,16 +40,6 @@ _SETTABLE = (
     "imageTags",
 )
 
-_FILTERS = (
-    "description",
-    "distributionConfigurationArn",
-    "imageRecipeArn",
-    "infrastructureConfigurationArn",
-    "name",
-    "status",
-)
-
-
 def pipeline(scope: Scope, text: str) -> dict[str, Any]:
     """The pipeline an ARN names; ResourceNotFoundException if it does not exist (or was deleted)."""
     require_in_scope(Arn.parse(text), partition=scope.partition, region=scope.region, account=scope.account, text=text)
@@ -70,12 +55,15 @@ def _settings(scope: Scope, params: dict[str, Any]) -> dict[str, Any]:
     if has_image == (params.get("containerRecipeArn") is not None):
         raise InvalidRequestException("You must specify exactly one of 'imageRecipeArn' and 'containerRecipeArn'.")
     if not has_image:
-        # Container recipes are not modelled by the fake: none can exist.
-        raise ResourceNotFoundException(f"The ContainerRecipe '{params['containerRecipeArn']}' does not exist.")
-    recipe = lookup(RECIPE, scope, params["imageRecipeArn"])
-    lookup(INFRASTRUCTURE, scope, params["infrastructureConfigurationArn"])
+        scope.lookup("container-recipe", params["containerRecipeArn"])
+        # The fake does not build container images yet: refused in words, not built wrongly.
+        raise InvalidRequestException(
+            "fakeimagebuilder does not build container images yet: a pipeline needs an image recipe."
+        )
+    recipe = scope.lookup("image-recipe", params["imageRecipeArn"])
+    scope.lookup("infrastructure-configuration", params["infrastructureConfigurationArn"])
     if params.get("distributionConfigurationArn") is not None:
-        lookup(DISTRIBUTION, scope, params["distributionConfigurationArn"])
+        scope.lookup("distribution-configuration", params["distributionConfigurationArn"])
     settings = {k: params[k] for k in _SETTABLE if params.get(k) is not None}
     settings.setdefault("status", "ENABLED")
     settings.setdefault("enhancedImageMetadataEnabled", True)
@@ -109,7 +97,7 @@ def create_image_pipeline(scope: Scope, params: dict[str, Any], now: float) -> d
         tags=dict(params.get("tags") or {}),
     )
     scope.pipelines[arn] = document
-    return {"clientToken": params["clientToken"], "imagePipelineArn": arn}
+    return {"imagePipelineArn": arn}
 
 
 def update_image_pipeline(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
@@ -125,12 +113,7 @@ def update_image_pipeline(scope: Scope, params: dict[str, Any], now: float) -> d
         tags=current["tags"],
     )
     scope.pipelines[arn] = document
-    return {"clientToken": params["clientToken"], "imagePipelineArn": arn}
-
-
-def get_image_pipeline(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """GetImagePipeline."""
-    return {"imagePipeline": pipeline_document(scope, pipeline(scope, params["imagePipelineArn"]), now)}
+    return {"imagePipelineArn": arn}
 
 
 def delete_image_pipeline(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
@@ -142,12 +125,3 @@ def delete_image_pipeline(scope: Scope, params: dict[str, Any], now: float) -> d
     # A pipeline made again under the same name starts with the default build plan.
     scope.settings.pipeline_plans.pop(arn, None)
     return {"imagePipelineArn": arn}
-
-
-def list_image_pipelines(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """ListImagePipelines, oldest first, with filters and paging."""
-    filters = params.get("filters") or []
-    wanted = passes(filters, _FILTERS)
-    found = [pipeline_document(scope, p, now) for p in scope.pipelines.values() if wanted(p)]
-    items, token = page(found, params, ("ListImagePipelines", filters))
-    return {"imagePipelineList": items, "nextToken": token}

@@ -1,83 +1,57 @@
-"""Recipes, infrastructure configurations and distribution configurations.
+"""Operations every kind shares, read off the kinds table; and recipes and the two configurations.
 
-The three share one life: created under a unique name (and, for recipes, a
-version), read back as the document Get returns, and deleted unless a
-pipeline still uses them (ResourceDependencyException, as AWS answers:
-hashicorp/terraform-provider-aws#40128).
+Get, Delete, List, Get/Put*Policy work the same way for every kind of
+``kinds.KINDS``; the registry binds them to a kind. Recipes, infrastructure
+and distribution configurations need nothing more than their Create: they
+are created under a unique name (and, for recipes, a version), read back as
+the document Get returns, and deleted unless something still references them
+(ResourceDependencyException, as AWS answers: hashicorp/terraform-provider-aws#40128).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .arns import Arn, normalise_name, require_in_scope
 from .dates import date_string
 from .errors import (
-    InvalidVersionNumberException,
+    ImageBuilderError,
+    InvalidParameterValueException,
+    InvalidRequestException,
     ResourceAlreadyExistsException,
     ResourceDependencyException,
     ResourceNotFoundException,
+    error_for_code,
 )
 from .filters import passes
+from .kinds import DISTRIBUTION, INFRASTRUCTURE, KINDS, RECIPE, Kind, referenced_arns, version_key
+from .managed import MANAGED_TYPES, catalogue
 from .paging import page
-from .state import Scope
+from .state import Operation, Scope, Store
+from .versions import concrete, highest, pattern
 
 __all__ = [
-    "DISTRIBUTION",
-    "INFRASTRUCTURE",
-    "RECIPE",
-    "Kind",
+    "create",
     "create_distribution_configuration",
     "create_image_recipe",
     "create_infrastructure_configuration",
-    "delete_distribution_configuration",
-    "delete_image_recipe",
-    "delete_infrastructure_configuration",
-    "get_distribution_configuration",
-    "get_image_recipe",
-    "get_infrastructure_configuration",
-    "list_image_recipes",
-    "list_infrastructure_configurations",
-    "lookup",
+    "delete",
+    "get",
+    "get_policy",
+    "latest_version_references",
+    "list_build_versions",
+    "listing",
+    "new_build",
     "platform_of",
+    "put_policy",
+    "replace",
+    "require_one_source",
+    "resolve",
+    "update_distribution_configuration",
+    "update_infrastructure_configuration",
 ]
-
-_CONCRETE_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+\Z")
-
-
-@dataclass(frozen=True, slots=True)
-class Kind:
-    """One kind of configuration resource and the names the API gives it."""
-
-    resource_type: str  # in the ARN: "image-recipe"
-    store: str  # the Scope attribute that holds them
-    arn_member: str  # "imageRecipeArn"
-    document: str  # the Get output member: "imageRecipe"
-    label: str  # in messages: "ImageRecipe"
-
-    def items(self, scope: Scope) -> dict[str, dict[str, Any]]:
-        """The resources of this kind in ``scope``, by ARN."""
-        items: dict[str, dict[str, Any]] = getattr(scope, self.store)
-        return items
-
-
-RECIPE = Kind("image-recipe", "recipes", "imageRecipeArn", "imageRecipe", "ImageRecipe")
-INFRASTRUCTURE = Kind(
-    "infrastructure-configuration",
-    "infrastructure",
-    "infrastructureConfigurationArn",
-    "infrastructureConfiguration",
-    "InfrastructureConfiguration",
-)
-DISTRIBUTION = Kind(
-    "distribution-configuration",
-    "distributions",
-    "distributionConfigurationArn",
-    "distributionConfiguration",
-    "DistributionConfiguration",
-)
 
 
 def platform_of(parent_image: str) -> str:
@@ -90,139 +64,370 @@ def platform_of(parent_image: str) -> str:
     return "Linux"
 
 
-def lookup(kind: Kind, scope: Scope, text: str) -> dict[str, Any]:
-    """The resource an ARN names in ``scope``; ResourceNotFoundException if there is none."""
-    require_in_scope(Arn.parse(text), partition=scope.partition, region=scope.region, account=scope.account, text=text)
-    found = kind.items(scope).get(text)
-    if found is None:
-        raise ResourceNotFoundException(f"The {kind.label} '{text}' does not exist.")
-    return found
+def _not_found(kind: Kind, text: str) -> ResourceNotFoundException:
+    return ResourceNotFoundException(f"The {kind.label} '{text}' does not exist.")
 
 
-def _create(
-    kind: Kind, scope: Scope, params: dict[str, Any], now: float, arn: str, document: dict[str, Any]
-) -> dict[str, Any]:
+def _items(kind: Kind, scope: Scope, arn: Arn, text: str) -> Mapping[str, Any]:
+    """Where the resource ``arn`` names would be: the caller's store, or AWS's catalogue for account ``aws``."""
+    if arn.account == "aws" and kind.resource_type in MANAGED_TYPES:
+        require_in_scope(arn, partition=scope.partition, region=scope.region, account="aws", text=text)
+        return catalogue(kind.resource_type, scope.partition, scope.region)
+    require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
+    return kind.items(scope)
+
+
+def resolve(kind: Kind, scope: Scope, text: str) -> Any:
+    """The stored resource an ARN names; a versioned kind's wildcards select the highest version.
+
+    ``name/1.x.x`` selects the highest version it matches, and its highest
+    build; ``name/1.2.3`` of a kind with build versions selects 1.2.3's
+    highest build. AWS-managed resources (account ``aws``) resolve from the
+    catalogue. ResourceNotFoundException when nothing matches.
+    """
+    arn = Arn.parse(text)
+    items = _items(kind, scope, arn, text)
+    found = items.get(text)
+    if found is not None:
+        return found
+    if not kind.versioned or arn.resource_type != kind.resource_type:
+        raise _not_found(kind, text)
+    name, _, version = arn.path.rpartition("/")
+    if not name or "." not in version:  # a build version ARN names one build: only an exact match
+        raise _not_found(kind, text)
+    wanted = pattern(version, InvalidRequestException)
+    prefix = text[: -len(version)]
+    best = highest((key for key in items if key.startswith(prefix)), wanted, _version_of)
+    if best is None:
+        raise _not_found(kind, text)
+    return items[best]
+
+
+def latest_version_references(arn: str) -> dict[str, str]:
+    """The wildcard ARNs that select the newest of a versioned resource overall, and within its major, minor, patch.
+
+    For ``component/c/1.2.3/1``: ``c/x.x.x``, ``c/1.x.x``, ``c/1.2.x`` and ``c/1.2.3``.
+    """
+    parsed = Arn.parse(arn)
+    key = version_key(parsed)
+    assert key is not None, arn
+    major, minor, patch = key[1]
+    base = f"{str(parsed).rsplit('/', 2 if key[2] else 1)[0]}/"
+    return {
+        "latestVersionArn": base + "x.x.x",
+        "latestMajorVersionArn": base + f"{major}.x.x",
+        "latestMinorVersionArn": base + f"{major}.{minor}.x",
+        "latestPatchVersionArn": base + f"{major}.{minor}.{patch}",
+    }
+
+
+def _version_of(text: str) -> tuple[tuple[int, int, int], int]:
+    key = version_key(Arn.parse(text))
+    assert key is not None, text  # stored ARNs of versioned kinds always carry a version
+    return key[1], key[2]
+
+
+def _refers_to(kind: Kind, scope: Scope, reference: str, arn: str) -> bool:
+    """Whether ``reference`` (an exact ARN, or a version a versioned kind resolves) selects the resource ``arn``."""
+    if reference == arn:
+        return True
+    if not kind.versioned or not reference.startswith("arn:"):
+        return False
+    try:
+        target = Arn.parse(reference)
+        if target.resource_type != kind.resource_type or target.account != scope.account:
+            return False
+        return resolve(kind, scope, reference) is kind.items(scope)[arn]
+    except ImageBuilderError:  # a reference that selects nothing (now) holds nothing
+        return False
+
+
+def _require_unreferenced(kind: Kind, scope: Scope, arn: str) -> None:
+    for other in KINDS:
+        if not other.references:
+            continue
+        for document in other.items(scope).values():
+            if any(_refers_to(kind, scope, ref, arn) for ref in referenced_arns(other, document)):
+                raise ResourceDependencyException(
+                    f"Resource dependency error: The resource ARN '{arn}' has other resources depended on it."
+                )
+
+
+def get(kind: Kind) -> Operation:
+    """Get<Kind>: the document of the resource the ARN member names, as it reads now."""
+
+    def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+        document = kind.show(scope, resolve(kind, scope, params[kind.arn_member]), now)
+        if not kind.versioned:
+            return {kind.document: document}
+        return {kind.document: document, "latestVersionReferences": latest_version_references(document["arn"])}
+
+    return operation
+
+
+def delete(kind: Kind) -> Operation:
+    """Delete<Kind>: the exact resource named, unless another resource still references it."""
+
+    def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+        arn = params[kind.arn_member]
+        scope.check_arn(arn)
+        items = kind.items(scope)
+        if arn not in items:
+            raise _not_found(kind, arn)
+        _require_unreferenced(kind, scope, arn)
+        del items[arn]
+        scope.policies.pop(arn, None)
+        return {kind.arn_member: arn}
+
+    return operation
+
+
+def _version_arn(arn: str) -> str:
+    """A build version ARN without its build number: ``.../name/1.2.3/4`` -> ``.../name/1.2.3``."""
+    return arn.rsplit("/", 1)[0]
+
+
+def _serials(items: Mapping[str, Any]) -> Callable[[str], int]:
+    """Each item's place for page tokens: its store serial, or its place in AWS's (unchanging) catalogue."""
+    if isinstance(items, Store):
+        return items.serial
+    return {arn: index for index, arn in enumerate(items)}.__getitem__
+
+
+def _newest_builds(items: Mapping[str, Any]) -> dict[str, Any]:
+    """The highest build of each version, by version ARN, in the order versions were first made."""
+    newest: dict[str, Any] = {}
+    for arn, item in items.items():
+        version = _version_arn(arn)
+        if version not in newest or _version_of(arn) > _version_of(newest[version]["arn"]):
+            newest[version] = item
+    return newest
+
+
+def listing(kind: Kind) -> Operation:
+    """List<Kind>s: the resources ``owner`` names (Self, the default) passing the filters, oldest first, in pages.
+
+    Owner Amazon lists AWS's catalogue; Shared, ThirdParty and
+    AWSMarketplace list nothing (the fake holds no resources shared with the
+    caller). A kind with build versions lists each version once, by its
+    highest build, under the version ARN; ``byName`` keeps each name's
+    highest version.
+    """
+    member = kind.list_member
+    assert member is not None, kind
+    summarise = kind.summarise or kind.show
+
+    def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+        filters = params.get("filters") or []
+        wanted = passes(filters, kind.filters)
+        owner = params.get("owner", "Self") if kind.owners else "Self"
+        if owner not in ("Self", "Amazon"):
+            return {member: []}
+        items: Mapping[str, Any] = (
+            catalogue(kind.resource_type, scope.partition, scope.region) if owner == "Amazon" else kind.items(scope)
+        )
+        serial = _serials(items)
+        shown: list[dict[str, Any]] = []
+        if kind.build_versions:
+            newest = _newest_builds(items)
+            if params.get("byName"):
+                names: dict[str, str] = {}
+                for version_arn in newest:
+                    name = version_arn.rsplit("/", 1)[0]
+                    if name not in names or _version_of(newest[version_arn]["arn"]) > _version_of(
+                        newest[names[name]]["arn"]
+                    ):
+                        names[name] = version_arn
+                newest = {v: newest[v] for v in newest if v in names.values()}
+            for version_arn, item in newest.items():
+                document = {**summarise(scope, item, now), "arn": version_arn}
+                if wanted(document):
+                    shown.append(document)
+            # A version keeps the place of its first build, so a new build does not move it between pages.
+            first: dict[str, int] = {}
+            for arn in items:
+                first.setdefault(_version_arn(arn), serial(arn))
+            position = lambda document: first[document["arn"]]  # noqa: E731
+        else:
+            shown = [document for item in items.values() if wanted(document := summarise(scope, item, now))]
+            position = lambda document: serial(document["arn"])  # noqa: E731
+        found, token = page(scope, shown, params, (member, owner, filters, bool(params.get("byName"))), position)
+        return {member: found, "nextToken": token}
+
+    return operation
+
+
+def list_build_versions(kind: Kind) -> Operation:
+    """List<Kind>BuildVersions: every build of one version (``<document>VersionArn``), newest first."""
+    member, answer = f"{kind.document}VersionArn", f"{kind.document}SummaryList"
+    summarise = kind.summarise or kind.show
+
+    def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+        text = params.get(member)
+        if text is None:
+            raise InvalidRequestException(f"The parameter '{member}' is required.")
+        items = _items(kind, scope, Arn.parse(text), text)
+        serial = _serials(items)
+        builds = [(arn, item) for arn, item in reversed(items.items()) if _version_arn(arn) == text]
+        found, token = page(scope, builds, params, (answer, text), lambda build: -serial(build[0]))
+        return {answer: [summarise(scope, item, now) for _, item in found], "nextToken": token}
+
+    return operation
+
+
+def get_policy(kind: Kind) -> Operation:
+    """Get<Kind>Policy: the resource policy put on the resource (ResourceNotFoundException if none)."""
+    member = kind.policy_member
+    assert member is not None, kind
+
+    def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+        arn = params[member]
+        resolve(kind, scope, arn)
+        policy = scope.policies.get(arn)
+        if policy is None:
+            raise ResourceNotFoundException(f"The resource '{arn}' has no resource policy.")
+        return {"policy": policy}
+
+    return operation
+
+
+def put_policy(kind: Kind) -> Operation:
+    """Put<Kind>Policy: replaces the resource's policy, which must be a JSON object."""
+    member = kind.policy_member
+    assert member is not None, kind
+
+    def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+        arn = params[member]
+        scope.check_arn(arn)  # AWS's own resources take no policy from a customer
+        resolve(kind, scope, arn)
+        try:
+            document = json.loads(params["policy"])
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            raise InvalidParameterValueException(
+                "The value supplied for parameter 'policy' is not valid. The policy must be a JSON document."
+            )
+        scope.policies[arn] = params["policy"]
+        return {member: arn}
+
+    return operation
+
+
+def create(kind: Kind, scope: Scope, params: dict[str, Any], now: float, arn: str, document: dict[str, Any]) -> str:
+    """Store a new resource of ``kind`` at ``arn``: its document plus arn, dateCreated and tags."""
     items = kind.items(scope)
     if arn in items:
         raise ResourceAlreadyExistsException(f"The following resource '{kind.label}' already exists: '{arn}'.")
     document.update(arn=arn, dateCreated=date_string(now), tags=dict(params.get("tags") or {}))
     items[arn] = document
-    return {"clientToken": params["clientToken"], kind.arn_member: arn}
+    return arn
+
+
+def new_build(kind: Kind, scope: Scope, params: dict[str, Any], *path: str) -> str:
+    """The ARN of the next build of the version ``params`` names (``<path>/<x.y.z>/<n>``), for a kind with builds.
+
+    A ``dryRun`` call stops here with DryRunOperationException. Build numbers
+    of a version count up and are never reused, as images' are.
+    """
+    if params.get("dryRun"):
+        raise error_for_code(
+            "DryRunOperationException", "The request would have succeeded, but the dryRun flag is set."
+        )
+    version = params["semanticVersion"]
+    concrete(version)
+    key = ("/".join((kind.resource_type, *path)), version)
+    number = scope.build_numbers.get(key, 0) + 1
+    scope.build_numbers[key] = number
+    return scope.arn(kind.resource_type, *path, version, str(number))
+
+
+def require_one_source(params: dict[str, Any]) -> None:
+    """A document comes inline (``data``) or from S3 (``uri``): exactly one of them."""
+    if (params.get("data") is None) == (params.get("uri") is None):
+        raise error_for_code(
+            "InvalidParameterCombinationException", "You must specify exactly one of 'data' and 'uri'."
+        )
 
 
 def _copy(params: dict[str, Any], *skip: str) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k != "clientToken" and k not in skip}
 
 
-def _delete(kind: Kind, scope: Scope, params: dict[str, Any]) -> dict[str, Any]:
+def replace(kind: Kind, scope: Scope, params: dict[str, Any], now: float, keep: tuple[str, ...] = ()) -> str:
+    """Update<Kind>: the resource's settings become exactly the call's (members left out are gone).
+
+    Name, tags, creation date and the ``keep`` members (those the update
+    cannot set) stay; ``dateUpdated`` is now.
+    """
     arn = params[kind.arn_member]
-    lookup(kind, scope, arn)
-    if any(p.get(kind.arn_member) == arn for p in scope.pipelines.values()):
-        raise ResourceDependencyException(
-            f"Resource dependency error: The resource ARN '{arn}' has other resources depended on it."
-        )
-    del kind.items(scope)[arn]
-    return {kind.arn_member: arn}
+    current = resolve(kind, scope, arn)
+    document = _copy(params, kind.arn_member)
+    document.update({k: current[k] for k in keep if k in current})
+    document.update(
+        arn=arn,
+        name=current["name"],
+        dateCreated=current["dateCreated"],
+        dateUpdated=date_string(now),
+        tags=current["tags"],
+    )
+    kind.items(scope)[arn] = document
+    return arn
 
 
-def _get(kind: Kind, scope: Scope, params: dict[str, Any]) -> dict[str, Any]:
-    return {kind.document: lookup(kind, scope, params[kind.arn_member])}
+_NOT_OUTPUTS = frozenset({"region", "licenseConfigurationArns"})
+
+
+def _require_outputs(params: dict[str, Any]) -> None:
+    """Each region of a distribution configuration must have at least one output (an AMI, a container...)."""
+    for index, entry in enumerate(params["distributions"]):
+        # An output block given, even empty ({} takes AWS's defaults), counts; an empty list does not.
+        if not any(isinstance(value, dict) or value for key, value in entry.items() if key not in _NOT_OUTPUTS):
+            raise InvalidParameterValueException(
+                f"The value supplied for parameter 'distributions[{index}]' is not valid. One or more outputs "
+                "should be provided for each region in a distribution configuration."
+            )
 
 
 def create_image_recipe(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """CreateImageRecipe: a recipe version; the version must be concrete (no ``x``)."""
+    """CreateImageRecipe: a recipe version; the version must be concrete (no ``x``).
+
+    A Linux or macOS recipe without ``workingDirectory`` reads back ``/tmp``,
+    where AWS runs the build.
+    """
     version = params["semanticVersion"]
-    if not _CONCRETE_VERSION.match(version):
-        raise InvalidVersionNumberException(
-            f"The semantic version '{version}' is not valid. Specify a version as <major>.<minor>.<patch>."
-        )
+    concrete(version)
     document = _copy(params, "semanticVersion")
-    document.update(
-        type="AMI",
-        platform=platform_of(params["parentImage"]),
-        owner=scope.account,
-        version=version,
-    )
+    platform = platform_of(params["parentImage"])
+    document.update(type="AMI", platform=platform, owner=scope.account, version=version)
+    if platform != "Windows":
+        document.setdefault("workingDirectory", "/tmp")
     arn = scope.arn(RECIPE.resource_type, normalise_name(params["name"]), version)
-    return _create(RECIPE, scope, params, now, arn, document)
+    create(RECIPE, scope, params, now, arn, document)
+    return {RECIPE.arn_member: arn, "latestVersionReferences": latest_version_references(arn)}
 
 
 def create_infrastructure_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """CreateInfrastructureConfiguration."""
     arn = scope.arn(INFRASTRUCTURE.resource_type, normalise_name(params["name"]))
-    return _create(INFRASTRUCTURE, scope, params, now, arn, _copy(params))
+    return {INFRASTRUCTURE.arn_member: create(INFRASTRUCTURE, scope, params, now, arn, _copy(params))}
+
+
+def update_infrastructure_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """UpdateInfrastructureConfiguration: replaces every setting."""
+    return {INFRASTRUCTURE.arn_member: replace(INFRASTRUCTURE, scope, params, now)}
 
 
 def create_distribution_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """CreateDistributionConfiguration; ``timeoutMinutes`` reads back as 720 (AWS's default)."""
+    _require_outputs(params)
     document = _copy(params)
     document.setdefault("timeoutMinutes", 720)
     arn = scope.arn(DISTRIBUTION.resource_type, normalise_name(params["name"]))
-    return _create(DISTRIBUTION, scope, params, now, arn, document)
+    return {DISTRIBUTION.arn_member: create(DISTRIBUTION, scope, params, now, arn, document)}
 
 
-def _summaries(
-    kind: Kind, scope: Scope, params: dict[str, Any], members: tuple[str, ...], filters_allowed: tuple[str, ...]
-) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of the ``kind`` resources passing the call's filters, as summaries of ``members``, oldest first."""
-    filters = params.get("filters") or []
-    wanted = passes(filters, filters_allowed)
-    found = [{k: item[k] for k in members if k in item} for item in kind.items(scope).values() if wanted(item)]
-    return page(found, params, (kind.label, filters))
-
-
-def list_image_recipes(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """ListImageRecipes: the caller's own (``owner`` Self, the default); the fake holds no shared recipes."""
-    if params.get("owner", "Self") != "Self":
-        return {"imageRecipeSummaryList": []}
-    members = ("arn", "name", "platform", "owner", "parentImage", "dateCreated", "tags")
-    items, token = _summaries(RECIPE, scope, params, members, ("name", "parentImage", "platform"))
-    return {"imageRecipeSummaryList": items, "nextToken": token}
-
-
-def list_infrastructure_configurations(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """ListInfrastructureConfigurations."""
-    members = (
-        "arn",
-        "name",
-        "description",
-        "dateCreated",
-        "dateUpdated",
-        "resourceTags",
-        "tags",
-        "instanceTypes",
-        "instanceProfileName",
-        "placement",
-    )
-    items, token = _summaries(INFRASTRUCTURE, scope, params, members, ("name",))
-    return {"infrastructureConfigurationSummaryList": items, "nextToken": token}
-
-
-def get_image_recipe(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """GetImageRecipe."""
-    return _get(RECIPE, scope, params)
-
-
-def get_infrastructure_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """GetInfrastructureConfiguration."""
-    return _get(INFRASTRUCTURE, scope, params)
-
-
-def get_distribution_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """GetDistributionConfiguration."""
-    return _get(DISTRIBUTION, scope, params)
-
-
-def delete_image_recipe(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """DeleteImageRecipe."""
-    return _delete(RECIPE, scope, params)
-
-
-def delete_infrastructure_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """DeleteInfrastructureConfiguration."""
-    return _delete(INFRASTRUCTURE, scope, params)
-
-
-def delete_distribution_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """DeleteDistributionConfiguration."""
-    return _delete(DISTRIBUTION, scope, params)
+def update_distribution_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """UpdateDistributionConfiguration: replaces description and distributions (timeoutMinutes stays)."""
+    _require_outputs(params)
+    return {DISTRIBUTION.arn_member: replace(DISTRIBUTION, scope, params, now, keep=("timeoutMinutes",))}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -9,6 +10,7 @@ from ..clock import Clock
 from .calls import Call
 from .errors import ImageBuilderError
 from .events import EventLog
+from .kinds import KINDS
 from .operations import OPERATIONS
 from .state import Scope, Settings
 
@@ -88,3 +90,33 @@ class ImageBuilderService:
             self._scopes.clear()
             if self.events is not None:
                 self.events.clear()
+
+    def snapshot(self) -> tuple[Settings, dict[tuple[str, str], Scope]]:
+        """The live settings and scopes, for a caller that copies them under :attr:`lock` (the journal)."""
+        return self.settings, dict(self._scopes)
+
+    def restore(self, snapshot: tuple[Settings, dict[tuple[str, str], Scope]]) -> None:
+        """Take a copy of what :meth:`snapshot` returned as the whole state, settings included."""
+        with self.lock:
+            self.settings, scopes = snapshot
+            self._scopes = dict(scopes)
+            if self.events is not None:
+                # Other builds now: their events are made afresh from their timelines.
+                self.events.clear()
+
+    def state(self) -> dict[str, Any]:
+        """Every resource, per account and region and kind, as Get would show it now.
+
+        A deep copy, made under the lock and through JSON: changing it never
+        reaches the service, and it can be written out as it is.
+        """
+        with self.lock:
+            now = self.clock.now()
+            dump: dict[str, Any] = {}
+            for scope in self._scopes.values():
+                dump.setdefault(scope.account, {})[scope.region] = {
+                    kind.state_name: [kind.show(scope, item, now) for item in kind.items(scope).values()]
+                    for kind in KINDS
+                }
+            copied: dict[str, Any] = json.loads(json.dumps(dump))
+            return copied

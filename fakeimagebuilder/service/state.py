@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from .arns import Arn, partition_of
+from .arns import Arn, partition_of, require_in_scope
 from .builds import Build, BuildPlan
+from .errors import ResourceNotFoundException
 from .idempotency import IdempotencyLedger
 
-__all__ = ["Scope", "Settings"]
+__all__ = ["Operation", "Scope", "Settings", "Store", "label_of"]
+
+V = TypeVar("V")
 
 
 @dataclass(slots=True)
@@ -36,29 +41,71 @@ class Settings:
         return self.pipeline_plans.get(pipeline_arn, self.build_plan)
 
 
+class Store(dict[str, V]):
+    """Resources of one kind by ARN, each with a serial: the order it was first stored in.
+
+    A page token remembers the serial of the last item it showed, so a list
+    resumes after it even when items before it were deleted (issue 16).
+    Replacing an item (an update) keeps its serial; an item deleted and made
+    again gets a new one, at the end, just as the dict's own order does.
+    """
+
+    __slots__ = ("_next", "_serials")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._serials: dict[str, int] = {}
+        self._next = 0
+
+    def __setitem__(self, key: str, value: V) -> None:
+        if key not in self:
+            self._next += 1
+            self._serials[key] = self._next
+        super().__setitem__(key, value)
+
+    def serial(self, key: str) -> int:
+        """The serial of ``key`` (kept after a delete, so a token naming it still reads)."""
+        return self._serials[key]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle (the journal's snapshot) would otherwise refill the items through __setitem__ before the
+        # serials exist, and renumber them: a page token issued before a restart must still read after it.
+        return Store, (), (dict(self), dict(self._serials), self._next)
+
+    def __setstate__(self, state: tuple[dict[str, V], dict[str, int], int]) -> None:
+        items, self._serials, self._next = state
+        dict.update(self, items)
+
+
+def label_of(resource_type: str) -> str:
+    """How messages name a resource type: ``image-recipe`` -> ``ImageRecipe``."""
+    return "".join(part.title() for part in resource_type.split("-"))
+
+
 @dataclass(slots=True)
 class Scope:
     """Every resource of one account in one region.
 
-    Resources are kept as the model-shaped documents the Get operations
-    return; builds keep their own timeline.
+    ``resources`` holds one :class:`Store` per ARN resource type. Resources
+    are kept as the model-shaped documents the Get operations return (images
+    as :class:`Build` timelines); a document is replaced, never changed in
+    place, because an answer may be serialized after the service lock is
+    released.
     """
 
     account: str
     region: str
     settings: Settings
     partition: str = ""
-    recipes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    infrastructure: dict[str, dict[str, Any]] = field(default_factory=dict)
-    distributions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    pipelines: dict[str, dict[str, Any]] = field(default_factory=dict)
-    builds: dict[str, Build] = field(default_factory=dict)
+    resources: defaultdict[str, Store[Any]] = field(default_factory=lambda: defaultdict(Store))
     # Builds of each live pipeline, oldest first: lastRunStatus and
     # ListImagePipelineImages read it.
     pipeline_builds: dict[str, list[Build]] = field(default_factory=dict)
     # Last build number per (normalised recipe name, version); never goes down,
     # so numbers are not reused after a delete.
     build_numbers: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Resource policies (JSON text) by the ARN they were put on.
+    policies: dict[str, str] = field(default_factory=dict)
     idempotency: IdempotencyLedger = field(default_factory=IdempotencyLedger)
 
     def __post_init__(self) -> None:
@@ -67,3 +114,46 @@ class Scope:
     def arn(self, resource_type: str, *path: str) -> str:
         """An ARN in this scope."""
         return str(Arn.build(self.partition, self.region, self.account, resource_type, *path))
+
+    def check_arn(self, text: str) -> Arn:
+        """The ARN ``text`` names, refused unless it is in this scope (see ``require_in_scope``)."""
+        arn = Arn.parse(text)
+        require_in_scope(arn, partition=self.partition, region=self.region, account=self.account, text=text)
+        return arn
+
+    def lookup(self, resource_type: str, text: str) -> Any:
+        """The resource an ARN names here; ResourceNotFoundException if there is none."""
+        self.check_arn(text)
+        found = self.resources[resource_type].get(text)
+        if found is None:
+            raise ResourceNotFoundException(f"The {label_of(resource_type)} '{text}' does not exist.")
+        return found
+
+    @property
+    def recipes(self) -> Store[dict[str, Any]]:
+        """Image recipes by ARN."""
+        return self.resources["image-recipe"]
+
+    @property
+    def infrastructure(self) -> Store[dict[str, Any]]:
+        """Infrastructure configurations by ARN."""
+        return self.resources["infrastructure-configuration"]
+
+    @property
+    def distributions(self) -> Store[dict[str, Any]]:
+        """Distribution configurations by ARN."""
+        return self.resources["distribution-configuration"]
+
+    @property
+    def pipelines(self) -> Store[dict[str, Any]]:
+        """Image pipelines by ARN."""
+        return self.resources["image-pipeline"]
+
+    @property
+    def builds(self) -> Store[Build]:
+        """Image build versions by ARN."""
+        return self.resources["image"]
+
+
+Operation = Callable[[Scope, dict[str, Any], float], dict[str, Any]]
+"""A service operation: the caller's scope, the call's parameters, the virtual instant; the answer."""

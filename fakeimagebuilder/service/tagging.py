@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from . import kinds  # a module, not its names: kinds imports images, which imports MAX_TAGS from here
+from .builds import Build
 from .errors import InvalidParameterException, ResourceNotFoundException
 from .state import Scope
 
@@ -21,13 +23,12 @@ def _holder(scope: Scope, arn: str) -> tuple[dict[str, str], Callable[[dict[str,
     document may be serialized after the service lock is released, and must
     not see a half-applied change.
     """
-    for store in (scope.pipelines, scope.recipes, scope.infrastructure, scope.distributions):
-        item = store.get(arn)
-        if item is not None:
-            return item.get("tags") or {}, lambda tags, item=item: item.__setitem__("tags", tags)
-    build = scope.builds.get(arn)
-    if build is not None:
-        return build.tags, lambda tags: setattr(build, "tags", tags)
+    kind = kinds.by_type(arn.split(":", 5)[-1].partition("/")[0]) if arn.count(":") >= 5 else None
+    item = kind.items(scope).get(arn) if kind is not None else None
+    if isinstance(item, Build):
+        return item.tags, lambda tags: setattr(item, "tags", tags)
+    if item is not None:
+        return item.get("tags") or {}, lambda tags: item.__setitem__("tags", tags)
     raise ResourceNotFoundException(f"The resource '{arn}' does not exist.")
 
 

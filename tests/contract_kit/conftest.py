@@ -13,7 +13,7 @@ from kit_standin import ACCOUNT, MUTATION_REPORT, ObservedFake, StandIn, start_s
 def standin(request: pytest.FixtureRequest) -> Iterator[StandIn]:
     """A fresh stand-in for AWS; indirect parametrization gives the fake's keyword arguments."""
     options: dict[str, Any] = getattr(request, "param", {})
-    running = start_standin(ObservedFake(account_id=ACCOUNT, **options))
+    running = start_standin(ObservedFake(**{"account_id": ACCOUNT, **options}))
     try:
         yield running
     finally:

@@ -176,8 +176,8 @@ def _lifecycle_out_of_order(mp: pytest.MonkeyPatch) -> None:
 
 def _request_id_mismatch(mp: pytest.MonkeyPatch) -> None:
     def wrap(success: Any) -> Any:
-        def other_id(self: Any, output: dict[str, Any], request_id: str) -> Any:
-            response = success(self, output, request_id)
+        def other_id(self: Any, output: dict[str, Any], request_id: str, *rest: Any) -> Any:
+            response = success(self, output, request_id, *rest)
             if self.has_request_id:
                 response.body = json.dumps({**json.loads(response.body), "requestId": str(uuid.uuid4())}).encode()
             return response

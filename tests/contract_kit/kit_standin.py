@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,11 +59,15 @@ class ObservedFake(FakeImageBuilder):
         super().__init__(**kwargs)
         self.calls: list[SeenCall] = []
         self.on_call: Callable[[SeenCall], None] | None = None
+        self.rewrite: Callable[[SeenCall], HttpResponse | None] | None = None
+        """If set, may replace the answer of a call the fake has already acted on (an answer lost on the way)."""
         self._seen_lock = threading.Lock()
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer, then note the call."""
         response = super().handle(request)
+        if response.status == 501 and request.path.rstrip("/") == "/ListDistributionConfigurations":
+            response = self._list_distribution_configurations()
         route, _ = routes().find(request.method, request.path)
         params: dict[str, Any] = dict(parse_qsl(request.query))
         try:
@@ -76,7 +81,21 @@ class ObservedFake(FakeImageBuilder):
             self.calls.append(seen)
         if self.on_call is not None:
             self.on_call(seen)
+        if self.rewrite is not None:
+            response = self.rewrite(seen) or response
         return response
+
+    def _list_distribution_configurations(self) -> HttpResponse:
+        """What AWS answers (the sweep lists them) while the fake does not implement the operation: every
+        configuration, on one page."""
+        summaries = [
+            {key: item[key] for key in ("arn", "name", "tags", "dateCreated") if key in item}
+            for regions in self.state().values()
+            for scope in regions.values()
+            for item in scope.get("distributionConfigurations", [])
+        ]
+        body = json.dumps({"requestId": str(uuid.uuid4()), "distributionConfigurationSummaryList": summaries})
+        return HttpResponse(200, {"Content-Type": "application/json"}, body.encode())
 
     def successful(self, operation: str) -> list[SeenCall]:
         """The calls of ``operation`` answered 200."""
@@ -123,6 +142,12 @@ class StandIn:
             f"--testing-aws-endpoint-url={self.url}",
             f"--testing-sts-endpoint-url={self.sts_url}",
         ]
+
+
+def error_answer(status: int, code: str, message: str = "stand-in") -> HttpResponse:
+    """An Image Builder error on the wire (what the fake itself would send for ``code``)."""
+    body = json.dumps({"message": message}).encode()
+    return HttpResponse(status, {"Content-Type": "application/json", "x-amzn-ErrorType": code}, body)
 
 
 def _sts_handler(account: str, calls: list[str]) -> type[BaseHTTPRequestHandler]:

@@ -184,6 +184,11 @@ def test_sweep_deletes_old_tagged_leftovers_only(standin: StandIn, tmp_path: Pat
     hours_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     old = _make_pipeline(client, "fibct-0a1d0000-main-old", {RUN_TAG: "0a1d0000", STARTED_TAG: hours_ago})
+    old_distribution = client.create_distribution_configuration(
+        name="fibct-0a1d0000-main-distribution-1",
+        distributions=[{"region": "us-east-1", "amiDistributionConfiguration": {}}],
+        tags={RUN_TAG: "0a1d0000", STARTED_TAG: hours_ago},
+    )["distributionConfigurationArn"]
     build = client.start_image_pipeline_execution(imagePipelineArn=old)["imageBuildVersionArn"]
     recent = _make_pipeline(client, "fibct-5ecen700-main-new", {RUN_TAG: "5ecen700", STARTED_TAG: now})
     theirs = _make_pipeline(client, "production")
@@ -192,27 +197,35 @@ def test_sweep_deletes_old_tagged_leftovers_only(standin: StandIn, tmp_path: Pat
         "-m",
         "contract_tests.sweep",
         "--older-than=2h",
+        f"--aws-account={ACCOUNT}",
         "--region=us-east-1",
         f"--testing-endpoint-url={standin.url}",
+        f"--testing-sts-endpoint-url={standin.sts_url}",
     ]
     dry = subprocess.run([*command, "--dry-run"], cwd=REPO, env=suite_env(tmp_path), capture_output=True, text=True)
     assert dry.returncode == 0, dry.stderr
     assert f"would delete build {build}" in dry.stdout and f"would delete pipeline {old}" in dry.stdout
+    assert f"would delete distribution {old_distribution}" in dry.stdout
     assert len(standin.fake.resources()["imagePipelines"]) == 3
     done = subprocess.run(command, cwd=REPO, env=suite_env(tmp_path), capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     left = standin.fake.resources()
     assert sorted(left["imagePipelines"]) == sorted([recent, theirs])
-    assert left["images"] == []
+    assert left["images"] == [] and left["distributionConfigurations"] == []
     assert not [arn for kind in left.values() for arn in kind if "fibct-0a1d0000" in arn]
     again = subprocess.run(command, cwd=REPO, env=suite_env(tmp_path), capture_output=True, text=True)
     assert "nothing older than" in again.stdout
+    # One run by its id, whatever its age (the command a run that could not delete everything prints).
+    by_id = [arg for arg in command if not arg.startswith("--older-than")] + ["--run=5ecen700"]
+    done = subprocess.run(by_id, cwd=REPO, env=suite_env(tmp_path), capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert standin.fake.resources()["imagePipelines"] == [theirs]
 
 
 def test_sweep_refuses_a_malformed_age(tmp_path: Path) -> None:
     """``--older-than`` must be a number and a unit."""
     done = subprocess.run(
-        [sys.executable, "-m", "contract_tests.sweep", "--older-than=soon"],
+        [sys.executable, "-m", "contract_tests.sweep", "--older-than=soon", f"--aws-account={ACCOUNT}"],
         cwd=REPO,
         env=suite_env(tmp_path),
         capture_output=True,
@@ -221,11 +234,8 @@ def test_sweep_refuses_a_malformed_age(tmp_path: Path) -> None:
     assert done.returncode == 2 and "use a number and a unit" in done.stderr
 
 
-def test_budget_shares_add_up_and_reservations_never_exceed_it() -> None:
-    """xdist workers' shares add up to the budget; a reservation past it is a skip, never a build."""
-    for total in range(9):
-        for workers in range(1, 5):
-            assert sum(Budget.share(total, workers, i) for i in range(workers)) == total
+def test_reservations_never_exceed_the_budget() -> None:
+    """A reservation past the budget is a skip, never a build; a start that built nothing gives its hold back."""
     budget = Budget(2)
     budget.reserve()
     budget.reserve()
@@ -243,10 +253,10 @@ def test_guard_refuses_to_change_what_the_run_did_not_name() -> None:
     """Starting, cancelling, updating or deleting a resource outside the run's prefix is refused before sending."""
     guard = LiveGuard(Budget(1), "fibct-1234abcd-")
     ours = "arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/fibct-1234abcd-main-pipeline-3"
-    guard.check_ours("StartImagePipelineExecution", {"imagePipelineArn": ours})
-    guard.check_ours("StartImagePipelineExecution", {"imagePipelineArn": ours.upper()})
-    guard.check_ours("StartImagePipelineExecution", {"imagePipelineArn": "not-an-arn"})
-    guard.check_ours("CreateImageRecipe", {"parentImage": PARENT})
+    guard.check("StartImagePipelineExecution", {"imagePipelineArn": ours})
+    guard.check("StartImagePipelineExecution", {"imagePipelineArn": ours.upper()})
+    guard.check("StartImagePipelineExecution", {"imagePipelineArn": "not-an-arn"})
+    guard.check("CreateImageRecipe", {"parentImage": PARENT})
     for operation, member, arn in [
         ("StartImagePipelineExecution", "imagePipelineArn", ours.replace("fibct-1234abcd-main-", "")),
         ("DeleteImagePipeline", "imagePipelineArn", ours.replace("1234abcd", "99999999")),
@@ -254,7 +264,7 @@ def test_guard_refuses_to_change_what_the_run_did_not_name() -> None:
         ("DeleteImageRecipe", "imageRecipeArn", f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image-recipe/web/1.0.0"),
     ]:
         with pytest.raises(UnsafeCall, match="did not create it"):
-            guard.check_ours(operation, {member: arn})
+            guard.check(operation, {member: arn})
 
 
 def test_a_live_failure_replays_on_the_fake(standin: StandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -283,7 +293,9 @@ def test_guard_gives_back_the_budget_of_a_start_botocore_refused(aws_env: None) 
     """A start botocore refuses before sending holds no budget and is not replayed: nothing can have started."""
     guard = LiveGuard(Budget(1), "fibct-1234abcd-")
     with FakeImageBuilder() as fake:
-        client = ContractClient(fake.client(), [guard])
+        raw = fake.client()
+        guard.attach(raw)
+        client = ContractClient(raw)
         arn = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image-pipeline/fibct-1234abcd-main-pipeline-1"
         with pytest.raises(ParamValidationError):
             client.start_image_pipeline_execution(imagePipelineArn=arn, clientToken="")

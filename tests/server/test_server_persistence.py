@@ -23,7 +23,7 @@ from imagebuilder_scenario import (
 )
 
 from fakeimagebuilder import FakeImageBuilder
-from fakeimagebuilder.persistence import StateFileError, load_fake
+from fakeimagebuilder.persistence import StateFileError
 from fakeimagebuilder.server import serve_in_thread
 
 
@@ -78,7 +78,7 @@ def journaled(aws_env: None, tmp_path: Path) -> Iterator[Callable[[], FakeImageB
     opened: list[FakeImageBuilder] = []
 
     def open_fake() -> FakeImageBuilder:
-        fake = load_fake(tmp_path / "state.journal", speed=0)
+        fake = FakeImageBuilder.from_state_file(tmp_path / "state.journal", speed=0)
         opened.append(fake)
         return fake
 
@@ -135,7 +135,7 @@ def test_unfinished_last_entry_is_dropped_with_a_notice(
     complete = path.read_bytes()
     path.write_bytes(complete + b'1234abcd {"seq":99,"call":"StartImage')  # a crash mid-write: no newline
     notices: list[str] = []
-    reopened = load_fake(path, speed=0, notices=notices)
+    reopened = FakeImageBuilder.from_state_file(path, speed=0, notices=notices)
     try:
         assert reopened.state() == before
         assert len(notices) == 1 and "never acknowledged" in notices[0]
@@ -172,13 +172,13 @@ def test_damaged_state_file_is_refused_naming_the_line(
     lines = path.read_bytes().split(b"\n")[:-1]
     path.write_bytes(b"\n".join(damage(lines)) + b"\n")
     with pytest.raises(StateFileError, match=reason) as error:
-        load_fake(path, speed=0)
+        FakeImageBuilder.from_state_file(path, speed=0)
     assert error.value.line is not None
 
 
 def test_server_refuses_to_start_on_a_damaged_file(spawn: Callable[..., ServerProcess], tmp_path: Path) -> None:
     path = tmp_path / "state.journal"
-    fake = load_fake(path, speed=0)
+    fake = FakeImageBuilder.from_state_file(path, speed=0)
     _with_builds(fake)
     _close(fake)
     lines = path.read_bytes().split(b"\n")
@@ -229,25 +229,27 @@ def test_the_python_api_s_advance_and_reset_are_journaled_too(journaled: Callabl
     assert journaled().state() == {}
 
 
-def test_control_routes_answer_503_once_the_state_file_broke(
+def test_a_control_route_whose_write_fails_changes_nothing_and_answers_503(
     journaled: Callable[[], FakeImageBuilder], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = journaled()
     _with_builds(fake)
     with serve_in_thread(fake) as server:
+        before = fake.clock.now()
         monkeypatch.setattr(os, "write", lambda fd, data: (_ for _ in ()).throw(OSError(28, "No space left")))
-        assert control(server.url, "advance", {"seconds": 60})[0] == 500  # the write that failed
+        status, answer = control(server.url, "advance", {"seconds": 3600})
+        assert status == 503, answer
+        assert fake.clock.now() < before + 3600  # the clock did not move: memory and file agree
         monkeypatch.undo()
-        for route, body in (("advance", {"seconds": 60}), ("reset", {})):
-            status, answer = control(server.url, route, body)
-            assert status == 503, answer
+        assert control(server.url, "advance", {"seconds": 60})[0] == 200  # the disk works again: so does the fake
 
 
-def test_a_failed_write_refuses_later_changes(
+def test_a_failed_write_leaves_memory_as_it_was_and_the_next_call_works(
     journaled: Callable[[], FakeImageBuilder], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = journaled()
     build, pipeline = _with_builds(fake)
+    before = fake.state()
 
     def disk_full(fd: int, data: bytes) -> int:
         raise OSError(28, "No space left on device")
@@ -257,13 +259,13 @@ def test_a_failed_write_refuses_later_changes(
         monkeypatch.setattr(os, "write", disk_full)
         with pytest.raises(ClientError) as failed:
             client.start_image_pipeline_execution(imagePipelineArn=pipeline, clientToken="third")
-        assert failed.value.response["Error"]["Code"] == "ServiceException"
+        assert failed.value.response["Error"]["Code"] == "ServiceUnavailableException"
+        assert failed.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+        assert fake.state() == before  # the failed start's build is not in memory
+        assert client.get_image(imageBuildVersionArn=build)["image"]["arn"] == build  # reads still work
         monkeypatch.undo()
-        with pytest.raises(ClientError) as refused:
-            client.start_image_pipeline_execution(imagePipelineArn=pipeline, clientToken="fourth")
-        assert refused.value.response["Error"]["Code"] == "ServiceUnavailableException"
-        # Reads are refused too: the failed start's build is in memory, and a client told
-        # "failed" must not find it.
-        with pytest.raises(ClientError) as unread:
-            client.get_image(imageBuildVersionArn=build)
-        assert unread.value.response["Error"]["Code"] == "ServiceUnavailableException"
+        third = client.start_image_pipeline_execution(imagePipelineArn=pipeline, clientToken="third")
+        assert third["imageBuildVersionArn"].endswith("/3")  # the number the refused start never took
+    after = fake.state()
+    _close(fake)
+    assert journaled().state() == after

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -94,8 +98,67 @@ def test_unsigned_and_half_signed_requests_are_refused(verifying: RunningServer)
     assert (answer.status_code, answer.headers["x-amzn-ErrorType"]) == (400, "IncompleteSignatureException")
 
 
-def test_control_routes_need_no_signature(verifying: RunningServer) -> None:
+def test_a_body_swapped_under_a_signed_payload_hash_is_refused(verifying: RunningServer) -> None:
+    # The client signs x-amz-content-sha256 for body A and sends body B with A's hash: the signature holds
+    # for what the header claims, but the payload hash is the hash of the body received.
+    signer = SignedRequests(verifying.url, key="AKIDKNOWN", secret="known-secret")
+    params = {"name": "alpha", "instanceProfileName": "p", "clientToken": "t"}
+    request = signer.prepare("CreateInfrastructureConfiguration", params)
+    request.headers["X-Amz-Content-SHA256"] = hashlib.sha256(bytes(request.body)).hexdigest()
+    del request.headers["Authorization"]
+    SigV4Auth(signer.credentials, "imagebuilder", signer.region).add_auth(request)
+    headers = dict(request.headers.items())
+    assert "x-amz-content-sha256" in headers["Authorization"]  # signed
+    swapped = bytes(request.body).replace(b"alpha", b"bravo")
+    answer = requests.request(request.method, request.url, data=swapped, headers=headers, timeout=10)
+    assert (answer.status_code, answer.headers["x-amzn-ErrorType"]) == (403, "InvalidSignatureException")
+    assert verifying.fake.state() == {}  # nothing applied
+    honest = requests.request(request.method, request.url, data=request.body, headers=headers, timeout=10)
+    assert honest.status_code == 200
+
+
+def _signed_control(url: str, route: str, body: bytes, key: str, secret: str) -> requests.Response:
+    request = AWSRequest(method="POST", url=f"{url}/_fake/{route}", data=body)
+    SigV4Auth(Credentials(key, secret), "imagebuilder", "us-east-1").add_auth(request)
+    return requests.post(request.url, data=body, headers=dict(request.headers.items()), timeout=10)
+
+
+def test_control_routes_need_a_signature_from_a_known_credential(verifying: RunningServer) -> None:
+    create_pipeline(boto3_client(verifying.url, aws_access_key_id="AKIDKNOWN", aws_secret_access_key="known-secret"))
+    before = verifying.fake.state()
+    for route, body in (("reset", b""), ("advance", b'{"seconds": 60}'), ("state", None)):
+        answer = requests.request("GET" if body is None else "POST", f"{verifying.url}/_fake/{route}", data=body)
+        assert (answer.status_code, answer.headers["x-amzn-ErrorType"]) == (403, "MissingAuthenticationTokenException")
+        assert "message" in answer.json()
+    wrong = _signed_control(verifying.url, "reset", b"", "AKIDKNOWN", "wrong-secret")
+    assert (wrong.status_code, wrong.headers["x-amzn-ErrorType"]) == (403, "InvalidSignatureException")
+    unknown = _signed_control(verifying.url, "reset", b"", "AKIDNOBODY", "x")
+    assert (unknown.status_code, unknown.headers["x-amzn-ErrorType"]) == (403, "UnrecognizedClientException")
+    assert verifying.fake.state() == before  # nothing refused changed anything
+    signed = _signed_control(verifying.url, "advance", b'{"seconds": 60}', "AKIDKNOWN", "known-secret")
+    assert signed.status_code == 200, signed.text
+    assert _signed_control(verifying.url, "reset", b"", "AKIDOTHER", "other-secret").status_code == 200
+    assert verifying.fake.state() == {}
+    # Liveness tells nothing and changes nothing: probes need no credential.
     assert requests.get(f"{verifying.url}/_fake/health", timeout=10).status_code == 200
+
+
+def test_a_control_token_opens_the_control_routes(aws_env: None) -> None:
+    with serve_in_thread(FakeImageBuilder(), secrets=SECRETS, control_token="s3cret-token") as running:
+        reset = f"{running.url}/_fake/reset"
+        assert requests.post(reset, headers={"Authorization": "Bearer s3cret-token"}, timeout=10).status_code == 200
+        wrong = requests.post(reset, headers={"Authorization": "Bearer guess"}, timeout=10)
+        assert (wrong.status_code, wrong.headers["x-amzn-ErrorType"]) == (403, "UnrecognizedClientException")
+    with serve_in_thread(FakeImageBuilder(), control_token="s3cret-token") as running:  # a token alone guards them
+        assert requests.post(f"{running.url}/_fake/reset", timeout=10).status_code == 403
+        answer = requests.post(
+            f"{running.url}/_fake/reset", headers={"Authorization": "Bearer s3cret-token"}, timeout=10
+        )
+        assert answer.status_code == 200
+
+
+def test_without_checks_control_routes_stay_open(server: RunningServer) -> None:
+    assert requests.post(f"{server.url}/_fake/reset", timeout=10).status_code == 200
 
 
 def test_credentials_from_flags_and_files(tmp_path: Path) -> None:

@@ -1,0 +1,70 @@
+"""ListImages: the image versions (``image/<name>/<x.y.z>``) the caller's builds make, or AWS's own.
+
+An image version is every build of one recipe version; it is listed once,
+with the date of its first build, in the order versions were first built.
+``byName`` keeps each name's highest version. Owner Amazon lists AWS's
+managed parent images; Shared, ThirdParty and AWSMarketplace list nothing.
+No image of the fake is ever deprecated, so ``includeDeprecated`` changes
+nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .builds import Build
+from .filters import passes
+from .managed import image_versions
+from .paging import page
+from .state import Scope
+from .versions import concrete
+
+__all__ = ["list_images"]
+
+_FILTERS = ("name", "osVersion", "platform", "type", "version")
+
+
+def _version(build: Build) -> dict[str, Any]:
+    recipe = build.recipe
+    return {
+        "arn": build.arn.rsplit("/", 1)[0],
+        "name": recipe["name"],
+        "type": "AMI",
+        "version": recipe["version"],
+        "platform": recipe["platform"],
+        "owner": recipe["owner"],
+        "dateCreated": build.date_created,
+        "buildType": "USER_INITIATED",
+        "imageSource": "CUSTOM",
+    }
+
+
+def list_images(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
+    """ListImages: image versions passing the filters, oldest first, in pages."""
+    filters = params.get("filters") or []
+    wanted = passes(filters, _FILTERS)
+    owner = params.get("owner", "Self")
+    if owner not in ("Self", "Amazon"):
+        return {"imageVersionList": []}
+    versions: dict[str, dict[str, Any]] = {}
+    position: dict[str, int] = {}
+    if owner == "Amazon":
+        for index, version in enumerate(image_versions(scope.partition, scope.region)):
+            versions[version["arn"]], position[version["arn"]] = version, index
+    else:
+        builds = scope.builds
+        for arn, build in builds.items():
+            version = _version(build)
+            if version["arn"] not in versions:
+                versions[version["arn"]], position[version["arn"]] = version, builds.serial(arn)
+    shown = [version for version in versions.values() if wanted(version)]
+    if params.get("byName"):
+        highest: dict[str, dict[str, Any]] = {}
+        for version in shown:
+            best = highest.get(version["name"])
+            if best is None or concrete(version["version"]) > concrete(best["version"]):
+                highest[version["name"]] = version
+        shown = [version for version in shown if highest[version["name"]] is version]
+    query = ("ListImages", owner, filters, bool(params.get("byName")))
+    found, token = page(scope, shown, params, query, lambda version: position[version["arn"]])
+    return {"imageVersionList": found, "nextToken": token}

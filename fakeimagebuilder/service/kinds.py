@@ -1,0 +1,269 @@
+"""Resource kinds as data: the one table every generic operation reads.
+
+Each row declares a kind once: its ARN resource type, how its ARNs carry
+versions, the member that names it in Get and Delete, the document Get
+answers, the list List answers and the filters List accepts, the members of
+its documents that reference other resources (deleting a resource still
+referenced answers ResourceDependencyException), and the member its resource
+policy operations take. Get, Delete, List, List*BuildVersions,
+Get/Put*Policy, tag lookup and ``FakeImageBuilder.state()`` are generic over
+this table (``resources.py``, ``tagging.py``); a kind's own module holds only
+what is special about it. Adding a kind is one row here plus that module.
+
+A List answers whole documents: the wire serializes them through the
+model's summary shape, so the members a summary shows come from the model,
+never from a hand-written list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from . import images, pipelines
+from .arns import Arn
+from .builds import Build
+from .state import Scope, Store, label_of
+from .versions import Version
+
+__all__ = ["KINDS", "Kind", "by_type", "referenced_arns", "version_key"]
+
+Show = Callable[[Scope, Any, float], dict[str, Any]]
+
+
+def _as_stored(scope: Scope, item: Any, now: float) -> dict[str, Any]:
+    document: dict[str, Any] = item
+    return document
+
+
+def _pipeline(scope: Scope, item: Any, now: float) -> dict[str, Any]:
+    # Looked up at call time: the pipeline module owns how a pipeline reads now.
+    return pipelines.pipeline_document(scope, item, now)
+
+
+def _distribution_summary(scope: Scope, item: Any, now: float) -> dict[str, Any]:
+    # A summary names the regions the configuration distributes to (DistributionConfigurationSummary.regions).
+    return {**item, "regions": [entry["region"] for entry in item["distributions"]]}
+
+
+def _image(scope: Scope, item: Any, now: float) -> dict[str, Any]:
+    build: Build = item
+    return images.image_document(scope, build, now)
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One kind of Image Builder resource, as the API names and treats it.
+
+    ``versioned``: ARNs end in ``name/x.y.z``; ``build_versions``: in
+    ``name/x.y.z/n`` (one stored item per build). ``references``: member
+    paths (``components[].componentArn``) of this kind's documents that hold
+    ARNs of other resources. ``policy_member``: the ARN member of
+    ``Get/Put<Label>Policy``, None when the kind has no resource policy.
+    ``owners``: List takes ``owner`` (Self, Shared, Amazon, ThirdParty).
+    ``show``: how Get (and ``state()``) shows a stored item now;
+    ``summarise``: how List shows it, when that differs from ``show``.
+    """
+
+    resource_type: str
+    arn_member: str
+    document: str
+    list_member: str | None = None
+    filters: tuple[str, ...] = ()
+    versioned: bool = False
+    build_versions: bool = False
+    references: tuple[str, ...] = ()
+    policy_member: str | None = None
+    owners: bool = False
+    show: Show = _as_stored
+    summarise: Show | None = None
+
+    @property
+    def label(self) -> str:
+        """The kind in messages and operation names: ``ImageRecipe``."""
+        return label_of(self.resource_type)
+
+    @property
+    def state_name(self) -> str:
+        """The kind's key in ``FakeImageBuilder.state()``: ``imageRecipes``, ``lifecyclePolicies``."""
+        return self.document[:-1] + "ies" if self.document.endswith("y") else self.document + "s"
+
+    def items(self, scope: Scope) -> Store[Any]:
+        """The resources of this kind in ``scope``, by ARN, oldest first."""
+        return scope.resources[self.resource_type]
+
+
+RECIPE = Kind(
+    "image-recipe",
+    "imageRecipeArn",
+    "imageRecipe",
+    "imageRecipeSummaryList",
+    filters=("name", "parentImage", "platform"),
+    versioned=True,
+    references=("components[].componentArn",),
+    policy_member="imageRecipeArn",
+    owners=True,
+)
+CONTAINER_RECIPE = Kind(
+    "container-recipe",
+    "containerRecipeArn",
+    "containerRecipe",
+    "containerRecipeSummaryList",
+    filters=("containerType", "name", "parentImage", "platform"),
+    versioned=True,
+    references=("components[].componentArn",),
+    policy_member="containerRecipeArn",
+    owners=True,
+)
+INFRASTRUCTURE = Kind(
+    "infrastructure-configuration",
+    "infrastructureConfigurationArn",
+    "infrastructureConfiguration",
+    "infrastructureConfigurationSummaryList",
+    filters=("name",),
+)
+DISTRIBUTION = Kind(
+    "distribution-configuration",
+    "distributionConfigurationArn",
+    "distributionConfiguration",
+    "distributionConfigurationSummaryList",
+    filters=("name",),
+    summarise=_distribution_summary,
+)
+PIPELINE = Kind(
+    "image-pipeline",
+    "imagePipelineArn",
+    "imagePipeline",
+    "imagePipelineList",
+    filters=(
+        "description",
+        "distributionConfigurationArn",
+        "imageRecipeArn",
+        "infrastructureConfigurationArn",
+        "name",
+        "status",
+    ),
+    references=(
+        "imageRecipeArn",
+        "containerRecipeArn",
+        "infrastructureConfigurationArn",
+        "distributionConfigurationArn",
+        "workflows[].workflowArn",
+    ),
+    show=_pipeline,
+)
+
+
+def _component_summary(scope: Scope, item: Any, now: float) -> dict[str, Any]:
+    # The supportedOsVersion filter matches one of the component's supportedOsVersions.
+    return {**item, "supportedOsVersion": item.get("supportedOsVersions") or []}
+
+
+COMPONENT = Kind(
+    "component",
+    "componentBuildVersionArn",
+    "component",
+    "componentVersionList",
+    filters=("description", "name", "platform", "supportedOsVersion", "type", "version"),
+    versioned=True,
+    build_versions=True,
+    policy_member="componentArn",
+    owners=True,
+    summarise=_component_summary,
+)
+
+
+def _workflow_summary(scope: Scope, item: Any, now: float) -> dict[str, Any]:
+    # WorkflowSummary.arn is the versionless x.x.x ARN in the model (ListWorkflows replaces it with the version's).
+    return {**item, "arn": item["arn"].rsplit("/", 2)[0] + "/x.x.x"}
+
+
+WORKFLOW = Kind(
+    "workflow",
+    "workflowBuildVersionArn",
+    "workflow",
+    "workflowVersionList",
+    filters=("name", "type", "version"),
+    versioned=True,
+    build_versions=True,
+    owners=True,
+    summarise=_workflow_summary,
+)
+
+
+def _lifecycle_summary(scope: Scope, item: Any, now: float) -> dict[str, Any]:
+    # ListLifecyclePolicies filters on Name and Status (capitalised, as the model's documentation has them).
+    return {**item, "Name": item["name"], "Status": item["status"]}
+
+
+LIFECYCLE_POLICY = Kind(
+    "lifecycle-policy",
+    "lifecyclePolicyArn",
+    "lifecyclePolicy",
+    "lifecyclePolicySummaryList",
+    filters=("Name", "Status"),
+    summarise=_lifecycle_summary,
+)
+IMAGE = Kind(
+    "image",
+    "imageBuildVersionArn",
+    "image",
+    versioned=True,
+    build_versions=True,
+    policy_member="imageArn",
+    show=_image,
+)
+
+KINDS: tuple[Kind, ...] = (
+    COMPONENT,
+    WORKFLOW,
+    RECIPE,
+    CONTAINER_RECIPE,
+    INFRASTRUCTURE,
+    DISTRIBUTION,
+    PIPELINE,
+    IMAGE,
+    LIFECYCLE_POLICY,
+)
+"""Every kind the fake holds, in the order ``state()`` shows them."""
+
+_BY_TYPE = {kind.resource_type: kind for kind in KINDS}
+
+
+def by_type(resource_type: str) -> Kind | None:
+    """The kind of an ARN resource type, if the fake holds that kind."""
+    return _BY_TYPE.get(resource_type)
+
+
+def version_key(arn: Arn) -> tuple[str, Version, int] | None:
+    """``(name, version, build)`` of a versioned ARN's path (build 0 when it has none), or None."""
+    *name, last = arn.path.split("/")
+    build = 0
+    if last.isdigit() and name:
+        build = int(last)
+        *name, last = name
+    nodes = last.split(".")
+    if not name or len(nodes) != 3 or not all(n.isdigit() for n in nodes):
+        return None
+    return "/".join(name), (int(nodes[0]), int(nodes[1]), int(nodes[2])), build
+
+
+def _values(document: Any, path: list[str]) -> Iterator[Any]:
+    if not path:
+        yield document
+        return
+    head, rest = path[0], path[1:]
+    if head.endswith("[]"):
+        for entry in document.get(head[:-2]) or () if isinstance(document, dict) else ():
+            yield from _values(entry, rest)
+    elif isinstance(document, dict) and document.get(head) is not None:
+        yield from _values(document[head], rest)
+
+
+def referenced_arns(kind: Kind, document: dict[str, Any]) -> Iterator[str]:
+    """Every ARN a document of ``kind`` references, through the kind's ``references`` paths."""
+    for path in kind.references:
+        for value in _values(document, path.split(".")):
+            if isinstance(value, str):
+                yield value

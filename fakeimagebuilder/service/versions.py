@@ -1,0 +1,89 @@
+"""Semantic versions as Image Builder reads them: ``major.minor.patch``, wildcards, build numbers.
+
+AWS's user guide, "Semantic versioning in Image Builder": each of the first
+three nodes is an integer from 0 to 2^30-1; a wildcard ``x`` selects the
+highest version (with 2.2.4, 1.7.8 and 1.6.8: ``x.x.x`` = 2.2.4, ``1.x.x`` =
+1.7.8, ``1.6.x`` = 1.6.8); every node right of the first wildcard must be a
+wildcard too (``x.2.x`` and ``1.x.8`` are errors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from .errors import ImageBuilderError, InvalidVersionNumberException
+
+__all__ = ["MAX_NODE", "Version", "concrete", "highest", "matches", "pattern"]
+
+T = TypeVar("T")
+
+MAX_NODE = 2**30 - 1
+"""The largest value a version node may take (1073741823)."""
+
+Version = tuple[int, int, int]
+Pattern = tuple[int | None, int | None, int | None]  # None stands for a wildcard node
+
+
+def _node(text: str, version: str, error: type[ImageBuilderError]) -> int:
+    if not text.isdigit() or not text.isascii():
+        raise error(
+            f"The semantic version '{version}' is not valid. Specify a version as <major>.<minor>.<patch>, "
+            "each node an integer."
+        )
+    value = int(text)
+    if value > MAX_NODE:
+        raise error(
+            f"The semantic version '{version}' is not valid. Each node of a semantic version must be "
+            f"between 0 and {MAX_NODE}."
+        )
+    return value
+
+
+def concrete(version: str) -> Version:
+    """The version ``major.minor.patch`` names; InvalidVersionNumberException unless all three are in range."""
+    nodes = version.split(".")
+    if len(nodes) != 3:
+        raise InvalidVersionNumberException(
+            f"The semantic version '{version}' is not valid. Specify a version as <major>.<minor>.<patch>."
+        )
+    major, minor, patch = (_node(n, version, InvalidVersionNumberException) for n in nodes)
+    return major, minor, patch
+
+
+def pattern(version: str, error: type[ImageBuilderError] = InvalidVersionNumberException) -> Pattern:
+    """A version that may hold wildcards, checked as AWS checks it; ``error`` is what the operation models."""
+    nodes = version.split(".")
+    if len(nodes) != 3:
+        raise error(f"The semantic version '{version}' is not valid. Specify a version as <major>.<minor>.<patch>.")
+    parsed: list[int | None] = []
+    for node in nodes:
+        if node == "x":
+            parsed.append(None)
+        elif parsed and parsed[-1] is None:
+            raise error(
+                f"The semantic version '{version}' is not valid. When you use a wildcard (x) in a node, "
+                "every node to its right must be a wildcard too."
+            )
+        else:
+            parsed.append(_node(node, version, error))
+    return parsed[0], parsed[1], parsed[2]
+
+
+def matches(wanted: Pattern, version: Version) -> bool:
+    """Whether ``version`` is one that ``wanted`` selects."""
+    return all(w is None or w == v for w, v in zip(wanted, version, strict=True))
+
+
+def highest(items: Iterable[T], wanted: Pattern, key: Callable[[T], tuple[Version, int]]) -> T | None:
+    """The item whose ``(version, build number)`` is highest among those ``wanted`` selects, or None.
+
+    Highest, not newest created: 1.7.8 made before 1.6.8 still wins ``1.x.x``.
+    """
+    best: T | None = None
+    best_key: tuple[Version, int] | None = None
+    for item in items:
+        found = key(item)
+        if matches(wanted, found[0]) and (best_key is None or found > best_key):
+            best, best_key = item, found
+    return best

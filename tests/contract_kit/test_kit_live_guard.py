@@ -1,0 +1,202 @@
+"""The live-run guard on its own, against the stand-in: the model-driven classification, and enforcement on
+botocore's event path (issue 8 section 1, issue 17 item 2).
+
+Each test builds a guard the way ``AwsTarget`` does (attached to a botocore
+session, so every client made from it carries the guard) and calls the
+stand-in (the fake's server on loopback) through every path botocore offers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+import botocore.session
+import pytest
+from botocore.model import ServiceModel
+from kit_standin import ACCOUNT, StandIn
+
+from contract_tests.operations import BUILD_VERSION_SHAPE, classify, installed
+from contract_tests.safety import Budget, BudgetExhausted, LiveGuard, RunStopped, UnsafeCall
+
+PREFIX = "fibct-1234abcd-"
+PARENT = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2023-x86/x.x.x"
+
+
+def _session(guard: LiveGuard) -> botocore.session.Session:
+    session = botocore.session.Session()
+    guard.attach(session)
+    return session
+
+
+def _client(session: botocore.session.Session, standin: StandIn) -> Any:
+    client = session.create_client(
+        "imagebuilder",
+        region_name="us-east-1",
+        endpoint_url=standin.url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    return client
+
+
+@pytest.fixture
+def guarded(standin: StandIn) -> Iterator[tuple[LiveGuard, Any]]:
+    """A guard with a budget of 1 build, and a raw botocore client on the stand-in that carries it."""
+    guard = LiveGuard(Budget(1), PREFIX, account=ACCOUNT, region="us-east-1", sleep=lambda _: None)
+    client = _client(_session(guard), standin)
+    guard.attach(client)
+    yield guard, client
+
+
+def _pipeline(client: Any, name: str) -> str:
+    recipe = client.create_image_recipe(name=name, semanticVersion="1.0.0", parentImage=PARENT)
+    infra = client.create_infrastructure_configuration(name=name, instanceProfileName="builder")
+    return str(
+        client.create_image_pipeline(
+            name=name,
+            imageRecipeArn=recipe["imageRecipeArn"],
+            infrastructureConfigurationArn=infra["infrastructureConfigurationArn"],
+        )["imagePipelineArn"]
+    )
+
+
+# -- the classification --------------------------------------------------------------------------
+
+
+def test_every_operation_of_the_installed_model_is_classified() -> None:
+    """Each operation of the installed botocore model has a class: Get/List read, the rest mutate; each
+    mutating one is checked or refused; every one whose output carries a new build version ARN holds the budget."""
+    model = botocore.session.get_session().get_service_model("imagebuilder")
+    classification = installed()
+    assert set(classification.operations) == set(model.operation_names)
+    for name in model.operation_names:
+        kind = classification[name]
+        assert kind.read_only == name.startswith(("Get", "List")), name
+        outputs = model.operation_model(name).output_shape
+        carries_build = outputs is not None and any(
+            shape.name == BUILD_VERSION_SHAPE for shape in outputs.members.values()
+        )
+        if carries_build and not kind.read_only and not name.startswith(("Cancel", "Delete")):
+            assert kind.starts_build and kind.build_members, name
+        if kind.read_only:
+            assert not kind.starts_build, name
+    starts = {name for name, kind in classification.operations.items() if kind.starts_build}
+    assert {"StartImagePipelineExecution", "CreateImage", "RetryImage", "ImportVmImage", "ImportDiskImage"} <= starts
+    refused = {name for name, kind in classification.operations.items() if not kind.checked}
+    assert refused == {"CancelLifecycleExecution"}  # names an execution id: nothing to check it by
+    # ARN members and resource types come from the model: a component or workflow ARN names its resource.
+    assert classification["TagResource"].imagebuilder_arn_members == ("resourceArn",)
+    for arn in (
+        f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:component/web/1.0.0/1",
+        f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:workflow/build/web/1.0.0/1",
+        f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:lifecycle-policy/web",
+    ):
+        assert [m.group("name") for m in classification.named.finditer(arn)] == ["web"], arn
+
+
+def test_an_operation_added_to_the_model_is_mutating_and_refused_until_it_can_be_checked() -> None:
+    """A new operation (not Get/List, naming no ARN, creating nothing deletable) is classified as mutating and
+    unchecked: the guard refuses it."""
+    model = botocore.session.get_session().get_service_model("imagebuilder")
+    raw = dict(model._service_description)
+    raw["operations"] = {
+        **raw["operations"],
+        "LaunchEverything": {
+            "name": "LaunchEverything",
+            "http": {"method": "PUT", "requestUri": "/LaunchEverything", "responseCode": 200},
+            "input": {"shape": "CancelLifecycleExecutionRequest"},
+            "output": {"shape": "CancelLifecycleExecutionResponse"},
+        },
+    }
+    classification = classify(ServiceModel(raw, "imagebuilder"))
+    kind = classification["LaunchEverything"]
+    assert not kind.read_only and not kind.checked
+    guard = LiveGuard(Budget(1), PREFIX, classification=classification)
+    with pytest.raises(UnsafeCall, match="refusing LaunchEverything"):
+        guard.check("LaunchEverything", {"lifecycleExecutionId": "lce-1"})
+
+
+# -- enforcement on botocore's event path ----------------------------------------------------------
+
+
+def test_an_unchecked_operation_is_refused_before_it_is_sent(
+    guarded: tuple[LiveGuard, Any], standin: StandIn
+) -> None:
+    """CancelLifecycleExecution (mutating, nothing to check) and an operation missing from the guard's
+    classification never reach the service, whichever way they are called."""
+    guard, client = guarded
+    with pytest.raises(UnsafeCall, match="CancelLifecycleExecution"):
+        client.cancel_lifecycle_execution(lifecycleExecutionId="lce-1")
+    operations = dict(guard.classification.operations)
+    del operations["TagResource"]
+    guard.classification = dataclasses.replace(guard.classification, operations=operations)
+    ours = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image-pipeline/{PREFIX}main-pipeline-1"
+    with pytest.raises(UnsafeCall, match="TagResource"):
+        client.tag_resource(resourceArn=ours, tags={"a": "b"})
+    assert not [c for c in standin.fake.calls if c.operation in ("CancelLifecycleExecution", "TagResource")]
+
+
+def test_no_way_of_calling_skips_the_guard(guarded: tuple[LiveGuard, Any], standin: StandIn) -> None:
+    """``_make_api_call``, a paginator, a second raw client of the session: each refuses what is not the run's,
+    and tags on component and workflow ARNs are checked too."""
+    guard, client = guarded
+    theirs = _pipeline(_client(botocore.session.Session(), standin), "production")  # made without the guard
+    with pytest.raises(UnsafeCall, match="did not create it"):
+        client._make_api_call("DeleteImagePipeline", {"imagePipelineArn": theirs})
+    with pytest.raises(UnsafeCall, match="did not create it"):
+        client.start_image_pipeline_execution(imagePipelineArn=theirs)
+    other = _client(_session(guard), standin)
+    with pytest.raises(UnsafeCall, match="did not create it"):
+        other.delete_image_pipeline(imagePipelineArn=theirs)
+    for resource in ("component/web/1.0.0/1", "workflow/build/web/1.0.0/1"):
+        arn = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:{resource}"
+        with pytest.raises(UnsafeCall, match="did not create it"):
+            client.tag_resource(resourceArn=arn, tags={"a": "b"})
+        with pytest.raises(UnsafeCall, match="did not create it"):
+            client.untag_resource(resourceArn=arn, tagKeys=["a"])
+    pages = list(client.get_paginator("list_image_pipelines").paginate())  # reads pass
+    assert [p["arn"] for page in pages for p in page["imagePipelineList"]] == [theirs]
+    assert standin.fake.resources()["imagePipelines"] == [theirs]
+    assert not standin.fake.successful("StartImagePipelineExecution")
+
+
+def test_a_start_by_the_raw_client_holds_the_budget_and_is_cancelled_at_once(
+    guarded: tuple[LiveGuard, Any], standin: StandIn
+) -> None:
+    """A build started through ``_make_api_call`` spends the budget and is cancelled before the next call."""
+    guard, client = guarded
+    ours = _pipeline(client, f"{PREFIX}main-pipeline-1")
+    arn = client._make_api_call("StartImagePipelineExecution", {"imagePipelineArn": ours, "clientToken": "t-1"})[
+        "imageBuildVersionArn"
+    ]
+    assert (guard.budget.started, guard.budget.remaining, list(guard.pending)) == (1, 0, [arn])
+    with pytest.raises(BudgetExhausted):
+        client.start_image_pipeline_execution(imagePipelineArn=ours)
+    client.list_image_pipelines()
+    assert [c.params["imageBuildVersionArn"] for c in standin.fake.successful("CancelImageCreation")] == [arn]
+    assert guard.pending == {}
+    assert len(standin.fake.successful("StartImagePipelineExecution")) == 1
+
+
+def test_the_cancel_probe_changes_nothing_and_tells_who_may_cancel(
+    guarded: tuple[LiveGuard, Any], standin: StandIn
+) -> None:
+    """The up-front probe cancels a build of this run that cannot exist: ResourceNotFoundException (ledger row
+    cancel-probe) lets the run go on; 403 stops it. Neither changes anything."""
+    guard, client = guarded
+    guard.check_may_cancel(client, "aws")
+    probe = standin.fake.calls[-1]
+    assert (probe.operation, probe.status, probe.answer.get("message", "")[:9]) == (
+        "CancelImageCreation",
+        404,
+        "The image",
+    )
+    assert probe.params["imageBuildVersionArn"].startswith(
+        f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image/{PREFIX}probe/"
+    )
+    standin.fake.deny("CancelImageCreation")
+    with pytest.raises(RunStopped, match="may not cancel builds"):
+        guard.check_may_cancel(client, "aws")
+    assert not any(standin.fake.resources().values())

@@ -1,0 +1,203 @@
+"""Issue 16, items 2 to 4: state() is a copy; page tokens keep their place; wildcards pick the highest version."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from fakeimagebuilder import FakeImageBuilder
+
+PREFIX = "arn:aws:imagebuilder:us-east-1:123456789012"
+PARENT = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
+COMPONENTS = [{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}]
+
+
+def _recipe(client: Any, name: str, version: str) -> str:
+    arn: str = client.create_image_recipe(
+        name=name, semanticVersion=version, parentImage=PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
+    return arn
+
+
+def _all_pages(call: Any, member: str, size: int, between: Any = None, **kwargs: Any) -> list[str]:
+    """Every ARN the list shows, page by page; ``between`` runs after the first page."""
+    seen: list[str] = []
+    token = None
+    while True:
+        answer = call(maxResults=size, **({"nextToken": token} if token else {}), **kwargs)
+        seen += [item["arn"] for item in answer[member]]
+        token = answer.get("nextToken")
+        if between is not None:
+            between()
+            between = None
+        if not token:
+            return seen
+
+
+# -- item 2: state() is a deep copy -------------------------------------------------
+
+
+def test_state_is_a_copy_that_cannot_change_the_fake(fake: FakeImageBuilder, client: Any, stack: Any):
+    dump = fake.state()
+    region = dump["123456789012"]["us-east-1"]
+    del region["imagePipelines"][0]["dateCreated"]
+    region["imageRecipes"][0]["name"] = "renamed"
+    region["imagePipelines"][0]["tags"]["added"] = "x"
+
+    pipeline = client.get_image_pipeline(imagePipelineArn=stack.pipeline_arn)["imagePipeline"]
+    assert "dateCreated" in pipeline
+    assert pipeline["tags"] == {}
+    client.update_image_pipeline(
+        imagePipelineArn=stack.pipeline_arn,
+        imageRecipeArn=stack.recipe_arn,
+        infrastructureConfigurationArn=stack.infrastructure_arn,
+    )
+    build = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    assert build.endswith(":image/web/1.0.0/1")
+    assert json.loads(json.dumps(fake.state())) == fake.state()  # JSON-ready
+
+
+# -- item 3: page tokens carry a position ------------------------------------------
+
+
+def test_deleting_between_pages_skips_nothing(client: Any):
+    arns = [_recipe(client, f"recipe{i}", "1.0.0") for i in range(5)]
+
+    seen = _all_pages(
+        client.list_image_recipes,
+        "imageRecipeSummaryList",
+        2,
+        between=lambda: client.delete_image_recipe(imageRecipeArn=arns[0]),
+    )
+
+    assert seen == arns
+
+
+def test_a_start_between_pages_of_newest_first_images_repeats_nothing(fake: FakeImageBuilder, client: Any, stack: Any):
+    builds = [
+        client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+        for _ in range(4)
+    ]
+
+    seen = _all_pages(
+        client.list_image_pipeline_images,
+        "imageSummaryList",
+        2,
+        between=lambda: client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn),
+        imagePipelineArn=stack.pipeline_arn,
+    )
+
+    assert seen == builds[::-1]
+
+
+def test_a_token_stays_valid_when_the_list_shrinks(client: Any):
+    arns = [_recipe(client, f"recipe{i}", "1.0.0") for i in range(6)]
+    token = client.list_image_recipes(maxResults=4)["nextToken"]
+    for arn in arns[:5]:
+        client.delete_image_recipe(imageRecipeArn=arn)
+
+    rest = client.list_image_recipes(maxResults=4, nextToken=token)
+
+    assert [r["arn"] for r in rest["imageRecipeSummaryList"]] == arns[5:]
+    assert "nextToken" not in rest
+
+
+def test_a_token_belongs_to_its_filters_account_and_region(fake: FakeImageBuilder, client: Any):
+    for i in range(3):
+        _recipe(client, f"recipe{i}", "1.0.0")
+    token = client.list_image_recipes(maxResults=1)["nextToken"]
+    other_region = fake.client("us-west-2")
+    for i in range(3):
+        _recipe(other_region, f"recipe{i}", "1.0.0")
+
+    refused = [
+        lambda: other_region.list_image_recipes(maxResults=1, nextToken=token),
+        lambda: client.list_image_recipes(
+            maxResults=1, nextToken=token, filters=[{"name": "platform", "values": ["Linux"]}]
+        ),
+        lambda: fake.client(aws_access_key_id="other").list_image_recipes(maxResults=1, nextToken=token),
+    ]
+    fake.accounts["other"] = "210987654321"
+    for call in refused:
+        with pytest.raises(ClientError) as caught:
+            call()
+        assert caught.value.response["Error"]["Code"] == "InvalidPaginationTokenException"
+    assert client.list_image_recipes(maxResults=1, nextToken=token)["imageRecipeSummaryList"]
+
+
+# -- item 4: wildcards select the highest version -----------------------------------
+
+USER_GUIDE_VERSIONS = ("2.2.4", "1.7.8", "1.6.8")  # created in this order: 1.6.8 is the newest
+
+
+@pytest.mark.parametrize(("wildcard", "expected"), [("x.x.x", "2.2.4"), ("1.x.x", "1.7.8"), ("1.6.x", "1.6.8")])
+def test_image_wildcards_select_the_highest_version(
+    fake: FakeImageBuilder, client: Any, make_stack: Any, wildcard: str, expected: str
+):
+    for version in USER_GUIDE_VERSIONS:
+        stack = make_stack(f"web-{version.replace('.', '-')}", recipe_name="web", version=version)
+        client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)
+    fake.advance(3600)
+
+    image = client.get_image(imageBuildVersionArn=f"{PREFIX}:image/web/{wildcard}")
+
+    assert image["image"]["arn"].endswith(f"/web/{expected}/1")
+
+
+@pytest.mark.parametrize(("wildcard", "expected"), [("x.x.x", "2.2.4"), ("1.x.x", "1.7.8"), ("1.6.x", "1.6.8")])
+def test_recipe_wildcards_select_the_highest_version(client: Any, wildcard: str, expected: str):
+    for version in USER_GUIDE_VERSIONS:
+        _recipe(client, "web", version)
+
+    recipe = client.get_image_recipe(imageRecipeArn=f"{PREFIX}:image-recipe/web/{wildcard}")
+
+    assert recipe["imageRecipe"]["version"] == expected
+
+
+@pytest.mark.parametrize("wildcard", ["x.2.x", "1.x.8", "x.x.4"])
+def test_a_wildcard_followed_by_a_number_is_refused(
+    fake: FakeImageBuilder, client: Any, stack: Any, expect_error: Any, wildcard: str
+):
+    client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)
+    fake.advance(3600)
+    for call in (
+        lambda: client.get_image(imageBuildVersionArn=f"{PREFIX}:image/web/{wildcard}"),
+        lambda: client.get_image_recipe(imageRecipeArn=f"{PREFIX}:image-recipe/web/{wildcard}"),
+    ):
+        with pytest.raises(client.exceptions.InvalidRequestException) as caught:
+            call()
+        expect_error(caught.value, "InvalidRequestException", 400)
+        assert "every node to its right must be a wildcard" in caught.value.response["Error"]["Message"]
+
+
+@pytest.mark.parametrize(("version", "accepted"), [("1073741823.0.0", True), ("1073741824.0.0", False)])
+def test_each_version_node_is_at_most_two_to_the_thirty_minus_one(
+    client: Any, expect_error: Any, version: str, accepted: bool
+):
+    if accepted:
+        assert _recipe(client, "web", version).endswith(f"/web/{version}")
+        return
+    with pytest.raises(client.exceptions.InvalidVersionNumberException) as caught:
+        _recipe(client, "web", version)
+    expect_error(caught.value, "InvalidVersionNumberException", 400)
+    assert "1073741823" in caught.value.response["Error"]["Message"]
+
+
+def test_a_store_keeps_its_serials_through_a_snapshot() -> None:
+    """The journal's snapshot pickles stores: serials (page positions) must come back as they were."""
+    import pickle
+
+    from fakeimagebuilder.service.state import Store
+
+    store: Store[int] = Store()
+    for key in ("a", "b", "c"):
+        store[key] = 1
+    del store["a"]
+    back = pickle.loads(pickle.dumps(store))
+    assert dict(back) == {"b": 1, "c": 1}
+    assert [back.serial(k) for k in ("a", "b", "c")] == [1, 2, 3]
+    back["d"] = 1
+    assert back.serial("d") == 4

@@ -1,0 +1,119 @@
+"""Workflows: what Create accepts Get echoes, the document checks, references and AWS's own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+PREFIX = "arn:aws:imagebuilder:us-east-1:123456789012"
+DOCUMENT = """name: wait
+description: waits for a signal
+schemaVersion: 1.0
+parameters:
+  - name: waitForActionAtEnd
+    type: boolean
+    default: false
+    description: wait at the end
+steps:
+  - name: Wait
+    action: WaitForAction
+    onFailure: Abort
+"""
+
+
+def _create(client: Any, name: str = "wait", kind: str = "TEST", version: str = "1.0.0", **extra: Any) -> str:
+    arn: str = client.create_workflow(name=name, semanticVersion=version, type=kind, data=DOCUMENT, **extra)[
+        "workflowBuildVersionArn"
+    ]
+    return arn
+
+
+def test_get_echoes_what_create_accepted(client: Any):
+    arn = _create(client, name="Wait Here", kind="DISTRIBUTION", description="d", changeDescription="c")
+
+    assert arn == f"{PREFIX}:workflow/distribution/wait-here/1.0.0/1"
+    workflow = client.get_workflow(workflowBuildVersionArn=arn)["workflow"]
+    assert {k: v for k, v in workflow.items() if k != "dateCreated"} == {
+        "arn": arn,
+        "name": "Wait Here",
+        "version": "1.0.0",
+        "description": "d",
+        "changeDescription": "c",
+        "type": "DISTRIBUTION",
+        "owner": "123456789012",
+        "data": DOCUMENT,
+        "tags": {},
+        "parameters": [
+            {
+                "name": "waitForActionAtEnd",
+                "type": "boolean",
+                "defaultValue": ["false"],
+                "description": "wait at the end",
+            }
+        ],
+    }
+
+
+def test_versions_builds_and_lists(client: Any):
+    first = _create(client)
+    second = _create(client)
+    other = _create(client, version="1.1.0")
+
+    assert second.endswith("/wait/1.0.0/2")
+    assert client.get_workflow(workflowBuildVersionArn=f"{PREFIX}:workflow/test/wait/x.x.x")["workflow"]["arn"] == other
+    builds = client.list_workflow_build_versions(workflowVersionArn=f"{PREFIX}:workflow/test/wait/1.0.0")
+    # The model makes a build summary's arn the versionless x.x.x ARN; the builds show newest first.
+    assert [s["arn"] for s in builds["workflowSummaryList"]] == [f"{PREFIX}:workflow/test/wait/x.x.x"] * 2
+    assert [s["dateCreated"] for s in builds["workflowSummaryList"]] == [
+        client.get_workflow(workflowBuildVersionArn=arn)["workflow"]["dateCreated"] for arn in (second, first)
+    ]
+    listed = client.list_workflows(filters=[{"name": "type", "values": ["TEST"]}])["workflowVersionList"]
+    assert [v["arn"] for v in listed] == [f"{PREFIX}:workflow/test/wait/1.0.0", f"{PREFIX}:workflow/test/wait/1.1.0"]
+
+
+@pytest.mark.parametrize(
+    ("document", "detail"),
+    [
+        ("steps: []\n", "'schemaVersion' is required"),
+        ("schemaVersion: 1.0\nsteps: []\n", "'steps' must list at least one step"),
+        ("schemaVersion: 1.0\nsteps:\n  - action: Wait\n", "step 1 has no 'name'"),
+        ("schemaVersion: 1.0\nsteps:\n  - name: A\n", "step 'A' has no 'action'"),
+        (
+            "schemaVersion: 1.0\nparameters:\n  - name: p\n    type: float\nsteps:\n  - name: A\n    action: B\n",
+            "parameter 'p' must have a 'type'",
+        ),
+    ],
+)
+def test_an_invalid_document_is_refused(client: Any, expect_error: Any, document: str, detail: str):
+    with pytest.raises(client.exceptions.InvalidRequestException) as caught:
+        client.create_workflow(name="wait", semanticVersion="1.0.0", type="BUILD", data=document)
+
+    expect_error(caught.value, "InvalidRequestException", 400)
+    assert detail in caught.value.response["Error"]["Message"]
+    assert client.list_workflows()["workflowVersionList"] == []
+
+
+def test_a_workflow_a_pipeline_uses_cannot_be_deleted(client: Any, make_stack: Any, expect_error: Any):
+    arn = _create(client, kind="BUILD")
+    stack = make_stack(workflows=[{"workflowArn": arn}])
+
+    with pytest.raises(client.exceptions.ResourceDependencyException) as caught:
+        client.delete_workflow(workflowBuildVersionArn=arn)
+    expect_error(caught.value, "ResourceDependencyException", 400)
+    client.delete_image_pipeline(imagePipelineArn=stack.pipeline_arn)
+    assert client.delete_workflow(workflowBuildVersionArn=arn)["workflowBuildVersionArn"] == arn
+
+
+def test_aws_managed_workflows_resolve_and_list_under_amazon(client: Any):
+    for kind, name in (("build", "build-image"), ("test", "test-image"), ("distribution", "distribute-image")):
+        found = client.get_workflow(
+            workflowBuildVersionArn=f"arn:aws:imagebuilder:us-east-1:aws:workflow/{kind}/{name}/x.x.x"
+        )["workflow"]
+        assert (found["name"], found["type"], found["owner"]) == (name, kind.upper(), "Amazon")
+    listed = client.list_workflows(owner="Amazon")["workflowVersionList"]
+    assert {w["name"] for w in listed} == {"build-image", "test-image", "distribute-image"}
+    with pytest.raises(ClientError) as caught:
+        client.delete_workflow(workflowBuildVersionArn=found["arn"])
+    assert caught.value.response["Error"]["Code"] == "ForbiddenException"
