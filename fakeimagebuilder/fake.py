@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
 import enum
 import math
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +26,17 @@ from .wire import HttpRequest, HttpResponse, RestJsonWire
 if TYPE_CHECKING:
     import responses
 
+    from .events import EventHub, Subscription
+
 __all__ = ["DEFAULT_ACCOUNT_ID", "KEEP", "FakeImageBuilder", "check_knobs"]
+
+_MOTO_MODELS = "moto.core.models"
+
+
+def moto_active() -> bool:
+    """Whether moto's ``mock_aws`` is active in this process (looked up, never imported)."""
+    models = sys.modules.get(_MOTO_MODELS)
+    return models is not None and bool(getattr(getattr(models, "MockAWS", None), "_nested_count", 0))
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 
@@ -239,6 +251,8 @@ class FakeImageBuilder:
         self._active = 0
         # Set by from_state_file: records each acknowledged change, knob changes included.
         self.journal: Journal | None = None
+        # Made when events are first observed (or moto is active): until then calls do no event work.
+        self._hub: EventHub | None = None
         # Every change that is not an API call, by the name the journal records it under.
         self._controls: dict[str, Callable[..., Any]] = {
             "advance": self.clock.advance,
@@ -306,7 +320,12 @@ class FakeImageBuilder:
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one HTTP request in the Image Builder wire protocol."""
-        return self.wire.handle(request)
+        if self._hub is None and moto_active():
+            self._event_hub()  # moto gets the events (fakeimagebuilder.events)
+        response = self.wire.handle(request)
+        if self._hub is not None:
+            self._hub.deliver()
+        return response
 
     def _account_for(self, access_key: str | None) -> str:
         if access_key is None:
@@ -369,6 +388,78 @@ class FakeImageBuilder:
         Raises ValueError for a step that is negative, not finite, or past the year 9999.
         """
         self._change("advance", seconds=seconds)
+        if self._hub is not None:
+            self._hub.deliver()
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def _event_hub(self) -> EventHub:
+        if self._hub is None:
+            from .events import EventHub
+
+            with self.service.lock:
+                if self._hub is None:
+                    self.service.observe_events()
+                    self._hub = EventHub(self.service)
+        return self._hub
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """Every EventBridge event Image Builder has sent so far (since the last reset), oldest first.
+
+        Events are made from the build timelines up to the clock's now, each
+        at its own virtual instant (see README "Events"). The first read (or
+        :meth:`subscribe`) starts the record: builds there are then give their
+        whole history, but builds deleted before it are not in it.
+        """
+        hub = self._event_hub()
+        hub.deliver()
+        return [copy.deepcopy(record.event) for record in hub.records_after(0)]
+
+    @property
+    def notifications(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every SNS message sent so far: ``(topic ARN, message)`` for builds whose infrastructure has a topic."""
+        hub = self._event_hub()
+        hub.deliver()
+        return [
+            (record.notification.topic_arn, copy.deepcopy(record.notification.message))
+            for record in hub.records_after(0)
+            if record.notification is not None
+        ]
+
+    def events_page(self, after: int = 0) -> dict[str, Any]:
+        """What ``GET /_fake/events?after=N`` answers: events and SNS messages numbered after ``after``.
+
+        ``{"events": [...], "notifications": [{"topicArn", "message"}], "cursor": M}``: pass ``M`` as the
+        next ``after`` to get only what came since (cursors keep counting across resets).
+        """
+        hub = self._event_hub()
+        hub.deliver()
+        records = hub.records_after(after)
+        return {
+            "events": [record.event for record in records],
+            "notifications": [
+                {"topicArn": record.notification.topic_arn, "message": record.notification.message}
+                for record in records
+                if record.notification is not None
+            ],
+            # Past the newest (a cursor from before a restart): back to the newest, so nothing new is skipped.
+            "cursor": records[-1].seq if records else min(after, hub.last_seq),
+        }
+
+    def subscribe(
+        self, callback: Callable[[dict[str, Any]], object], pattern: Mapping[str, Any] | None = None
+    ) -> Subscription:
+        """Call ``callback(event)`` for each EventBridge event from now on that matches ``pattern``.
+
+        ``pattern`` is an EventBridge event pattern (exact values, prefix,
+        suffix, anything-but, exists, numeric, equals-ignore-case, wildcard,
+        $or, nested objects); ValueError if it is malformed. Each event
+        reaches the callback once, in order, in the thread that observed it (a
+        call, :meth:`advance`, a read of :attr:`events`); an exception in the
+        callback propagates there. Returns a handle: ``.unsubscribe()``.
+        """
+        return self._event_hub().subscribe(callback, pattern)
 
     def fail_next(self, operation: str, code: str, times: int = 1, message: str | None = None) -> None:
         """Answer the next ``times`` calls of ``operation`` with the modeled error ``code``.
@@ -455,7 +546,12 @@ class FakeImageBuilder:
                 self.settings.pipeline_plans[pipeline_arn] = _plan_from(plan)
 
     def reset(self) -> None:
-        """Empty all state: resources, builds, client tokens, faults, rate limits and deny rules."""
+        """Empty all state: resources, builds, client tokens, faults, rate limits, deny rules and events.
+
+        Subscribers stay subscribed, and get what was due before the reset.
+        """
+        if self._hub is not None:
+            self._hub.deliver()
         self._change("reset")
 
     def _reset(self) -> None:

@@ -37,6 +37,7 @@ _CFN = "aws-cloudformation/aws-cloudformation-resource-providers-imagebuilder "
 _CFN_IMAGE_DELETE = _CFN + "image/src/main/java/software/amazon/imagebuilder/image/DeleteHandler.java"
 _API = "https://docs.aws.amazon.com/imagebuilder/latest/APIReference/"
 _REAL_RUN = "iainelder/backups image-builder/README.md (real responses, 2023)"
+_EVENTS_GUIDE = "https://docs.aws.amazon.com/imagebuilder/latest/userguide/integ-eventbridge.html"
 
 LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
@@ -877,6 +878,89 @@ LEDGER: tuple[Behaviour, ...] = (
         "assumed",
         "fake only: says plainly what is missing",
         "tests/test_wire.py::test_unimplemented_operation_names_itself",
+    ),
+    Behaviour(
+        "event-image-state-change",
+        "Each change of a build's status sends an 'EC2 Image Builder Image State Change' event (source "
+        "aws.imagebuilder, resources [image ARN], detail previous-state.status and state.status) timed at the "
+        "virtual instant of the change; the statuses it names are BUILDING, TESTING, DISTRIBUTING, INTEGRATING, "
+        "AVAILABLE, CANCELLED and FAILED (none for PENDING and CREATING).",
+        "confirmed",
+        f"{_EVENTS_GUIDE} (EC2 Image Builder Image State Change: example and 'the build-transition status values'); "
+        "https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-imagebuilder.html",
+        "tests/test_events.py::test_a_build_sends_one_state_change_per_status_in_the_documented_shape",
+    ),
+    Behaviour(
+        "event-failed-reason",
+        "The Image State Change of a FAILED build carries state.reason, the image's reason; other events carry "
+        "only the status.",
+        "likely",
+        "aws/aws-cdk @aws-cdk/mixins-preview aws_imagebuilder.events EC2ImageBuilderImageStateChange (state and "
+        "previous-state have reason and status; "
+        "https://docs.aws.amazon.com/cdk/api/v2/docs/@aws-cdk_mixins-preview.aws_imagebuilder.events."
+        "EC2ImageBuilderImageStateChange.EC2ImageBuilderImageStateChangeProps.html); the user guide's example "
+        "shows status only",
+        "tests/test_events.py::test_a_failed_build_names_its_reason_and_a_cancelled_one_ends_where_it_was",
+    ),
+    Behaviour(
+        "event-order",
+        "Events are made from the build timelines whenever the fake is observed (a call, advance, a read of the "
+        "events), each exactly once: ordered by virtual instant, then the order they became known, then build "
+        "creation and lifecycle order, with ids derived from the image, status and instant. A clock jump over "
+        "many changes yields all of them, each at its own instant.",
+        "assumed",
+        "design choice: AWS delivers these events 'best effort' with no ordering guarantee "
+        "(https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-imagebuilder.html, Delivery type), so "
+        "tests get the strictest plausible delivery",
+        "tests/test_events.py::test_events_of_many_builds_are_ordered_by_instant_then_creation",
+    ),
+    Behaviour(
+        "event-other-types",
+        "'EC2 Image Builder Workflow Step Waiting', 'CVE Detected' and 'Image Pipeline Automatically Disabled' "
+        "have their documented shapes but are not sent yet: the fake has no WaitForAction workflows, scans or "
+        "schedules.",
+        "confirmed",
+        f"{_EVENTS_GUIDE} (each event's example and detail fields)",
+        "tests/test_events.py::test_the_other_event_types_have_their_documented_shapes",
+    ),
+    Behaviour(
+        "sns-message",
+        "When a build ends AVAILABLE or FAILED (not CANCELLED), the infrastructure configuration's snsTopicArn "
+        "gets a message: the image as the user guide shows it (versionlessArn, semver, arn, name, version x.y.z, "
+        "buildVersion, state, embedded recipe and configurations with accountId, Java-style dates such as "
+        "'Jul 28, 2022 1:13:45 AM', internalId and resourceArn tags, the job ids of an AVAILABLE build).",
+        "confirmed",
+        "awsdocs/ec2-image-builder-user-guide doc_source/integ-sns.md (SNS message format: an AVAILABLE and a "
+        "FAILED example); https://docs.aws.amazon.com/imagebuilder/latest/userguide/integ-sns.html",
+        "tests/test_events.py::test_an_sns_message_in_the_documented_shape_when_a_build_ends",
+    ),
+    Behaviour(
+        "sns-semver",
+        "The SNS message's semver packs the version and build as major<<90 | minor<<60 | patch<<30 | build.",
+        "assumed",
+        "inferred: the user guide's examples give 2**90 + 3 for 1.0.0/3 and 2**90 + 7 for 1.0.0/7 "
+        "(awsdocs/ec2-image-builder-user-guide doc_source/integ-sns.md); the widths of the other fields are a guess",
+        "tests/test_events.py::test_an_sns_message_in_the_documented_shape_when_a_build_ends",
+    ),
+    Behaviour(
+        "ami-tags",
+        "The AMI of an AVAILABLE build carries the tags CreatedBy 'EC2 Image Builder' and Ec2ImageBuilderArn "
+        "(the image ARN) plus the distribution's amiTags, and the distribution's AMI description (moto's EC2 "
+        "shows it so).",
+        "likely",
+        "Terraform and scripts that find Image Builder AMIs by tag:Ec2ImageBuilderArn and tag:CreatedBy "
+        "'EC2 Image Builder' (e.g. aws-samples and aws-parallelcluster code); the API reference lists both as "
+        "keys reserved for Image Builder (InfrastructureConfiguration resourceTags)",
+        "tests/moto/test_moto_events.py::test_the_ami_is_registered_in_moto_ec2_with_name_description_and_tags",
+    ),
+    Behaviour(
+        "moto-events",
+        "Where moto is active, each event goes on moto's default bus of the image's account and region (moto's "
+        "rules and targets get it, with an id of moto's), the SNS message to moto's topic if it has it, and the "
+        "AMI into moto's EC2.",
+        "assumed",
+        "fake only: moto's own put_events, SNS publish and EC2 AMI models, in-process",
+        "tests/moto/test_moto_events.py::test_events_reach_a_moto_rules_sqs_target",
     ),
 )
 

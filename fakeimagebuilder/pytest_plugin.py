@@ -9,6 +9,8 @@ Fixtures:
   AWS endpoint reaches it, including clients the code under test creates with
   the default session.
 - ``imagebuilder_client``: a botocore Image Builder client on that fake.
+- ``imagebuilder_events``: a list that collects the EventBridge events of
+  ``imagebuilder_fake`` during the test, each as it happens.
 - ``imagebuilder_server``: a running HTTP server, one per session (and per
   xdist worker), on 127.0.0.1 and a free port; ``str()`` is its URL. Its state
   is reset before every test that uses it.
@@ -49,7 +51,14 @@ from .transports import botocore_hook
 if TYPE_CHECKING:
     from .server import RunningServer
 
-__all__ = ["NetworkBlocked", "imagebuilder_client", "imagebuilder_fake", "imagebuilder_server"]
+__all__ = [
+    "CollectedEvents",
+    "NetworkBlocked",
+    "imagebuilder_client",
+    "imagebuilder_events",
+    "imagebuilder_fake",
+    "imagebuilder_server",
+]
 
 MARKER = "imagebuilder"
 _INI_PREFIX = "imagebuilder_"
@@ -245,6 +254,25 @@ def imagebuilder_fake(request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
 def imagebuilder_client(imagebuilder_fake: FakeImageBuilder) -> Any:
     """A botocore Image Builder client (boto3's API) in the fake's region, answered by ``imagebuilder_fake``."""
     return imagebuilder_fake.client()
+
+
+class CollectedEvents(list[dict[str, Any]]):
+    """The events a test saw, oldest first; :meth:`matching` picks those that match an EventBridge pattern."""
+
+    def matching(self, pattern: dict[str, Any]) -> list[dict[str, Any]]:
+        """The collected events that match ``pattern`` (ValueError if it is malformed)."""
+        from .event_patterns import compile_pattern
+
+        wanted = compile_pattern(pattern)
+        return [event for event in self if wanted(event)]
+
+
+@pytest.fixture
+def imagebuilder_events(imagebuilder_fake: FakeImageBuilder) -> Iterator[CollectedEvents]:
+    """The EventBridge events ``imagebuilder_fake`` sends during the test, collected as they happen."""
+    collected = CollectedEvents()
+    with imagebuilder_fake.subscribe(collected.append):
+        yield collected
 
 
 @pytest.fixture(scope="session")

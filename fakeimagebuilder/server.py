@@ -35,7 +35,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
 from typing import IO, Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from .fake import FakeImageBuilder
@@ -133,6 +133,7 @@ class _App:
             "advance": ("POST", self._advance),
             "reset": ("POST", self._reset),
             "fail_next": ("POST", self._fail_next),
+            "events": ("GET", self._events),
         }
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -168,7 +169,8 @@ class _App:
             if refused is not None:
                 return refused
         try:
-            return action(_control_body(request))
+            # A GET's query parameters (?after=N) come in with the body's members.
+            return action({**dict(parse_qsl(request.query, keep_blank_values=True)), **_control_body(request)})
         except _BadControl as exc:
             return _error(400, str(exc), "InvalidControlRequestException")
         except ImageBuilderError as exc:  # a broken state file refuses changes: 503, as the API does
@@ -216,6 +218,13 @@ class _App:
         except ValueError as exc:  # negative, not finite, or past the year 9999
             raise _BadControl(f"{str(exc).capitalize()}.") from None
         return _json(200, {"now": self.fake.clock.now()})
+
+    def _events(self, body: dict[str, Any]) -> HttpResponse:
+        after = body.get("after", "0")
+        if not (isinstance(after, str) and after.isascii() and after.isdigit()):
+            raise _BadControl(f"'after' must be a cursor (an integer >= 0) from an earlier answer, not {after!r}.")
+        cursor = int(after)
+        return _json(200, self.fake.events_page(cursor))
 
     def _reset(self, body: dict[str, Any]) -> HttpResponse:
         self.fake.reset()

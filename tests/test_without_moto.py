@@ -1,5 +1,5 @@
-"""moto stays optional: with ``import moto`` impossible, the fake, its guard and the pytest plugin work, and
-nothing of the moto support is loaded or even tried.
+"""moto stays optional: with ``import moto`` impossible, the fake, its guard, its events and the pytest plugin
+work, and nothing of the moto support is loaded or even tried.
 
 In a fresh interpreter (this one may have loaded moto already) whose import
 system refuses, and records, every ``moto`` import.
@@ -59,6 +59,23 @@ def test_a_fake_by_hand_nested_in_a_guard(monkeypatch):
         client.create_infrastructure_configuration(name="web", instanceProfileName="builder")
         held = fake.state()[fake.account_id]["eu-west-1"]["infrastructureConfigurations"]
         assert [c["name"] for c in held] == ["web"]
+
+
+def test_events_and_their_delivery(imagebuilder_fake, imagebuilder_client, imagebuilder_events):
+    client = imagebuilder_client
+    recipe = client.create_image_recipe(
+        name="web", semanticVersion="1.0.0",
+        parentImage="arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x")["imageRecipeArn"]
+    infra = client.create_infrastructure_configuration(
+        name="web", instanceProfileName="builder", snsTopicArn="arn:aws:sns:us-east-1:123456789012:t",
+    )["infrastructureConfigurationArn"]
+    pipeline = client.create_image_pipeline(
+        name="web", imageRecipeArn=recipe, infrastructureConfigurationArn=infra)["imagePipelineArn"]
+    client.start_image_pipeline_execution(imagePipelineArn=pipeline)
+    imagebuilder_fake.advance(3600)
+    assert imagebuilder_events[-1]["detail"]["state"]["status"] == "AVAILABLE"
+    assert imagebuilder_fake.events == list(imagebuilder_events)
+    assert len(imagebuilder_fake.notifications) == 1
 '''
 
 
@@ -73,5 +90,5 @@ def test_nothing_of_moto_is_imported_without_it(tmp_path: Path):
         timeout=120,
     )
     assert "ATTEMPTS [] LOADED []" in run.stdout, run.stdout + run.stderr
-    assert "2 passed" in run.stdout, run.stdout + run.stderr
+    assert "3 passed" in run.stdout, run.stdout + run.stderr
     assert run.returncode == 0, run.stdout + run.stderr

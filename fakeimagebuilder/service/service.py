@@ -9,6 +9,7 @@ from typing import Any
 from ..clock import Clock
 from .calls import Call
 from .errors import ImageBuilderError
+from .events import EventLog
 from .kinds import KINDS
 from .operations import OPERATIONS
 from .schedule_runs import catch_up
@@ -35,6 +36,8 @@ class ImageBuilderService:
         self.settings = settings or Settings()
         self.lock = threading.RLock()
         self._scopes: dict[tuple[str, str], Scope] = {}
+        # None until someone observes events (fakeimagebuilder.events): until then calls pay nothing for them.
+        self.events: EventLog | None = None
 
     def scope(self, account: str, region: str) -> Scope:
         """The state of one account in one region (created empty on first use)."""
@@ -60,7 +63,11 @@ class ImageBuilderService:
         with self.lock:
             scope = self.scope(call.account, call.region)
             now = self.clock.now()
-            catch_up(scope, now)  # scheduled runs due by now exist before the call looks
+            if self.events is None:
+                catch_up(scope, now)  # scheduled runs due by now exist before the call looks
+            else:
+                # Before the call can change a timeline (a cancel) or drop a build (a delete).
+                self._events_up_to(now)
             token = call.client_token
             if token is None or call.token_member is None:
                 return operation(scope, call.params, now)
@@ -72,10 +79,27 @@ class ImageBuilderService:
                 lambda: operation(scope, call.params, now),
             )
 
+    def observe_events(self) -> EventLog:
+        """The event log, caught up to now (made on first use, from the builds there are)."""
+        with self.lock:
+            if self.events is None:
+                self.events = EventLog()
+            self._events_up_to(self.clock.now())
+            return self.events
+
+    def _events_up_to(self, now: float) -> None:
+        """Bring the event log up to ``now``: scheduled runs everywhere first, so their events come in order."""
+        assert self.events is not None
+        for scope in self._scopes.values():
+            catch_up(scope, now)
+        self.events.catch_up(self._scopes.values(), now)
+
     def reset(self) -> None:
         """Forget every resource, build and client token (settings stay)."""
         with self.lock:
             self._scopes.clear()
+            if self.events is not None:
+                self.events.clear()
 
     def snapshot(self) -> tuple[Settings, dict[tuple[str, str], Scope]]:
         """The live settings and scopes, for a caller that copies them under :attr:`lock` (the journal)."""
@@ -86,6 +110,9 @@ class ImageBuilderService:
         with self.lock:
             self.settings, scopes = snapshot
             self._scopes = dict(scopes)
+            if self.events is not None:
+                # Other builds now: their events are made afresh from their timelines.
+                self.events.clear()
 
     def state(self) -> dict[str, Any]:
         """Every resource, per account and region and kind, as Get would show it now.

@@ -22,3 +22,17 @@ def test_using_it_with_moto_examples_pass(pytester: pytest.Pytester):
     result = pytester.runpytest("--strict-markers", "-p", "no:cacheprovider")
 
     result.assert_outcomes(passed=len(tests))
+
+
+def test_events_examples_pass(pytester: pytest.Pytester):
+    text = README.read_text(encoding="utf-8")
+    start = text.index("\n## Events\n")
+    section = text[start : text.index("\n## ", start + 1)]
+    source = "\n\n".join(re.findall(r"```python\n(.*?)```", section, re.S))
+    tests = re.findall(r"^def (test_\w+)", source, re.M)
+    assert len(tests) == 2
+    pytester.makepyfile(test_readme_events=source)
+
+    result = pytester.runpytest("--strict-markers", "-p", "no:cacheprovider")
+
+    result.assert_outcomes(passed=len(tests))

@@ -197,3 +197,30 @@ def test_botocore_is_restored_after_the_test(pytester: pytest.Pytester):
     pytester.runpytest().assert_outcomes(passed=1)
 
     assert Endpoint._send is send
+
+
+def test_imagebuilder_events_collects_each_tests_events(project: pytest.Pytester):
+    project.makepyfile(
+        """
+        import pytest
+        from pipelines import make_pipeline
+
+        AVAILABLE = {"detail": {"state": {"status": ["AVAILABLE"]}}}
+
+        @pytest.mark.imagebuilder(build_seconds=600)
+        def test_a_build(imagebuilder_fake, imagebuilder_client, imagebuilder_events):
+            build = imagebuilder_client.start_image_pipeline_execution(
+                imagePipelineArn=make_pipeline(imagebuilder_client))["imageBuildVersionArn"]
+            assert imagebuilder_events == []
+            imagebuilder_fake.advance(3600)
+            assert [e["detail"]["state"]["status"] for e in imagebuilder_events] == [
+                "BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"]
+            [available] = imagebuilder_events.matching(AVAILABLE)
+            assert available["resources"] == [build]
+
+        def test_the_next_test_starts_empty(imagebuilder_fake, imagebuilder_events):
+            imagebuilder_fake.advance(3600)
+            assert imagebuilder_events == []
+        """
+    )
+    project.runpytest("-p", "no:randomly").assert_outcomes(passed=2)

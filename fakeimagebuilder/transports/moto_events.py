@@ -1,0 +1,91 @@
+"""The fake's events, into moto's backends, in-process: EventBridge, SNS and the AMIs in EC2.
+
+Imported only while moto's ``mock_aws`` is active (:mod:`..events` looks in
+``sys.modules`` first): without moto, none of this is loaded.
+
+- Each event goes on the default bus of its account and region through
+  moto's own ``put_events``, so moto's rules and their targets (an SQS queue,
+  a log group) receive it. moto gives the event an id of its own.
+- The SNS message of a finished build is published to the infrastructure
+  configuration's topic, if moto has that topic.
+- The AMI of an AVAILABLE build is registered in moto's EC2 with its id,
+  name, description and tags, so ``ec2.describe_images`` finds it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from moto.backends import get_backend
+
+from ..service.events import Ami, Notification, Record
+
+__all__ = ["publish"]
+
+
+def _backends(service: str) -> Any:
+    """moto's backends of ``service``, looked up as moto's own request handling looks them up, on each use."""
+    return get_backend(service)  # type: ignore[call-overload]
+
+
+def _ami_class() -> Any:
+    from moto.ec2.models.amis import Ami
+
+    return Ami
+
+
+def publish(record: Record) -> None:
+    """Hand one of the fake's events (and what comes with it) to moto."""
+    if record.ami is not None:
+        _register(record.ami)
+    event = record.event
+    _backends("events")[event["account"]][event["region"]].put_events(
+        [
+            {
+                "Source": event["source"],
+                "DetailType": event["detail-type"],
+                "Detail": json.dumps(event["detail"]),
+                "Resources": list(event["resources"]),
+                "Time": int(record.at),  # moto writes epoch seconds out as EventBridge does
+                "EventBusName": "default",
+            }
+        ]
+    )
+    if record.notification is not None:
+        _notify(record.notification, event["account"], event["region"])
+
+
+def _register(ami: Ami) -> None:
+    backend = _backends("ec2")[ami.account][ami.region]
+    if ami.image_id in backend.amis:
+        return
+    # The class of the module moto itself uses now (a test runner may have reloaded moto since we were imported).
+    moto_ami = _ami_class()
+    backend.amis[ami.image_id] = moto_ami(
+        backend,
+        ami.image_id,
+        name=ami.name,
+        description=ami.description,
+        owner_id=ami.account,
+        platform="windows" if ami.platform == "Windows" else None,
+        architecture="x86_64",
+        virtualization_type="hvm",
+        root_device_type="ebs",
+        root_device_name="/dev/xvda",
+        region_name=f"{ami.region}a",  # moto makes the AMI's snapshot in this zone
+    )
+    # Tagged through the backend, as CreateTags does (moto 5.0's Ami takes no tags of its own).
+    backend.create_tags([ami.image_id], dict(ami.tags))
+
+
+def _notify(notification: Notification, account: str, region: str) -> None:
+    # The topic's own account and region (it names them), which may differ from the build's.
+    parts = notification.topic_arn.split(":")
+    if len(parts) < 6:
+        return
+    backend = _backends("sns")[parts[4] or account][parts[3] or region]
+    if notification.topic_arn not in backend.topics:
+        return
+    # No attributes: Image Builder sets none (and moto 5.0 needs the empty map for raw delivery).
+    backend.publish(json.dumps(notification.message), arn=notification.topic_arn, message_attributes={})

@@ -1,0 +1,53 @@
+"""``GET /_fake/events?after=<cursor>``: the events (and SNS messages) since a cursor, over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from imagebuilder_scenario import boto3_client, control, create_pipeline
+
+from fakeimagebuilder.server import RunningServer
+
+
+def test_events_come_in_pages_after_a_cursor(server: RunningServer) -> None:
+    assert control(server.url, "events") == (200, {"events": [], "notifications": [], "cursor": 0})
+    client = boto3_client(server.url)
+    arn = client.start_image_pipeline_execution(imagePipelineArn=create_pipeline(client))["imageBuildVersionArn"]
+    control(server.url, "advance", {"seconds": 700})
+    status, first = control(server.url, "events")
+    assert status == 200
+    assert [e["detail"]["state"]["status"] for e in first["events"]] == ["BUILDING"]
+    assert first["events"][0]["resources"] == [arn] and first["cursor"] == 1
+
+    control(server.url, "advance", {"seconds": 3600})
+    _, rest = control(server.url, f"events?after={first['cursor']}")
+    assert [e["detail"]["state"]["status"] for e in rest["events"]] == [
+        "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"
+    ]
+    assert rest["cursor"] == 5
+    assert control(server.url, "events?after=5") == (200, {"events": [], "notifications": [], "cursor": 5})
+    # Everything from the start, as the fake holds it.
+    _, everything = control(server.url, "events?after=0")
+    assert everything["events"] == server.fake.events
+
+
+def test_reset_keeps_the_cursors_counting(server: RunningServer) -> None:
+    client = boto3_client(server.url)
+    client.start_image_pipeline_execution(imagePipelineArn=create_pipeline(client))
+    control(server.url, "advance", {"seconds": 3600})
+    _, seen = control(server.url, "events")
+    control(server.url, "reset", method="POST")
+    client.start_image_pipeline_execution(imagePipelineArn=create_pipeline(client))
+    control(server.url, "advance", {"seconds": 3600})
+    _, after_reset = control(server.url, f"events?after={seen['cursor']}")
+    assert len(after_reset["events"]) == 5 and after_reset["cursor"] == seen["cursor"] + 5
+
+
+@pytest.mark.parametrize("after", ["-1", "x", "1.5", ""])
+def test_a_bad_cursor_is_a_400(server: RunningServer, after: str) -> None:
+    status, body = control(server.url, f"events?after={after}")
+    assert status == 400 and "'after' must be a cursor" in body["message"]
+
+
+def test_events_take_get_only(server: RunningServer) -> None:
+    status, _ = control(server.url, "events", {}, method="POST")
+    assert status == 405

@@ -1,0 +1,87 @@
+"""EventBridge event patterns, as the fake's subscribers use them (the user guide's "Event patterns" rules)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fakeimagebuilder.event_patterns import compile_pattern, matches
+
+EVENT: dict[str, Any] = {
+    "source": "aws.imagebuilder",
+    "detail-type": "EC2 Image Builder Image State Change",
+    "account": "123456789012",
+    "resources": ["arn:aws:imagebuilder:us-east-1:123456789012:image/web/1.0.0/3"],
+    "detail": {
+        "previous-state": {"status": "INTEGRATING"},
+        "state": {"status": "AVAILABLE"},
+        "count": 5,
+        "flag": True,
+        "nothing": None,
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (None, True),
+        ({}, True),
+        ({"source": ["aws.imagebuilder"]}, True),
+        ({"source": ["aws.ec2"]}, False),
+        ({"source": ["aws.ec2", "aws.imagebuilder"]}, True),
+        ({"detail": {"state": {"status": ["AVAILABLE"]}}}, True),
+        ({"detail": {"state": {"status": ["FAILED"]}}}, False),
+        ({"detail": {"state": ["AVAILABLE"]}}, False),  # an object is not a value
+        ({"detail": {"state": {"status": ["AVAILABLE"]}}, "source": ["aws.ec2"]}, False),  # every field must match
+        ({"resources": [{"prefix": "arn:aws:imagebuilder:us-east-1:123456789012:image/web/"}]}, True),
+        ({"resources": [{"prefix": "arn:aws:imagebuilder:us-east-1:123456789012:image/app/"}]}, False),
+        ({"detail-type": [{"prefix": {"equals-ignore-case": "ec2 image builder"}}]}, True),
+        ({"resources": [{"suffix": "/3"}]}, True),
+        ({"detail-type": [{"equals-ignore-case": "ec2 IMAGE builder image state change"}]}, True),
+        ({"resources": [{"wildcard": "arn:aws:imagebuilder:*:image/web/*"}]}, True),
+        ({"resources": [{"wildcard": "*:image/app/*"}]}, False),
+        ({"detail": {"state": {"status": [{"anything-but": "FAILED"}]}}}, True),
+        ({"detail": {"state": {"status": [{"anything-but": ["FAILED", "AVAILABLE"]}]}}}, False),
+        ({"detail": {"state": {"status": [{"anything-but": {"prefix": "AVAIL"}}]}}}, False),
+        ({"detail": {"state": {"reason": [{"anything-but": "x"}]}}}, False),  # absent: anything-but does not match
+        ({"detail": {"state": {"reason": [{"exists": False}]}}}, True),
+        ({"detail": {"state": {"reason": [{"exists": True}]}}}, False),
+        ({"detail": {"state": {"status": [{"exists": True}]}}}, True),
+        ({"detail": {"count": [{"numeric": [">", 0, "<=", 5]}]}}, True),
+        ({"detail": {"count": [{"numeric": ["<", 5]}]}}, False),
+        ({"detail": {"count": [{"numeric": ["=", 5]}]}}, True),
+        ({"detail": {"state": {"status": [{"numeric": [">", 0]}]}}}, False),  # a string is not a number
+        ({"detail": {"count": [5]}}, True),
+        ({"detail": {"count": ["5"]}}, False),
+        ({"detail": {"flag": [True]}}, True),
+        ({"detail": {"flag": [1]}}, False),
+        ({"detail": {"nothing": [None]}}, True),
+        ({"$or": [{"source": ["aws.ec2"]}, {"detail": {"state": {"status": ["AVAILABLE"]}}}]}, True),
+        ({"$or": [{"source": ["aws.ec2"]}, {"detail": {"state": {"status": ["FAILED"]}}}]}, False),
+    ],
+)
+def test_patterns_match_as_eventbridge_matches(pattern: Any, expected: bool):
+    assert matches(pattern, EVENT) is expected
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        [],
+        {"source": "aws.imagebuilder"},
+        {"source": []},
+        {"source": [{"prefix": 3}]},
+        {"source": [{"unknown": "x"}]},
+        {"source": [{"prefix": "a", "suffix": "b"}]},
+        {"detail": {"count": [{"numeric": [">"]}]}},
+        {"detail": {"count": [{"numeric": ["~", 1]}]}},
+        {"detail": {"count": [{"exists": "yes"}]}},
+        {"detail": {"count": [{"anything-but": {"numeric": [">", 1]}}]}},
+        {"$or": [{"source": ["a"]}]},
+    ],
+)
+def test_malformed_patterns_are_refused(pattern: Any):
+    with pytest.raises(ValueError):
+        compile_pattern(pattern)

@@ -1,0 +1,356 @@
+"""Events from the build timelines: their shapes, instants, order, and delivery to Python subscribers."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from fakeimagebuilder import BuildPlan, FakeImageBuilder
+from fakeimagebuilder.service.builds import DEFAULT_DURATIONS
+from fakeimagebuilder.service.events import (
+    CVE_DETECTED,
+    DETAIL_TYPES,
+    PIPELINE_AUTOMATICALLY_DISABLED,
+    WORKFLOW_STEP_WAITING,
+    cve_detected,
+    pipeline_automatically_disabled,
+    workflow_step_waiting,
+)
+from fakeimagebuilder.service.state import Scope, Settings
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+PARENT_IMAGE = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
+COMPONENT = "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"
+TOPIC = "arn:aws:sns:us-east-1:123456789012:image-notices"
+STATE_CHANGE = "EC2 Image Builder Image State Change"
+
+
+def _transitions(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(e["detail"]["previous-state"]["status"], e["detail"]["state"]["status"]) for e in events]
+
+
+def _at(event: dict[str, Any]) -> float:
+    return datetime.strptime(event["time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+
+
+def _start(client: Any, stack: Any) -> str:
+    return client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+
+
+def test_a_build_sends_one_state_change_per_status_in_the_documented_shape(fake: Any, client: Any, stack: Any):
+    start = fake.clock.now()
+    arn = _start(client, stack)
+    fake.advance(3600)
+
+    events = fake.events
+    assert _transitions(events) == [
+        ("CREATING", "BUILDING"),
+        ("BUILDING", "TESTING"),
+        ("TESTING", "DISTRIBUTING"),
+        ("DISTRIBUTING", "INTEGRATING"),
+        ("INTEGRATING", "AVAILABLE"),
+    ]
+    first = events[0]
+    assert set(first) == {"version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"}
+    assert first["version"] == "0" and UUID.match(first["id"])
+    assert (first["source"], first["detail-type"]) == ("aws.imagebuilder", STATE_CHANGE)
+    assert (first["account"], first["region"], first["resources"]) == (fake.account_id, "us-east-1", [arn])
+    assert len({e["id"] for e in events}) == len(events)
+    # Each at the instant of its change: BUILDING after PENDING and CREATING.
+    building_at = start + DEFAULT_DURATIONS["PENDING"] + DEFAULT_DURATIONS["CREATING"]
+    assert abs(_at(first) - building_at) < 1
+
+
+def test_the_instants_are_those_of_the_changes_even_when_the_clock_jumps_over_them(fake: Any, client: Any, stack: Any):
+    fake.configure(build_plan=BuildPlan.lasting(600))
+    started = fake.clock.now()
+    arn = _start(client, stack)
+    seen = []
+    for _ in range(130):  # observe in steps shorter than any stage
+        fake.advance(5)
+        status = client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"]
+        if not seen or seen[-1] != status:
+            seen.append(status)
+    stepwise = [(t, _at(e) - started) for t, e in zip(_transitions(fake.events), fake.events, strict=True)]
+
+    fake.reset()
+    fake.configure(build_plan=BuildPlan.lasting(600))
+    started = fake.clock.now()
+    _start(client, _make_stack(client))
+    fake.advance(10_000)  # one jump over every change
+    jumped = [(t, _at(e) - started) for t, e in zip(_transitions(fake.events), fake.events, strict=True)]
+    assert [t for t, _ in jumped] == [t for t, _ in stepwise]
+    assert all(abs(a - b) <= 1 for (_, a), (_, b) in zip(jumped, stepwise, strict=True))  # whole seconds
+    assert [s for _, s in _transitions(fake.events)] == [s for s in seen if s not in ("PENDING", "CREATING")]
+
+
+def _make_stack(client: Any, name: str = "web", topic: str | None = None, tests: bool = True) -> Any:
+    recipe = client.create_image_recipe(
+        name=name, semanticVersion="1.0.0", parentImage=PARENT_IMAGE, components=[{"componentArn": COMPONENT}]
+    )["imageRecipeArn"]
+    infra = {"name": name, "instanceProfileName": "builder"}
+    if topic:
+        infra["snsTopicArn"] = topic
+    infra_arn = client.create_infrastructure_configuration(**infra)["infrastructureConfigurationArn"]
+    pipeline = client.create_image_pipeline(
+        name=name,
+        imageRecipeArn=recipe,
+        infrastructureConfigurationArn=infra_arn,
+        imageTestsConfiguration={"imageTestsEnabled": tests},
+    )["imagePipelineArn"]
+    return SimpleNamespace(recipe_arn=recipe, infrastructure_arn=infra_arn, pipeline_arn=pipeline)
+
+
+def test_a_failed_build_names_its_reason_and_a_cancelled_one_ends_where_it_was(fake: Any, client: Any):
+    failing = _make_stack(client, "failing")
+    fake.set_build_plan(BuildPlan(outcome="FAILED", fail_during="BUILDING"), failing.pipeline_arn)
+    failed = _start(client, failing)
+    cancelled_stack = _make_stack(client, "cancelled")
+    cancelled = _start(client, cancelled_stack)
+    fake.advance(DEFAULT_DURATIONS["PENDING"] + 1)
+    client.cancel_image_creation(imageBuildVersionArn=cancelled)
+    fake.advance(3600)
+
+    by_image: dict[str, list[dict[str, Any]]] = {}
+    for event in fake.events:
+        by_image.setdefault(event["resources"][0], []).append(event)
+    assert _transitions(by_image[failed]) == [("CREATING", "BUILDING"), ("BUILDING", "FAILED")]
+    reason = client.get_image(imageBuildVersionArn=failed)["image"]["state"]["reason"]
+    assert by_image[failed][-1]["detail"]["state"] == {"status": "FAILED", "reason": reason}
+    assert _transitions(by_image[cancelled]) == [("CREATING", "CANCELLED")]
+    assert by_image[cancelled][-1]["detail"]["state"] == {"status": "CANCELLED"}
+
+
+def test_no_testing_event_when_tests_are_off(fake: Any, client: Any):
+    _start(client, _make_stack(client, tests=False))
+    fake.advance(3600)
+    assert "TESTING" not in {status for _, status in _transitions(fake.events)}
+
+
+def test_events_of_many_builds_are_ordered_by_instant_then_creation(fake: Any, client: Any, stack: Any):
+    fake.configure(build_plan=BuildPlan.lasting(100))
+    first = _start(client, stack)
+    second = _start(client, stack)  # the same instant: the first build's change comes first
+    fake.advance(50)
+    third = _start(client, stack)
+    fake.advance(1000)
+    events = fake.events
+    instants = [_at(e) for e in events]
+    assert instants == sorted(instants)
+    at_once = [e["resources"][0] for e in events if _at(e) == _at(events[0])]
+    assert at_once[:2] == [first, second]
+    assert {e["resources"][0] for e in events} == {first, second, third}
+    assert len(events) == 3 * 5
+
+
+def test_zero_length_stages_still_send_their_events_in_order(fake: Any, client: Any, stack: Any):
+    fake.configure(build_plan=BuildPlan.lasting(0))
+    _start(client, stack)
+    # The build ends at the instant it starts; stages that never last are not seen, and nothing repeats.
+    assert _transitions(fake.events) == [("PENDING", "AVAILABLE")]
+
+
+def test_nothing_is_made_for_events_until_someone_observes_them(fake: Any, client: Any, stack: Any):
+    _start(client, stack)
+    fake.advance(3600)
+    assert fake.service.events is None
+    # The first read gives the history of the builds there are, each at its own instant.
+    assert _transitions(fake.events)[-1] == ("INTEGRATING", "AVAILABLE")
+    assert fake.service.events is not None
+
+
+def test_a_subscriber_gets_each_matching_event_once_in_order(fake: Any, client: Any, stack: Any):
+    got: list[dict[str, Any]] = []
+    everything: list[dict[str, Any]] = []
+    handle = fake.subscribe(got.append, pattern={"detail": {"state": {"status": ["AVAILABLE", "FAILED"]}}})
+    fake.subscribe(everything.append)
+    arn = _start(client, stack)
+    fake.advance(3600)
+    fake.advance(3600)
+    client.get_image(imageBuildVersionArn=arn)
+    assert [e["detail"]["state"]["status"] for e in got] == ["AVAILABLE"]
+    assert everything == fake.events
+
+    handle.unsubscribe()
+    _start(client, stack)
+    fake.advance(3600)
+    assert len(got) == 1
+    assert len(everything) == 10
+
+
+def test_a_subscriber_may_call_the_fake_from_its_callback(fake: Any, client: Any, stack: Any):
+    seen: list[str] = []
+
+    def on_event(event: dict[str, Any]) -> None:
+        image = client.get_image(imageBuildVersionArn=event["resources"][0])["image"]
+        seen.append(image["state"]["status"])
+
+    fake.subscribe(on_event)
+    _start(client, stack)
+    fake.advance(3600)
+    # Delivered after the jump: each callback reads the image as it is now.
+    assert seen == ["AVAILABLE"] * 5
+
+
+def test_subscribers_get_each_event_exactly_once_when_many_threads_observe(fake: Any, client: Any, stack: Any):
+    fake.configure(build_plan=BuildPlan.lasting(100))
+    got: list[str] = []
+    fake.subscribe(lambda e: got.append(e["id"]))
+    arns = [_start(client, stack) for _ in range(10)]
+    errors: list[BaseException] = []
+
+    def observe() -> None:
+        try:
+            for _ in range(20):
+                fake.advance(1)
+                client.get_image(imageBuildVersionArn=arns[0])
+                fake.events  # noqa: B018  (a read observes too)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=observe) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    fake.advance(1000)
+    events = fake.events
+    assert got == [e["id"] for e in events]
+    assert len(got) == len(set(got)) == 10 * 5
+
+
+def test_a_callbacks_exception_surfaces_and_the_event_is_not_delivered_again(fake: Any, client: Any, stack: Any):
+    calls: list[str] = []
+
+    def fussy(event: dict[str, Any]) -> None:
+        calls.append(event["id"])
+        raise RuntimeError("the subscriber failed")
+
+    fake.subscribe(fussy, pattern={"detail": {"state": {"status": ["AVAILABLE"]}}})
+    _start(client, stack)
+    with pytest.raises(RuntimeError, match="the subscriber failed"):
+        fake.advance(3600)
+    fake.advance(10)
+    assert len(calls) == 1
+
+
+def test_a_malformed_pattern_is_refused_at_subscribe(fake: Any):
+    with pytest.raises(ValueError, match="numeric"):
+        fake.subscribe(print, pattern={"detail": {"n": [{"numeric": [">"]}]}})
+
+
+def test_reset_delivers_what_was_due_then_forgets_the_events(fake: Any, client: Any, stack: Any):
+    got: list[dict[str, Any]] = []
+    fake.subscribe(got.append)
+    _start(client, stack)
+    fake.clock.advance(3600)  # behind the fake's back: nothing observed yet
+    before = fake.events_page()["cursor"]
+    fake.reset()
+    assert len(got) == 5 and fake.events == []
+    # Cursors go on counting: nothing after the reset is taken for something already seen.
+    _start(client, _make_stack(client))
+    fake.advance(3600)
+    page = fake.events_page(before)
+    assert len(page["events"]) == 5 and page["cursor"] == before + 5
+    assert fake.events_page(page["cursor"]) == {"events": [], "notifications": [], "cursor": page["cursor"]}
+
+
+def test_an_sns_message_in_the_documented_shape_when_a_build_ends(fake: Any, client: Any):
+    stack = _make_stack(client, topic=TOPIC)
+    arn = _start(client, stack)
+    fake.advance(3600)
+    [(topic, message)] = fake.notifications
+    image = client.get_image(imageBuildVersionArn=arn)["image"]
+    assert topic == TOPIC
+    assert message["arn"] == arn and message["versionlessArn"] == arn.rsplit("/", 2)[0]
+    assert (message["name"], message["version"], message["buildVersion"]) == ("web", "1.0.0", 1)
+    assert message["semver"] == 2**90 + 1  # 1.0.0/1, as the user guide's 1.0.0/3 is 2**90 + 3
+    assert message["state"] == {"status": "AVAILABLE"}
+    assert message["outputResources"] == image["outputResources"]
+    assert message["sourcePipelineArn"] == stack.pipeline_arn
+    assert message["infrastructureConfiguration"]["snsTopicArn"] == TOPIC
+    assert message["imageRecipe"]["arn"] == stack.recipe_arn and "owner" not in message["imageRecipe"]
+    assert message["imageTestsConfigurationDocument"] == {"imageTestsEnabled": True, "timeoutMinutes": 720}
+    assert message["tags"]["resourceArn"] == arn and UUID.match(message["tags"]["internalId"])
+    assert (message["accountId"], message["buildType"]) == (fake.account_id, "USER_INITIATED")
+    for job in ("buildExecutionId", "testExecutionId", "distributionJobId", "integrationJobId"):
+        assert UUID.match(message[job])
+    # Dates as the user guide's example writes them: "Jul 28, 2022 1:13:45 AM".
+    created = datetime.strptime(message["dateCreated"], "%b %d, %Y %I:%M:%S %p").replace(tzinfo=UTC)
+    assert created.isoformat()[:19] == image["dateCreated"][:19]
+
+
+def test_a_failed_build_notifies_too_but_a_cancelled_one_does_not(fake: Any, client: Any):
+    failing = _make_stack(client, "failing", topic=TOPIC)
+    fake.set_build_plan(BuildPlan(outcome="FAILED"), failing.pipeline_arn)
+    failed = _start(client, failing)
+    cancelled = _start(client, _make_stack(client, "cancelled", topic=TOPIC))
+    client.cancel_image_creation(imageBuildVersionArn=cancelled)
+    _start(client, _make_stack(client, "silent"))  # no topic, no message
+    fake.advance(3600)
+    [(_, message)] = fake.notifications
+    assert message["arn"] == failed and message["state"]["status"] == "FAILED" and message["state"]["reason"]
+    assert message["outputResources"] == {"amis": []}
+    assert "buildExecutionId" not in message
+
+
+def test_the_other_event_types_have_their_documented_shapes():
+    scope = Scope("111122223333", "us-west-2", Settings())
+    image = scope.arn("image", "web", "1.0.0", "1")
+    pipeline = scope.arn("image-pipeline", "web")
+    workflow = scope.arn("workflow", "build", "build-web", "1.0.0", "1")
+    waiting = workflow_step_waiting(scope, 0.0, image, workflow, "wf-1", "step-1", "Approve")
+    assert waiting["detail-type"] == WORKFLOW_STEP_WAITING and waiting["resources"] == [image, workflow]
+    assert waiting["detail"] == {
+        "workflow-execution-id": "wf-1",
+        "workflow-step-execution-id": "step-1",
+        "workflow-step-name": "Approve",
+    }
+    cve = cve_detected(scope, 0.0, image, pipeline, "i-1234567890abcdef0", {"all": 3, "high": 2, "low": 1})
+    assert cve["detail-type"] == CVE_DETECTED and cve["resources"] == [image, pipeline]
+    assert cve["detail"]["finding-severity-counts"] == {"all": 3, "critical": 0, "high": 2, "medium": 0}
+    disabled = pipeline_automatically_disabled(scope, 0.0, pipeline, 5)
+    assert disabled["detail-type"] == PIPELINE_AUTOMATICALLY_DISABLED
+    assert disabled["detail"] == {"consecutive-failures": "5"} and disabled["time"] == "1970-01-01T00:00:00Z"
+    assert len(DETAIL_TYPES) == 4
+
+
+def test_an_event_log_of_its_own_per_fake():
+    with FakeImageBuilder() as one:
+        assert one.events == [] and FakeImageBuilder().events == []
+
+
+def test_a_cancel_is_sent_at_once_even_while_the_next_change_is_far_off(fake: Any, client: Any, stack: Any):
+    got: list[dict[str, Any]] = []
+    fake.subscribe(got.append)
+    arn = _start(client, stack)
+    fake.advance(DEFAULT_DURATIONS["PENDING"] + DEFAULT_DURATIONS["CREATING"] + 1)  # BUILDING for 10 minutes
+    assert _transitions(got) == [("CREATING", "BUILDING")]
+    client.cancel_image_creation(imageBuildVersionArn=arn)
+    assert _transitions(got) == [("CREATING", "BUILDING"), ("BUILDING", "CANCELLED")]
+    fake.advance(3600)
+    assert len(got) == 2
+
+
+def test_scheduled_builds_in_another_scope_send_their_events_in_time_order(fake: Any, make_stack: Any) -> None:
+    """A clock jump over several scheduled runs: each run's events come at its own instants, in order,
+    even when the calls that observe them go to another region (whose scheduled runs are caught up too)."""
+    every_hour = {"scheduleExpression": "rate(1 hour)", "pipelineExecutionStartCondition": "EXPRESSION_MATCH_ONLY"}
+    stack = make_stack(schedule=every_hour)
+    seen: list[dict[str, Any]] = []
+    fake.subscribe(seen.append)
+    fake.advance(3 * 3600 + 3500)  # runs at 1, 2 and 3 hours, each past BUILDING
+    fake.client(region="us-west-2").list_image_pipelines()  # a call elsewhere observes the log
+    building = [e for e in seen if e["detail"]["state"]["status"] == "BUILDING"]
+    assert len(building) == 3
+    instants = [_at(e) for e in seen]
+    assert instants == sorted(instants)
+    assert {e["resources"][0].rsplit("/", 1)[0] for e in building} == {
+        stack.recipe_arn.replace(":image-recipe/", ":image/")
+    }
