@@ -65,7 +65,10 @@ def test_events_and_their_delivery(imagebuilder_fake, imagebuilder_client, image
     client = imagebuilder_client
     recipe = client.create_image_recipe(
         name="web", semanticVersion="1.0.0",
-        parentImage="arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x")["imageRecipeArn"]
+        parentImage="arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x",
+        # botocore 1.40.41's model (the lowest supported) requires components
+        components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}],
+    )["imageRecipeArn"]
     infra = client.create_infrastructure_configuration(
         name="web", instanceProfileName="builder", snsTopicArn="arn:aws:sns:us-east-1:123456789012:t",
     )["infrastructureConfigurationArn"]
