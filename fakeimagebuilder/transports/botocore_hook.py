@@ -14,9 +14,11 @@ refused. One patch serves fakes and guards alike, so they nest in any order.
 
 botocore asks its ``before-send`` handlers before ``Endpoint._send``; moto's
 ``mock_aws`` answers there. While this transport is installed and moto is
-loaded, :mod:`.moto_stubber` makes moto's handler step aside for the requests
-this transport takes (:func:`_takes`): Image Builder reaches the fake, every
-other service reaches moto, in any nesting order. Without moto nothing of that
+loaded, :mod:`.moto_stubber` has moto's handler answer the requests this
+transport takes (:func:`_take`) from the fake, or refuse them for the guard,
+in the same step that decides it: Image Builder reaches the fake, every other
+service reaches moto, in any nesting order, and a fake left while a request
+is in flight cannot send it past moto to the network. Without moto nothing of that
 is imported, and ``_send`` does no more work than without it.
 """
 
@@ -63,41 +65,45 @@ class _Body(io.BytesIO):
 
 def _send(endpoint: Endpoint, request: AWSPreparedRequest) -> Any:
     if getattr(endpoint, "_endpoint_prefix", None) == "imagebuilder":
-        try:
-            handler: Handler | None = _active[-1]
-        except IndexError:  # none, or deactivated by another thread meanwhile
-            handler = None
-        url = request.url
-        if handler is not None and is_aws_host(url):
-            body = request.body
-            if hasattr(body, "read"):
-                body = body.read()
-            answer = handler(HttpRequest.from_url(request.method, url, request.headers, body))
-            return AWSResponse(url, answer.status, answer.headers, _Body(answer.body))
-        refuse = _guards[-1] if _guards else None
-        if refuse is not None and not is_loopback(urlsplit(url).hostname or ""):
-            raise refuse(url)
+        response = _take(request)
+        if response is not None:
+            return response
     send = _original_send
     if send is None:  # another thread uninstalled us after this call looked us up: botocore's own is back
         send = Endpoint._send
     return send(endpoint, request)
 
 
-def _takes(event_name: str, url: str) -> bool:
-    """Whether :func:`_send` answers or refuses this request (given a ``before-send`` event's name)."""
-    if not event_name.startswith("before-send.imagebuilder."):
-        return False
-    if _active and is_aws_host(url):
-        return True
-    return bool(_guards) and not is_loopback(urlsplit(url).hostname or "")
+def _take(request: AWSPreparedRequest) -> AWSResponse | None:
+    """The newest fake's answer to an Image Builder request for an AWS host, or None if no fake takes it.
+
+    Raises the newest guard's refusal instead of None if the request would leave the machine. The fake and
+    guard lists are read once: whoever calls this gets one consistent decision, whatever other threads enter
+    or leave meanwhile.
+    """
+    try:
+        handler: Handler | None = _active[-1]
+    except IndexError:  # none, or deactivated by another thread meanwhile
+        handler = None
+    url = request.url
+    if handler is not None and is_aws_host(url):
+        body = request.body
+        if hasattr(body, "read"):
+            body = body.read()
+        answer = handler(HttpRequest.from_url(request.method, url, request.headers, body))
+        return AWSResponse(url, answer.status, answer.headers, _Body(answer.body))
+    refuse = _guards[-1] if _guards else None
+    if refuse is not None and not is_loopback(urlsplit(url).hostname or ""):
+        raise refuse(url)
+    return None
 
 
 def _moto_steps_aside() -> None:
-    """If moto is loaded, have its ``before-send`` stubber leave :func:`_takes`'s requests to us."""
+    """If moto is loaded, have its ``before-send`` stubber answer :func:`_take`'s requests as we would."""
     if _MOTO_STUBBER in sys.modules:
         from . import moto_stubber
 
-        moto_stubber.step_aside(_takes)
+        moto_stubber.step_aside(_take)
 
 
 def _moto_imported_meanwhile(**kwargs: Any) -> None:

@@ -11,12 +11,16 @@ transport sits, only when no ``before-send`` handler answered, so with
 ``mock_aws`` active every Image Builder request would get moto's
 ``404 Not yet implemented``.
 
-While the transport is installed, the stubber's class answers nothing for the
-requests the transport takes, and botocore goes on to ``Endpoint._send``; every
-other request is moto's, as before. The class is patched rather than the
-handler lists: that reaches every client and every stubber instance whichever
-of moto and the fake was entered first, and moto's own registrations are never
-touched, so leaving restores exactly what moto had.
+While the transport is installed, the stubber's class answers the requests the
+transport takes as the transport would (the fake's answer, or the guard's
+refusal) and leaves every other request to moto, as before. It answers rather
+than stepping aside for ``Endpoint._send`` to answer: the decision and the
+answer are one read of the active fakes, so a fake left by another thread
+between moto's handler and the send cannot let the request go past moto to the
+network. The class is patched rather than the handler lists: that reaches every
+client and every stubber instance whichever of moto and the fake was entered
+first, and moto's own registrations are never touched, so leaving restores
+exactly what moto had.
 """
 
 from __future__ import annotations
@@ -28,15 +32,20 @@ from moto.core.botocore_stubber import BotocoreStubber
 
 __all__ = ["restore", "step_aside"]
 
-Takes = Callable[[str, str], bool]
-"""``takes(event_name, url)``: whether the fake's transport answers (or refuses) this request."""
+Take = Callable[[Any], Any]
+"""``take(request)``: the transport's answer to an Image Builder request, None if it leaves it to moto.
+
+Raises the guard's refusal for a request it refuses.
+"""
+
+_IMAGE_BUILDER = "before-send.imagebuilder."
 
 _ours: Callable[..., Any] | None = None
 _original: Callable[..., Any] | None = None
 
 
-def step_aside(takes: Takes) -> None:
-    """Until :func:`restore`, moto's stubber answers nothing for the requests ``takes`` claims."""
+def step_aside(take: Take) -> None:
+    """Until :func:`restore`, moto's stubber answers Image Builder requests with ``take`` where it answers."""
     global _ours, _original
     current = BotocoreStubber.__call__
     if _ours is not None and current is _ours:
@@ -45,8 +54,10 @@ def step_aside(takes: Takes) -> None:
 
     # botocore calls handlers with keywords: the parameter names are moto's.
     def __call__(stubber: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
-        if takes(event_name, request.url):
-            return None
+        if event_name.startswith(_IMAGE_BUILDER):
+            response = take(request)
+            if response is not None:
+                return response
         # The original is bound here, not read from the module: a request in flight while another thread
         # restores the class still reaches moto.
         return original(stubber, event_name, request, **kwargs)
