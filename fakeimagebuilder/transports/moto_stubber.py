@@ -1,7 +1,9 @@
-"""moto's botocore stubber steps aside for the Image Builder requests the fake's transport takes.
+"""moto's botocore stubber answers the Image Builder requests the fake's transport takes, as the transport would.
 
-Imported only when moto already is (:mod:`.botocore_hook` looks in
-``sys.modules``): without moto, none of this is loaded.
+Loaded only once moto's stubber module is (:mod:`.botocore_hook` looks in
+``sys.modules``, and watches imports for it while installed); this module
+itself imports nothing of moto: the stubber's class is handed in, so it can
+be patched the moment moto's module has run, from inside that import.
 
 moto answers botocore requests from a ``before-send`` handler, one
 ``BotocoreStubber`` it adds to botocore's ``BUILTIN_HANDLERS`` when imported
@@ -28,9 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from moto.core.botocore_stubber import BotocoreStubber
-
-__all__ = ["restore", "step_aside"]
+__all__ = ["answer_with", "restore"]
 
 Take = Callable[[Any], Any]
 """``take(request)``: the transport's answer to an Image Builder request, None if it leaves it to moto.
@@ -40,20 +40,21 @@ Raises the guard's refusal for a request it refuses.
 
 _IMAGE_BUILDER = "before-send.imagebuilder."
 
+_patched: Any = None
 _ours: Callable[..., Any] | None = None
 _original: Callable[..., Any] | None = None
 
 
-def step_aside(take: Take) -> None:
-    """Until :func:`restore`, moto's stubber answers Image Builder requests with ``take`` where it answers."""
-    global _ours, _original
-    current = BotocoreStubber.__call__
+def answer_with(stubber_class: Any, take: Take) -> None:
+    """Until :func:`restore`, moto's ``stubber_class`` answers Image Builder requests with ``take`` where it answers."""
+    global _patched, _ours, _original
+    current = stubber_class.__call__
     if _ours is not None and current is _ours:
         return
     original = current
 
     # botocore calls handlers with keywords: the parameter names are moto's.
-    def __call__(stubber: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
+    def __call__(stubber: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
         if event_name.startswith(_IMAGE_BUILDER):
             response = take(request)
             if response is not None:
@@ -63,13 +64,13 @@ def step_aside(take: Take) -> None:
         return original(stubber, event_name, request, **kwargs)
 
     __call__.__wrapped__ = original  # type: ignore[attr-defined]
-    _ours, _original = __call__, original
-    BotocoreStubber.__call__ = __call__  # type: ignore[method-assign]
+    _patched, _ours, _original = stubber_class, __call__, original
+    stubber_class.__call__ = __call__
 
 
 def restore() -> None:
     """Put moto's own ``__call__`` back, unless someone patched the class after us (then theirs stays)."""
-    global _ours, _original
-    if _ours is not None and BotocoreStubber.__call__ is _ours:
-        BotocoreStubber.__call__ = _original  # type: ignore[method-assign]
-    _ours = _original = None
+    global _patched, _ours, _original
+    if _ours is not None and _patched.__call__ is _ours:
+        _patched.__call__ = _original
+    _patched = _ours = _original = None
