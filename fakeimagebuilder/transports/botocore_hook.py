@@ -52,9 +52,9 @@ _lock = threading.Lock()
 _active: list[Handler] = []
 _guards: list[Refusal] = []
 _original_send: Callable[[Endpoint, AWSPreparedRequest], Any] | None = None
+_moto_restore: Callable[[], None] | None = None
 
 _MOTO_STUBBER = "moto.core.botocore_stubber"
-_MOTO_ANSWERING = f"{__package__}.moto_stubber"
 
 
 class _Body(io.BytesIO):
@@ -108,11 +108,13 @@ def _moto_answers_with_us() -> None:
     The class is read from the module, never imported: under our lock, no import may be waited for (the
     import of moto's module, if another thread is in it, ends by taking our lock in :func:`_moto_loaded`).
     """
+    global _moto_restore
     stubber_class = getattr(sys.modules.get(_MOTO_STUBBER), "BotocoreStubber", None)
     if stubber_class is not None:
         from . import moto_stubber
 
         moto_stubber.answer_with(stubber_class, _take)
+        _moto_restore = moto_stubber.restore
 
 
 def _moto_loaded() -> None:
@@ -197,9 +199,17 @@ def _uninstall_if_idle() -> None:
             Endpoint._send = _original_send  # type: ignore[method-assign]
         _original_send = None
         _unwatch()
-        answering = sys.modules.get(_MOTO_ANSWERING)
-        if answering is not None:
-            answering.restore()
+        _restore_moto()
+
+
+def _restore_moto() -> None:
+    """Put moto's stubber back as it was, if we had it answer with us."""
+    global _moto_restore
+    # Kept from when we patched it, not looked up in sys.modules: a module dropped from there (pytester's
+    # snapshots do that) would leave moto's class patched for good.
+    if _moto_restore is not None:
+        _moto_restore()
+        _moto_restore = None
 
 
 def activate(handler: Handler) -> None:

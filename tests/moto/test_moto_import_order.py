@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 _LATE = '''
 import os
 
@@ -106,3 +108,16 @@ def test_moto_imported_after_the_fake_then_given_older_clients(tmp_path: Path):
     script.write_text(_LATE_PATCH_CLIENT)
     run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0 and "patched clients: ok" in run.stdout, run.stdout + run.stderr
+
+
+def test_leaving_restores_moto_even_if_our_module_was_dropped_from_sys_modules(monkeypatch: pytest.MonkeyPatch):
+    """pytester's in-process runs drop the modules first imported inside them; moto's class must come back."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    from fakeimagebuilder import FakeImageBuilder
+
+    moto_call = BotocoreStubber.__call__
+    with FakeImageBuilder():
+        assert BotocoreStubber.__call__ is not moto_call
+        monkeypatch.delitem(sys.modules, "fakeimagebuilder.transports.moto_stubber")
+    assert BotocoreStubber.__call__ is moto_call
