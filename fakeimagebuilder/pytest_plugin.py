@@ -195,8 +195,22 @@ def pytest_report_header(config: pytest.Config) -> str:
 # -- the test's AWS environment and the network guard -------------------------------------------
 
 
-def _isolate_aws_environment(monkeypatch: pytest.MonkeyPatch, region: str) -> None:
-    """Dummy credentials and region, and nothing of the developer's AWS configuration."""
+_ISOLATED = pytest.StashKey[bool]()
+
+
+def _isolate_aws_environment(request: pytest.FixtureRequest, region: str) -> None:
+    """Dummy credentials and region, and nothing of the developer's AWS configuration; once per test.
+
+    Through the test's own ``monkeypatch``, so a change the test makes there
+    is undone before ours. Done by the autouse fixture, before any of the
+    test's own function-scoped fixtures: one that changes the environment
+    itself (moto's ``mock_aws`` sets and later restores its dummy keys) then
+    starts from ours and has undone its change before ours is.
+    """
+    if request.node.stash.get(_ISOLATED, False):
+        return
+    request.node.stash[_ISOLATED] = True
+    monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
     for name in list(os.environ):
         if name.startswith("AWS_"):
             monkeypatch.delenv(name)
@@ -233,10 +247,10 @@ def _refusal(url: str) -> NetworkBlocked:
 
 
 @pytest.fixture
-def imagebuilder_fake(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeImageBuilder]:
+def imagebuilder_fake(request: pytest.FixtureRequest) -> Iterator[FakeImageBuilder]:
     """An active :class:`FakeImageBuilder` with fresh state, dummy AWS credentials, and no way out to AWS."""
     knobs = _knobs_for(request)
-    _isolate_aws_environment(monkeypatch, knobs.region)
+    _isolate_aws_environment(request, knobs.region)  # done already, unless requested with getfixturevalue
     with botocore_hook.guard(_refusal), knobs.new_fake() as fake:
         yield fake
 
@@ -265,13 +279,21 @@ def imagebuilder_server(pytestconfig: pytest.Config) -> Iterator[RunningServer]:
 
 
 @pytest.fixture(autouse=True)
-def _imagebuilder_server_per_test(request: pytest.FixtureRequest) -> Iterator[None]:
-    """For each test that uses ``imagebuilder_server``: fresh state and knobs, a dummy AWS environment, the guard."""
-    if "imagebuilder_server" not in request.fixturenames:
+def _imagebuilder_per_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """For each test that uses the fixtures: the dummy AWS environment first; for the server, state, knobs, guard.
+
+    Autouse fixtures are set up before the test's other function-scoped
+    fixtures, so the environment is ours before any of theirs changes it.
+    """
+    names = request.fixturenames
+    if "imagebuilder_fake" not in names and "imagebuilder_server" not in names:
         yield
         return
     knobs = _knobs_for(request)
-    _isolate_aws_environment(request.getfixturevalue("monkeypatch"), knobs.region)
+    _isolate_aws_environment(request, knobs.region)
+    if "imagebuilder_server" not in names:
+        yield
+        return
     running = request.getfixturevalue("imagebuilder_server")
     running.fake.reset()
     knobs.apply(running.fake)
