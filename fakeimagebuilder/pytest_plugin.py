@@ -16,7 +16,11 @@ Fixtures:
 Every test that uses one of them runs with dummy credentials and region: each
 ``AWS_*`` variable of the developer's environment is removed for the test and
 the config and credentials files point at an empty file, so no real profile,
-endpoint override or credential can leak in.
+endpoint override or credential can leak in. Kept are the endpoint overrides
+(``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_<SERVICE>``) that send services other
+than Image Builder to this machine, such as moto's server; with a kept
+``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_IMAGEBUILDER`` is set to Image
+Builder's AWS endpoint, so Image Builder still reaches the fake.
 
 The network guarantee: in a test that uses these fixtures, no Image Builder
 request leaves the machine. Requests for an AWS host are answered by
@@ -39,10 +43,12 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from .fake import DEFAULT_ACCOUNT_ID, FakeImageBuilder, check_knobs
+from .hosts import is_loopback
 from .service import BuildPlan, checked_seconds
 from .transports import botocore_hook
 
@@ -196,6 +202,23 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 _ISOLATED = pytest.StashKey[bool]()
+_ENDPOINT = "AWS_ENDPOINT_URL"
+_IMAGE_BUILDER_ENDPOINT = f"{_ENDPOINT}_IMAGEBUILDER"
+
+
+def _local_endpoint_of_another_service(name: str, value: str) -> bool:
+    """Whether ``name`` sends a service other than Image Builder (or every service) to this machine.
+
+    Such overrides (moto's server, LocalStack) are the suite's own setup, kept for the test: they cannot
+    reach AWS. Image Builder's own override goes, so the fake gets Image Builder.
+    """
+    endpoint = name == _ENDPOINT or name.startswith(f"{_ENDPOINT}_")
+    if not endpoint or name == _IMAGE_BUILDER_ENDPOINT:
+        return False
+    try:
+        return is_loopback(urlsplit(value).hostname or "")
+    except ValueError:  # not a URL botocore could use either
+        return False
 
 
 def _isolate_aws_environment(request: pytest.FixtureRequest, region: str) -> None:
@@ -211,9 +234,12 @@ def _isolate_aws_environment(request: pytest.FixtureRequest, region: str) -> Non
         return
     request.node.stash[_ISOLATED] = True
     monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
+    for name, value in list(os.environ.items()):
+        if name.startswith("AWS_") and not _local_endpoint_of_another_service(name, value):
             monkeypatch.delenv(name)
+    if _ENDPOINT in os.environ:
+        # Every service to that local server, but Image Builder to its AWS endpoint: the fake's (or refused).
+        monkeypatch.setenv(_IMAGE_BUILDER_ENDPOINT, f"https://imagebuilder.{region}.amazonaws.com")
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
