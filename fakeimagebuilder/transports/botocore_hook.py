@@ -78,8 +78,10 @@ def _send(endpoint: Endpoint, request: AWSPreparedRequest) -> Any:
     return send(endpoint, request)
 
 
-def _take(request: AWSPreparedRequest) -> AWSResponse | None:
+def _take(request: AWSPreparedRequest, anywhere: bool = False) -> AWSResponse | None:
     """The newest fake's answer to an Image Builder request for an AWS host, or None if no fake takes it.
+
+    ``anywhere``: whatever the host (a request moto sent to its own server in its server mode).
 
     Raises the newest guard's refusal instead of None if the request would leave the machine. The fake and
     guard lists are read once: whoever calls this gets one consistent decision, whatever other threads enter
@@ -90,7 +92,7 @@ def _take(request: AWSPreparedRequest) -> AWSResponse | None:
     except IndexError:  # none, or deactivated by another thread meanwhile
         handler = None
     url = request.url
-    if handler is not None and is_aws_host(url):
+    if handler is not None and (anywhere or is_aws_host(url)):
         body = request.body
         if hasattr(body, "read"):
             body = body.read()

@@ -23,17 +23,26 @@ network. The class is patched rather than the handler lists: that reaches every
 client and every stubber instance whichever of moto and the fake was entered
 first, and moto's own registrations are never touched, so leaving restores
 exactly what moto had.
+
+In moto's server mode (``TEST_SERVER_MODE=true``), ``mock_aws`` gives every
+``boto3.client`` moto's server as its ``endpoint_url``, Image Builder's too,
+though moto's server does not serve it; the stubber still sees those requests
+first, and answers them from the fake while one is active.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 __all__ = ["answer_with", "restore"]
 
-Take = Callable[[Any], Any]
-"""``take(request)``: the transport's answer to an Image Builder request, None if it leaves it to moto.
+Take = Callable[[Any, bool], Any]
+"""``take(request, anywhere)``: the transport's answer to an Image Builder request, None if it leaves it to moto.
+
+``anywhere``: the fake answers whatever the host, not only AWS hosts.
 
 Raises the guard's refusal for a request it refuses.
 """
@@ -56,7 +65,7 @@ def answer_with(stubber_class: Any, take: Take) -> None:
     # botocore calls handlers with keywords: the parameter names are moto's.
     def __call__(stubber: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
         if event_name.startswith(_IMAGE_BUILDER):
-            response = take(request)
+            response = take(request, _sent_to_moto_server(request.url))
             if response is not None:
                 return response
         # The original is bound here, not read from the module: a request in flight while another thread
@@ -66,6 +75,15 @@ def answer_with(stubber_class: Any, take: Take) -> None:
     __call__.__wrapped__ = original  # type: ignore[attr-defined]
     _patched, _ours, _original = stubber_class, __call__, original
     stubber_class.__call__ = __call__
+
+
+def _sent_to_moto_server(url: str) -> bool:
+    """Whether moto's server mode sent this request to moto's server (``TEST_SERVER_MODE_ENDPOINT``)."""
+    settings = sys.modules.get("moto.settings")
+    if settings is None or not getattr(settings, "TEST_SERVER_MODE", False):
+        return False
+    ours, servers = urlsplit(url), urlsplit(settings.test_server_mode_endpoint())
+    return (ours.scheme, ours.netloc.lower()) == (servers.scheme, servers.netloc.lower())
 
 
 def restore() -> None:
