@@ -41,6 +41,7 @@ def moto_server():
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     url = f"http://127.0.0.1:{port}"
+    before = dict(os.environ)
     os.environ.update(
         AWS_ENDPOINT_URL=url,
         AWS_ENDPOINT_URL_SNS=f"http://localhost:{port}",
@@ -49,6 +50,8 @@ def moto_server():
     )
     yield url
     server.stop()
+    os.environ.clear()
+    os.environ.update(before)  # this runs inside the outer test's process
 '''
 
 _TESTS = '''
