@@ -18,7 +18,11 @@ Fixtures:
 Every test that uses one of them runs with dummy credentials and region: each
 ``AWS_*`` variable of the developer's environment is removed for the test and
 the config and credentials files point at an empty file, so no real profile,
-endpoint override or credential can leak in.
+endpoint override or credential can leak in. Kept are the endpoint overrides
+(``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_<SERVICE>``) that send services other
+than Image Builder to this machine, such as moto's server; with a kept
+``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_IMAGEBUILDER`` is set to Image
+Builder's AWS endpoint, so Image Builder still reaches the fake.
 
 The network guarantee: in a test that uses these fixtures, no Image Builder
 request leaves the machine. Requests for an AWS host are answered by
@@ -41,10 +45,12 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from .fake import DEFAULT_ACCOUNT_ID, FakeImageBuilder, check_knobs
+from .hosts import is_loopback
 from .service import BuildPlan, checked_seconds
 from .transports import botocore_hook
 
@@ -204,11 +210,45 @@ def pytest_report_header(config: pytest.Config) -> str:
 # -- the test's AWS environment and the network guard -------------------------------------------
 
 
-def _isolate_aws_environment(monkeypatch: pytest.MonkeyPatch, region: str) -> None:
-    """Dummy credentials and region, and nothing of the developer's AWS configuration."""
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
+_ISOLATED = pytest.StashKey[bool]()
+_ENDPOINT = "AWS_ENDPOINT_URL"
+_IMAGE_BUILDER_ENDPOINT = f"{_ENDPOINT}_IMAGEBUILDER"
+
+
+def _local_endpoint_of_another_service(name: str, value: str) -> bool:
+    """Whether ``name`` sends a service other than Image Builder (or every service) to this machine.
+
+    Such overrides (moto's server, LocalStack) are the suite's own setup, kept for the test: they cannot
+    reach AWS. Image Builder's own override goes, so the fake gets Image Builder.
+    """
+    endpoint = name == _ENDPOINT or name.startswith(f"{_ENDPOINT}_")
+    if not endpoint or name == _IMAGE_BUILDER_ENDPOINT:
+        return False
+    try:
+        return is_loopback(urlsplit(value).hostname or "")
+    except ValueError:  # not a URL botocore could use either
+        return False
+
+
+def _isolate_aws_environment(request: pytest.FixtureRequest, region: str) -> None:
+    """Dummy credentials and region, and nothing of the developer's AWS configuration; once per test.
+
+    Through the test's own ``monkeypatch``, so a change the test makes there
+    is undone before ours. Done by the autouse fixture, before any of the
+    test's own function-scoped fixtures: one that changes the environment
+    itself (moto's ``mock_aws`` sets and later restores its dummy keys) then
+    starts from ours and has undone its change before ours is.
+    """
+    if request.node.stash.get(_ISOLATED, False):
+        return
+    request.node.stash[_ISOLATED] = True
+    monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
+    for name, value in list(os.environ.items()):
+        if name.startswith("AWS_") and not _local_endpoint_of_another_service(name, value):
             monkeypatch.delenv(name)
+    if _ENDPOINT in os.environ:
+        # Every service to that local server, but Image Builder to its AWS endpoint: the fake's (or refused).
+        monkeypatch.setenv(_IMAGE_BUILDER_ENDPOINT, f"https://imagebuilder.{region}.amazonaws.com")
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -242,10 +282,10 @@ def _refusal(url: str) -> NetworkBlocked:
 
 
 @pytest.fixture
-def imagebuilder_fake(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeImageBuilder]:
+def imagebuilder_fake(request: pytest.FixtureRequest) -> Iterator[FakeImageBuilder]:
     """An active :class:`FakeImageBuilder` with fresh state, dummy AWS credentials, and no way out to AWS."""
     knobs = _knobs_for(request)
-    _isolate_aws_environment(monkeypatch, knobs.region)
+    _isolate_aws_environment(request, knobs.region)  # done already, unless requested with getfixturevalue
     with botocore_hook.guard(_refusal), knobs.new_fake() as fake:
         yield fake
 
@@ -293,13 +333,21 @@ def imagebuilder_server(pytestconfig: pytest.Config) -> Iterator[RunningServer]:
 
 
 @pytest.fixture(autouse=True)
-def _imagebuilder_server_per_test(request: pytest.FixtureRequest) -> Iterator[None]:
-    """For each test that uses ``imagebuilder_server``: fresh state and knobs, a dummy AWS environment, the guard."""
-    if "imagebuilder_server" not in request.fixturenames:
+def _imagebuilder_per_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """For each test that uses the fixtures: the dummy AWS environment first; for the server, state, knobs, guard.
+
+    Autouse fixtures are set up before the test's other function-scoped
+    fixtures, so the environment is ours before any of theirs changes it.
+    """
+    names = request.fixturenames
+    if "imagebuilder_fake" not in names and "imagebuilder_server" not in names:
         yield
         return
     knobs = _knobs_for(request)
-    _isolate_aws_environment(request.getfixturevalue("monkeypatch"), knobs.region)
+    _isolate_aws_environment(request, knobs.region)
+    if "imagebuilder_server" not in names:
+        yield
+        return
     running = request.getfixturevalue("imagebuilder_server")
     running.fake.reset()
     knobs.apply(running.fake)

@@ -14,23 +14,29 @@ refused. One patch serves fakes and guards alike, so they nest in any order.
 
 botocore asks its ``before-send`` handlers before ``Endpoint._send``; moto's
 ``mock_aws`` answers there. While this transport is installed and moto is
-loaded, :mod:`.moto_stubber` makes moto's handler step aside for the requests
-this transport takes (:func:`_takes`): Image Builder reaches the fake, every
-other service reaches moto, in any nesting order. Without moto nothing of that
-is imported, and ``_send`` does no more work than without it.
+loaded, :mod:`.moto_stubber` has moto's handler answer the requests this
+transport takes (:func:`_take`) from the fake, or refuse them for the guard,
+in the same step that decides it: Image Builder reaches the fake, every other
+service reaches moto, in any nesting order, and a fake left while a request
+is in flight cannot send it past moto to the network. moto loaded only while
+this transport is installed is noticed as its stubber's module is imported
+(:class:`_MotoWatch`), before any client can carry its handler. Without moto
+nothing of that is imported, and ``_send`` does no more work than without it.
 """
 
 from __future__ import annotations
 
+import importlib.abc
 import io
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
-from botocore import handlers as botocore_handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.endpoint import Endpoint
 
@@ -46,9 +52,9 @@ _lock = threading.Lock()
 _active: list[Handler] = []
 _guards: list[Refusal] = []
 _original_send: Callable[[Endpoint, AWSPreparedRequest], Any] | None = None
+_moto_restore: Callable[[], None] | None = None
 
 _MOTO_STUBBER = "moto.core.botocore_stubber"
-_MOTO_STEP_ASIDE = f"{__package__}.moto_stubber"
 
 
 class _Body(io.BytesIO):
@@ -63,53 +69,118 @@ class _Body(io.BytesIO):
 
 def _send(endpoint: Endpoint, request: AWSPreparedRequest) -> Any:
     if getattr(endpoint, "_endpoint_prefix", None) == "imagebuilder":
-        try:
-            handler: Handler | None = _active[-1]
-        except IndexError:  # none, or deactivated by another thread meanwhile
-            handler = None
-        url = request.url
-        if handler is not None and is_aws_host(url):
-            body = request.body
-            if hasattr(body, "read"):
-                body = body.read()
-            answer = handler(HttpRequest.from_url(request.method, url, request.headers, body))
-            return AWSResponse(url, answer.status, answer.headers, _Body(answer.body))
-        refuse = _guards[-1] if _guards else None
-        if refuse is not None and not is_loopback(urlsplit(url).hostname or ""):
-            raise refuse(url)
+        response = _take(request)
+        if response is not None:
+            return response
     send = _original_send
     if send is None:  # another thread uninstalled us after this call looked us up: botocore's own is back
         send = Endpoint._send
     return send(endpoint, request)
 
 
-def _takes(event_name: str, url: str) -> bool:
-    """Whether :func:`_send` answers or refuses this request (given a ``before-send`` event's name)."""
-    if not event_name.startswith("before-send.imagebuilder."):
-        return False
-    if _active and is_aws_host(url):
-        return True
-    return bool(_guards) and not is_loopback(urlsplit(url).hostname or "")
+def _take(request: AWSPreparedRequest, anywhere: bool = False) -> AWSResponse | None:
+    """The newest fake's answer to an Image Builder request for an AWS host, or None if no fake takes it.
+
+    ``anywhere``: whatever the host (a request moto sent to its own server in its server mode).
+
+    Raises the newest guard's refusal instead of None if the request would leave the machine. The fake and
+    guard lists are read once: whoever calls this gets one consistent decision, whatever other threads enter
+    or leave meanwhile.
+    """
+    try:
+        handler: Handler | None = _active[-1]
+    except IndexError:  # none, or deactivated by another thread meanwhile
+        handler = None
+    url = request.url
+    if handler is not None and (anywhere or is_aws_host(url)):
+        body = request.body
+        if hasattr(body, "read"):
+            body = body.read()
+        answer = handler(HttpRequest.from_url(request.method, url, request.headers, body))
+        return AWSResponse(url, answer.status, answer.headers, _Body(answer.body))
+    refuse = _guards[-1] if _guards else None
+    if refuse is not None and not is_loopback(urlsplit(url).hostname or ""):
+        raise refuse(url)
+    return None
 
 
-def _moto_steps_aside() -> None:
-    """If moto is loaded, have its ``before-send`` stubber leave :func:`_takes`'s requests to us."""
-    if _MOTO_STUBBER in sys.modules:
+def _moto_answers_with_us() -> None:
+    """If moto's stubber is loaded, have it answer :func:`_take`'s requests as we would.
+
+    The class is read from the module, never imported: under our lock, no import may be waited for (the
+    import of moto's module, if another thread is in it, ends by taking our lock in :func:`_moto_loaded`).
+    """
+    global _moto_restore
+    stubber_class = getattr(sys.modules.get(_MOTO_STUBBER), "BotocoreStubber", None)
+    if stubber_class is not None:
         from . import moto_stubber
 
-        moto_stubber.step_aside(_takes)
+        moto_stubber.answer_with(stubber_class, _take)
+        _moto_restore = moto_stubber.restore
 
 
-def _moto_imported_meanwhile(**kwargs: Any) -> None:
-    """On each new Image Builder client: moto may have been imported since we were installed."""
+def _moto_loaded() -> None:
+    """moto's stubber module has just run (in the importing thread): no client can have met it yet."""
     with _lock:
+        _unwatch()
         if _original_send is not None:
-            _moto_steps_aside()
+            _moto_answers_with_us()
 
 
-# moto imported after we were installed adds its stubber only to sessions made after that, whose clients this
-# handler (on the sessions made while we are installed) sees being created: the first chance to step it aside.
-_LATE_MOTO = ("creating-client-class.imagebuilder", _moto_imported_meanwhile)
+class _Loaded(importlib.abc.Loader):
+    """moto's own loader, then :func:`_moto_loaded`; the module keeps moto's loader, nothing of ours."""
+
+    def __init__(self, loader: Any) -> None:
+        self._loader = loader
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        return self._loader.create_module(spec)  # type: ignore[no-any-return]
+
+    def exec_module(self, module: ModuleType) -> None:
+        if module.__spec__ is not None:
+            module.__spec__.loader = self._loader
+        module.__loader__ = self._loader
+        self._loader.exec_module(module)
+        _moto_loaded()
+
+
+class _MotoWatch(importlib.abc.MetaPathFinder):
+    """While we are installed and moto is not loaded: notices moto's stubber module being imported.
+
+    moto imported after a fake was entered adds its stubber to sessions made after that, and ``patch_client``
+    adds it to any older client; the class must answer with us before any of them sends. Finds nothing
+    itself: the finders after it find moto's module, whose loader is wrapped to tell us once it has run.
+    Costs a string comparison per module imported while it is up, nothing per request.
+    """
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+        if fullname != _MOTO_STUBBER:
+            return None
+        finders = sys.meta_path
+        for finder in finders[finders.index(self) + 1 :] if self in finders else ():
+            find = getattr(finder, "find_spec", None)
+            spec = find(fullname, path, target) if find is not None else None
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _Loaded(spec.loader)
+                return spec
+        return None
+
+
+_WATCH = _MotoWatch()
+
+
+def _watch() -> None:
+    if _MOTO_STUBBER not in sys.modules and _WATCH not in sys.meta_path:
+        # In place at the front: a thread iterating the list meanwhile at worst asks one finder twice.
+        sys.meta_path.insert(0, _WATCH)
+
+
+def _unwatch() -> None:
+    if _WATCH in sys.meta_path:
+        # A new list rather than in place: removing from the list another thread is iterating (importing
+        # something) would make it skip the next finder.
+        sys.meta_path = [finder for finder in sys.meta_path if finder is not _WATCH]
 
 
 def _install() -> None:
@@ -119,9 +190,8 @@ def _install() -> None:
     if Endpoint._send is not _send:
         _original_send = Endpoint._send
         Endpoint._send = _send  # type: ignore[method-assign]
-        if _MOTO_STUBBER not in sys.modules:
-            botocore_handlers.BUILTIN_HANDLERS.append(_LATE_MOTO)
-    _moto_steps_aside()
+        _watch()
+    _moto_answers_with_us()
 
 
 def _uninstall_if_idle() -> None:
@@ -130,12 +200,18 @@ def _uninstall_if_idle() -> None:
         if Endpoint._send is _send:
             Endpoint._send = _original_send  # type: ignore[method-assign]
         _original_send = None
-        # Only ours, in place: whatever was added after it (moto's stubber) stays where it is.
-        while _LATE_MOTO in botocore_handlers.BUILTIN_HANDLERS:
-            botocore_handlers.BUILTIN_HANDLERS.remove(_LATE_MOTO)
-        step_aside = sys.modules.get(_MOTO_STEP_ASIDE)
-        if step_aside is not None:
-            step_aside.restore()
+        _unwatch()
+        _restore_moto()
+
+
+def _restore_moto() -> None:
+    """Put moto's stubber back as it was, if we had it answer with us."""
+    global _moto_restore
+    # Kept from when we patched it, not looked up in sys.modules: a module dropped from there (pytester's
+    # snapshots do that) would leave moto's class patched for good.
+    if _moto_restore is not None:
+        _moto_restore()
+        _moto_restore = None
 
 
 def activate(handler: Handler) -> None:

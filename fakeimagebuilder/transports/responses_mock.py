@@ -11,6 +11,7 @@ passthroughs keep working.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -32,6 +33,8 @@ METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS")
 
 _EVERYTHING = re.compile(".*")
 
+_registrations = itertools.count()
+
 
 def _aws_host(request: PreparedRequest) -> tuple[bool, str]:
     matched = is_aws_host(str(request.url))
@@ -52,7 +55,10 @@ def _callback(handle: Callable[[HttpRequest], HttpResponse]) -> Callable[[Prepar
 def register(handle: Callable[[HttpRequest], HttpResponse], mock: responses.RequestsMock) -> list[Any]:
     """Add callbacks for Image Builder URLs to ``mock``; returns the registrations."""
     callback = _callback(handle)
-    return [mock.add_callback(method, URL, callback, content_type=None, match=[_aws_host]) for method in METHODS]
+    # responses finds what to remove by method and pattern text, so someone else's registration for URL (or a
+    # nested fake's) would go with ours: a regex comment makes the text ours alone, matching the same URLs.
+    url = re.compile(f"{URL.pattern}(?#fakeimagebuilder {next(_registrations)})")
+    return [mock.add_callback(method, url, callback, content_type=None, match=[_aws_host]) for method in METHODS]
 
 
 @contextmanager
@@ -72,9 +78,10 @@ def mocked(
         try:
             yield mock
         finally:
-            # By identity: responses' own remove() also drops equal registrations of someone else's.
-            registry = mock.get_registry()
-            registry.registered[:] = [r for r in registry.registered if not any(r is a for a in added)]
+            # Through responses' API, which every registry implements: moto's builds ``registered`` afresh on
+            # each read, so rewriting that list removed nothing.
+            for registration in added:
+                mock.remove(registration)
         return
     own = responses.RequestsMock(assert_all_requests_are_fired=False, real_adapter_send=HTTPAdapter.send)
     own.add_passthru(_EVERYTHING)  # consulted only when no callback matched

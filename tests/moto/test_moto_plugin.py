@@ -34,9 +34,19 @@ def aws():
     """What a moto user's conftest has."""
     with mock_aws():
         yield
+
+
+@pytest.fixture
+def aws_in_a_region(monkeypatch):
+    """Another common shape: the test's monkeypatch, then moto."""
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        yield
 '''
 
 _TESTS = '''
+import os
+
 import boto3
 import botocore.handlers
 import botocore.session
@@ -48,6 +58,7 @@ from moto.core.botocore_stubber import BotocoreStubber
 from fakeimagebuilder.pytest_plugin import NetworkBlocked
 
 BEFORE = (list(botocore.handlers.BUILTIN_HANDLERS), Endpoint._send, BotocoreStubber.__call__)
+ENVIRONMENT = {name: value for name, value in os.environ.items() if name.startswith("AWS_")}
 
 
 def both_sides(imagebuilder):
@@ -107,8 +118,26 @@ def test_without_the_fake_moto_answers_image_builder_as_before(aws):
         boto3.client("imagebuilder", region_name="us-east-1").list_image_pipelines()
 
 
+def test_monkeypatch_set_up_before_moto(monkeypatch, aws, imagebuilder_client):
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    both_sides(imagebuilder_client)
+
+
+def test_environment_restored_after_monkeypatch_before_moto():
+    assert {name: value for name, value in os.environ.items() if name.startswith("AWS_")} == ENVIRONMENT
+
+
+def test_moto_fixture_using_monkeypatch(aws_in_a_region, imagebuilder_client):
+    both_sides(imagebuilder_client)
+
+
+def test_environment_restored_after_a_moto_fixture_using_monkeypatch():
+    assert {name: value for name, value in os.environ.items() if name.startswith("AWS_")} == ENVIRONMENT
+
+
 def test_all_restored():
     assert (list(botocore.handlers.BUILTIN_HANDLERS), Endpoint._send, BotocoreStubber.__call__) == BEFORE
+    assert {name: value for name, value in os.environ.items() if name.startswith("AWS_")} == ENVIRONMENT
 '''
 
 
@@ -116,4 +145,4 @@ def test_the_plugins_fixtures_with_moto(pytester: pytest.Pytester):
     pytester.makeconftest(_CONFTEST)
     pytester.makepyfile(test_together=_TESTS)
     result = pytester.runpytest()
-    result.assert_outcomes(passed=9)
+    result.assert_outcomes(passed=13)

@@ -10,7 +10,10 @@ Image Builder to the fake's server instead.
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import boto3
 import pytest
@@ -92,3 +95,59 @@ def test_one_endpoint_for_every_service_but_image_builder(
         session.client("imagebuilder").create_infrastructure_configuration(name="web", instanceProfileName=profile)
     held = fake_server.fake.state()[fake_server.fake.account_id][REGION]["infrastructureConfigurations"]
     assert [c["name"] for c in held] == ["web"]
+
+
+_TEST_SERVER_MODE = '''
+import logging
+import os
+import socket
+
+os.environ.update(TEST_SERVER_MODE="true", AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                  AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from moto import mock_aws
+from moto.server import ThreadedMotoServer
+
+from fakeimagebuilder import FakeImageBuilder
+
+logging.getLogger("werkzeug").disabled = True
+with socket.socket() as probe:
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+server.start()
+os.environ["TEST_SERVER_MODE_ENDPOINT"] = f"http://127.0.0.1:{port}"
+try:
+    with mock_aws(), FakeImageBuilder() as fake:
+        s3 = boto3.client("s3")
+        assert s3.meta.endpoint_url == f"http://127.0.0.1:{port}"
+        s3.create_bucket(Bucket="image-logs")
+        imagebuilder = boto3.client("imagebuilder")  # moto's server mode gives it moto's server too
+        assert imagebuilder.meta.endpoint_url == f"http://127.0.0.1:{port}"
+        imagebuilder.create_infrastructure_configuration(
+            name="web", instanceProfileName="builder", logging={"s3Logs": {"s3BucketName": "image-logs"}}
+        )
+        held = fake.state()[fake.account_id]["us-east-1"]["infrastructureConfigurations"]
+        assert [c["name"] for c in held] == ["web"]
+        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["image-logs"]
+    with mock_aws():  # no fake: moto's server answers, as without us
+        try:
+            boto3.client("imagebuilder", config=Config(retries={"total_max_attempts": 1})).list_image_pipelines()
+        except ClientError as error:
+            assert error.response["ResponseMetadata"]["HTTPStatusCode"] >= 400
+        else:
+            raise AssertionError("moto's server answered Image Builder")
+finally:
+    server.stop()
+print("server mode: ok")
+'''
+
+
+def test_motos_test_server_mode_sends_image_builder_to_the_fake(tmp_path: Path):
+    """TEST_SERVER_MODE is read when moto is imported: in a fresh interpreter."""
+    script = tmp_path / "server_mode.py"
+    script.write_text(_TEST_SERVER_MODE)
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and "server mode: ok" in run.stdout, run.stdout + run.stderr

@@ -13,6 +13,7 @@ from requests.adapters import HTTPAdapter
 
 from fakeimagebuilder import FakeImageBuilder
 from fakeimagebuilder.server import RunningServer, serve_in_thread
+from fakeimagebuilder.transports import responses_mock
 
 INFRA = {"name": "from-requests", "instanceProfileName": "builder", "clientToken": "req-1"}
 
@@ -89,4 +90,15 @@ def test_callbacks_can_join_the_callers_mock(aws_env: None) -> None:
             )
         assert len(own.registered()) == 1  # only the caller's own registration is left
         assert requests.get("https://imagebuilder.us-east-1.amazonaws.com/ping", timeout=10).json() == {"mine": True}
+    assert _infrastructure_names(fake) == ["from-requests"]
+
+
+def test_leaving_removes_only_the_fakes_own_callbacks(aws_env: None) -> None:
+    fake = FakeImageBuilder()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as own:
+        # Someone else's registration equal to one of ours by responses' rules (same method, same URL pattern).
+        theirs = own.add(responses.DELETE, responses_mock.URL, json={"theirs": True})
+        with fake.mock_requests(own):
+            SignedRequests().call("CreateInfrastructureConfiguration", **INFRA)
+        assert own.registered() == [theirs]
     assert _infrastructure_names(fake) == ["from-requests"]
