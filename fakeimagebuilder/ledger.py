@@ -666,11 +666,20 @@ LEDGER: tuple[Behaviour, ...] = (
         "container-recipe",
         "CreateContainerRecipe takes exactly one of dockerfileTemplateData and dockerfileTemplateUri (else "
         "InvalidRequestException); Get echoes what Create accepted, with platform (platformOverride, else the "
-        "parent image's), owner, version and encrypted true; a pipeline of a container recipe is refused with "
-        "InvalidRequestException (the fake builds no container images yet).",
+        "parent image's), owner, version and encrypted true.",
         "assumed",
-        "model doc of CreateContainerRecipe; the defaults and the refusal are the fake's choices",
+        "model doc of CreateContainerRecipe; the defaults are the fake's choices",
         "tests/test_operations.py::test_a_container_recipe_reads_back_what_create_accepted",
+    ),
+    Behaviour(
+        "container-builds",
+        "A pipeline (or CreateImage) may use a container recipe; its builds are image/<recipe name>/<version>/<n>, "
+        "type DOCKER, show containerRecipe, and once AVAILABLE output containers [{region, imageUris: "
+        "[<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<version>-<n>]}] instead of AMIs.",
+        "assumed",
+        "model (Image.containerRecipe, OutputResources.containers, Container.imageUris); ECR's registry URI form; "
+        "the image tag is the fake's choice",
+        "tests/test_container_recipes.py::test_a_pipeline_builds_a_container_recipe_into_an_ecr_image",
     ),
     Behaviour(
         "lifecycle-rules",

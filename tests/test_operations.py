@@ -1145,12 +1145,10 @@ def test_a_container_recipe_reads_back_what_create_accepted(client: Any, stack: 
     }
     with pytest.raises(client.exceptions.ResourceAlreadyExistsException):
         _container_recipe(client, "box")
-    with pytest.raises(client.exceptions.InvalidRequestException) as caught:
-        client.create_image_pipeline(
-            name="boxes", containerRecipeArn=arn, infrastructureConfigurationArn=stack.infrastructure_arn
-        )
-    expect_error(caught.value, "InvalidRequestException", 400)
-    assert "container images" in caught.value.response["Error"]["Message"]
+    pipeline = client.create_image_pipeline(
+        name="boxes", containerRecipeArn=arn, infrastructureConfigurationArn=stack.infrastructure_arn
+    )["imagePipelineArn"]
+    assert client.get_image_pipeline(imagePipelineArn=pipeline)["imagePipeline"]["containerRecipeArn"] == arn
     [summary] = client.list_container_recipes(filters=[{"name": "containerType", "values": ["DOCKER"]}])[
         "containerRecipeSummaryList"
     ]
