@@ -110,3 +110,88 @@ def test_a_made_up_page_token_is_refused(workspace: Workspace) -> None:
     pipeline = workspace.pipeline()
     with verifies("pagination-token"), expect_error("InvalidPaginationTokenException", 400):
         workspace.client.list_image_pipeline_images(imagePipelineArn=pipeline.arn, nextToken="made-up")
+
+
+# A lifecycle policy's execution role: on the aws target it must exist in the account (the user guide's
+# prerequisites for lifecycle management describe it), else AWS refuses the policy before its rules.
+LIFECYCLE_ROLE = "EC2ImageBuilderLifecycleExecutionRole"
+
+
+def test_lifecycle_policy_rules_are_checked_and_echoed(workspace: Workspace) -> None:
+    """Rules AWS refuses answer InvalidRequestException; a policy it accepts reads back exactly as sent.
+
+    Lifecycle policies are not among what the workspace tracks, so this test deletes its own."""
+    client = workspace.client
+    name = workspace.names.new("lifecycle")
+    rules = [{"action": {"type": "DELETE"}, "filter": {"type": "COUNT", "value": 5}}]
+    base = {
+        "name": name,
+        "executionRole": LIFECYCLE_ROLE,
+        "resourceType": "AMI_IMAGE",
+        "policyDetails": rules,
+        "tags": workspace.tags(),
+    }
+    with verifies("lifecycle-rules-selection"):
+        both = {"recipes": [{"name": "web", "semanticVersion": "1.0.0"}], "tagMap": {"team": "web"}}
+        with expect_error("InvalidRequestException", 400):
+            client.create_lifecycle_policy(**base, resourceSelection=both)
+        with expect_error("InvalidRequestException", 400):
+            client.create_lifecycle_policy(**{**base, "policyDetails": rules * 2}, resourceSelection=both)
+    with verifies("lifecycle-rules-documented"), expect_error("InvalidRequestException", 400):
+        deprecate = {"action": {"type": "DEPRECATE"}, "filter": {"type": "COUNT", "value": 5}}
+        client.create_lifecycle_policy(
+            **{**base, "resourceType": "CONTAINER_IMAGE", "policyDetails": [deprecate]},
+            resourceSelection={"tagMap": {"team": "web"}},
+        )
+    arn = client.create_lifecycle_policy(**base, resourceSelection={"tagMap": {"team": "web"}})["lifecyclePolicyArn"]
+    try:
+        with verifies("lifecycle-echo"):
+            policy = client.get_lifecycle_policy(lifecyclePolicyArn=arn)["lifecyclePolicy"]
+            assert policy["policyDetails"] == rules
+            assert policy["resourceSelection"] == {"tagMap": {"team": "web"}}
+            assert "status" not in policy
+        with verifies("name-normalisation"):
+            assert arn == workspace.arn("lifecycle-policy", name)
+    finally:
+        client.delete_lifecycle_policy(lifecyclePolicyArn=arn)
+
+
+# The ECR repository container recipes push to: on the aws target it must exist in the account (AWS checks).
+CONTAINER_REPOSITORY = "fakeimagebuilder-contract"
+
+
+def test_container_recipe_needs_one_template_and_reads_back(workspace: Workspace) -> None:
+    """Neither or both Dockerfile templates: InvalidRequestException; a recipe AWS accepts reads back as sent,
+    with its platform, owner and ``encrypted``. Container recipes are not among what the workspace tracks, so
+    this test deletes its own."""
+    client = workspace.client
+    name = workspace.names.new("container")
+    template = "FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:components }}}\n"
+    recipe = {
+        "containerType": "DOCKER",
+        "name": name,
+        "semanticVersion": "1.0.0",
+        "parentImage": "amazonlinux:latest",
+        "components": workspace.target.recipe_parameters()["components"],
+        "targetRepository": {"service": "ECR", "repositoryName": CONTAINER_REPOSITORY},
+        "tags": workspace.tags(),
+    }
+    with verifies("container-recipe"):
+        with expect_error("InvalidRequestException", 400):
+            client.create_container_recipe(**recipe)
+        with expect_error("InvalidRequestException", 400):
+            client.create_container_recipe(
+                **recipe, dockerfileTemplateData=template, dockerfileTemplateUri="s3://fakeimagebuilder/Dockerfile"
+            )
+    arn = client.create_container_recipe(**recipe, dockerfileTemplateData=template)["containerRecipeArn"]
+    try:
+        with verifies("container-recipe"):
+            shown = client.get_container_recipe(containerRecipeArn=arn)["containerRecipe"]
+            assert shown["dockerfileTemplateData"] == template
+            assert shown["targetRepository"] == recipe["targetRepository"]
+            assert (shown["platform"], shown["owner"], shown["encrypted"]) == ("Linux", workspace.target.account, True)
+            assert "workingDirectory" not in shown
+        with verifies("name-normalisation"):
+            assert arn == workspace.arn("container-recipe", name, "1.0.0")
+    finally:
+        client.delete_container_recipe(containerRecipeArn=arn)

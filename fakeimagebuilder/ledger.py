@@ -667,21 +667,57 @@ LEDGER: tuple[Behaviour, ...] = (
         "container-recipe",
         "CreateContainerRecipe takes exactly one of dockerfileTemplateData and dockerfileTemplateUri (else "
         "InvalidRequestException); Get echoes what Create accepted, with platform (platformOverride, else the "
-        "parent image's), owner, version and encrypted true; a pipeline of a container recipe is refused with "
-        "InvalidRequestException (the fake builds no container images yet).",
+        "parent image's), owner, version and encrypted true.",
         "assumed",
-        "model doc of CreateContainerRecipe; the defaults and the refusal are the fake's choices",
+        "model doc of CreateContainerRecipe; the defaults are the fake's choices",
         "tests/test_operations.py::test_a_container_recipe_reads_back_what_create_accepted",
     ),
     Behaviour(
-        "lifecycle-rules",
-        "A lifecycle policy selects by exactly one of recipes and tagMap, has at most one rule per action, an AGE "
-        "filter with a unit, a COUNT filter without unit or retainAtLeast, and includeResources that fit its "
-        "resourceType; else InvalidRequestException (400). Status defaults to ENABLED; Update replaces every "
-        "setting; dates are timestamps. Policies are stored, not run.",
+        "container-builds",
+        "A pipeline (or CreateImage) may use a container recipe; its builds are image/<recipe name>/<version>/<n>, "
+        "type DOCKER, show containerRecipe, and once AVAILABLE output containers [{region, imageUris: "
+        "[<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<version>-<n>]}] instead of AMIs.",
         "assumed",
-        "model doc of LifecyclePolicyDetail and its members; the checks' codes and wording are a choice",
+        "model (Image.containerRecipe, OutputResources.containers, Container.imageUris); ECR's registry URI form; "
+        "the image tag is the fake's choice",
+        "tests/test_container_recipes.py::test_a_pipeline_builds_a_container_recipe_into_an_ecr_image",
+    ),
+    Behaviour(
+        "lifecycle-rules",
+        "A lifecycle policy's refused rules answer InvalidRequestException (400) and nothing is created or changed; "
+        "a COUNT filter takes no unit or retainAtLeast. Update replaces every setting; dates are timestamps. "
+        "Policies are stored, not run.",
+        "assumed",
+        "model doc of LifecyclePolicyDetailFilter (retainAtLeast is for age-based filters); the code (the one Create "
+        "and Update model for a request that is not valid) and the wording are a choice",
         "tests/test_operations.py::test_lifecycle_rules_are_checked",
+    ),
+    Behaviour(
+        "lifecycle-rules-documented",
+        "Lifecycle rules: an AGE filter needs a unit; DEPRECATE and DISABLE rules include AMIs only; snapshots only "
+        "together with AMIs; a CONTAINER_IMAGE policy has DELETE rules only.",
+        "confirmed",
+        _API + "API_LifecyclePolicyDetailAction.html (includeResources), API_LifecyclePolicyDetailFilter.html (unit); "
+        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-rules.html",
+        "tests/test_lifecycle_policies.py::test_rules_are_checked_as_aws_checks_them",
+    ),
+    Behaviour(
+        "lifecycle-rules-selection",
+        "Lifecycle policies select by exactly one of recipes and tagMap; no two rules share an action; a container "
+        "policy includes no AMIs or snapshots and has no AMI exclusion rules, an AMI policy includes no containers.",
+        "likely",
+        "aws/aws-cdk packages/@aws-cdk/aws-imagebuilder-alpha/lib/lifecycle-policy.ts (AWS's construct checks these "
+        "before it calls the service)",
+        "tests/test_lifecycle_policies.py::test_rules_are_checked_as_aws_checks_them",
+    ),
+    Behaviour(
+        "lifecycle-echo",
+        "A lifecycle policy reads back as sent: no status is filled in when Create leaves it out (and one without "
+        "a status passes no Status filter).",
+        "likely",
+        "hashicorp/terraform-provider-aws internal/service/imagebuilder/lifecycle_policy.go (status optional, not "
+        "computed) and lifecycle_policy_test.go (configs without status, ImportStateVerify against real AWS)",
+        "tests/test_lifecycle_policies.py::test_get_echoes_what_create_sent_and_fills_in_nothing",
     ),
     Behaviour(
         "list-image-versions",

@@ -1,4 +1,4 @@
-"""Model-driven checks of a value against a botocore shape.
+r"""Model-driven checks of a value against a botocore shape.
 
 Every constraint the model states is enforced: required members, JSON types,
 string length, pattern and enum, list and map size, numeric range, through

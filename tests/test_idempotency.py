@@ -234,7 +234,8 @@ def _token_call(client: Any, stack: Any, operation: str) -> tuple[Any, dict[str,
             "executionRole": "arn:aws:iam::123456789012:role/lifecycle",
             "resourceType": "AMI_IMAGE",
             "policyDetails": [{"action": {"type": "DELETE"}, "filter": {"type": "COUNT", "value": 10}}],
-            "resourceSelection": {"recipes": [{"name": "web", "semanticVersion": "1.x.x"}]},
+            # A plain version: botocore 1.40.41's model has no wildcards here.
+            "resourceSelection": {"recipes": [{"name": "web", "semanticVersion": "1.0.0"}]},
         }
         if operation == "CreateLifecyclePolicy":
             params = {"name": "second", **policy}

@@ -239,8 +239,18 @@ def test_a_tag_key_with_a_space_only_python_calls_a_space_is_refused(client: Any
     assert client.list_image_pipeline_images(imagePipelineArn=stack.pipeline_arn)["imageSummaryList"] == []
 
 
+# Whitespace in a tag key: "\s" in the TagKey pattern after botocore 1.40.41, whose pattern has none.
+_TAG_KEYS_TAKE_SPACES = "\\s" in service_model().shape_for("TagKey").metadata["pattern"]
+
+
 @pytest.mark.parametrize("key", ["a b", "a\tb", "a\nb", "a\x0bb", "a\x0cb", "a\rb"])
-def test_a_tag_key_with_a_java_space_passes(client: Any, stack: Any, key: str):
+def test_a_tag_key_with_a_java_space_passes_where_the_model_takes_spaces(client: Any, stack: Any, key: str):
+    if not _TAG_KEYS_TAKE_SPACES:
+        with pytest.raises(ClientError) as caught:
+            client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, tags={key: "v"})
+        assert caught.value.response["Error"]["Code"] == "InvalidParameterValueException"
+        assert client.list_image_pipeline_images(imagePipelineArn=stack.pipeline_arn)["imageSummaryList"] == []
+        return
     arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, tags={key: "v"})[
         "imageBuildVersionArn"
     ]

@@ -4,7 +4,8 @@ A container recipe is a version (``container-recipe/<name>/<x.y.z>``) like
 an image recipe. Its Dockerfile template comes inline
 (``dockerfileTemplateData``) or from S3 (``dockerfileTemplateUri``), exactly
 one of them. Its platform is ``platformOverride`` when given, else what the
-parent image implies. (Pipelines of container recipes do not build yet.)
+parent image implies. Pipelines and CreateImage build them (images.py):
+type DOCKER, output to the recipe's ECR repository.
 """
 
 from __future__ import annotations

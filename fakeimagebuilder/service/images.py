@@ -75,7 +75,11 @@ def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: fl
             f"The image would have {len(tags)} tags (the pipeline's imageTags and this start's tags together); "
             f"a resource can have at most {MAX_TAGS}."
         )
-    recipe = scope.recipes[item["imageRecipeArn"]]
+    recipe = (
+        scope.recipes[item["imageRecipeArn"]]
+        if item.get("imageRecipeArn")
+        else scope.resources["container-recipe"][item["containerRecipeArn"]]
+    )
     build = launch(scope, item, recipe, now, tags, settings.plan_for(arn))
     builds.append(build)
     return {"imageBuildVersionArn": build.arn}
@@ -184,8 +188,9 @@ def _os_version(build: Build, now: float) -> str | None:
 def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     status, reason = build.state(now)
     recipe = build.recipe
+    container = ":container-recipe/" in recipe.get("arn", "")
     amis = []
-    if status == "AVAILABLE":
+    if status == "AVAILABLE" and not container:
         # The members AWS shows for an output AMI, and no others (no "state"): aws-cli
         # list-image-build-versions.rst; a real run in iainelder/backups image-builder/README.md.
         amis.append(
@@ -204,7 +209,7 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     summary = {
         "arn": build.arn,
         "name": recipe["name"],
-        "type": "DOCKER" if ":container-recipe/" in recipe.get("arn", "") else "AMI",
+        "type": "DOCKER" if container else "AMI",
         # AWS shows "x.y.z/n" here (aws-cli get-image.rst), not the model's x.y.z.
         "version": f"{recipe['version']}/{build.number}",
         "platform": recipe["platform"],
@@ -212,13 +217,27 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
         "state": state,
         "owner": scope.account,
         "dateCreated": build.date_created,
-        "outputResources": {"amis": amis},
+        "outputResources": _containers(scope, build, status) if container else {"amis": amis},
         "tags": dict(build.tags),
         "buildType": build.build_type,
     }
     if summary["osVersion"] is None:
         del summary["osVersion"]
     return summary
+
+
+def _containers(scope: Scope, build: Build, status: str) -> dict[str, Any]:
+    """A container build's output once AVAILABLE: the image pushed to its recipe's ECR repository.
+
+    The URI is ECR's form (<account>.dkr.ecr.<region>.amazonaws.com/<repository>); its tag,
+    <version>-<build number>, is the fake's choice (ledger ``container-builds``).
+    """
+    if status != "AVAILABLE":
+        return {"containers": []}
+    recipe = build.recipe
+    repository = recipe["targetRepository"]["repositoryName"]
+    uri = f"{scope.account}.dkr.ecr.{scope.region}.amazonaws.com/{repository}:{recipe['version']}-{build.number}"
+    return {"containers": [{"region": scope.region, "imageUris": [uri]}]}
 
 
 def image_document(scope: Scope, build: Build, now: float) -> dict[str, Any]:

@@ -194,7 +194,11 @@ WORKFLOW = Kind(
 
 def _lifecycle_summary(scope: Scope, item: Any, now: float) -> dict[str, Any]:
     # ListLifecyclePolicies filters on Name and Status (capitalised, as the model's documentation has them).
-    return {**item, "Name": item["name"], "Status": item["status"]}
+    # A policy created without a status has none (lifecycle.py), and so passes no Status filter.
+    summary = {**item, "Name": item["name"]}
+    if "status" in item:
+        summary["Status"] = item["status"]
+    return summary
 
 
 LIFECYCLE_POLICY = Kind(

@@ -6,6 +6,17 @@ one per action (DELETE, DEPRECATE, DISABLE). An AGE filter counts in a unit
 (DAYS, WEEKS, MONTHS, YEARS); a COUNT filter has none. Unlike the other
 kinds, its dates are timestamps (epoch seconds on the wire), as the model
 has them. (Policies are stored and read back; the fake does not run them.)
+
+Sources of the checks: the API reference's LifecyclePolicyDetailAction
+(DELETE rules may include AMIs, snapshots and containers, DEPRECATE and
+DISABLE rules AMIs only, snapshots only together with AMIs) and
+LifecyclePolicyDetailFilter (a unit for age-based rules); the user guide's
+"How lifecycle management rules work" (deprecate and disable rules do not
+apply to container images); AWS's CDK construct (aws-imagebuilder-alpha
+lifecycle-policy.ts: no AMI exclusion rules in a container policy). A
+policy reads back as sent: no status is filled in (Terraform's acceptance
+tests, whose schema leaves status optional and not computed, see no drift
+against real AWS).
 """
 
 from __future__ import annotations
@@ -24,6 +35,33 @@ __all__ = ["create_lifecycle_policy", "update_lifecycle_policy"]
 _SETTABLE = ("description", "status", "executionRole", "resourceType", "policyDetails", "resourceSelection")
 
 
+def _check_rule(index: int, detail: dict[str, Any], resource_type: str) -> None:
+    action, rule = detail["action"], detail["filter"]
+    kind = action["type"]
+    where = f"policyDetails[{index}]"
+    if rule["type"] == "AGE" and rule.get("unit") is None:
+        raise InvalidRequestException(f"{where}.filter: an AGE filter needs a 'unit'.")
+    if rule["type"] == "COUNT" and (rule.get("unit") is not None or rule.get("retainAtLeast") is not None):
+        raise InvalidRequestException(f"{where}.filter: a COUNT filter takes no 'unit' or 'retainAtLeast'.")
+    container = resource_type == "CONTAINER_IMAGE"
+    if container and kind != "DELETE":
+        raise InvalidRequestException(f"{where}: a CONTAINER_IMAGE policy can only have DELETE rules, not {kind}.")
+    included = action.get("includeResources") or {}
+    wrong = ("amis", "snapshots") if container else ("containers",)
+    if any(included.get(k) is not None for k in wrong):
+        raise InvalidRequestException(
+            f"{where}.action.includeResources: {', '.join(wrong)} do not apply to {resource_type} policies."
+        )
+    if container and (detail.get("exclusionRules") or {}).get("amis") is not None:
+        raise InvalidRequestException(f"{where}.exclusionRules: a CONTAINER_IMAGE policy has no AMI exclusion rules.")
+    if kind != "DELETE" and included.get("snapshots"):
+        raise InvalidRequestException(f"{where}.action.includeResources: a {kind} rule can include AMIs only.")
+    if included.get("snapshots") and not included.get("amis"):
+        raise InvalidRequestException(
+            f"{where}.action.includeResources: snapshots can only be included together with AMIs."
+        )
+
+
 def _check(params: dict[str, Any]) -> None:
     selection = params["resourceSelection"]
     if (selection.get("recipes") is None) == (selection.get("tagMap") is None):
@@ -32,36 +70,22 @@ def _check(params: dict[str, Any]) -> None:
         pattern(recipe["semanticVersion"], InvalidRequestException)
     seen: set[str] = set()
     for index, detail in enumerate(params["policyDetails"]):
-        action, rule = detail["action"], detail["filter"]
-        if action["type"] in seen:
+        kind = detail["action"]["type"]
+        if kind in seen:
             raise InvalidRequestException(
-                f"policyDetails[{index}]: a lifecycle policy may have only one rule with action {action['type']}."
+                f"policyDetails[{index}]: a lifecycle policy may have only one rule with action {kind}."
             )
-        seen.add(action["type"])
-        if rule["type"] == "AGE" and rule.get("unit") is None:
-            raise InvalidRequestException(f"policyDetails[{index}].filter: an AGE filter needs a 'unit'.")
-        if rule["type"] == "COUNT" and (rule.get("unit") is not None or rule.get("retainAtLeast") is not None):
-            raise InvalidRequestException(
-                f"policyDetails[{index}].filter: a COUNT filter takes no 'unit' or 'retainAtLeast'."
-            )
-        included = action.get("includeResources") or {}
-        wrong = ("containers",) if params["resourceType"] == "AMI_IMAGE" else ("amis", "snapshots")
-        if any(included.get(k) is not None for k in wrong):
-            raise InvalidRequestException(
-                f"policyDetails[{index}].action.includeResources: {', '.join(wrong)} do not apply to "
-                f"{params['resourceType']} policies."
-            )
+        seen.add(kind)
+        _check_rule(index, detail, params["resourceType"])
 
 
 def _settings(params: dict[str, Any]) -> dict[str, Any]:
     _check(params)
-    document = {k: params[k] for k in _SETTABLE if params.get(k) is not None}
-    document.setdefault("status", "ENABLED")
-    return document
+    return {k: params[k] for k in _SETTABLE if params.get(k) is not None}
 
 
 def create_lifecycle_policy(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """CreateLifecyclePolicy: ENABLED unless told otherwise."""
+    """CreateLifecyclePolicy: a policy under a unique name, its rules checked, read back as sent."""
     document = _settings(params)
     document["name"] = params["name"]
     arn = scope.arn(LIFECYCLE_POLICY.resource_type, normalise_name(params["name"]))

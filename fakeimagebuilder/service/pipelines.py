@@ -55,13 +55,11 @@ def _settings(scope: Scope, params: dict[str, Any]) -> dict[str, Any]:
     has_image = params.get("imageRecipeArn") is not None
     if has_image == (params.get("containerRecipeArn") is not None):
         raise InvalidRequestException("You must specify exactly one of 'imageRecipeArn' and 'containerRecipeArn'.")
-    if not has_image:
-        scope.lookup("container-recipe", params["containerRecipeArn"])
-        # The fake does not build container images yet: refused in words, not built wrongly.
-        raise InvalidRequestException(
-            "fakeimagebuilder does not build container images yet: a pipeline needs an image recipe."
-        )
-    recipe = scope.lookup("image-recipe", params["imageRecipeArn"])
+    recipe = (
+        scope.lookup("image-recipe", params["imageRecipeArn"])
+        if has_image
+        else scope.lookup("container-recipe", params["containerRecipeArn"])
+    )
     scope.lookup("infrastructure-configuration", params["infrastructureConfigurationArn"])
     if params.get("distributionConfigurationArn") is not None:
         scope.lookup("distribution-configuration", params["distributionConfigurationArn"])

@@ -1,0 +1,182 @@
+"""Container recipes: what Create accepts Get echoes with AWS's additions; pipelines build them into ECR images."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from fakeimagebuilder.model import service_model
+
+PREFIX = "arn:aws:imagebuilder:us-east-1:123456789012"
+COMPONENTS = [{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}]
+DOCKERFILE = "FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:components }}}\n"
+REPOSITORY = {"service": "ECR", "repositoryName": "web"}
+
+
+def _recipe(**members: Any) -> dict[str, Any]:
+    recipe: dict[str, Any] = {
+        "containerType": "DOCKER",
+        "name": "Web_App",
+        "semanticVersion": "1.2.3",
+        "parentImage": "amazonlinux:latest",
+        "components": COMPONENTS,
+        "dockerfileTemplateData": DOCKERFILE,
+        "targetRepository": REPOSITORY,
+    }
+    recipe.update(members)
+    return {k: v for k, v in recipe.items() if v is not None}
+
+
+def test_get_echoes_what_create_sent_with_what_aws_adds(client: Any):
+    sent = _recipe(
+        description="web in a box",
+        instanceConfiguration={"image": "ami-0123456789abcdef0"},
+        kmsKeyId="alias/web",
+        tags={"team": "web"},
+    )
+
+    arn = client.create_container_recipe(**sent)["containerRecipeArn"]
+
+    assert arn == f"{PREFIX}:container-recipe/web-app/1.2.3"
+    recipe = client.get_container_recipe(containerRecipeArn=arn)["containerRecipe"]
+    expected = {k: v for k, v in sent.items() if k != "semanticVersion"}
+    assert {k: recipe[k] for k in expected} == expected
+    assert (recipe["version"], recipe["platform"], recipe["owner"], recipe["encrypted"]) == (
+        "1.2.3",
+        "Linux",
+        "123456789012",
+        True,
+    )
+    assert "workingDirectory" not in recipe  # not sent, not filled in
+
+
+def test_the_platform_comes_from_the_override_else_the_parent_image(client: Any):
+    windows = client.create_container_recipe(
+        **_recipe(name="win", parentImage="mcr.microsoft.com/windows/servercore:ltsc2022")
+    )["containerRecipeArn"]
+    overridden = client.create_container_recipe(
+        **_recipe(name="custom", parentImage="my-registry/base:1", platformOverride="Windows")
+    )["containerRecipeArn"]
+
+    assert client.get_container_recipe(containerRecipeArn=windows)["containerRecipe"]["platform"] == "Windows"
+    shown = client.get_container_recipe(containerRecipeArn=overridden)["containerRecipe"]
+    assert shown["platform"] == "Windows"
+    assert "platformOverride" not in shown
+
+
+@pytest.mark.parametrize(
+    "template",
+    [{"dockerfileTemplateData": None}, {"dockerfileTemplateUri": "s3://bucket/Dockerfile"}],
+    ids=["neither", "both"],
+)
+def test_exactly_one_dockerfile_template(client: Any, expect_error: Any, template: dict[str, Any]):
+    with pytest.raises(client.exceptions.InvalidRequestException) as caught:
+        client.create_container_recipe(**_recipe(**template))
+
+    expect_error(caught.value, "InvalidRequestException", 400)
+    assert "exactly one of 'dockerfileTemplateData' and 'dockerfileTemplateUri'" in caught.value.response["message"]
+    assert client.list_container_recipes()["containerRecipeSummaryList"] == []
+
+
+def test_a_template_from_s3_is_not_shown(client: Any):
+    arn = client.create_container_recipe(
+        **_recipe(dockerfileTemplateData=None, dockerfileTemplateUri="s3://bucket/Dockerfile")
+    )["containerRecipeArn"]
+
+    recipe = client.get_container_recipe(containerRecipeArn=arn)["containerRecipe"]
+    assert "dockerfileTemplateData" not in recipe  # the fake has no S3 to read it from
+
+
+def test_a_version_must_be_concrete(client: Any, expect_error: Any):
+    # Where the model's pattern admits wildcards the service refuses them; older models refuse them by pattern.
+    member = service_model().operation_model("CreateContainerRecipe").input_shape.members["semanticVersion"]
+    code = (
+        "InvalidVersionNumberException"
+        if re.search(member.metadata["pattern"], "1.x.x")
+        else ("InvalidParameterValueException")
+    )
+
+    with pytest.raises(getattr(client.exceptions, code)) as caught:
+        client.create_container_recipe(**_recipe(semanticVersion="1.x.x"))
+    expect_error(caught.value, code, 400)
+    assert client.list_container_recipes()["containerRecipeSummaryList"] == []
+
+
+def test_names_and_versions_are_unique_and_lists_filter(client: Any, expect_error: Any):
+    linux = client.create_container_recipe(**_recipe())["containerRecipeArn"]
+    windows = client.create_container_recipe(**_recipe(name="win", platformOverride="Windows"))["containerRecipeArn"]
+    with pytest.raises(client.exceptions.ResourceAlreadyExistsException) as caught:
+        client.create_container_recipe(**_recipe(name="web app"))
+    expect_error(caught.value, "ResourceAlreadyExistsException", 400)
+
+    def listed(**params: Any) -> list[str]:
+        return [s["arn"] for s in client.list_container_recipes(**params)["containerRecipeSummaryList"]]
+
+    assert listed() == [linux, windows]
+    assert listed(filters=[{"name": "platform", "values": ["Windows"]}]) == [windows]
+    assert listed(filters=[{"name": "containerType", "values": ["DOCKER"]}]) == [linux, windows]
+    assert listed(owner="Amazon") == []
+    with pytest.raises(client.exceptions.InvalidRequestException):
+        listed(filters=[{"name": "version", "values": ["1.2.3"]}])
+
+
+def test_a_pipeline_builds_a_container_recipe_into_an_ecr_image(fake: Any, client: Any, expect_error: Any):
+    recipe = client.create_container_recipe(**_recipe())["containerRecipeArn"]
+    infrastructure = client.create_infrastructure_configuration(name="web", instanceProfileName="builder")[
+        "infrastructureConfigurationArn"
+    ]
+    pipeline = client.create_image_pipeline(
+        name="web", containerRecipeArn=recipe, infrastructureConfigurationArn=infrastructure
+    )["imagePipelineArn"]
+    assert client.get_image_pipeline(imagePipelineArn=pipeline)["imagePipeline"]["containerRecipeArn"] == recipe
+
+    build = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+
+    assert build == f"{PREFIX}:image/web-app/1.2.3/1"
+    assert client.get_image(imageBuildVersionArn=build)["image"]["outputResources"] == {"containers": []}
+    fake.advance(7200)
+    image = client.get_image(imageBuildVersionArn=build)["image"]
+    assert (image["state"]["status"], image["type"]) == ("AVAILABLE", "DOCKER")
+    assert image["containerRecipe"]["arn"] == recipe and "imageRecipe" not in image
+    assert image["outputResources"] == {
+        "containers": [
+            {"region": "us-east-1", "imageUris": ["123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.2.3-1"]}
+        ]
+    }
+    with pytest.raises(client.exceptions.ResourceDependencyException) as caught:
+        client.delete_container_recipe(containerRecipeArn=recipe)
+    expect_error(caught.value, "ResourceDependencyException", 400)
+    client.delete_image_pipeline(imagePipelineArn=pipeline)
+    client.delete_container_recipe(containerRecipeArn=recipe)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.create_image_pipeline(
+            name="again", containerRecipeArn=recipe, infrastructureConfigurationArn=infrastructure
+        )
+
+
+def test_a_pipeline_takes_exactly_one_recipe(client: Any, make_stack: Any, expect_error: Any):
+    stack = make_stack()
+    container = client.create_container_recipe(**_recipe())["containerRecipeArn"]
+
+    with pytest.raises(client.exceptions.InvalidRequestException) as caught:
+        client.create_image_pipeline(
+            name="both",
+            imageRecipeArn=stack.recipe_arn,
+            containerRecipeArn=container,
+            infrastructureConfigurationArn=stack.infrastructure_arn,
+        )
+    expect_error(caught.value, "InvalidRequestException", 400)
+
+
+def test_a_resource_policy_reads_back_as_put(client: Any, expect_error: Any):
+    arn = client.create_container_recipe(**_recipe())["containerRecipeArn"]
+    policy = '{"Version": "2012-10-17", "Statement": []}'
+
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_container_recipe_policy(containerRecipeArn=arn)
+    assert client.put_container_recipe_policy(containerRecipeArn=arn, policy=policy)["containerRecipeArn"] == arn
+    assert client.get_container_recipe_policy(containerRecipeArn=arn)["policy"] == policy
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.put_container_recipe_policy(containerRecipeArn=f"{PREFIX}:container-recipe/missing/1.0.0", policy=policy)
