@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["DocumentError", "Unsupported", "as_text", "read_yaml"]
+__all__ = ["DocumentError", "Unsupported", "as_text", "read_document", "read_yaml"]
 
 
 class DocumentError(ValueError):
@@ -259,3 +260,24 @@ def as_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def read_document(text: str, invalid: Callable[[str], Exception]) -> dict[str, Any] | None:
+    """A component's or workflow's document, with the checks both kinds share (YAML, a mapping, schemaVersion 1.0).
+
+    None when the text uses YAML this reader does not read (accepted unchecked). ``invalid`` makes the
+    kind's own error from a detail.
+    """
+    try:
+        document = read_yaml(text)
+    except Unsupported:
+        return None
+    except DocumentError as error:
+        raise invalid(f"it is not valid YAML ({error})") from None
+    if not isinstance(document, dict):
+        raise invalid("it must be a YAML mapping")
+    if "schemaVersion" not in document:
+        raise invalid("'schemaVersion' is required")
+    if str(document["schemaVersion"]) not in ("1.0", "1"):
+        raise invalid(f"'schemaVersion' must be 1.0, not '{document['schemaVersion']}'")
+    return document
