@@ -610,7 +610,8 @@ class ResourceTracker:
         if kind is None:
             return
         if response is None:
-            if kind.creates and _maybe_sent(error):
+            # A start is the guard's: it replays the token (without a new budget slot) and cancels what it built.
+            if kind.creates and not kind.starts_build and _maybe_sent(error):
                 with self._lock:
                     self.unanswered.append((operation, params))
             return
@@ -641,7 +642,9 @@ class ResourceTracker:
             # Replayed with its token, a creation answers what it made (or makes it now): then it is noted.
             try:
                 client.call(operation, params)
-            except (ClientError, BotoCoreError, UnsafeCall) as error:
+            except _STOPS:
+                raise
+            except BaseException as error:  # a skip or an exit raised by a guard must not end the cleanup
                 problems.append(f"{operation} (answer lost, replay failed): {error}")
         noted = self.snapshot()
         builds = [arn for arn, shape in noted if shape == BUILD_VERSION_SHAPE]
@@ -659,16 +662,24 @@ class ResourceTracker:
                     self.discard(arn)
                 else:
                     problems.append(f"image {arn}: {error}")
-            except (BotoCoreError, UnsafeCall) as error:
+            except _STOPS:
+                raise
+            except BaseException as error:
                 problems.append(f"image {arn}: {error}")
         for arn, shape in rest:
             operation, member = self.classification.deleters[shape]
             try:
                 _ignore(getattr(client, _method(operation)), {"ResourceNotFoundException"}, **{member: arn})
                 self.discard(arn)
-            except (ClientError, BotoCoreError, UnsafeCall) as error:
+            except _STOPS:
+                raise
+            except BaseException as error:
                 problems.append(f"{shape} {arn}: {error}")
         return problems
+
+
+_STOPS = (KeyboardInterrupt, SystemExit)
+"""What ends a cleanup: the user stopping it. Anything else (an error, pytest's skip or exit) is a problem noted."""
 
 
 def _maybe_sent(error: BaseException | None) -> bool:

@@ -258,7 +258,9 @@ class Target:
                 problems += workspace.close()
             except KeyboardInterrupt:  # a second interrupt abandoned that one; the others are still closed
                 self.interrupted = True
-            except Exception as error:
+            except SystemExit:
+                raise
+            except BaseException as error:  # pytest's skip and exit too: every workspace is still closed
                 problems.append(f"closing a workspace: {error}")
         return problems
 
@@ -637,7 +639,9 @@ class AwsTarget(Target):
             client = ContractClient(self.shared_client())
             try:
                 problems += guard.created.cleanup(client, lambda arn: self._wait_stopped(client, arn))
-            except Exception as error:
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as error:
                 problems.append(f"final cleanup: {error}")
         return problems + self._left_behind()
 

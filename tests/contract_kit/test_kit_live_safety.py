@@ -424,3 +424,52 @@ def test_a_build_that_cannot_be_cancelled_stops_the_run(standin: StandIn) -> Non
     with pytest.raises(RunStopped, match=f"could not cancel build {arn}"):
         client.list_image_pipelines()
     assert arn in dict(guard.created.snapshot())  # still to clean up, and reported if it cannot be
+
+
+def _aws_target(standin: StandIn, monkeypatch: pytest.MonkeyPatch, max_builds: int, run: str = "1234abcd") -> Any:
+    from contract_tests.targets import AwsTarget, Names, TargetOptions
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    options = TargetOptions(
+        target="aws", aws_account=ACCOUNT, aws_region="us-east-1", aws_endpoint_url=standin.url, max_builds=max_builds
+    )
+    target = AwsTarget(options, Names(run, "gw0"), Budget(max_builds))
+    target.guard.sleep = lambda _: None
+    target.open()
+    return target
+
+
+def test_a_start_lost_in_transport_on_the_last_budget_slot_is_settled_once_and_every_cleanup_runs(
+    standin: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The only build of the budget reaches the service, then the connection drops on every attempt. The guard
+    replays and cancels it; the workspace's cleanup does not replay the start again (that would need a budget
+    slot and raise BudgetExhausted, a skip, out of the cleanup): the pipeline, recipe and shared configuration go."""
+    from botocore.exceptions import ConnectionClosedError
+    from botocore.httpsession import URLLib3Session
+
+    target = _aws_target(standin, monkeypatch, max_builds=1)
+    workspace = target.workspace()
+    pipeline = workspace.pipeline()
+    session = URLLib3Session()
+
+    def send_then_drop(request: Any, **kwargs: Any) -> None:
+        session.send(request)
+        raise ConnectionClosedError(endpoint_url=request.url)
+
+    workspace.client.raw.meta.events.register("before-send.imagebuilder.StartImagePipelineExecution", send_then_drop)
+    with pytest.raises(ConnectionClosedError):
+        workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)
+    workspace.client.raw.meta.events.unregister(
+        "before-send.imagebuilder.StartImagePipelineExecution", send_then_drop
+    )
+    try:
+        assert workspace.close() == []
+        assert target.close() == []
+    except pytest.skip.Exception as escaped:
+        pytest.fail(f"a skip escaped the cleanup: {escaped}")
+    built = {c.answer["imageBuildVersionArn"] for c in standin.fake.successful("StartImagePipelineExecution")}
+    assert len(built) == 1 and target.guard.started == list(built)
+    assert not any(standin.fake.resources().values())  # the build was cancelled and deleted with the rest
