@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import fcntl
 import ipaddress
 import json
@@ -91,6 +92,24 @@ _TERMINAL = frozenset({"AVAILABLE", "FAILED", "CANCELLED", "DELETED"})
 # DeleteHandler catches it: ledger row cancel-terminal); InvalidRequestException is the modeled code a service could
 # also use. Either counts as "ended" only once GetImage agrees.
 _CANCEL_REFUSED = frozenset({"InvalidParameterValueException", "InvalidRequestException"})
+
+
+SCHEDULE_HORIZON = dt.timedelta(days=7)
+"""A live run allows a pipeline schedule only if it cannot fire within this long (far longer than any run)."""
+
+_YEARS = re.compile(r"^\d{4}(?:-\d{4})?(?:,\d{4}(?:-\d{4})?)*$")
+
+
+def _never_fires(expression: Any, until: dt.datetime) -> bool:
+    """Whether a schedule expression cannot fire before ``until``: a six-field cron whose year field lists only
+    years after it. Anything else (a rate, a cron of every year, what the guard cannot read) may fire."""
+    if not isinstance(expression, str):
+        return False
+    found = re.fullmatch(r"cron\((.*)\)", expression.strip())
+    fields = found.group(1).split() if found else []
+    if len(fields) != 6 or not _YEARS.match(fields[5]):
+        return False
+    return min(int(year) for year in re.findall(r"\d{4}", fields[5])) > until.year
 
 
 def loopback_url(value: str) -> str:
@@ -404,10 +423,24 @@ class LiveGuard:
             )
         if kind.read_only:
             return
+        for member in kind.schedule_members:
+            self._check_schedule(operation, params.get(member), params.get("status"))
         for member in kind.imagebuilder_arn_members:
             value = params.get(member)
             if isinstance(value, str):
                 self._check_arn(operation, value)
+
+    def _check_schedule(self, operation: str, schedule: Any, status: Any) -> None:
+        # The service starts a schedule's builds itself: no call to budget, nothing the guard could cancel.
+        if schedule is None or status == "DISABLED":
+            return
+        expression = schedule.get("scheduleExpression") if isinstance(schedule, dict) else schedule
+        if not _never_fires(expression, dt.datetime.now(dt.UTC) + SCHEDULE_HORIZON):
+            raise UnsafeCall(
+                f"refusing {operation} with schedule {expression!r}: it could start builds the guard neither "
+                f"budgets nor cancels (use status DISABLED, or a cron whose years are past {SCHEDULE_HORIZON.days} "
+                "days from now, such as cron(0 0 1 1 ? 2199))"
+            )
 
     def _check_arn(self, operation: str, value: str) -> None:
         # The name decides: run ids are random, so only this run makes names with its prefix (an ARN of another

@@ -200,3 +200,56 @@ def test_the_cancel_probe_changes_nothing_and_tells_who_may_cancel(
     with pytest.raises(RunStopped, match="may not cancel builds"):
         guard.check_may_cancel(client, "aws")
     assert not any(standin.fake.resources().values())
+
+
+# -- schedules, names, nested references (issue 17, second review) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "expression", ["rate(1 hour)", "cron(0 0 * * ? *)", "cron(0 12 1 1 ? 2026,2199)", "at(2030-01-01T00:00:00)"]
+)
+def test_a_schedule_that_could_run_is_refused(
+    guarded: tuple[LiveGuard, Any], standin: StandIn, expression: str
+) -> None:
+    """A pipeline schedule starts builds no call budgets and the guard cannot cancel: CreateImagePipeline and
+    UpdateImagePipeline carrying one that could fire are refused before they are sent."""
+    _, client = guarded
+    ours = _pipeline(client, f"{PREFIX}main-pipeline-1")
+    document = client.get_image_pipeline(imagePipelineArn=ours)["imagePipeline"]
+    schedule = {"scheduleExpression": expression, "pipelineExecutionStartCondition": "EXPRESSION_MATCH_ONLY"}
+    with pytest.raises(UnsafeCall, match="could start builds"):
+        client.create_image_pipeline(
+            name=f"{PREFIX}scheduled-1",
+            imageRecipeArn=document["imageRecipeArn"],
+            infrastructureConfigurationArn=document["infrastructureConfigurationArn"],
+            schedule=schedule,
+        )
+    with pytest.raises(UnsafeCall, match="could start builds"):
+        client.update_image_pipeline(
+            imagePipelineArn=ours,
+            imageRecipeArn=document["imageRecipeArn"],
+            infrastructureConfigurationArn=document["infrastructureConfigurationArn"],
+            schedule=schedule,
+            status="ENABLED",
+        )
+    assert standin.fake.resources()["imagePipelines"] == [ours]
+    assert not [c for c in standin.fake.calls if c.operation == "UpdateImagePipeline"]
+
+
+def test_a_schedule_that_cannot_run_is_allowed(guarded: tuple[LiveGuard, Any], standin: StandIn) -> None:
+    """The suite's own schedule (a cron in 2199) and any schedule of a DISABLED pipeline pass."""
+    _, client = guarded
+    ours = _pipeline(client, f"{PREFIX}main-pipeline-1")
+    document = client.get_image_pipeline(imagePipelineArn=ours)["imagePipeline"]
+    for name, schedule, status in (
+        (f"{PREFIX}far-1", "cron(0 0 1 1 ? 2199)", "ENABLED"),
+        (f"{PREFIX}disabled-1", "rate(1 hour)", "DISABLED"),
+    ):
+        client.create_image_pipeline(
+            name=name,
+            imageRecipeArn=document["imageRecipeArn"],
+            infrastructureConfigurationArn=document["infrastructureConfigurationArn"],
+            schedule={"scheduleExpression": schedule},
+            status=status,
+        )
+    assert len(standin.fake.resources()["imagePipelines"]) == 3
