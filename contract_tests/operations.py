@@ -28,7 +28,10 @@ The live-run guard (:mod:`contract_tests.safety`) decides from this alone:
   builds it starts are made by the service, not by a call, so the guard
   refuses any schedule that could run;
 - a creating operation with an input member ``name`` names the resource it
-  makes: the guard refuses a name that is not the run's.
+  makes: the guard refuses a name that is not the run's;
+- a *selection* is an input structure with a ``tagMap`` (a lifecycle
+  policy's ``resourceSelection``): the resources it picks (recipes by name,
+  resources by tag) must be the run's.
 """
 
 from __future__ import annotations
@@ -68,6 +71,9 @@ class OperationClass:
     """Input members holding a schedule (a structure with a ``scheduleExpression``): builds no call starts."""
     name_member: str | None = None
     """``name``, when the call creates a resource named by it: the name must be the run's."""
+    selection_members: tuple[str, ...] = ()
+    """Input members selecting resources to act on later (a structure with a ``tagMap``: a lifecycle policy's
+    ``resourceSelection``, whose ``recipes`` and tags decide what the policy deletes)."""
 
     @property
     def checked(self) -> bool:
@@ -171,6 +177,7 @@ def _classify(op: OperationModel, build_names: set[str], deleters: dict[str, tup
         creates=creates,
         schedule_members=tuple(m for m, s in inputs.items() if "scheduleExpression" in _members(s)),
         name_member="name" if creates and "name" in inputs else None,
+        selection_members=tuple(m for m, s in inputs.items() if "tagMap" in _members(s)),
     )
 
 

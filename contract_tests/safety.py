@@ -302,6 +302,7 @@ class LiveGuard:
         account: str | None = None,
         region: str | None = None,
         classification: Classification | None = None,
+        references: Collection[str] = (),
         cancel_attempts: int = 8,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -310,6 +311,7 @@ class LiveGuard:
         self.account = account
         self.region = region
         self.classification = classification or installed()
+        self.references = frozenset(references)  # ARNs not the run's it may name (--aws-component ...)
         self.cancel_attempts = cancel_attempts
         self.sleep = sleep
         self.started: list[str] = []  # every build this run started, in order
@@ -425,10 +427,23 @@ class LiveGuard:
             return
         for member in kind.schedule_members:
             self._check_schedule(operation, params.get(member), params.get("status"))
-        for member in kind.imagebuilder_arn_members:
+        for member in kind.arn_members:
             value = params.get(member)
-            if isinstance(value, str):
-                self._check_arn(operation, value)
+            if value is not None and not isinstance(value, str):
+                # Sent without parameter validation, a list or bytes would be serialised unchecked.
+                raise UnsafeCall(f"refusing {operation}: {member} is a {type(value).__name__}, not an ARN string")
+        if kind.name_member is not None:
+            name = params.get(kind.name_member)
+            # Absent, the service refuses the call (the member is required); present, it must be the run's.
+            if name is not None and (not isinstance(name, str) or not name.lower().startswith(self.run_prefix)):
+                raise UnsafeCall(
+                    f"refusing {operation} named {name!r}: the names this run creates start with {self.run_prefix!r} "
+                    "(a new version in another series would change what its users get)"
+                )
+        for member in kind.selection_members:
+            self._check_selection(operation, params.get(member))
+        for value in _strings(params):  # every ARN it names, nested ones too (a recipe's components ...)
+            self._check_arn(operation, value)
 
     def _check_schedule(self, operation: str, schedule: Any, status: Any) -> None:
         # The service starts a schedule's builds itself: no call to budget, nothing the guard could cancel.
@@ -442,10 +457,32 @@ class LiveGuard:
                 "days from now, such as cron(0 0 1 1 ? 2199))"
             )
 
+    def _check_selection(self, operation: str, selection: Any) -> None:
+        # A lifecycle policy acts by itself, later, on what it selects: only the run's recipes, the run's tag.
+        if selection is None:
+            return
+        if not isinstance(selection, dict):
+            raise UnsafeCall(f"refusing {operation}: a resource selection the guard cannot read ({selection!r})")
+        recipes = selection.get("recipes") or []
+        names = [r.get("name") if isinstance(r, dict) else r for r in recipes]
+        theirs = [n for n in names if not isinstance(n, str) or not n.lower().startswith(self.run_prefix)]
+        tags = selection.get("tagMap") or {}
+        run_id = self.run_prefix.removeprefix(f"{NAME_PREFIX}-").rstrip("-")
+        if theirs or (tags and (not isinstance(tags, dict) or tags.get(RUN_TAG) != run_id)):
+            raise UnsafeCall(
+                f"refusing {operation}: its resource selection picks what this run did not create (recipes "
+                f"{theirs}, tags {tags!r}); select recipes named {self.run_prefix!r}... or the tag {RUN_TAG}={run_id}"
+            )
+
     def _check_arn(self, operation: str, value: str) -> None:
         # The name decides: run ids are random, so only this run makes names with its prefix (an ARN of another
-        # account or region with such a name cannot exist; the suite sends some to see AWS refuse them).
+        # account or region with such a name cannot exist; the suite sends some to see AWS refuse them). AWS's own
+        # resources (account ``aws``) are referenced, never changed; ``references`` are those the user named.
+        if value in self.references:
+            return
         for found in self.classification.named.finditer(value):
+            if found.group("account") == "aws":
+                continue
             if not found.group("name").lower().startswith(self.run_prefix):
                 raise UnsafeCall(
                     f"refusing {operation} on {value!r}: its name does not start with {self.run_prefix!r}, "
@@ -713,6 +750,20 @@ class ResourceTracker:
 
 _STOPS = (KeyboardInterrupt, SystemExit)
 """What ends a cleanup: the user stopping it. Anything else (an error, pytest's skip or exit) is a problem noted."""
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside a call's parameters (nested structures and lists too)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, bytes | bytearray):  # sent as it is without parameter validation: checked as text
+        yield bytes(value).decode("utf-8", "replace")
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
 
 
 def _maybe_sent(error: BaseException | None) -> bool:

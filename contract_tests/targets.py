@@ -545,7 +545,8 @@ class AwsTarget(Target):
             raise pytest.UsageError("--target aws needs --aws-account ACCOUNT_ID (the account you expect to run in)")
         self.account = options.aws_account
         self.region = options.aws_region
-        self.guard = LiveGuard(budget, names.prefix, account=self.account, region=self.region)
+        references = [r for r in (options.aws_parent_image, options.aws_component) if r]
+        self.guard = LiveGuard(budget, names.prefix, account=self.account, region=self.region, references=references)
         # On the session: every client made from it carries the guard on its event path.
         self.guard.attach(self._session)
         if options.aws_endpoint_url:  # a stand-in: answers at once, and is consistent at once
