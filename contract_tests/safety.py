@@ -47,6 +47,7 @@ from urllib.parse import urlsplit
 import botocore.session
 import pytest
 from botocore.client import BaseClient
+from botocore.configprovider import ConfiguredEndpointProvider
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from .client import ContractClient, calling
@@ -142,9 +143,21 @@ def default_region() -> str:
     return region or "us-east-1"
 
 
-def endpoint_overrides() -> list[str]:
-    """``AWS_ENDPOINT_URL*`` variables set now: they would send a live run's calls somewhere else."""
-    return sorted(k for k, v in os.environ.items() if k.startswith("AWS_ENDPOINT_URL") and v)
+def endpoint_overrides(session: botocore.session.Session | None = None) -> list[str]:
+    """What would send a live run's calls somewhere else: ``AWS_ENDPOINT_URL*`` variables set now, and an
+    ``endpoint_url`` botocore resolves for Image Builder or STS from the AWS config file (a ``services``
+    section, a profile's ``endpoint_url``), through botocore's own configured-endpoint chain."""
+    found = sorted(k for k, v in os.environ.items() if k.startswith("AWS_ENDPOINT_URL") and v)
+    session = session or botocore.session.Session()
+    try:
+        full, scoped = session.full_config, session.get_scoped_config()
+    except BotoCoreError as error:  # a profile that cannot be read: the run cannot be proven to go to AWS
+        return [*found, f"the AWS config ({error})"]
+    for service in ("imagebuilder", "sts"):
+        url = ConfiguredEndpointProvider(full, scoped, service, environ={}).provide()
+        if url:
+            found.append(f"endpoint_url {url} for {service} in the AWS config file")
+    return found
 
 
 def redact_logs(secrets: Iterable[str]) -> None:

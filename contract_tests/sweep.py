@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.older_than is not None and args.older_than < MIN_AGE:
         parser.error(f"--older-than {args.older_than} would sweep runs still going: use 1h or more (or --run ID)")
     if endpoint_overrides():
-        parser.error(f"{', '.join(endpoint_overrides())} would send the sweep elsewhere; unset it")
+        parser.error(f"{', '.join(endpoint_overrides())} would send the sweep elsewhere; remove it")
     session = botocore.session.Session()
     region = args.region or default_region()
     try:

@@ -473,3 +473,28 @@ def test_a_start_lost_in_transport_on_the_last_budget_slot_is_settled_once_and_e
     built = {c.answer["imageBuildVersionArn"] for c in standin.fake.successful("StartImagePipelineExecution")}
     assert len(built) == 1 and target.guard.started == list(built)
     assert not any(standin.fake.resources().values())  # the build was cancelled and deleted with the rest
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        "[default]\nregion = us-east-1\nservices = elsewhere\n[services elsewhere]\nimagebuilder =\n"
+        "  endpoint_url = http://127.0.0.1:9\n",
+        "[default]\nregion = us-east-1\nservices = elsewhere\n[services elsewhere]\nsts =\n"
+        "  endpoint_url = http://127.0.0.1:9\n",
+        "[default]\nregion = us-east-1\nendpoint_url = http://127.0.0.1:9\n",
+    ],
+    ids=["imagebuilder-service", "sts-service", "profile"],
+)
+def test_endpoints_in_the_aws_config_file_are_refused(standin: StandIn, tmp_path: Path, config: str) -> None:
+    """An endpoint the AWS config file sets (a services section, a profile's endpoint_url) would send a live run
+    or the sweep elsewhere: both refuse before one call."""
+    path = tmp_path / "aws-config"
+    path.write_text(config)
+    env = {"AWS_CONFIG_FILE": str(path)}
+    run = run_suite(tmp_path, *standin.aws_options(), env=env)
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
+    assert "http://127.0.0.1:9" in run.output
+    sweep = _sweep(standin, tmp_path, "--run", "1234abcd", "--aws-account", ACCOUNT, env=env)
+    assert sweep.returncode == 2 and "http://127.0.0.1:9" in sweep.stderr
+    assert not standin.fake.calls and not standin.sts_calls
