@@ -160,10 +160,18 @@ def endpoint_overrides(session: botocore.session.Session | None = None) -> list[
     return found
 
 
+_CREDENTIAL_NAMES = r"(?:AccessKeyId|SecretAccessKey|SessionToken|accessKeyId|secretAccessKey|sessionToken)"
+# Credentials a later session receives (an assume-role profile's AssumeRole, refreshed ones) are not known up
+# front: their elements (the XML answer), JSON members and logged dicts are blanked wherever they appear.
+_CREDENTIAL_XML = re.compile(rf"<({_CREDENTIAL_NAMES})>[^<]*</\1>")
+_CREDENTIAL_FIELD = re.compile(rf"""(["'])({_CREDENTIAL_NAMES})\1(\s*:\s*)(["'])(?:(?!\4).)*\4""")
+
+
 def redact_logs(secrets: Iterable[str]) -> None:
     """From now on, every log record of this process is formatted at once, with ``secrets`` (the live run's
     access key id, secret key and session token) and anything that looks like a credential taken out: botocore
-    logs its signed requests, token and all, at DEBUG."""
+    logs its signed requests, token and all, at DEBUG, and every STS answer (an assume-role profile's
+    temporary credentials, however many sessions the run makes) with its ``SecretAccessKey`` and ``SessionToken``."""
     from .recording import redact  # recording imports this module
 
     known = sorted((s for s in secrets if s), key=len, reverse=True)
@@ -177,6 +185,8 @@ def redact_logs(secrets: Iterable[str]) -> None:
             return record
         for secret in known:
             message = message.replace(secret, "<redacted>")
+        message = _CREDENTIAL_XML.sub(r"<\1><redacted></\1>", message)
+        message = _CREDENTIAL_FIELD.sub(r"\1\2\1\3\4<redacted>\4", message)
         record.msg, record.args = redact(message), None
         return record
 

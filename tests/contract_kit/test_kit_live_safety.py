@@ -498,3 +498,36 @@ def test_endpoints_in_the_aws_config_file_are_refused(standin: StandIn, tmp_path
     sweep = _sweep(standin, tmp_path, "--run", "1234abcd", "--aws-account", ACCOUNT, env=env)
     assert sweep.returncode == 2 and "http://127.0.0.1:9" in sweep.stderr
     assert not standin.fake.calls and not standin.sts_calls
+
+
+def test_credentials_a_later_session_receives_are_redacted_in_every_log_record(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An assume-role profile's AssumeRole answers new temporary credentials in each session, unknown when the
+    run starts: botocore logs the XML body and the parsed dict at DEBUG. Every credential element, JSON member
+    and dict entry is blanked in any record."""
+    import logging
+
+    from contract_tests.safety import redact_logs
+
+    key_id, secret, token = "ASIALATERSESSION0001", "Later/Secret+Key0123456789abcdefghijklmn", "LaterToken" * 12
+    factory = logging.getLogRecordFactory()
+    try:
+        redact_logs([])
+        with caplog.at_level(logging.DEBUG, logger="botocore.parsers"):
+            log = logging.getLogger("botocore.parsers")
+            log.debug(
+                "Response body:\nb'<AssumeRoleResult><Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s"
+                "</SecretAccessKey><SessionToken>%s</SessionToken></Credentials></AssumeRoleResult>'",
+                key_id,
+                secret,
+                token,
+            )
+            log.debug("parsed %s", {"Credentials": {"AccessKeyId": key_id, "SecretAccessKey": secret}})
+            log.debug('{"Credentials": {"SecretAccessKey": "%s", "SessionToken": "%s"}}', secret, token)
+    finally:
+        logging.setLogRecordFactory(factory)
+    text = caplog.text
+    assert text.count("<redacted>") >= 6, text
+    for planted in (key_id, secret, token):
+        assert planted not in text
