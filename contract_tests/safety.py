@@ -27,7 +27,6 @@ what a killed run left behind.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import fcntl
 import ipaddress
@@ -224,10 +223,11 @@ class Budget:
         self.path = path
         self._local = {"started": 0, "held": 0}
         self._lock = threading.Lock()
-        if path is not None and not path.exists():
+        if path is not None:
+            # Created empty (read as no builds): writing counts here, outside the lock, could overwrite what
+            # another process counted between this one creating the file and writing it.
             path.parent.mkdir(parents=True, exist_ok=True)
-            with contextlib.suppress(FileExistsError), path.open("x") as fresh:
-                json.dump(self._local, fresh)
+            path.touch(exist_ok=True)
 
     @contextmanager
     def _counts(self) -> Iterator[dict[str, int]]:
