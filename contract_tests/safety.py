@@ -739,6 +739,15 @@ class ResourceTracker:
                 raise
             except BaseException as error:  # a skip or an exit raised by a guard must not end the cleanup
                 problems.append(f"{operation} (answer lost, replay failed): {error}")
+        for arn, shape in self.snapshot():
+            if shape == "ImagePipelineArn":  # builds no call of the run started (a schedule's) go too
+                try:
+                    for image in client.list_all("ListImagePipelineImages", "imageSummaryList", imagePipelineArn=arn):
+                        self.add(image["arn"], BUILD_VERSION_SHAPE)
+                except _STOPS:
+                    raise
+                except BaseException as error:
+                    problems.append(f"listing the builds of {arn}: {error}")
         noted = self.snapshot()
         builds = [arn for arn, shape in noted if shape == BUILD_VERSION_SHAPE]
         rest = [(arn, shape) for arn, shape in reversed(noted) if shape != BUILD_VERSION_SHAPE]

@@ -531,3 +531,28 @@ def test_credentials_a_later_session_receives_are_redacted_in_every_log_record(
     assert text.count("<redacted>") >= 6, text
     for planted in (key_id, secret, token):
         assert planted not in text
+
+
+def test_cleanup_deletes_builds_of_its_pipelines_that_no_call_of_the_run_started(standin: StandIn) -> None:
+    """A build of the run's pipeline made another way (a schedule, another client) is cancelled and deleted
+    before its pipeline, not left behind."""
+    from contract_tests.client import ContractClient
+    from contract_tests.safety import ResourceTracker
+
+    guard = LiveGuard(Budget(1), PREFIX, account=ACCOUNT, region="us-east-1", sleep=lambda _: None)
+    client = _guarded_client(standin, guard)
+    pipeline = _our_pipeline(client)
+    other = botocore.session.Session().create_client(
+        "imagebuilder",
+        region_name="us-east-1",
+        endpoint_url=standin.url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    build = other.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    tracker = ResourceTracker()
+    for arn, shape in guard.created.snapshot():
+        tracker.add(arn, shape)
+    assert tracker.cleanup(ContractClient(client), lambda arn: None) == []
+    assert build not in _statuses(standin)
+    assert not any(standin.fake.resources().values())
