@@ -147,7 +147,7 @@ def pytest_configure(config: pytest.Config) -> None:
         overrides = endpoint_overrides()
         if overrides:
             raise pytest.UsageError(
-                f"--target aws: {', '.join(overrides)} would send the run's calls to another endpoint; unset it"
+                f"--target aws: {', '.join(overrides)} would send the run's calls to another endpoint; remove it"
             )
         explicit = config.getoption("hypothesis_profile", None)
         if explicit and explicit not in ("default", profiles.AWS):

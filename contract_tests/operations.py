@@ -23,7 +23,15 @@ The live-run guard (:mod:`contract_tests.safety`) decides from this alone:
   input, or it creates a resource (its output carries an ARN of a shape that
   some ``Delete...`` operation takes, so the run can delete it). Every
   other mutating operation (``CancelLifecycleExecution``, which names an
-  execution id) is refused on the live target.
+  execution id) is refused on the live target;
+- a *schedule* is an input structure with a ``scheduleExpression``: the
+  builds it starts are made by the service, not by a call, so the guard
+  refuses any schedule that could run;
+- a creating operation with an input member ``name`` names the resource it
+  makes: the guard refuses a name that is not the run's;
+- a *selection* is an input structure with a ``tagMap`` (a lifecycle
+  policy's ``resourceSelection``): the resources it picks (recipes by name,
+  resources by tag) must be the run's.
 """
 
 from __future__ import annotations
@@ -59,6 +67,13 @@ class OperationClass:
     """Output members that carry a build version ARN (what to cancel when :attr:`starts_build`)."""
     creates: tuple[tuple[str, str], ...]
     """``(output member, ARN shape)`` of each deletable resource the call may create."""
+    schedule_members: tuple[str, ...] = ()
+    """Input members holding a schedule (a structure with a ``scheduleExpression``): builds no call starts."""
+    name_member: str | None = None
+    """``name``, when the call creates a resource named by it: the name must be the run's."""
+    selection_members: tuple[str, ...] = ()
+    """Input members selecting resources to act on later (a structure with a ``tagMap``: a lifecycle policy's
+    ``resourceSelection``, whose ``recipes`` and tags decide what the policy deletes)."""
 
     @property
     def checked(self) -> bool:
@@ -160,6 +175,9 @@ def _classify(op: OperationModel, build_names: set[str], deleters: dict[str, tup
         starts_build=not read_only and not ending and bool(build_members),
         build_members=build_members,
         creates=creates,
+        schedule_members=tuple(m for m, s in inputs.items() if "scheduleExpression" in _members(s)),
+        name_member="name" if creates and "name" in inputs else None,
+        selection_members=tuple(m for m, s in inputs.items() if "tagMap" in _members(s)),
     )
 
 

@@ -27,7 +27,7 @@ what a killed run left behind.
 from __future__ import annotations
 
 import argparse
-import contextlib
+import datetime as dt
 import fcntl
 import ipaddress
 import json
@@ -46,6 +46,7 @@ from urllib.parse import urlsplit
 import botocore.session
 import pytest
 from botocore.client import BaseClient
+from botocore.configprovider import ConfiguredEndpointProvider
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from .client import ContractClient, calling
@@ -93,6 +94,24 @@ _TERMINAL = frozenset({"AVAILABLE", "FAILED", "CANCELLED", "DELETED"})
 _CANCEL_REFUSED = frozenset({"InvalidParameterValueException", "InvalidRequestException"})
 
 
+SCHEDULE_HORIZON = dt.timedelta(days=7)
+"""A live run allows a pipeline schedule only if it cannot fire within this long (far longer than any run)."""
+
+_YEARS = re.compile(r"^\d{4}(?:-\d{4})?(?:,\d{4}(?:-\d{4})?)*$")
+
+
+def _never_fires(expression: Any, until: dt.datetime) -> bool:
+    """Whether a schedule expression cannot fire before ``until``: a six-field cron whose year field lists only
+    years after it. Anything else (a rate, a cron of every year, what the guard cannot read) may fire."""
+    if not isinstance(expression, str):
+        return False
+    found = re.fullmatch(r"cron\((.*)\)", expression.strip())
+    fields = found.group(1).split() if found else []
+    if len(fields) != 6 or not _YEARS.match(fields[5]):
+        return False
+    return min(int(year) for year in re.findall(r"\d{4}", fields[5])) > until.year
+
+
 def loopback_url(value: str) -> str:
     """``value``, if it is a URL on a loopback address: the kit's stand-ins never leave the machine."""
     host = urlsplit(value).hostname or ""
@@ -123,15 +142,35 @@ def default_region() -> str:
     return region or "us-east-1"
 
 
-def endpoint_overrides() -> list[str]:
-    """``AWS_ENDPOINT_URL*`` variables set now: they would send a live run's calls somewhere else."""
-    return sorted(k for k, v in os.environ.items() if k.startswith("AWS_ENDPOINT_URL") and v)
+def endpoint_overrides(session: botocore.session.Session | None = None) -> list[str]:
+    """What would send a live run's calls somewhere else: ``AWS_ENDPOINT_URL*`` variables set now, and an
+    ``endpoint_url`` botocore resolves for Image Builder or STS from the AWS config file (a ``services``
+    section, a profile's ``endpoint_url``), through botocore's own configured-endpoint chain."""
+    found = sorted(k for k, v in os.environ.items() if k.startswith("AWS_ENDPOINT_URL") and v)
+    session = session or botocore.session.Session()
+    try:
+        full, scoped = session.full_config, session.get_scoped_config()
+    except BotoCoreError as error:  # a profile that cannot be read: the run cannot be proven to go to AWS
+        return [*found, f"the AWS config ({error})"]
+    for service in ("imagebuilder", "sts"):
+        url = ConfiguredEndpointProvider(full, scoped, service, environ={}).provide()
+        if url:
+            found.append(f"endpoint_url {url} for {service} in the AWS config file")
+    return found
+
+
+_CREDENTIAL_NAMES = r"(?:AccessKeyId|SecretAccessKey|SessionToken|accessKeyId|secretAccessKey|sessionToken)"
+# Credentials a later session receives (an assume-role profile's AssumeRole, refreshed ones) are not known up
+# front: their elements (the XML answer), JSON members and logged dicts are blanked wherever they appear.
+_CREDENTIAL_XML = re.compile(rf"<({_CREDENTIAL_NAMES})>[^<]*</\1>")
+_CREDENTIAL_FIELD = re.compile(rf"""(["'])({_CREDENTIAL_NAMES})\1(\s*:\s*)(["'])(?:(?!\4).)*\4""")
 
 
 def redact_logs(secrets: Iterable[str]) -> None:
     """From now on, every log record of this process is formatted at once, with ``secrets`` (the live run's
     access key id, secret key and session token) and anything that looks like a credential taken out: botocore
-    logs its signed requests, token and all, at DEBUG."""
+    logs its signed requests, token and all, at DEBUG, and every STS answer (an assume-role profile's
+    temporary credentials, however many sessions the run makes) with its ``SecretAccessKey`` and ``SessionToken``."""
     from .recording import redact  # recording imports this module
 
     known = sorted((s for s in secrets if s), key=len, reverse=True)
@@ -145,6 +184,8 @@ def redact_logs(secrets: Iterable[str]) -> None:
             return record
         for secret in known:
             message = message.replace(secret, "<redacted>")
+        message = _CREDENTIAL_XML.sub(r"<\1><redacted></\1>", message)
+        message = _CREDENTIAL_FIELD.sub(r"\1\2\1\3\4<redacted>\4", message)
         record.msg, record.args = redact(message), None
         return record
 
@@ -182,10 +223,11 @@ class Budget:
         self.path = path
         self._local = {"started": 0, "held": 0}
         self._lock = threading.Lock()
-        if path is not None and not path.exists():
+        if path is not None:
+            # Created empty (read as no builds): writing counts here, outside the lock, could overwrite what
+            # another process counted between this one creating the file and writing it.
             path.parent.mkdir(parents=True, exist_ok=True)
-            with contextlib.suppress(FileExistsError), path.open("x") as fresh:
-                json.dump(self._local, fresh)
+            path.touch(exist_ok=True)
 
     @contextmanager
     def _counts(self) -> Iterator[dict[str, int]]:
@@ -283,6 +325,7 @@ class LiveGuard:
         account: str | None = None,
         region: str | None = None,
         classification: Classification | None = None,
+        references: Collection[str] = (),
         cancel_attempts: int = 8,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -291,6 +334,7 @@ class LiveGuard:
         self.account = account
         self.region = region
         self.classification = classification or installed()
+        self.references = frozenset(references)  # ARNs not the run's it may name (--aws-component ...)
         self.cancel_attempts = cancel_attempts
         self.sleep = sleep
         self.started: list[str] = []  # every build this run started, in order
@@ -404,15 +448,64 @@ class LiveGuard:
             )
         if kind.read_only:
             return
-        for member in kind.imagebuilder_arn_members:
+        for member in kind.schedule_members:
+            self._check_schedule(operation, params.get(member), params.get("status"))
+        for member in kind.arn_members:
             value = params.get(member)
-            if isinstance(value, str):
-                self._check_arn(operation, value)
+            if value is not None and not isinstance(value, str):
+                # Sent without parameter validation, a list or bytes would be serialised unchecked.
+                raise UnsafeCall(f"refusing {operation}: {member} is a {type(value).__name__}, not an ARN string")
+        if kind.name_member is not None:
+            name = params.get(kind.name_member)
+            # Absent, the service refuses the call (the member is required); present, it must be the run's.
+            if name is not None and (not isinstance(name, str) or not name.lower().startswith(self.run_prefix)):
+                raise UnsafeCall(
+                    f"refusing {operation} named {name!r}: the names this run creates start with {self.run_prefix!r} "
+                    "(a new version in another series would change what its users get)"
+                )
+        for member in kind.selection_members:
+            self._check_selection(operation, params.get(member))
+        for value in _strings(params):  # every ARN it names, nested ones too (a recipe's components ...)
+            self._check_arn(operation, value)
+
+    def _check_schedule(self, operation: str, schedule: Any, status: Any) -> None:
+        # The service starts a schedule's builds itself: no call to budget, nothing the guard could cancel.
+        if schedule is None or status == "DISABLED":
+            return
+        expression = schedule.get("scheduleExpression") if isinstance(schedule, dict) else schedule
+        if not _never_fires(expression, dt.datetime.now(dt.UTC) + SCHEDULE_HORIZON):
+            raise UnsafeCall(
+                f"refusing {operation} with schedule {expression!r}: it could start builds the guard neither "
+                f"budgets nor cancels (use status DISABLED, or a cron whose years are past {SCHEDULE_HORIZON.days} "
+                "days from now, such as cron(0 0 1 1 ? 2199))"
+            )
+
+    def _check_selection(self, operation: str, selection: Any) -> None:
+        # A lifecycle policy acts by itself, later, on what it selects: only the run's recipes, the run's tag.
+        if selection is None:
+            return
+        if not isinstance(selection, dict):
+            raise UnsafeCall(f"refusing {operation}: a resource selection the guard cannot read ({selection!r})")
+        recipes = selection.get("recipes") or []
+        names = [r.get("name") if isinstance(r, dict) else r for r in recipes]
+        theirs = [n for n in names if not isinstance(n, str) or not n.lower().startswith(self.run_prefix)]
+        tags = selection.get("tagMap") or {}
+        run_id = self.run_prefix.removeprefix(f"{NAME_PREFIX}-").rstrip("-")
+        if theirs or (tags and (not isinstance(tags, dict) or tags.get(RUN_TAG) != run_id)):
+            raise UnsafeCall(
+                f"refusing {operation}: its resource selection picks what this run did not create (recipes "
+                f"{theirs}, tags {tags!r}); select recipes named {self.run_prefix!r}... or the tag {RUN_TAG}={run_id}"
+            )
 
     def _check_arn(self, operation: str, value: str) -> None:
         # The name decides: run ids are random, so only this run makes names with its prefix (an ARN of another
-        # account or region with such a name cannot exist; the suite sends some to see AWS refuse them).
+        # account or region with such a name cannot exist; the suite sends some to see AWS refuse them). AWS's own
+        # resources (account ``aws``) are referenced, never changed; ``references`` are those the user named.
+        if value in self.references:
+            return
         for found in self.classification.named.finditer(value):
+            if found.group("account") == "aws":
+                continue
             if not found.group("name").lower().startswith(self.run_prefix):
                 raise UnsafeCall(
                     f"refusing {operation} on {value!r}: its name does not start with {self.run_prefix!r}, "
@@ -610,7 +703,8 @@ class ResourceTracker:
         if kind is None:
             return
         if response is None:
-            if kind.creates and _maybe_sent(error):
+            # A start is the guard's: it replays the token (without a new budget slot) and cancels what it built.
+            if kind.creates and not kind.starts_build and _maybe_sent(error):
                 with self._lock:
                     self.unanswered.append((operation, params))
             return
@@ -641,8 +735,19 @@ class ResourceTracker:
             # Replayed with its token, a creation answers what it made (or makes it now): then it is noted.
             try:
                 client.call(operation, params)
-            except (ClientError, BotoCoreError, UnsafeCall) as error:
+            except _STOPS:
+                raise
+            except BaseException as error:  # a skip or an exit raised by a guard must not end the cleanup
                 problems.append(f"{operation} (answer lost, replay failed): {error}")
+        for arn, shape in self.snapshot():
+            if shape == "ImagePipelineArn":  # builds no call of the run started (a schedule's) go too
+                try:
+                    for image in client.list_all("ListImagePipelineImages", "imageSummaryList", imagePipelineArn=arn):
+                        self.add(image["arn"], BUILD_VERSION_SHAPE)
+                except _STOPS:
+                    raise
+                except BaseException as error:
+                    problems.append(f"listing the builds of {arn}: {error}")
         noted = self.snapshot()
         builds = [arn for arn, shape in noted if shape == BUILD_VERSION_SHAPE]
         rest = [(arn, shape) for arn, shape in reversed(noted) if shape != BUILD_VERSION_SHAPE]
@@ -659,16 +764,38 @@ class ResourceTracker:
                     self.discard(arn)
                 else:
                     problems.append(f"image {arn}: {error}")
-            except (BotoCoreError, UnsafeCall) as error:
+            except _STOPS:
+                raise
+            except BaseException as error:
                 problems.append(f"image {arn}: {error}")
         for arn, shape in rest:
             operation, member = self.classification.deleters[shape]
             try:
                 _ignore(getattr(client, _method(operation)), {"ResourceNotFoundException"}, **{member: arn})
                 self.discard(arn)
-            except (ClientError, BotoCoreError, UnsafeCall) as error:
+            except _STOPS:
+                raise
+            except BaseException as error:
                 problems.append(f"{shape} {arn}: {error}")
         return problems
+
+
+_STOPS = (KeyboardInterrupt, SystemExit)
+"""What ends a cleanup: the user stopping it. Anything else (an error, pytest's skip or exit) is a problem noted."""
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside a call's parameters (nested structures and lists too)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, bytes | bytearray):  # sent as it is without parameter validation: checked as text
+        yield bytes(value).decode("utf-8", "replace")
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
 
 
 def _maybe_sent(error: BaseException | None) -> bool:

@@ -5,11 +5,13 @@ failure or a Ctrl-C. Only a run killed outright (``kill -9``, a lost
 machine) leaves resources behind. Every resource a run creates is named
 ``fibct-<run id>-...`` and tagged ``fakeimagebuilder:contract-run`` and
 ``fakeimagebuilder:contract-started`` (the run's start); the sweep deletes
-the pipelines, recipes, infrastructure and distribution configurations that
-carry both, of runs started longer ago than ``--older-than`` (at least an
-hour, so a run still going is left alone) or of the one run ``--run`` names,
-with every image their builds made (cancelling builds still in progress).
-Nothing without the tags is touched. It refuses to run unless STS says the
+every kind the model can list and delete (components, workflows,
+infrastructure and distribution configurations, image and container
+recipes, pipelines, lifecycle policies, images) that carries both, of runs
+started longer ago than ``--older-than`` (at least an hour, so a run still
+going is left alone) or of the one run ``--run`` names, with every build
+their pipelines made and every image named for the run (cancelling builds
+still in progress), in dependency order. Nothing else is touched. It refuses to run unless STS says the
 credentials are ``--aws-account``'s, and sweeps the region a live run
 defaults to. ``--dry-run`` only lists what would go.
 """
@@ -22,13 +24,15 @@ import re
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.model import ServiceModel
 
 from .client import ContractClient
-from .operations import BUILD_VERSION_SHAPE
+from .operations import BUILD_VERSION_SHAPE, installed
 from .safety import (
     NAME_PREFIX,
     RUN_TAG,
@@ -40,7 +44,7 @@ from .safety import (
     loopback_url,
 )
 
-__all__ = ["find_leftovers", "main", "parse_age"]
+__all__ = ["find_leftovers", "listings", "main", "parse_age"]
 
 _AGE = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -66,10 +70,72 @@ def _started(item: dict[str, Any]) -> dt.datetime | None:
         return None
 
 
+# The order a run makes kinds in (what is used before what uses it); the cleanup deletes in reverse, so a
+# recipe goes before its components and a pipeline before its recipe. A kind the model adds goes first (deleted
+# last, after everything that may use it).
+_MADE_IN_ORDER = (
+    "Component",
+    "Workflow",
+    "InfrastructureConfiguration",
+    "DistributionConfiguration",
+    "ImageRecipe",
+    "ContainerRecipe",
+    "ImagePipeline",
+    "LifecyclePolicy",
+    "Image",
+)
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """How the sweep finds one deletable kind, read from the model: its List operation (and, for a versioned
+    kind, the List...BuildVersions operation that lists the builds of each version)."""
+
+    kind: str
+    shape: str
+    operation: str
+    key: str
+    owner: bool
+    builds: tuple[str, str, str] | None  # (operation, its version ARN member, the list member)
+
+
+def _list_member(model: ServiceModel, operation: str) -> str:
+    output = model.operation_model(operation).output_shape
+    return next(m for m, shape in output.members.items() if shape.type_name == "list")
+
+
+def listings() -> list[_Listing]:
+    """Every kind a run can create and the sweep can delete (each ``Delete...`` operation of the installed
+    model with a ``List...`` operation to find it), in the order a run makes them."""
+    model = botocore.session.get_session().get_service_model("imagebuilder")
+    names = set(model.operation_names)
+    found: list[_Listing] = []
+    for shape, (delete, _member) in installed().deleters.items():
+        kind = delete.removeprefix("Delete")
+        plural = next(
+            (p for p in (f"{kind}s", f"{kind[:-1]}ies", f"{kind}es") if f"List{p}" in names), None
+        )
+        if plural is None:
+            continue
+        operation = f"List{plural}"
+        builds = None
+        if f"List{kind}BuildVersions" in names:
+            build_op = f"List{kind}BuildVersions"
+            inputs = model.operation_model(build_op).input_shape.members
+            version = next(m for m in inputs if m.endswith("VersionArn"))
+            builds = (build_op, version, _list_member(model, build_op))
+        owner = "owner" in model.operation_model(operation).input_shape.members
+        found.append(_Listing(kind, shape, operation, _list_member(model, operation), owner, builds))
+    rank = {kind: index for index, kind in enumerate(_MADE_IN_ORDER)}
+    return sorted(found, key=lambda listing: rank.get(listing.kind, -1))
+
+
 def find_leftovers(client: ContractClient, cutoff: dt.datetime | None, run_id: str | None = None) -> ResourceTracker:
-    """Every tagged resource of a run started before ``cutoff`` (or of run ``run_id``), and the builds of those
-    pipelines and recipes."""
+    """Every resource of a run started before ``cutoff`` (or of run ``run_id``): each kind the model can list
+    and delete (components, workflows, configurations, recipes, pipelines, lifecycle policies, images), and the
+    builds of those pipelines."""
     found = ResourceTracker()
+    prefix = f"{NAME_PREFIX}-{run_id}-" if run_id is not None else f"{NAME_PREFIX}-"
 
     def old(item: dict[str, Any]) -> bool:
         started = _started(item)
@@ -79,30 +145,41 @@ def find_leftovers(client: ContractClient, cutoff: dt.datetime | None, run_id: s
             return (item.get("tags") or {}).get(RUN_TAG) == run_id
         return cutoff is not None and started <= cutoff
 
-    # Noted in the order a run makes them; the cleanup deletes builds first, then the rest newest first.
-    listings: list[tuple[str, str, dict[str, str], str]] = [
-        ("ListDistributionConfigurations", "distributionConfigurationSummaryList", {}, "DistributionConfigurationArn"),
-        (
-            "ListInfrastructureConfigurations",
-            "infrastructureConfigurationSummaryList",
-            {},
-            "InfrastructureConfigurationArn",
-        ),
-        ("ListImageRecipes", "imageRecipeSummaryList", {"owner": "Self"}, "ImageRecipeArn"),
-        ("ListImagePipelines", "imagePipelineList", {}, "ImagePipelineArn"),
-    ]
-    kept: dict[str, list[str]] = {}
-    for operation, key, params, shape in listings:
-        for item in client.list_all(operation, key, **params):
-            if old(item):
-                found.add(item["arn"], shape)
-                kept.setdefault(shape, []).append(item["arn"])
-    for arn in kept.get("ImagePipelineArn", []):
+    def untagged_build(item: dict[str, Any]) -> bool:
+        # A build a schedule made carries no tags of the run: its name (the recipe's) and its age decide.
+        if RUN_TAG in (item.get("tags") or {}) or not item.get("name", "").startswith(prefix):
+            return False
+        if run_id is not None:
+            return True
+        created = str(item.get("dateCreated", ""))[:19]
+        try:
+            made = dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=dt.UTC)
+        except ValueError:
+            return False
+        return cutoff is not None and made <= cutoff
+
+    pipelines: list[str] = []
+    for listing in listings():
+        params = {"owner": "Self"} if listing.owner else {}
+        for item in client.list_all(listing.operation, listing.key, **params):
+            if listing.builds is None:
+                if old(item):
+                    found.add(item["arn"], listing.shape)
+                    if listing.shape == "ImagePipelineArn":
+                        pipelines.append(item["arn"])
+                continue
+            if not item.get("name", "").startswith(prefix):
+                continue  # a version series the run did not name: its builds are not looked at
+            operation, member, key = listing.builds
+            for build in client.list_all(operation, key, **{member: item["arn"]}):
+                if build["arn"].endswith("/x.x.x"):
+                    # The model's WorkflowSummary names the series, not the build: it cannot be deleted by it.
+                    print(f"sweep: cannot tell which build {build['arn']} lists; delete it by hand", file=sys.stderr)
+                    continue
+                if old(build) or (listing.shape == BUILD_VERSION_SHAPE and untagged_build(build)):
+                    found.add(build["arn"], listing.shape)
+    for arn in pipelines:
         for image in client.list_all("ListImagePipelineImages", "imageSummaryList", imagePipelineArn=arn):
-            found.add(image["arn"], BUILD_VERSION_SHAPE)
-    for arn in kept.get("ImageRecipeArn", []):
-        version_arn = arn.replace(":image-recipe/", ":image/", 1)
-        for image in client.list_all("ListImageBuildVersions", "imageSummaryList", imageVersionArn=version_arn):
             found.add(image["arn"], BUILD_VERSION_SHAPE)
     return found
 
@@ -145,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.older_than is not None and args.older_than < MIN_AGE:
         parser.error(f"--older-than {args.older_than} would sweep runs still going: use 1h or more (or --run ID)")
     if endpoint_overrides():
-        parser.error(f"{', '.join(endpoint_overrides())} would send the sweep elsewhere; unset it")
+        parser.error(f"{', '.join(endpoint_overrides())} would send the sweep elsewhere; remove it")
     session = botocore.session.Session()
     region = args.region or default_region()
     try:
@@ -166,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sweep: cannot list Image Builder resources in {region}: {error}", file=sys.stderr)
         return 1
     for arn, shape in leftovers.snapshot():
-        print(f"{'would delete' if args.dry_run else 'deleting'} {_KINDS.get(shape, shape)} {arn}")
+        print(f"{'would delete' if args.dry_run else 'deleting'} {_KINDS.get(shape, shape.removesuffix('Arn'))} {arn}")
     if leftovers.empty():
         which = f"of run {args.run}" if args.run else f"older than {args.older_than}"
         print(f"sweep: nothing {which} in {account}/{region}")

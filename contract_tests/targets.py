@@ -258,7 +258,9 @@ class Target:
                 problems += workspace.close()
             except KeyboardInterrupt:  # a second interrupt abandoned that one; the others are still closed
                 self.interrupted = True
-            except Exception as error:
+            except SystemExit:
+                raise
+            except BaseException as error:  # pytest's skip and exit too: every workspace is still closed
                 problems.append(f"closing a workspace: {error}")
         return problems
 
@@ -543,7 +545,8 @@ class AwsTarget(Target):
             raise pytest.UsageError("--target aws needs --aws-account ACCOUNT_ID (the account you expect to run in)")
         self.account = options.aws_account
         self.region = options.aws_region
-        self.guard = LiveGuard(budget, names.prefix, account=self.account, region=self.region)
+        references = [r for r in (options.aws_parent_image, options.aws_component) if r]
+        self.guard = LiveGuard(budget, names.prefix, account=self.account, region=self.region, references=references)
         # On the session: every client made from it carries the guard on its event path.
         self.guard.attach(self._session)
         if options.aws_endpoint_url:  # a stand-in: answers at once, and is consistent at once
@@ -637,7 +640,9 @@ class AwsTarget(Target):
             client = ContractClient(self.shared_client())
             try:
                 problems += guard.created.cleanup(client, lambda arn: self._wait_stopped(client, arn))
-            except Exception as error:
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as error:
                 problems.append(f"final cleanup: {error}")
         return problems + self._left_behind()
 

@@ -313,3 +313,48 @@ def test_prerequisites_that_cannot_be_made_stop_the_run_naming_the_option(standi
     assert "could not create the prerequisites" in run.output and "'NoSuchProfile' must exist" in run.output
     assert not standin.fake.successful("StartImagePipelineExecution")
     assert not any(standin.fake.resources().values())
+
+
+_COMPONENT = (
+    "name: x\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: s\n        action: ExecuteBash\n"
+    "        inputs:\n          commands: ['echo hi']\n"
+)
+def test_sweep_finds_every_kind_a_run_can_create(standin: StandIn, tmp_path: Path) -> None:
+    """Components, lifecycle policies, container recipes (listed) and an image whose pipeline is gone (a
+    scheduled build carries no run tags: its name is the run's) are swept with the rest; another's are not."""
+    from contract_tests.sweep import listings
+
+    kinds = {listing.kind for listing in listings()}
+    assert {"Component", "Workflow", "ContainerRecipe", "LifecyclePolicy", "Image", "ImagePipeline"} <= kinds
+    client = _client(standin)
+    run, tags = "0a1d0001", {RUN_TAG: "0a1d0001", STARTED_TAG: "2026-01-01T00:00:00Z"}
+    name = f"fibct-{run}-gw0"
+    client.create_component(name=f"{name}-c", semanticVersion="1.0.0", platform="Linux", data=_COMPONENT, tags=tags)
+    client.create_lifecycle_policy(
+        name=f"{name}-lp",
+        executionRole=f"arn:aws:iam::{ACCOUNT}:role/LifecycleRole",
+        resourceType="AMI_IMAGE",
+        policyDetails=[{"action": {"type": "DELETE"}, "filter": {"type": "COUNT", "value": 1}}],
+        resourceSelection={"tagMap": {RUN_TAG: run}},
+        tags=tags,
+    )
+    pipeline = _make_pipeline(client, f"{name}-p", tags)
+    build = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    client.delete_image_pipeline(imagePipelineArn=pipeline)  # as a run killed mid-cleanup leaves it
+    theirs = client.create_component(name="team-hardening", semanticVersion="1.0.0", platform="Linux", data=_COMPONENT)
+    command = [
+        sys.executable,
+        "-m",
+        "contract_tests.sweep",
+        f"--run={run}",
+        f"--aws-account={ACCOUNT}",
+        "--region=us-east-1",
+        f"--testing-endpoint-url={standin.url}",
+        f"--testing-sts-endpoint-url={standin.sts_url}",
+    ]
+    done = subprocess.run(command, cwd=REPO, env=suite_env(tmp_path), capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"deleting build {build}" in done.stdout
+    left = standin.fake.resources()
+    assert not [arn for arns in left.values() for arn in arns if run in arn], left
+    assert left["components"] == [theirs["componentBuildVersionArn"]]

@@ -14,11 +14,12 @@ from typing import Any
 
 import botocore.session
 import pytest
+from botocore.config import Config
 from botocore.model import ServiceModel
 from kit_standin import ACCOUNT, StandIn
 
 from contract_tests.operations import BUILD_VERSION_SHAPE, classify, installed
-from contract_tests.safety import Budget, BudgetExhausted, LiveGuard, RunStopped, UnsafeCall
+from contract_tests.safety import RUN_TAG, Budget, BudgetExhausted, LiveGuard, RunStopped, UnsafeCall
 
 PREFIX = "fibct-1234abcd-"
 PARENT = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2023-x86/x.x.x"
@@ -200,3 +201,140 @@ def test_the_cancel_probe_changes_nothing_and_tells_who_may_cancel(
     with pytest.raises(RunStopped, match="may not cancel builds"):
         guard.check_may_cancel(client, "aws")
     assert not any(standin.fake.resources().values())
+
+
+# -- schedules, names, nested references (issue 17, second review) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "expression", ["rate(1 hour)", "cron(0 0 * * ? *)", "cron(0 12 1 1 ? 2026,2199)", "at(2030-01-01T00:00:00)"]
+)
+def test_a_schedule_that_could_run_is_refused(
+    guarded: tuple[LiveGuard, Any], standin: StandIn, expression: str
+) -> None:
+    """A pipeline schedule starts builds no call budgets and the guard cannot cancel: CreateImagePipeline and
+    UpdateImagePipeline carrying one that could fire are refused before they are sent."""
+    _, client = guarded
+    ours = _pipeline(client, f"{PREFIX}main-pipeline-1")
+    document = client.get_image_pipeline(imagePipelineArn=ours)["imagePipeline"]
+    schedule = {"scheduleExpression": expression, "pipelineExecutionStartCondition": "EXPRESSION_MATCH_ONLY"}
+    with pytest.raises(UnsafeCall, match="could start builds"):
+        client.create_image_pipeline(
+            name=f"{PREFIX}scheduled-1",
+            imageRecipeArn=document["imageRecipeArn"],
+            infrastructureConfigurationArn=document["infrastructureConfigurationArn"],
+            schedule=schedule,
+        )
+    with pytest.raises(UnsafeCall, match="could start builds"):
+        client.update_image_pipeline(
+            imagePipelineArn=ours,
+            imageRecipeArn=document["imageRecipeArn"],
+            infrastructureConfigurationArn=document["infrastructureConfigurationArn"],
+            schedule=schedule,
+            status="ENABLED",
+        )
+    assert standin.fake.resources()["imagePipelines"] == [ours]
+    assert not [c for c in standin.fake.calls if c.operation == "UpdateImagePipeline"]
+
+
+def test_a_schedule_that_cannot_run_is_allowed(guarded: tuple[LiveGuard, Any], standin: StandIn) -> None:
+    """The suite's own schedule (a cron in 2199) and any schedule of a DISABLED pipeline pass."""
+    _, client = guarded
+    ours = _pipeline(client, f"{PREFIX}main-pipeline-1")
+    document = client.get_image_pipeline(imagePipelineArn=ours)["imagePipeline"]
+    for name, schedule, status in (
+        (f"{PREFIX}far-1", "cron(0 0 1 1 ? 2199)", "ENABLED"),
+        (f"{PREFIX}disabled-1", "rate(1 hour)", "DISABLED"),
+    ):
+        client.create_image_pipeline(
+            name=name,
+            imageRecipeArn=document["imageRecipeArn"],
+            infrastructureConfigurationArn=document["infrastructureConfigurationArn"],
+            schedule={"scheduleExpression": schedule},
+            status=status,
+        )
+    assert len(standin.fake.resources()["imagePipelines"]) == 3
+
+
+_DOCUMENT = (
+    "name: x\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: s\n        action: ExecuteBash\n"
+    "        inputs:\n          commands: ['echo hi']\n"
+)
+
+
+def test_a_creation_under_a_name_that_is_not_the_runs_is_refused(
+    guarded: tuple[LiveGuard, Any], standin: StandIn
+) -> None:
+    """A new version inside another team's component series (or any resource not named for the run) would
+    change what others get: refused. The run's own names pass."""
+    _, client = guarded
+    other = _client(botocore.session.Session(), standin)
+    theirs = other.create_component(name="team-hardening", semanticVersion="1.0.0", platform="Linux", data=_DOCUMENT)
+    with pytest.raises(UnsafeCall, match="team-hardening"):
+        client.create_component(name="team-hardening", semanticVersion="9.9.9", platform="Linux", data=_DOCUMENT)
+    with pytest.raises(UnsafeCall, match="names this run creates"):
+        client.create_infrastructure_configuration(name="prod-infra", instanceProfileName="builder")
+    ours = client.create_component(name=f"{PREFIX}c-1", semanticVersion="1.0.0", platform="Linux", data=_DOCUMENT)
+    assert standin.fake.resources()["components"] == [
+        theirs["componentBuildVersionArn"],
+        ours["componentBuildVersionArn"],
+    ]
+
+
+def test_nested_references_and_lifecycle_selections_must_be_the_runs(
+    guarded: tuple[LiveGuard, Any], standin: StandIn
+) -> None:
+    """A lifecycle policy deletes what its selection picks, by itself, later: recipes must be the run's and a tag
+    selection must carry the run's tag. A nested ARN (a recipe's component) of another's resource is refused;
+    AWS-managed ones (account ``aws``) pass."""
+    _, client = guarded
+    policy = {
+        "name": f"{PREFIX}lp-1",
+        "executionRole": f"arn:aws:iam::{ACCOUNT}:role/LifecycleRole",
+        "resourceType": "AMI_IMAGE",
+        "policyDetails": [{"action": {"type": "DELETE"}, "filter": {"type": "COUNT", "value": 1}}],
+    }
+    for selection in (
+        {"recipes": [{"name": "prod-golden-recipe", "semanticVersion": "1.0.0"}]},
+        {"tagMap": {"Team": "prod"}},
+        {"tagMap": {RUN_TAG: "another-run"}},
+    ):
+        with pytest.raises(UnsafeCall, match="resource selection"):
+            client.create_lifecycle_policy(**policy, resourceSelection=selection)
+    client.create_lifecycle_policy(**policy, resourceSelection={"tagMap": {RUN_TAG: "1234abcd"}})
+    foreign = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:component/team-hardening/1.0.0/1"
+    managed = "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"
+    with pytest.raises(UnsafeCall, match="team-hardening"):
+        client.create_image_recipe(
+            name=f"{PREFIX}r-1", semanticVersion="1.0.0", parentImage=PARENT, components=[{"componentArn": foreign}]
+        )
+    client.create_image_recipe(
+        name=f"{PREFIX}r-2", semanticVersion="1.0.0", parentImage=PARENT, components=[{"componentArn": managed}]
+    )
+    assert len(standin.fake.resources()["lifecyclePolicies"]) == 1
+    assert [a.split("/")[1] for a in standin.fake.resources()["imageRecipes"]] == [f"{PREFIX}r-2"]
+
+
+@pytest.mark.parametrize("shape", [bytes, list])
+def test_an_arn_that_is_not_a_string_is_refused_without_parameter_validation(
+    guarded: tuple[LiveGuard, Any], standin: StandIn, shape: type
+) -> None:
+    """With ``parameter_validation=False`` botocore sends bytes or a list as they are: the guard refuses them
+    rather than skip the ARN's check."""
+    guard, _ = guarded
+    other = _client(botocore.session.Session(), standin)
+    theirs = other.create_infrastructure_configuration(name="prod-infra", instanceProfileName="p")[
+        "infrastructureConfigurationArn"
+    ]
+    raw = _session(guard).create_client(
+        "imagebuilder",
+        region_name="us-east-1",
+        endpoint_url=standin.url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(parameter_validation=False),
+    )
+    value = theirs.encode() if shape is bytes else [theirs]
+    with pytest.raises(UnsafeCall):
+        raw.delete_infrastructure_configuration(infrastructureConfigurationArn=value)
+    assert standin.fake.resources()["infrastructureConfigurations"] == [theirs]

@@ -424,3 +424,135 @@ def test_a_build_that_cannot_be_cancelled_stops_the_run(standin: StandIn) -> Non
     with pytest.raises(RunStopped, match=f"could not cancel build {arn}"):
         client.list_image_pipelines()
     assert arn in dict(guard.created.snapshot())  # still to clean up, and reported if it cannot be
+
+
+def _aws_target(standin: StandIn, monkeypatch: pytest.MonkeyPatch, max_builds: int, run: str = "1234abcd") -> Any:
+    from contract_tests.targets import AwsTarget, Names, TargetOptions
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    options = TargetOptions(
+        target="aws", aws_account=ACCOUNT, aws_region="us-east-1", aws_endpoint_url=standin.url, max_builds=max_builds
+    )
+    target = AwsTarget(options, Names(run, "gw0"), Budget(max_builds))
+    target.guard.sleep = lambda _: None
+    target.open()
+    return target
+
+
+def test_a_start_lost_in_transport_on_the_last_budget_slot_is_settled_once_and_every_cleanup_runs(
+    standin: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The only build of the budget reaches the service, then the connection drops on every attempt. The guard
+    replays and cancels it; the workspace's cleanup does not replay the start again (that would need a budget
+    slot and raise BudgetExhausted, a skip, out of the cleanup): the pipeline, recipe and shared configuration go."""
+    from botocore.exceptions import ConnectionClosedError
+    from botocore.httpsession import URLLib3Session
+
+    target = _aws_target(standin, monkeypatch, max_builds=1)
+    workspace = target.workspace()
+    pipeline = workspace.pipeline()
+    session = URLLib3Session()
+
+    def send_then_drop(request: Any, **kwargs: Any) -> None:
+        session.send(request)
+        raise ConnectionClosedError(endpoint_url=request.url)
+
+    workspace.client.raw.meta.events.register("before-send.imagebuilder.StartImagePipelineExecution", send_then_drop)
+    with pytest.raises(ConnectionClosedError):
+        workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)
+    workspace.client.raw.meta.events.unregister(
+        "before-send.imagebuilder.StartImagePipelineExecution", send_then_drop
+    )
+    try:
+        assert workspace.close() == []
+        assert target.close() == []
+    except pytest.skip.Exception as escaped:
+        pytest.fail(f"a skip escaped the cleanup: {escaped}")
+    built = {c.answer["imageBuildVersionArn"] for c in standin.fake.successful("StartImagePipelineExecution")}
+    assert len(built) == 1 and target.guard.started == list(built)
+    assert not any(standin.fake.resources().values())  # the build was cancelled and deleted with the rest
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        "[default]\nregion = us-east-1\nservices = elsewhere\n[services elsewhere]\nimagebuilder =\n"
+        "  endpoint_url = http://127.0.0.1:9\n",
+        "[default]\nregion = us-east-1\nservices = elsewhere\n[services elsewhere]\nsts =\n"
+        "  endpoint_url = http://127.0.0.1:9\n",
+        "[default]\nregion = us-east-1\nendpoint_url = http://127.0.0.1:9\n",
+    ],
+    ids=["imagebuilder-service", "sts-service", "profile"],
+)
+def test_endpoints_in_the_aws_config_file_are_refused(standin: StandIn, tmp_path: Path, config: str) -> None:
+    """An endpoint the AWS config file sets (a services section, a profile's endpoint_url) would send a live run
+    or the sweep elsewhere: both refuse before one call."""
+    path = tmp_path / "aws-config"
+    path.write_text(config)
+    env = {"AWS_CONFIG_FILE": str(path)}
+    run = run_suite(tmp_path, *standin.aws_options(), env=env)
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
+    assert "http://127.0.0.1:9" in run.output
+    sweep = _sweep(standin, tmp_path, "--run", "1234abcd", "--aws-account", ACCOUNT, env=env)
+    assert sweep.returncode == 2 and "http://127.0.0.1:9" in sweep.stderr
+    assert not standin.fake.calls and not standin.sts_calls
+
+
+def test_credentials_a_later_session_receives_are_redacted_in_every_log_record(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An assume-role profile's AssumeRole answers new temporary credentials in each session, unknown when the
+    run starts: botocore logs the XML body and the parsed dict at DEBUG. Every credential element, JSON member
+    and dict entry is blanked in any record."""
+    import logging
+
+    from contract_tests.safety import redact_logs
+
+    key_id, secret, token = "ASIALATERSESSION0001", "Later/Secret+Key0123456789abcdefghijklmn", "LaterToken" * 12
+    factory = logging.getLogRecordFactory()
+    try:
+        redact_logs([])
+        with caplog.at_level(logging.DEBUG, logger="botocore.parsers"):
+            log = logging.getLogger("botocore.parsers")
+            log.debug(
+                "Response body:\nb'<AssumeRoleResult><Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s"
+                "</SecretAccessKey><SessionToken>%s</SessionToken></Credentials></AssumeRoleResult>'",
+                key_id,
+                secret,
+                token,
+            )
+            log.debug("parsed %s", {"Credentials": {"AccessKeyId": key_id, "SecretAccessKey": secret}})
+            log.debug('{"Credentials": {"SecretAccessKey": "%s", "SessionToken": "%s"}}', secret, token)
+    finally:
+        logging.setLogRecordFactory(factory)
+    text = caplog.text
+    assert text.count("<redacted>") >= 6, text
+    for planted in (key_id, secret, token):
+        assert planted not in text
+
+
+def test_cleanup_deletes_builds_of_its_pipelines_that_no_call_of_the_run_started(standin: StandIn) -> None:
+    """A build of the run's pipeline made another way (a schedule, another client) is cancelled and deleted
+    before its pipeline, not left behind."""
+    from contract_tests.client import ContractClient
+    from contract_tests.safety import ResourceTracker
+
+    guard = LiveGuard(Budget(1), PREFIX, account=ACCOUNT, region="us-east-1", sleep=lambda _: None)
+    client = _guarded_client(standin, guard)
+    pipeline = _our_pipeline(client)
+    other = botocore.session.Session().create_client(
+        "imagebuilder",
+        region_name="us-east-1",
+        endpoint_url=standin.url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    build = other.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    tracker = ResourceTracker()
+    for arn, shape in guard.created.snapshot():
+        tracker.add(arn, shape)
+    assert tracker.cleanup(ContractClient(client), lambda arn: None) == []
+    assert build not in _statuses(standin)
+    assert not any(standin.fake.resources().values())
