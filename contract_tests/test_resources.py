@@ -12,6 +12,7 @@ import pytest
 
 from .expect import VALIDATION_MESSAGE, expect_error
 from .ledger_report import verifies
+from .safety import RUN_TAG
 from .targets import Workspace
 
 pytestmark = [pytest.mark.scenario, pytest.mark.builds(0)]
@@ -131,8 +132,10 @@ def test_lifecycle_policy_rules_are_checked_and_echoed(workspace: Workspace) -> 
         "policyDetails": rules,
         "tags": workspace.tags(),
     }
+    # Only the run's own resources are selected: on AWS a policy acts on what it selects (the live guard refuses more).
+    ours = {RUN_TAG: workspace.names.run_id}
     with verifies("lifecycle-rules-selection"):
-        both = {"recipes": [{"name": "web", "semanticVersion": "1.0.0"}], "tagMap": {"team": "web"}}
+        both = {"recipes": [{"name": workspace.names.new("recipe"), "semanticVersion": "1.0.0"}], "tagMap": ours}
         with expect_error("InvalidRequestException", 400):
             client.create_lifecycle_policy(**base, resourceSelection=both)
         with expect_error("InvalidRequestException", 400):
@@ -141,14 +144,14 @@ def test_lifecycle_policy_rules_are_checked_and_echoed(workspace: Workspace) -> 
         deprecate = {"action": {"type": "DEPRECATE"}, "filter": {"type": "COUNT", "value": 5}}
         client.create_lifecycle_policy(
             **{**base, "resourceType": "CONTAINER_IMAGE", "policyDetails": [deprecate]},
-            resourceSelection={"tagMap": {"team": "web"}},
+            resourceSelection={"tagMap": ours},
         )
-    arn = client.create_lifecycle_policy(**base, resourceSelection={"tagMap": {"team": "web"}})["lifecyclePolicyArn"]
+    arn = client.create_lifecycle_policy(**base, resourceSelection={"tagMap": ours})["lifecyclePolicyArn"]
     try:
         with verifies("lifecycle-echo"):
             policy = client.get_lifecycle_policy(lifecyclePolicyArn=arn)["lifecyclePolicy"]
             assert policy["policyDetails"] == rules
-            assert policy["resourceSelection"] == {"tagMap": {"team": "web"}}
+            assert policy["resourceSelection"] == {"tagMap": ours}
             assert "status" not in policy
         with verifies("name-normalisation"):
             assert arn == workspace.arn("lifecycle-policy", name)
