@@ -500,11 +500,14 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "wildcard-shape",
-        "A number right of a wildcard (x.2.x, 1.x.8) is refused with InvalidRequestException (400).",
+        "A number right of a wildcard (x.2.x, 1.x.8), or a node past 2^30-1, is refused with "
+        "InvalidRequestException (400) by Get and wherever a versioned ARN is accepted as a reference "
+        "(a recipe's parentImage and components, a pipeline's or CreateImage's recipe and workflows), "
+        "with the same wording.",
         "assumed",
         "the user guide (Semantic versioning) says these are errors; the code (modeled for Get) and wording are "
         "a choice",
-        "tests/test_pages_and_versions.py::test_a_wildcard_followed_by_a_number_is_refused",
+        "tests/test_pages_and_versions.py::test_a_recipe_reference_whose_version_get_refuses_is_refused_as_get_refuses_it",
     ),
     Behaviour(
         "version-node-limit",
