@@ -42,6 +42,7 @@ __all__ = [
     "launch",
     "list_image_build_versions",
     "list_image_pipeline_images",
+    "os_version",
     "start_image_pipeline_execution",
 ]
 
@@ -176,7 +177,7 @@ def _failure_context(
     }
 
 
-def _os_version(build: Build, now: float) -> str | None:
+def os_version(build: Build, now: float) -> str | None:
     """osVersion, once known: AWS shows it on an AVAILABLE image (aws-cli list-image-build-versions.rst)
     but not on one BUILDING (list-image-pipeline-images.rst), so the fake shows it once the build stage
     is over; it is enhanced image metadata (model doc of enhancedImageMetadataEnabled), so not without."""
@@ -213,7 +214,7 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
         # AWS shows "x.y.z/n" here (aws-cli get-image.rst), not the model's x.y.z.
         "version": f"{recipe['version']}/{build.number}",
         "platform": recipe["platform"],
-        "osVersion": _os_version(build, now),
+        "osVersion": os_version(build, now),
         "state": state,
         "owner": scope.account,
         "dateCreated": build.date_created,
