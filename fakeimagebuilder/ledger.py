@@ -214,7 +214,8 @@ LEDGER: tuple[Behaviour, ...] = (
         "os-version",
         "An image that is AVAILABLE (the fake: any image past BUILDING) shows osVersion named from the parent "
         "image (amazon-linux-2023-* -> 'Amazon Linux 2023', ubuntu-server-20-* -> 'Ubuntu 20', ...), and so "
-        "does its image version on ListImages, so the osVersion filters match; one still BUILDING shows none, nor does one of a pipeline with "
+        "does its image version on ListImages, so the osVersion filters match; one still BUILDING shows none, "
+        "nor does one of a pipeline with "
         "enhancedImageMetadataEnabled false, or of a parent the fake cannot name.",
         "confirmed",
         f"{_CLI}list-image-build-versions.rst (AVAILABLE: shown), list-image-pipeline-images.rst (BUILDING: "
