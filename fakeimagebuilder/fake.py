@@ -121,6 +121,16 @@ def _finite_at_least_zero(name: str, value: Any) -> None:
     # NaN fails every comparison, so "< 0" alone would let it through (a NaN rate throttled nothing).
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
         raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
+    # An int compares below infinity however large, but past float's range it cannot be used (as a float).
+    if not math.isfinite(_as_float(value)):
+        raise ValueError(f"{name} must be a finite number >= 0, not one too large for a float")
+
+
+def _as_float(value: float) -> float:
+    try:
+        return float(value)
+    except OverflowError:  # as the clock reads a step past float's range: infinitely far
+        return math.inf
 
 
 def _rate(value: Any) -> None:
