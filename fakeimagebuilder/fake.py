@@ -20,6 +20,7 @@ from .model import error_statuses, service_model
 from .persistence import Journal, Subject
 from .policy import Policy
 from .service import BuildPlan, ImageBuilderService, Settings
+from .service.builds import checked_text
 from .transports import botocore_hook
 from .wire import HttpRequest, HttpResponse, RestJsonWire
 
@@ -115,6 +116,8 @@ def _times(value: Any) -> None:
 def _message(value: Any) -> None:
     if value is not None and not isinstance(value, str):
         raise ValueError(f"message must be None or a string, not {value!r}")
+    if value is not None:
+        checked_text(value, "message")  # the rule BuildPlan's failure_reason follows too
 
 
 def _finite_at_least_zero(name: str, value: Any) -> None:

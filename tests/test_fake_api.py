@@ -113,6 +113,8 @@ def test_knobs_the_fake_cannot_use_are_refused_by_constructor_and_configure(knob
         (lambda fake: fake.set_rate_limit("GetImage", -1), "rate must be a finite number >= 0"),
         (lambda fake: fake.set_rate_limit("GetImage", 1, burst=-1), "burst must be a finite number >= 0"),
         (lambda fake: fake.set_rate_limit("GetImage", 1, burst=math.nan), "burst must be a finite number >= 0"),
+        (lambda fake: fake.fail_next("GetImage", "ServiceException", message="\ud800"), "valid Unicode text"),
+        (lambda fake: fake.set_build_plan(BuildPlan(failure_reason="bad \ud800 {status}")), "valid Unicode text"),
         (lambda fake: fake.set_rate_limit("GetImage", 10**400), "rate must be a finite number >= 0"),
         (lambda fake: fake.set_rate_limit("GetImage", 1, burst=10**400), "burst must be a finite number >= 0"),
         (lambda fake: fake.deny("getimage"), "did you mean 'GetImage'"),
