@@ -466,3 +466,29 @@ def test_a_checksummed_entry_the_live_api_would_refuse_stops_the_start_naming_th
     with pytest.raises(StateFileError, match=rf"line {line}: malformed entry: .*{reason}") as error:
         opener()
     assert error.value.path == tmp_path / "state.journal"
+
+
+@pytest.mark.parametrize("compact_every", [1, 1000], ids=["from a snapshot", "from the journal"])
+def test_a_rate_limit_bucket_is_full_again_after_a_restart(
+    opener: Callable[..., FakeImageBuilder], compact_every: int
+) -> None:
+    def allowed(fake: FakeImageBuilder) -> int:
+        with fake:
+            client = _client()
+            for count in range(5):
+                try:
+                    client.list_image_pipelines()
+                except ClientError as error:
+                    assert error.response["Error"]["Code"] == "CallRateLimitExceededException"
+                    return count
+        return 5
+
+    fake = opener(compact_every=compact_every)
+    fake.set_rate_limit("ListImagePipelines", 0, burst=2)  # never refills while running
+    assert allowed(fake) == 2
+    with fake:
+        create_pipeline(_client())  # a change after the tokens were spent: compacts when compact_every is 1
+    assert fake.journal is not None and (fake.journal.compactions > 0) is (compact_every == 1)
+    close(fake)
+
+    assert allowed(opener(compact_every=compact_every)) == 2
