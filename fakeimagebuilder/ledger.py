@@ -211,6 +211,17 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_lifecycle.py::test_image_version_includes_build_number",
     ),
     Behaviour(
+        "build-versions-without-image-version",
+        "ListImageBuildVersions without imageVersionArn (optional in models from botocore 1.43) lists every "
+        "image build version of the caller's account and region, newest first, with the filters applied; "
+        "where the installed model requires it, botocore refuses the call client-side.",
+        "assumed",
+        f"{_API}API_ListImageBuildVersions.html says imageVersionArn is 'Required: No' but not what is listed "
+        "without it; all the caller's builds, as the operation's description ('Returns a list of image build "
+        "versions') reads, is the choice",
+        "tests/test_pages_and_versions.py::test_list_image_build_versions_without_an_image_version_follows_the_installed_model",
+    ),
+    Behaviour(
         "os-version",
         "An image that is AVAILABLE (the fake: any image past BUILDING) shows osVersion named from the parent "
         "image (amazon-linux-2023-* -> 'Amazon Linux 2023', ubuntu-server-20-* -> 'Ubuntu 20', ...), and so "

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from fakeimagebuilder import FakeImageBuilder
 from fakeimagebuilder.model import service_model
@@ -274,3 +274,22 @@ def test_a_pipeline_or_image_workflow_reference_whose_version_get_refuses_is_ref
         expect_error(caught.value, "InvalidRequestException", 400)
         assert "every node to its right" in caught.value.response["Error"]["Message"]
     assert [p["name"] for p in client.list_image_pipelines()["imagePipelineList"]] == ["web"]
+
+
+def test_list_image_build_versions_without_an_image_version_follows_the_installed_model(
+    fake: FakeImageBuilder, client: Any, make_stack: Any
+) -> None:
+    first = make_stack(name="web")
+    second = make_stack(name="api", version="2.0.0")
+    older = client.start_image_pipeline_execution(imagePipelineArn=first.pipeline_arn)["imageBuildVersionArn"]
+    newer = client.start_image_pipeline_execution(imagePipelineArn=second.pipeline_arn)["imageBuildVersionArn"]
+    required = service_model().operation_model("ListImageBuildVersions").input_shape.required_members
+    if "imageVersionArn" in required:  # older models: botocore refuses the call before it is sent
+        with pytest.raises(ParamValidationError):
+            client.list_image_build_versions()
+        return
+    # Optional in the model (botocore 1.43): every build of the caller's account and region, newest first.
+    listed = client.list_image_build_versions()["imageSummaryList"]
+    assert [summary["arn"] for summary in listed] == [newer, older]
+    filters = [{"name": "version", "values": ["2.0.0"]}]
+    assert [s["arn"] for s in client.list_image_build_versions(filters=filters)["imageSummaryList"]] == [newer]

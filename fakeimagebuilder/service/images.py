@@ -344,19 +344,26 @@ def _filtered_as(summary: dict[str, Any], build: Build) -> dict[str, Any]:
 
 
 def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """ListImageBuildVersions: the builds of one image version, newest first."""
+    """ListImageBuildVersions: the builds of one image version, newest first.
+
+    Where the model makes ``imageVersionArn`` optional (botocore 1.43) and it
+    is left out, every build of the caller's account and region is listed
+    (the filters still apply); where the model requires it, the wire refuses
+    a call without it.
+    """
     text = params.get("imageVersionArn")
-    if text is None:
-        raise InvalidRequestException("The parameter 'imageVersionArn' is required.")
-    arn = Arn.parse(text)
-    require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
-    name, _, version = arn.path.partition("/")
     filters = params.get("filters") or []
-    builds = [
-        build
-        for build in reversed(scope.builds.values())
-        if normalise_name(build.recipe["name"]) == name and build.recipe["version"] == version
-    ]
+    if text is None:
+        builds = list(reversed(scope.builds.values()))
+    else:
+        arn = Arn.parse(text)
+        require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
+        name, _, version = arn.path.partition("/")
+        builds = [
+            build
+            for build in reversed(scope.builds.values())
+            if normalise_name(build.recipe["name"]) == name and build.recipe["version"] == version
+        ]
     allowed = ("name", "osVersion", "platform", "type", "version")
     items, token = _summaries_page(scope, builds, params, filters, allowed, now, ("ListImageBuildVersions", text))
     return {"imageSummaryList": items, "nextToken": token}
