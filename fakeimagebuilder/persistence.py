@@ -279,6 +279,9 @@ def _instant(entry: dict[str, Any], previous: float) -> float:
     at = entry["now"]
     if isinstance(at, bool) or not isinstance(at, int | float) or not 0 <= at <= LATEST:
         raise ValueError(f"'now' must be an instant between the epoch and the year 9999, not {at!r}")
+    wall = entry["wall"]  # only the last entry's is read (where the clock resumes), but each must be one
+    if isinstance(wall, bool) or not isinstance(wall, int | float) or not 0 <= wall < math.inf:
+        raise ValueError(f"'wall' must be a finite time since the epoch, not {wall!r}")
     if at < previous - _ROUNDING:
         raise ValueError(f"'now' ({at!r}) is before the previous entry's ({previous!r}): the clock never goes back")
     return float(at)

@@ -425,6 +425,7 @@ def _append_entry(path: Path, change: Callable[[dict[str, Any]], dict[str, Any]]
         (lambda e: {**e, "now": 1e300, "control": "reset"}, "'now' must be an instant"),
         (lambda e: {**e, "now": -5, "control": "reset"}, "'now' must be an instant"),
         (lambda e: {**e, "now": e["now"] - 3600, "control": "reset"}, "before the previous entry"),
+        (lambda e: {**e, "wall": float("nan"), "control": "reset"}, "'wall' must be"),
         (lambda e: {**e, "control": "advance", "args": {"seconds": "x"}}, "clock moves by a number"),
         (lambda e: {**e, "control": "advance", "args": {"seconds": float("nan")}}, "not NaN"),
         (lambda e: {**e, "control": "advance", "args": {"seconds": -1}}, "cannot move back"),
