@@ -12,13 +12,13 @@ import threading
 import time
 from typing import Protocol
 
-__all__ = ["LATEST", "Clock", "ScaledClock", "VirtualClock"]
+__all__ = ["LATEST", "Clock", "ScaledClock", "VirtualClock", "checked_step"]
 
 LATEST = 253402300799.0
 """9999-12-31T23:59:59Z: the clock never passes it, since dates past it cannot be written."""
 
 
-def _checked_step(now: float, seconds: float) -> float:
+def checked_step(now: float, seconds: float) -> float:
     """``seconds`` (as a float) if moving ``now`` by it keeps the clock finite, forward and writable."""
     if isinstance(seconds, bool) or not isinstance(seconds, int | float):
         raise ValueError(f"the clock moves by a number of seconds, not {seconds!r}")
@@ -65,7 +65,7 @@ class VirtualClock:
     def advance(self, seconds: float) -> None:
         """Move virtual time forward; negative steps are refused (time never goes back)."""
         with self._lock:
-            self._now += _checked_step(self._now, seconds)
+            self._now += checked_step(self._now, seconds)
 
 
 class ScaledClock:
@@ -93,4 +93,4 @@ class ScaledClock:
     def advance(self, seconds: float) -> None:
         """Jump forward by ``seconds`` on top of the scaled real time."""
         with self._lock:
-            self._offset += _checked_step(self.now(), seconds)
+            self._offset += checked_step(self.now(), seconds)

@@ -20,6 +20,7 @@ from .model import error_statuses, service_model
 from .persistence import Journal, Subject
 from .policy import Policy
 from .service import BuildPlan, ImageBuilderService, Settings
+from .service.builds import checked_text
 from .transports import botocore_hook
 from .wire import HttpRequest, HttpResponse, RestJsonWire
 
@@ -115,12 +116,24 @@ def _times(value: Any) -> None:
 def _message(value: Any) -> None:
     if value is not None and not isinstance(value, str):
         raise ValueError(f"message must be None or a string, not {value!r}")
+    if value is not None:
+        checked_text(value, "message")  # the rule BuildPlan's failure_reason follows too
 
 
 def _finite_at_least_zero(name: str, value: Any) -> None:
     # NaN fails every comparison, so "< 0" alone would let it through (a NaN rate throttled nothing).
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
         raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
+    # An int compares below infinity however large, but past float's range it cannot be used (as a float).
+    if not math.isfinite(_as_float(value)):
+        raise ValueError(f"{name} must be a finite number >= 0, not one too large for a float")
+
+
+def _as_float(value: float) -> float:
+    try:
+        return float(value)
+    except OverflowError:  # as the clock reads a step past float's range: infinitely far
+        return math.inf
 
 
 def _rate(value: Any) -> None:
@@ -257,10 +270,11 @@ class FakeImageBuilder:
         self._controls: dict[str, Callable[..., Any]] = {
             "advance": self.clock.advance,
             "reset": self._reset,
-            "fail_next": self.policy.fail_next,
-            "take_fault": self.policy.take_fault,
-            "set_rate_limit": self.policy.set_rate_limit,
-            "deny": self.policy.deny,
+            # Checked here too, not only by the public methods: a journal replays these entry points.
+            "fail_next": self._fail_next,
+            "take_fault": self._take_fault,
+            "set_rate_limit": self._set_rate_limit,
+            "deny": self._deny,
             "configure": self._configure,
             "set_build_plan": self._set_build_plan,
         }
@@ -472,6 +486,14 @@ class FakeImageBuilder:
         check_knobs(operation=operation, code=code, times=times, message=message)
         self._change("fail_next", operation=operation, code=code, times=times, message=message)
 
+    def _fail_next(self, operation: str, code: str, times: int = 1, message: str | None = None) -> None:
+        check_knobs(operation=operation, code=code, times=times, message=message)
+        self.policy.fail_next(operation, code, times, message)
+
+    def _take_fault(self, operation: str) -> tuple[str, str] | None:
+        check_knobs(operation=operation)
+        return self.policy.take_fault(operation)
+
     def pending_faults(self, operation: str) -> int:
         """How many injected faults still wait for ``operation``."""
         return self.policy.pending_faults(operation)
@@ -486,6 +508,10 @@ class FakeImageBuilder:
         check_knobs(operation=operation, rate=rate, burst=burst)
         self._change("set_rate_limit", operation=operation, rate=rate, burst=burst)
 
+    def _set_rate_limit(self, operation: str, rate: float, burst: float | None = None) -> None:
+        check_knobs(operation=operation, rate=rate, burst=burst)
+        self.policy.set_rate_limit(operation, rate, burst)
+
     def deny(self, operation: str | None = None, account_id: str | None = None) -> None:
         """Answer ForbiddenException to ``operation`` (None: all) from ``account_id`` (None: all).
 
@@ -495,6 +521,12 @@ class FakeImageBuilder:
             operation=KEEP if operation is None else operation, account_id=KEEP if account_id is None else account_id
         )
         self._change("deny", operation=operation, account_id=account_id)
+
+    def _deny(self, operation: str | None = None, account_id: str | None = None) -> None:
+        check_knobs(
+            operation=KEEP if operation is None else operation, account_id=KEEP if account_id is None else account_id
+        )
+        self.policy.deny(operation, account_id)
 
     def configure(
         self,
@@ -522,6 +554,8 @@ class FakeImageBuilder:
         self._change("configure", **{name: value for name, value in named.items() if not isinstance(value, _Keep)})
 
     def _configure(self, **knobs: Any) -> None:
+        check_knobs(**{name: value for name, value in knobs.items() if name != "build_plan"})
+        plan = _plan_from(knobs["build_plan"]) if "build_plan" in knobs else None
         with self.service.lock:
             if "account_id" in knobs:
                 self.account_id = knobs["account_id"]
@@ -529,8 +563,8 @@ class FakeImageBuilder:
                 self.settings.disabled_pipeline_error = knobs["disabled_pipeline_error"]
             if "max_concurrent_builds" in knobs:
                 self.settings.max_concurrent_builds = knobs["max_concurrent_builds"]
-            if "build_plan" in knobs:
-                self.settings.build_plan = _plan_from(knobs["build_plan"])
+            if plan is not None:
+                self.settings.build_plan = plan
             if "recreated_pipeline_lists_old_images" in knobs:
                 self.settings.recreated_pipeline_lists_old_images = knobs["recreated_pipeline_lists_old_images"]
 
@@ -539,11 +573,14 @@ class FakeImageBuilder:
         self._change("set_build_plan", plan=_plan_fields(plan), pipeline_arn=pipeline_arn)
 
     def _set_build_plan(self, plan: dict[str, Any], pipeline_arn: str | None) -> None:
+        checked = _plan_from(plan)  # BuildPlan checks its fields
+        if pipeline_arn is not None and not isinstance(pipeline_arn, str):
+            raise ValueError(f"pipeline_arn must be None or a string, not {pipeline_arn!r}")
         with self.service.lock:
             if pipeline_arn is None:
-                self.settings.build_plan = _plan_from(plan)
+                self.settings.build_plan = checked
             else:
-                self.settings.pipeline_plans[pipeline_arn] = _plan_from(plan)
+                self.settings.pipeline_plans[pipeline_arn] = checked
 
     def reset(self) -> None:
         """Empty all state: resources, builds, client tokens, faults, rate limits, deny rules and events.

@@ -211,10 +211,22 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_lifecycle.py::test_image_version_includes_build_number",
     ),
     Behaviour(
+        "build-versions-without-image-version",
+        "ListImageBuildVersions without imageVersionArn (optional in models from botocore 1.43) lists every "
+        "image build version of the caller's account and region, newest first, with the filters applied; "
+        "where the installed model requires it, botocore refuses the call client-side.",
+        "assumed",
+        f"{_API}API_ListImageBuildVersions.html says imageVersionArn is 'Required: No' but not what is listed "
+        "without it; all the caller's builds, as the operation's description ('Returns a list of image build "
+        "versions') reads, is the choice",
+        "tests/test_pages_and_versions.py::test_list_image_build_versions_without_an_image_version_follows_the_installed_model",
+    ),
+    Behaviour(
         "os-version",
         "An image that is AVAILABLE (the fake: any image past BUILDING) shows osVersion named from the parent "
-        "image (amazon-linux-2023-* -> 'Amazon Linux 2023', ubuntu-server-20-* -> 'Ubuntu 20', ...), so the "
-        "osVersion filter matches; one still BUILDING shows none, nor does one of a pipeline with "
+        "image (amazon-linux-2023-* -> 'Amazon Linux 2023', ubuntu-server-20-* -> 'Ubuntu 20', ...), and so "
+        "does its image version on ListImages, so the osVersion filters match; one still BUILDING shows none, "
+        "nor does one of a pipeline with "
         "enhancedImageMetadataEnabled false, or of a parent the fake cannot name.",
         "confirmed",
         f"{_CLI}list-image-build-versions.rst (AVAILABLE: shown), list-image-pipeline-images.rst (BUILDING: "
@@ -500,11 +512,14 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "wildcard-shape",
-        "A number right of a wildcard (x.2.x, 1.x.8) is refused with InvalidRequestException (400).",
+        "A number right of a wildcard (x.2.x, 1.x.8), or a node past 2^30-1, is refused with "
+        "InvalidRequestException (400) by Get and wherever a versioned ARN is accepted as a reference "
+        "(a recipe's parentImage and components, a pipeline's or CreateImage's recipe and workflows), "
+        "with the same wording.",
         "assumed",
         "the user guide (Semantic versioning) says these are errors; the code (modeled for Get) and wording are "
         "a choice",
-        "tests/test_pages_and_versions.py::test_a_wildcard_followed_by_a_number_is_refused",
+        "tests/test_pages_and_versions.py::test_a_recipe_reference_whose_version_get_refuses_is_refused_as_get_refuses_it",
     ),
     Behaviour(
         "version-node-limit",

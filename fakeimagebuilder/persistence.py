@@ -31,7 +31,8 @@ Damage rule: an entry is acknowledged only after its whole line, newline
 included, was written and fsync'ed. So a last line with no newline was never
 acknowledged (a crash mid-write) and is dropped, with a notice, and so is a
 temporary file left by a compaction that never finished. Any other damage (a
-bad checksum, bad JSON, a gap in ``seq``, an entry that no longer replays)
+bad checksum, bad JSON, a gap in ``seq``, an entry that no longer replays, an
+instant that is not finite or goes back, knob arguments the live API refuses)
 stops the start with :class:`StateFileError` naming the line; nothing is
 ever dropped silently.
 
@@ -68,7 +69,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .clock import Clock, ScaledClock
+from .clock import LATEST, Clock, ScaledClock, checked_step
 from .service.calls import Call
 from .service.errors import ImageBuilderError, error_for_code
 from .service.service import ImageBuilderService
@@ -269,30 +270,51 @@ def _call_of(entry: dict[str, Any]) -> Call:
     )
 
 
-def _apply(entry: dict[str, Any], subject: Subject, clock: PinnableClock, notices: list[str] | None) -> None:
-    """Replay one entry (a call, a knob change or a snapshot) onto ``subject``."""
-    at = float(entry["now"])
+# Instants are written in order under the service lock; a scaled clock's sum may round an ulp below the last one.
+_ROUNDING = 1e-3
+
+
+def _instant(entry: dict[str, Any], previous: float) -> float:
+    """The entry's ``now``: a finite instant the clock can show, not before ``previous`` (the last entry's)."""
+    at = entry["now"]
+    if isinstance(at, bool) or not isinstance(at, int | float) or not 0 <= at <= LATEST:
+        raise ValueError(f"'now' must be an instant between the epoch and the year 9999, not {at!r}")
+    wall = entry["wall"]  # only the last entry's is read (where the clock resumes), but each must be one
+    if isinstance(wall, bool) or not isinstance(wall, int | float) or not 0 <= wall < math.inf:
+        raise ValueError(f"'wall' must be a finite time since the epoch, not {wall!r}")
+    if at < previous - _ROUNDING:
+        raise ValueError(f"'now' ({at!r}) is before the previous entry's ({previous!r}): the clock never goes back")
+    return float(at)
+
+
+def _apply(entry: dict[str, Any], subject: Subject, clock: PinnableClock, previous: float) -> float:
+    """Replay one entry (a call, a knob change or a snapshot) onto ``subject``; returns its instant.
+
+    Knob changes go through the subject's controls, which check their
+    arguments as the live API does: a refused one is damage (a ValueError).
+    """
+    at = _instant(entry, previous)
     if "call" in entry:
         call = _call_of(entry)
         with clock.pinned(at):
             subject.service.call(call)
     elif "control" in entry:
         kind, args = _text(entry, "control"), entry.get("args", {})
-        if kind == "advance":
-            return  # time is in the recorded instants, and the clock resumes after the last one
         if kind not in subject.controls or not isinstance(args, dict):
             raise ValueError(f"unknown change {kind!r} with arguments {args!r}")
-        try:
-            with clock.pinned(at):
-                subject.controls[kind](**args)
-        except ValueError as exc:
-            # Refused live too (its line is removed then; a crash can leave it): it changed nothing.
-            if notices is not None:
-                notices.append(f"skipped the change {kind} {args}, refused when it was made: {exc}")
+        if kind == "advance":
+            # Time is in the recorded instants (the clock resumes after the last one); the step is checked only.
+            if set(args) != {"seconds"}:
+                raise ValueError(f"advance takes 'seconds' only, not {args!r}")
+            checked_step(previous, args["seconds"])
+            return at
+        with clock.pinned(at):
+            subject.controls[kind](**args)
     elif "snapshot" in entry:
         subject.restore(_unpickle(base64.b64decode(_text(entry, "snapshot"), validate=True)))
     else:
         raise ValueError(f"unknown entry {entry!r}")
+    return at
 
 
 def _fsync_directory(path: Path) -> None:
@@ -394,9 +416,10 @@ class Journal:
         base: bytes | None = (
             None if len(self._entries) > 1 and "snapshot" in self._entries[1] else _pickle(subject.capture())
         )
+        previous = 0.0
         for number, entry in enumerate(self._entries[1:], 2):
             try:
-                _apply(entry, subject, self.clock, self._notices)
+                previous = _apply(entry, subject, self.clock, previous)
                 if "snapshot" in entry:
                     if number != 2:
                         raise ValueError("a snapshot may only follow the header")
@@ -617,8 +640,9 @@ class Journal:
         """Make memory what the file holds: the base state, then every line written since (under the lock)."""
         subject = self._attached()
         subject.restore(_unpickle(self._base))
+        previous = 0.0  # the lines were checked when written or read; this only carries the argument along
         for _, _, line in self._tail:
-            _apply(_decode(line.rstrip(b"\n")), subject, self.clock, None)
+            previous = _apply(_decode(line.rstrip(b"\n")), subject, self.clock, previous)
 
     def _unavailable(self, reason: str) -> ImageBuilderError:
         print(f"fakeimagebuilder: {reason}; nothing was changed", file=sys.stderr, flush=True)

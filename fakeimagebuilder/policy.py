@@ -99,11 +99,15 @@ class Policy:
             return code, message
 
     def snapshot(self) -> tuple[Any, ...]:
-        """Queued faults, buckets and deny rules, as values :meth:`restore` takes back (for the journal)."""
+        """Queued faults, buckets and deny rules, as values :meth:`restore` takes back (for the journal).
+
+        Buckets are recorded full: a restart refills them (README), whether it
+        replays the set_rate_limit line or a snapshot taken after calls spent tokens.
+        """
         with self._lock:
             faults = {operation: [list(f) for f in queue] for operation, queue in self._faults.items() if queue}
             buckets = {
-                operation: TokenBucket(b.rate, b.burst, b.tokens, b.updated) for operation, b in self._buckets.items()
+                operation: TokenBucket(b.rate, b.burst, b.burst, b.updated) for operation, b in self._buckets.items()
             }
             return faults, buckets, set(self._denied)
 

@@ -68,6 +68,15 @@ def test_images_and_summaries_show_the_parent_images_os_version(fake: Any, clien
 
     assert listed("Amazon Linux 2") == [arn]
     assert listed("Amazon Linux 2023") == []
+
+    def versions(os_version: str) -> list[dict[str, Any]]:
+        filters = [{"name": "osVersion", "values": [os_version]}]
+        return client.list_images(filters=filters)["imageVersionList"]
+
+    # ListImages shows it on the version (ImageVersion.osVersion) and its osVersion filter compares it.
+    assert [v["osVersion"] for v in versions("Amazon Linux 2")] == ["Amazon Linux 2"]
+    assert [v["arn"] for v in versions("Amazon Linux 2")] == [version_arn]
+    assert versions("Amazon Linux 2023") == []
     fake.advance(3600)
     assert client.get_image(imageBuildVersionArn=arn)["image"]["osVersion"] == "Amazon Linux 2"
 

@@ -22,6 +22,7 @@ __all__ = [
     "Build",
     "BuildPlan",
     "checked_seconds",
+    "checked_text",
 ]
 
 IN_PROGRESS = ("PENDING", "CREATING", "BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING")
@@ -72,6 +73,21 @@ def checked_seconds(value: Any, name: str) -> float:
     return seconds
 
 
+def checked_text(value: Any, name: str) -> str:
+    """``value``, if it is a string of valid Unicode text; ValueError naming ``name`` if not.
+
+    A lone surrogate (``"\\ud800"``) is a str but no text: it cannot be encoded
+    as UTF-8, so it would fail when sent on the wire (or written to a journal).
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a string, not {value!r}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{name} must be valid Unicode text (it holds a lone surrogate): {value!r}") from None
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class BuildPlan:
     """How the builds of a pipeline behave: time per status and how they end.
@@ -88,6 +104,7 @@ class BuildPlan:
     failure_reason: str = DEFAULT_FAILURE_REASON
 
     def __post_init__(self) -> None:
+        checked_text(self.failure_reason, "failure_reason")
         if self.outcome not in ("AVAILABLE", "FAILED"):
             raise ValueError(f"outcome must be AVAILABLE or FAILED, not {self.outcome!r}")
         if self.fail_during not in IN_PROGRESS:

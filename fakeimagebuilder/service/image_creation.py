@@ -16,6 +16,7 @@ from typing import Any
 from .errors import InvalidRequestException
 from .images import launch
 from .state import Scope
+from .versions import check_references
 
 __all__ = ["create_image"]
 
@@ -39,6 +40,9 @@ def create_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, 
     image_recipe, container_recipe = params.get("imageRecipeArn"), params.get("containerRecipeArn")
     if (image_recipe is None) == (container_recipe is None):
         raise InvalidRequestException("You must specify exactly one of 'imageRecipeArn' and 'containerRecipeArn'.")
+    check_references(
+        [image_recipe, container_recipe] + [workflow.get("workflowArn") for workflow in params.get("workflows") or ()]
+    )
     # A container recipe is looked up like any kind: found once the fake holds container recipes.
     recipe = (
         scope.lookup("image-recipe", image_recipe)

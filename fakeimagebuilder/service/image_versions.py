@@ -5,7 +5,8 @@ with the date of its first build, in the order versions were first built.
 ``byName`` keeps each name's highest version. Owner Amazon lists AWS's
 managed parent images; Shared, ThirdParty and AWSMarketplace list nothing.
 No image of the fake is ever deprecated, so ``includeDeprecated`` changes
-nothing.
+nothing. A version shows osVersion as its builds' summaries do, once one of
+its builds shows it (the builds of one recipe version share its parent image).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from .builds import Build
 from .filters import passes
+from .images import os_version
 from .managed import image_versions
 from .paging import page
 from .state import Scope
@@ -24,9 +26,9 @@ __all__ = ["list_images"]
 _FILTERS = ("name", "osVersion", "platform", "type", "version")
 
 
-def _version(build: Build) -> dict[str, Any]:
+def _version(build: Build, now: float) -> dict[str, Any]:
     recipe = build.recipe
-    return {
+    version = {
         "arn": build.arn.rsplit("/", 1)[0],
         "name": recipe["name"],
         "type": "AMI",
@@ -37,6 +39,10 @@ def _version(build: Build) -> dict[str, Any]:
         "buildType": "USER_INITIATED",
         "imageSource": "CUSTOM",
     }
+    system = os_version(build, now)
+    if system is not None:
+        version["osVersion"] = system
+    return version
 
 
 def list_images(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
@@ -54,9 +60,12 @@ def list_images(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
     else:
         builds = scope.builds
         for arn, build in builds.items():
-            version = _version(build)
-            if version["arn"] not in versions:
+            version = _version(build, now)
+            first = versions.get(version["arn"])
+            if first is None:
                 versions[version["arn"]], position[version["arn"]] = version, builds.serial(arn)
+            elif "osVersion" not in first and "osVersion" in version:  # a later build got past BUILDING first
+                first["osVersion"] = version["osVersion"]
     shown = [version for version in versions.values() if wanted(version)]
     if params.get("byName"):
         highest: dict[str, dict[str, Any]] = {}

@@ -42,6 +42,7 @@ __all__ = [
     "launch",
     "list_image_build_versions",
     "list_image_pipeline_images",
+    "os_version",
     "start_image_pipeline_execution",
 ]
 
@@ -176,7 +177,7 @@ def _failure_context(
     }
 
 
-def _os_version(build: Build, now: float) -> str | None:
+def os_version(build: Build, now: float) -> str | None:
     """osVersion, once known: AWS shows it on an AVAILABLE image (aws-cli list-image-build-versions.rst)
     but not on one BUILDING (list-image-pipeline-images.rst), so the fake shows it once the build stage
     is over; it is enhanced image metadata (model doc of enhancedImageMetadataEnabled), so not without."""
@@ -213,7 +214,7 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
         # AWS shows "x.y.z/n" here (aws-cli get-image.rst), not the model's x.y.z.
         "version": f"{recipe['version']}/{build.number}",
         "platform": recipe["platform"],
-        "osVersion": _os_version(build, now),
+        "osVersion": os_version(build, now),
         "state": state,
         "owner": scope.account,
         "dateCreated": build.date_created,
@@ -343,19 +344,26 @@ def _filtered_as(summary: dict[str, Any], build: Build) -> dict[str, Any]:
 
 
 def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """ListImageBuildVersions: the builds of one image version, newest first."""
+    """ListImageBuildVersions: the builds of one image version, newest first.
+
+    Where the model makes ``imageVersionArn`` optional (botocore 1.43) and it
+    is left out, every build of the caller's account and region is listed
+    (the filters still apply); where the model requires it, the wire refuses
+    a call without it.
+    """
     text = params.get("imageVersionArn")
-    if text is None:
-        raise InvalidRequestException("The parameter 'imageVersionArn' is required.")
-    arn = Arn.parse(text)
-    require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
-    name, _, version = arn.path.partition("/")
     filters = params.get("filters") or []
-    builds = [
-        build
-        for build in reversed(scope.builds.values())
-        if normalise_name(build.recipe["name"]) == name and build.recipe["version"] == version
-    ]
+    if text is None:
+        builds = list(reversed(scope.builds.values()))
+    else:
+        arn = Arn.parse(text)
+        require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
+        name, _, version = arn.path.partition("/")
+        builds = [
+            build
+            for build in reversed(scope.builds.values())
+            if normalise_name(build.recipe["name"]) == name and build.recipe["version"] == version
+        ]
     allowed = ("name", "osVersion", "platform", "type", "version")
     items, token = _summaries_page(scope, builds, params, filters, allowed, now, ("ListImageBuildVersions", text))
     return {"imageSummaryList": items, "nextToken": token}

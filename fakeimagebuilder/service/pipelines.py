@@ -13,6 +13,7 @@ from .errors import (
 )
 from .schedules import arm, check, view
 from .state import Scope
+from .versions import check_references
 
 __all__ = [
     "create_image_pipeline",
@@ -55,6 +56,10 @@ def _settings(scope: Scope, params: dict[str, Any]) -> dict[str, Any]:
     has_image = params.get("imageRecipeArn") is not None
     if has_image == (params.get("containerRecipeArn") is not None):
         raise InvalidRequestException("You must specify exactly one of 'imageRecipeArn' and 'containerRecipeArn'.")
+    check_references(
+        [params.get("imageRecipeArn"), params.get("containerRecipeArn")]
+        + [workflow.get("workflowArn") for workflow in params.get("workflows") or ()]
+    )
     recipe = (
         scope.lookup("image-recipe", params["imageRecipeArn"])
         if has_image

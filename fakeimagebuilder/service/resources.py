@@ -30,7 +30,7 @@ from .kinds import DISTRIBUTION, INFRASTRUCTURE, KINDS, RECIPE, Kind, referenced
 from .managed import MANAGED_TYPES, catalogue
 from .paging import page
 from .state import Operation, Scope, Store
-from .versions import concrete, highest, pattern
+from .versions import check_references, concrete, highest, pattern
 
 __all__ = [
     "create",
@@ -317,6 +317,7 @@ def put_policy(kind: Kind) -> Operation:
 def create(kind: Kind, scope: Scope, params: dict[str, Any], now: float, arn: str, document: dict[str, Any]) -> str:
     """Store a new resource of ``kind`` at ``arn``: its document plus arn, dateCreated and tags."""
     items = kind.items(scope)
+    check_references([params.get("parentImage"), *referenced_arns(kind, params)])
     if arn in items:
         raise ResourceAlreadyExistsException(f"The following resource '{kind.label}' already exists: '{arn}'.")
     document.update(arn=arn, dateCreated=date_string(now), tags=dict(params.get("tags") or {}))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from .errors import ImageBuilderError, InvalidVersionNumberException
+from .errors import ImageBuilderError, InvalidRequestException, InvalidVersionNumberException
 
 __all__ = ["MAX_NODE", "Version", "concrete", "highest", "matches", "pattern"]
 
@@ -87,3 +87,26 @@ def highest(items: Iterable[T], wanted: Pattern, key: Callable[[T], tuple[Versio
         if matches(wanted, found[0]) and (best_key is None or found > best_key):
             best, best_key = item, found
     return best
+
+
+# The resource types whose ARNs hold a version node (``TYPE/name/x.y.z[/build]``; workflows ``TYPE/kind/name/...``).
+_VERSIONED_TYPES = frozenset({"image", "component", "workflow", "image-recipe", "container-recipe"})
+
+
+def check_references(references: Iterable[object]) -> None:
+    """Refuse a versioned ARN reference whose version the Get operations refuse (InvalidRequestException).
+
+    Every place that accepts a reference (a recipe's parentImage and
+    components, a pipeline's or CreateImage's recipe and workflows) checks it
+    with this, so what is stored is always something Get can read.
+    """
+    for reference in references:
+        if not isinstance(reference, str) or not reference.startswith("arn:"):
+            continue  # an AMI id, or a member left out
+        typed = reference.split(":", 5)[-1]
+        resource_type, _, path = typed.partition("/")
+        nodes = path.split("/")
+        if resource_type == "workflow":
+            nodes = nodes[1:]  # workflow/<BUILD|TEST|DISTRIBUTION type>/name/version
+        if resource_type in _VERSIONED_TYPES and len(nodes) >= 2:
+            pattern(nodes[1], InvalidRequestException)

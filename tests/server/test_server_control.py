@@ -71,6 +71,11 @@ BAD = [
     ("fail_next", {"operation": "GetImage", "code": "ServiceException", "times": 0}, "'times'"),
     ("fail_next", {"operation": "GetImage", "code": "ServiceException", "times": 10**9}, "'times'"),
     ("fail_next", {"operation": "GetImage", "code": "ServiceException", "message": 7}, "'message'"),
+    (
+        "fail_next",
+        b'{"operation": "GetImage", "code": "ServiceException", "message": "bad \\ud800"}',
+        "valid Unicode text",
+    ),
 ]
 
 

@@ -405,3 +405,91 @@ def test_no_module_below_the_facade_imports_it() -> None:
             alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
         }
         assert not {module for module in imported if module.rsplit(".", 1)[-1] == "fake"}, name
+
+
+def _append_entry(path: Path, change: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
+    """Append a checksummed entry made from the last one (so only what ``change`` alters is wrong); its line."""
+    lines = path.read_bytes().split(b"\n")[:-1]
+    last = json.loads(lines[-1].partition(b" ")[2])
+    base = {"seq": last["seq"] + 1, "now": last["now"], "wall": last["wall"]}
+    text = json.dumps(change(base), separators=(",", ":")).encode()
+    path.write_bytes(b"\n".join([*lines, b"%08x %s" % (zlib.crc32(text), text)]) + b"\n")
+    return len(lines) + 1
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda e: {**e, "now": float("nan"), "control": "reset"}, "'now' must be an instant"),
+        (lambda e: {**e, "now": float("inf"), "control": "reset"}, "'now' must be an instant"),
+        (lambda e: {**e, "now": 1e300, "control": "reset"}, "'now' must be an instant"),
+        (lambda e: {**e, "now": -5, "control": "reset"}, "'now' must be an instant"),
+        (lambda e: {**e, "now": e["now"] - 3600, "control": "reset"}, "before the previous entry"),
+        (lambda e: {**e, "wall": float("nan"), "control": "reset"}, "'wall' must be"),
+        (lambda e: {**e, "control": "advance", "args": {"seconds": "x"}}, "clock moves by a number"),
+        (lambda e: {**e, "control": "advance", "args": {"seconds": float("nan")}}, "not NaN"),
+        (lambda e: {**e, "control": "advance", "args": {"seconds": -1}}, "cannot move back"),
+        (
+            lambda e: {**e, "control": "fail_next", "args": {"operation": "Nope", "code": "ServiceException"}},
+            "not an Image Builder operation",
+        ),
+        (
+            lambda e: {**e, "control": "fail_next", "args": {"operation": "GetImage", "code": "Nope"}},
+            "not a modeled Image Builder error",
+        ),
+        (
+            lambda e: {
+                **e,
+                "control": "fail_next",
+                "args": {"operation": "GetImage", "code": "ServiceException", "times": -3},
+            },
+            "times must be an int",
+        ),
+        (
+            lambda e: {**e, "control": "set_rate_limit", "args": {"operation": "GetImage", "rate": -1}},
+            "rate must be",
+        ),
+        (lambda e: {**e, "control": "configure", "args": {"max_concurrent_builds": 0}}, "max_concurrent_builds"),
+    ],
+)
+def test_a_checksummed_entry_the_live_api_would_refuse_stops_the_start_naming_the_line(
+    opener: Callable[..., FakeImageBuilder],
+    tmp_path: Path,
+    change: Callable[[dict[str, Any]], dict[str, Any]],
+    reason: str,
+) -> None:
+    fake = opener()
+    with fake:
+        create_pipeline(_client())
+    fake.fail_next("GetImage", "ServiceException")
+    close(fake)
+    line = _append_entry(tmp_path / "state.journal", change)
+    with pytest.raises(StateFileError, match=rf"line {line}: malformed entry: .*{reason}") as error:
+        opener()
+    assert error.value.path == tmp_path / "state.journal"
+
+
+@pytest.mark.parametrize("compact_every", [1, 1000], ids=["from a snapshot", "from the journal"])
+def test_a_rate_limit_bucket_is_full_again_after_a_restart(
+    opener: Callable[..., FakeImageBuilder], compact_every: int
+) -> None:
+    def allowed(fake: FakeImageBuilder) -> int:
+        with fake:
+            client = _client()
+            for count in range(5):
+                try:
+                    client.list_image_pipelines()
+                except ClientError as error:
+                    assert error.response["Error"]["Code"] == "CallRateLimitExceededException"
+                    return count
+        return 5
+
+    fake = opener(compact_every=compact_every)
+    fake.set_rate_limit("ListImagePipelines", 0, burst=2)  # never refills while running
+    assert allowed(fake) == 2
+    with fake:
+        create_pipeline(_client())  # a change after the tokens were spent: compacts when compact_every is 1
+    assert fake.journal is not None and (fake.journal.compactions > 0) is (compact_every == 1)
+    close(fake)
+
+    assert allowed(opener(compact_every=compact_every)) == 2
