@@ -221,7 +221,9 @@ class _App:
 
     def _events(self, body: dict[str, Any]) -> HttpResponse:
         after = body.get("after", "0")
-        if not (isinstance(after, str) and after.isascii() and after.isdigit()):
+        # A cursor is a count: anything longer than 20 digits is no cursor this server issued (and int() of a
+        # very long one raises past Python's digit limit).
+        if not (isinstance(after, str) and after.isascii() and after.isdigit() and len(after) <= 20):
             raise _BadControl(f"'after' must be a cursor (an integer >= 0) from an earlier answer, not {after!r}.")
         cursor = int(after)
         return _json(200, self.fake.events_page(cursor))

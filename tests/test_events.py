@@ -354,3 +354,38 @@ def test_scheduled_builds_in_another_scope_send_their_events_in_time_order(fake:
     assert {e["resources"][0].rsplit("/", 1)[0] for e in building} == {
         stack.recipe_arn.replace(":image-recipe/", ":image/")
     }
+
+
+def test_a_container_build_finishing_while_observed_sends_its_events_and_no_ami(fake: Any, client: Any) -> None:
+    """A container recipe's build outputs container images, not an AMI: its events come, and the fake keeps working."""
+    seen: list[dict[str, Any]] = []
+    fake.subscribe(seen.append)
+    recipe = client.create_container_recipe(
+        containerType="DOCKER", name="ctr", semanticVersion="1.0.0", parentImage="amazonlinux:latest",
+        platformOverride="Linux", dockerfileTemplateData="FROM {{{ imagebuilder:parentImage }}}\n",
+        components=[{"componentArn": COMPONENT}], targetRepository={"service": "ECR", "repositoryName": "repo"},
+    )["containerRecipeArn"]
+    infra = client.create_infrastructure_configuration(name="ctr", instanceProfileName="builder")
+    pipeline = client.create_image_pipeline(
+        name="ctr", containerRecipeArn=recipe, infrastructureConfigurationArn=infra["infrastructureConfigurationArn"]
+    )["imagePipelineArn"]
+    build = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    fake.advance(3600)
+    assert client.get_image(imageBuildVersionArn=build)["image"]["state"]["status"] == "AVAILABLE"
+    assert seen[-1]["detail"]["state"]["status"] == "AVAILABLE"
+    assert not [record for record in fake.service.observe_events().since(0) if record.ami is not None]
+
+
+def test_a_create_image_build_with_a_topic_sends_its_message_without_a_pipeline(fake: Any, client: Any) -> None:
+    """CreateImage builds have no pipeline: the SNS message leaves sourcePipelineArn out, and the fake keeps working."""
+    fake.subscribe(lambda event: None)
+    recipe = client.create_image_recipe(
+        name="web", semanticVersion="1.0.0", parentImage=PARENT_IMAGE, components=[{"componentArn": COMPONENT}]
+    )["imageRecipeArn"]
+    infra = client.create_infrastructure_configuration(name="web", instanceProfileName="builder", snsTopicArn=TOPIC)
+    client.create_image(imageRecipeArn=recipe, infrastructureConfigurationArn=infra["infrastructureConfigurationArn"])
+    fake.advance(3600)
+    messages = list(fake.notifications)
+    assert len(messages) == 1
+    assert "sourcePipelineArn" not in str(messages[0])
+    assert client.list_image_recipes()["imageRecipeSummaryList"]

@@ -258,13 +258,14 @@ def sns_message(scope: Scope, build: Build, at: float) -> dict[str, Any]:
         "state": state,
         "platform": document["platform"],
         "imageRecipe": _embedded(scope, recipe),
-        "sourcePipelineArn": build.pipeline["arn"],
         "infrastructureConfiguration": _embedded(scope, build.infrastructure),
         "imageTestsConfigurationDocument": {
             "imageTestsEnabled": tests.get("imageTestsEnabled", True),
             "timeoutMinutes": tests.get("timeoutMinutes", 720),
         },
     }
+    if build.pipeline.get("arn") is not None:  # a CreateImage build has no pipeline
+        message["sourcePipelineArn"] = build.pipeline["arn"]
     if build.distribution is not None:
         message["distributionConfiguration"] = _embedded(scope, build.distribution)
     message["dateCreated"] = _java_date(build.date_created)
@@ -285,9 +286,15 @@ def sns_message(scope: Scope, build: Build, at: float) -> dict[str, Any]:
     return message
 
 
-def _ami(scope: Scope, build: Build, at: float) -> Ami:
-    """The AMI an AVAILABLE build made, with the tags Image Builder gives it and the distribution's own."""
-    output = image_document(scope, build, at)["outputResources"]["amis"][0]
+def _ami(scope: Scope, build: Build, at: float) -> Ami | None:
+    """The AMI an AVAILABLE build made, with the tags Image Builder gives it and the distribution's own.
+
+    None for a build that made no AMI (a container recipe's build outputs container images).
+    """
+    amis = image_document(scope, build, at)["outputResources"].get("amis") or []
+    if not amis:
+        return None
+    output = amis[0]
     settings: dict[str, Any] = {}
     for distribution in (build.distribution or {}).get("distributions", []):
         if distribution.get("region") == scope.region:
