@@ -135,7 +135,23 @@ def _serializer(shape: Shape, building: dict[str, Callable[[Any], Any]] | None =
         return lambda value: {k: val(v) for k, v in value.items()}
     if kind == "timestamp":
         return lambda value: value.timestamp() if isinstance(value, datetime) else value
+    if _is_versionless(shape):
+        return _versionless
     return _identity
+
+
+def _is_versionless(shape: Shape) -> bool:
+    # Older models declare some summary ARNs versionless (WorkflowSummary.arn was WorkflowNameArn,
+    # ``.../x.x.x``, until botocore 1.44 made it the build version's ARN): the service answers as the
+    # newest model does, and an older model gets the versionless form its pattern promises.
+    return shape.type_name == "string" and shape.metadata.get("pattern", "").endswith("/x\\.x\\.x$")
+
+
+_VERSION_TAIL = re.compile(r"/[0-9]+\.[0-9]+\.[0-9]+(?:/[0-9]+)?$")
+
+
+def _versionless(value: Any) -> Any:
+    return _VERSION_TAIL.sub("/x.x.x", value) if isinstance(value, str) else value
 
 
 def _identity(value: Any) -> Any:
@@ -148,7 +164,7 @@ def _needs_walk(shape: Shape, seen: frozenset[str] = frozenset()) -> bool:
         return True
     seen = seen | {shape.name}
     kind = shape.type_name
-    if kind in ("structure", "timestamp"):
+    if kind in ("structure", "timestamp") or _is_versionless(shape):
         return True
     if kind == "list":
         return _needs_walk(shape.member, seen)

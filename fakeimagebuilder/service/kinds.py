@@ -174,11 +174,6 @@ COMPONENT = Kind(
 )
 
 
-def _workflow_summary(scope: Scope, item: Any, now: float) -> dict[str, Any]:
-    # WorkflowSummary.arn is the versionless x.x.x ARN in the model (ListWorkflows replaces it with the version's).
-    return {**item, "arn": item["arn"].rsplit("/", 2)[0] + "/x.x.x"}
-
-
 WORKFLOW = Kind(
     "workflow",
     "workflowBuildVersionArn",
@@ -188,7 +183,6 @@ WORKFLOW = Kind(
     versioned=True,
     build_versions=True,
     owners=True,
-    summarise=_workflow_summary,
 )
 
 
