@@ -301,6 +301,9 @@ class FakeImageBuilder:
         journal = Journal(path, speed=speed, notices=notices, compact_every=compact_every)
         try:
             fake = cls(clock=journal.clock, **options)
+            # Events are recorded from the first change on, so that replaying the journal rebuilds the same
+            # log, numbered the same: a client's cursor from before a restart means the same events after it.
+            fake.service.observe_events()
             journal.attach(Subject(fake.service, fake._controls, capture=fake._capture, restore=fake._restore))
         except BaseException:
             journal.close()
@@ -323,10 +326,17 @@ class FakeImageBuilder:
 
     def _capture(self) -> dict[str, Any]:
         # Everything a restart must bring back, as live objects: the journal copies them under the service lock.
-        return {"service": self.service.snapshot(), "policy": self.policy.snapshot(), "account_id": self.account_id}
+        return {
+            "service": self.service.snapshot(),
+            "policy": self.policy.snapshot(),
+            "account_id": self.account_id,
+            # The event log too: the cursors clients hold number its records, and must mean the same after.
+            "events": self.service.events,
+        }
 
     def _restore(self, state: dict[str, Any]) -> None:
-        self.service.restore(state["service"])
+        # A snapshot from before events were kept has none: the log then starts afresh.
+        self.service.restore(state["service"], events=state.get("events"))
         self.policy.restore(state["policy"])
         self.account_id = state["account_id"]
 

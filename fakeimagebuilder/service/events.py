@@ -402,7 +402,10 @@ class BuildStateChanges:
         if topic and status in _SNS_STATUSES:
             notification = Notification(topic, sns_message(scope, build, at))
         ami = _ami(scope, build, at) if status == "AVAILABLE" else None
-        return Pending(at, (cursor.number, rank), event, notification, ami)
+        # Ties at one instant: the older build first (its creation instant, then the order it became known), so
+        # the order does not depend on when the log happened to be caught up (a replayed journal catches up
+        # at other moments than the original run did).
+        return Pending(at, (build.created_at, cursor.number, rank), event, notification, ami)
 
     def clear(self) -> None:
         """Forget every build."""
