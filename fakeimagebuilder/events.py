@@ -6,13 +6,22 @@ anything else) from its callback. Each subscriber has its own cursor in the
 log and is fed by one thread at a time: every event reaches it exactly once
 and in the log's order, whichever threads observe the fake, and also when one
 observation covers many changes at once.
+
+A consumer that raises (a subscriber's callback, or moto refusing an event)
+neither fails the call that observed the change nor holds back the events of
+the others, nor its own later ones: the exception is logged (logger
+``fakeimagebuilder.events``) and kept in :attr:`EventHub.failures`, which
+:meth:`EventHub.raise_failures` re-raises, as the pytest fixture does at
+teardown.
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .event_patterns import compile_pattern
@@ -20,15 +29,43 @@ from .fake import moto_active
 from .service.events import Record
 from .service.service import ImageBuilderService
 
-__all__ = ["EventHub", "Subscription"]
+__all__ = ["EventHub", "SubscriberError", "SubscriberFailure", "Subscription"]
 
 Callback = Callable[[dict[str, Any]], object]
+
+_log = logging.getLogger("fakeimagebuilder.events")
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberFailure:
+    """An exception a consumer raised on one event: ``consumer`` names it (the callback's repr, or moto)."""
+
+    consumer: str
+    event: dict[str, Any]
+    error: Exception
+
+
+class SubscriberError(AssertionError):
+    """Raised by :meth:`EventHub.raise_failures`: consumers raised; ``failures`` lists them, the first is the cause.
+
+    An AssertionError, as ``responses`` reports requests it expected but never saw: the test's code ran, but
+    what it subscribed did not hold.
+    """
+
+    def __init__(self, failures: list[SubscriberFailure]) -> None:
+        self.failures = failures
+        lines = [
+            f"  {f.consumer} on {f.event.get('detail-type')} {f.event.get('id')}: {type(f.error).__name__}: {f.error}"
+            for f in failures
+        ]
+        super().__init__(f"{len(failures)} event subscriber call(s) raised:\n" + "\n".join(lines))
 
 class _Feed:
     """One consumer of the log: a cursor, fed by one thread at a time."""
 
-    def __init__(self, consume: Callable[[Record], None], after: int) -> None:
+    def __init__(self, consume: Callable[[Record], None], after: int, name: str) -> None:
         self.consume = consume
+        self.name = name
         self.cursor = after
         self.active = True
         self._lock = threading.Lock()
@@ -45,7 +82,10 @@ class _Feed:
                     if not self.active:
                         return
                     self.cursor = record.seq  # before the callback: an exception does not deliver it twice
-                    self.consume(record)
+                    try:
+                        self.consume(record)
+                    except Exception as error:  # one consumer's failure is not the caller's
+                        hub.failed(SubscriberFailure(self.name, copy.deepcopy(record.event), error))
             finally:
                 self._lock.release()
 
@@ -76,6 +116,8 @@ class EventHub:
         self._feeds: list[_Feed] = []
         self._lock = threading.Lock()
         self._moto: _Feed | None = None
+        self.failures: list[SubscriberFailure] = []
+        """What consumers raised, oldest first (cleared by :meth:`raise_failures`, or by you)."""
 
     # -- the log, under the service lock --------------------------------------------------------
 
@@ -105,10 +147,29 @@ class EventHub:
             if matcher(record.event):
                 callback(copy.deepcopy(record.event))
 
-        feed = _Feed(consume, self.observe())
+        feed = _Feed(consume, self.observe(), repr(callback))
         with self._lock:
             self._feeds = [*self._feeds, feed]
         return Subscription(self, feed)
+
+    def failed(self, failure: SubscriberFailure) -> None:
+        """Log and keep what a consumer raised."""
+        _log.error(
+            "event subscriber %s raised on %s %s",
+            failure.consumer,
+            failure.event.get("detail-type"),
+            failure.event.get("id"),
+            exc_info=failure.error,
+        )
+        with self._lock:
+            self.failures.append(failure)
+
+    def raise_failures(self) -> None:
+        """Raise :class:`SubscriberError` (the first exception as its cause) if a consumer raised; then forget them."""
+        with self._lock:
+            failures, self.failures[:] = list(self.failures), []
+        if failures:
+            raise SubscriberError(failures) from failures[0].error
 
     def remove(self, feed: _Feed) -> None:
         """Stop feeding ``feed``."""
@@ -126,7 +187,7 @@ class EventHub:
 
                 with self._lock:
                     # When moto becomes active it gets every event since the fake's last reset.
-                    moto = self._moto = self._moto or _Feed(moto_events.publish, 0)
+                    moto = self._moto = self._moto or _Feed(moto_events.publish, 0, "moto delivery")
             moto.drain(self)
         else:
             self._moto = None

@@ -27,7 +27,7 @@ from .wire import HttpRequest, HttpResponse, RestJsonWire
 if TYPE_CHECKING:
     import responses
 
-    from .events import EventHub, Subscription
+    from .events import EventHub, SubscriberFailure, Subscription
 
 __all__ = ["DEFAULT_ACCOUNT_ID", "KEEP", "FakeImageBuilder", "check_knobs"]
 
@@ -480,10 +480,29 @@ class FakeImageBuilder:
         suffix, anything-but, exists, numeric, equals-ignore-case, wildcard,
         $or, nested objects); ValueError if it is malformed. Each event
         reaches the callback once, in order, in the thread that observed it (a
-        call, :meth:`advance`, a read of :attr:`events`); an exception in the
-        callback propagates there. Returns a handle: ``.unsubscribe()``.
+        call, :meth:`advance`, a read of :attr:`events`). An exception in the
+        callback does not fail that call and holds back no other event: it is
+        logged (logger ``fakeimagebuilder.events``) and kept in
+        :attr:`subscriber_errors`; :meth:`raise_subscriber_errors` raises it
+        (the ``imagebuilder_fake`` fixture does at teardown). Returns a
+        handle: ``.unsubscribe()``.
         """
         return self._event_hub().subscribe(callback, pattern)
+
+    @property
+    def subscriber_errors(self) -> list[SubscriberFailure]:
+        """What subscribers' callbacks (and deliveries to moto) raised, oldest first; clear it to forget them."""
+        hub = self._hub
+        return [] if hub is None else hub.failures
+
+    def raise_subscriber_errors(self) -> None:
+        """Raise :class:`~fakeimagebuilder.events.SubscriberError` if a callback raised since the last check.
+
+        Its cause is the first exception; ``.failures`` lists every one (consumer, event, exception). The
+        recorded failures are forgotten, so each is raised once.
+        """
+        if self._hub is not None:
+            self._hub.raise_failures()
 
     def fail_next(self, operation: str, code: str, times: int = 1, message: str | None = None) -> None:
         """Answer the next ``times`` calls of ``operation`` with the modeled error ``code``.
