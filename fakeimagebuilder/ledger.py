@@ -967,12 +967,26 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "event-other-types",
-        "'EC2 Image Builder Workflow Step Waiting', 'CVE Detected' and 'Image Pipeline Automatically Disabled' "
-        "have their documented shapes but are not sent yet: the fake has no WaitForAction workflows, scans or "
-        "schedules.",
+        "'EC2 Image Builder Workflow Step Waiting' (resources: image and workflow ARNs; detail "
+        "workflow-execution-id, workflow-step-execution-id, workflow-step-name) and 'CVE Detected' (resources: "
+        "image and, from a pipeline, pipeline ARNs; detail resource-id and finding-severity-counts all, critical, "
+        "high, medium) have their documented shapes but are not sent yet: the fake has no WaitForAction "
+        "workflows or scans.",
         "confirmed",
-        f"{_EVENTS_GUIDE} (each event's example and detail fields)",
+        f"{_EVENTS_GUIDE} (#eb-event-wf-step-waiting, #eb-event-cve-detected: each event's example and detail "
+        "fields)",
         "tests/test_events.py::test_the_other_event_types_have_their_documented_shapes",
+    ),
+    Behaviour(
+        "event-pipeline-auto-disabled",
+        "When consecutive failed scheduled builds disable a pipeline, an 'EC2 Image Builder Image Pipeline "
+        "Automatically Disabled' event is sent at the instant of the disable (right after the FAILED state change "
+        "of the build that reached the count): resources the pipeline ARN, detail consecutive-failures, the count "
+        "as a string.",
+        "confirmed",
+        f"{_EVENTS_GUIDE} (#eb-event-pipeline-disabled: example with \"consecutive-failures\": \"5\" and the "
+        "field table); the order after the FAILED change is a design choice",
+        "tests/test_schedules.py::test_an_automatic_disable_sends_its_event_at_the_instant_of_the_disable",
     ),
     Behaviour(
         "sns-message",
