@@ -978,6 +978,18 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_events.py::test_the_other_event_types_have_their_documented_shapes",
     ),
     Behaviour(
+        "event-pattern-exists",
+        "Subscribers' EventBridge patterns match leaf values only: a field whose value is an object (or an array "
+        "holding no value) is absent for them, so exists:true does not match it, exists:false does, and no "
+        "other matcher (anything-but included) matches it; an array of values is a leaf, null is a value.",
+        "confirmed",
+        "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html (Exists "
+        "matching: 'only works on leaf nodes. It does not work on intermediate nodes'); aws/event-ruler README.md "
+        "(Exists matching: exists:false matches an event whose c-count is an object, 'because c-count is not a "
+        "leaf node')",
+        "tests/test_event_patterns.py::test_exists_works_on_leaf_nodes_only",
+    ),
+    Behaviour(
         "event-pipeline-auto-disabled",
         "When consecutive failed scheduled builds disable a pipeline, an 'EC2 Image Builder Image Pipeline "
         "Automatically Disabled' event is sent at the instant of the disable (right after the FAILED state change "
