@@ -68,6 +68,7 @@ class _Feed:
         self.name = name
         self.cursor = after
         self.active = True
+        self.session: object = None  # for moto's feed: the mock_aws session it delivers to
         self._lock = threading.Lock()
 
     def drain(self, hub: EventHub) -> None:
@@ -177,21 +178,49 @@ class EventHub:
         with self._lock:
             self._feeds = [f for f in self._feeds if f is not feed]
 
+    def notice_moto(self) -> None:
+        """Before a change is made: follow moto's ``mock_aws`` sessions, so each gets only what happens in it.
+
+        A session moto's events did not see yet (moto just became active, or
+        it was reset: a new ``mock_aws``) starts receiving from the fake's
+        events as they stand now; the AMIs of builds that finished earlier are
+        registered in its EC2 (they exist, as on AWS), but their events and
+        SNS messages are not sent again. Called before every call and
+        ``advance``, so the changes they make are in the session.
+        """
+        if not moto_active():
+            self._moto = None
+            return
+        from .transports import moto_events
+
+        session = moto_events.session()
+        moto = self._moto
+        if moto is not None and moto.session is session:
+            return
+        with self._lock:
+            moto = self._moto
+            if moto is not None and moto.session is session:
+                return
+            if moto is not None:
+                moto.active = False
+            fresh = _Feed(moto_events.publish, self.observe(), "moto delivery")
+            fresh.session = session
+            self._moto = fresh
+        for record in self.records_after(0):
+            if record.seq > fresh.cursor:
+                break
+            if record.ami is not None:
+                try:
+                    moto_events.register(record.ami)
+                except Exception as error:  # as any consumer's: not the caller's failure
+                    self.failed(SubscriberFailure("moto delivery", copy.deepcopy(record.event), error))
+
     def deliver(self) -> None:
         """Catch up to now and feed every consumer what it has not had: moto first, so subscribers find the AMI."""
+        self.notice_moto()
         self.observe()
-        if moto_active():
-            moto = self._moto
-            if moto is None:
-                from .transports import moto_events
-
-                with self._lock:
-                    # When moto becomes active it gets every event since the fake's last reset.
-                    moto = self._moto = self._moto or _Feed(moto_events.publish, 0, "moto delivery")
+        moto = self._moto
+        if moto is not None:
             moto.drain(self)
-        else:
-            self._moto = None
         for feed in self._feeds:
             feed.drain(self)
-
-

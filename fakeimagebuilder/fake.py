@@ -346,6 +346,8 @@ class FakeImageBuilder:
         """Answer one HTTP request in the Image Builder wire protocol."""
         if self._hub is None and moto_active():
             self._event_hub()  # moto gets the events (fakeimagebuilder.events)
+        if self._hub is not None:
+            self._hub.notice_moto()  # before the call: what it changes belongs to the mock_aws active now
         response = self.wire.handle(request)
         if self._hub is not None:
             self._hub.deliver()
@@ -411,6 +413,10 @@ class FakeImageBuilder:
 
         Raises ValueError for a step that is negative, not finite, or past the year 9999.
         """
+        if self._hub is None and moto_active():
+            self._event_hub()
+        if self._hub is not None:
+            self._hub.notice_moto()  # before the clock moves: what happens now belongs to the mock_aws active now
         self._change("advance", seconds=seconds)
         if self._hub is not None:
             self._hub.deliver()

@@ -1039,6 +1039,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "fake only: moto's own put_events, SNS publish and EC2 AMI models, in-process",
         "tests/moto/test_moto_events.py::test_events_reach_a_moto_rules_sqs_target",
     ),
+    Behaviour(
+        "moto-sessions",
+        "Each mock_aws session that resets moto gets the events and SNS messages of what happens while it is "
+        "active (from the fake's first call, advance or read in it); the AMIs of builds that finished earlier are "
+        "registered in its EC2, but earlier events are not sent again.",
+        "assumed",
+        "design choice: a fresh mock_aws is a fresh AWS account for its rules and queues; the AMIs the fake's "
+        "images name exist there as they would on AWS",
+        "tests/moto/test_moto_events.py::test_a_fresh_mock_aws_sees_only_the_events_of_its_own_lifetime",
+    ),
 )
 
 

@@ -13,9 +13,11 @@ from moto.events.models import EventPattern
 
 from fakeimagebuilder import BuildPlan, FakeImageBuilder
 from fakeimagebuilder.event_patterns import matches
+from fakeimagebuilder.service.builds import DEFAULT_DURATIONS
 
 REGION = "us-east-1"
 PARENT = f"arn:aws:imagebuilder:{REGION}:aws:image/amazon-linux-2-x86/x.x.x"
+DEFAULT_BUILDING_STARTS = DEFAULT_DURATIONS["PENDING"] + DEFAULT_DURATIONS["CREATING"]
 AVAILABLE = {"source": ["aws.imagebuilder"], "detail": {"state": {"status": ["AVAILABLE"]}}}
 
 pytestmark = pytest.mark.usefixtures("untouched")
@@ -161,3 +163,52 @@ def test_subscribers_patterns_agree_with_moto_rules(both: FakeImageBuilder, patt
     moto_pattern = EventPattern.load(json.dumps(pattern))
     for event in both.events:
         assert matches(pattern, event) is moto_pattern.matches_event(event)
+
+
+def _all_events_queue(name: str) -> tuple[Any, str]:
+    sqs, url, queue_arn = _queue(name)
+    events = boto3.client("events", region_name=REGION)
+    events.put_rule(Name=name, EventPattern=json.dumps({"source": ["aws.imagebuilder"]}))
+    events.put_targets(Rule=name, Targets=[{"Id": "queue", "Arn": queue_arn}])
+    return sqs, url
+
+
+@pytest.mark.parametrize("between", ["nothing", "a build outside moto", "a read outside moto"])
+def test_a_fresh_mock_aws_sees_only_the_events_of_its_own_lifetime(aws_env: None, between: str):
+    with FakeImageBuilder() as fake:
+        with mock_aws():
+            client, pipeline = _pipeline(fake)
+            first = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+            fake.advance(3600)
+        if between == "a build outside moto":
+            client.start_image_pipeline_execution(imagePipelineArn=pipeline)
+            fake.advance(3600)
+        elif between == "a read outside moto":
+            fake.events  # noqa: B018
+        with mock_aws():
+            sqs, url = _all_events_queue("fresh")
+            third = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+            fake.advance(3600)
+            bodies = _drain(sqs, url)
+            assert {body["resources"][0] for body in bodies} == {third}
+            assert [body["detail"]["state"]["status"] for body in bodies] == [
+                "BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"
+            ]
+            # The AMIs of earlier builds exist in this EC2 (as on AWS); only their events are not sent again.
+            ami = client.get_image(imageBuildVersionArn=first)["image"]["outputResources"]["amis"][0]["image"]
+            images = boto3.client("ec2", region_name=REGION).describe_images(ImageIds=[ami])["Images"]
+            assert [i["ImageId"] for i in images] == [ami]
+
+
+def test_a_build_that_goes_on_into_a_new_mock_aws_sends_it_what_happens_there(aws_env: None):
+    with FakeImageBuilder() as fake:
+        with mock_aws():
+            client, pipeline = _pipeline(fake)
+            arn = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+            fake.advance(DEFAULT_BUILDING_STARTS + 1)  # BUILDING, in the first session
+        with mock_aws():
+            sqs, url = _all_events_queue("later")
+            fake.advance(3600)
+            statuses = [body["detail"]["state"]["status"] for body in _drain(sqs, url)]
+            assert statuses == ["TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"]
+            assert {e["resources"][0] for e in fake.events} == {arn}
