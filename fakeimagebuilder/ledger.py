@@ -243,6 +243,19 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_documents.py::test_output_ami_and_embedded_recipe_carry_what_aws_shows",
     ),
     Behaviour(
+        "ami-name",
+        "The output AMI's name (GetImage and list outputResources.amis[].name, the SNS message, moto's EC2) is the "
+        "distribution's amiDistributionConfiguration.name for the build's region with {{imagebuilder:buildDate}} "
+        "(the build's dateCreated with '-' for ':') and {{imagebuilder:buildVersion}} (the build number) filled "
+        "in, spaces inside the braces allowed, other text kept; without a name, '<recipe name> <that date>'.",
+        "likely",
+        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/tag-resources.html (the two variables: 'the "
+        "build date/time at build time', 'the number at the end of the ARN'); the default and the date form from "
+        f"{_REAL_RUN} ('Ubuntu-2004-with-latest-SSM-Agent 2023-05-17T21-17-23.099935Z'); the fake's date is the "
+        "build's dateCreated (AWS's is a moment later, with microseconds)",
+        "tests/test_events.py::test_the_ami_name_follows_the_distributions_name_template",
+    ),
+    Behaviour(
         "embedded-recipe",
         "GetImage's imageRecipe is the recipe without the owner and type that GetImageRecipe shows.",
         "confirmed",

@@ -412,3 +412,41 @@ def test_a_create_image_build_with_a_topic_sends_its_message_without_a_pipeline(
     assert len(messages) == 1
     assert "sourcePipelineArn" not in str(messages[0])
     assert client.list_image_recipes()["imageRecipeSummaryList"]
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("web-{{ imagebuilder:buildDate }}", "web-{date}"),
+        ("web {{imagebuilder:buildVersion}} {{imagebuilder:buildDate}}", "web 1 {date}"),
+        # Only Image Builder's own variables are filled in.
+        (
+            "v{{ imagebuilder:buildVersion }}-{{ imagebuilder:buildDate }}-{{ other:thing }}",
+            "v1-{date}-{{{{ other:thing }}}}",
+        ),
+        (None, "web {date}"),  # no name: the recipe's name and the date
+    ],
+)
+def test_the_ami_name_follows_the_distributions_name_template(
+    fake: Any, client: Any, make_stack: Any, template: str | None, expected: str
+):
+    ami = {"description": "golden"} | ({"name": template} if template else {})
+    distribution = client.create_distribution_configuration(
+        name="web", distributions=[{"region": "us-east-1", "amiDistributionConfiguration": ami}]
+    )["distributionConfigurationArn"]
+    infrastructure = client.create_infrastructure_configuration(
+        name="web-sns", instanceProfileName="builder", snsTopicArn=TOPIC
+    )["infrastructureConfigurationArn"]
+    stack = make_stack(distributionConfigurationArn=distribution, infrastructure_arn=infrastructure)
+    arn = _start(client, stack)
+    fake.advance(3600)
+
+    image = client.get_image(imageBuildVersionArn=arn)["image"]
+    date = image["dateCreated"].replace(":", "-")
+    [output] = image["outputResources"]["amis"]
+    assert output["name"] == expected.format(date=date)
+    [(_, message)] = fake.notifications
+    assert message["outputResources"]["amis"][0]["name"] == output["name"]
+    # The same name in the list operations.
+    [summary] = client.list_image_pipeline_images(imagePipelineArn=stack.pipeline_arn)["imageSummaryList"]
+    assert summary["outputResources"]["amis"][0]["name"] == output["name"]

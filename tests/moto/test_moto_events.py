@@ -115,7 +115,9 @@ def test_a_topic_moto_does_not_have_gets_nothing_and_breaks_nothing(both: FakeIm
 
 
 def test_the_ami_is_registered_in_moto_ec2_with_name_description_and_tags(both: FakeImageBuilder):
-    client, pipeline = _pipeline(both, description="golden web image", amiTags={"team": "web"})
+    client, pipeline = _pipeline(
+        both, description="golden web image", amiTags={"team": "web"}, name="web-{{ imagebuilder:buildDate }}"
+    )
     arn = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
     ec2 = boto3.client("ec2", region_name=REGION)
     both.advance(60)
@@ -124,7 +126,9 @@ def test_the_ami_is_registered_in_moto_ec2_with_name_description_and_tags(both: 
 
     [ami] = client.get_image(imageBuildVersionArn=arn)["image"]["outputResources"]["amis"]
     [image] = ec2.describe_images(ImageIds=[ami["image"]])["Images"]
-    assert image["Name"] == ami["name"] and image["Description"] == "golden web image"
+    date = client.get_image(imageBuildVersionArn=arn)["image"]["dateCreated"].replace(":", "-")
+    assert image["Name"] == ami["name"] == f"web-{date}"  # the distribution's name, its variable filled in
+    assert image["Description"] == "golden web image"
     assert image["OwnerId"] == both.account_id
     tags = {t["Key"]: t["Value"] for t in image["Tags"]}
     assert tags == {"CreatedBy": "EC2 Image Builder", "Ec2ImageBuilderArn": arn, "team": "web"}
