@@ -13,6 +13,7 @@ from moto.events.models import EventPattern
 
 from fakeimagebuilder import BuildPlan, FakeImageBuilder
 from fakeimagebuilder.event_patterns import matches
+from fakeimagebuilder.model import service_model
 from fakeimagebuilder.service.builds import DEFAULT_DURATIONS
 
 REGION = "us-east-1"
@@ -216,3 +217,23 @@ def test_a_build_that_goes_on_into_a_new_mock_aws_sends_it_what_happens_there(aw
             statuses = [body["detail"]["state"]["status"] for body in _drain(sqs, url)]
             assert statuses == ["TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"]
             assert {e["resources"][0] for e in fake.events} == {arn}
+
+
+@pytest.mark.skipif(
+    "autoDisablePolicy" not in service_model().shape_for("Schedule").members,
+    reason="the installed model has no Schedule.autoDisablePolicy (no auto-disable then)",
+)
+def test_an_automatic_disable_reaches_a_moto_rule(both: FakeImageBuilder):
+    sqs, url = _all_events_queue("disables")
+    client, pipeline = _pipeline(both)
+    current = client.get_image_pipeline(imagePipelineArn=pipeline)["imagePipeline"]
+    client.update_image_pipeline(
+        imagePipelineArn=pipeline,
+        imageRecipeArn=current["imageRecipeArn"],
+        infrastructureConfigurationArn=current["infrastructureConfigurationArn"],
+        schedule={"scheduleExpression": "rate(1 hour)", "autoDisablePolicy": {"failureCount": 1}},
+    )
+    both.set_build_plan(BuildPlan.lasting(600, outcome="FAILED"), pipeline)
+    both.advance(2 * 3600)
+    disabled = [b for b in _drain(sqs, url) if b["detail-type"].endswith("Automatically Disabled")]
+    assert [(b["resources"], b["detail"]) for b in disabled] == [([pipeline], {"consecutive-failures": "1"})]
