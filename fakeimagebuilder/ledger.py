@@ -970,8 +970,9 @@ LEDGER: tuple[Behaviour, ...] = (
         "event-order",
         "Events are made from the build timelines whenever the fake is observed (a call, advance, a read of the "
         "events), each exactly once: ordered by virtual instant, then the order they became known, then build "
-        "creation and lifecycle order, with ids derived from the image, status and instant. A clock jump over "
-        "many changes yields all of them, each at its own instant.",
+        "creation and lifecycle order (an automatic disable after the state change that caused it), with ids "
+        "derived from the image, status and instant. A clock jump over many changes yields all of them, each at "
+        "its own instant.",
         "assumed",
         "design choice: AWS delivers these events 'best effort' with no ordering guarantee "
         "(https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-imagebuilder.html, Delivery type), so "
