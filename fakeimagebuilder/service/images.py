@@ -183,6 +183,8 @@ def os_version(build: Build, now: float) -> str | None:
     is over; it is enhanced image metadata (model doc of enhancedImageMetadataEnabled), so not without."""
     if build.pipeline.get("enhancedImageMetadataEnabled") is False or not build.past("BUILDING", now):
         return None
+    if "parentImage" not in build.recipe:  # an import: the OS version its request named (imports.py)
+        return build.recipe.get("osVersion")
     return os_version_of(build.recipe["parentImage"])
 
 
@@ -194,14 +196,16 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     if status == "AVAILABLE" and not container:
         # The members AWS shows for an output AMI, and no others (no "state"): aws-cli
         # list-image-build-versions.rst; a real run in iainelder/backups image-builder/README.md.
-        amis.append(
-            {
-                "region": scope.region,
-                "image": build.ami_id(),
-                "name": f"{recipe['name']} {build.date_created}".replace(":", "-")[:127],
-                "accountId": scope.account,
-            }
-        )
+        # A DistributeImage run (distribute.py) has its copies, one per region of its distribution, instead.
+        for region, image in build.pipeline.get("distributedAmis") or [(scope.region, build.ami_id())]:
+            amis.append(
+                {
+                    "region": region,
+                    "image": image,
+                    "name": f"{recipe['name']} {build.date_created}".replace(":", "-")[:127],
+                    "accountId": scope.account,
+                }
+            )
     state: dict[str, Any] = {"status": status}
     if reason:
         state["reason"] = reason
@@ -224,6 +228,8 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     }
     if summary["osVersion"] is None:
         del summary["osVersion"]
+    if "imageSource" in build.pipeline:  # imports (imports.py) and their distributions
+        summary["imageSource"] = build.pipeline["imageSource"]
     return summary
 
 
@@ -250,7 +256,7 @@ def image_document(scope: Scope, build: Build, now: float) -> dict[str, Any]:
         enhancedImageMetadataEnabled=item.get("enhancedImageMetadataEnabled", True),
         sourcePipelineName=item.get("name"),  # a CreateImage build has no pipeline
         sourcePipelineArn=item.get("arn"),
-        infrastructureConfiguration=build.infrastructure,
+        infrastructureConfiguration=build.infrastructure or None,  # an import of a VM or a distribution has none
         distributionConfiguration=build.distribution,
         imageTestsConfiguration=item.get("imageTestsConfiguration"),
         imageScanningConfiguration=item.get("imageScanningConfiguration"),
@@ -262,7 +268,8 @@ def image_document(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     # GetImage embeds it: without the owner and type that GetImageRecipe shows (aws-cli get-image.rst; a real run in
     # iainelder/backups image-builder/README.md).
     recipe_member = "containerRecipe" if ":container-recipe/" in build.recipe.get("arn", "") else "imageRecipe"
-    details[recipe_member] = {k: v for k, v in build.recipe.items() if k not in _NOT_EMBEDDED}
+    if "arn" in build.recipe:  # "Imported images don't contain a recipe" (API reference, Image)
+        details[recipe_member] = {k: v for k, v in build.recipe.items() if k not in _NOT_EMBEDDED}
     # Members the build does not have are left out, as GetImage leaves them out.
     document.update((k, v) for k, v in details.items() if v is not None)
     return document
