@@ -165,8 +165,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "last-run-status",
         "The pipeline's lastRunStatus follows its newest build; dateLastRun stays unset.",
         "confirmed",
-        "model doc of ImagePipeline.lastRunStatus and dateLastRun ('no longer supported, and does not return a "
-        "value')",
+        "model doc of ImagePipeline.lastRunStatus and dateLastRun ('no longer supported, and does not return a value')",
         "tests/test_lifecycle.py::test_last_run_status_follows_newest_build",
     ),
     Behaviour(
@@ -260,8 +259,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "idempotent-replay",
         "The same clientToken with the same parameters returns the first answer and creates nothing.",
         "confirmed",
-        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Run_Instance_Idempotency.html (linked from the "
-        "model)",
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Run_Instance_Idempotency.html (linked from the model)",
         "tests/test_idempotency.py::test_replay_returns_the_same_build",
     ),
     Behaviour(
@@ -534,8 +532,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "update-replaces",
         "UpdateImagePipeline replaces every settable member; members left out are reset.",
         "confirmed",
-        f"{_API}API_UpdateImagePipeline.html and model doc ('does not support selective updates for the "
-        "pipeline')",
+        f"{_API}API_UpdateImagePipeline.html and model doc ('does not support selective updates for the pipeline')",
         "tests/test_operations.py::test_update_replaces_pipeline_settings",
     ),
     Behaviour(

@@ -137,6 +137,13 @@ def launch(
         ),
         build_type=build_type,
         dependencies=resolution(scope, recipe, now),
+        # Inspector scans during the tests: none without them (model doc of imageScanningEnabled).
+        scan_findings=(
+            scope.settings.scan_findings
+            if (item.get("imageScanningConfiguration") or {}).get("imageScanningEnabled") is True
+            and tests.get("imageTestsEnabled", True) is not False
+            else ()
+        ),
     )
     scope.builds[build_arn] = build
     return build
