@@ -11,7 +11,8 @@ import numbers count with every build of that name and version.
 
 How long an import takes, and whether it fails, follows the build plan (the
 fake's choice, ledger ``imports``): a VM import waits in PENDING until the
-import task is done, as long as a build would take, then is AVAILABLE; an
+import task is done, as long as a build without tests would take, then is
+AVAILABLE; an
 ISO import runs on an instance, so it goes through the build's statuses
 (tests are not part of it).
 """
