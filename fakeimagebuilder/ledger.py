@@ -965,8 +965,7 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "event-other-types",
         "'EC2 Image Builder Workflow Step Waiting', 'CVE Detected' and 'Image Pipeline Automatically Disabled' "
-        "have their documented shapes but are not sent yet: the fake has no WaitForAction workflows, scans or "
-        "schedules.",
+        "have their documented shapes; CVE Detected is sent when a scan finds something (row scan-cve-event).",
         "confirmed",
         f"{_EVENTS_GUIDE} (each event's example and detail fields)",
         "tests/test_events.py::test_the_other_event_types_have_their_documented_shapes",
@@ -1009,6 +1008,108 @@ LEDGER: tuple[Behaviour, ...] = (
         "assumed",
         "fake only: moto's own put_events, SNS publish and EC2 AMI models, in-process",
         "tests/moto/test_moto_events.py::test_events_reach_a_moto_rules_sqs_target",
+    ),
+    Behaviour(
+        "imports",
+        "ImportVmImage and ImportDiskImage answer at once with an image in PENDING; it has buildType IMPORT (VM) "
+        "or IMPORT_ISO (ISO), imageSource IMPORTED, no recipe, the osVersion the request names, and once "
+        "AVAILABLE one AMI; an import of a name and version that exists is its next build version. ImportVmImage "
+        "answers the build version ARN as imageArn.",
+        "confirmed",
+        f"{_API}API_ImportVmImage.html, API_ImportDiskImage.html, API_Image.html ('Imported images don't contain "
+        "a recipe'); botocore 1.44 model docs of ImportVmImageRequest.name, ImportVmImageResponse.imageArn; enums "
+        "BuildType, ImageSource",
+        "tests/test_imports.py::test_imports_of_one_name_and_version_are_build_versions_of_one_image",
+    ),
+    Behaviour(
+        "import-timing",
+        "A VM import stays PENDING as long as a build without tests would take under the build plan, then is "
+        "AVAILABLE (or FAILED, if the plan fails); an ISO import runs through the build statuses without TESTING.",
+        "assumed",
+        "AWS only says Image Builder 'monitors the import task' (VM) and converts the ISO 'on an EC2 instance' "
+        f"({_API}API_ImportVmImage.html, API_ImportDiskImage.html); durations follow the build plan knob",
+        "tests/test_imports.py::test_iso_import_runs_like_a_build_without_tests",
+    ),
+    Behaviour(
+        "import-validation",
+        "ImportDiskImage takes platform Windows, osVersion 'Microsoft Windows 11' and an s3://bucket/key.iso "
+        "(.iso, .ISO, .Iso) only; a log group outside /aws/imagebuilder/ needs an executionRole (VM imports: "
+        "refused). A VM import task id has EC2's form import-ami-<hex>. Refusals are ClientException (the only "
+        "client error these operations model), with wording of the fake's.",
+        "likely",
+        "botocore 1.44 model docs of ImportDiskImageRequest platform, osVersion, uri, loggingConfiguration and "
+        "ImportVmImageRequest.loggingConfiguration; aws-cli ec2 import-image.rst (task id form); wording assumed",
+        "tests/test_imports.py::test_iso_import_refusals",
+    ),
+    Behaviour(
+        "distribute-image",
+        "DistributeImage makes a new image (the source's name and version, next build number) that is PENDING, "
+        "then DISTRIBUTING, then AVAILABLE with one AMI per region of the distribution configuration; the source "
+        "is an AVAILABLE image's build version ARN, a version ARN (its highest AVAILABLE build) or an AMI id; an "
+        "image not AVAILABLE is InvalidRequestException.",
+        "likely",
+        "botocore 1.44 model docs of DistributeImageRequest.sourceImage, .tags ('the new Image Builder image "
+        f"resource that this operation creates'), DistributeImageResponse; {_API}API_DistributeImage.html",
+        "tests/test_imports.py::test_distribution_is_a_new_image_that_lists_a_copy_per_region",
+    ),
+    Behaviour(
+        "distribute-image-choices",
+        "A distribution run takes the build plan's PENDING and DISTRIBUTING durations and fails when the plan "
+        "fails in either; its buildType is USER_INITIATED; an AMI id is found only among the fake's own AMIs and "
+        "an ssm: reference is not read (ResourceNotFoundException).",
+        "assumed",
+        "fake only: no source shows a DistributeImage image; the fake knows no EC2 AMI or SSM parameter",
+        "tests/test_imports.py::test_distribution_refusals",
+    ),
+    Behaviour(
+        "image-packages",
+        "ListImagePackages lists a fixed inventory per OS family (Amazon Linux 2 and 2023, Ubuntu, Windows, "
+        "macOS) by name, version-release, for an AVAILABLE image from an image recipe with enhanced metadata; "
+        "none for an image in progress, a container image, an import or an unknown OS; pages of up to 25.",
+        "assumed",
+        "the model doc ('as determined by Amazon Web Services Systems Manager Inventory at build time') and "
+        "enhancedImageMetadataEnabled's doc (collects the package list); the package lists are the fake's",
+        "tests/test_image_packages.py::test_packages_follow_the_os_family",
+    ),
+    Behaviour(
+        "scan-findings",
+        "A build with imageScanningEnabled and image tests reports the findings planted by set_scan_findings "
+        "(when it started) once it leaves TESTING: ListImageScanFindings shows them with the account, image, "
+        "pipeline and instant, filtered by imageBuildVersionArn, imagePipelineArn, vulnerabilityId or severity.",
+        "assumed",
+        "user guide image-security-findings.html (a snapshot of the test instance's findings; Inspector's "
+        "severities); model docs of ListImageScanFindings filters and imageScanningEnabled (needs tests); the "
+        "instant and the knob are the fake's",
+        "tests/test_scan_findings.py::test_planted_findings_appear_when_the_scan_is_done",
+    ),
+    Behaviour(
+        "scan-aggregations",
+        "ListImageScanFindingAggregations groups by the filter's name (accountId without a filter), counting "
+        "all, critical, high and medium findings per key; keys without findings are left out.",
+        "assumed",
+        "model docs of ListImageScanFindingAggregations and aggregationType (type defaults to accountId; counts "
+        "for medium and higher plus all)",
+        "tests/test_scan_findings.py::test_aggregations_count_by_the_filters_type",
+    ),
+    Behaviour(
+        "scan-cve-event",
+        "A scan that found something sends one 'EC2 Image Builder CVE Detected' event at the instant the build "
+        "leaves TESTING: resources the image and pipeline, detail resource-id (the test instance) and "
+        "finding-severity-counts (all, critical, high, medium).",
+        "confirmed",
+        f"{_EVENTS_GUIDE} (CVE Detected example); the instant is the fake's",
+        "tests/test_scan_findings.py::test_cve_detected_event_when_the_scan_is_done",
+    ),
+    Behaviour(
+        "marketplace-resource",
+        "GetMarketplaceResource answers base64 data (COMPONENT_DATA) or a presigned-looking S3 URL "
+        "(COMPONENT_ARTIFACT, needs resourceLocation) for a component of account aws-marketplace that "
+        "set_marketplace_components entitles; another is ForbiddenException, a non-Marketplace ARN "
+        "InvalidRequestException.",
+        "assumed",
+        "model docs of GetMarketplaceResource ('The caller must be entitled to the resource'; 'obfuscated data "
+        "that contains the YAML'; 'a time-limited presigned URL'); the ARN account and the wording are the fake's",
+        "tests/test_image_packages.py::test_an_entitled_component_gives_its_data_and_artifacts",
     ),
 )
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from fakeimagebuilder.model import service_model
 
 PARENTS = {
     "amazon-linux-2-x86": ("bash", "4.2.46-34.amzn2"),
@@ -159,3 +162,13 @@ def test_the_marketplace_knob_refuses_what_is_no_component(fake: Any, components
     with pytest.raises(ValueError, match=words):
         fake.set_marketplace_components(components)
     assert fake.settings.marketplace_components == {}
+
+
+@pytest.mark.skipif(
+    "DistributeImage" not in service_model().operation_names, reason="this botocore's model has no DistributeImage"
+)
+def test_the_readme_example_runs(aws_env: None) -> None:
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Imports, distributions, packages and scan findings", 1)[1]
+    block = section.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(block, "README.md (imports)", "exec"), {})

@@ -158,7 +158,7 @@ def test_aggregations_count_by_the_filters_type(fake: Any, client: Any, make_sta
 def test_cve_detected_event_when_the_scan_is_done(fake: Any, client: Any, make_stack: Any) -> None:
     fake.set_scan_findings([XZ, OPENSSL, SUDO, {"vulnerabilityId": "CVE-2020-1", "severity": "LOW"}])
     pipeline = make_stack(**SCANNING).pipeline_arn
-    build, started = _build(fake, client, pipeline)
+    build, _ = _build(fake, client, pipeline)
     fake.advance(3600)
     events = fake.events
     [cve] = [e for e in events if e["detail-type"] == "EC2 Image Builder CVE Detected"]
