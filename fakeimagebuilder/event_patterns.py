@@ -82,7 +82,7 @@ def _anything_but(operand: Any) -> Callable[[Any], bool]:
     if isinstance(operand, Mapping):
         if len(operand) != 1 or next(iter(operand)) not in ("prefix", "suffix", "equals-ignore-case", "wildcard"):
             raise ValueError(f"anything-but takes a value, a list, or one of prefix/suffix/..., not {operand!r}")
-        ((kind, inner),) = operand.items()
+        (kind, inner), = operand.items()
         tests = [_string_test(kind, item) for item in (inner if isinstance(inner, list) else [inner])]
         return lambda v: not any(test(v) for test in tests)
     values = operand if isinstance(operand, list) else [operand]
@@ -100,7 +100,7 @@ def _leaf(rule: Any) -> Callable[[Any, bool], bool]:
         return lambda v, present: present and test(v)
     if len(rule) != 1:
         raise ValueError(f"a matcher has exactly one key, not {dict(rule)!r}")
-    ((kind, operand),) = rule.items()
+    (kind, operand), = rule.items()
     if kind == "exists":
         if not isinstance(operand, bool):
             raise ValueError(f"exists takes true or false, not {operand!r}")
@@ -136,9 +136,9 @@ def _compile_object(pattern: Any) -> Callable[[Any], bool]:
         elif isinstance(rule, Mapping):
             inner = _compile_object(rule)
             checks.append(
-                lambda event, key=key, inner=inner: (
-                    isinstance(event, Mapping) and isinstance(event.get(key), Mapping) and inner(event[key])
-                )
+                lambda event, key=key, inner=inner: isinstance(event, Mapping)
+                and isinstance(event.get(key), Mapping)
+                and inner(event[key])
             )
         elif isinstance(rule, list):
             if not rule:

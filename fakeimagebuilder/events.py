@@ -24,7 +24,6 @@ __all__ = ["EventHub", "Subscription"]
 
 Callback = Callable[[dict[str, Any]], object]
 
-
 class _Feed:
     """One consumer of the log: a cursor, fed by one thread at a time."""
 
@@ -133,3 +132,5 @@ class EventHub:
             self._moto = None
         for feed in self._feeds:
             feed.drain(self)
+
+

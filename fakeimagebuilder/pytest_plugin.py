@@ -168,7 +168,8 @@ def _knobs_for(request: pytest.FixtureRequest) -> _Knobs:
         unknown = set(marker.kwargs) - set(_KNOB_NAMES)
         if unknown:
             pytest.fail(
-                f"@pytest.mark.{MARKER} has no knob {', '.join(sorted(unknown))}; it takes: {', '.join(_KNOB_NAMES)}",
+                f"@pytest.mark.{MARKER} has no knob {', '.join(sorted(unknown))}; "
+                f"it takes: {', '.join(_KNOB_NAMES)}",
                 pytrace=False,
             )
         for name, value in marker.kwargs.items():
@@ -192,7 +193,8 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the marker (so ``--strict-markers`` accepts it) and check the ini options early."""
     config.addinivalue_line(
         "markers",
-        f"{MARKER}({', '.join(f'{n}=...' for n in _KNOB_NAMES)}): configure fakeimagebuilder's fixtures for this test",
+        f"{MARKER}({', '.join(f'{n}=...' for n in _KNOB_NAMES)}): "
+        "configure fakeimagebuilder's fixtures for this test",
     )
     _ini_knobs(config)
 

@@ -210,8 +210,7 @@ class _OperationPlan:
         # The output member that echoes the request's idempotency token (the same name in the model's
         # output shape): filled from the request when the service leaves it out.
         self.echoed_token = (
-            self.token_member
-            if self.token_member is not None and out is not None and self.token_member in out.members
+            self.token_member if self.token_member is not None and out is not None and self.token_member in out.members
             else None
         )
         errors = {shape.name for shape in op.error_shapes}

@@ -271,7 +271,9 @@ def _number(field: _Field, text: str, position: int) -> int:
         raise ExpressionError("CRON", f"Invalid {field.name} value: '{text}'.", position)
     value = int(text)
     if not field.low <= value <= field.high:
-        raise ExpressionError("CRON", f"{field.name} values must be between {field.low} and {field.high}.", position)
+        raise ExpressionError(
+            "CRON", f"{field.name} values must be between {field.low} and {field.high}.", position
+        )
     return value
 
 

@@ -163,7 +163,7 @@ def event_document(
 def image_state_change(
     scope: Scope, arn: str, at: float, previous: str, status: str, reason: str | None = None
 ) -> dict[str, Any]:
-    """ "EC2 Image Builder Image State Change": ``previous-state`` and ``state`` of the image ``arn``."""
+    """"EC2 Image Builder Image State Change": ``previous-state`` and ``state`` of the image ``arn``."""
     state: dict[str, Any] = {"status": status}
     if reason:
         state["reason"] = reason
@@ -180,7 +180,7 @@ def workflow_step_waiting(
     step_execution_id: str,
     step_name: str,
 ) -> dict[str, Any]:
-    """ "EC2 Image Builder Workflow Step Waiting": a ``WaitForAction`` step paused (not emitted yet: no workflows)."""
+    """"EC2 Image Builder Workflow Step Waiting": a ``WaitForAction`` step paused (not emitted yet: no workflows)."""
     detail = {
         "workflow-execution-id": workflow_execution_id,
         "workflow-step-execution-id": step_execution_id,
@@ -192,7 +192,7 @@ def workflow_step_waiting(
 def cve_detected(
     scope: Scope, at: float, image_arn: str, pipeline_arn: str | None, instance_id: str, counts: dict[str, int]
 ) -> dict[str, Any]:
-    """ "EC2 Image Builder CVE Detected": a scan's finding counts (not emitted yet: no scans)."""
+    """"EC2 Image Builder CVE Detected": a scan's finding counts (not emitted yet: no scans)."""
     detail = {
         "resource-id": instance_id,
         "finding-severity-counts": {k: counts.get(k, 0) for k in ("all", "critical", "high", "medium")},
@@ -204,7 +204,7 @@ def cve_detected(
 def pipeline_automatically_disabled(
     scope: Scope, at: float, pipeline_arn: str, consecutive_failures: int
 ) -> dict[str, Any]:
-    """ "... Image Pipeline Automatically Disabled" (not emitted yet: no schedules). The count is a string."""
+    """"... Image Pipeline Automatically Disabled" (not emitted yet: no schedules). The count is a string."""
     detail = {"consecutive-failures": str(consecutive_failures)}
     return event_document(PIPELINE_AUTOMATICALLY_DISABLED, scope, at, [pipeline_arn], detail, pipeline_arn)
 

@@ -42,7 +42,6 @@ _SETTABLE = (
     "imageTags",
 )
 
-
 def pipeline(scope: Scope, text: str) -> dict[str, Any]:
     """The pipeline an ARN names; ResourceNotFoundException if it does not exist (or was deleted)."""
     require_in_scope(Arn.parse(text), partition=scope.partition, region=scope.region, account=scope.account, text=text)

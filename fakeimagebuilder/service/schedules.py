@@ -90,7 +90,9 @@ def check(schedule: dict[str, Any] | None) -> None:
                 detail = f"Invalid RATE expression: {error.detail}"
             else:
                 detail = error.detail
-            raise _invalid("schedule.scheduleExpression", f"Invalid schedule expression. Details: {detail}") from None
+            raise _invalid(
+                "schedule.scheduleExpression", f"Invalid schedule expression. Details: {detail}"
+            ) from None
     zone = schedule.get("timezone")
     if zone is not None:
         try:
