@@ -86,9 +86,11 @@ def test_a_build_cancelled_before_its_scan_has_no_findings(fake: Any, client: An
     fake.set_scan_findings([XZ])
     build, _ = _build(fake, client, make_stack(**SCANNING).pipeline_arn)
     fake.advance(SCANNED - 10)
+    assert fake.events  # the log has seen the build while it was still to be scanned
     client.cancel_image_creation(imageBuildVersionArn=build)
     fake.advance(3600)
     assert client.list_image_scan_findings()["findings"] == []
+    assert not [e for e in fake.events if e["detail-type"] == "EC2 Image Builder CVE Detected"]
 
 
 def test_filters_and_pages(fake: Any, client: Any, make_stack: Any) -> None:
@@ -171,6 +173,7 @@ def test_cve_detected_event_when_the_scan_is_done(fake: Any, client: Any, make_s
     assert events[position - 1]["detail"]["state"]["status"] == "DISTRIBUTING"
     assert changes[-1] == "AVAILABLE"
     assert fake.events.count(cve) == 1  # once, however often the log is read
+    assert [e["detail-type"] for e in fake.events].count("EC2 Image Builder CVE Detected") == 1
 
 
 def test_cve_detected_reaches_a_subscriber_with_a_pattern(fake: Any, client: Any, make_stack: Any) -> None:

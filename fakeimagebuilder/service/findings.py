@@ -213,30 +213,52 @@ def list_image_scan_finding_aggregations(scope: Scope, params: dict[str, Any], n
 
 @dataclass(slots=True)
 class CveDetections:
-    """ "EC2 Image Builder CVE Detected" events: one when a build's scan is done and found something."""
+    """"EC2 Image Builder CVE Detected" events: one when a build's scan is done and found something.
 
-    _sent: set[tuple[str, str, str]] = field(default_factory=set)
+    Only builds added since the last look are walked (newest first, back to
+    the last one seen), so a log read costs nothing per build that scans nothing.
+    """
+
+    # Per (account, region): the serial of the newest build looked at.
+    _seen: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Builds with findings whose event is not sent yet.
+    _waiting: list[tuple[Scope, Build]] = field(default_factory=list)
 
     def collect(self, scopes: Iterable[Scope], upto: float) -> list[Pending]:
         """Every scan with findings done at or before ``upto`` whose event was not collected before."""
-        found = []
         for scope in scopes:
-            for arn, build in scope.builds.items():
-                key = (scope.account, scope.region, arn)
-                if not build.scan_findings or key in self._sent:
-                    continue
-                at = scan_done_at(build)
-                if at is None or at > upto:
-                    continue
-                self._sent.add(key)
-                counts = _counts(build.scan_findings)
-                # The test instance Inspector scanned: made up, stable per build.
-                instance = "i-" + hashlib.sha256(f"test-instance|{arn}".encode()).hexdigest()[:17]
-                event = cve_detected(scope, at, arn, build.pipeline.get("arn"), instance, counts)
-                # After the same instant's state change (BuildStateChanges orders by (build, rank)).
-                found.append(Pending(at, (float("inf"), scope.builds.serial(arn)), event))
+            key = (scope.account, scope.region)
+            last = self._seen.get(key, 0)
+            fresh = []
+            for arn, build in reversed(scope.builds.items()):
+                serial = scope.builds.serial(arn)
+                if serial <= last:
+                    break
+                if build.scan_findings:
+                    fresh.append((scope, build))
+            if scope.builds:
+                self._seen[key] = max(last, scope.builds.serial(next(reversed(scope.builds))))
+            self._waiting.extend(reversed(fresh))
+        found, still = [], []
+        for scope, build in self._waiting:
+            at = scan_done_at(build)
+            if at is not None and at <= upto:
+                found.append(_event(scope, build, at))
+            elif scope.builds.get(build.arn) is build and (at is not None or build.end_at > upto):
+                still.append((scope, build))  # its scan may still be done (a cancel moves the end)
+        self._waiting = still
         return found
 
     def clear(self) -> None:
-        """Forget what was sent."""
-        self._sent.clear()
+        """Forget what was seen and sent."""
+        self._seen.clear()
+        self._waiting.clear()
+
+
+def _event(scope: Scope, build: Build, at: float) -> Pending:
+    """The CVE Detected event of ``build``'s scan, done at ``at``."""
+    # The test instance Inspector scanned: made up, stable per build.
+    instance = "i-" + hashlib.sha256(f"test-instance|{build.arn}".encode()).hexdigest()[:17]
+    event = cve_detected(scope, at, build.arn, build.pipeline.get("arn"), instance, _counts(build.scan_findings))
+    # After the same instant's state changes (BuildStateChanges orders by (build, rank)).
+    return Pending(at, (float("inf"), scope.builds.serial(build.arn)), event)
