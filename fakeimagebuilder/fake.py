@@ -6,10 +6,11 @@ import copy
 import dataclasses
 import difflib
 import enum
+import json
 import math
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import MappingProxyType, TracebackType
@@ -21,6 +22,8 @@ from .persistence import Journal, Subject
 from .policy import Policy
 from .service import BuildPlan, ImageBuilderService, Settings
 from .service.builds import checked_text
+from .service.findings import check_planted
+from .service.marketplace import check_marketplace_components
 from .transports import botocore_hook
 from .wire import HttpRequest, HttpResponse, RestJsonWire
 
@@ -38,6 +41,7 @@ def moto_active() -> bool:
     """Whether moto's ``mock_aws`` is active in this process (looked up, never imported)."""
     models = sys.modules.get(_MOTO_MODELS)
     return models is not None and bool(getattr(getattr(models, "MockAWS", None), "_nested_count", 0))
+
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 
@@ -199,6 +203,14 @@ def check_knobs(
             _RULES[name](value)
 
 
+def _json_copy(value: Any, name: str) -> Any:
+    """A copy of ``value`` made through JSON (what the journal records); ValueError if JSON cannot hold it."""
+    try:
+        return json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be JSON data: {exc}") from None
+
+
 def _plan_fields(plan: BuildPlan) -> dict[str, Any]:
     """A build plan as JSON-ready keyword arguments of :class:`BuildPlan` (what the journal records)."""
     values = {f.name: getattr(plan, f.name) for f in dataclasses.fields(plan)}
@@ -277,6 +289,8 @@ class FakeImageBuilder:
             "deny": self._deny,
             "configure": self._configure,
             "set_build_plan": self._set_build_plan,
+            "set_scan_findings": self._set_scan_findings,
+            "set_marketplace_components": self._set_marketplace_components,
         }
 
     @classmethod
@@ -616,6 +630,40 @@ class FakeImageBuilder:
                 self.settings.build_plan = checked
             else:
                 self.settings.pipeline_plans[pipeline_arn] = checked
+
+    def set_scan_findings(self, findings: Sequence[Mapping[str, Any]]) -> None:
+        """What the vulnerability scan of each build started from now on finds, when the build scans (``[]``: nothing).
+
+        A build scans when its ``imageScanningConfiguration`` has
+        ``imageScanningEnabled`` and its image tests are on; its findings
+        are listed (ListImageScanFindings, ListImageScanFindingAggregations)
+        and its "EC2 Image Builder CVE Detected" event sent once it leaves
+        TESTING. Each finding is an ``ImageScanFinding`` of the model with
+        ``vulnerabilityId`` (for ``packageVulnerabilityDetails``) and
+        ``severity`` (UNTRIAGED, INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL)
+        and no account, image, pipeline or times: the build gives those.
+        Raises ValueError for anything else.
+        """
+        copied = _json_copy(findings, "findings")
+        check_planted(copied)  # before the journal records it: a change it records must replay
+        self._change("set_scan_findings", findings=copied)
+
+    def _set_scan_findings(self, findings: list[dict[str, Any]]) -> None:
+        checked = check_planted(findings)
+        with self.service.lock:
+            self.settings.scan_findings = checked
+
+    def set_marketplace_components(self, components: Mapping[str, str]) -> None:
+        """The AWS Marketplace components the caller is entitled to: build version ARN (account
+        ``aws-marketplace``) -> YAML document, for GetMarketplaceResource. Replaces those named before."""
+        copied = _json_copy(components, "components")
+        check_marketplace_components(copied)
+        self._change("set_marketplace_components", components=copied)
+
+    def _set_marketplace_components(self, components: dict[str, str]) -> None:
+        checked = check_marketplace_components(components)
+        with self.service.lock:
+            self.settings.marketplace_components = checked
 
     def reset(self) -> None:
         """Empty all state: resources, builds, client tokens, faults, rate limits, deny rules and events.

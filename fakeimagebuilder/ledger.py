@@ -165,8 +165,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "last-run-status",
         "The pipeline's lastRunStatus follows its newest build; dateLastRun stays unset.",
         "confirmed",
-        "model doc of ImagePipeline.lastRunStatus and dateLastRun ('no longer supported, and does not return a "
-        "value')",
+        "model doc of ImagePipeline.lastRunStatus and dateLastRun ('no longer supported, and does not return a value')",
         "tests/test_lifecycle.py::test_last_run_status_follows_newest_build",
     ),
     Behaviour(
@@ -273,8 +272,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "idempotent-replay",
         "The same clientToken with the same parameters returns the first answer and creates nothing.",
         "confirmed",
-        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Run_Instance_Idempotency.html (linked from the "
-        "model)",
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Run_Instance_Idempotency.html (linked from the model)",
         "tests/test_idempotency.py::test_replay_returns_the_same_build",
     ),
     Behaviour(
@@ -547,8 +545,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "update-replaces",
         "UpdateImagePipeline replaces every settable member; members left out are reset.",
         "confirmed",
-        f"{_API}API_UpdateImagePipeline.html and model doc ('does not support selective updates for the "
-        "pipeline')",
+        f"{_API}API_UpdateImagePipeline.html and model doc ('does not support selective updates for the pipeline')",
         "tests/test_operations.py::test_update_replaces_pipeline_settings",
     ),
     Behaviour(
@@ -678,9 +675,10 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "workflow-state",
         "A workflow shows no state (the model's WorkflowStatus has only DEPRECATED), and a build summary's arn "
-        "is the versionless x.x.x ARN (the model's WorkflowSummary.arn pattern).",
-        "assumed",
-        "botocore model (WorkflowStatus enum, WorkflowSummary.arn pattern)",
+        "is the build version's ARN (models before botocore 1.44 declare it versionless, x.x.x, and get that form).",
+        "likely",
+        "botocore model (WorkflowStatus enum; WorkflowSummary.arn is WorkflowBuildVersionArn from botocore 1.44, "
+        "WorkflowNameArn before)",
         "tests/test_workflows.py::test_versions_builds_and_lists",
     ),
     Behaviour(
@@ -982,10 +980,9 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "event-other-types",
         "'EC2 Image Builder Workflow Step Waiting' (resources: image and workflow ARNs; detail "
-        "workflow-execution-id, workflow-step-execution-id, workflow-step-name) and 'CVE Detected' (resources: "
-        "image and, from a pipeline, pipeline ARNs; detail resource-id and finding-severity-counts all, critical, "
-        "high, medium) have their documented shapes but are not sent yet: the fake has no WaitForAction "
-        "workflows or scans.",
+        "workflow-execution-id, workflow-step-execution-id, workflow-step-name) has its documented shape; "
+        "'CVE Detected' is sent when a scan finds something (row scan-cve-event) and 'Image Pipeline Automatically "
+        "Disabled' when a pipeline is disabled (row event-pipeline-auto-disabled).",
         "confirmed",
         f"{_EVENTS_GUIDE} (#eb-event-wf-step-waiting, #eb-event-cve-detected: each event's example and detail "
         "fields)",
@@ -1062,6 +1059,108 @@ LEDGER: tuple[Behaviour, ...] = (
         "design choice: a fresh mock_aws is a fresh AWS account for its rules and queues; the AMIs the fake's "
         "images name exist there as they would on AWS",
         "tests/moto/test_moto_events.py::test_a_fresh_mock_aws_sees_only_the_events_of_its_own_lifetime",
+    ),
+    Behaviour(
+        "imports",
+        "ImportVmImage and ImportDiskImage answer at once with an image in PENDING; it has buildType IMPORT (VM) "
+        "or IMPORT_ISO (ISO), imageSource IMPORTED, no recipe, the osVersion the request names, and once "
+        "AVAILABLE one AMI; an import of a name and version that exists is its next build version. ImportVmImage "
+        "answers the build version ARN as imageArn.",
+        "confirmed",
+        f"{_API}API_ImportVmImage.html, API_ImportDiskImage.html, API_Image.html ('Imported images don't contain "
+        "a recipe'); botocore 1.44 model docs of ImportVmImageRequest.name, ImportVmImageResponse.imageArn; enums "
+        "BuildType, ImageSource",
+        "tests/test_imports.py::test_imports_of_one_name_and_version_are_build_versions_of_one_image",
+    ),
+    Behaviour(
+        "import-timing",
+        "A VM import stays PENDING as long as a build without tests would take under the build plan, then is "
+        "AVAILABLE (or FAILED, if the plan fails); an ISO import runs through the build statuses without TESTING.",
+        "assumed",
+        "AWS only says Image Builder 'monitors the import task' (VM) and converts the ISO 'on an EC2 instance' "
+        f"({_API}API_ImportVmImage.html, API_ImportDiskImage.html); durations follow the build plan knob",
+        "tests/test_imports.py::test_iso_import_runs_like_a_build_without_tests",
+    ),
+    Behaviour(
+        "import-validation",
+        "ImportDiskImage takes platform Windows, osVersion 'Microsoft Windows 11' and an s3://bucket/key.iso "
+        "(.iso, .ISO, .Iso) only; a log group outside /aws/imagebuilder/ needs an executionRole (VM imports: "
+        "refused). A VM import task id has EC2's form import-ami-<hex>. Refusals are ClientException (the only "
+        "client error these operations model), with wording of the fake's.",
+        "likely",
+        "botocore 1.44 model docs of ImportDiskImageRequest platform, osVersion, uri, loggingConfiguration and "
+        "ImportVmImageRequest.loggingConfiguration; aws-cli ec2 import-image.rst (task id form); wording assumed",
+        "tests/test_imports.py::test_iso_import_refusals",
+    ),
+    Behaviour(
+        "distribute-image",
+        "DistributeImage makes a new image (the source's name and version, next build number) that is PENDING, "
+        "then DISTRIBUTING, then AVAILABLE with one AMI per region of the distribution configuration; the source "
+        "is an AVAILABLE image's build version ARN, a version ARN (its highest AVAILABLE build) or an AMI id; an "
+        "image not AVAILABLE is InvalidRequestException.",
+        "likely",
+        "botocore 1.44 model docs of DistributeImageRequest.sourceImage, .tags ('the new Image Builder image "
+        f"resource that this operation creates'), DistributeImageResponse; {_API}API_DistributeImage.html",
+        "tests/test_imports.py::test_distribution_is_a_new_image_that_lists_a_copy_per_region",
+    ),
+    Behaviour(
+        "distribute-image-choices",
+        "A distribution run takes the build plan's PENDING and DISTRIBUTING durations and fails when the plan "
+        "fails in either; its buildType is USER_INITIATED; an AMI id is found only among the fake's own AMIs and "
+        "an ssm: reference is not read (ResourceNotFoundException).",
+        "assumed",
+        "fake only: no source shows a DistributeImage image; the fake knows no EC2 AMI or SSM parameter",
+        "tests/test_imports.py::test_distribution_refusals",
+    ),
+    Behaviour(
+        "image-packages",
+        "ListImagePackages lists a fixed inventory per OS family (Amazon Linux 2 and 2023, Ubuntu, Windows, "
+        "macOS) by name, version-release, for an AVAILABLE image from an image recipe with enhanced metadata; "
+        "none for an image in progress, a container image, an import or an unknown OS; pages of up to 25.",
+        "assumed",
+        "the model doc ('as determined by Amazon Web Services Systems Manager Inventory at build time') and "
+        "enhancedImageMetadataEnabled's doc (collects the package list); the package lists are the fake's",
+        "tests/test_image_packages.py::test_packages_follow_the_os_family",
+    ),
+    Behaviour(
+        "scan-findings",
+        "A build with imageScanningEnabled and image tests reports the findings planted by set_scan_findings "
+        "(when it started) once it leaves TESTING: ListImageScanFindings shows them with the account, image, "
+        "pipeline and instant, filtered by imageBuildVersionArn, imagePipelineArn, vulnerabilityId or severity.",
+        "assumed",
+        "user guide image-security-findings.html (a snapshot of the test instance's findings; Inspector's "
+        "severities); model docs of ListImageScanFindings filters and imageScanningEnabled (needs tests); the "
+        "instant and the knob are the fake's",
+        "tests/test_scan_findings.py::test_planted_findings_appear_when_the_scan_is_done",
+    ),
+    Behaviour(
+        "scan-aggregations",
+        "ListImageScanFindingAggregations groups by the filter's name (accountId without a filter), counting "
+        "all, critical, high and medium findings per key; keys without findings are left out.",
+        "assumed",
+        "model docs of ListImageScanFindingAggregations and aggregationType (type defaults to accountId; counts "
+        "for medium and higher plus all)",
+        "tests/test_scan_findings.py::test_aggregations_count_by_the_filters_type",
+    ),
+    Behaviour(
+        "scan-cve-event",
+        "A scan that found something sends one 'EC2 Image Builder CVE Detected' event at the instant the build "
+        "leaves TESTING: resources the image and pipeline, detail resource-id (the test instance) and "
+        "finding-severity-counts (all, critical, high, medium).",
+        "confirmed",
+        f"{_EVENTS_GUIDE} (CVE Detected example); the instant is the fake's",
+        "tests/test_scan_findings.py::test_cve_detected_event_when_the_scan_is_done",
+    ),
+    Behaviour(
+        "marketplace-resource",
+        "GetMarketplaceResource answers base64 data (COMPONENT_DATA) or a presigned-looking S3 URL "
+        "(COMPONENT_ARTIFACT, needs resourceLocation) for a component of account aws-marketplace that "
+        "set_marketplace_components entitles; another is ForbiddenException, a non-Marketplace ARN "
+        "InvalidRequestException.",
+        "assumed",
+        "model docs of GetMarketplaceResource ('The caller must be entitled to the resource'; 'obfuscated data "
+        "that contains the YAML'; 'a time-limited presigned URL'); the ARN account and the wording are the fake's",
+        "tests/test_image_packages.py::test_an_entitled_component_gives_its_data_and_artifacts",
     ),
 )
 

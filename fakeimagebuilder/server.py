@@ -134,6 +134,8 @@ class _App:
             "reset": ("POST", self._reset),
             "fail_next": ("POST", self._fail_next),
             "events": ("GET", self._events),
+            "scan_findings": ("POST", self._scan_findings),
+            "marketplace_components": ("POST", self._marketplace_components),
         }
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -246,6 +248,26 @@ class _App:
     def _reset(self, body: dict[str, Any]) -> HttpResponse:
         self.fake.reset()
         return _json(200, {})
+
+    def _scan_findings(self, body: dict[str, Any]) -> HttpResponse:
+        """``{"findings": [...]}``: what later builds' scans find (``fake.set_scan_findings``)."""
+        if "findings" not in body:
+            raise _BadControl('Expected {"findings": [{"vulnerabilityId": "...", "severity": "..."}, ...]}.')
+        try:
+            self.fake.set_scan_findings(body["findings"])
+        except ValueError as exc:
+            raise _BadControl(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
+        return _json(200, {"findings": len(body["findings"])})
+
+    def _marketplace_components(self, body: dict[str, Any]) -> HttpResponse:
+        """``{"components": {ARN: YAML}}``: the Marketplace components the caller is entitled to."""
+        if "components" not in body:
+            raise _BadControl('Expected {"components": {"<component ARN>": "<YAML document>"}}.')
+        try:
+            self.fake.set_marketplace_components(body["components"])
+        except ValueError as exc:
+            raise _BadControl(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
+        return _json(200, {"components": len(body["components"])})
 
     def _fail_next(self, body: dict[str, Any]) -> HttpResponse:
         operation, code = body.get("operation"), body.get("code")

@@ -179,6 +179,8 @@ class Build:
     failure_context: dict[str, Any] | None = None  # state.failureContext, once the build has FAILED
     build_type: str = "USER_INITIATED"
     dependencies: tuple[str, ...] = ()
+    # The findings its vulnerability scan reports (planted through Settings.scan_findings; findings.py).
+    scan_findings: tuple[dict[str, Any], ...] = ()
 
     def state(self, now: float) -> tuple[str, str | None]:
         """Status (and reason, for FAILED and CANCELLED) at instant ``now``."""

@@ -36,8 +36,8 @@ def _version(build: Build, now: float) -> dict[str, Any]:
         "platform": recipe["platform"],
         "owner": recipe["owner"],
         "dateCreated": build.date_created,
-        "buildType": "USER_INITIATED",
-        "imageSource": "CUSTOM",
+        "buildType": build.build_type,
+        "imageSource": build.pipeline.get("imageSource", "CUSTOM"),
     }
     system = os_version(build, now)
     if system is not None:

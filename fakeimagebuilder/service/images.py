@@ -138,6 +138,13 @@ def launch(
         ),
         build_type=build_type,
         dependencies=resolution(scope, recipe, now),
+        # Inspector scans during the tests: none without them (model doc of imageScanningEnabled).
+        scan_findings=(
+            scope.settings.scan_findings
+            if (item.get("imageScanningConfiguration") or {}).get("imageScanningEnabled") is True
+            and tests.get("imageTestsEnabled", True) is not False
+            else ()
+        ),
     )
     scope.builds[build_arn] = build
     return build
@@ -184,6 +191,8 @@ def os_version(build: Build, now: float) -> str | None:
     is over; it is enhanced image metadata (model doc of enhancedImageMetadataEnabled), so not without."""
     if build.pipeline.get("enhancedImageMetadataEnabled") is False or not build.past("BUILDING", now):
         return None
+    if "parentImage" not in build.recipe:  # an import: the OS version its request named (imports.py)
+        return build.recipe.get("osVersion")
     return os_version_of(build.recipe["parentImage"])
 
 
@@ -192,8 +201,8 @@ def os_version(build: Build, now: float) -> str | None:
 _AMI_NAME_VARIABLE = re.compile(r"\{\{\s*imagebuilder:(buildDate|buildVersion)\s*\}\}")
 
 
-def ami_name(scope: Scope, build: Build) -> str:
-    """The name of the AMI ``build`` outputs in its own region.
+def ami_name(scope: Scope, build: Build, region: str | None = None) -> str:
+    """The name of the AMI ``build`` outputs in ``region`` (its own region by default).
 
     The distribution's ``amiDistributionConfiguration.name`` for this region,
     its variables filled in: ``buildDate`` the build's creation instant as an
@@ -206,7 +215,7 @@ def ami_name(scope: Scope, build: Build) -> str:
     date = build.date_created.replace(":", "-")
     template = None
     for distribution in (build.distribution or {}).get("distributions", []):
-        if distribution.get("region") == scope.region:
+        if distribution.get("region") == (region or scope.region):
             template = (distribution.get("amiDistributionConfiguration") or {}).get("name")
     if not template:
         return f"{build.recipe['name']} {date}"[:127]
@@ -222,14 +231,16 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     if status == "AVAILABLE" and not container:
         # The members AWS shows for an output AMI, and no others (no "state"): aws-cli
         # list-image-build-versions.rst; a real run in iainelder/backups image-builder/README.md.
-        amis.append(
-            {
-                "region": scope.region,
-                "image": build.ami_id(),
-                "name": ami_name(scope, build),
-                "accountId": scope.account,
-            }
-        )
+        # A DistributeImage run (distribute.py) has its copies, one per region of its distribution, instead.
+        for region, image in build.pipeline.get("distributedAmis") or [(scope.region, build.ami_id())]:
+            amis.append(
+                {
+                    "region": region,
+                    "image": image,
+                    "name": ami_name(scope, build, region),
+                    "accountId": scope.account,
+                }
+            )
     state: dict[str, Any] = {"status": status}
     if reason:
         state["reason"] = reason
@@ -252,6 +263,8 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     }
     if summary["osVersion"] is None:
         del summary["osVersion"]
+    if "imageSource" in build.pipeline:  # imports (imports.py) and their distributions
+        summary["imageSource"] = build.pipeline["imageSource"]
     return summary
 
 
@@ -278,7 +291,7 @@ def image_document(scope: Scope, build: Build, now: float) -> dict[str, Any]:
         enhancedImageMetadataEnabled=item.get("enhancedImageMetadataEnabled", True),
         sourcePipelineName=item.get("name"),  # a CreateImage build has no pipeline
         sourcePipelineArn=item.get("arn"),
-        infrastructureConfiguration=build.infrastructure,
+        infrastructureConfiguration=build.infrastructure or None,  # an import of a VM or a distribution has none
         distributionConfiguration=build.distribution,
         imageTestsConfiguration=item.get("imageTestsConfiguration"),
         imageScanningConfiguration=item.get("imageScanningConfiguration"),
@@ -290,7 +303,8 @@ def image_document(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     # GetImage embeds it: without the owner and type that GetImageRecipe shows (aws-cli get-image.rst; a real run in
     # iainelder/backups image-builder/README.md).
     recipe_member = "containerRecipe" if ":container-recipe/" in build.recipe.get("arn", "") else "imageRecipe"
-    details[recipe_member] = {k: v for k, v in build.recipe.items() if k not in _NOT_EMBEDDED}
+    if "arn" in build.recipe:  # "Imported images don't contain a recipe" (API reference, Image)
+        details[recipe_member] = {k: v for k, v in build.recipe.items() if k not in _NOT_EMBEDDED}
     # Members the build does not have are left out, as GetImage leaves them out.
     document.update((k, v) for k, v in details.items() if v is not None)
     return document

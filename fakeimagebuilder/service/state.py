@@ -30,6 +30,10 @@ class Settings:
     lists the images the deleted one built (AWS's answer is unconfirmed).
     ``auto_disable_failures``: consecutive failed scheduled builds that
     disable a pipeline whose schedule names no autoDisablePolicy (None: never).
+    ``scan_findings``: what the vulnerability scan of each build started
+    from now on reports, when its scanning is on (findings.py).
+    ``marketplace_components``: the AWS Marketplace components the caller
+    is entitled to, ARN -> YAML document (marketplace.py).
     """
 
     build_plan: BuildPlan = field(default_factory=BuildPlan)
@@ -38,6 +42,8 @@ class Settings:
     max_concurrent_builds: int | None = None
     recreated_pipeline_lists_old_images: bool = False
     auto_disable_failures: int | None = 5
+    scan_findings: tuple[dict[str, Any], ...] = ()
+    marketplace_components: dict[str, str] = field(default_factory=dict)
 
     def plan_for(self, pipeline_arn: str) -> BuildPlan:
         """The build plan of a pipeline: its own, else the default."""
