@@ -209,14 +209,40 @@ def test_retry_modes_treat_injected_errors_as_botocore_does(
 TOKEN_OPERATIONS = sorted(
     name
     for name in OPERATIONS
-    if any(
+    if name in service_model().operation_names
+    and any(
         m.metadata.get("idempotencyToken") for m in service_model().operation_model(name).input_shape.members.values()
     )
 )
 
 
-def _token_call(client: Any, stack: Any, operation: str) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+def _token_call(client: Any, stack: Any, operation: str, fake: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """A call of ``operation`` that succeeds once: the method, its parameters, and the same with one change."""
+    if operation == "RetryImage":
+        builds = [
+            client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+            for _ in range(2)
+        ]
+        for build in builds:
+            client.cancel_image_creation(imageBuildVersionArn=build)
+        return client.retry_image, {"imageBuildVersionArn": builds[0]}, {"imageBuildVersionArn": builds[1]}
+    if operation == "SendWorkflowStepAction":
+        workflow = client.create_workflow(
+            name="approve",
+            semanticVersion="1.0.0",
+            type="TEST",
+            data="schemaVersion: 1.0\nsteps:\n  - name: Approve\n    action: WaitForAction\n",
+        )["workflowBuildVersionArn"]
+        build = client.create_image(
+            imageRecipeArn=stack.recipe_arn,
+            infrastructureConfigurationArn=stack.infrastructure_arn,
+            workflows=[{"workflowArn": workflow}],
+        )["imageBuildVersionArn"]
+        fake.advance(3600)
+        step = client.list_waiting_workflow_steps()["steps"][0]["stepExecutionId"]
+        # STOP first: it fails the build at once, so the state shows that the call acted.
+        params = {"stepExecutionId": step, "imageBuildVersionArn": build, "action": "STOP"}
+        return client.send_workflow_step_action, params, {**params, "action": "RESUME"}
     if operation == "StartImagePipelineExecution":
         params: dict[str, Any] = {"imagePipelineArn": stack.pipeline_arn}
         return client.start_image_pipeline_execution, params, {**params, "tags": {"changed": "yes"}}
@@ -326,6 +352,8 @@ def test_the_token_operations_are_the_expected_ones():
                 "UpdateInfrastructureConfiguration",
                 "UpdateLifecyclePolicy",
                 "CreateWorkflow",
+                "SendWorkflowStepAction",
+                *(["RetryImage"] if "RetryImage" in service_model().operation_names else []),
             ]
         )
         == TOKEN_OPERATIONS
@@ -334,7 +362,7 @@ def test_the_token_operations_are_the_expected_ones():
 
 @pytest.mark.parametrize("operation", TOKEN_OPERATIONS)
 def test_every_operation_with_a_token_is_idempotent(client: Any, stack: Any, fake: Any, operation: str):
-    method, params, changed = _token_call(client, stack, operation)
+    method, params, changed = _token_call(client, stack, operation, fake)
     before = fake.state()
 
     first = method(clientToken="same", **params)

@@ -45,7 +45,9 @@ def _approval_stack(client: Any, make_stack: Any, on_failure: str = "Abort", par
     entry: dict[str, Any] = {"workflowArn": workflow}
     if parameters is not None:
         entry["parameters"] = parameters
-    return make_stack("approval", workflows=[entry], executionRole="arn:aws:iam::123456789012:role/builder").pipeline_arn
+    return make_stack(
+        "approval", workflows=[entry], executionRole="arn:aws:iam::123456789012:role/builder"
+    ).pipeline_arn
 
 
 def _status(client: Any, build: str) -> str:
@@ -194,7 +196,9 @@ def test_stop_of_a_step_that_continues_on_failure_lets_the_build_go_on(fake: Any
     fake.advance(3600)
     (waiting,) = client.list_waiting_workflow_steps()["steps"]
 
-    client.send_workflow_step_action(stepExecutionId=waiting["stepExecutionId"], imageBuildVersionArn=build, action="STOP")
+    client.send_workflow_step_action(
+        stepExecutionId=waiting["stepExecutionId"], imageBuildVersionArn=build, action="STOP"
+    )
     fake.advance(3600)
 
     assert _status(client, build) == "AVAILABLE"

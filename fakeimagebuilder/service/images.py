@@ -132,7 +132,10 @@ def launch(
         "tests_enabled": tests.get("imageTestsEnabled", True) is not False,
         "specs": workflow_specs(scope, item, recipe.get("platform", "Linux")),
         # A failure outside any workflow, before one ran, names this made-up execution.
-        "fills": {"workflow_execution_id": execution_id("wf", build_arn), "component_arn": components[0]["componentArn"]},
+        "fills": {
+            "workflow_execution_id": execution_id("wf", build_arn),
+            "component_arn": components[0]["componentArn"],
+        },
         "first_status": "PENDING",
     }
     apply_layout(scope, build)

@@ -218,7 +218,7 @@ def send_workflow_step_action(scope: Scope, params: dict[str, Any], now: float) 
     already timed out or been actioned".
     """
     step_id, text = params["stepExecutionId"], params["imageBuildVersionArn"]
-    build, run, step = _step(scope, step_id, now)
+    build, _, step = _step(scope, step_id, now)
     if build.arn != text:
         raise InvalidParameterValueException(
             f"The workflow step execution '{step_id}' belongs to the image '{build.arn}', not '{text}'."
@@ -255,9 +255,7 @@ def retry_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
     # The status it ended in: the last that had started before the end (a cancel at the start: the first).
     reached = [stage for stage, starts in build.stages if starts < build.end_at]
     resume = reached[-1] if reached else build.stages[0][0]
-    build.earlier.append(
-        Attempt(build.stages, build.end_status, build.end_at, build.end_reason, build.failure_context)
-    )
+    build.earlier.append(Attempt(build.stages, build.end_status, build.end_at, build.end_reason, build.failure_context))
     attempt = build.layout["attempt"] + 1
     stopped_in = {run.spec.type for run in build.runs if run.attempt == attempt - 1 and run.outcome != "COMPLETED"}
     for run in build.runs:

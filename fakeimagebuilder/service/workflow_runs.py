@@ -37,14 +37,14 @@ from .versions import highest, pattern
 
 __all__ = [
     "STAGE_TYPES",
-    "Action",
-    "apply_layout",
     "WAIT",
+    "Action",
     "Layout",
     "StepRun",
     "StepSpec",
     "WorkflowRun",
     "WorkflowSpec",
+    "apply_layout",
     "execution_id",
     "lay_out",
     "workflow_specs",
@@ -138,7 +138,9 @@ class Layout:
 def _workflow_document(scope: Scope, text: str) -> dict[str, Any] | None:
     """The stored workflow an ARN names (an ``x.x.x`` version selects its highest build); None if gone."""
     arn = Arn.parse(text)
-    items = catalogue("workflow", scope.partition, scope.region) if arn.account == "aws" else scope.resources["workflow"]
+    items = (
+        catalogue("workflow", scope.partition, scope.region) if arn.account == "aws" else scope.resources["workflow"]
+    )
     found = items.get(text)
     if found is not None:
         return dict(found)
@@ -342,11 +344,7 @@ def lay_out(
     than ``{status}`` and ``{workflow_execution_id}``.
     """
     statuses = list(IN_PROGRESS[IN_PROGRESS.index(first_status) :])
-    if not tests_enabled:
-        statuses_run = [s for s in statuses if s != "TESTING"]
-    else:
-        statuses_run = statuses
-    fail_in = _fails_in(plan, specs, statuses_run)
+    fail_in = _fails_in(plan, specs, [s for s in statuses if tests_enabled or s != "TESTING"])
     stages: list[tuple[str, float]] = []
     runs: list[WorkflowRun] = []
     t = start
@@ -392,8 +390,10 @@ def lay_out(
                         run.steps.append(StepRun(step_id, step, t, sent.at, "COMPLETED", outputs=outputs))
                         t = sent.at
                         continue
-                    message = f"Stopped by SendWorkflowStepAction: {sent.reason}" if sent.reason else (
-                        "Stopped by SendWorkflowStepAction."
+                    message = (
+                        f"Stopped by SendWorkflowStepAction: {sent.reason}"
+                        if sent.reason
+                        else ("Stopped by SendWorkflowStepAction.")
                     )
                     stopped = StepRun(step_id, step, t, sent.at, "FAILED", message, outputs)
                     run.steps.append(stopped)
