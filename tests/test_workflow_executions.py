@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -374,3 +376,11 @@ def test_retry_takes_failed_or_cancelled_amis_only(fake: Any, client: Any, stack
         client.retry_image(imageBuildVersionArn=build)
     created = datetime.fromisoformat(client.get_image(imageBuildVersionArn=build)["image"]["dateCreated"][:-1])
     assert created.year > 2000  # the build kept its creation date
+
+
+def test_the_readme_approval_example_runs(aws_env: None):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Workflows, approvals and retries") :]
+    (example,) = re.findall(r"```python\n(.*?)```", section[: section.index("\n## ")], re.S)
+
+    exec(compile(example, "README.md", "exec"), {})  # its asserts are the test
