@@ -25,6 +25,7 @@ import math
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .arns import Arn
@@ -133,6 +134,18 @@ class Layout:
 
 
 # -- what a build runs ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def _read(data: str) -> dict[str, Any] | None:
+    """A stored workflow document, read once per text (every build of a pipeline runs the same ones).
+
+    Callers only read what it returns. None when the fake cannot read it (checked when it was created).
+    """
+    try:
+        return read_document(data, ValueError)
+    except ValueError:
+        return None
 
 
 def _workflow_document(scope: Scope, text: str) -> dict[str, Any] | None:
@@ -247,7 +260,7 @@ def workflow_specs(scope: Scope, settings: dict[str, Any], platform: str) -> tup
         if document is None:
             continue
         kind = document["type"]
-        parsed = read_document(document["data"], ValueError) if document.get("data") else None
+        parsed = _read(document["data"]) if document.get("data") else None
         if not parsed or not isinstance(parsed.get("steps"), list):
             parsed = _default_document(scope, kind)
         values = _values(document, entry.get("parameters") or [], settings, platform)
@@ -264,7 +277,7 @@ def workflow_specs(scope: Scope, settings: dict[str, Any], platform: str) -> tup
         if not any(spec.type == kind for spec in named):
             document = _default(scope, kind)
             values = _values(document, [], settings, platform)
-            parsed = read_document(document["data"], ValueError) or {}
+            parsed = _read(document["data"]) or {}
             named.append(WorkflowSpec(arn=document["arn"], type=kind, steps=_steps(parsed, values)))
     order = {"BUILD": 0, "TEST": 1, "DISTRIBUTION": 2}
     return tuple(sorted(named, key=lambda spec: order[spec.type]))
@@ -279,7 +292,7 @@ def _default(scope: Scope, kind: str) -> dict[str, Any]:
 def _default_document(scope: Scope, kind: str) -> dict[str, Any]:
     if kind not in _DEFAULTS:
         return {"steps": [{"name": "DistributeImage", "action": "DistributeImage"}]}
-    return read_document(_default(scope, kind)["data"], ValueError) or {}
+    return _read(_default(scope, kind)["data"]) or {}
 
 
 # -- laying a build out -------------------------------------------------------------------------------
