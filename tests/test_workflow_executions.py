@@ -9,9 +9,14 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fakeimagebuilder import BuildPlan
 from fakeimagebuilder.model import service_model
+from fakeimagebuilder.service.builds import IN_PROGRESS
+from fakeimagebuilder.service.state import Scope, Settings
+from fakeimagebuilder.service.workflow_runs import lay_out, workflow_specs
 
 APPROVAL = """name: approve
 description: waits for a person to approve the image
@@ -384,3 +389,27 @@ def test_the_readme_approval_example_runs(aws_env: None):
     (example,) = re.findall(r"```python\n(.*?)```", section[: section.index("\n## ")], re.S)
 
     exec(compile(example, "README.md", "exec"), {})  # its asserts are the test
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seconds=st.floats(min_value=0, max_value=10**6, allow_nan=False),
+    start=st.floats(min_value=1.6e9, max_value=2e9),
+    tests=st.booleans(),
+    outcome=st.sampled_from(["AVAILABLE", "FAILED"]),
+    fail_during=st.sampled_from(IN_PROGRESS),
+)
+def test_workflows_keep_the_plans_timeline(seconds: float, start: float, tests: bool, outcome: Any, fail_during: str):
+    """With workflows laid out inside them, the statuses start, and the build ends, exactly where the plan says."""
+    plan = BuildPlan.lasting(seconds, outcome=outcome, fail_during=fail_during)
+    scope = Scope("123456789012", "us-east-1", Settings())
+    specs = workflow_specs(scope, {}, "Linux")
+    fills = {"workflow_execution_id": "wf-x", "component_arn": "arn"}
+
+    layout = lay_out("arn:image", 0, start, plan, tests, specs, {}, fills)
+
+    stages, end_status, end_at, _ = plan.timeline(start, tests, fills)
+    assert (layout.stages, layout.end_status, layout.end_at) == (stages, end_status, end_at)
+    for run in layout.runs:
+        assert run.steps[0].starts == run.starts and run.steps[-1].ends == run.ends
+        assert all(a.ends == b.starts for a, b in zip(run.steps, run.steps[1:], strict=False))

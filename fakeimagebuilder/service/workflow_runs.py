@@ -360,6 +360,9 @@ def lay_out(
     fail_in = _fails_in(plan, specs, [s for s in statuses if tests_enabled or s != "TESTING"])
     stages: list[tuple[str, float]] = []
     runs: list[WorkflowRun] = []
+    # Times are the origin (the start, moved on by each wait) plus the plan's time elapsed, summed apart from
+    # the (large) epoch origin as BuildPlan.timeline does: a build of N seconds ends exactly N seconds later.
+    origin, elapsed = start, 0.0
     t = start
     failing = False
     for status in statuses:
@@ -378,7 +381,7 @@ def lay_out(
             for s, step in enumerate(spec.steps)
             if not step.skipped and step.action != WAIT and (target is None or (w, s) <= target)
         ]
-        share = duration / len(running) if running else 0.0
+        stage_from, done = elapsed, 0
         for w, spec in enumerate(here):
             index = len(runs)
             run = WorkflowRun(execution_id("wf", build_arn, attempt, index), spec, build_arn, t, attempt=attempt)
@@ -401,7 +404,7 @@ def lay_out(
                     outputs = json.dumps({"reason": sent.reason}) if sent.reason else None
                     if sent.action == "RESUME":
                         run.steps.append(StepRun(step_id, step, t, sent.at, "COMPLETED", outputs=outputs))
-                        t = sent.at
+                        origin, t = sent.at - elapsed, sent.at
                         continue
                     message = (
                         f"Stopped by SendWorkflowStepAction: {sent.reason}"
@@ -410,7 +413,7 @@ def lay_out(
                     )
                     stopped = StepRun(step_id, step, t, sent.at, "FAILED", message, outputs)
                     run.steps.append(stopped)
-                    t = sent.at
+                    origin, t = sent.at - elapsed, sent.at
                     if step.on_failure.lower() != "abort":
                         continue  # onFailure Continue: the workflow goes on (user guide workflow-document.html)
                     for later, rest in enumerate(spec.steps[s + 1 :], s + 1):
@@ -421,8 +424,12 @@ def lay_out(
                     reason = f"Workflow Execution ID: '{run.id}' failed with reason: {run.message}"
                     return Layout(tuple(stages), "FAILED", t, reason, runs, (run, stopped))
                 fails = target == (w, s)
-                run.steps.append(StepRun(step_id, step, t, t + share, "FAILED" if fails else "COMPLETED"))
-                t += share
+                done += 1
+                # The last step that runs ends exactly where the status does.
+                elapsed = stage_from + (duration if done == len(running) else duration * done / len(running))
+                ends = origin + elapsed
+                run.steps.append(StepRun(step_id, step, t, ends, "FAILED" if fails else "COMPLETED"))
+                t = ends
                 if fails:
                     aborted = True
             run.ends = t
@@ -433,7 +440,8 @@ def lay_out(
                 reason = _reason(plan, status, run, failed_step, fills, run.id)
                 return Layout(tuple(stages), "FAILED", t, reason, runs, (run, failed_step))
         if not running:
-            t += duration  # no step of this status runs: the status's time passes after its workflows
+            elapsed = stage_from + duration  # no step of this status runs: its time passes after its workflows
+            t = origin + elapsed
         if failing:
             # Failing outside any workflow step: the reason names the last workflow execution, if one ran.
             last = runs[-1].id if runs else fills.get("workflow_execution_id", "")
