@@ -709,11 +709,14 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "wait-for-action",
         "A WaitForAction step holds its build in the status its workflow runs in until SendWorkflowStepAction: "
-        "ListWaitingWorkflowSteps lists it (RUNNING in its execution, the later steps PENDING); the build never "
-        "ends on its own (the step's timeout is shown, not enforced).",
+        "ListWaitingWorkflowSteps lists it (RUNNING in its execution, the later steps PENDING). With "
+        "timeoutSeconds in its document it fails when they run out (onFailure decides, as for STOP; an action "
+        "after that is refused); without, it waits until answered or cancelled (AWS's default timeout for the "
+        "action is not modelled).",
         "confirmed",
         f"model docs of ListWaitingWorkflowSteps and SendWorkflowStepAction; {_CLI}list-waiting-workflow-steps.rst; "
-        "user guide wfdoc-step-actions.html (timeout enforcement: not modelled)",
+        f"{_API}API_SendWorkflowStepAction.html ('fails if the step has already timed out'); user guide "
+        "workflow-document.html (timeoutSeconds)",
         "tests/test_workflow_executions.py::test_a_wait_step_holds_the_build_until_resumed",
     ),
     Behaviour(

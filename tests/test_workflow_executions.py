@@ -32,7 +32,7 @@ steps:
   - name: WaitForApproval
     action: WaitForAction
     onFailure: {on_failure}
-    timeoutSeconds: 3600
+    timeoutSeconds: 86400
     if:
       booleanEquals: true
       value: "$.parameters.approve"
@@ -126,7 +126,7 @@ def test_tests_off_runs_no_test_workflow(fake: Any, client: Any, make_stack: Any
 def test_a_wait_step_holds_the_build_until_resumed(fake: Any, client: Any, make_stack: Any):
     pipeline = _approval_stack(client, make_stack)
     build = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
-    fake.advance(86400)  # a day: without an answer the build still waits
+    fake.advance(43200)  # half a day: without an answer the build still waits (its step times out after a day)
 
     assert _status(client, build) == "TESTING"
     (waiting,) = client.list_waiting_workflow_steps()["steps"]
@@ -157,7 +157,7 @@ def test_a_wait_step_holds_the_build_until_resumed(fake: Any, client: Any, make_
 
     assert client.list_waiting_workflow_steps()["steps"] == []
     step = client.get_workflow_step_execution(stepExecutionId=waiting["stepExecutionId"])
-    assert (step["status"], step["outputs"], step["timeoutSeconds"]) == ("COMPLETED", '{"reason": "looks good"}', 3600)
+    assert (step["status"], step["outputs"], step["timeoutSeconds"]) == ("COMPLETED", '{"reason": "looks good"}', 86400)
     assert _status(client, build) == "TESTING"  # the rest of the test workflow still has to run
     fake.advance(3600)
     assert _status(client, build) == "AVAILABLE"
@@ -195,6 +195,25 @@ def test_stop_fails_the_build_at_once_with_a_workflow_reason(fake: Any, client: 
     steps = _steps(client, waiting["workflowExecutionId"])
     assert [s["status"] for s in steps] == ["COMPLETED", "FAILED", "SKIPPED"]
     assert _executions(client, build)[1]["status"] == "FAILED"
+
+
+def test_an_unanswered_wait_times_out_and_fails_the_build(fake: Any, client: Any, make_stack: Any):
+    pipeline = _approval_stack(client, make_stack)
+    build = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    fake.advance(3600)
+    (waiting,) = client.list_waiting_workflow_steps()["steps"]
+
+    fake.advance(86400)  # the step's timeoutSeconds
+
+    assert client.list_waiting_workflow_steps()["steps"] == []
+    state = client.get_image(imageBuildVersionArn=build)["image"]["state"]
+    assert state["status"] == "FAILED" and "timed out after 86400 seconds" in state["reason"]
+    step = client.get_workflow_step_execution(stepExecutionId=waiting["stepExecutionId"])
+    assert step["status"] == "FAILED"
+    with pytest.raises(client.exceptions.InvalidRequestException):  # "has already timed out" (API reference)
+        client.send_workflow_step_action(
+            stepExecutionId=waiting["stepExecutionId"], imageBuildVersionArn=build, action="RESUME"
+        )
 
 
 def test_stop_of_a_step_that_continues_on_failure_lets_the_build_go_on(fake: Any, client: Any, make_stack: Any):

@@ -21,7 +21,7 @@ from .dates import date_string
 from .errors import InvalidParameterValueException, InvalidRequestException, ResourceNotFoundException
 from .paging import page
 from .state import Scope
-from .workflow_runs import WAIT, Action, StepRun, WorkflowRun, apply_layout
+from .workflow_runs import Action, StepRun, WorkflowRun, apply_layout
 
 __all__ = [
     "get_workflow_execution",
@@ -183,7 +183,7 @@ def _waiting(scope: Scope, now: float) -> list[tuple[Build, WorkflowRun, StepRun
             continue  # deleted
         for run in build.runs:
             for step in run.steps:
-                if step.spec.action == WAIT and step.outcome == "WAITING" and step.starts <= now < step.ends:
+                if step.awaiting and step.starts <= now < step.ends:
                     found.append((build, run, step))
     found.sort(key=lambda item: item[2].starts)
     return found
@@ -223,7 +223,7 @@ def send_workflow_step_action(scope: Scope, params: dict[str, Any], now: float) 
         raise InvalidParameterValueException(
             f"The workflow step execution '{step_id}' belongs to the image '{build.arn}', not '{text}'."
         )
-    if step.spec.action != WAIT or step.outcome != "WAITING" or not step.starts <= now < step.ends:
+    if not step.awaiting or not step.starts <= now < step.ends:
         raise InvalidRequestException(
             f"The workflow step execution '{step_id}' is not waiting for an action (status "
             f"{step_status(step, now)}); only a WaitForAction step that is waiting accepts one."

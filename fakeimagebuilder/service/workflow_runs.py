@@ -100,9 +100,10 @@ class StepRun:
     spec: StepSpec
     starts: float
     ends: float
-    outcome: str  # COMPLETED, FAILED, SKIPPED, or WAITING (a wait with no action yet)
+    outcome: str  # COMPLETED, FAILED, SKIPPED, PENDING, or WAITING (a wait with no action yet and no timeout)
     message: str | None = None
     outputs: str | None = None
+    awaiting: bool = False  # a WaitForAction step no action was sent to: it waits until it ends
 
 
 @dataclass(slots=True)
@@ -305,6 +306,7 @@ class Action:
     action: str
     at: float
     reason: str | None
+    message: str | None = None  # set for the STOP a timeout amounts to, which no one sent
 
 
 def _failing_step(plan: BuildPlan, runs_in: list[WorkflowSpec]) -> tuple[int, int] | None:
@@ -394,9 +396,13 @@ def lay_out(
                     continue
                 if step.action == WAIT:
                     sent = actions.get(step_id)
+                    if sent is None and step.timeout_seconds is not None:
+                        # Unanswered, it fails when its timeoutSeconds run out (user guide workflow-document.html).
+                        expiry = f"The step timed out after {step.timeout_seconds} seconds waiting for an action."
+                        sent = Action("STOP", t + step.timeout_seconds, None, expiry)
                     if sent is None:
                         # Held: the build ends at no instant until an action comes; the later steps wait too.
-                        run.steps.append(StepRun(step_id, step, t, math.inf, "WAITING"))
+                        run.steps.append(StepRun(step_id, step, t, math.inf, "WAITING", awaiting=True))
                         for later, rest in enumerate(spec.steps[s + 1 :], s + 1):
                             later_id = execution_id("step", build_arn, attempt, index, later)
                             run.steps.append(StepRun(later_id, rest, math.inf, math.inf, "PENDING"))
@@ -406,12 +412,12 @@ def lay_out(
                         run.steps.append(StepRun(step_id, step, t, sent.at, "COMPLETED", outputs=outputs))
                         origin, t = sent.at - elapsed, sent.at
                         continue
-                    message = (
+                    message = sent.message or (
                         f"Stopped by SendWorkflowStepAction: {sent.reason}"
                         if sent.reason
-                        else ("Stopped by SendWorkflowStepAction.")
+                        else "Stopped by SendWorkflowStepAction."
                     )
-                    stopped = StepRun(step_id, step, t, sent.at, "FAILED", message, outputs)
+                    stopped = StepRun(step_id, step, t, sent.at, "FAILED", message, outputs, sent.message is not None)
                     run.steps.append(stopped)
                     origin, t = sent.at - elapsed, sent.at
                     if step.on_failure.lower() != "abort":
