@@ -549,6 +549,11 @@ class LiveGuard:
                     self.started.append(arn)
                     self.pending[arn] = None
                     built = True
+                elif arn not in self.pending and operation == "RetryImage":
+                    # RetryImage runs a cancelled or failed build again in place (same ARN): it builds again,
+                    # so it holds the budget and is cancelled again like a new start.
+                    self.pending[arn] = None
+                    built = True
         self.budget.settle(built)
 
     def _orphaned(self) -> None:

@@ -418,3 +418,91 @@ def test_create_image_needs_exactly_one_recipe(workspace: Workspace) -> None:
         workspace.client.create_image(
             infrastructureConfigurationArn=workspace.target.infrastructure_arn, tags=workspace.tags()
         )
+
+
+# -- workflows: executions, approvals, retries ------------------------------------------------------
+
+_APPROVAL = """name: approval
+schemaVersion: 1.0
+steps:
+  - name: WaitForApproval
+    action: WaitForAction
+    onFailure: Abort
+"""
+
+
+@pytest.mark.builds(1)
+@pytest.mark.completes_builds  # the build must reach its test workflow; on AWS it is cancelled at once
+def test_an_approval_step_holds_the_build_until_resumed(workspace: Workspace, request: pytest.FixtureRequest) -> None:
+    """A pipeline whose test workflow waits at WaitForAction: the build waits in TESTING, its step is listed as
+    waiting until SendWorkflowStepAction RESUMEs it, and then the build runs to AVAILABLE."""
+    client = workspace.client
+    workflow = client.create_workflow(
+        name=workspace.names.new("workflow"),
+        semanticVersion="1.0.0",
+        type="TEST",
+        data=_APPROVAL,
+        tags=workspace.tags(),
+    )["workflowBuildVersionArn"]
+    recipe = workspace.recipe()
+    pipeline = client.create_image_pipeline(
+        name=workspace.names.new("pipeline"),
+        imageRecipeArn=recipe.arn,
+        infrastructureConfigurationArn=workspace.target.infrastructure_arn,
+        workflows=[{"workflowArn": workflow}],
+        executionRole=f"arn:{workspace.target.partition}:iam::{workspace.target.account}:role/imagebuilder-workflows",
+        tags=workspace.tags(),
+    )["imagePipelineArn"]
+    arn = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    seen = workspace.wait_for_image(arn, {"TESTING"})
+    workspace.let_time_pass(3600)
+    with verifies("wait-for-action"):
+        assert workspace.get_image(arn)["state"]["status"] == "TESTING", seen.seen
+        waiting = [s for s in client.list_waiting_workflow_steps()["steps"] if s["imageBuildVersionArn"] == arn]
+        assert [(s["name"], s["action"], s["workflowBuildVersionArn"]) for s in waiting] == [
+            ("WaitForApproval", "WaitForAction", workflow)
+        ]
+    with verifies("workflow-executions"):
+        executions = client.list_workflow_executions(imageBuildVersionArn=arn)["workflowExecutions"]
+        assert [(e["type"], e["status"]) for e in executions] == [("BUILD", "COMPLETED"), ("TEST", "RUNNING")]
+        assert executions[1]["workflowExecutionId"] == waiting[0]["workflowExecutionId"]
+    token = workspace.token()
+    with verifies("workflow-step-action"):
+        sent = client.send_workflow_step_action(
+            stepExecutionId=waiting[0]["stepExecutionId"], imageBuildVersionArn=arn, action="RESUME", clientToken=token
+        )
+        assert (sent["stepExecutionId"], sent["imageBuildVersionArn"], sent["clientToken"]) == (
+            waiting[0]["stepExecutionId"],
+            arn,
+            token,
+        )
+        assert workspace.wait_for_image(arn, {"AVAILABLE"}).status == "AVAILABLE"
+        step = client.get_workflow_step_execution(stepExecutionId=waiting[0]["stepExecutionId"])
+        assert step["status"] == "COMPLETED"
+    with verifies("workflow-step-action-refused"), expect_error("InvalidRequestException", 400):
+        client.send_workflow_step_action(
+            stepExecutionId=waiting[0]["stepExecutionId"], imageBuildVersionArn=arn, action="RESUME"
+        )
+    request.addfinalizer(lambda: _remove_builds(workspace, [arn]))
+
+
+@pytest.mark.builds(2)
+def test_retry_runs_a_cancelled_build_again_in_place(workspace: Workspace) -> None:
+    """RetryImage of a cancelled build answers the same build version and runs it again (no new version)."""
+    client = workspace.client
+    if not hasattr(client, "retry_image"):
+        pytest.skip("the installed botocore model has no RetryImage")
+    pipeline = workspace.pipeline()
+    arn = client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)["imageBuildVersionArn"]
+    with contextlib.suppress(ClientError):  # on AWS the live guard has cancelled it already
+        client.cancel_image_creation(imageBuildVersionArn=arn)
+    assert workspace.wait_for_image(arn, TERMINAL).status == "CANCELLED"
+    token = workspace.token()
+    with verifies("retry-image"):
+        answer = client.retry_image(imageBuildVersionArn=arn, clientToken=token)
+        assert (answer["imageBuildVersionArn"], answer["clientToken"]) == (arn, token)
+        image = workspace.eventually(lambda: workspace.get_image(arn), lambda i: i["state"]["status"] != "CANCELLED")
+        assert image["state"]["status"] != "CANCELLED"
+        listed = client.list_image_pipeline_images(imagePipelineArn=pipeline.arn)["imageSummaryList"]
+        assert [s["arn"] for s in listed] == [arn]
+    _remove_builds(workspace, [arn])

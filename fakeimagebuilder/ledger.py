@@ -117,7 +117,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "it failed in another status. Sent only where the installed model has the member (not botocore 1.43).",
         "confirmed",
         "https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-failure-context.html; "
-        f"{_API}API_ImageFailureContext.html (the ids and workflow versions are made up)",
+        f"{_API}API_ImageFailureContext.html (the ids are those of the build's workflow executions)",
         "tests/test_documents.py::test_a_failed_build_names_its_workflow_and_component",
     ),
     Behaviour(
@@ -686,8 +686,109 @@ LEDGER: tuple[Behaviour, ...] = (
         "AWS-managed workflows build-image, test-image and distribute-image resolve in GetWorkflow and list under "
         "owner Amazon; a workflow a pipeline uses cannot be deleted (ResourceDependencyException).",
         "assumed",
-        "names as AWS's user guide gives them; versions and documents are the fake's own",
+        "names as AWS's user guide gives them; build-image and test-image 1.0.3 and their step names as "
+        f"{_CLI}list-workflow-executions.rst and list-workflow-step-executions.rst show them; the documents' "
+        "other content is the fake's own",
         "tests/test_workflows.py::test_aws_managed_workflows_resolve_and_list_under_amazon",
+    ),
+    Behaviour(
+        "workflow-executions",
+        "Each build runs its BUILD workflow while BUILDING and its TEST workflows while TESTING (a DISTRIBUTION "
+        "workflow, when named, while DISTRIBUTING): AWS's build-image/test-image 1.0.3 unless the pipeline or "
+        "CreateImage names its own. ListWorkflowExecutions lists those that have started, in run order; an "
+        "execution is RUNNING until its last step ends, then COMPLETED, FAILED or CANCELLED, with step counts "
+        "that add up to totalStepCount; ListWorkflowStepExecutions lists every step of the document "
+        "(PENDING until it starts), GetWorkflowStepExecution adds onFailure and timeoutSeconds.",
+        "confirmed",
+        f"{_CLI}list-workflow-executions.rst, get-workflow-execution.rst, list-workflow-step-executions.rst, "
+        "get-workflow-step-execution.rst; botocore model (WorkflowExecutionMetadata, WorkflowStepMetadata)",
+        "tests/test_workflow_executions.py::test_default_workflows_run_inside_the_statuses_getimage_shows",
+    ),
+    Behaviour(
+        "workflow-timing",
+        "A status's time (from the build plan) is shared evenly by the steps that run in it, so executions and "
+        "steps start and end exactly where GetImage's statuses change; a skipped step takes no time. With no "
+        "workflows named, a build runs no DISTRIBUTION workflow; a type the pipeline names none of runs AWS's "
+        "default; a step's `if` is read (booleanEquals, stringEquals, numberEquals, and, or, not over "
+        "$.parameters.* and $.imagebuilder.platform/collectImageScanFindings/collectImageMetadata), anything "
+        "else runs the step.",
+        "assumed",
+        "AWS publishes no step durations; the aws-cli example builds show build and test executions only; "
+        "conditions: user guide workflow-document.html",
+        "tests/test_workflow_executions.py::test_a_false_condition_skips_the_wait",
+    ),
+    Behaviour(
+        "wait-for-action",
+        "A WaitForAction step holds its build in the status its workflow runs in until SendWorkflowStepAction: "
+        "ListWaitingWorkflowSteps lists it (RUNNING in its execution, the later steps PENDING). With "
+        "timeoutSeconds in its document it fails when they run out (onFailure decides, as for STOP; an action "
+        "after that is refused); without, it waits until answered or cancelled (AWS's default timeout for the "
+        "action is not modelled).",
+        "confirmed",
+        f"model docs of ListWaitingWorkflowSteps and SendWorkflowStepAction; {_CLI}list-waiting-workflow-steps.rst; "
+        f"{_API}API_SendWorkflowStepAction.html ('fails if the step has already timed out'); user guide "
+        "workflow-document.html (timeoutSeconds)",
+        "tests/test_workflow_executions.py::test_a_wait_step_holds_the_build_until_resumed",
+    ),
+    Behaviour(
+        "workflow-step-action",
+        "RESUME completes the waiting step (outputs carry the reason sent) and the build goes on from that "
+        "instant; STOP fails the step, and its onFailure decides: Abort fails the workflow and the build at once "
+        "(later steps SKIPPED; state.reason \"Workflow Execution ID: 'wf-...' failed with reason: Step '<name>' "
+        'failed: Stopped by SendWorkflowStepAction: <reason>"; failureContext names the step), Continue goes on.',
+        "confirmed",
+        f"{_API}API_SendWorkflowStepAction.html (RESUME completes the step; STOP fails it and onFailure decides); "
+        f"{_CLI}send-workflow-step-action.rst; the reason's wording after 'failed with reason:' is the fake's",
+        "tests/test_workflow_executions.py::test_stop_fails_the_build_at_once_with_a_workflow_reason",
+    ),
+    Behaviour(
+        "workflow-step-action-refused",
+        "An action to a step that is not waiting (not a WaitForAction step, not started, already actioned, its "
+        "build ended) is InvalidRequestException (400); to a waiting step under another image's ARN, "
+        "InvalidParameterValueException (400); to an unknown step, ResourceNotFoundException (404).",
+        "assumed",
+        f"{_API}API_SendWorkflowStepAction.html ('The request fails if the step has already timed out or been "
+        "actioned'; which modeled code it answers is not documented)",
+        "tests/test_workflow_executions.py::test_actions_only_reach_a_waiting_step",
+    ),
+    Behaviour(
+        "workflow-execution-not-found",
+        "Get/ListWorkflowStepExecutions and GetWorkflowExecution of an id that names no started execution, and "
+        "ListWorkflowExecutions of a missing image, answer ResourceNotFoundException (404).",
+        "assumed",
+        "the model lists no not-found error for these operations; the fake answers as its other lookups do",
+        "tests/test_workflow_executions.py::test_unknown_executions_are_not_found",
+    ),
+    Behaviour(
+        "workflow-step-waiting-event",
+        "When a WaitForAction step starts waiting, one 'EC2 Image Builder Workflow Step Waiting' event is sent at "
+        "that instant: resources [image ARN, workflow ARN], detail workflow-execution-id, "
+        "workflow-step-execution-id, workflow-step-name.",
+        "confirmed",
+        f"{_EVENTS_GUIDE}; aws/aws-cdk mixins-preview aws_imagebuilder.events.EC2ImageBuilderWorkflowStepWaiting "
+        "(the detail fields)",
+        "tests/test_workflow_executions.py::test_a_wait_step_holds_the_build_until_resumed",
+    ),
+    Behaviour(
+        "retry-image",
+        "RetryImage of a FAILED or CANCELLED AMI build runs the same build version again (same ARN, build type "
+        "and number; no new version) from the status it ended in, under the build plan in force then; the "
+        "workflow executions it re-runs show retried true. Any other status, or a container image, is "
+        "InvalidRequestException (400).",
+        "confirmed",
+        f"model doc of RetryImage and WorkflowExecutionMetadata.retried (botocore 1.44); {_CLI}retry-image.rst "
+        "(a cancelled build resumes in place); the error code is the fake's choice",
+        "tests/test_workflow_executions.py::test_retry_runs_a_failed_build_again_in_place",
+    ),
+    Behaviour(
+        "fail-step",
+        "BuildPlan(outcome='FAILED') fails the step that runs the components of the status it fails in "
+        "(ApplyBuildComponents, ApplyTestComponents), or the step fail_step names: that step ends FAILED at the "
+        "end of the status, the rest of its workflow is SKIPPED, and the reason and failureContext name that "
+        "execution and step.",
+        "assumed",
+        "fake only (a knob); the wording of a component failure is the user guide's image-failure-context.html",
+        "tests/test_workflow_executions.py::test_a_failing_plan_fails_the_chosen_step_and_the_context_names_it",
     ),
     Behaviour(
         "container-recipe",
@@ -979,10 +1080,10 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "event-other-types",
-        "'EC2 Image Builder Workflow Step Waiting' (resources: image and workflow ARNs; detail "
-        "workflow-execution-id, workflow-step-execution-id, workflow-step-name) has its documented shape; "
-        "'CVE Detected' is sent when a scan finds something (row scan-cve-event) and 'Image Pipeline Automatically "
-        "Disabled' when a pipeline is disabled (row event-pipeline-auto-disabled).",
+        "'EC2 Image Builder Workflow Step Waiting' is sent when a WaitForAction step waits (row "
+        "workflow-step-waiting-event), 'CVE Detected' when a scan finds something (row scan-cve-event) and 'Image "
+        "Pipeline Automatically Disabled' when a pipeline is disabled (row event-pipeline-auto-disabled), each in "
+        "its documented shape.",
         "confirmed",
         f"{_EVENTS_GUIDE} (#eb-event-wf-step-waiting, #eb-event-cve-detected: each event's example and detail "
         "fields)",

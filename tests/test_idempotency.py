@@ -219,6 +219,31 @@ TOKEN_OPERATIONS = sorted(
 
 def _token_call(client: Any, stack: Any, operation: str, fake: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """A call of ``operation`` that succeeds once: the method, its parameters, and the same with one change."""
+    if operation == "RetryImage":
+        builds = [
+            client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+            for _ in range(2)
+        ]
+        for build in builds:
+            client.cancel_image_creation(imageBuildVersionArn=build)
+        return client.retry_image, {"imageBuildVersionArn": builds[0]}, {"imageBuildVersionArn": builds[1]}
+    if operation == "SendWorkflowStepAction":
+        workflow = client.create_workflow(
+            name="approve",
+            semanticVersion="1.0.0",
+            type="TEST",
+            data="schemaVersion: 1.0\nsteps:\n  - name: Approve\n    action: WaitForAction\n",
+        )["workflowBuildVersionArn"]
+        build = client.create_image(
+            imageRecipeArn=stack.recipe_arn,
+            infrastructureConfigurationArn=stack.infrastructure_arn,
+            workflows=[{"workflowArn": workflow}],
+        )["imageBuildVersionArn"]
+        fake.advance(3600)
+        step = client.list_waiting_workflow_steps()["steps"][0]["stepExecutionId"]
+        # STOP first: it fails the build at once, so the state shows that the call acted.
+        params = {"stepExecutionId": step, "imageBuildVersionArn": build, "action": "STOP"}
+        return client.send_workflow_step_action, params, {**params, "action": "RESUME"}
     if operation == "StartImagePipelineExecution":
         params: dict[str, Any] = {"imagePipelineArn": stack.pipeline_arn}
         return client.start_image_pipeline_execution, params, {**params, "tags": {"changed": "yes"}}
@@ -351,6 +376,8 @@ def test_the_token_operations_are_the_expected_ones():
                 "ImportDiskImage",
                 "ImportVmImage",
                 *(["DistributeImage"] if "DistributeImage" in service_model().operation_names else []),
+                "SendWorkflowStepAction",
+                *(["RetryImage"] if "RetryImage" in service_model().operation_names else []),
             ]
         )
         == TOKEN_OPERATIONS

@@ -51,6 +51,7 @@ def world(fake: Any, client: Any, make_stack: Any) -> SimpleNamespace:
         pipeline=stack.pipeline_arn,
         done=done,
         running=running,
+        advance=fake.advance,
     )
 
 
@@ -104,6 +105,33 @@ def _workflow(c: Any, name: str = "wait") -> str:
         "workflowBuildVersionArn"
     ]
     return arn
+
+
+def _waiting_step(c: Any, w: SimpleNamespace) -> tuple[str, str]:
+    """A CreateImage build held at its test workflow's WaitForAction step: (build ARN, step execution id)."""
+    build = c.create_image(
+        imageRecipeArn=w.recipe,
+        infrastructureConfigurationArn=w.infrastructure,
+        workflows=[{"workflowArn": _workflow(c, "approve")}],
+        executionRole="arn:aws:iam::123456789012:role/builder",
+    )["imageBuildVersionArn"]
+    w.advance(3600)
+    steps = c.list_waiting_workflow_steps()["steps"]
+    return build, steps[0]["stepExecutionId"]
+
+
+def _first_execution(c: Any, build: str) -> str:
+    execution: str = c.list_workflow_executions(imageBuildVersionArn=build)["workflowExecutions"][0][
+        "workflowExecutionId"
+    ]
+    return execution
+
+
+def _first_step(c: Any, build: str) -> str:
+    step: str = c.list_workflow_step_executions(workflowExecutionId=_first_execution(c, build))["steps"][0][
+        "stepExecutionId"
+    ]
+    return step
 
 
 DOCKERFILE = (
@@ -278,6 +306,20 @@ SUCCESS: dict[str, Call] = {
     "GetContainerRecipe": lambda c, w: c.get_container_recipe(containerRecipeArn=_container_recipe(c)),
     "DeleteContainerRecipe": lambda c, w: c.delete_container_recipe(containerRecipeArn=_container_recipe(c)),
     "ListContainerRecipes": lambda c, w: (_container_recipe(c), c.list_container_recipes())[1],
+    "GetWorkflowExecution": lambda c, w: c.get_workflow_execution(workflowExecutionId=_first_execution(c, w.done)),
+    "ListWorkflowExecutions": lambda c, w: c.list_workflow_executions(imageBuildVersionArn=w.done),
+    "GetWorkflowStepExecution": lambda c, w: c.get_workflow_step_execution(stepExecutionId=_first_step(c, w.done)),
+    "ListWorkflowStepExecutions": lambda c, w: c.list_workflow_step_executions(
+        workflowExecutionId=_first_execution(c, w.done)
+    ),
+    "ListWaitingWorkflowSteps": lambda c, w: (_waiting_step(c, w), c.list_waiting_workflow_steps())[1],
+    "SendWorkflowStepAction": lambda c, w: c.send_workflow_step_action(
+        **dict(zip(("imageBuildVersionArn", "stepExecutionId"), _waiting_step(c, w), strict=True)), action="RESUME"
+    ),
+    "RetryImage": lambda c, w: (
+        c.cancel_image_creation(imageBuildVersionArn=w.running),
+        c.retry_image(imageBuildVersionArn=w.running),
+    )[1],
     "GetContainerRecipePolicy": lambda c, w: c.get_container_recipe_policy(
         containerRecipeArn=_with_policy(c.put_container_recipe_policy, "containerRecipeArn", _container_recipe(c))
     ),
@@ -326,6 +368,8 @@ SUCCESS: dict[str, Call] = {
 
 MISSING_PIPELINE = f"{PREFIX}:image-pipeline/missing"
 MISSING_BUILD = f"{PREFIX}:image/web/1.0.0/99"
+MISSING_EXECUTION = "wf-00000000-0000-0000-0000-000000000000"
+MISSING_STEP = "step-00000000-0000-0000-0000-000000000000"
 
 # operation -> (call, code, status)
 ERRORS: dict[str, tuple[Call, str, int]] = {
@@ -549,6 +593,43 @@ ERRORS: dict[str, tuple[Call, str, int]] = {
         "InvalidPaginationTokenException",
         400,
     ),
+    "GetWorkflowExecution": (
+        lambda c, w: c.get_workflow_execution(workflowExecutionId=MISSING_EXECUTION),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "ListWorkflowExecutions": (
+        lambda c, w: c.list_workflow_executions(imageBuildVersionArn=MISSING_BUILD),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "GetWorkflowStepExecution": (
+        lambda c, w: c.get_workflow_step_execution(stepExecutionId=MISSING_STEP),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "ListWorkflowStepExecutions": (
+        lambda c, w: c.list_workflow_step_executions(workflowExecutionId=MISSING_EXECUTION),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "ListWaitingWorkflowSteps": (
+        lambda c, w: c.list_waiting_workflow_steps(nextToken="made-up"),
+        "InvalidPaginationTokenException",
+        400,
+    ),
+    "SendWorkflowStepAction": (
+        lambda c, w: c.send_workflow_step_action(
+            stepExecutionId=MISSING_STEP, imageBuildVersionArn=w.done, action="RESUME"
+        ),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "RetryImage": (
+        lambda c, w: c.retry_image(imageBuildVersionArn=w.done),
+        "InvalidRequestException",
+        400,
+    ),
     "ListWorkflowBuildVersions": (
         lambda c, w: c.list_workflow_build_versions(
             workflowVersionArn=f"{PREFIX}:workflow/test/wait/1.0.0", nextToken="made-up"
@@ -694,7 +775,11 @@ def test_the_tables_cover_every_implemented_operation():
     assert set(ERRORS) == set(OPERATIONS)
 
 
-@pytest.mark.parametrize("operation", sorted(set(SUCCESS) & set(service_model().operation_names)))
+# RetryImage is missing from older models (botocore 1.40): their clients cannot call it.
+IN_MODEL = set(service_model().operation_names)
+
+
+@pytest.mark.parametrize("operation", sorted(set(SUCCESS) & IN_MODEL))
 def test_every_operation_output_matches_its_shape(
     client: Any, world: SimpleNamespace, raw_bodies: dict[str, bytes], check_output: Any, operation: str
 ):
@@ -707,7 +792,7 @@ def test_every_operation_output_matches_its_shape(
         assert body["requestId"] == answer["ResponseMetadata"]["RequestId"]
 
 
-@pytest.mark.parametrize("operation", sorted(set(ERRORS) & set(service_model().operation_names)))
+@pytest.mark.parametrize("operation", sorted(set(ERRORS) & IN_MODEL))
 def test_every_operation_answers_a_modeled_error(
     client: Any, world: SimpleNamespace, expect_error: Any, operation: str
 ):

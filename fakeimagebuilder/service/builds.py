@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_DURATIONS",
     "IN_PROGRESS",
     "TERMINAL",
+    "Attempt",
     "Build",
     "BuildPlan",
     "checked_seconds",
@@ -96,15 +97,23 @@ class BuildPlan:
     the next stage, when that status is skipped) with ``failure_reason``, in
     which ``{status}`` stands for the status it failed in (and
     ``{workflow_execution_id}``, ``{component_arn}`` for what ``fills`` gives).
+    ``fail_step`` names the workflow step that fails (``"ApplyTestComponents"``,
+    or a step of the build's own workflows): the build fails in the status
+    that step's workflow runs in, at the step's end, whatever ``fail_during``
+    says; by default the step that runs the components fails. The reason may
+    then use ``{step_name}``.
     """
 
     durations: Mapping[str, float] = field(default_factory=lambda: DEFAULT_DURATIONS)
     outcome: Literal["AVAILABLE", "FAILED"] = "AVAILABLE"
     fail_during: str = "BUILDING"
     failure_reason: str = DEFAULT_FAILURE_REASON
+    fail_step: str | None = None
 
     def __post_init__(self) -> None:
         checked_text(self.failure_reason, "failure_reason")
+        if self.fail_step is not None:
+            checked_text(self.fail_step, "fail_step")
         if self.outcome not in ("AVAILABLE", "FAILED"):
             raise ValueError(f"outcome must be AVAILABLE or FAILED, not {self.outcome!r}")
         if self.fail_during not in IN_PROGRESS:
@@ -153,6 +162,31 @@ class BuildPlan:
         return tuple(stages), "AVAILABLE", start + elapsed, None
 
 
+def _read(
+    stages: tuple[tuple[str, float], ...], end_status: str, end_at: float, end_reason: str | None, now: float
+) -> tuple[str, str | None]:
+    """The status (and reason) a timeline shows at ``now``."""
+    if now >= end_at:
+        return end_status, end_reason
+    current = stages[0][0]
+    for status, starts in stages:
+        if starts > now:
+            break
+        current = status
+    return current, None
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """An attempt of a build that ended before a retry (RetryImage): its statuses and how it ended."""
+
+    stages: tuple[tuple[str, float], ...]
+    end_status: str
+    end_at: float
+    end_reason: str | None
+    failure_context: dict[str, Any] | None
+
+
 @dataclass(slots=True)
 class Build:
     """One image build version: ``arn`` ends in ``/x.y.z/n``.
@@ -181,17 +215,35 @@ class Build:
     dependencies: tuple[str, ...] = ()
     # The findings its vulnerability scan reports (planted through Settings.scan_findings; findings.py).
     scan_findings: tuple[dict[str, Any], ...] = ()
+    # The workflow executions of every attempt (workflow_runs.WorkflowRun), oldest first; what they were laid
+    # out from (workflow_runs.lay_out's arguments), so an action sent to a waiting step lays them out again;
+    # the actions sent (workflow_runs.Action by step execution id); the attempts before a retry.
+    runs: list[Any] = field(default_factory=list)
+    layout: dict[str, Any] = field(default_factory=dict)
+    actions: dict[str, Any] = field(default_factory=dict)
+    earlier: list[Attempt] = field(default_factory=list)
+
+    def _earlier_at(self, now: float) -> Attempt | None:
+        """The earlier attempt in force at ``now``: before the current attempt started (after a retry)."""
+        if not self.earlier or now >= self.stages[0][1]:
+            return None
+        found = self.earlier[0]
+        for attempt in self.earlier:
+            if attempt.stages[0][1] <= now:
+                found = attempt
+        return found
+
+    def failure_context_at(self, now: float) -> dict[str, Any] | None:
+        """state.failureContext at ``now`` (None unless the build, or the attempt then, had FAILED)."""
+        earlier = self._earlier_at(now)
+        return earlier.failure_context if earlier is not None else self.failure_context
 
     def state(self, now: float) -> tuple[str, str | None]:
         """Status (and reason, for FAILED and CANCELLED) at instant ``now``."""
-        if now >= self.end_at:
-            return self.end_status, self.end_reason
-        current = self.stages[0][0]
-        for status, starts in self.stages:
-            if starts > now:
-                break
-            current = status
-        return current, None
+        earlier = self._earlier_at(now)
+        if earlier is not None:
+            return _read(earlier.stages, earlier.end_status, earlier.end_at, earlier.end_reason, now)
+        return _read(self.stages, self.end_status, self.end_at, self.end_reason, now)
 
     def past(self, status: str, now: float) -> bool:
         """Whether the build had moved on from ``status`` by ``now`` (an AVAILABLE build has moved on from all)."""
@@ -211,6 +263,14 @@ class Build:
             return False
         self.end_status, self.end_at, self.end_reason = "CANCELLED", now, None
         self.failure_context = None
+        # Workflows not yet started never will be; those running end CANCELLED now, with their unfinished steps.
+        self.runs = [run for run in self.runs if run.starts < now]
+        for run in self.runs:
+            if run.ends > now:
+                run.ends, run.outcome = now, "CANCELLED"
+                for step in run.steps:
+                    if step.ends > now:
+                        step.starts, step.ends, step.outcome = min(step.starts, now), now, "CANCELLED"
         return True
 
     def ami_id(self) -> str:

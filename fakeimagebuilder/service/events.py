@@ -182,7 +182,7 @@ def workflow_step_waiting(
     step_execution_id: str,
     step_name: str,
 ) -> dict[str, Any]:
-    """"EC2 Image Builder Workflow Step Waiting": a ``WaitForAction`` step paused (not emitted yet: no workflows)."""
+    """"EC2 Image Builder Workflow Step Waiting": a ``WaitForAction`` step paused (sent by :mod:`.step_waits`)."""
     detail = {
         "workflow-execution-id": workflow_execution_id,
         "workflow-step-execution-id": step_execution_id,
@@ -318,16 +318,26 @@ def _ami(scope: Scope, build: Build, at: float) -> Ami | None:
 _END_RANK = len(IN_PROGRESS)
 
 
-def _transitions(build: Build) -> Iterator[tuple[float, int, str]]:
-    """``(at, rank, status)`` of each change the build makes, in order; ranks grow along the lifecycle.
+def _transitions(build: Build) -> Iterator[tuple[float, int, str, str | None]]:
+    """``(at, rank, status, reason)`` of each change the build makes, in order; ranks grow along the lifecycle.
 
     A stage that starts when the build has already ended (a cancel at that
     instant, or a stage of no length at the end) is never seen, so it is left out.
+    A retried build (RetryImage) goes through its attempts in turn, each
+    ranked after the one before, so a retry at the instant of the end still
+    follows it.
     """
-    for status, starts in build.stages:
-        if starts < build.end_at:
-            yield starts, IN_PROGRESS.index(status), status
-    yield build.end_at, _END_RANK, build.end_status
+    for number, attempt in enumerate([*build.earlier, build]):
+        base = number * (_END_RANK + 1)
+        for status, starts in attempt.stages:
+            if starts < attempt.end_at:
+                yield starts, base + IN_PROGRESS.index(status), status, None
+        yield attempt.end_at, base + _END_RANK, attempt.end_status, attempt.end_reason
+
+
+def _last_rank(build: Build) -> int:
+    """The rank of the build's final end (its current attempt's)."""
+    return len(build.earlier) * (_END_RANK + 1) + _END_RANK
 
 
 @dataclass(slots=True)
@@ -353,6 +363,16 @@ class BuildStateChanges:
     _known: dict[tuple[str, str, str], _Cursor] = field(default_factory=dict)
     _open: list[_Cursor] = field(default_factory=list)
     _numbered: int = 0
+    _retries_seen: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def _reopen(self, scope: Scope) -> None:
+        # A build retried since the last look goes on past its end: its cursor is open again.
+        key = (scope.account, scope.region)
+        for arn in scope.retried[self._retries_seen.get(key, 0) :]:
+            cursor = self._known.get((scope.account, scope.region, arn))
+            if cursor is not None and cursor not in self._open:
+                self._open.append(cursor)
+        self._retries_seen[key] = len(scope.retried)
 
     def _discover(self, scope: Scope) -> None:
         # Builds are added at the end of scope.builds: walk back from the newest to the first one known.
@@ -373,6 +393,7 @@ class BuildStateChanges:
         """Every change at or before ``upto`` of every build, not collected before."""
         for scope in scopes:
             self._discover(scope)
+            self._reopen(scope)
         found: list[Pending] = []
         still_open: list[_Cursor] = []
         for cursor in self._open:
@@ -381,23 +402,22 @@ class BuildStateChanges:
                 still_open.append(cursor)
                 continue
             cursor.end_at = build.end_at
-            for at, rank, status in _transitions(build):
+            for at, rank, status, reason in _transitions(build):
                 if (at, rank) <= (cursor.at, cursor.rank):
                     continue
                 if at > upto:
                     cursor.next_at = at
                     break
                 if status in _STATE_CHANGE_STATUSES:
-                    found.append(self._pending(cursor, at, rank, status))
+                    found.append(self._pending(cursor, at, rank, status, reason))
                 cursor.at, cursor.rank, cursor.status = at, rank, status
-            if cursor.rank < _END_RANK:
+            if cursor.rank < _last_rank(build):
                 still_open.append(cursor)
         self._open = still_open
         return found
 
-    def _pending(self, cursor: _Cursor, at: float, rank: int, status: str) -> Pending:
+    def _pending(self, cursor: _Cursor, at: float, rank: int, status: str, reason: str | None) -> Pending:
         build, scope = cursor.build, cursor.scope
-        reason = build.end_reason if rank == _END_RANK else None
         event = image_state_change(scope, build.arn, at, cursor.status, status, reason)
         notification = None
         topic = build.infrastructure.get("snsTopicArn")
@@ -413,6 +433,7 @@ class BuildStateChanges:
         """Forget every build."""
         self._known.clear()
         self._open.clear()
+        self._retries_seen.clear()
 
 
 @dataclass(slots=True)

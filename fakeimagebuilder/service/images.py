@@ -9,9 +9,7 @@ number once given is never given again.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import uuid
 from typing import Any
 
 from .arns import Arn, normalise_name, require_in_scope
@@ -33,6 +31,7 @@ from .pipelines import pipeline
 from .state import Scope
 from .tagging import MAX_TAGS
 from .versions import concrete, highest, pattern
+from .workflow_runs import apply_layout, execution_id, workflow_specs
 
 __all__ = [
     "ami_name",
@@ -106,16 +105,9 @@ def launch(
     scope.build_numbers[key] = number
     build_arn = scope.arn("image", key[0], key[1], str(number))
     tests = item.get("imageTestsConfiguration") or {}
-    workflow_execution_id = _execution_id("wf", build_arn)
     # The component the failure names: the recipe's first (a recipe without components, which newer
     # models allow, has only itself to name).
     components = recipe.get("components") or [{"componentArn": recipe["arn"]}]
-    component_arn = components[0]["componentArn"]
-    stages, end_status, end_at, end_reason = plan.timeline(
-        now,
-        tests.get("imageTestsEnabled", True) is not False,
-        {"workflow_execution_id": workflow_execution_id, "component_arn": component_arn},
-    )
     distribution_arn = item.get("distributionConfigurationArn")
     build = Build(
         arn=build_arn,
@@ -126,16 +118,11 @@ def launch(
         distribution=scope.distributions.get(distribution_arn) if distribution_arn else None,
         created_at=now,
         date_created=date_string(now),
-        stages=stages,
-        end_status=end_status,
-        end_at=end_at,
-        end_reason=end_reason,
+        stages=(),
+        end_status="AVAILABLE",
+        end_at=now,
+        end_reason=None,
         tags=tags,
-        failure_context=(
-            _failure_context(scope, build_arn, stages[-1][0], workflow_execution_id, component_arn)
-            if end_status == "FAILED"
-            else None
-        ),
         build_type=build_type,
         dependencies=resolution(scope, recipe, now),
         # Inspector scans during the tests: none without them (model doc of imageScanningEnabled).
@@ -146,43 +133,22 @@ def launch(
             else ()
         ),
     )
+    build.layout = {
+        "attempt": 0,
+        "start": now,
+        "plan": plan,
+        "tests_enabled": tests.get("imageTestsEnabled", True) is not False,
+        "specs": workflow_specs(scope, item, recipe.get("platform", "Linux")),
+        # A failure outside any workflow, before one ran, names this made-up execution.
+        "fills": {
+            "workflow_execution_id": execution_id("wf", build_arn),
+            "component_arn": components[0]["componentArn"],
+        },
+        "first_status": "PENDING",
+    }
+    apply_layout(scope, build)
     scope.builds[build_arn] = build
     return build
-
-
-def _execution_id(prefix: str, build_arn: str) -> str:
-    """A stable, made-up execution id (``wf-<uuid>``, ``step-<uuid>``) for one build."""
-    return f"{prefix}-{uuid.UUID(bytes=hashlib.sha256(f'{prefix}:{build_arn}'.encode()).digest()[:16])}"
-
-
-# The AWS-managed workflow that runs in a status, with the step that applies the recipe's
-# components (aws-cli list-workflow-executions.rst; user guide image-failure-context.html).
-_WORKFLOWS = {
-    "BUILDING": ("build/build-image/1.0.3/1", "ApplyBuildComponents", "build"),
-    "TESTING": ("test/test-image/1.0.3/1", "ApplyTestComponents", "test"),
-}
-
-
-def _failure_context(
-    scope: Scope, build_arn: str, status: str, workflow_execution_id: str, component_arn: str
-) -> dict[str, Any]:
-    """state.failureContext of a build failing in ``status``: a component failure while building or testing.
-
-    Outside those two statuses only the status is named, as AWS does for a
-    failure before any workflow ran (user guide image-failure-context.html).
-    The wire keeps it only where the installed model has ``failureContext``.
-    """
-    if status not in _WORKFLOWS:
-        return {"imageStatus": status}
-    workflow, step, phase = _WORKFLOWS[status]
-    return {
-        "imageStatus": status,
-        "workflowExecutionId": workflow_execution_id,
-        "workflowArn": f"arn:{scope.partition}:imagebuilder:{scope.region}:aws:workflow/{workflow}",
-        "stepExecutionId": _execution_id("step", build_arn),
-        "failedStep": step,
-        "componentFailure": {"componentArn": component_arn, "phaseName": phase},
-    }
 
 
 def os_version(build: Build, now: float) -> str | None:
@@ -244,8 +210,9 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     state: dict[str, Any] = {"status": status}
     if reason:
         state["reason"] = reason
-    if status == "FAILED" and build.failure_context is not None:
-        state["failureContext"] = build.failure_context
+    failure_context = build.failure_context_at(now)
+    if status == "FAILED" and failure_context is not None:
+        state["failureContext"] = failure_context
     summary = {
         "arn": build.arn,
         "name": recipe["name"],

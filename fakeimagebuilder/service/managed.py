@@ -85,29 +85,39 @@ def _components(partition: str, region: str) -> MappingProxyType[str, dict[str, 
     return MappingProxyType(found)
 
 
-# name, type, version, description, steps (name, action)
-_WORKFLOWS: tuple[tuple[str, str, str, str, tuple[tuple[str, str], ...]], ...] = (
+# name, type, version, description, steps (name, action, onFailure, condition: a system variable and the
+# value that runs the step, or None). build-image 1.0.3's seven steps and test-image 1.0.3's four are those
+# aws-cli's list-workflow-executions.rst and list-workflow-step-executions.rst show (the test steps as
+# terraform-provider-aws's imagebuilder workflow tests write AWS's test workflow); which steps a condition
+# skips is the fake's reading of their names (sysprep on Windows, sanitizing on Linux, scan findings when
+# scanning is on, inventory when enhanced metadata is on).
+_Step = tuple[str, str, str, tuple[str, str] | None]
+_WORKFLOWS: tuple[tuple[str, str, str, str, tuple[_Step, ...]], ...] = (
     (
         "build-image",
         "BUILD",
-        "1.0.2",
+        "1.0.3",
         "Builds an image from the recipe's components.",
         (
-            ("LaunchBuildInstance", "LaunchInstance"),
-            ("ApplyBuildComponents", "ExecuteComponents"),
-            ("CreateOutputAMI", "CreateImage"),
-            ("TerminateBuildInstance", "TerminateInstance"),
+            ("LaunchBuildInstance", "LaunchInstance", "Abort", None),
+            ("ApplyBuildComponents", "ExecuteComponents", "Abort", None),
+            ("InventoryCollection", "CollectImageMetadata", "Abort", ("collectImageMetadata", "true")),
+            ("RunSanitizeScript", "SanitizeInstance", "Abort", ("platform", "Linux")),
+            ("RunSysPrepScript", "RunSysPrep", "Abort", ("platform", "Windows")),
+            ("CreateOutputAMI", "CreateImage", "Abort", None),
+            ("TerminateBuildInstance", "TerminateInstance", "Continue", None),
         ),
     ),
     (
         "test-image",
         "TEST",
-        "1.0.2",
+        "1.0.3",
         "Tests an image with the recipe's test components.",
         (
-            ("LaunchTestInstance", "LaunchInstance"),
-            ("RunTestComponents", "ExecuteComponents"),
-            ("TerminateTestInstance", "TerminateInstance"),
+            ("LaunchTestInstance", "LaunchInstance", "Abort", None),
+            ("CollectImageScanFindings", "CollectImageScanFindings", "Continue", ("collectImageScanFindings", "true")),
+            ("ApplyTestComponents", "ExecuteComponents", "Abort", None),
+            ("TerminateTestInstance", "TerminateInstance", "Continue", None),
         ),
     ),
     (
@@ -115,9 +125,18 @@ _WORKFLOWS: tuple[tuple[str, str, str, str, tuple[tuple[str, str], ...]], ...] =
         "DISTRIBUTION",
         "1.0.0",
         "Distributes an image as its distribution configuration says.",
-        (("DistributeImage", "DistributeImage"),),
+        (("DistributeImage", "DistributeImage", "Abort", None),),
     ),
 )
+
+
+def _workflow_step(name: str, action: str, on_failure: str, condition: tuple[str, str] | None) -> str:
+    text = f"  - name: {name}\n    action: {action}\n    onFailure: {on_failure}\n"
+    if condition is not None:
+        variable, value = condition
+        operator = "booleanEquals" if value == "true" else "stringEquals"
+        text += f'    if:\n      {operator}: {value}\n      value: "$.imagebuilder.{variable}"\n'
+    return text
 
 
 @cache
@@ -126,7 +145,7 @@ def _workflows(partition: str, region: str) -> MappingProxyType[str, dict[str, A
     for name, kind, version, description, steps in _WORKFLOWS:
         arn = str(Arn.build(partition, region, "aws", "workflow", kind.lower(), name, version, "1"))
         data = f"name: {name}\ndescription: {description}\nschemaVersion: 1.0\nsteps:\n" + "".join(
-            f"  - name: {step}\n    action: {action}\n    onFailure: Abort\n" for step, action in steps
+            _workflow_step(*step) for step in steps
         )
         found[arn] = {
             "arn": arn,

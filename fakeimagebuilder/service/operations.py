@@ -24,6 +24,7 @@ from . import (
     pipelines,
     resources,
     tagging,
+    workflow_executions,
     workflows,
 )
 from .kinds import (
@@ -94,6 +95,13 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
         "DeleteWorkflow": resources.delete(WORKFLOW),
         "ListWorkflows": resources.listing(WORKFLOW),
         "ListWorkflowBuildVersions": resources.list_build_versions(WORKFLOW),
+        "GetWorkflowExecution": workflow_executions.get_workflow_execution,
+        "ListWorkflowExecutions": workflow_executions.list_workflow_executions,
+        "GetWorkflowStepExecution": workflow_executions.get_workflow_step_execution,
+        "ListWorkflowStepExecutions": workflow_executions.list_workflow_step_executions,
+        "ListWaitingWorkflowSteps": workflow_executions.list_waiting_workflow_steps,
+        "SendWorkflowStepAction": workflow_executions.send_workflow_step_action,
+        "RetryImage": workflow_executions.retry_image,
         "CreateContainerRecipe": containers.create_container_recipe,
         "GetContainerRecipe": resources.get(CONTAINER_RECIPE),
         "DeleteContainerRecipe": resources.delete(CONTAINER_RECIPE),

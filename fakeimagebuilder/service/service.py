@@ -9,12 +9,13 @@ from typing import Any
 from ..clock import Clock
 from .calls import Call
 from .errors import ImageBuilderError
-from .events import BuildStateChanges, EventLog
+from .events import BuildStateChanges, EventLog, PipelineDisables
 from .findings import CveDetections
 from .kinds import KINDS
 from .operations import OPERATIONS
 from .schedule_runs import catch_up
 from .state import Scope, Settings
+from .step_waits import StepWaits
 
 __all__ = ["ImageBuilderService", "NotImplementedOperation"]
 
@@ -84,7 +85,7 @@ class ImageBuilderService:
         """The event log, caught up to now (made on first use, from the builds there are)."""
         with self.lock:
             if self.events is None:
-                self.events = EventLog([BuildStateChanges(), CveDetections()])
+                self.events = EventLog([BuildStateChanges(), PipelineDisables(), CveDetections(), StepWaits()])
             self._events_up_to(self.clock.now())
             return self.events
 

@@ -123,6 +123,13 @@ class Scope:
     # Each automatic disable of a pipeline, ``(instant, pipeline ARN, consecutive failures)`` in order: the
     # event log reads it (events.PipelineDisables).
     auto_disables: list[tuple[float, str, int]] = field(default_factory=list)
+    # Which build each workflow and step execution id belongs to (workflow_runs), and the builds whose
+    # workflows have a WaitForAction step, in the order they started (ListWaitingWorkflowSteps reads only them).
+    workflow_executions: dict[str, str] = field(default_factory=dict)
+    step_executions: dict[str, str] = field(default_factory=dict)
+    waiting_builds: dict[str, Build] = field(default_factory=dict)
+    # ARNs of the builds RetryImage ran again, in order (the event log reopens them).
+    retried: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.partition = partition_of(self.region)

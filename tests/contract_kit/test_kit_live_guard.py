@@ -338,3 +338,24 @@ def test_an_arn_that_is_not_a_string_is_refused_without_parameter_validation(
     with pytest.raises(UnsafeCall):
         raw.delete_infrastructure_configuration(infrastructureConfigurationArn=value)
     assert standin.fake.resources()["infrastructureConfigurations"] == [theirs]
+
+
+@pytest.mark.skipif(
+    "RetryImage" not in botocore.session.get_session().get_service_model("imagebuilder").operation_names,
+    reason="the installed botocore model has no RetryImage",
+)
+def test_a_retry_builds_again_so_it_holds_the_budget_and_is_cancelled_again(standin: StandIn) -> None:
+    """RetryImage runs the same build version again (no new ARN): it spends a build and is cancelled at once."""
+    guard = LiveGuard(Budget(2), PREFIX, account=ACCOUNT, region="us-east-1", sleep=lambda _: None)
+    client = _client(_session(guard), standin)
+    guard.attach(client)
+    ours = _pipeline(client, f"{PREFIX}retry-pipeline-1")
+    arn = client.start_image_pipeline_execution(imagePipelineArn=ours)["imageBuildVersionArn"]
+    client.list_image_pipelines()  # the guard cancels the build before the next call
+
+    assert client.retry_image(imageBuildVersionArn=arn)["imageBuildVersionArn"] == arn
+    assert (guard.budget.started, guard.budget.remaining, list(guard.pending)) == (2, 0, [arn])
+    client.list_image_pipelines()
+    assert [c.params["imageBuildVersionArn"] for c in standin.fake.successful("CancelImageCreation")] == [arn, arn]
+    with pytest.raises(BudgetExhausted):
+        client.retry_image(imageBuildVersionArn=arn)

@@ -1,0 +1,434 @@
+"""Workflow executions: what a build's workflows did, approvals at WaitForAction steps, and retries."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fakeimagebuilder import BuildPlan
+from fakeimagebuilder.model import service_model
+from fakeimagebuilder.service.builds import IN_PROGRESS
+from fakeimagebuilder.service.state import Scope, Settings
+from fakeimagebuilder.service.workflow_runs import lay_out, workflow_specs
+
+APPROVAL = """name: approve
+description: waits for a person to approve the image
+schemaVersion: 1.0
+parameters:
+  - name: approve
+    type: boolean
+    default: true
+steps:
+  - name: LaunchTestInstance
+    action: LaunchInstance
+    onFailure: Abort
+  - name: WaitForApproval
+    action: WaitForAction
+    onFailure: {on_failure}
+    timeoutSeconds: 86400
+    if:
+      booleanEquals: true
+      value: "$.parameters.approve"
+  - name: TerminateTestInstance
+    action: TerminateInstance
+    onFailure: Continue
+"""
+
+HAS_FAILURE_CONTEXT = "failureContext" in service_model().shape_for("ImageState").members
+HAS_RETRY = "RetryImage" in service_model().operation_names
+
+
+def _approval_stack(client: Any, make_stack: Any, on_failure: str = "Abort", parameters: Any = None) -> str:
+    workflow = client.create_workflow(
+        name="approve", semanticVersion="1.0.0", type="TEST", data=APPROVAL.format(on_failure=on_failure)
+    )["workflowBuildVersionArn"]
+    entry: dict[str, Any] = {"workflowArn": workflow}
+    if parameters is not None:
+        entry["parameters"] = parameters
+    return make_stack(
+        "approval", workflows=[entry], executionRole="arn:aws:iam::123456789012:role/builder"
+    ).pipeline_arn
+
+
+def _status(client: Any, build: str) -> str:
+    status: str = client.get_image(imageBuildVersionArn=build)["image"]["state"]["status"]
+    return status
+
+
+def _executions(client: Any, build: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = client.list_workflow_executions(imageBuildVersionArn=build)["workflowExecutions"]
+    return found
+
+
+def _steps(client: Any, execution: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = client.list_workflow_step_executions(workflowExecutionId=execution)["steps"]
+    return found
+
+
+def test_default_workflows_run_inside_the_statuses_getimage_shows(fake: Any, client: Any, stack: Any):
+    build = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+
+    seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+    for _ in range(50):  # every 30 virtual seconds over 25 minutes: longer than the whole build
+        status = _status(client, build)
+        executions = _executions(client, build)
+        running = tuple((e["type"], e["status"]) for e in executions)
+        seen.add((status, running))
+        # The workflow of the status GetImage shows is the one running; none runs outside BUILDING and TESTING.
+        assert [e["type"] for e in executions if e["status"] == "RUNNING"] == (
+            {"BUILDING": ["BUILD"], "TESTING": ["TEST"]}.get(status, [])
+        )
+        fake.advance(30)
+
+    assert ("AVAILABLE", (("BUILD", "COMPLETED"), ("TEST", "COMPLETED"))) in seen
+    assert ("PENDING", ()) in seen
+    build_run, test_run = _executions(client, build)
+    assert build_run["workflowBuildVersionArn"].endswith(":aws:workflow/build/build-image/1.0.3/1")
+    assert test_run["workflowBuildVersionArn"].endswith(":aws:workflow/test/test-image/1.0.3/1")
+    # aws-cli list-workflow-executions.rst: seven build steps; the counts add up to the total.
+    assert build_run["totalStepCount"] == 7
+    for run in (build_run, test_run):
+        assert run["totalStepsSucceeded"] + run["totalStepsFailed"] + run["totalStepsSkipped"] == run["totalStepCount"]
+        assert run.get("retried", False) is False  # a member since botocore 1.41
+        got = client.get_workflow_execution(workflowExecutionId=run["workflowExecutionId"])
+        assert got["imageBuildVersionArn"] == build
+        assert (got["status"], got["startTime"], got["endTime"]) == (run["status"], run["startTime"], run["endTime"])
+    assert test_run["startTime"] == build_run["endTime"]
+    steps = _steps(client, build_run["workflowExecutionId"])
+    assert steps[0]["startTime"] == build_run["startTime"] and steps[-1]["endTime"] == build_run["endTime"]
+    # Linux: sysprep is skipped; the instance and the AMI are the step outputs aws-cli's example shows.
+    assert {s["name"]: s["status"] for s in steps}["RunSysPrepScript"] == "SKIPPED"
+    ami = client.get_image(imageBuildVersionArn=build)["image"]["outputResources"]["amis"][0]["image"]
+    assert {s["name"]: s.get("outputs") for s in steps}["CreateOutputAMI"] == f'{{"imageId": "{ami}"}}'
+    one = client.get_workflow_step_execution(stepExecutionId=steps[0]["stepExecutionId"])
+    assert (one["name"], one["workflowExecutionId"], one["onFailure"]) == (
+        "LaunchBuildInstance",
+        build_run["workflowExecutionId"],
+        "Abort",
+    )
+
+
+def test_tests_off_runs_no_test_workflow(fake: Any, client: Any, make_stack: Any):
+    pipeline = make_stack(imageTestsConfiguration={"imageTestsEnabled": False}).pipeline_arn
+    build = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    fake.advance(3600)
+
+    assert [e["type"] for e in _executions(client, build)] == ["BUILD"]
+
+
+def test_a_wait_step_holds_the_build_until_resumed(fake: Any, client: Any, make_stack: Any):
+    pipeline = _approval_stack(client, make_stack)
+    build = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    fake.advance(43200)  # half a day: without an answer the build still waits (its step times out after a day)
+
+    assert _status(client, build) == "TESTING"
+    (waiting,) = client.list_waiting_workflow_steps()["steps"]
+    assert (waiting["imageBuildVersionArn"], waiting["name"], waiting["action"]) == (
+        build,
+        "WaitForApproval",
+        "WaitForAction",
+    )
+    test_run = _executions(client, build)[1]
+    assert (test_run["workflowExecutionId"], test_run["status"]) == (waiting["workflowExecutionId"], "RUNNING")
+    assert [s["status"] for s in _steps(client, test_run["workflowExecutionId"])] == [
+        "COMPLETED",
+        "RUNNING",
+        "PENDING",
+    ]
+    # Sent once, when the step started waiting (EventBridge reference events-ref-imagebuilder).
+    (event,) = [e for e in fake.events if e["detail-type"] == "EC2 Image Builder Workflow Step Waiting"]
+    assert event["resources"] == [build, waiting["workflowBuildVersionArn"]]
+    assert event["detail"] == {
+        "workflow-execution-id": waiting["workflowExecutionId"],
+        "workflow-step-execution-id": waiting["stepExecutionId"],
+        "workflow-step-name": "WaitForApproval",
+    }
+
+    client.send_workflow_step_action(
+        stepExecutionId=waiting["stepExecutionId"], imageBuildVersionArn=build, action="RESUME", reason="looks good"
+    )
+
+    assert client.list_waiting_workflow_steps()["steps"] == []
+    step = client.get_workflow_step_execution(stepExecutionId=waiting["stepExecutionId"])
+    assert (step["status"], step["outputs"], step["timeoutSeconds"]) == ("COMPLETED", '{"reason": "looks good"}', 86400)
+    assert _status(client, build) == "TESTING"  # the rest of the test workflow still has to run
+    fake.advance(3600)
+    assert _status(client, build) == "AVAILABLE"
+    assert [e["status"] for e in _executions(client, build)] == ["COMPLETED", "COMPLETED"]
+    assert len([e for e in fake.events if e["detail-type"] == "EC2 Image Builder Workflow Step Waiting"]) == 1
+    with pytest.raises(ClientError) as again:
+        client.send_workflow_step_action(
+            stepExecutionId=waiting["stepExecutionId"], imageBuildVersionArn=build, action="RESUME"
+        )
+    assert again.value.response["Error"]["Code"] == "InvalidRequestException"
+
+
+def test_stop_fails_the_build_at_once_with_a_workflow_reason(fake: Any, client: Any, make_stack: Any):
+    pipeline = _approval_stack(client, make_stack)
+    build = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    fake.advance(3600)
+    (waiting,) = client.list_waiting_workflow_steps()["steps"]
+
+    client.send_workflow_step_action(
+        stepExecutionId=waiting["stepExecutionId"], imageBuildVersionArn=build, action="STOP", reason="rejected"
+    )
+
+    state = client.get_image(imageBuildVersionArn=build)["image"]["state"]
+    assert state["status"] == "FAILED"
+    assert state["reason"].startswith(f"Workflow Execution ID: '{waiting['workflowExecutionId']}' failed with reason:")
+    assert "rejected" in state["reason"]
+    failed = fake.state()["123456789012"]["us-east-1"]["images"][0]["state"]["failureContext"]
+    assert (failed["stepExecutionId"], failed["failedStep"], failed["imageStatus"]) == (
+        waiting["stepExecutionId"],
+        "WaitForApproval",
+        "TESTING",
+    )
+    if HAS_FAILURE_CONTEXT:
+        assert state["failureContext"] == failed
+    steps = _steps(client, waiting["workflowExecutionId"])
+    assert [s["status"] for s in steps] == ["COMPLETED", "FAILED", "SKIPPED"]
+    assert _executions(client, build)[1]["status"] == "FAILED"
+
+
+def test_an_unanswered_wait_times_out_and_fails_the_build(fake: Any, client: Any, make_stack: Any):
+    pipeline = _approval_stack(client, make_stack)
+    build = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    fake.advance(3600)
+    (waiting,) = client.list_waiting_workflow_steps()["steps"]
+
+    fake.advance(86400)  # the step's timeoutSeconds
+
+    assert client.list_waiting_workflow_steps()["steps"] == []
+    state = client.get_image(imageBuildVersionArn=build)["image"]["state"]
+    assert state["status"] == "FAILED" and "timed out after 86400 seconds" in state["reason"]
+    step = client.get_workflow_step_execution(stepExecutionId=waiting["stepExecutionId"])
+    assert step["status"] == "FAILED"
+    with pytest.raises(client.exceptions.InvalidRequestException):  # "has already timed out" (API reference)
+        client.send_workflow_step_action(
+            stepExecutionId=waiting["stepExecutionId"], imageBuildVersionArn=build, action="RESUME"
+        )
+
+
+def test_stop_of_a_step_that_continues_on_failure_lets_the_build_go_on(fake: Any, client: Any, make_stack: Any):
+    pipeline = _approval_stack(client, make_stack, on_failure="Continue")
+    build = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    fake.advance(3600)
+    (waiting,) = client.list_waiting_workflow_steps()["steps"]
+
+    client.send_workflow_step_action(
+        stepExecutionId=waiting["stepExecutionId"], imageBuildVersionArn=build, action="STOP"
+    )
+    fake.advance(3600)
+
+    assert _status(client, build) == "AVAILABLE"
+    assert _executions(client, build)[1]["totalStepsFailed"] == 1
+
+
+def test_a_false_condition_skips_the_wait(fake: Any, client: Any, make_stack: Any):
+    pipeline = _approval_stack(client, make_stack, parameters=[{"name": "approve", "value": ["false"]}])
+    build = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    fake.advance(3600)
+
+    assert _status(client, build) == "AVAILABLE"
+    assert [s["status"] for s in _steps(client, _executions(client, build)[1]["workflowExecutionId"])] == [
+        "COMPLETED",
+        "SKIPPED",
+        "COMPLETED",
+    ]
+
+
+def test_actions_only_reach_a_waiting_step(fake: Any, client: Any, make_stack: Any, stack: Any):
+    pipeline = _approval_stack(client, make_stack, parameters=None)
+    build = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    other = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+    (waiting,) = client.list_waiting_workflow_steps()["steps"]
+    launch = _steps(client, waiting["workflowExecutionId"])[0]["stepExecutionId"]
+
+    def code(**params: Any) -> str:
+        with pytest.raises(ClientError) as caught:
+            client.send_workflow_step_action(action="RESUME", **params)
+        return str(caught.value.response["Error"]["Code"])
+
+    assert code(stepExecutionId=launch, imageBuildVersionArn=build) == "InvalidRequestException"
+    assert code(stepExecutionId=waiting["stepExecutionId"], imageBuildVersionArn=other) == (
+        "InvalidParameterValueException"
+    )
+    missing = "step-00000000-0000-0000-0000-000000000000"
+    assert code(stepExecutionId=missing, imageBuildVersionArn=build) == "ResourceNotFoundException"
+    assert _status(client, build) == "TESTING"  # nothing changed
+
+
+def test_cancelling_a_waiting_build_cancels_its_step(fake: Any, client: Any, make_stack: Any):
+    pipeline = _approval_stack(client, make_stack)
+    build = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    fake.advance(3600)
+    (waiting,) = client.list_waiting_workflow_steps()["steps"]
+
+    client.cancel_image_creation(imageBuildVersionArn=build)
+
+    assert _status(client, build) == "CANCELLED"
+    assert client.list_waiting_workflow_steps()["steps"] == []
+    assert [s["status"] for s in _steps(client, waiting["workflowExecutionId"])] == [
+        "COMPLETED",
+        "CANCELLED",
+        "CANCELLED",
+    ]
+    assert _executions(client, build)[1]["status"] == "CANCELLED"
+
+
+def test_a_failing_plan_fails_the_chosen_step_and_the_context_names_it(fake: Any, client: Any, stack: Any):
+    fake.set_build_plan(BuildPlan(outcome="FAILED", fail_step="LaunchTestInstance"))
+    build = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+
+    image = client.get_image(imageBuildVersionArn=build)["image"]
+    build_run, test_run = _executions(client, build)
+    assert (build_run["status"], test_run["status"]) == ("COMPLETED", "FAILED")
+    assert image["state"]["reason"] == (
+        f"Workflow Execution ID: '{test_run['workflowExecutionId']}' failed with reason: "
+        "Step 'LaunchTestInstance' failed."
+    )
+    # The build ends where its plan said: at the end of TESTING.
+    assert test_run["endTime"] == _steps(client, test_run["workflowExecutionId"])[0]["endTime"]
+    context = fake.state()["123456789012"]["us-east-1"]["images"][0]["state"]["failureContext"]
+    step = client.get_workflow_step_execution(stepExecutionId=context["stepExecutionId"])
+    assert (step["name"], step["status"], step["workflowExecutionId"]) == (
+        "LaunchTestInstance",
+        "FAILED",
+        context["workflowExecutionId"],
+    )
+
+
+def test_the_default_failure_names_the_component_step(fake: Any, client: Any, stack: Any):
+    fake.set_build_plan(BuildPlan(outcome="FAILED"))
+    build = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+
+    (build_run,) = _executions(client, build)
+    context = fake.state()["123456789012"]["us-east-1"]["images"][0]["state"]["failureContext"]
+    assert context["workflowExecutionId"] == build_run["workflowExecutionId"]
+    assert context["failedStep"] == "ApplyBuildComponents"
+    assert build_run["workflowExecutionId"] in client.get_image(imageBuildVersionArn=build)["image"]["state"]["reason"]
+
+
+def test_unknown_executions_are_not_found(client: Any, stack: Any):
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_workflow_execution(workflowExecutionId="wf-00000000-0000-0000-0000-000000000000")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.list_workflow_step_executions(workflowExecutionId="wf-00000000-0000-0000-0000-000000000000")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_workflow_step_execution(stepExecutionId="step-00000000-0000-0000-0000-000000000000")
+
+
+def test_step_executions_page(fake: Any, client: Any, stack: Any):
+    build = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+    execution = _executions(client, build)[0]["workflowExecutionId"]
+
+    pages = client.get_paginator("list_workflow_step_executions").paginate(
+        workflowExecutionId=execution, PaginationConfig={"PageSize": 3}
+    )
+    names = [step["name"] for page in pages for step in page["steps"]]
+
+    assert names == [step["name"] for step in _steps(client, execution)]
+    assert len(names) == 7
+
+
+retry_only = pytest.mark.skipif(not HAS_RETRY, reason="the installed botocore model has no RetryImage")
+
+
+@retry_only
+def test_retry_runs_a_failed_build_again_in_place(fake: Any, client: Any, stack: Any):
+    fake.set_build_plan(BuildPlan(outcome="FAILED", fail_step="ApplyTestComponents"))
+    build = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+    assert _status(client, build) == "FAILED"
+    fake.set_build_plan(BuildPlan())
+
+    answer = client.retry_image(imageBuildVersionArn=build)
+
+    # Same build version, resumed in the status it failed in (model doc of RetryImage; aws-cli retry-image.rst).
+    assert answer["imageBuildVersionArn"] == build
+    image = client.get_image(imageBuildVersionArn=build)["image"]
+    assert (image["state"], image["buildType"]) == ({"status": "TESTING"}, "USER_INITIATED")
+    fake.advance(3600)
+    assert _status(client, build) == "AVAILABLE"
+    runs = _executions(client, build)
+    assert [(r["type"], r["status"], r["retried"]) for r in runs] == [
+        ("BUILD", "COMPLETED", False),
+        ("TEST", "FAILED", True),
+        ("TEST", "COMPLETED", False),
+    ]
+    # No new build version: the next start takes /2.
+    assert client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"].endswith(
+        "/1.0.0/2"
+    )
+    changes = [
+        (e["detail"]["previous-state"]["status"], e["detail"]["state"]["status"])
+        for e in fake.events
+        if e["detail-type"] == "EC2 Image Builder Image State Change" and e["resources"] == [build]
+    ]
+    assert changes[-5:] == [
+        ("TESTING", "FAILED"),
+        ("FAILED", "TESTING"),
+        ("TESTING", "DISTRIBUTING"),
+        ("DISTRIBUTING", "INTEGRATING"),
+        ("INTEGRATING", "AVAILABLE"),
+    ]
+
+
+@retry_only
+def test_retry_takes_failed_or_cancelled_amis_only(fake: Any, client: Any, stack: Any):
+    build = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+
+    with pytest.raises(client.exceptions.InvalidRequestException):
+        client.retry_image(imageBuildVersionArn=build)  # still in progress
+    client.cancel_image_creation(imageBuildVersionArn=build)
+    client.retry_image(imageBuildVersionArn=build)
+    assert _status(client, build) == "PENDING"  # cancelled while PENDING: it starts over from there
+    fake.advance(3600)
+    assert _status(client, build) == "AVAILABLE"
+    with pytest.raises(client.exceptions.InvalidRequestException):
+        client.retry_image(imageBuildVersionArn=build)
+    created = datetime.fromisoformat(client.get_image(imageBuildVersionArn=build)["image"]["dateCreated"][:-1])
+    assert created.year > 2000  # the build kept its creation date
+
+
+def test_the_readme_approval_example_runs(aws_env: None):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Workflows, approvals and retries") :]
+    (example,) = re.findall(r"```python\n(.*?)```", section[: section.index("\n## ")], re.S)
+
+    exec(compile(example, "README.md", "exec"), {})  # its asserts are the test
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seconds=st.floats(min_value=0, max_value=10**6, allow_nan=False),
+    start=st.floats(min_value=1.6e9, max_value=2e9),
+    tests=st.booleans(),
+    outcome=st.sampled_from(["AVAILABLE", "FAILED"]),
+    fail_during=st.sampled_from(IN_PROGRESS),
+)
+def test_workflows_keep_the_plans_timeline(seconds: float, start: float, tests: bool, outcome: Any, fail_during: str):
+    """With workflows laid out inside them, the statuses start, and the build ends, exactly where the plan says."""
+    plan = BuildPlan.lasting(seconds, outcome=outcome, fail_during=fail_during)
+    scope = Scope("123456789012", "us-east-1", Settings())
+    specs = workflow_specs(scope, {}, "Linux")
+    fills = {"workflow_execution_id": "wf-x", "component_arn": "arn"}
+
+    layout = lay_out("arn:image", 0, start, plan, tests, specs, {}, fills)
+
+    stages, end_status, end_at, _ = plan.timeline(start, tests, fills)
+    assert (layout.stages, layout.end_status, layout.end_at) == (stages, end_status, end_at)
+    for run in layout.runs:
+        assert run.steps[0].starts == run.starts and run.steps[-1].ends == run.ends
+        assert all(a.ends == b.starts for a, b in zip(run.steps, run.steps[1:], strict=False))
