@@ -11,6 +11,7 @@ from .calls import Call
 from .errors import ImageBuilderError
 from .events import EventLog
 from .kinds import KINDS
+from .lifecycle_runs import catch_up as run_lifecycle_policies
 from .operations import OPERATIONS
 from .schedule_runs import catch_up
 from .state import Scope, Settings
@@ -65,6 +66,7 @@ class ImageBuilderService:
             now = self.clock.now()
             if self.events is None:
                 catch_up(scope, now)  # scheduled runs due by now exist before the call looks
+                run_lifecycle_policies(scope, now)  # then the policy runs, which judge the images those made
             else:
                 # Before the call can change a timeline (a cancel) or drop a build (a delete).
                 self._events_up_to(now)
@@ -92,6 +94,7 @@ class ImageBuilderService:
         assert self.events is not None
         for scope in self._scopes.values():
             catch_up(scope, now)
+            run_lifecycle_policies(scope, now)
         self.events.catch_up(self._scopes.values(), now)
 
     def reset(self) -> None:
@@ -125,6 +128,7 @@ class ImageBuilderService:
             dump: dict[str, Any] = {}
             for scope in self._scopes.values():
                 catch_up(scope, now)
+                run_lifecycle_policies(scope, now)
                 dump.setdefault(scope.account, {})[scope.region] = {
                     kind.state_name: [kind.show(scope, item, now) for item in kind.items(scope).values()]
                     for kind in KINDS

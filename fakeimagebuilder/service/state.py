@@ -114,6 +114,9 @@ class Scope:
     # earliest instant any of them needs looking at again: calls before it skip the schedules at once.
     schedules: dict[str, Any] = field(default_factory=dict)
     schedule_due: float = float("inf")
+    # Lifecycle executions and the daily runs of lifecycle policies (lifecycle_executions.LifecycleBook),
+    # made on first use.
+    lifecycle: Any = None
 
     def __post_init__(self) -> None:
         self.partition = partition_of(self.region)
