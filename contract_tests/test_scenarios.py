@@ -418,3 +418,38 @@ def test_create_image_needs_exactly_one_recipe(workspace: Workspace) -> None:
         workspace.client.create_image(
             infrastructureConfigurationArn=workspace.target.infrastructure_arn, tags=workspace.tags()
         )
+
+
+@pytest.mark.builds(2)  # the build, and the state update (its answer carries the image's ARN: budgeted as a start)
+def test_a_state_update_deletes_the_run_s_own_cancelled_image(workspace: Workspace) -> None:
+    """StartResourceStateUpdate on the run's own image, cancelled first so every target agrees on where it
+    starts: a CANCELLED image can only go to DELETED; the update is a lifecycle execution that ends SUCCESS
+    with the image DELETED, and the image's history lists it."""
+    pipeline = workspace.pipeline()
+    arn = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)["imageBuildVersionArn"]
+    with contextlib.suppress(ClientError):  # on AWS the live guard may have cancelled it already
+        workspace.client.cancel_image_creation(imageBuildVersionArn=arn)
+    assert workspace.wait_for_image(arn, TERMINAL).status == "CANCELLED"
+    with verifies("state-update-transitions"), expect_error("InvalidRequestException", 400):
+        workspace.client.start_resource_state_update(resourceArn=arn, state={"status": "AVAILABLE"})
+    with verifies("state-update-execution"):
+        answer = workspace.client.start_resource_state_update(resourceArn=arn, state={"status": "DELETED"})
+        assert answer["resourceArn"] == arn
+        execution_id = answer["lifecycleExecutionId"]
+        status = ""
+        for _ in range(40):  # a few virtual minutes on the fake; on AWS up to 40 polls
+            execution = workspace.client.get_lifecycle_execution(lifecycleExecutionId=execution_id)
+            status = execution["lifecycleExecution"]["state"]["status"]
+            if status not in ("PENDING", "IN_PROGRESS"):
+                break
+            workspace.let_time_pass(30)
+        assert status == "SUCCESS", status
+        assert "lifecyclePolicyArn" not in execution["lifecycleExecution"]
+        history = workspace.client.list_lifecycle_executions(resourceArn=arn)["lifecycleExecutions"]
+        assert execution_id in [e["lifecycleExecutionId"] for e in history]
+    with verifies("image-managed-status"):
+        image = workspace.eventually(lambda: workspace.get_image(arn), lambda i: i["state"]["status"] == "DELETED")
+        assert image["state"]["status"] == "DELETED" and image["lifecycleExecutionId"] == execution_id
+    with verifies("deleted-images-hidden"):
+        listed = workspace.client.list_image_pipeline_images(imagePipelineArn=pipeline.arn)["imageSummaryList"]
+        assert arn not in [s["arn"] for s in listed]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -454,3 +455,12 @@ def test_runs_do_not_depend_on_when_the_clock_is_read(fake: Any, client: Any, st
         for run in reversed(runs)
     ]
     assert actions == [[(images[0], "DEPRECATE")], [], [(i, "DELETE") for i in images], [], []]
+
+
+def test_the_readme_example_runs(aws_env: None):
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### Lifecycle policies and state updates") :]
+    block = re.search(r"```python\n(.*?)```", section, re.S)
+
+    assert block is not None
+    exec(compile(block.group(1), "README.md", "exec"), {})  # its asserts are the test
