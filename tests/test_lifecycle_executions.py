@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from fakeimagebuilder import FakeImageBuilder
 from fakeimagebuilder.service import BuildPlan
 from fakeimagebuilder.service.lifecycle_executions import CANCEL_SECONDS, TARGET_SECONDS
 from fakeimagebuilder.service.lifecycle_runs import DAY
@@ -464,3 +466,38 @@ def test_the_readme_example_runs(aws_env: None):
 
     assert block is not None
     exec(compile(block.group(1), "README.md", "exec"), {})  # its asserts are the test
+
+
+def test_executions_survive_a_state_file_reopen(aws_env: None, tmp_path: Path):
+    path = tmp_path / "state.journal"
+    first = FakeImageBuilder.from_state_file(path, speed=0)
+    with first:
+        client = boto3.client("imagebuilder", region_name="us-east-1")
+        recipe = client.create_image_recipe(
+            name="web",
+            semanticVersion="1.0.0",
+            parentImage="arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x",
+            components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}],
+        )["imageRecipeArn"]
+        infrastructure = client.create_infrastructure_configuration(name="web", instanceProfileName="builder")
+        pipeline = client.create_image_pipeline(
+            name="web",
+            imageRecipeArn=recipe,
+            infrastructureConfigurationArn=infrastructure["infrastructureConfigurationArn"],
+        )["imagePipelineArn"]
+        image = _build(first, client, pipeline)
+        execution_id = _update(client, image, "DISABLED")
+        first.advance(TARGET_SECONDS)
+        before = client.get_image(imageBuildVersionArn=image)["image"]
+    assert first.journal is not None
+    first.journal.close()
+
+    reopened = FakeImageBuilder.from_state_file(path, speed=0)
+    try:
+        with reopened:
+            client = boto3.client("imagebuilder", region_name="us-east-1")
+            assert client.get_image(imageBuildVersionArn=image)["image"] == before
+            assert _execution(client, execution_id)["state"] == {"status": "SUCCESS"}
+    finally:
+        assert reopened.journal is not None
+        reopened.journal.close()
