@@ -42,6 +42,7 @@ __all__ = [
     "book_of",
     "busy",
     "cancel_lifecycle_execution",
+    "executions_state",
     "get_lifecycle_execution",
     "image_overlay",
     "image_status",
@@ -238,6 +239,18 @@ def _document(execution: Execution, now: float) -> dict[str, Any]:
     if execution.ends <= now:
         document["endTime"] = execution.ends
     return {k: v for k, v in document.items() if v is not None}
+
+
+def executions_state(scope: Scope, now: float) -> list[dict[str, Any]]:
+    """Every lifecycle execution of the scope as GetLifecycleExecution shows it now, oldest first, each with
+    the images it acts on (for ``FakeImageBuilder.state()``)."""
+    if scope.lifecycle is None:
+        return []
+    book: LifecycleBook = scope.lifecycle
+    return [
+        {**_document(execution, now), "resources": [t.build_arn for t in execution.targets]}
+        for execution in book.executions.values()
+    ]
 
 
 def get_lifecycle_execution(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from .calls import Call
 from .errors import ImageBuilderError
 from .events import EventLog
 from .kinds import KINDS
+from .lifecycle_executions import executions_state
 from .lifecycle_runs import catch_up as run_lifecycle_policies
 from .operations import OPERATIONS
 from .schedule_runs import catch_up
@@ -118,7 +119,8 @@ class ImageBuilderService:
                 self.events.clear()
 
     def state(self) -> dict[str, Any]:
-        """Every resource, per account and region and kind, as Get would show it now.
+        """Every resource, per account and region and kind, as Get would show it now (and the lifecycle
+        executions, under ``lifecycleExecutions``).
 
         A deep copy, made under the lock and through JSON: changing it never
         reaches the service, and it can be written out as it is.
@@ -130,8 +132,11 @@ class ImageBuilderService:
                 catch_up(scope, now)
                 run_lifecycle_policies(scope, now)
                 dump.setdefault(scope.account, {})[scope.region] = {
-                    kind.state_name: [kind.show(scope, item, now) for item in kind.items(scope).values()]
-                    for kind in KINDS
+                    **{
+                        kind.state_name: [kind.show(scope, item, now) for item in kind.items(scope).values()]
+                        for kind in KINDS
+                    },
+                    "lifecycleExecutions": executions_state(scope, now),
                 }
             copied: dict[str, Any] = json.loads(json.dumps(dump))
             return copied
