@@ -8,7 +8,10 @@ EventBridge user guide lists them ("Event patterns", "Content filtering"):
 exact values (strings, numbers, booleans, null), ``prefix``, ``suffix``,
 ``equals-ignore-case``, ``wildcard``, ``anything-but`` (a value, a list, or a
 ``prefix``/``suffix``/``equals-ignore-case``), ``exists``, ``numeric`` (up to two
-comparisons) and ``$or``. A malformed pattern raises ValueError when compiled.
+comparisons) and ``$or``. Matchers see leaf values only: a field holding an
+object is absent for them (``exists: false`` matches it), as EventBridge's
+"Exists matching only works on leaf nodes" says. A malformed pattern raises
+ValueError when compiled.
 """
 
 from __future__ import annotations
@@ -116,11 +119,24 @@ def _leaf(rule: Any) -> Callable[[Any, bool], bool]:
     return lambda v, present: present and test(v)
 
 
+def _leaf_values(value: Any) -> list[Any]:
+    """The leaf values under a field: an object is an intermediate node, an array stands for its elements."""
+    if isinstance(value, Mapping):
+        return []
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaf_values(item)]
+    return [value]
+
+
 def _values(event: Any, key: str) -> tuple[list[Any], bool]:
+    # EventBridge matches leaves only ("Exists matching only works on leaf nodes. It does not work on intermediate
+    # nodes", user guide and aws/event-ruler README): a field holding an object, or an array with no value in it,
+    # is no field for a leaf matcher, so `exists: false` matches it and every other matcher does not.
     value = event.get(key, _MISSING) if isinstance(event, Mapping) else _MISSING
-    if value is _MISSING:
+    leaves = [] if value is _MISSING else _leaf_values(value)
+    if not leaves:
         return [None], False
-    return (value if isinstance(value, list) else [value]), True
+    return leaves, True
 
 
 def _compile_object(pattern: Any) -> Callable[[Any], bool]:

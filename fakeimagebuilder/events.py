@@ -6,13 +6,22 @@ anything else) from its callback. Each subscriber has its own cursor in the
 log and is fed by one thread at a time: every event reaches it exactly once
 and in the log's order, whichever threads observe the fake, and also when one
 observation covers many changes at once.
+
+A consumer that raises (a subscriber's callback, or moto refusing an event)
+neither fails the call that observed the change nor holds back the events of
+the others, nor its own later ones: the exception is logged (logger
+``fakeimagebuilder.events``) and kept in :attr:`EventHub.failures`, which
+:meth:`EventHub.raise_failures` re-raises, as the pytest fixture does at
+teardown.
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .event_patterns import compile_pattern
@@ -20,17 +29,46 @@ from .fake import moto_active
 from .service.events import Record
 from .service.service import ImageBuilderService
 
-__all__ = ["EventHub", "Subscription"]
+__all__ = ["EventHub", "SubscriberError", "SubscriberFailure", "Subscription"]
 
 Callback = Callable[[dict[str, Any]], object]
+
+_log = logging.getLogger("fakeimagebuilder.events")
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberFailure:
+    """An exception a consumer raised on one event: ``consumer`` names it (the callback's repr, or moto)."""
+
+    consumer: str
+    event: dict[str, Any]
+    error: Exception
+
+
+class SubscriberError(AssertionError):
+    """Raised by :meth:`EventHub.raise_failures`: consumers raised; ``failures`` lists them, the first is the cause.
+
+    An AssertionError, as ``responses`` reports requests it expected but never saw: the test's code ran, but
+    what it subscribed did not hold.
+    """
+
+    def __init__(self, failures: list[SubscriberFailure]) -> None:
+        self.failures = failures
+        lines = [
+            f"  {f.consumer} on {f.event.get('detail-type')} {f.event.get('id')}: {type(f.error).__name__}: {f.error}"
+            for f in failures
+        ]
+        super().__init__(f"{len(failures)} event subscriber call(s) raised:\n" + "\n".join(lines))
 
 class _Feed:
     """One consumer of the log: a cursor, fed by one thread at a time."""
 
-    def __init__(self, consume: Callable[[Record], None], after: int) -> None:
+    def __init__(self, consume: Callable[[Record], None], after: int, name: str) -> None:
         self.consume = consume
+        self.name = name
         self.cursor = after
         self.active = True
+        self.session: object = None  # for moto's feed: the mock_aws session it delivers to
         self._lock = threading.Lock()
 
     def drain(self, hub: EventHub) -> None:
@@ -45,7 +83,10 @@ class _Feed:
                     if not self.active:
                         return
                     self.cursor = record.seq  # before the callback: an exception does not deliver it twice
-                    self.consume(record)
+                    try:
+                        self.consume(record)
+                    except Exception as error:  # one consumer's failure is not the caller's
+                        hub.failed(SubscriberFailure(self.name, copy.deepcopy(record.event), error))
             finally:
                 self._lock.release()
 
@@ -76,6 +117,8 @@ class EventHub:
         self._feeds: list[_Feed] = []
         self._lock = threading.Lock()
         self._moto: _Feed | None = None
+        self.failures: list[SubscriberFailure] = []
+        """What consumers raised, oldest first (cleared by :meth:`raise_failures`, or by you)."""
 
     # -- the log, under the service lock --------------------------------------------------------
 
@@ -105,10 +148,29 @@ class EventHub:
             if matcher(record.event):
                 callback(copy.deepcopy(record.event))
 
-        feed = _Feed(consume, self.observe())
+        feed = _Feed(consume, self.observe(), repr(callback))
         with self._lock:
             self._feeds = [*self._feeds, feed]
         return Subscription(self, feed)
+
+    def failed(self, failure: SubscriberFailure) -> None:
+        """Log and keep what a consumer raised."""
+        _log.error(
+            "event subscriber %s raised on %s %s",
+            failure.consumer,
+            failure.event.get("detail-type"),
+            failure.event.get("id"),
+            exc_info=failure.error,
+        )
+        with self._lock:
+            self.failures.append(failure)
+
+    def raise_failures(self) -> None:
+        """Raise :class:`SubscriberError` (the first exception as its cause) if a consumer raised; then forget them."""
+        with self._lock:
+            failures, self.failures[:] = list(self.failures), []
+        if failures:
+            raise SubscriberError(failures) from failures[0].error
 
     def remove(self, feed: _Feed) -> None:
         """Stop feeding ``feed``."""
@@ -116,21 +178,49 @@ class EventHub:
         with self._lock:
             self._feeds = [f for f in self._feeds if f is not feed]
 
+    def notice_moto(self) -> None:
+        """Before a change is made: follow moto's ``mock_aws`` sessions, so each gets only what happens in it.
+
+        A session moto's events did not see yet (moto just became active, or
+        it was reset: a new ``mock_aws``) starts receiving from the fake's
+        events as they stand now; the AMIs of builds that finished earlier are
+        registered in its EC2 (they exist, as on AWS), but their events and
+        SNS messages are not sent again. Called before every call and
+        ``advance``, so the changes they make are in the session.
+        """
+        if not moto_active():
+            self._moto = None
+            return
+        from .transports import moto_events
+
+        session = moto_events.session()
+        moto = self._moto
+        if moto is not None and moto.session is session:
+            return
+        with self._lock:
+            moto = self._moto
+            if moto is not None and moto.session is session:
+                return
+            if moto is not None:
+                moto.active = False
+            fresh = _Feed(moto_events.publish, self.observe(), "moto delivery")
+            fresh.session = session
+            self._moto = fresh
+        for record in self.records_after(0):
+            if record.seq > fresh.cursor:
+                break
+            if record.ami is not None:
+                try:
+                    moto_events.register(record.ami)
+                except Exception as error:  # as any consumer's: not the caller's failure
+                    self.failed(SubscriberFailure("moto delivery", copy.deepcopy(record.event), error))
+
     def deliver(self) -> None:
         """Catch up to now and feed every consumer what it has not had: moto first, so subscribers find the AMI."""
+        self.notice_moto()
         self.observe()
-        if moto_active():
-            moto = self._moto
-            if moto is None:
-                from .transports import moto_events
-
-                with self._lock:
-                    # When moto becomes active it gets every event since the fake's last reset.
-                    moto = self._moto = self._moto or _Feed(moto_events.publish, 0)
+        moto = self._moto
+        if moto is not None:
             moto.drain(self)
-        else:
-            self._moto = None
         for feed in self._feeds:
             feed.drain(self)
-
-

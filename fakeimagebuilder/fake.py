@@ -27,7 +27,7 @@ from .wire import HttpRequest, HttpResponse, RestJsonWire
 if TYPE_CHECKING:
     import responses
 
-    from .events import EventHub, Subscription
+    from .events import EventHub, SubscriberFailure, Subscription
 
 __all__ = ["DEFAULT_ACCOUNT_ID", "KEEP", "FakeImageBuilder", "check_knobs"]
 
@@ -301,6 +301,9 @@ class FakeImageBuilder:
         journal = Journal(path, speed=speed, notices=notices, compact_every=compact_every)
         try:
             fake = cls(clock=journal.clock, **options)
+            # Events are recorded from the first change on, so that replaying the journal rebuilds the same
+            # log, numbered the same: a client's cursor from before a restart means the same events after it.
+            fake.service.observe_events()
             journal.attach(Subject(fake.service, fake._controls, capture=fake._capture, restore=fake._restore))
         except BaseException:
             journal.close()
@@ -323,10 +326,17 @@ class FakeImageBuilder:
 
     def _capture(self) -> dict[str, Any]:
         # Everything a restart must bring back, as live objects: the journal copies them under the service lock.
-        return {"service": self.service.snapshot(), "policy": self.policy.snapshot(), "account_id": self.account_id}
+        return {
+            "service": self.service.snapshot(),
+            "policy": self.policy.snapshot(),
+            "account_id": self.account_id,
+            # The event log too: the cursors clients hold number its records, and must mean the same after.
+            "events": self.service.events,
+        }
 
     def _restore(self, state: dict[str, Any]) -> None:
-        self.service.restore(state["service"])
+        # A snapshot from before events were kept has none: the log then starts afresh.
+        self.service.restore(state["service"], events=state.get("events"))
         self.policy.restore(state["policy"])
         self.account_id = state["account_id"]
 
@@ -336,6 +346,8 @@ class FakeImageBuilder:
         """Answer one HTTP request in the Image Builder wire protocol."""
         if self._hub is None and moto_active():
             self._event_hub()  # moto gets the events (fakeimagebuilder.events)
+        if self._hub is not None:
+            self._hub.notice_moto()  # before the call: what it changes belongs to the mock_aws active now
         response = self.wire.handle(request)
         if self._hub is not None:
             self._hub.deliver()
@@ -401,6 +413,10 @@ class FakeImageBuilder:
 
         Raises ValueError for a step that is negative, not finite, or past the year 9999.
         """
+        if self._hub is None and moto_active():
+            self._event_hub()
+        if self._hub is not None:
+            self._hub.notice_moto()  # before the clock moves: what happens now belongs to the mock_aws active now
         self._change("advance", seconds=seconds)
         if self._hub is not None:
             self._hub.deliver()
@@ -470,10 +486,29 @@ class FakeImageBuilder:
         suffix, anything-but, exists, numeric, equals-ignore-case, wildcard,
         $or, nested objects); ValueError if it is malformed. Each event
         reaches the callback once, in order, in the thread that observed it (a
-        call, :meth:`advance`, a read of :attr:`events`); an exception in the
-        callback propagates there. Returns a handle: ``.unsubscribe()``.
+        call, :meth:`advance`, a read of :attr:`events`). An exception in the
+        callback does not fail that call and holds back no other event: it is
+        logged (logger ``fakeimagebuilder.events``) and kept in
+        :attr:`subscriber_errors`; :meth:`raise_subscriber_errors` raises it
+        (the ``imagebuilder_fake`` fixture does at teardown). Returns a
+        handle: ``.unsubscribe()``.
         """
         return self._event_hub().subscribe(callback, pattern)
+
+    @property
+    def subscriber_errors(self) -> list[SubscriberFailure]:
+        """What subscribers' callbacks (and deliveries to moto) raised, oldest first; clear it to forget them."""
+        hub = self._hub
+        return [] if hub is None else hub.failures
+
+    def raise_subscriber_errors(self) -> None:
+        """Raise :class:`~fakeimagebuilder.events.SubscriberError` if a callback raised since the last check.
+
+        Its cause is the first exception; ``.failures`` lists every one (consumer, event, exception). The
+        recorded failures are forgotten, so each is raised once.
+        """
+        if self._hub is not None:
+            self._hub.raise_failures()
 
     def fail_next(self, operation: str, code: str, times: int = 1, message: str | None = None) -> None:
         """Answer the next ``times`` calls of ``operation`` with the modeled error ``code``.

@@ -244,6 +244,19 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_documents.py::test_output_ami_and_embedded_recipe_carry_what_aws_shows",
     ),
     Behaviour(
+        "ami-name",
+        "The output AMI's name (GetImage and list outputResources.amis[].name, the SNS message, moto's EC2) is the "
+        "distribution's amiDistributionConfiguration.name for the build's region with {{imagebuilder:buildDate}} "
+        "(the build's dateCreated with '-' for ':') and {{imagebuilder:buildVersion}} (the build number) filled "
+        "in, spaces inside the braces allowed, other text kept; without a name, '<recipe name> <that date>'.",
+        "likely",
+        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/tag-resources.html (the two variables: 'the "
+        "build date/time at build time', 'the number at the end of the ARN'); the default and the date form from "
+        f"{_REAL_RUN} ('Ubuntu-2004-with-latest-SSM-Agent 2023-05-17T21-17-23.099935Z'); the fake's date is the "
+        "build's dateCreated (AWS's is a moment later, with microseconds)",
+        "tests/test_events.py::test_the_ami_name_follows_the_distributions_name_template",
+    ),
+    Behaviour(
         "embedded-recipe",
         "GetImage's imageRecipe is the recipe without the owner and type that GetImageRecipe shows.",
         "confirmed",
@@ -957,8 +970,9 @@ LEDGER: tuple[Behaviour, ...] = (
         "event-order",
         "Events are made from the build timelines whenever the fake is observed (a call, advance, a read of the "
         "events), each exactly once: ordered by virtual instant, then the order they became known, then build "
-        "creation and lifecycle order, with ids derived from the image, status and instant. A clock jump over "
-        "many changes yields all of them, each at its own instant.",
+        "creation and lifecycle order (an automatic disable after the state change that caused it), with ids "
+        "derived from the image, status and instant. A clock jump over many changes yields all of them, each at "
+        "its own instant.",
         "assumed",
         "design choice: AWS delivers these events 'best effort' with no ordering guarantee "
         "(https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-imagebuilder.html, Delivery type), so "
@@ -967,12 +981,38 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "event-other-types",
-        "'EC2 Image Builder Workflow Step Waiting', 'CVE Detected' and 'Image Pipeline Automatically Disabled' "
-        "have their documented shapes but are not sent yet: the fake has no WaitForAction workflows, scans or "
-        "schedules.",
+        "'EC2 Image Builder Workflow Step Waiting' (resources: image and workflow ARNs; detail "
+        "workflow-execution-id, workflow-step-execution-id, workflow-step-name) and 'CVE Detected' (resources: "
+        "image and, from a pipeline, pipeline ARNs; detail resource-id and finding-severity-counts all, critical, "
+        "high, medium) have their documented shapes but are not sent yet: the fake has no WaitForAction "
+        "workflows or scans.",
         "confirmed",
-        f"{_EVENTS_GUIDE} (each event's example and detail fields)",
+        f"{_EVENTS_GUIDE} (#eb-event-wf-step-waiting, #eb-event-cve-detected: each event's example and detail "
+        "fields)",
         "tests/test_events.py::test_the_other_event_types_have_their_documented_shapes",
+    ),
+    Behaviour(
+        "event-pattern-exists",
+        "Subscribers' EventBridge patterns match leaf values only: a field whose value is an object (or an array "
+        "holding no value) is absent for them, so exists:true does not match it, exists:false does, and no "
+        "other matcher (anything-but included) matches it; an array of values is a leaf, null is a value.",
+        "confirmed",
+        "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html (Exists "
+        "matching: 'only works on leaf nodes. It does not work on intermediate nodes'); aws/event-ruler README.md "
+        "(Exists matching: exists:false matches an event whose c-count is an object, 'because c-count is not a "
+        "leaf node')",
+        "tests/test_event_patterns.py::test_exists_works_on_leaf_nodes_only",
+    ),
+    Behaviour(
+        "event-pipeline-auto-disabled",
+        "When consecutive failed scheduled builds disable a pipeline, an 'EC2 Image Builder Image Pipeline "
+        "Automatically Disabled' event is sent at the instant of the disable (right after the FAILED state change "
+        "of the build that reached the count): resources the pipeline ARN, detail consecutive-failures, the count "
+        "as a string.",
+        "confirmed",
+        f"{_EVENTS_GUIDE} (#eb-event-pipeline-disabled: example with \"consecutive-failures\": \"5\" and the "
+        "field table); the order after the FAILED change is a design choice",
+        "tests/test_schedules.py::test_an_automatic_disable_sends_its_event_at_the_instant_of_the_disable",
     ),
     Behaviour(
         "sns-message",
@@ -1140,6 +1180,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "assumed",
         "model doc of ListImages includeDeprecated; the rest is the fake's choice",
         "tests/test_lifecycle_executions.py::test_deleted_images_leave_every_list_and_their_amis_go_with_them",
+    ),
+    Behaviour(
+        "moto-sessions",
+        "Each mock_aws session that resets moto gets the events and SNS messages of what happens while it is "
+        "active (from the fake's first call, advance or read in it); the AMIs of builds that finished earlier are "
+        "registered in its EC2, but earlier events are not sent again.",
+        "assumed",
+        "design choice: a fresh mock_aws is a fresh AWS account for its rules and queues; the AMIs the fake's "
+        "images name exist there as they would on AWS",
+        "tests/moto/test_moto_events.py::test_a_fresh_mock_aws_sees_only_the_events_of_its_own_lifetime",
     ),
 )
 

@@ -7,7 +7,9 @@ Fixtures:
 - ``imagebuilder_fake``: an active :class:`FakeImageBuilder`, fresh per test.
   Every botocore/boto3 ``imagebuilder`` client in the process that talks to an
   AWS endpoint reaches it, including clients the code under test creates with
-  the default session.
+  the default session. At teardown it raises
+  :class:`~fakeimagebuilder.events.SubscriberError` if an event subscriber's
+  callback raised during the test.
 - ``imagebuilder_client``: a botocore Image Builder client on that fake.
 - ``imagebuilder_events``: a list that collects the EventBridge events of
   ``imagebuilder_fake`` during the test, each as it happens.
@@ -288,6 +290,9 @@ def imagebuilder_fake(request: pytest.FixtureRequest) -> Iterator[FakeImageBuild
     _isolate_aws_environment(request, knobs.region)  # done already, unless requested with getfixturevalue
     with botocore_hook.guard(_refusal), knobs.new_fake() as fake:
         yield fake
+    # A subscriber's exception did not fail the call that delivered the event: the test fails here instead
+    # (clear ``fake.subscriber_errors`` in a test that expects one).
+    fake.raise_subscriber_errors()
 
 
 @pytest.fixture

@@ -169,8 +169,17 @@ class _App:
             if refused is not None:
                 return refused
         try:
-            # A GET's query parameters (?after=N) come in with the body's members.
-            return action({**dict(parse_qsl(request.query, keep_blank_values=True)), **_control_body(request)})
+            # A GET's query parameters (?after=N) come in with the body's members; a member given both ways
+            # must say the same in both, or which one counts would be a guess.
+            query = dict(parse_qsl(request.query, keep_blank_values=True))
+            body = _control_body(request)
+            for name in sorted(query.keys() & body.keys()):
+                if json.dumps(body[name]) not in (query[name], json.dumps(query[name])):
+                    raise _BadControl(
+                        f"'{name}' is given in the query string ({query[name]!r}) and in the body "
+                        f"({json.dumps(body[name])}) with different values; give it once."
+                    )
+            return action({**query, **body})
         except _BadControl as exc:
             return _error(400, str(exc), "InvalidControlRequestException")
         except ImageBuilderError as exc:  # a broken state file refuses changes: 503, as the API does
@@ -220,11 +229,17 @@ class _App:
         return _json(200, {"now": self.fake.clock.now()})
 
     def _events(self, body: dict[str, Any]) -> HttpResponse:
+        # The cursor comes as ?after=N, or as "after" in a JSON body: N, or "N" as the query string has it.
         after = body.get("after", "0")
+        if isinstance(after, int) and not isinstance(after, bool) and after >= 0:
+            after = str(after)
         # A cursor is a count: anything longer than 20 digits is no cursor this server issued (and int() of a
         # very long one raises past Python's digit limit).
         if not (isinstance(after, str) and after.isascii() and after.isdigit() and len(after) <= 20):
-            raise _BadControl(f"'after' must be a cursor (an integer >= 0) from an earlier answer, not {after!r}.")
+            raise _BadControl(
+                "'after' must be a cursor (an integer >= 0) from an earlier answer, in the query string "
+                f"(?after=N) or the JSON body ({{\"after\": N}}), not {json.dumps(after)}."
+            )
         cursor = int(after)
         return _json(200, self.fake.events_page(cursor))
 

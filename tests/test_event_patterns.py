@@ -85,3 +85,38 @@ def test_patterns_match_as_eventbridge_matches(pattern: Any, expected: bool):
 def test_malformed_patterns_are_refused(pattern: Any):
     with pytest.raises(ValueError):
         compile_pattern(pattern)
+
+
+# The examples of "Exists matching" (EventBridge user guide eb-create-pattern-operators.html#eb-filtering-exists-
+# matching; aws/event-ruler README.md "Exists matching"): it only works on leaf nodes, so a field whose value is an
+# object is no field for it: `exists: true` does not match it, and `exists: false` does.
+_RULER_EVENT = {
+    "detail-type": ["EC2 Instance State-change Notification"],
+    "resources": ["arn:aws:ec2:us-east-1:123456789012:instance/i-000000aaaaaa00000"],
+    "detail": {"state": ["initializing", "running"]},
+}
+_WITH_OBJECT = {**_RULER_EVENT, "detail": {"state": ["initializing", "running"], "c-count": {"c1": 100}}}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "event", "expected"),
+    [
+        ({"detail": {"state": [{"exists": True}]}}, _RULER_EVENT, True),  # an array of values is a leaf
+        ({"detail": {"c-count": [{"exists": True}]}}, _RULER_EVENT, False),
+        ({"detail": {"c-count": [{"exists": False}]}}, _RULER_EVENT, True),
+        ({"detail": {"c-count": [{"exists": False}]}}, _WITH_OBJECT, True),  # not a leaf node
+        ({"detail": {"c-count": [{"exists": True}]}}, _WITH_OBJECT, False),
+        ({"detail": {"c-count": [{"exists": True}]}}, {"detail": {"c-count": 5}}, True),
+        ({"detail": {"c-count": [{"exists": False}]}}, {"detail": {"c-count": 5}}, False),
+        ({"detail": {"c-count": [{"exists": True}]}}, {"detail": {"c-count": None}}, True),  # null is a value
+        ({"detail": {"c-count": [{"exists": True}]}}, {"detail": {"c-count": [{"c1": 1}]}}, False),
+        ({"detail": {"c-count": [{"exists": False}]}}, {"detail": {"c-count": [{"c1": 1}]}}, True),
+        # The object's leaves are still there for a pattern that goes into it.
+        ({"detail": {"c-count": {"c1": [{"exists": True}]}}}, _WITH_OBJECT, True),
+        # No other matcher takes an object for a value either, anything-but included.
+        ({"detail": {"c-count": [{"anything-but": "x"}]}}, _WITH_OBJECT, False),
+        ({"detail": {"c-count": [{"anything-but": "x"}]}}, {"detail": {"c-count": "y"}}, True),
+    ],
+)
+def test_exists_works_on_leaf_nodes_only(pattern: dict[str, Any], event: dict[str, Any], expected: bool) -> None:
+    assert matches(pattern, event) is expected

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from fakeimagebuilder import BuildPlan, FakeImageBuilder
+from fakeimagebuilder.events import SubscriberError
 from fakeimagebuilder.service.builds import DEFAULT_DURATIONS
 from fakeimagebuilder.service.events import (
     CVE_DETECTED,
@@ -225,19 +226,41 @@ def test_subscribers_get_each_event_exactly_once_when_many_threads_observe(fake:
     assert len(got) == len(set(got)) == 10 * 5
 
 
-def test_a_callbacks_exception_surfaces_and_the_event_is_not_delivered_again(fake: Any, client: Any, stack: Any):
+def test_a_callbacks_exception_fails_neither_the_call_nor_the_other_subscribers(
+    fake: Any, client: Any, stack: Any, caplog: pytest.LogCaptureFixture
+):
     calls: list[str] = []
+    others: list[str] = []
 
     def fussy(event: dict[str, Any]) -> None:
-        calls.append(event["id"])
+        calls.append(event["detail"]["state"]["status"])
         raise RuntimeError("the subscriber failed")
 
-    fake.subscribe(fussy, pattern={"detail": {"state": {"status": ["AVAILABLE"]}}})
-    _start(client, stack)
-    with pytest.raises(RuntimeError, match="the subscriber failed"):
-        fake.advance(3600)
-    fake.advance(10)
-    assert len(calls) == 1
+    fake.subscribe(fussy)  # first: the others come after it
+    fake.subscribe(lambda event: others.append(event["detail"]["state"]["status"]))
+    arn = _start(client, stack)
+    fake.advance(3600)  # no exception here
+    assert client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"] == "AVAILABLE"
+    lifecycle = ["BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"]
+    # Each event once to each: the fussy one got all of its own too, not stopped at its first failure.
+    assert others == calls == lifecycle
+    assert [f.error.args[0] for f in fake.subscriber_errors] == ["the subscriber failed"] * 5
+    assert [f.event["detail"]["state"]["status"] for f in fake.subscriber_errors] == lifecycle
+    assert "the subscriber failed" in caplog.text and "fakeimagebuilder.events" in caplog.text
+    with pytest.raises(SubscriberError, match="5 event subscriber call") as raised:
+        fake.raise_subscriber_errors()
+    assert isinstance(raised.value.__cause__, RuntimeError) and len(raised.value.failures) == 5
+    fake.raise_subscriber_errors()  # each raised once
+    assert fake.subscriber_errors == []
+
+
+def test_a_failing_callback_does_not_fail_the_api_call_that_delivers(fake: Any, client: Any, stack: Any):
+    fake.configure(build_plan=BuildPlan.lasting(0))
+    fake.subscribe(lambda event: 1 / 0)
+    arn = _start(client, stack)  # the call whose observation delivers the events
+    assert client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"] == "AVAILABLE"
+    assert {type(f.error) for f in fake.subscriber_errors} == {ZeroDivisionError}
+    fake.subscriber_errors.clear()
 
 
 def test_a_malformed_pattern_is_refused_at_subscribe(fake: Any):
@@ -389,3 +412,41 @@ def test_a_create_image_build_with_a_topic_sends_its_message_without_a_pipeline(
     assert len(messages) == 1
     assert "sourcePipelineArn" not in str(messages[0])
     assert client.list_image_recipes()["imageRecipeSummaryList"]
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("web-{{ imagebuilder:buildDate }}", "web-{date}"),
+        ("web {{imagebuilder:buildVersion}} {{imagebuilder:buildDate}}", "web 1 {date}"),
+        # Only Image Builder's own variables are filled in.
+        (
+            "v{{ imagebuilder:buildVersion }}-{{ imagebuilder:buildDate }}-{{ other:thing }}",
+            "v1-{date}-{{{{ other:thing }}}}",
+        ),
+        (None, "web {date}"),  # no name: the recipe's name and the date
+    ],
+)
+def test_the_ami_name_follows_the_distributions_name_template(
+    fake: Any, client: Any, make_stack: Any, template: str | None, expected: str
+):
+    ami = {"description": "golden"} | ({"name": template} if template else {})
+    distribution = client.create_distribution_configuration(
+        name="web", distributions=[{"region": "us-east-1", "amiDistributionConfiguration": ami}]
+    )["distributionConfigurationArn"]
+    infrastructure = client.create_infrastructure_configuration(
+        name="web-sns", instanceProfileName="builder", snsTopicArn=TOPIC
+    )["infrastructureConfigurationArn"]
+    stack = make_stack(distributionConfigurationArn=distribution, infrastructure_arn=infrastructure)
+    arn = _start(client, stack)
+    fake.advance(3600)
+
+    image = client.get_image(imageBuildVersionArn=arn)["image"]
+    date = image["dateCreated"].replace(":", "-")
+    [output] = image["outputResources"]["amis"]
+    assert output["name"] == expected.format(date=date)
+    [(_, message)] = fake.notifications
+    assert message["outputResources"]["amis"][0]["name"] == output["name"]
+    # The same name in the list operations.
+    [summary] = client.list_image_pipeline_images(imagePipelineArn=stack.pipeline_arn)["imageSummaryList"]
+    assert summary["outputResources"]["amis"][0]["name"] == output["name"]

@@ -165,6 +165,33 @@ def test_consecutive_failed_scheduled_builds_disable_the_pipeline(fake: Any, cli
 
 
 @pytest.mark.skipif(not HAS_AUTO_DISABLE, reason="the installed model has no Schedule.autoDisablePolicy")
+@pytest.mark.parametrize("jumps", [[3600 + 600, 3600, 3600], [5 * 3600]])
+def test_an_automatic_disable_sends_its_event_at_the_instant_of_the_disable(
+    fake: Any, client: Any, make_stack: Any, jumps: list[int]
+):
+    got: list[dict[str, Any]] = []
+    fake.subscribe(got.append, pattern={"detail-type": ["EC2 Image Builder Image Pipeline Automatically Disabled"]})
+    everything: list[dict[str, Any]] = []
+    fake.subscribe(everything.append)
+    stack = make_stack(schedule={**EVERY_HOUR, "autoDisablePolicy": {"failureCount": 2}})
+    fake.set_build_plan(BuildPlan.lasting(600, outcome="FAILED"), stack.pipeline_arn)
+    for seconds in jumps:  # in steps, or one jump over both failures and the disable
+        fake.advance(seconds)
+
+    [event] = got
+    assert event["source"] == "aws.imagebuilder" and event["resources"] == [stack.pipeline_arn]
+    assert event["detail"] == {"consecutive-failures": "2"}
+    assert (event["account"], event["region"]) == ("123456789012", "us-east-1")
+    # Right after the FAILED state change of the build that reached the count, and nothing after it.
+    assert everything[-1] == event
+    assert everything[-2]["detail"]["state"]["status"] == "FAILED"
+    assert everything[-2]["time"] == event["time"] > _iso(START + 2 * 3600)[:19]
+    second = max(i["arn"] for i in _images(client, stack.pipeline_arn))
+    assert everything[-2]["resources"] == [second]
+    assert client.get_image_pipeline(imagePipelineArn=stack.pipeline_arn)["imagePipeline"]["status"] == "DISABLED"
+
+
+@pytest.mark.skipif(not HAS_AUTO_DISABLE, reason="the installed model has no Schedule.autoDisablePolicy")
 def test_a_successful_manual_build_resets_the_failure_count(fake: Any, client: Any, make_stack: Any):
     stack = make_stack(schedule={**EVERY_HOUR, "autoDisablePolicy": {"failureCount": 2}})
     fake.set_build_plan(BuildPlan.lasting(600, outcome="FAILED"), stack.pipeline_arn)

@@ -13,9 +13,10 @@ The shapes are AWS's: the EventBridge events of the user guide ("Event
 messages that Image Builder sends",
 https://docs.aws.amazon.com/imagebuilder/latest/userguide/integ-eventbridge.html)
 and the SNS message of an infrastructure configuration's ``snsTopicArn``
-(user guide integ-sns.html, "SNS message format"). Producers of event types
-whose features the fake lacks yet (workflow waits, CVE scans, pipeline
-auto-disable) plug in as further :class:`EventSource` objects.
+(user guide integ-sns.html, "SNS message format"). Automatic pipeline
+disables come from the scopes' record of them (:class:`PipelineDisables`).
+Producers of event types whose features the fake lacks yet (workflow waits,
+CVE scans) plug in as further :class:`EventSource` objects.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ __all__ = [
     "EventSource",
     "Notification",
     "Pending",
+    "PipelineDisables",
     "Record",
     "cve_detected",
     "event_document",
@@ -204,7 +206,7 @@ def cve_detected(
 def pipeline_automatically_disabled(
     scope: Scope, at: float, pipeline_arn: str, consecutive_failures: int
 ) -> dict[str, Any]:
-    """"... Image Pipeline Automatically Disabled" (not emitted yet: no schedules). The count is a string."""
+    """"EC2 Image Builder Image Pipeline Automatically Disabled": ``resources`` the pipeline; the count is a string."""
     detail = {"consecutive-failures": str(consecutive_failures)}
     return event_document(PIPELINE_AUTOMATICALLY_DISABLED, scope, at, [pipeline_arn], detail, pipeline_arn)
 
@@ -402,12 +404,47 @@ class BuildStateChanges:
         if topic and status in _SNS_STATUSES:
             notification = Notification(topic, sns_message(scope, build, at))
         ami = _ami(scope, build, at) if status == "AVAILABLE" else None
-        return Pending(at, (cursor.number, rank), event, notification, ami)
+        # Ties at one instant: the older build first (its creation instant, then the order it became known), so
+        # the order does not depend on when the log happened to be caught up (a replayed journal catches up
+        # at other moments than the original run did).
+        return Pending(at, (build.created_at, cursor.number, rank), event, notification, ami)
 
     def clear(self) -> None:
         """Forget every build."""
         self._known.clear()
         self._open.clear()
+
+
+@dataclass(slots=True)
+class PipelineDisables:
+    """"Image Pipeline Automatically Disabled" events, from each scope's record of automatic disables.
+
+    Sent at the instant of the disable (the end of the failed scheduled build that reached the count), after
+    that build's FAILED state change.
+    """
+
+    _collected: dict[tuple[str, str], int] = field(default_factory=dict)
+    _numbered: int = 0
+
+    def collect(self, scopes: Iterable[Scope], upto: float) -> list[Pending]:
+        """Every disable at or before ``upto`` not collected before."""
+        found: list[Pending] = []
+        for scope in scopes:
+            key = (scope.account, scope.region)
+            done = self._collected.get(key, 0)
+            for at, arn, count in scope.auto_disables[done:]:
+                if at > upto:
+                    break
+                done += 1
+                self._numbered += 1
+                event = pipeline_automatically_disabled(scope, at, arn, count)
+                found.append(Pending(at, (float("inf"), self._numbered), event))
+            self._collected[key] = done
+        return found
+
+    def clear(self) -> None:
+        """Forget what was collected."""
+        self._collected.clear()
 
 
 class EventLog:
@@ -418,7 +455,9 @@ class EventLog:
     """
 
     def __init__(self, sources: Iterable[EventSource] | None = None) -> None:
-        self.sources: list[EventSource] = list(sources) if sources is not None else [BuildStateChanges()]
+        self.sources: list[EventSource] = (
+            list(sources) if sources is not None else [BuildStateChanges(), PipelineDisables()]
+        )
         self._records: list[Record] = []
         self._last_seq = 0
 

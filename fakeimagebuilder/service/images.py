@@ -36,6 +36,7 @@ from .tagging import MAX_TAGS
 from .versions import concrete, highest, pattern
 
 __all__ = [
+    "ami_name",
     "cancel_image_creation",
     "delete_image",
     "get_image",
@@ -187,6 +188,33 @@ def os_version(build: Build, now: float) -> str | None:
     return os_version_of(build.recipe["parentImage"])
 
 
+# Image Builder's template variables in an output AMI name (user guide tag-resources.html, "dynamic tags"):
+# {{imagebuilder:buildDate}} and {{imagebuilder:buildVersion}}, with or without spaces inside the braces.
+_AMI_NAME_VARIABLE = re.compile(r"\{\{\s*imagebuilder:(buildDate|buildVersion)\s*\}\}")
+
+
+def ami_name(scope: Scope, build: Build) -> str:
+    """The name of the AMI ``build`` outputs in its own region.
+
+    The distribution's ``amiDistributionConfiguration.name`` for this region,
+    its variables filled in: ``buildDate`` the build's creation instant as an
+    AMI name can hold it (``2023-05-17T21-17-23.099Z``: an AMI name has no
+    colon), ``buildVersion`` the build number (the ARN's last node). Without a
+    name, the recipe's name and that date, as a real run shows
+    (``Ubuntu-2004-with-latest-SSM-Agent 2023-05-17T21-17-23.099935Z``,
+    iainelder/backups image-builder/README.md). EC2 keeps 128 characters at most.
+    """
+    date = build.date_created.replace(":", "-")
+    template = None
+    for distribution in (build.distribution or {}).get("distributions", []):
+        if distribution.get("region") == scope.region:
+            template = (distribution.get("amiDistributionConfiguration") or {}).get("name")
+    if not template:
+        return f"{build.recipe['name']} {date}"[:127]
+    values = {"buildDate": date, "buildVersion": str(build.number)}
+    return _AMI_NAME_VARIABLE.sub(lambda match: values[match.group(1)], template)[:127]
+
+
 def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     status, reason = build.state(now)
     built = status
@@ -208,7 +236,7 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
             {
                 "region": scope.region,
                 "image": build.ami_id(),
-                "name": f"{recipe['name']} {build.date_created}".replace(":", "-")[:127],
+                "name": ami_name(scope, build),
                 "accountId": scope.account,
             }
         )

@@ -31,8 +31,9 @@ def catch_up(scope: Scope, now: float) -> None:
         cursor = scope.schedules[arn]
         if cursor.failure_ends and cursor.failure_ends[0] <= at:
             del cursor.failure_ends[0]
-            if schedules.failures(scope, arn, cursor, at)[1] is not None:
-                schedules.disable(scope, arn, cursor)
+            count, reached = schedules.failures(scope, arn, cursor, at)
+            if reached is not None:
+                schedules.disable(scope, arn, cursor, at, count)
         else:
             _run(scope, arn, cursor, at)
         event = cursor.next_event()

@@ -158,12 +158,16 @@ def failures(scope: Scope, arn: str, cursor: Cursor, until: float) -> tuple[int,
     return count, reached
 
 
-def disable(scope: Scope, arn: str, cursor: Cursor) -> None:
-    """Auto-disable: the pipeline turns DISABLED and its schedule stops."""
+def disable(scope: Scope, arn: str, cursor: Cursor, at: float, count: int) -> None:
+    """Auto-disable at ``at`` after ``count`` consecutive failures: the pipeline turns DISABLED, its schedule stops.
+
+    Kept in ``scope.auto_disables`` too: the "Image Pipeline Automatically Disabled" event is made from it.
+    """
     # Replaced, not changed in place: an answer may still be serialised from the old document.
     scope.pipelines[arn] = {**scope.pipelines[arn], "status": "DISABLED"}
     cursor.due = None
     cursor.failure_ends.clear()
+    scope.auto_disables.append((at, arn, count))
 
 
 def view(scope: Scope, item: dict[str, Any], now: float) -> dict[str, Any]:

@@ -109,12 +109,19 @@ class ImageBuilderService:
         """The live settings and scopes, for a caller that copies them under :attr:`lock` (the journal)."""
         return self.settings, dict(self._scopes)
 
-    def restore(self, snapshot: tuple[Settings, dict[tuple[str, str], Scope]]) -> None:
-        """Take a copy of what :meth:`snapshot` returned as the whole state, settings included."""
+    def restore(
+        self, snapshot: tuple[Settings, dict[tuple[str, str], Scope]], events: EventLog | None = None
+    ) -> None:
+        """Take a copy of what :meth:`snapshot` returned as the whole state, settings included.
+
+        ``events``: the event log copied together with it (the same copy, so it knows the same builds).
+        """
         with self.lock:
             self.settings, scopes = snapshot
             self._scopes = dict(scopes)
-            if self.events is not None:
+            if events is not None:
+                self.events = events
+            elif self.events is not None:
                 # Other builds now: their events are made afresh from their timelines.
                 self.events.clear()
 

@@ -114,6 +114,9 @@ class Scope:
     # earliest instant any of them needs looking at again: calls before it skip the schedules at once.
     schedules: dict[str, Any] = field(default_factory=dict)
     schedule_due: float = float("inf")
+    # Each automatic disable of a pipeline, ``(instant, pipeline ARN, consecutive failures)`` in order: the
+    # event log reads it (events.PipelineDisables).
+    auto_disables: list[tuple[float, str, int]] = field(default_factory=list)
     # Lifecycle executions and the daily runs of lifecycle policies (lifecycle_executions.LifecycleBook),
     # made on first use.
     lifecycle: Any = None

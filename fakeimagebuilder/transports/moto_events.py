@@ -21,7 +21,10 @@ from moto.backends import get_backend
 
 from ..service.events import Ami, Notification, Record
 
-__all__ = ["publish"]
+__all__ = ["publish", "register", "session"]
+
+# An account whose EC2... any fixed one: only the identity of its events backend matters (see session()).
+_MARKER_ACCOUNT = "123456789012"
 
 
 def _backends(service: str) -> Any:
@@ -35,10 +38,19 @@ def _ami_class() -> Any:
     return Ami
 
 
+def session() -> object:
+    """What tells one ``mock_aws`` session from the next: an object moto replaces when it resets its backends.
+
+    moto's reset (each outermost ``mock_aws`` start, unless told not to) clears
+    every backend dictionary; the per-account backend is made afresh on next use.
+    """
+    return _backends("events")[_MARKER_ACCOUNT]
+
+
 def publish(record: Record) -> None:
     """Hand one of the fake's events (and what comes with it) to moto."""
     if record.ami is not None:
-        _register(record.ami)
+        register(record.ami)
     event = record.event
     _backends("events")[event["account"]][event["region"]].put_events(
         [
@@ -56,7 +68,8 @@ def publish(record: Record) -> None:
         _notify(record.notification, event["account"], event["region"])
 
 
-def _register(ami: Ami) -> None:
+def register(ami: Ami) -> None:
+    """Register the AMI in moto's EC2 (once: an AMI it has already is left alone)."""
     backend = _backends("ec2")[ami.account][ami.region]
     if ami.image_id in backend.amis:
         return

@@ -13,9 +13,12 @@ from moto.events.models import EventPattern
 
 from fakeimagebuilder import BuildPlan, FakeImageBuilder
 from fakeimagebuilder.event_patterns import matches
+from fakeimagebuilder.model import service_model
+from fakeimagebuilder.service.builds import DEFAULT_DURATIONS
 
 REGION = "us-east-1"
 PARENT = f"arn:aws:imagebuilder:{REGION}:aws:image/amazon-linux-2-x86/x.x.x"
+DEFAULT_BUILDING_STARTS = DEFAULT_DURATIONS["PENDING"] + DEFAULT_DURATIONS["CREATING"]
 AVAILABLE = {"source": ["aws.imagebuilder"], "detail": {"state": {"status": ["AVAILABLE"]}}}
 
 pytestmark = pytest.mark.usefixtures("untouched")
@@ -113,7 +116,9 @@ def test_a_topic_moto_does_not_have_gets_nothing_and_breaks_nothing(both: FakeIm
 
 
 def test_the_ami_is_registered_in_moto_ec2_with_name_description_and_tags(both: FakeImageBuilder):
-    client, pipeline = _pipeline(both, description="golden web image", amiTags={"team": "web"})
+    client, pipeline = _pipeline(
+        both, description="golden web image", amiTags={"team": "web"}, name="web-{{ imagebuilder:buildDate }}"
+    )
     arn = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
     ec2 = boto3.client("ec2", region_name=REGION)
     both.advance(60)
@@ -122,7 +127,9 @@ def test_the_ami_is_registered_in_moto_ec2_with_name_description_and_tags(both: 
 
     [ami] = client.get_image(imageBuildVersionArn=arn)["image"]["outputResources"]["amis"]
     [image] = ec2.describe_images(ImageIds=[ami["image"]])["Images"]
-    assert image["Name"] == ami["name"] and image["Description"] == "golden web image"
+    date = client.get_image(imageBuildVersionArn=arn)["image"]["dateCreated"].replace(":", "-")
+    assert image["Name"] == ami["name"] == f"web-{date}"  # the distribution's name, its variable filled in
+    assert image["Description"] == "golden web image"
     assert image["OwnerId"] == both.account_id
     tags = {t["Key"]: t["Value"] for t in image["Tags"]}
     assert tags == {"CreatedBy": "EC2 Image Builder", "Ec2ImageBuilderArn": arn, "team": "web"}
@@ -161,3 +168,72 @@ def test_subscribers_patterns_agree_with_moto_rules(both: FakeImageBuilder, patt
     moto_pattern = EventPattern.load(json.dumps(pattern))
     for event in both.events:
         assert matches(pattern, event) is moto_pattern.matches_event(event)
+
+
+def _all_events_queue(name: str) -> tuple[Any, str]:
+    sqs, url, queue_arn = _queue(name)
+    events = boto3.client("events", region_name=REGION)
+    events.put_rule(Name=name, EventPattern=json.dumps({"source": ["aws.imagebuilder"]}))
+    events.put_targets(Rule=name, Targets=[{"Id": "queue", "Arn": queue_arn}])
+    return sqs, url
+
+
+@pytest.mark.parametrize("between", ["nothing", "a build outside moto", "a read outside moto"])
+def test_a_fresh_mock_aws_sees_only_the_events_of_its_own_lifetime(aws_env: None, between: str):
+    with FakeImageBuilder() as fake:
+        with mock_aws():
+            client, pipeline = _pipeline(fake)
+            first = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+            fake.advance(3600)
+        if between == "a build outside moto":
+            client.start_image_pipeline_execution(imagePipelineArn=pipeline)
+            fake.advance(3600)
+        elif between == "a read outside moto":
+            fake.events  # noqa: B018
+        with mock_aws():
+            sqs, url = _all_events_queue("fresh")
+            third = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+            fake.advance(3600)
+            bodies = _drain(sqs, url)
+            assert {body["resources"][0] for body in bodies} == {third}
+            assert [body["detail"]["state"]["status"] for body in bodies] == [
+                "BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"
+            ]
+            # The AMIs of earlier builds exist in this EC2 (as on AWS); only their events are not sent again.
+            ami = client.get_image(imageBuildVersionArn=first)["image"]["outputResources"]["amis"][0]["image"]
+            images = boto3.client("ec2", region_name=REGION).describe_images(ImageIds=[ami])["Images"]
+            assert [i["ImageId"] for i in images] == [ami]
+
+
+def test_a_build_that_goes_on_into_a_new_mock_aws_sends_it_what_happens_there(aws_env: None):
+    with FakeImageBuilder() as fake:
+        with mock_aws():
+            client, pipeline = _pipeline(fake)
+            arn = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+            fake.advance(DEFAULT_BUILDING_STARTS + 1)  # BUILDING, in the first session
+        with mock_aws():
+            sqs, url = _all_events_queue("later")
+            fake.advance(3600)
+            statuses = [body["detail"]["state"]["status"] for body in _drain(sqs, url)]
+            assert statuses == ["TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"]
+            assert {e["resources"][0] for e in fake.events} == {arn}
+
+
+@pytest.mark.skipif(
+    "autoDisablePolicy" not in service_model().shape_for("Schedule").members,
+    reason="the installed model has no Schedule.autoDisablePolicy (no auto-disable then)",
+)
+def test_an_automatic_disable_reaches_a_moto_rule(both: FakeImageBuilder):
+    sqs, url = _all_events_queue("disables")
+    client, pipeline = _pipeline(both)
+    current = client.get_image_pipeline(imagePipelineArn=pipeline)["imagePipeline"]
+    client.update_image_pipeline(
+        imagePipelineArn=pipeline,
+        imageRecipeArn=current["imageRecipeArn"],
+        infrastructureConfigurationArn=current["infrastructureConfigurationArn"],
+        schedule={"scheduleExpression": "rate(1 hour)", "autoDisablePolicy": {"failureCount": 1}},
+    )
+    both.set_build_plan(BuildPlan.lasting(600, outcome="FAILED"), pipeline)
+    both.advance(2 * 3600)
+    disabled = [b for b in _drain(sqs, url) if b["detail-type"].endswith("Automatically Disabled")]
+    assert [(b["resources"], b["detail"]) for b in disabled] == [([pipeline], {"consecutive-failures": "1"})]

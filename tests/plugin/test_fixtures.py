@@ -224,3 +224,33 @@ def test_imagebuilder_events_collects_each_tests_events(project: pytest.Pytester
         """
     )
     project.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_a_subscribers_exception_fails_the_test_at_teardown_not_the_call(project: pytest.Pytester):
+    project.makepyfile(
+        """
+        import pytest
+        from pipelines import make_pipeline
+
+        def explode(event):
+            raise KeyError("handler bug")
+
+        @pytest.mark.imagebuilder(build_seconds=600)
+        def test_a_handler_raises(imagebuilder_fake, imagebuilder_client, imagebuilder_events):
+            imagebuilder_fake.subscribe(explode)
+            imagebuilder_client.start_image_pipeline_execution(imagePipelineArn=make_pipeline(imagebuilder_client))
+            imagebuilder_fake.advance(3600)  # the call goes through
+            assert len(imagebuilder_events) == 5  # and the other subscriber got everything
+
+        @pytest.mark.imagebuilder(build_seconds=600)
+        def test_a_test_that_expects_it_clears_it(imagebuilder_fake, imagebuilder_client):
+            imagebuilder_fake.subscribe(explode)
+            imagebuilder_client.start_image_pipeline_execution(imagePipelineArn=make_pipeline(imagebuilder_client))
+            imagebuilder_fake.advance(3600)
+            assert len(imagebuilder_fake.subscriber_errors) == 5
+            imagebuilder_fake.subscriber_errors.clear()
+        """
+    )
+    result = project.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*SubscriberError: 5 event subscriber call(s) raised:*", "*KeyError*handler bug*"])

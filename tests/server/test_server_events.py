@@ -51,3 +51,30 @@ def test_a_bad_cursor_is_a_400(server: RunningServer, after: str) -> None:
 def test_events_take_get_only(server: RunningServer) -> None:
     status, _ = control(server.url, "events", {}, method="POST")
     assert status == 405
+
+
+@pytest.mark.parametrize("body", [{"after": 1}, {"after": "1"}, b'{"after": 1}'])
+def test_the_cursor_may_come_in_a_json_body(server: RunningServer, body: object) -> None:
+    client = boto3_client(server.url)
+    client.start_image_pipeline_execution(imagePipelineArn=create_pipeline(client))
+    control(server.url, "advance", {"seconds": 3600})
+    status, page = control(server.url, "events", body, method="GET")
+    assert status == 200
+    assert [e["detail"]["state"]["status"] for e in page["events"]] == [
+        "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"
+    ]
+    assert page["cursor"] == 5
+    # The same cursor both ways is no conflict.
+    assert control(server.url, "events?after=1", body, method="GET")[1] == page
+
+
+@pytest.mark.parametrize("body", [{"after": -1}, {"after": 1.5}, {"after": True}, {"after": None}])
+def test_a_bad_cursor_in_the_body_is_a_400_that_says_where_cursors_go(server: RunningServer, body: object) -> None:
+    status, answer = control(server.url, "events", body, method="GET")
+    assert status == 400
+    assert "'after' must be a cursor" in answer["message"] and "?after=N" in answer["message"]
+
+
+def test_a_cursor_given_twice_differently_is_a_400(server: RunningServer) -> None:
+    status, answer = control(server.url, "events?after=1", {"after": 3}, method="GET")
+    assert status == 400 and "different values" in answer["message"]

@@ -290,3 +290,39 @@ def test_scheduled_builds_are_the_same_after_a_restart(journaled: Callable[[], F
     _close(fake)
 
     assert journaled().state() == before
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_event_cursors_survive_a_restart(journaled: Callable[[], FakeImageBuilder], compact: bool) -> None:
+    # A client that read up to a cursor before a restart reads exactly what came after it: nothing skipped
+    # (a build deleted before the restart no longer renumbers the log) and nothing repeated.
+    fake = journaled()
+    with serve_in_thread(fake) as server:
+        assert control(server.url, "events")[1]["cursor"] == 0
+        first, _ = _with_builds(fake)
+        control(server.url, "advance", {"seconds": 7200})
+        _, seen = control(server.url, "events")
+    assert [e["detail"]["state"]["status"] for e in seen["events"]][-1] == "AVAILABLE"
+    with fake:
+        boto3.client("imagebuilder", region_name=REGION).delete_image(imageBuildVersionArn=first)
+    if compact:
+        assert fake.journal is not None
+        fake.journal.compact()
+    _close(fake)
+    reopened = journaled()
+    with reopened:
+        client = boto3.client("imagebuilder", region_name=REGION, config=NO_RETRIES)
+        second = client.start_image_pipeline_execution(
+            imagePipelineArn=client.list_image_pipelines()["imagePipelineList"][0]["arn"]
+        )["imageBuildVersionArn"]
+    reopened.advance(7200)
+    with serve_in_thread(reopened) as server:
+        _, rest = control(server.url, f"events?after={seen['cursor']}")
+        _, everything = control(server.url, "events")
+    assert {e["resources"][0] for e in rest["events"]} == {second}
+    assert [e["detail"]["state"]["status"] for e in rest["events"]] == [
+        "BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"
+    ]
+    assert rest["cursor"] == seen["cursor"] + 5
+    # The whole log is the one from before the restart, then the new build's.
+    assert everything["events"][: len(seen["events"])] == seen["events"]
