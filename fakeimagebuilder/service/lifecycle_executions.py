@@ -35,13 +35,16 @@ from .state import Scope, Store
 __all__ = [
     "ACTION_OF",
     "CANCEL_SECONDS",
-    "MANAGED_STATUSES",
     "TARGET_SECONDS",
     "Execution",
+    "LifecycleBook",
     "Target",
+    "ami_excluded",
+    "ami_ids",
     "book_of",
     "busy",
     "cancel_lifecycle_execution",
+    "container_uris",
     "executions_state",
     "get_lifecycle_execution",
     "image_overlay",
@@ -61,9 +64,6 @@ CANCEL_SECONDS = 10.0
 
 ACTION_OF = {"DELETED": "DELETE", "DEPRECATED": "DEPRECATE", "DISABLED": "DISABLE", "AVAILABLE": "AVAILABLE"}
 """The action (LifecycleExecutionResourceActionName) that brings an image to each ResourceStatus."""
-
-MANAGED_STATUSES = frozenset({"DEPRECATED", "DISABLED", "DELETED"})
-"""Image statuses that come from resource management, after a build ended (API reference, ImageState)."""
 
 _CANCELLED_REASON = "The lifecycle execution was cancelled before this action ran."
 
