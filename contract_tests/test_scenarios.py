@@ -7,6 +7,7 @@ target writes its exchanges to ``fixtures/recorded/``.
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -506,3 +507,63 @@ def test_retry_runs_a_cancelled_build_again_in_place(workspace: Workspace) -> No
         listed = client.list_image_pipeline_images(imagePipelineArn=pipeline.arn)["imageSummaryList"]
         assert [s["arn"] for s in listed] == [arn]
     _remove_builds(workspace, [arn])
+
+
+def _lifecycle_execution(workspace: Workspace, execution_id: str) -> dict[str, Any]:
+    """The execution once it has settled: where the suite moves the clock, after up to ten virtual minutes;
+    elsewhere (AWS) as it stands within the target's consistency window, so a slow execution never holds the
+    run (its outcome is then not checked)."""
+    def fetch() -> dict[str, Any]:
+        found: dict[str, Any] = workspace.client.get_lifecycle_execution(lifecycleExecutionId=execution_id)[
+            "lifecycleExecution"
+        ]
+        return found
+
+    def settled(execution: dict[str, Any]) -> bool:
+        return execution["state"]["status"] not in ("PENDING", "IN_PROGRESS", "CANCELLING")
+
+    if not workspace.target.controls_time:
+        return workspace.eventually(fetch, settled)
+    execution = fetch()
+    for _ in range(20):
+        if settled(execution):
+            break
+        workspace.let_time_pass(30)
+        execution = fetch()
+    return execution
+
+
+@pytest.mark.builds(2)  # the build, and the state update (its answer carries the image's ARN: budgeted as a start)
+def test_a_state_update_deletes_the_run_s_own_cancelled_image(workspace: Workspace) -> None:
+    """StartResourceStateUpdate on the run's own image, cancelled first so every target agrees on where it
+    starts: a CANCELLED image can only go to DELETED; the update is a lifecycle execution of no policy, listed
+    in the image's history, that ends SUCCESS with the image DELETED and gone from its pipeline's list."""
+    pipeline = workspace.pipeline()
+    arn = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)["imageBuildVersionArn"]
+    with contextlib.suppress(ClientError):  # on AWS the live guard may have cancelled it already
+        workspace.client.cancel_image_creation(imageBuildVersionArn=arn)
+    assert workspace.wait_for_image(arn, TERMINAL).status == "CANCELLED"
+    with verifies("state-update-transitions"), expect_error("InvalidRequestException", 400):
+        workspace.client.start_resource_state_update(resourceArn=arn, state={"status": "AVAILABLE"})
+    with verifies("state-update-execution"):
+        answer = workspace.client.start_resource_state_update(resourceArn=arn, state={"status": "DELETED"})
+        assert answer["resourceArn"] == arn
+        execution_id = answer["lifecycleExecutionId"]
+        history = workspace.eventually(
+            lambda: workspace.client.list_lifecycle_executions(resourceArn=arn)["lifecycleExecutions"],
+            lambda found: execution_id in [e["lifecycleExecutionId"] for e in found],
+        )
+        assert execution_id in [e["lifecycleExecutionId"] for e in history]
+        execution = _lifecycle_execution(workspace, execution_id)
+        assert "lifecyclePolicyArn" not in execution
+        status = execution["state"]["status"]
+        assert status in ("PENDING", "IN_PROGRESS", "SUCCESS"), execution["state"]
+        assert status == "SUCCESS" or not workspace.target.controls_time, execution["state"]
+    if status != "SUCCESS":
+        return  # AWS has not finished within the run's patience: nothing more to compare
+    with verifies("image-managed-status"):
+        image = workspace.eventually(lambda: workspace.get_image(arn), lambda i: i["state"]["status"] == "DELETED")
+        assert image["state"]["status"] == "DELETED" and image["lifecycleExecutionId"] == execution_id
+    with verifies("deleted-images-hidden"):
+        listed = workspace.client.list_image_pipeline_images(imagePipelineArn=pipeline.arn)["imageSummaryList"]
+        assert arn not in [s["arn"] for s in listed]

@@ -38,6 +38,7 @@ _CFN_IMAGE_DELETE = _CFN + "image/src/main/java/software/amazon/imagebuilder/ima
 _API = "https://docs.aws.amazon.com/imagebuilder/latest/APIReference/"
 _REAL_RUN = "iainelder/backups image-builder/README.md (real responses, 2023)"
 _EVENTS_GUIDE = "https://docs.aws.amazon.com/imagebuilder/latest/userguide/integ-eventbridge.html"
+_LIFECYCLE_GUIDE = "https://docs.aws.amazon.com/imagebuilder/latest/userguide/lifecycle-policy-execution.html"
 
 LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
@@ -812,8 +813,7 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "lifecycle-rules",
         "A lifecycle policy's refused rules answer InvalidRequestException (400) and nothing is created or changed; "
-        "a COUNT filter takes no unit or retainAtLeast. Update replaces every setting; dates are timestamps. "
-        "Policies are stored, not run.",
+        "a COUNT filter takes no unit or retainAtLeast. Update replaces every setting; dates are timestamps.",
         "assumed",
         "model doc of LifecyclePolicyDetailFilter (retainAtLeast is for age-based filters); the code (the one Create "
         "and Update model for a request that is not valid) and the wording are a choice",
@@ -1150,6 +1150,134 @@ LEDGER: tuple[Behaviour, ...] = (
         "assumed",
         "fake only: moto's own put_events, SNS publish and EC2 AMI models, in-process",
         "tests/moto/test_moto_events.py::test_events_reach_a_moto_rules_sqs_target",
+    ),
+    Behaviour(
+        "lifecycle-daily-runs",
+        "An enabled lifecycle policy runs once a day, each run a lifecycle execution (GetLifecycleExecution, "
+        "ListLifecycleExecutions of the policy) and the policy's dateLastRun; a DISABLED policy does not run; "
+        "a policy whose last execution still runs starts no new one.",
+        "confirmed",
+        _LIFECYCLE_GUIDE + " (Execution schedule: once per day, one execution per policy at a time, disabled "
+        "policies do not run)",
+        "tests/test_lifecycle_executions.py::test_a_policy_runs_once_a_day_from_a_day_after_it_was_made",
+    ),
+    Behaviour(
+        "lifecycle-run-time",
+        "A policy's runs come every 24 hours from its creation, the first a day after it; runs are derived "
+        "from the clock when read (no thread), each judging the images as they stood at its own instant, so "
+        "the outcome is the same however often the clock is read.",
+        "assumed",
+        _LIFECYCLE_GUIDE + " says AWS manages the exact time; which time is the fake's choice",
+        "tests/test_lifecycle_executions.py::test_runs_do_not_depend_on_when_the_clock_is_read",
+    ),
+    Behaviour(
+        "lifecycle-rule-evaluation",
+        "A run acts on the images of the policy's resource type that finished AVAILABLE and are not DELETED, "
+        "selected by recipe name and version (wildcards allowed) or by any one of the tagMap's tags. Each rule "
+        "picks, newest first and without images having one of its excluded tags: COUNT all but the newest "
+        "value; AGE those at least value units old (months 30 days, years 365) but the newest retainAtLeast. "
+        "An image takes the strongest action that picked it (DEPRECATE < DISABLE < DELETE) when that moves it "
+        "on; images are acted on oldest first.",
+        "assumed",
+        "model docs of LifecyclePolicyDetailFilter (value, retainAtLeast), LifecyclePolicyResourceSelection and "
+        "LifecyclePolicyDetailExclusionRules; https://docs.aws.amazon.com/imagebuilder/latest/userguide/"
+        "image-lifecycle-rules.html; the counting, ordering and strongest-action choices are the fake's",
+        "tests/test_lifecycle_executions.py::test_the_strongest_rule_that_picks_an_image_wins",
+    ),
+    Behaviour(
+        "lifecycle-ami-exclusions",
+        "AMI exclusion rules skip an image (its execution resource SKIPPED, with the reason): regions holding "
+        "the scope's region, isPublic when the distribution's launch permission has group all, sharedAccounts "
+        "among its userIds, tagMap against its amiTags; the fake's AMIs are never launched, so lastLaunched "
+        "skips nothing.",
+        "assumed",
+        "model doc of LifecyclePolicyDetailExclusionRulesAmis; where the fake's AMIs get those properties is its "
+        "own choice",
+        "tests/test_lifecycle_executions.py::test_an_ami_exclusion_rule_skips_the_image",
+    ),
+    Behaviour(
+        "lifecycle-execution-timeline",
+        "A lifecycle execution is PENDING until it starts (a StartResourceStateUpdate's updateAt), IN_PROGRESS "
+        "while its images are acted on one after another (30 virtual seconds each), then SUCCESS; each image "
+        "changes status when its own action ends. resourcesImpactedSummary.hasImpactedResources is true when an "
+        "action includes AMIs or containers.",
+        "assumed",
+        "model (LifecycleExecutionStatus, LifecycleExecutionResource start/endTime); durations are the fake's",
+        "tests/test_lifecycle_executions.py::test_update_at_holds_the_execution_pending_until_then",
+    ),
+    Behaviour(
+        "lifecycle-cancel",
+        "CancelLifecycleExecution cancels only an execution that has not reached a terminal status; actions "
+        "already completed stay (it moves through CANCELLING to CANCELLED; what had not run is SKIPPED).",
+        "confirmed",
+        _API + "API_CancelLifecycleExecution.html (\"You can only cancel an execution that hasn't reached a "
+        "terminal state ... doesn't undo completed lifecycle actions\")",
+        "tests/test_lifecycle_executions.py::test_a_cancelled_execution_changes_nothing_it_had_not_done",
+    ),
+    Behaviour(
+        "lifecycle-cancel-error",
+        "Cancelling an execution already CANCELLING, CANCELLED or SUCCESS answers InvalidRequestException (400) "
+        "naming its status; CANCELLING lasts 10 virtual seconds.",
+        "assumed",
+        "the model lists InvalidRequestException and ResourceInUseException; the choice and wording are the "
+        "fake's",
+        "tests/test_lifecycle_executions.py::test_a_finished_execution_cannot_be_cancelled",
+    ),
+    Behaviour(
+        "lifecycle-execution-missing",
+        "An unknown lifecycle execution id answers ResourceNotFoundException (404), as a missing lifecycle "
+        "policy does, though GetLifecycleExecution and its siblings do not model it.",
+        "assumed",
+        "fake only: the same code the fake answers for every missing resource",
+        "tests/test_lifecycle_executions.py::test_an_unknown_execution_is_not_found",
+    ),
+    Behaviour(
+        "state-update-execution",
+        "StartResourceStateUpdate starts a lifecycle execution of the image (no lifecyclePolicyArn) and answers "
+        "its lifecycleExecutionId and the resourceArn; ListLifecycleExecutions of the image lists it.",
+        "confirmed",
+        _API + "API_CancelLifecycleExecution.html (an execution \"that a lifecycle policy or a "
+        "StartResourceStateUpdate request started\"); botocore model (StartResourceStateUpdateResponse)",
+        "contract_tests/test_scenarios.py::test_a_state_update_deletes_the_run_s_own_cancelled_image",
+    ),
+    Behaviour(
+        "state-update-transitions",
+        "StartResourceStateUpdate needs an image that ended AVAILABLE, DEPRECATED, DISABLED, FAILED or CANCELLED; "
+        "FAILED and CANCELLED images, and container images, can only go to DELETED; refusals answer "
+        "InvalidRequestException (400). includeResources is checked as a policy rule's is.",
+        "likely",
+        "AWS's model documentation of StartResourceStateUpdate resourceArn and state, newer than botocore "
+        "1.44.8, as generated into pub.dev aws_client 0.10.0 (imagebuilder startResourceStateUpdate); the code "
+        "and wording are the fake's",
+        "tests/test_lifecycle_executions.py::test_a_failed_or_cancelled_image_can_only_be_deleted",
+    ),
+    Behaviour(
+        "state-update-in-use",
+        "StartResourceStateUpdate on an image another lifecycle execution is still acting on answers "
+        "ResourceInUseException (400) naming that execution.",
+        "assumed",
+        "the model lists ResourceInUseException; the case is the fake's choice",
+        "tests/test_lifecycle_executions.py::test_an_image_another_execution_acts_on_is_in_use",
+    ),
+    Behaviour(
+        "image-managed-status",
+        "Lifecycle actions move an image to DEPRECATED, DISABLED or DELETED (or back to AVAILABLE); GetImage and "
+        "the lists show that status, the lifecycleExecutionId of the last execution that acted on it, and "
+        "deprecationTime: when a DEPRECATE took effect, kept while DISABLED or DELETED, cleared by AVAILABLE.",
+        "likely",
+        _API + "API_ImageState.html (\"The DEPRECATED, DISABLED, and DELETED statuses come from later resource "
+        "management actions\"); model docs of Image.lifecycleExecutionId and deprecationTime; which instant "
+        "deprecationTime shows is the fake's choice",
+        "tests/test_lifecycle_executions.py::test_a_state_update_deprecates_an_image_when_its_execution_ends",
+    ),
+    Behaviour(
+        "deleted-images-hidden",
+        "An image a lifecycle action DELETED leaves ListImagePipelineImages, ListImageBuildVersions and "
+        "ListImages, while GetImage of its ARN still shows it DELETED; ListImages shows DEPRECATED and DISABLED "
+        "images only with includeDeprecated, and GetImage of an x.x.x version picks only AVAILABLE builds.",
+        "assumed",
+        "model doc of ListImages includeDeprecated; the rest is the fake's choice",
+        "tests/test_lifecycle_executions.py::test_deleted_images_leave_every_list_and_their_amis_go_with_them",
     ),
     Behaviour(
         "moto-sessions",

@@ -256,6 +256,26 @@ def _token_call(client: Any, stack: Any, operation: str, fake: Any) -> tuple[Any
             for _ in range(2)
         ]
         return client.cancel_image_creation, {"imageBuildVersionArn": builds[0]}, {"imageBuildVersionArn": builds[1]}
+    if operation in ("StartResourceStateUpdate", "CancelLifecycleExecution"):
+        # Cancelled builds: ended at once, and a CANCELLED image may go to DELETED.
+        images = [
+            client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+            for _ in range(2)
+        ]
+        for image in images:
+            client.cancel_image_creation(imageBuildVersionArn=image)
+        if operation == "StartResourceStateUpdate":
+            params = {"resourceArn": images[0], "state": {"status": "DELETED"}}
+            return client.start_resource_state_update, params, {**params, "executionRole": "other"}
+        later = {"state": {"status": "DELETED"}, "updateAt": 4102444800}  # 2100: the executions stay PENDING
+        executions = [
+            client.start_resource_state_update(resourceArn=image, **later)["lifecycleExecutionId"] for image in images
+        ]
+        return (
+            client.cancel_lifecycle_execution,
+            {"lifecycleExecutionId": executions[0]},
+            {"lifecycleExecutionId": executions[1]},
+        )
     if operation in ("CreateLifecyclePolicy", "UpdateLifecyclePolicy"):
         policy = {
             "executionRole": "arn:aws:iam::123456789012:role/lifecycle",
@@ -378,6 +398,8 @@ def test_the_token_operations_are_the_expected_ones():
                 *(["DistributeImage"] if "DistributeImage" in service_model().operation_names else []),
                 "SendWorkflowStepAction",
                 *(["RetryImage"] if "RetryImage" in service_model().operation_names else []),
+                "StartResourceStateUpdate",
+                "CancelLifecycleExecution",
             ]
         )
         == TOKEN_OPERATIONS

@@ -176,6 +176,13 @@ def _lifecycle_policy(c: Any, name: str = "keep-ten") -> str:
     return arn
 
 
+def _state_update(c: Any, w: Any, status: str = "DEPRECATED", **members: Any) -> str:
+    """A lifecycle execution of the world's finished build (StartResourceStateUpdate)."""
+    answer = c.start_resource_state_update(resourceArn=w.done, state={"status": status}, **members)
+    execution: str = answer["lifecycleExecutionId"]
+    return execution
+
+
 def _unused_recipe(c: Any) -> str:
     arn: str = c.create_image_recipe(
         name="spare", semanticVersion="1.0.0", parentImage=AWS_PARENT, components=COMPONENTS
@@ -333,6 +340,20 @@ SUCCESS: dict[str, Call] = {
     ),
     "DeleteLifecyclePolicy": lambda c, w: c.delete_lifecycle_policy(lifecyclePolicyArn=_lifecycle_policy(c)),
     "ListLifecyclePolicies": lambda c, w: (_lifecycle_policy(c), c.list_lifecycle_policies())[1],
+    "StartResourceStateUpdate": lambda c, w: c.start_resource_state_update(
+        resourceArn=w.done,
+        state={"status": "DEPRECATED"},
+        executionRole="arn:aws:iam::123456789012:role/lifecycle",
+        includeResources={"amis": True},
+        exclusionRules={"amis": {"regions": ["eu-west-1"], "lastLaunched": {"value": 7, "unit": "DAYS"}}},
+    ),
+    "GetLifecycleExecution": lambda c, w: c.get_lifecycle_execution(lifecycleExecutionId=_state_update(c, w)),
+    "ListLifecycleExecutions": lambda c, w: (_state_update(c, w), c.list_lifecycle_executions(resourceArn=w.done))[1],
+    "ListLifecycleExecutionResources": lambda c, w: c.list_lifecycle_execution_resources(
+        lifecycleExecutionId=_state_update(c, w, "DELETED", includeResources={"amis": True, "snapshots": True}),
+        parentResourceId=w.done,
+    ),
+    "CancelLifecycleExecution": lambda c, w: c.cancel_lifecycle_execution(lifecycleExecutionId=_state_update(c, w)),
     "ListImages": lambda c, w: c.list_images(),
     "ImportVmImage": lambda c, w: c.import_vm_image(
         name="imported",
@@ -696,6 +717,35 @@ ERRORS: dict[str, tuple[Call, str, int]] = {
     ),
     "ListLifecyclePolicies": (
         lambda c, w: c.list_lifecycle_policies(filters=[{"name": "name", "values": ["x"]}]),
+        "InvalidRequestException",
+        400,
+    ),
+    "StartResourceStateUpdate": (
+        lambda c, w: c.start_resource_state_update(resourceArn=w.running, state={"status": "DELETED"}),
+        "InvalidRequestException",
+        400,
+    ),
+    "GetLifecycleExecution": (
+        lambda c, w: c.get_lifecycle_execution(lifecycleExecutionId="lce-01234567-89ab-cdef-0123-456789abcdef"),
+        "ResourceNotFoundException",
+        404,
+    ),
+    "ListLifecycleExecutions": (
+        lambda c, w: c.list_lifecycle_executions(resourceArn=w.done, nextToken="made-up"),
+        "InvalidPaginationTokenException",
+        400,
+    ),
+    "ListLifecycleExecutionResources": (
+        lambda c, w: c.list_lifecycle_execution_resources(lifecycleExecutionId=_state_update(c, w), nextToken="x"),
+        "InvalidPaginationTokenException",
+        400,
+    ),
+    "CancelLifecycleExecution": (
+        lambda c, w: c.cancel_lifecycle_execution(  # a second cancel: the first left it CANCELLING
+            lifecycleExecutionId=c.cancel_lifecycle_execution(lifecycleExecutionId=_state_update(c, w))[
+                "lifecycleExecutionId"
+            ]
+        ),
         "InvalidRequestException",
         400,
     ),

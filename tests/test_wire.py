@@ -15,6 +15,8 @@ from botocore.model import ServiceModel, Shape
 
 from fakeimagebuilder import FakeImageBuilder, HttpRequest
 from fakeimagebuilder.model import service_model
+from fakeimagebuilder.service import OPERATIONS
+from fakeimagebuilder.service import service as service_module
 from fakeimagebuilder.wire import RestJsonWire
 
 START = "StartImagePipelineExecution"
@@ -404,7 +406,11 @@ def test_null_members_are_absent(send_raw: Any, stack: Any, count_images: Any):
     assert count_images() == 1
 
 
-def test_unimplemented_operation_names_itself(client: Any, expect_error: Any):
+def test_unimplemented_operation_names_itself(client: Any, expect_error: Any, monkeypatch: pytest.MonkeyPatch):
+    # Taken out of the registry, so the test does not depend on which operations are still missing (soon
+    # none of today's model): a newer model's operation would be missing just so.
+    registry = {name: op for name, op in OPERATIONS.items() if name != "ListLifecycleExecutions"}
+    monkeypatch.setattr(service_module, "OPERATIONS", registry)
     with pytest.raises(client.exceptions.ClientError) as caught:
         client.list_lifecycle_executions(resourceArn=PIPELINE)
     expect_error(caught.value, "NotImplementedException", 501)

@@ -405,7 +405,8 @@ def test_retry_takes_failed_or_cancelled_amis_only(fake: Any, client: Any, stack
 def test_the_readme_approval_example_runs(aws_env: None):
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("### Workflows, approvals and retries") :]
-    (example,) = re.findall(r"```python\n(.*?)```", section[: section.index("\n## ")], re.S)
+    section = re.split(r"\n##+ ", section, maxsplit=1)[0]  # up to the next heading
+    (example,) = re.findall(r"```python\n(.*?)```", section, re.S)
 
     exec(compile(example, "README.md", "exec"), {})  # its asserts are the test
 

@@ -4,8 +4,10 @@ An image version is every build of one recipe version; it is listed once,
 with the date of its first build, in the order versions were first built.
 ``byName`` keeps each name's highest version. Owner Amazon lists AWS's
 managed parent images; Shared, ThirdParty and AWSMarketplace list nothing.
-No image of the fake is ever deprecated, so ``includeDeprecated`` changes
-nothing. A version shows osVersion as its builds' summaries do, once one of
+Builds a lifecycle action DELETED are left out; DEPRECATED and DISABLED ones
+only show with ``includeDeprecated`` (the model has no includeDisabled here;
+a disabled image is past deprecated, so the fake treats both alike: assumed).
+A version shows osVersion as its builds' summaries do, once one of
 its builds shows it (the builds of one recipe version share its parent image).
 """
 
@@ -16,6 +18,7 @@ from typing import Any
 from .builds import Build
 from .filters import passes
 from .images import os_version
+from .lifecycle_executions import image_status
 from .managed import image_versions
 from .paging import page
 from .state import Scope
@@ -59,7 +62,10 @@ def list_images(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
             versions[version["arn"]], position[version["arn"]] = version, index
     else:
         builds = scope.builds
+        hidden = {"DELETED"} if params.get("includeDeprecated") else {"DELETED", "DEPRECATED", "DISABLED"}
         for arn, build in builds.items():
+            if scope.lifecycle is not None and image_status(scope, build, now) in hidden:
+                continue
             version = _version(build, now)
             first = versions.get(version["arn"])
             if first is None:
@@ -74,6 +80,6 @@ def list_images(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
             if best is None or concrete(version["version"]) > concrete(best["version"]):
                 highest[version["name"]] = version
         shown = [version for version in shown if highest[version["name"]] is version]
-    query = ("ListImages", owner, filters, bool(params.get("byName")))
+    query = ("ListImages", owner, filters, bool(params.get("byName")), bool(params.get("includeDeprecated")))
     found, token = page(scope, shown, params, query, lambda version: position[version["arn"]])
     return {"imageVersionList": found, "nextToken": token}

@@ -25,6 +25,7 @@ from .errors import (
     error_for_code,
 )
 from .filters import passes
+from .lifecycle_executions import image_overlay, image_status
 from .paging import page
 from .parents import os_version_of
 from .pipelines import pipeline
@@ -191,10 +192,19 @@ def ami_name(scope: Scope, build: Build, region: str | None = None) -> str:
 
 def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     status, reason = build.state(now)
+    built = status
+    # DEPRECATED, DISABLED and DELETED come from later lifecycle actions (lifecycle_executions.py).
+    overlay = image_overlay(scope, build.arn, now)
+    managed: dict[str, Any] = {}
+    if overlay is not None:
+        status, reason = overlay[0], None
+        managed["lifecycleExecutionId"] = overlay[1]
+        if overlay[2] is not None:
+            managed["deprecationTime"] = overlay[2]
     recipe = build.recipe
     container = ":container-recipe/" in recipe.get("arn", "")
     amis = []
-    if status == "AVAILABLE" and not container:
+    if built == "AVAILABLE" and not container:
         # The members AWS shows for an output AMI, and no others (no "state"): aws-cli
         # list-image-build-versions.rst; a real run in iainelder/backups image-builder/README.md.
         # A DistributeImage run (distribute.py) has its copies, one per region of its distribution, instead.
@@ -224,9 +234,10 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
         "state": state,
         "owner": scope.account,
         "dateCreated": build.date_created,
-        "outputResources": _containers(scope, build, status) if container else {"amis": amis},
+        "outputResources": _containers(scope, build, built) if container else {"amis": amis},
         "tags": dict(build.tags),
         "buildType": build.build_type,
+        **managed,
     }
     if summary["osVersion"] is None:
         del summary["osVersion"]
@@ -302,7 +313,7 @@ def get_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any
         (
             build
             for build in scope.builds.values()
-            if normalise_name(build.recipe["name"]) == name and build.state(now)[0] == "AVAILABLE"
+            if normalise_name(build.recipe["name"]) == name and image_status(scope, build, now) == "AVAILABLE"
         ),
         wanted,
         lambda build: (concrete(build.recipe["version"]), build.number),
@@ -322,9 +333,17 @@ def list_image_pipeline_images(scope: Scope, params: dict[str, Any], now: float)
         builds = [b for b in reversed(scope.builds.values()) if b.pipeline["arn"] == arn]
     else:
         builds = list(reversed(scope.pipeline_builds.get(arn, [])))
+    builds = _not_deleted(scope, builds, now)
     query = ("ListImagePipelineImages", arn)
     items, token = _summaries_page(scope, builds, params, filters, ("name", "version"), now, query)
     return {"imageSummaryList": items, "nextToken": token}
+
+
+def _not_deleted(scope: Scope, builds: list[Build], now: float) -> list[Build]:
+    """``builds`` but those a lifecycle action DELETED: lists leave them out, GetImage still shows them (assumed)."""
+    if scope.lifecycle is None:
+        return builds
+    return [build for build in builds if image_status(scope, build, now) != "DELETED"]
 
 
 def _summaries_page(
@@ -373,6 +392,7 @@ def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) 
             for build in reversed(scope.builds.values())
             if normalise_name(build.recipe["name"]) == name and build.recipe["version"] == version
         ]
+    builds = _not_deleted(scope, builds, now)
     allowed = ("name", "osVersion", "platform", "type", "version")
     items, token = _summaries_page(scope, builds, params, filters, allowed, now, ("ListImageBuildVersions", text))
     return {"imageSummaryList": items, "nextToken": token}

@@ -12,6 +12,8 @@ from .errors import ImageBuilderError
 from .events import BuildStateChanges, EventLog, PipelineDisables
 from .findings import CveDetections
 from .kinds import KINDS
+from .lifecycle_executions import executions_state
+from .lifecycle_runs import catch_up as run_lifecycle_policies
 from .operations import OPERATIONS
 from .schedule_runs import catch_up
 from .state import Scope, Settings
@@ -67,6 +69,7 @@ class ImageBuilderService:
             now = self.clock.now()
             if self.events is None:
                 catch_up(scope, now)  # scheduled runs due by now exist before the call looks
+                run_lifecycle_policies(scope, now)  # then the policy runs, which judge the images those made
             else:
                 # Before the call can change a timeline (a cancel) or drop a build (a delete).
                 self._events_up_to(now)
@@ -94,6 +97,7 @@ class ImageBuilderService:
         assert self.events is not None
         for scope in self._scopes.values():
             catch_up(scope, now)
+            run_lifecycle_policies(scope, now)
         self.events.catch_up(self._scopes.values(), now)
 
     def reset(self) -> None:
@@ -124,7 +128,8 @@ class ImageBuilderService:
                 self.events.clear()
 
     def state(self) -> dict[str, Any]:
-        """Every resource, per account and region and kind, as Get would show it now.
+        """Every resource, per account and region and kind, as Get would show it now (and the lifecycle
+        executions, under ``lifecycleExecutions``).
 
         A deep copy, made under the lock and through JSON: changing it never
         reaches the service, and it can be written out as it is.
@@ -134,9 +139,13 @@ class ImageBuilderService:
             dump: dict[str, Any] = {}
             for scope in self._scopes.values():
                 catch_up(scope, now)
+                run_lifecycle_policies(scope, now)
                 dump.setdefault(scope.account, {})[scope.region] = {
-                    kind.state_name: [kind.show(scope, item, now) for item in kind.items(scope).values()]
-                    for kind in KINDS
+                    **{
+                        kind.state_name: [kind.show(scope, item, now) for item in kind.items(scope).values()]
+                        for kind in KINDS
+                    },
+                    "lifecycleExecutions": executions_state(scope, now),
                 }
             copied: dict[str, Any] = json.loads(json.dumps(dump))
             return copied

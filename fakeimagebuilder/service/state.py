@@ -130,6 +130,9 @@ class Scope:
     waiting_builds: dict[str, Build] = field(default_factory=dict)
     # ARNs of the builds RetryImage ran again, in order (the event log reopens them).
     retried: list[str] = field(default_factory=list)
+    # Lifecycle executions and the daily runs of lifecycle policies (lifecycle_executions.LifecycleBook),
+    # made on first use.
+    lifecycle: Any = None
 
     def __post_init__(self) -> None:
         self.partition = partition_of(self.region)
