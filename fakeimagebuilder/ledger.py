@@ -628,6 +628,19 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_components.py::test_a_component_a_recipe_uses_cannot_be_deleted",
     ),
     Behaviour(
+        "reference-exists",
+        "An image or container recipe naming a component, or a pipeline (Create, Update) or CreateImage naming a "
+        "workflow, that selects nothing (no such name, type or version; a wildcard no version matches; an unknown "
+        "AWS-managed one) answers ResourceNotFoundException (404) naming the ARN, and nothing is made. References "
+        "to another account (shared with the caller) or region are taken as given.",
+        "assumed",
+        "AWS reads a recipe's components at create (aws-ia/terraform-aws-ec2-image-builder#106: CloudTrail of a "
+        "CreateImageRecipe refused for parameters the component lacks) and a pipeline's workflows (aws/aws-cdk#29910: "
+        "'The value supplied for parameter 'workflows' is not valid...'); the code for one that does not exist is "
+        "a choice, the one the fake answers for a pipeline's missing recipe",
+        "tests/test_components.py::test_a_recipe_naming_a_component_that_does_not_exist_is_refused",
+    ),
+    Behaviour(
         "aws-managed-components",
         "AWS-managed components (account 'aws': update-linux, reboot-test-windows...) resolve in GetComponent, "
         "wildcards included, list under owner Amazon, and are ForbiddenException to delete.",
@@ -742,6 +755,14 @@ LEDGER: tuple[Behaviour, ...] = (
         "assumed",
         "model doc of ListImages and ImageVersion; which date and order are the fake's choices",
         "tests/test_operations.py::test_list_images_shows_each_image_version_once",
+    ),
+    Behaviour(
+        "list-images-container-type",
+        "ListImages shows the image version of a container recipe's builds with type DOCKER (AMI otherwise), as "
+        "GetImage shows its builds, and the type filter selects by it; its builds list with their containers.",
+        "confirmed",
+        "model doc of ImageVersion.type ('whether this image produces an AMI or a container image', AMI | DOCKER)",
+        "tests/test_container_recipes.py::test_list_images_shows_a_container_build_as_a_docker_image",
     ),
     Behaviour(
         "body-limit",
