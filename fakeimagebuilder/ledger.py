@@ -757,6 +757,19 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_list_images_shows_each_image_version_once",
     ),
     Behaviour(
+        "create-get-echo",
+        "Get of every kind (components, workflows, image and container recipes, infrastructure and distribution "
+        "configurations, pipelines, lifecycle policies) answers each member Create accepted exactly as sent, where "
+        "its document has the member, and AWS's defaults for those left out (a pipeline's status ENABLED, "
+        "enhancedImageMetadataEnabled true and image tests on for 720 minutes; a Linux recipe's workingDirectory "
+        "/tmp; tags {}).",
+        "likely",
+        "hashicorp/terraform-provider-aws internal/service/imagebuilder/*_test.go (ImportStateVerify against real "
+        "AWS: every attribute read back equals the configuration); the defaults: model docs and the rows "
+        "working-directory and empty-tags",
+        "tests/test_create_get_echo.py::test_get_echoes_what_create_accepted_with_awss_defaults",
+    ),
+    Behaviour(
         "list-images-container-type",
         "ListImages shows the image version of a container recipe's builds with type DOCKER (AMI otherwise), as "
         "GetImage shows its builds, and the type filter selects by it; its builds list with their containers.",
