@@ -622,9 +622,11 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "component-dependency",
         "Deleting a component a recipe references, exactly or through the wildcard version that now selects it, "
-        "answers ResourceDependencyException (400).",
-        "assumed",
-        "design choice (the error is modeled for DeleteComponent), as for recipes and configurations",
+        "answers ResourceDependencyException (400): 'Resource dependency error: The resource ARN '...' has other "
+        "resources depended on it.'",
+        "likely",
+        "pulumi/pulumi#6919 (a real DeleteComponent of a component a recipe uses, with that message; the error is "
+        "modeled for DeleteComponent); the wildcard case is assumed",
         "tests/test_components.py::test_a_component_a_recipe_uses_cannot_be_deleted",
     ),
     Behaviour(

@@ -217,6 +217,9 @@ def test_a_component_a_recipe_uses_cannot_be_deleted(client: Any, expect_error: 
         with pytest.raises(client.exceptions.ResourceDependencyException) as caught:
             client.delete_component(componentBuildVersionArn=used)
         expect_error(caught.value, "ResourceDependencyException", 400)
+        assert caught.value.response["Error"]["Message"] == (
+            f"Resource dependency error: The resource ARN '{used}' has other resources depended on it."
+        )
     client.delete_image_recipe(imageRecipeArn=recipe)
     client.delete_component(componentBuildVersionArn=newer)
     with pytest.raises(ClientError) as gone:
