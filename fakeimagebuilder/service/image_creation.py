@@ -44,7 +44,6 @@ def create_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, 
     check_references(
         [image_recipe, container_recipe] + [workflow.get("workflowArn") for workflow in params.get("workflows") or ()]
     )
-    # A container recipe is looked up like any kind: found once the fake holds container recipes.
     recipe = (
         scope.lookup("image-recipe", image_recipe)
         if image_recipe is not None
