@@ -26,6 +26,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -95,6 +96,17 @@ def served(fake: FakeImageBuilder, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     running.stop()
 
 
+def _timestamp(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"no JSON form for {value!r} in a call's parameters")
+
+
+def _json(value: Any) -> str:
+    """A call's parameters as JSON: a timestamp as ISO 8601, which both SDKs read."""
+    return json.dumps(value, default=_timestamp)
+
+
 # -- the SDKs ------------------------------------------------------------------------------------------------------
 
 
@@ -107,7 +119,7 @@ def aws_cli() -> Send:
 
     def send(url: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         out, err = io.StringIO(), io.StringIO()
-        args = [xform_name(operation, "-"), "--cli-input-json", json.dumps(params)]
+        args = [xform_name(operation, "-"), "--cli-input-json", _json(params)]
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = driver.main(["imagebuilder", *args, "--endpoint-url", url, "--output", "json", "--no-paginate"])
         if code != 0:
@@ -141,7 +153,7 @@ def javascript() -> Iterator[Send]:
     stdin, stdout = process.stdin, process.stdout
 
     def send(url: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        stdin.write(json.dumps({"endpoint": url, "region": REGION, "operation": operation, "input": params}) + "\n")
+        stdin.write(_json({"endpoint": url, "region": REGION, "operation": operation, "input": params}) + "\n")
         stdin.flush()
         answer = json.loads(stdout.readline())
         if "unknown" in answer:
