@@ -6,6 +6,7 @@ resources, which the workspace deletes. Each is the same on every target.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -198,3 +199,299 @@ def test_container_recipe_needs_one_template_and_reads_back(workspace: Workspace
             assert arn == workspace.arn("container-recipe", name, "1.0.0")
     finally:
         client.delete_container_recipe(containerRecipeArn=arn)
+
+
+# -- one scenario per kind the fake holds beyond recipes, configurations and pipelines --------------------------------
+
+# A build component as the user guide's document schema has it: one build phase, one named step with an action.
+COMPONENT_DOCUMENT = """name: contract
+description: says hello
+schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - name: Hello
+        action: ExecuteBash
+        inputs:
+          commands:
+            - echo hello
+"""
+
+# A build workflow as the user guide's sample has it: launch, run the components, make the image, terminate.
+WORKFLOW_DOCUMENT = """name: contract-build
+description: builds an image
+schemaVersion: 1.0
+steps:
+  - name: LaunchBuildInstance
+    action: LaunchInstance
+    onFailure: Abort
+    inputs:
+      waitFor: ssmAgent
+  - name: ApplyBuildComponents
+    action: ExecuteComponents
+    onFailure: Abort
+    inputs:
+      instanceId.$: "$.stepOutputs.LaunchBuildInstance.instanceId"
+  - name: CreateOutputAMI
+    action: CreateImage
+    onFailure: Abort
+    inputs:
+      instanceId.$: "$.stepOutputs.LaunchBuildInstance.instanceId"
+  - name: TerminateBuildInstance
+    action: TerminateInstance
+    onFailure: Continue
+    inputs:
+      instanceId.$: "$.stepOutputs.LaunchBuildInstance.instanceId"
+"""
+
+
+def _policy(workspace: Workspace, arn: str, actions: list[str]) -> str:
+    """A resource policy granting the run's own account (nobody else: the live run shares nothing) ``actions``."""
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": [workspace.target.account]},
+        "Action": actions,
+        "Resource": [arn],
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def test_a_component_reads_back_lists_and_is_held_by_the_recipes_using_it(workspace: Workspace) -> None:
+    """CreateComponent: a refused document makes nothing; an accepted one reads back as sent (type BUILD from its
+    phases), lists once under its version, carries a resource policy; a recipe naming a component that does not
+    exist is refused, one using it holds it (ResourceDependencyException)."""
+    client = workspace.client
+    name = workspace.names.new("component")
+    sent = {
+        "name": name,
+        "semanticVersion": "1.0.0",
+        "platform": "Linux",
+        "description": "contract component",
+        "changeDescription": "first",
+        "tags": workspace.tags(),
+    }
+    with verifies("component-document"), expect_error("InvalidRequestException", 400):
+        client.create_component(**sent, data="schemaVersion: 1.0\nphases: []\n")
+    with verifies("component-source"), expect_error("InvalidParameterCombinationException", 400):
+        client.create_component(**sent, data=COMPONENT_DOCUMENT, uri="s3://fakeimagebuilder/component.yaml")
+    arn = client.create_component(**sent, data=COMPONENT_DOCUMENT)["componentBuildVersionArn"]
+    with verifies("name-normalisation"):
+        assert arn == workspace.arn("component", name, "1.0.0", "1")
+    with verifies("component-document"):
+        shown = client.get_component(componentBuildVersionArn=arn)["component"]
+        expected = {k: v for k, v in sent.items() if k not in ("semanticVersion", "tags")}
+        assert {k: shown.get(k) for k in expected} == expected
+        assert (shown["version"], shown["type"], shown["data"], shown["owner"]) == (
+            "1.0.0",
+            "BUILD",
+            COMPONENT_DOCUMENT,
+            workspace.target.account,
+        )
+        assert shown["tags"] == sent["tags"]
+    with verifies("list-owners"):
+        version_arn = workspace.arn("component", name, "1.0.0")
+        listed = client.list_components(filters=[{"name": "name", "values": [name]}])["componentVersionList"]
+        assert [summary["arn"] for summary in listed] == [version_arn]
+        builds = client.list_component_build_versions(componentVersionArn=version_arn)["componentSummaryList"]
+        assert [summary["arn"] for summary in builds] == [arn]
+    with verifies("resource-policy"):
+        with expect_error("ResourceNotFoundException", 404):
+            client.get_component_policy(componentArn=arn)
+        with expect_error("InvalidParameterValueException", 400):
+            client.put_component_policy(componentArn=arn, policy="not a policy")
+        policy = _policy(workspace, arn, ["imagebuilder:GetComponent", "imagebuilder:ListComponents"])
+        assert client.put_component_policy(componentArn=arn, policy=policy)["componentArn"] == arn
+        assert json.loads(client.get_component_policy(componentArn=arn)["policy"]) == json.loads(policy)
+    recipe_name = workspace.names.new("recipe")
+    parent = workspace.target.recipe_parameters()["parentImage"]
+    with verifies("reference-exists"):
+        for missing in (workspace.arn("component", workspace.names.new("absent"), "1.0.0"), version_arn[:-5] + "2.x.x"):
+            with expect_error("ResourceNotFoundException", 404):
+                client.create_image_recipe(
+                    name=recipe_name,
+                    semanticVersion="1.0.0",
+                    parentImage=parent,
+                    components=[{"componentArn": missing}],
+                    tags=workspace.tags(),
+                )
+    recipe = client.create_image_recipe(
+        name=recipe_name,
+        semanticVersion="1.0.0",
+        parentImage=parent,
+        components=[{"componentArn": workspace.arn("component", name, "x.x.x")}],
+        tags=workspace.tags(),
+    )["imageRecipeArn"]
+    with verifies("component-dependency"):
+        with expect_error("ResourceDependencyException", 400):
+            client.delete_component(componentBuildVersionArn=arn)
+        assert client.get_component(componentBuildVersionArn=arn)["component"]["arn"] == arn
+    client.delete_image_recipe(imageRecipeArn=recipe)
+    with verifies("get-not-found"):
+        assert client.delete_component(componentBuildVersionArn=arn)["componentBuildVersionArn"] == arn
+        with expect_error("ResourceNotFoundException", 404):
+            client.get_component(componentBuildVersionArn=arn)
+
+
+def test_a_workflow_reads_back_lists_and_is_held_by_the_pipelines_using_it(workspace: Workspace) -> None:
+    """CreateWorkflow: a refused document makes nothing; a BUILD workflow reads back as sent under
+    workflow/build/<name>/<version>/1 and lists once; a pipeline naming a workflow that does not exist is refused,
+    one using it holds it (ResourceDependencyException)."""
+    client = workspace.client
+    name = workspace.names.new("workflow")
+    sent = {"name": name, "semanticVersion": "1.0.0", "type": "BUILD", "description": "contract workflow"}
+    with verifies("workflow-document"), expect_error("InvalidRequestException", 400):
+        client.create_workflow(**sent, data="schemaVersion: 1.0\nsteps: []\n", tags=workspace.tags())
+    arn = client.create_workflow(**sent, data=WORKFLOW_DOCUMENT, tags=workspace.tags())["workflowBuildVersionArn"]
+    with verifies("workflow-document"):
+        assert arn == workspace.arn("workflow", "build", name, "1.0.0", "1")
+        shown = client.get_workflow(workflowBuildVersionArn=arn)["workflow"]
+        assert (shown["name"], shown["version"], shown["type"], shown["description"], shown["data"]) == (
+            name,
+            "1.0.0",
+            "BUILD",
+            "contract workflow",
+            WORKFLOW_DOCUMENT,
+        )
+        assert shown["owner"] == workspace.target.account and shown["tags"] == workspace.tags()
+    with verifies("list-owners"):
+        version_arn = workspace.arn("workflow", "build", name, "1.0.0")
+        listed = client.list_workflows(filters=[{"name": "name", "values": [name]}])["workflowVersionList"]
+        assert [summary["arn"] for summary in listed] == [version_arn]
+        builds = client.list_workflow_build_versions(workflowVersionArn=version_arn)["workflowSummaryList"]
+        assert len(builds) == 1 and builds[0]["name"] == name
+    recipe = workspace.recipe()
+    pipeline_name = workspace.names.new("pipeline")
+    pipeline = {
+        "name": pipeline_name,
+        "imageRecipeArn": recipe.arn,
+        "infrastructureConfigurationArn": workspace.target.infrastructure_arn,
+        "imageTestsConfiguration": {"imageTestsEnabled": False},
+        "status": "DISABLED",  # never builds by itself
+        "tags": workspace.tags(),
+    }
+    with verifies("reference-exists"), expect_error("ResourceNotFoundException", 404):
+        missing = workspace.arn("workflow", "build", workspace.names.new("absent"), "1.0.0")
+        client.create_image_pipeline(**pipeline, workflows=[{"workflowArn": missing}])
+    used = client.create_image_pipeline(**pipeline, workflows=[{"workflowArn": arn}])["imagePipelineArn"]
+    with verifies("aws-managed-workflows"):
+        with expect_error("ResourceDependencyException", 400):
+            client.delete_workflow(workflowBuildVersionArn=arn)
+        assert client.get_workflow(workflowBuildVersionArn=arn)["workflow"]["arn"] == arn
+    client.delete_image_pipeline(imagePipelineArn=used)
+    with verifies("get-not-found"):
+        assert client.delete_workflow(workflowBuildVersionArn=arn)["workflowBuildVersionArn"] == arn
+        with expect_error("ResourceNotFoundException", 404):
+            client.get_workflow(workflowBuildVersionArn=arn)
+
+
+def test_container_recipes_list_carry_a_policy_and_need_their_components(workspace: Workspace) -> None:
+    """A container recipe lists under its name, takes a resource policy, and one naming a component that does not
+    exist is refused."""
+    client = workspace.client
+    name = workspace.names.new("container")
+    recipe = {
+        "containerType": "DOCKER",
+        "name": name,
+        "semanticVersion": "1.0.0",
+        "parentImage": "amazonlinux:latest",
+        "dockerfileTemplateData": "FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:components }}}\n",
+        "targetRepository": {"service": "ECR", "repositoryName": CONTAINER_REPOSITORY},
+        "tags": workspace.tags(),
+    }
+    with verifies("reference-exists"), expect_error("ResourceNotFoundException", 404):
+        missing = workspace.arn("component", workspace.names.new("absent"), "1.0.0")
+        client.create_container_recipe(**recipe, components=[{"componentArn": missing}])
+    components = workspace.target.recipe_parameters()["components"]
+    arn = client.create_container_recipe(**recipe, components=components)["containerRecipeArn"]
+    with verifies("container-recipe"):
+        listed = client.list_container_recipes(filters=[{"name": "name", "values": [name]}])
+        assert [summary["arn"] for summary in listed["containerRecipeSummaryList"]] == [arn]
+    with verifies("resource-policy"):
+        with expect_error("ResourceNotFoundException", 404):
+            client.get_container_recipe_policy(containerRecipeArn=arn)
+        policy = _policy(workspace, arn, ["imagebuilder:GetContainerRecipe", "imagebuilder:ListContainerRecipes"])
+        client.put_container_recipe_policy(containerRecipeArn=arn, policy=policy)
+        assert json.loads(client.get_container_recipe_policy(containerRecipeArn=arn)["policy"]) == json.loads(policy)
+
+
+def test_an_image_recipe_carries_a_resource_policy(workspace: Workspace) -> None:
+    """PutImageRecipePolicy keeps a policy GetImageRecipePolicy answers as put; before any, ResourceNotFound;
+    a policy that is not a JSON document is refused."""
+    client = workspace.client
+    recipe = workspace.recipe()
+    with verifies("resource-policy"):
+        with expect_error("ResourceNotFoundException", 404):
+            client.get_image_recipe_policy(imageRecipeArn=recipe.arn)
+        with expect_error("InvalidParameterValueException", 400):
+            client.put_image_recipe_policy(imageRecipeArn=recipe.arn, policy="[]")
+        policy = _policy(workspace, recipe.arn, ["imagebuilder:GetImageRecipe", "imagebuilder:ListImageRecipes"])
+        assert client.put_image_recipe_policy(imageRecipeArn=recipe.arn, policy=policy)["imageRecipeArn"] == recipe.arn
+        assert json.loads(client.get_image_recipe_policy(imageRecipeArn=recipe.arn)["policy"]) == json.loads(policy)
+
+
+def test_configuration_updates_replace_every_setting(workspace: Workspace) -> None:
+    """UpdateInfrastructureConfiguration and UpdateDistributionConfiguration: what the update leaves out is gone,
+    name, tags and creation date stay; a distribution region without an output is refused."""
+    client = workspace.client
+    infra = workspace.infrastructure()
+    before = client.get_infrastructure_configuration(infrastructureConfigurationArn=infra)[
+        "infrastructureConfiguration"
+    ]
+    parameters = workspace.target.infrastructure_parameters()
+    client.update_infrastructure_configuration(
+        infrastructureConfigurationArn=infra, description="first", resourceTags={"stage": "one"}, **parameters
+    )
+    client.update_infrastructure_configuration(infrastructureConfigurationArn=infra, **parameters)
+    with verifies("update-replaces-configuration"):
+        after = client.get_infrastructure_configuration(infrastructureConfigurationArn=infra)[
+            "infrastructureConfiguration"
+        ]
+        assert "description" not in after and not after.get("resourceTags")
+        assert (after["name"], after["tags"], after["dateCreated"]) == (
+            before["name"],
+            before["tags"],
+            before["dateCreated"],
+        )
+        assert after["dateUpdated"]
+    region = workspace.target.region
+    name = workspace.names.new("distribution")
+    with verifies("distribution-outputs"), expect_error("InvalidParameterValueException", 400, VALIDATION_MESSAGE):
+        client.create_distribution_configuration(name=name, distributions=[{"region": region}], tags=workspace.tags())
+    ami = {"region": region, "amiDistributionConfiguration": {"name": "contract-{{ imagebuilder:buildDate }}"}}
+    distribution = client.create_distribution_configuration(
+        name=name, description="first", distributions=[ami], tags=workspace.tags()
+    )["distributionConfigurationArn"]
+    with verifies("name-normalisation"):
+        assert distribution == workspace.arn("distribution-configuration", name)
+    plain = {"region": region, "amiDistributionConfiguration": {}}
+    client.update_distribution_configuration(distributionConfigurationArn=distribution, distributions=[plain])
+    with verifies("update-replaces-configuration"):
+        shown = client.get_distribution_configuration(distributionConfigurationArn=distribution)[
+            "distributionConfiguration"
+        ]
+        assert "description" not in shown
+        assert [entry["region"] for entry in shown["distributions"]] == [region]
+        assert not shown["distributions"][0]["amiDistributionConfiguration"].get("name")
+        assert (shown["name"], shown["tags"]) == (name, workspace.tags())
+        listed = client.list_distribution_configurations(filters=[{"name": "name", "values": [name]}])
+        [summary] = listed["distributionConfigurationSummaryList"]
+        assert (summary["arn"], summary["regions"]) == (distribution, [region])
+
+
+def test_a_lifecycle_policy_update_replaces_it_and_lists(workspace: Workspace) -> None:
+    """UpdateLifecyclePolicy replaces the rules and selection; ListLifecyclePolicies finds it by name."""
+    client = workspace.client
+    name = workspace.names.new("lifecycle")
+    ours = {RUN_TAG: workspace.names.run_id}
+    common = {"executionRole": LIFECYCLE_ROLE, "resourceType": "AMI_IMAGE", "resourceSelection": {"tagMap": ours}}
+    count = [{"action": {"type": "DELETE"}, "filter": {"type": "COUNT", "value": 5}}]
+    age = [{"action": {"type": "DELETE"}, "filter": {"type": "AGE", "value": 6, "unit": "MONTHS"}}]
+    arn = client.create_lifecycle_policy(name=name, policyDetails=count, tags=workspace.tags(), **common)[
+        "lifecyclePolicyArn"
+    ]
+    client.update_lifecycle_policy(lifecyclePolicyArn=arn, policyDetails=age, description="by age", **common)
+    with verifies("lifecycle-rules"):
+        policy = client.get_lifecycle_policy(lifecyclePolicyArn=arn)["lifecyclePolicy"]
+        assert (policy["policyDetails"], policy["description"], policy["name"]) == (age, "by age", name)
+        listed = client.list_lifecycle_policies(filters=[{"name": "Name", "values": [name]}])
+        assert [summary["arn"] for summary in listed["lifecyclePolicySummaryList"]] == [arn]

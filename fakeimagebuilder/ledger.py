@@ -633,10 +633,25 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "component-dependency",
         "Deleting a component a recipe references, exactly or through the wildcard version that now selects it, "
-        "answers ResourceDependencyException (400).",
-        "assumed",
-        "design choice (the error is modeled for DeleteComponent), as for recipes and configurations",
+        "answers ResourceDependencyException (400): 'Resource dependency error: The resource ARN '...' has other "
+        "resources depended on it.'",
+        "likely",
+        "pulumi/pulumi#6919 (a real DeleteComponent of a component a recipe uses, with that message; the error is "
+        "modeled for DeleteComponent); the wildcard case is assumed",
         "tests/test_components.py::test_a_component_a_recipe_uses_cannot_be_deleted",
+    ),
+    Behaviour(
+        "reference-exists",
+        "An image or container recipe naming a component, or a pipeline (Create, Update) or CreateImage naming a "
+        "workflow, that selects nothing (no such name, type or version; a wildcard no version matches; an unknown "
+        "AWS-managed one) answers ResourceNotFoundException (404) naming the ARN, and nothing is made. References "
+        "to another account (shared with the caller) or region are taken as given.",
+        "assumed",
+        "AWS reads a recipe's components at create (aws-ia/terraform-aws-ec2-image-builder#106: CloudTrail of a "
+        "CreateImageRecipe refused for parameters the component lacks) and a pipeline's workflows (aws/aws-cdk#29910: "
+        "'The value supplied for parameter 'workflows' is not valid...'); the code for one that does not exist is "
+        "a choice, the one the fake answers for a pipeline's missing recipe",
+        "tests/test_components.py::test_a_recipe_naming_a_component_that_does_not_exist_is_refused",
     ),
     Behaviour(
         "aws-managed-components",
@@ -854,6 +869,27 @@ LEDGER: tuple[Behaviour, ...] = (
         "assumed",
         "model doc of ListImages and ImageVersion; which date and order are the fake's choices",
         "tests/test_operations.py::test_list_images_shows_each_image_version_once",
+    ),
+    Behaviour(
+        "create-get-echo",
+        "Get of every kind (components, workflows, image and container recipes, infrastructure and distribution "
+        "configurations, pipelines, lifecycle policies) answers each member Create accepted exactly as sent, where "
+        "its document has the member, and AWS's defaults for those left out (a pipeline's status ENABLED, "
+        "enhancedImageMetadataEnabled true and image tests on for 720 minutes; a Linux recipe's workingDirectory "
+        "/tmp; tags {}).",
+        "likely",
+        "hashicorp/terraform-provider-aws internal/service/imagebuilder/*_test.go (ImportStateVerify against real "
+        "AWS: every attribute read back equals the configuration); the defaults: model docs and the rows "
+        "working-directory and empty-tags",
+        "tests/test_create_get_echo.py::test_get_echoes_what_create_accepted_with_awss_defaults",
+    ),
+    Behaviour(
+        "list-images-container-type",
+        "ListImages shows the image version of a container recipe's builds with type DOCKER (AMI otherwise), as "
+        "GetImage shows its builds, and the type filter selects by it; its builds list with their containers.",
+        "confirmed",
+        "model doc of ImageVersion.type ('whether this image produces an AMI or a container image', AMI | DOCKER)",
+        "tests/test_container_recipes.py::test_list_images_shows_a_container_build_as_a_docker_image",
     ),
     Behaviour(
         "body-limit",

@@ -33,6 +33,7 @@ Strategies, all returning :class:`hypothesis.strategies.SearchStrategy`:
 - :func:`start_requests`: whole valid StartImagePipelineExecution parameter dicts.
 - :func:`invalid_pipeline_arns`: ARNs that break the model's pattern, with the way they break it.
 - :func:`invalid_start_requests`: :class:`InvalidRequest` values, each breaking exactly one rule.
+- :func:`model_members`: any operation's named input members, each present or not, valid by the model.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ __all__ = [
     "invalid_pipeline_arns",
     "invalid_start_requests",
     "matches_pipeline_arn_pattern",
+    "model_members",
     "partition_of",
     "pipeline_arns",
     "regions",
@@ -469,3 +471,71 @@ def invalid_start_requests(
         return InvalidRequest(params, rule, member, "client", "ParamValidationError", detail)
 
     return invalid()
+
+
+# -- any operation's members, from the model ---------------------------------------------------------------------
+
+_PRINTABLE = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
+
+
+def _string(shape: Any) -> SearchStrategy[str]:
+    if shape.enum:
+        return st.sampled_from(list(shape.enum))
+    low = shape.metadata.get("min", 0)
+    high = min(shape.metadata.get("max", 64), 64)
+    pattern = shape.metadata.get("pattern")
+    if pattern is None:
+        return st.text(_PRINTABLE, min_size=low, max_size=max(high, low))
+    matcher = _matcher(pattern)
+    # Drawn from the pattern as Python reads it, then kept only where Java's reading (the fake's) agrees.
+    return (
+        st.from_regex(matcher, fullmatch=True)
+        .filter(lambda text: low <= len(text) <= max(high, low, 64))
+        .filter(lambda text: matcher.fullmatch(text) is not None)
+    )
+
+
+def _shape_values(shape: Any, max_items: int) -> SearchStrategy[Any]:
+    if shape.name == "TagMap":
+        return tag_maps(max_size=max_items)
+    kind = shape.type_name
+    if kind == "string":
+        return _string(shape)
+    if kind in ("integer", "long"):
+        return st.integers(shape.metadata.get("min", 0), shape.metadata.get("max", 10_000))
+    if kind == "boolean":
+        return st.booleans()
+    low = shape.metadata.get("min", 0)
+    high = min(shape.metadata.get("max", max_items), max(low, max_items))
+    if kind == "list":
+        return st.lists(_shape_values(shape.member, max_items), min_size=low, max_size=high)
+    if kind == "map":
+        return st.dictionaries(
+            _shape_values(shape.key, max_items), _shape_values(shape.value, max_items), min_size=low, max_size=high
+        )
+    if kind == "structure":
+        required = set(shape.required_members)
+        return st.fixed_dictionaries(
+            {name: _shape_values(member, max_items) for name, member in shape.members.items() if name in required},
+            optional={
+                name: _shape_values(member, max_items) for name, member in shape.members.items() if name not in required
+            },
+        )
+    raise ValueError(f"no strategy for {shape.name} ({kind})")
+
+
+def model_members(operation: str, names: tuple[str, ...], *, max_items: int = 3) -> SearchStrategy[dict[str, Any]]:
+    """The input members ``names`` of ``operation``, each present or absent, drawn from the installed model.
+
+    Values follow the model's constraints: enums, lengths, numeric ranges,
+    patterns (read as AWS reads them), required members of structures, and
+    :func:`tag_maps` for tag maps; lists and maps hold at most ``max_items``
+    entries. What the model does not say (that a KMS key exists, that an
+    instance type is offered) is not known: such values satisfy the model, not
+    necessarily AWS. A name the operation does not take raises ValueError.
+    """
+    members = service_model().operation_model(operation).input_shape.members
+    unknown = [name for name in names if name not in members]
+    if unknown:
+        raise ValueError(f"{operation} takes no {', '.join(unknown)}")
+    return st.fixed_dictionaries({}, optional={name: _shape_values(members[name], max_items) for name in names})

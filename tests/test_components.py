@@ -217,6 +217,9 @@ def test_a_component_a_recipe_uses_cannot_be_deleted(client: Any, expect_error: 
         with pytest.raises(client.exceptions.ResourceDependencyException) as caught:
             client.delete_component(componentBuildVersionArn=used)
         expect_error(caught.value, "ResourceDependencyException", 400)
+        assert caught.value.response["Error"]["Message"] == (
+            f"Resource dependency error: The resource ARN '{used}' has other resources depended on it."
+        )
     client.delete_image_recipe(imageRecipeArn=recipe)
     client.delete_component(componentBuildVersionArn=newer)
     with pytest.raises(ClientError) as gone:
@@ -302,3 +305,39 @@ def test_an_unsupported_document_is_accepted_unchecked(client: Any):
 def test_duplicate_keys_are_an_error():
     with pytest.raises(DocumentError):
         read_yaml("a: 1\na: 2\n")
+
+
+@pytest.mark.parametrize("version", ["1.0.0", "1.0.0/1", "2.x.x"])
+def test_a_recipe_naming_a_component_that_does_not_exist_is_refused(client: Any, expect_error: Any, version: str):
+    _create(client, version="1.0.0")
+    # 1.0.0 exists but not in this name; 2.x.x selects nothing of "hello"; AWS's own unknown name neither.
+    missing = [f"{PREFIX}:component/absent/{version}", f"{PREFIX}:component/hello/2.x.x"]
+    missing.append("arn:aws:imagebuilder:us-east-1:aws:component/no-such-aws-component/x.x.x")
+    for arn in missing:
+        for create, extra in (
+            (client.create_image_recipe, {"parentImage": PARENT}),
+            (
+                client.create_container_recipe,
+                {
+                    "containerType": "DOCKER",
+                    "parentImage": "amazonlinux:latest",
+                    "dockerfileTemplateData": "FROM {{{ imagebuilder:parentImage }}}",
+                    "targetRepository": {"service": "ECR", "repositoryName": "web"},
+                },
+            ),
+        ):
+            with pytest.raises(client.exceptions.ResourceNotFoundException) as caught:
+                create(name="web", semanticVersion="1.0.0", components=[{"componentArn": arn}], **extra)
+            expect_error(caught.value, "ResourceNotFoundException", 404)
+            assert arn in caught.value.response["Error"]["Message"]
+    assert client.list_image_recipes()["imageRecipeSummaryList"] == []
+    assert client.list_container_recipes()["containerRecipeSummaryList"] == []
+    # What exists is taken: by exact build, by version, by wildcard; another account's (shared) as given.
+    for arn in (f"{PREFIX}:component/hello/1.0.0/1", f"{PREFIX}:component/hello/1.x.x"):
+        client.create_image_recipe(
+            name=f"web-{len(arn)}", semanticVersion="1.0.0", parentImage=PARENT, components=[{"componentArn": arn}]
+        )
+    shared = "arn:aws:imagebuilder:us-east-1:111122223333:component/theirs/1.0.0/1"
+    client.create_image_recipe(
+        name="shared", semanticVersion="1.0.0", parentImage=PARENT, components=[{"componentArn": shared}]
+    )

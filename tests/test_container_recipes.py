@@ -180,3 +180,31 @@ def test_a_resource_policy_reads_back_as_put(client: Any, expect_error: Any):
     assert client.get_container_recipe_policy(containerRecipeArn=arn)["policy"] == policy
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.put_container_recipe_policy(containerRecipeArn=f"{PREFIX}:container-recipe/missing/1.0.0", policy=policy)
+
+
+def test_list_images_shows_a_container_build_as_a_docker_image(fake: Any, client: Any):
+    recipe = client.create_container_recipe(**_recipe())["containerRecipeArn"]
+    ami_recipe = client.create_image_recipe(
+        name="ami",
+        semanticVersion="1.0.0",
+        parentImage="arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x",
+        components=COMPONENTS,
+    )["imageRecipeArn"]
+    infrastructure = client.create_infrastructure_configuration(name="web", instanceProfileName="builder")[
+        "infrastructureConfigurationArn"
+    ]
+    docker = client.create_image(containerRecipeArn=recipe, infrastructureConfigurationArn=infrastructure)
+    client.create_image(imageRecipeArn=ami_recipe, infrastructureConfigurationArn=infrastructure)
+    fake.advance(7200)
+
+    versions = {v["arn"]: v["type"] for v in client.list_images()["imageVersionList"]}
+    assert versions == {f"{PREFIX}:image/web-app/1.2.3": "DOCKER", f"{PREFIX}:image/ami/1.0.0": "AMI"}
+    only = client.list_images(filters=[{"name": "type", "values": ["DOCKER"]}])["imageVersionList"]
+    assert [v["arn"] for v in only] == [f"{PREFIX}:image/web-app/1.2.3"]
+    [build] = client.list_image_build_versions(imageVersionArn=f"{PREFIX}:image/web-app/1.2.3")["imageSummaryList"]
+    assert build["arn"] == docker["imageBuildVersionArn"] and build["type"] == "DOCKER"
+    assert build["outputResources"] == {
+        "containers": [
+            {"region": "us-east-1", "imageUris": ["123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.2.3-1"]}
+        ]
+    }

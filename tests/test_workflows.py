@@ -126,3 +126,41 @@ def test_aws_managed_workflows_resolve_and_list_under_amazon(client: Any):
     with pytest.raises(ClientError) as caught:
         client.delete_workflow(workflowBuildVersionArn=found["arn"])
     assert caught.value.response["Error"]["Code"] == "ForbiddenException"
+
+
+def test_a_pipeline_or_image_naming_a_workflow_that_does_not_exist_is_refused(
+    client: Any, make_stack: Any, expect_error: Any
+):
+    stack = make_stack()
+    _create(client, kind="BUILD")
+    missing = [
+        f"{PREFIX}:workflow/build/absent/1.0.0/1",
+        f"{PREFIX}:workflow/build/wait/2.x.x",
+        f"{PREFIX}:workflow/test/wait/1.0.0",  # a BUILD workflow of that name, not a TEST one
+        "arn:aws:imagebuilder:us-east-1:aws:workflow/build/no-such-workflow/x.x.x",
+    ]
+    for arn in missing:
+        common = {
+            "imageRecipeArn": stack.recipe_arn,
+            "infrastructureConfigurationArn": stack.infrastructure_arn,
+            "workflows": [{"workflowArn": arn}],
+        }
+        for call, extra in (
+            (client.create_image_pipeline, {"name": "other"}),
+            (client.update_image_pipeline, {"imagePipelineArn": stack.pipeline_arn}),
+            (client.create_image, {}),
+        ):
+            with pytest.raises(client.exceptions.ResourceNotFoundException) as caught:
+                call(**common, **extra)
+            expect_error(caught.value, "ResourceNotFoundException", 404)
+            assert arn in caught.value.response["Error"]["Message"]
+    assert [p["arn"] for p in client.list_image_pipelines()["imagePipelineList"]] == [stack.pipeline_arn]
+    assert "workflows" not in client.get_image_pipeline(imagePipelineArn=stack.pipeline_arn)["imagePipeline"]
+    assert client.list_image_pipeline_images(imagePipelineArn=stack.pipeline_arn)["imageSummaryList"] == []
+    assert client.list_images()["imageVersionList"] == []
+    made = client.create_image(
+        imageRecipeArn=stack.recipe_arn,
+        infrastructureConfigurationArn=stack.infrastructure_arn,
+        workflows=[{"workflowArn": f"{PREFIX}:workflow/build/wait/x.x.x"}],
+    )
+    assert made["imageBuildVersionArn"].endswith("/1")

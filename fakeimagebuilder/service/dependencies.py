@@ -7,7 +7,7 @@ reference, Schedule). The fake can tell that only for what it holds:
 
 - a parent image of the caller's own account resolves to the highest
   AVAILABLE build its version (with ``x`` wildcards) selects at that instant;
-- a component of the caller's own account (once the fake holds components)
+- a component of the caller's own account
   resolves to the highest version its ARN selects;
 - anything else (AWS-managed ``aws`` ARNs, AMI ids, other accounts) resolves
   to itself: the fake cannot publish newer AWS-managed versions, so those

@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import InvalidRequestException
 from .images import launch
+from .references import require_existing
 from .state import Scope
 from .versions import check_references
 
@@ -43,7 +44,6 @@ def create_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, 
     check_references(
         [image_recipe, container_recipe] + [workflow.get("workflowArn") for workflow in params.get("workflows") or ()]
     )
-    # A container recipe is looked up like any kind: found once the fake holds container recipes.
     recipe = (
         scope.lookup("image-recipe", image_recipe)
         if image_recipe is not None
@@ -52,6 +52,7 @@ def create_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, 
     scope.lookup("infrastructure-configuration", params["infrastructureConfigurationArn"])
     if params.get("distributionConfigurationArn") is not None:
         scope.lookup("distribution-configuration", params["distributionConfigurationArn"])
+    require_existing(scope, [workflow.get("workflowArn") for workflow in params.get("workflows") or ()])
     settings = {k: params[k] for k in _SETTINGS if params.get(k) is not None}
     # AWS's defaults, as a pipeline takes them.
     settings.setdefault("enhancedImageMetadataEnabled", True)

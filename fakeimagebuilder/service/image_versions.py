@@ -34,7 +34,8 @@ def _version(build: Build, now: float) -> dict[str, Any]:
     version = {
         "arn": build.arn.rsplit("/", 1)[0],
         "name": recipe["name"],
-        "type": "AMI",
+        # A container recipe's builds are Docker images, as GetImage shows them (images.py).
+        "type": "DOCKER" if ":container-recipe/" in recipe.get("arn", "") else "AMI",
         "version": recipe["version"],
         "platform": recipe["platform"],
         "owner": recipe["owner"],

@@ -29,6 +29,7 @@ from .filters import passes
 from .kinds import DISTRIBUTION, INFRASTRUCTURE, KINDS, RECIPE, Kind, referenced_arns, version_key
 from .managed import MANAGED_TYPES, catalogue
 from .paging import page
+from .references import require_existing
 from .state import Operation, Scope, Store
 from .versions import check_references, concrete, highest, pattern
 
@@ -104,7 +105,7 @@ def resolve(kind: Kind, scope: Scope, text: str) -> Any:
 
 
 def latest_version_references(arn: str) -> dict[str, str]:
-    """The wildcard ARNs that select the newest of a versioned resource overall, and within its major, minor, patch.
+    """The wildcard ARNs that select the highest version of a resource overall, and within its major, minor, patch.
 
     For ``component/c/1.2.3/1``: ``c/x.x.x``, ``c/1.x.x``, ``c/1.2.x`` and ``c/1.2.3``.
     """
@@ -194,14 +195,14 @@ def _serials(items: Mapping[str, Any]) -> Callable[[str], int]:
     return {arn: index for index, arn in enumerate(items)}.__getitem__
 
 
-def _newest_builds(items: Mapping[str, Any]) -> dict[str, Any]:
+def _highest_builds(items: Mapping[str, Any]) -> dict[str, Any]:
     """The highest build of each version, by version ARN, in the order versions were first made."""
-    newest: dict[str, Any] = {}
+    highest_build: dict[str, Any] = {}
     for arn, item in items.items():
         version = _version_arn(arn)
-        if version not in newest or _version_of(arn) > _version_of(newest[version]["arn"]):
-            newest[version] = item
-    return newest
+        if version not in highest_build or _version_of(arn) > _version_of(highest_build[version]["arn"]):
+            highest_build[version] = item
+    return highest_build
 
 
 def listing(kind: Kind) -> Operation:
@@ -229,17 +230,17 @@ def listing(kind: Kind) -> Operation:
         serial = _serials(items)
         shown: list[dict[str, Any]] = []
         if kind.build_versions:
-            newest = _newest_builds(items)
+            versions = _highest_builds(items)
             if params.get("byName"):
                 names: dict[str, str] = {}
-                for version_arn in newest:
+                for version_arn in versions:
                     name = version_arn.rsplit("/", 1)[0]
-                    if name not in names or _version_of(newest[version_arn]["arn"]) > _version_of(
-                        newest[names[name]]["arn"]
+                    if name not in names or _version_of(versions[version_arn]["arn"]) > _version_of(
+                        versions[names[name]]["arn"]
                     ):
                         names[name] = version_arn
-                newest = {v: newest[v] for v in newest if v in names.values()}
-            for version_arn, item in newest.items():
+                versions = {v: versions[v] for v in versions if v in names.values()}
+            for version_arn, item in versions.items():
                 document = {**summarise(scope, item, now), "arn": version_arn}
                 if wanted(document):
                     shown.append(document)
@@ -318,6 +319,7 @@ def create(kind: Kind, scope: Scope, params: dict[str, Any], now: float, arn: st
     """Store a new resource of ``kind`` at ``arn``: its document plus arn, dateCreated and tags."""
     items = kind.items(scope)
     check_references([params.get("parentImage"), *referenced_arns(kind, params)])
+    require_existing(scope, referenced_arns(kind, params))
     if arn in items:
         raise ResourceAlreadyExistsException(f"The following resource '{kind.label}' already exists: '{arn}'.")
     document.update(arn=arn, dateCreated=date_string(now), tags=dict(params.get("tags") or {}))

@@ -22,7 +22,7 @@ from hypothesis import settings
 
 from fakeimagebuilder import fake as fake_module
 from fakeimagebuilder import wire
-from fakeimagebuilder.service import builds, idempotency, images, pipelines
+from fakeimagebuilder.service import builds, idempotency, image_creation, images, pipelines, resources
 from fakeimagebuilder.service import service as service_module
 from fakeimagebuilder.service.arns import normalise_name
 from fakeimagebuilder.service.errors import InvalidParameterValueException
@@ -242,6 +242,24 @@ def _wrong_validation_code(mp: pytest.MonkeyPatch) -> None:
     _wrap_method(mp, wire._OperationPlan, "__init__", wrap)
 
 
+def _unchecked_references(mp: pytest.MonkeyPatch) -> None:
+    # Each module that checks references holds its own name for the check.
+    for module in (resources, pipelines, image_creation):
+        mp.setattr(module, "require_existing", lambda scope, arns: None)
+
+
+def _merged_configuration_update(mp: pytest.MonkeyPatch) -> None:
+    def wrap(update: Operation) -> Operation:
+        def merged(scope: Any, params: dict[str, Any], now: float) -> dict[str, Any]:
+            current = scope.resources["infrastructure-configuration"].get(params["infrastructureConfigurationArn"])
+            kept = {k: v for k, v in (current or {}).items() if k not in ("arn", "dateCreated", "dateUpdated")}
+            return update(scope, {**kept, **params}, now)
+
+        return merged
+
+    _wrap_operation(mp, "UpdateInfrastructureConfiguration", wrap)
+
+
 MUTANTS: dict[str, tuple[str, Callable[[pytest.MonkeyPatch], None]]] = {
     "not-found-status": ("ResourceNotFoundException answered with HTTP 400", _not_found_status),
     "renamed-mismatch-code": ("IdempotentParameterMismatchException renamed", _renamed_mismatch_code),
@@ -264,6 +282,11 @@ MUTANTS: dict[str, tuple[str, Callable[[pytest.MonkeyPatch], None]]] = {
     "version-without-build-number": ("image version reads x.y.z, not x.y.z/n", _version_without_build_number),
     "images-die-with-pipeline": ("deleting a pipeline deletes its images", _images_die_with_pipeline),
     "wrong-validation-code": ("constraint violations answer ValidationException", _wrong_validation_code),
+    "unchecked-references": (
+        "a recipe or pipeline names a component or workflow that is not there",
+        _unchecked_references,
+    ),
+    "merged-configuration-update": ("an infrastructure update keeps what it leaves out", _merged_configuration_update),
 }
 """Variant name -> (what diverges, the patch)."""
 

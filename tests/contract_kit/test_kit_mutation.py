@@ -27,7 +27,7 @@ from kit_standin import MUTATION_REPORT, REPO, suite_env
 
 HERE = Path(__file__).resolve().parent
 # Scenarios first: they are fast and deterministic, so most variants fall at once.
-ORDER = ("test_scenarios.py", "test_fixtures.py", "test_inputs.py", "test_machine.py")
+ORDER = ("test_scenarios.py", "test_resources.py", "test_fixtures.py", "test_inputs.py", "test_machine.py")
 
 
 @dataclass(frozen=True)
