@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -117,6 +118,30 @@ def test_leaving_restores_botocore_exactly():
     fake.stop()
     fake.stop()  # one stop too many is harmless
     assert Endpoint.__dict__["_send"] is original
+
+
+def test_sessions_made_while_a_fake_is_active_share_what_their_loaders_read(
+    aws_env: None, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+):
+    import botocore.session
+
+    original = botocore.session.create_loader
+    with FakeImageBuilder():
+        first, second = botocore.session.get_session(), botocore.session.get_session()
+        # Fresh loaders (boto3 extends one's search paths), one memo: the model is read once.
+        assert first.get_component("data_loader") is not second.get_component("data_loader")
+        model = first.get_service_data("imagebuilder")
+        assert second.get_service_data("imagebuilder") is model
+        # A loader that looks elsewhere (AWS_DATA_PATH) reads for itself, and finds what is there.
+        custom = tmp_path / "imagebuilder" / "2019-12-02"
+        custom.mkdir(parents=True)
+        (custom / "service-2.json").write_text(json.dumps({**model, "documentation": "custom"}))
+        monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+        elsewhere = botocore.session.get_session().get_service_data("imagebuilder")
+        assert elsewhere["documentation"] == "custom" and model.get("documentation") != "custom"
+    assert botocore.session.create_loader is original
+    monkeypatch.delenv("AWS_DATA_PATH")
+    assert botocore.session.get_session().get_service_data("imagebuilder") is not model
 
 
 def test_a_custom_endpoint_url_is_not_intercepted(network: list[str]):
