@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from .arns import Arn, normalise_name, require_in_scope
@@ -27,7 +28,7 @@ from .errors import (
     error_for_code,
 )
 from .filters import passes
-from .paging import page
+from .paging import NewestFirst, page
 from .parents import os_version_of
 from .pipelines import pipeline
 from .state import Scope
@@ -308,11 +309,13 @@ def list_image_pipeline_images(scope: Scope, params: dict[str, Any], now: float)
     arn = params["imagePipelineArn"]
     pipeline(scope, arn)
     filters = params.get("filters") or []
+    builds: Sequence[Build]
     if scope.settings.recreated_pipeline_lists_old_images:
         # Every image whose source pipeline ARN is this one, built by a deleted namesake too.
         builds = [b for b in reversed(scope.builds.values()) if b.pipeline["arn"] == arn]
     else:
-        builds = list(reversed(scope.pipeline_builds.get(arn, [])))
+        # A view, not a copy: an unfiltered page costs what it shows, not the pipeline's history.
+        builds = NewestFirst(scope.pipeline_builds.get(arn, []))
     query = ("ListImagePipelineImages", arn)
     items, token = _summaries_page(scope, builds, params, filters, ("name", "version"), now, query)
     return {"imageSummaryList": items, "nextToken": token}
@@ -320,7 +323,7 @@ def list_image_pipeline_images(scope: Scope, params: dict[str, Any], now: float)
 
 def _summaries_page(
     scope: Scope,
-    builds: list[Build],
+    builds: Sequence[Build],
     params: dict[str, Any],
     filters: list[dict[str, Any]],
     allowed: tuple[str, ...],
