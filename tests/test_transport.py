@@ -144,6 +144,35 @@ def test_sessions_made_while_a_fake_is_active_share_what_their_loaders_read(
     assert botocore.session.get_session().get_service_data("imagebuilder") is not model
 
 
+def test_sessions_made_while_a_fake_is_active_still_refuse_a_handler_without_kwargs(aws_env: None):
+    import botocore.hooks
+    import botocore.session
+
+    def handler(request):  # no **kwargs: botocore refuses it
+        return None
+
+    def good(**kwargs):
+        return None
+
+    class Handlers:
+        def good(self, **kwargs):
+            return None
+
+        def bad(self, request):
+            return None
+
+    original = botocore.hooks.accepts_kwargs
+    with FakeImageBuilder():
+        for _ in range(2):  # the answer is remembered per function, and it is still the right one
+            session = botocore.session.get_session()
+            for refused in (handler, Handlers().bad):
+                with pytest.raises(ValueError, match="must accept keyword arguments"):
+                    session.register("before-send.imagebuilder", refused)
+            session.register("before-send.imagebuilder", good)
+            session.register("before-send.imagebuilder", Handlers().good)
+    assert botocore.hooks.accepts_kwargs is original
+
+
 def test_a_custom_endpoint_url_is_not_intercepted(network: list[str]):
     local = boto3.client("imagebuilder", region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
 
