@@ -9,14 +9,16 @@ string, ~0.6 KB of JSON) against moto's EventBridge Scheduler ``GetSchedule``
 process, as users run it (``python -m fakeimagebuilder serve``;
 ``ThreadedMotoServer`` with werkzeug's request log off, since the fake logs
 nothing either). Requests are built and signed once by botocore, then
-replayed over keep-alive connections from client processes that start
-together, so the figures measure the servers rather than the client.
+replayed from client processes that start together, each on one
+connection kept alive while the server keeps it (moto's closes after every
+answer, and is reconnected), by a lean client of raw sockets, so the figures
+measure the servers rather than the client.
 """
 
 from __future__ import annotations
 
-import http.client
 import multiprocessing
+import socket
 import subprocess
 import sys
 import time
@@ -78,25 +80,80 @@ def _capture(client: Any, operation: str, **params: Any) -> Captured:
     return found[0]
 
 
+def _payload(request: Captured, host: str, unique: str | None) -> bytes:
+    """The request's bytes on the wire; a write is made new (a fresh token or name) with ``unique``."""
+    body, target = request.body, request.target
+    if unique is not None:
+        body = body.replace(b"BENCHMARK", unique.encode())
+        target = target.replace("BENCHMARK", unique)
+    headers = {name: value for name, value in request.headers.items() if name.lower() not in ("content-length", "host")}
+    headers["Host"] = host
+    lines = [f"{request.method} {target} HTTP/1.1", *(f"{k}: {v}" for k, v in headers.items())]
+    lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+class _Connection:
+    """A lean HTTP/1.1 client on one socket: send bytes, read one response; reconnects after ``Connection: close``.
+
+    The standard library's client parses every response's headers with the email parser, which on a
+    single connection costs about as much as a fast server's whole answer: the figure would measure it.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.address = (host, port)
+        self.sock: socket.socket | None = None
+
+    def exchange(self, payload: bytes) -> int:
+        """Send one request; the response's status once its body is read."""
+        if self.sock is None:
+            self.sock = socket.create_connection(self.address)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock = self.sock
+        sock.sendall(payload)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("the server closed the connection mid-response")
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split()[1])
+        length, close = -1, False
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection":
+                close = value.strip().lower() == b"close"
+            elif name == b"transfer-encoding":
+                raise ConnectionError("chunked responses are not read by this client")
+        while length < 0 or len(body) < length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        if close or length < 0:
+            sock.close()
+            self.sock = None
+        return status
+
+
 def _load(url: str, request: Captured, begin: float, seconds: float, unique: str | None, queue: Any) -> None:
     """One client process: from ``begin``, replay ``request`` on one keep-alive connection for ``seconds``."""
     parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port)
-    conn.connect()
+    conn = _Connection(parts.hostname or "127.0.0.1", parts.port or 80)
+    payload = _payload(request, parts.netloc, None)
     done = errors = 0
     while time.time() < begin:
         time.sleep(0.001)
     deadline = time.perf_counter() + seconds
-    body, target = request.body, request.target
     while time.perf_counter() < deadline:
-        if unique is not None:  # writes: each call new (a fresh token or name)
-            marker = f"{unique}-{done}"
-            body = request.body.replace(b"BENCHMARK", marker.encode())
-            target = request.target.replace("BENCHMARK", marker)
-        conn.request(request.method, target, body=body, headers={**request.headers, "Content-Length": str(len(body))})
-        response = conn.getresponse()
-        response.read()
-        if response.status == 200:
+        if unique is not None:
+            payload = _payload(request, parts.netloc, f"{unique}-{done}")
+        if conn.exchange(payload) == 200:
             done += 1
         else:
             errors += 1
