@@ -66,7 +66,7 @@ def figures(quick: bool) -> list[dict[str, Any]]:
     many = 1000 if quick else 100_000
     small, small_pipeline, small_token = _stored(10)
     large, large_pipeline, large_token = _stored(many)
-    number, rounds = (50, 3) if quick else (200, 15)
+    number, rounds = (20, 3) if quick else (200, 15)
     seconds = interleaved(
         {
             "first 10": _list(small, small_pipeline, None),

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .calls import CREDENTIALS, make_pipeline
+from .per_test import this_fake_first
 from .timing import row
 
 MOTO_SERVER = """
@@ -42,7 +43,7 @@ sys.stdin.read()
 
 def _start(command: list[str]) -> tuple[subprocess.Popen[str], str]:
     """A server process and the URL from its ``listening on`` line."""
-    proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=this_fake_first())
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if not line.startswith("listening on "):
@@ -207,7 +208,7 @@ def _moto_requests(url: str) -> dict[str, Captured]:
 
 def figures(quick: bool) -> list[dict[str, Any]]:
     """Calls per second of each server, read on 1 and 8 connections and write on 8; the fake's over moto's."""
-    seconds, rounds = (0.5, 1) if quick else (3.0, 3)
+    seconds, rounds = (0.3, 1) if quick else (3.0, 3)
     fake_proc, fake_url = _start([sys.executable, "-m", "fakeimagebuilder", "serve", "--port", "0"])
     moto_proc, moto_url = _start([sys.executable, "-c", MOTO_SERVER])
     try:
