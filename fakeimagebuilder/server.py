@@ -11,7 +11,7 @@ routes under ``/_fake/`` move the clock, inject faults, reset and dump state.
 one write per response, Nagle off, a bounded body, JSON errors for malformed
 HTTP). The standard library keeps the fake free of a server dependency, and
 the wire work per call is small enough that the HTTP layer sets the pace:
-see ``benchmarks/server_vs_moto.py``.
+see ``python -m benchmarks --only server``.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 
 from fakeimagebuilder import FakeImageBuilder
 from fakeimagebuilder.model import service_model
+from fakeimagebuilder.service.paging import NewestFirst
 
 PREFIX = "arn:aws:imagebuilder:us-east-1:123456789012"
 PARENT = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
@@ -293,3 +294,21 @@ def test_list_image_build_versions_without_an_image_version_follows_the_installe
     assert [summary["arn"] for summary in listed] == [newer, older]
     filters = [{"name": "version", "values": ["2.0.0"]}]
     assert [s["arn"] for s in client.list_image_build_versions(filters=filters)["imageSummaryList"]] == [newer]
+
+
+@pytest.mark.parametrize("size", [0, 1, 7])
+def test_a_newest_first_view_reads_as_the_reversed_list(size: int):
+    items = list(range(size))
+    view = NewestFirst(items)
+    expected = items[::-1]
+    assert len(view) == size and list(view) == expected
+    for index in range(-size - 2, size + 2):
+        if -size <= index < size:
+            assert view[index] == expected[index]
+        else:
+            with pytest.raises(IndexError):
+                view[index]
+    for start, stop, step in [(None, None, None), (2, None, None), (1, 5, 2), (-3, None, None), (None, -1, -1)]:
+        assert view[start:stop:step] == expected[start:stop:step]
+    items.append(size)  # a view: it sees the list grow
+    assert view[0] == size

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -117,6 +118,59 @@ def test_leaving_restores_botocore_exactly():
     fake.stop()
     fake.stop()  # one stop too many is harmless
     assert Endpoint.__dict__["_send"] is original
+
+
+def test_sessions_made_while_a_fake_is_active_share_what_their_loaders_read(
+    aws_env: None, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+):
+    import botocore.session
+
+    original = botocore.session.create_loader
+    with FakeImageBuilder():
+        first, second = botocore.session.get_session(), botocore.session.get_session()
+        # Fresh loaders (boto3 extends one's search paths), one memo: the model is read once.
+        assert first.get_component("data_loader") is not second.get_component("data_loader")
+        model = first.get_service_data("imagebuilder")
+        assert second.get_service_data("imagebuilder") is model
+        # A loader that looks elsewhere (AWS_DATA_PATH) reads for itself, and finds what is there.
+        custom = tmp_path / "imagebuilder" / "2019-12-02"
+        custom.mkdir(parents=True)
+        (custom / "service-2.json").write_text(json.dumps({**model, "documentation": "custom"}))
+        monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+        elsewhere = botocore.session.get_session().get_service_data("imagebuilder")
+        assert elsewhere["documentation"] == "custom" and model.get("documentation") != "custom"
+    assert botocore.session.create_loader is original
+    monkeypatch.delenv("AWS_DATA_PATH")
+    assert botocore.session.get_session().get_service_data("imagebuilder") is not model
+
+
+def test_sessions_made_while_a_fake_is_active_still_refuse_a_handler_without_kwargs(aws_env: None):
+    import botocore.hooks
+    import botocore.session
+
+    def handler(request):  # no **kwargs: botocore refuses it
+        return None
+
+    def good(**kwargs):
+        return None
+
+    class Handlers:
+        def good(self, **kwargs):
+            return None
+
+        def bad(self, request):
+            return None
+
+    original = botocore.hooks.accepts_kwargs
+    with FakeImageBuilder():
+        for _ in range(2):  # the answer is remembered per function, and it is still the right one
+            session = botocore.session.get_session()
+            for refused in (handler, Handlers().bad):
+                with pytest.raises(ValueError, match="must accept keyword arguments"):
+                    session.register("before-send.imagebuilder", refused)
+            session.register("before-send.imagebuilder", good)
+            session.register("before-send.imagebuilder", Handlers().good)
+    assert botocore.hooks.accepts_kwargs is original
 
 
 def test_a_custom_endpoint_url_is_not_intercepted(network: list[str]):

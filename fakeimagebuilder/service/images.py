@@ -10,6 +10,7 @@ number once given is never given again.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from .arns import Arn, normalise_name, require_in_scope
@@ -26,7 +27,7 @@ from .errors import (
 )
 from .filters import passes
 from .lifecycle_executions import image_overlay, image_status
-from .paging import page
+from .paging import NewestFirst, page
 from .parents import os_version_of
 from .pipelines import pipeline
 from .state import Scope
@@ -328,18 +329,20 @@ def list_image_pipeline_images(scope: Scope, params: dict[str, Any], now: float)
     arn = params["imagePipelineArn"]
     pipeline(scope, arn)
     filters = params.get("filters") or []
+    builds: Sequence[Build]
     if scope.settings.recreated_pipeline_lists_old_images:
         # Every image whose source pipeline ARN is this one, built by a deleted namesake too.
         builds = [b for b in reversed(scope.builds.values()) if b.pipeline["arn"] == arn]
     else:
-        builds = list(reversed(scope.pipeline_builds.get(arn, [])))
+        # A view, not a copy: an unfiltered page costs what it shows, not the pipeline's history.
+        builds = NewestFirst(scope.pipeline_builds.get(arn, []))
     builds = _not_deleted(scope, builds, now)
     query = ("ListImagePipelineImages", arn)
     items, token = _summaries_page(scope, builds, params, filters, ("name", "version"), now, query)
     return {"imageSummaryList": items, "nextToken": token}
 
 
-def _not_deleted(scope: Scope, builds: list[Build], now: float) -> list[Build]:
+def _not_deleted(scope: Scope, builds: Sequence[Build], now: float) -> Sequence[Build]:
     """``builds`` but those a lifecycle action DELETED: lists leave them out, GetImage still shows them (assumed)."""
     if scope.lifecycle is None:
         return builds
@@ -348,7 +351,7 @@ def _not_deleted(scope: Scope, builds: list[Build], now: float) -> list[Build]:
 
 def _summaries_page(
     scope: Scope,
-    builds: list[Build],
+    builds: Sequence[Build],
     params: dict[str, Any],
     filters: list[dict[str, Any]],
     allowed: tuple[str, ...],

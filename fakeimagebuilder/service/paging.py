@@ -12,15 +12,16 @@ another query, is InvalidPaginationTokenException instead of a wrong page.
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from .errors import InvalidPaginationTokenException
 from .state import Scope
 
-__all__ = ["DEFAULT_PAGE_SIZE", "page"]
+__all__ = ["DEFAULT_PAGE_SIZE", "NewestFirst", "page"]
 
 T = TypeVar("T")
 
@@ -50,8 +51,10 @@ def page(
 ) -> tuple[list[T], str | None]:
     """The page of ``items`` that ``params`` (``maxResults``, ``nextToken``) asks for, and the next token.
 
-    ``items`` are in list order and ``position`` increases along them;
-    ``query`` is the operation and everything that selects its items.
+    ``items`` are in list order and ``position`` increases along them (so the
+    page after a token is found by bisection, in ``log(len(items))`` reads, and a
+    page costs what it shows, not what the list holds); ``query`` is the
+    operation and everything that selects its items.
     """
     size = params.get("maxResults") or DEFAULT_PAGE_SIZE
     digest = _digest(scope, query)
@@ -59,10 +62,35 @@ def page(
     token = params.get("nextToken")
     if token is not None:
         after = _position(token, digest)
-        start = next((i for i, item in enumerate(items) if position(item) > after), len(items))
+        start = bisect.bisect_right(items, after, key=position)
     end = start + size
     if end >= len(items):
         return list(items[start:]), None
     shown = list(items[start:end])
     next_token = base64.urlsafe_b64encode(f"{position(shown[-1])}:{digest}".encode()).decode().rstrip("=")
     return shown, next_token
+
+
+class NewestFirst(Sequence[T]):
+    """A list read from its end (``view[0]`` is its last item), without copying it: a history's newest first."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Sequence[T]) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self._items[-1 - index if index >= 0 else -len(self) - 1 - index]

@@ -22,6 +22,10 @@ is in flight cannot send it past moto to the network. moto loaded only while
 this transport is installed is noticed as its stubber's module is imported
 (:class:`_MotoWatch`), before any client can carry its handler. Without moto
 nothing of that is imported, and ``_send`` does no more work than without it.
+
+While installed, botocore sessions made meanwhile also share what every fresh
+session works out the same way (:mod:`.fresh_sessions`): the fresh clients of
+each test no longer read and decode the service model again.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from botocore.endpoint import Endpoint
 
 from ..hosts import is_aws_host, is_loopback
 from ..wire import HttpRequest, HttpResponse
+from . import fresh_sessions
 
 __all__ = ["activate", "deactivate", "guard", "is_aws_host"]
 
@@ -191,6 +196,7 @@ def _install() -> None:
         _original_send = Endpoint._send
         Endpoint._send = _send  # type: ignore[method-assign]
         _watch()
+    fresh_sessions.install()
     _moto_answers_with_us()
 
 
@@ -201,6 +207,7 @@ def _uninstall_if_idle() -> None:
             Endpoint._send = _original_send  # type: ignore[method-assign]
         _original_send = None
         _unwatch()
+        fresh_sessions.uninstall()
         _restore_moto()
 
 
