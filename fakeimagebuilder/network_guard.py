@@ -24,9 +24,8 @@ Refusal = Callable[[str], BaseException]
 
 _lock = threading.Lock()
 _refusals: list[Refusal] = []
-_real_connect = socket.socket.connect
-_real_connect_ex = socket.socket.connect_ex
-_real_getaddrinfo = socket.getaddrinfo
+# What the guard replaced (connect, connect_ex, getaddrinfo), called for what stays here and put back after.
+_saved: tuple[Any, Any, Any] = (socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo)
 
 
 def _stays_here(host: Any) -> bool:
@@ -46,26 +45,28 @@ def _check(family: int, address: Any) -> None:
 
 def _connect(self: socket.socket, address: Any) -> None:
     _check(self.family, address)
-    return _real_connect(self, address)
+    return _saved[0](self, address)
 
 
 def _connect_ex(self: socket.socket, address: Any) -> int:
     _check(self.family, address)
-    return _real_connect_ex(self, address)
+    return _saved[1](self, address)  # type: ignore[no-any-return]
 
 
 def _getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
     # A name lookup sends a DNS query: refused for any name but this machine's, as a connection is.
     if _refusals and not _stays_here(host):
         raise _refusals[-1](str(host))
-    return _real_getaddrinfo(host, *args, **kwargs)
+    return _saved[2](host, *args, **kwargs)
 
 
 @contextmanager
 def blocking_network(refusal: Refusal) -> Iterator[None]:
     """While entered, a lookup of or connection to a host off this machine raises ``refusal(host)``."""
+    global _saved
     with _lock:
         if not _refusals:
+            _saved = (socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo)
             socket.socket.connect = _connect  # type: ignore[method-assign]
             socket.socket.connect_ex = _connect_ex  # type: ignore[method-assign]
             socket.getaddrinfo = _getaddrinfo
@@ -76,6 +77,4 @@ def blocking_network(refusal: Refusal) -> Iterator[None]:
         with _lock:
             _refusals.remove(refusal)
             if not _refusals:
-                socket.socket.connect = _real_connect  # type: ignore[method-assign]
-                socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
-                socket.getaddrinfo = _real_getaddrinfo
+                socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = _saved  # type: ignore[method-assign]

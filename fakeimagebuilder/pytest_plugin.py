@@ -29,8 +29,11 @@ request leaves the machine. Requests for an AWS host are answered by
 ``imagebuilder_fake`` while it is active; requests to a loopback
 ``endpoint_url`` (such as ``str(imagebuilder_server)``) go there; anything
 else, including AWS hosts in a test with no fake, is refused with
-:class:`NetworkBlocked` before a connection is made. Other services' clients
-are left alone.
+:class:`NetworkBlocked` before a connection is made. Other services' clients,
+other libraries and tests that use none of the fixtures are left alone,
+unless the ini option ``imagebuilder_block_network = true`` asks for the
+session-wide guard (:mod:`fakeimagebuilder.network_guard`): then no name
+lookup or connection of any test reaches past this machine.
 
 Knobs come from ini options (the suite's defaults) and the ``imagebuilder``
 marker (per test; the closest marker wins per knob)::
