@@ -230,15 +230,28 @@ def test_readme_pytest_examples_pass_with_readme_s_ini_file(fresh: Path, tmp_pat
 
 
 def test_the_installed_contract_suite_runs_with_its_replays(fresh: Path, tmp_path: Path):
-    out = _run(
-        [str(fresh), "-m", "pytest", "--pyargs", "fakeimagebuilder.contract_tests", "-rA", "-p", "no:cacheprovider"],
-        tmp_path,
-        _user_env(tmp_path),
-    )
+    out = _run([str(fresh), "-m", "fakeimagebuilder.contract_tests", "-rA"], tmp_path, _user_env(tmp_path))
 
     replays = re.findall(r"^PASSED \S*test_fixtures\.py::test_fixture_replays\[fake-(\S+)\]", out, re.M)
     assert sorted(replays) == sorted(f"{p.parent.name}/{p.stem}" for p in (ROOT / "fixtures").glob("*/*.json"))
     assert " failed" not in out.splitlines()[-1] and " skipped" not in out.splitlines()[-1]
+    assert (tmp_path / ".pytest_cache").is_dir()  # pytest's cache where the user ran it, not in site-packages
+    assert "contract_tests" not in {p.name for p in Path(str(fresh)).parents[1].glob("lib/python*/site-packages/*")}
+
+
+def test_the_installed_suite_takes_its_options(fresh: Path, tmp_path: Path):
+    run = subprocess.run(
+        [str(fresh), "-m", "fakeimagebuilder.contract_tests", "--target", "endpoint", "--endpoint-url",
+         "http://127.0.0.1:9"],
+        cwd=tmp_path,
+        env=_user_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR
+    assert run.stderr.startswith("ERROR: --endpoint-url http://127.0.0.1:9 does not answer")
 
 
 def test_examples_install_on_their_own_and_pass(fresh: Path, tmp_path: Path):
