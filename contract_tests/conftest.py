@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 import uuid
@@ -30,6 +31,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import botocore
 import botocore.session
@@ -47,7 +49,9 @@ from .recording import Recorder, Scrubber, write_fixture
 from .safety import Budget, caller_account, default_region, endpoint_overrides, loopback_url, redact_logs
 from .targets import Names, Target, TargetOptions, Workspace, make_target
 
-REPO = Path(__file__).resolve().parent.parent
+# fixtures/ sits beside this package both in a clone (contract_tests/ and fixtures/ at the top) and when installed
+# (fakeimagebuilder/contract_tests and fakeimagebuilder/fixtures: setup.cfg maps both there).
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 _OPTIONS = pytest.StashKey[TargetOptions]()
 _NAMES = pytest.StashKey[Names]()
 _BUDGET = pytest.StashKey[Budget]()
@@ -100,7 +104,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="--target aws: the most builds the run may start (default 3; each is cancelled at once)",
     )
     group.addoption("--record", action="store_true", help="--target aws: write scrubbed exchanges to fixtures/")
-    group.addoption("--fixtures-dir", type=Path, default=REPO / "fixtures", help="where fixtures are read and written")
+    group.addoption("--fixtures-dir", type=Path, default=FIXTURES, help="where fixtures are read and written")
     group.addoption("--ledger-report", type=Path, help="write which ledger rows held on the target (.md or .json)")
     group.addoption("--reproduce-blob", help="replay a failure printed by the aws profile (select its test with -k)")
     # Testing only: the live path against a stand-in (the fake's server as Image Builder, a stub as STS).
@@ -143,6 +147,8 @@ def pytest_configure(config: pytest.Config) -> None:
     target = config.getoption("target")
     if target == "endpoint" and not config.getoption("endpoint_url"):
         raise pytest.UsageError("--target endpoint needs --endpoint-url URL")
+    if target == "endpoint" and not getattr(config, "workerinput", None):
+        _check_endpoint_answers(config.getoption("endpoint_url"))
     if target == "aws":
         overrides = endpoint_overrides()
         if overrides:
@@ -186,6 +192,24 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_BUDGET] = (
         Budget(config.getoption("max_builds"), run_dir / "budget.json") if target == "aws" else Budget(0)
     )
+
+
+def _check_endpoint_answers(url: str) -> None:
+    """One line, before any test, when nothing answers at ``url`` (not one botocore traceback per test)."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as error:
+        raise pytest.UsageError(f"--endpoint-url {url!r} is not a URL: {error}") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise pytest.UsageError(f"--endpoint-url {url!r} is not an http:// or https:// URL")
+    try:
+        socket.create_connection((host, port), timeout=5).close()
+    except OSError as error:
+        raise pytest.UsageError(
+            f"--endpoint-url {url} does not answer ({error.strerror or error}): start the server first "
+            "(python -m fakeimagebuilder serve --port PORT) or correct the URL"
+        ) from None
 
 
 def _redact_credentials() -> None:
@@ -255,6 +279,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("target", [options.target], indirect=True, scope="session")
     if "fixture_path" in metafunc.fixturenames:
         files = sorted(options.fixtures_dir.glob("*/*.json"))
+        if not files and not metafunc.config.getoption("record"):
+            # An empty parameter set would skip the replays in silence (an install without its data did).
+            raise pytest.UsageError(f"no fixtures to replay in {options.fixtures_dir} (*/*.json); see --fixtures-dir")
         ids = [f"{path.parent.name}/{path.stem}" for path in files]
         metafunc.parametrize("fixture_path", files, ids=ids)
 

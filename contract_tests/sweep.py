@@ -201,7 +201,7 @@ MIN_AGE = dt.timedelta(hours=1)
 
 def build_parser() -> argparse.ArgumentParser:
     """The sweep's arguments."""
-    parser = argparse.ArgumentParser(prog="python -m contract_tests.sweep", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=f"python -m {__package__}.sweep", description=__doc__.split("\n\n")[0])
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--older-than", type=parse_age, help="age of the runs to sweep, at least 1h, e.g. 2h")
     which.add_argument("--run", help="sweep this run (its id, as a run that could not delete everything prints)")

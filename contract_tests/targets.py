@@ -652,7 +652,7 @@ class AwsTarget(Target):
         if not left:
             return []
         return [
-            "left behind: " + ", ".join(left) + ". Delete them with: python -m contract_tests.sweep "
+            "left behind: " + ", ".join(left) + f". Delete them with: python -m {__package__}.sweep "
             f"--aws-account {self.account} --region {self.region} --run {self.names.run_id}"
         ]
 

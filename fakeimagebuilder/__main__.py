@@ -25,18 +25,24 @@ def _differences(args: argparse.Namespace) -> int:
 
 
 def _readme(args: argparse.Namespace) -> int:
+    # A maintainer's tool (regenerates this repository's README): hidden from the help, and plain errors only.
     from pathlib import Path
 
     from .ledger import with_readme_blocks
 
     path = Path(args.path)
-    path.write_text(with_readme_blocks(path.read_text(encoding="utf-8")), encoding="utf-8")
+    try:
+        path.write_text(with_readme_blocks(path.read_text(encoding="utf-8")), encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        print(f"fakeimagebuilder readme: {path}: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
     from .clock import ScaledClock
     from .fake import FakeImageBuilder
+    from .model import known_regions
     from .persistence import StateFileError
     from .server import is_loopback, serve
     from .signatures import load_credentials, parse_credential
@@ -60,7 +66,15 @@ def _serve(args: argparse.Namespace) -> int:
         "account_id": args.account,
         "region": args.region,
         "accounts": {key: c.account for key, c in credentials.items() if c.account},
+        "allow_unknown_regions": args.allow_unknown_regions,
     }
+    if not args.allow_unknown_regions and args.region not in known_regions() and known_regions():
+        print(
+            f"fakeimagebuilder serve: --region {args.region} is not a region of the installed botocore's "
+            "endpoint data (a typo?); --allow-unknown-regions accepts it",
+            file=sys.stderr,
+        )
+        return 2
     if args.state_file:
         notices: list[str] = []
         try:
@@ -145,6 +159,12 @@ def _add_serve(commands: Any) -> None:
     )
     serve.add_argument("--region", default="us-east-1", help="region of requests that name none (default: us-east-1)")
     serve.add_argument(
+        "--allow-unknown-regions",
+        action="store_true",
+        help="accept requests for regions the installed botocore does not know (default: 403 "
+        "InvalidSignatureException, as a typo such as us-east-one is more likely than a region botocore lacks)",
+    )
+    serve.add_argument(
         "--account",
         type=_account,
         default=DEFAULT_ACCOUNT_ID,
@@ -192,13 +212,19 @@ def _add_serve(commands: Any) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
+    from . import __version__
+
     parser = argparse.ArgumentParser(prog="fakeimagebuilder", description="A fake of AWS EC2 Image Builder.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    # The metavar lists the user's commands only: 'readme' (a maintainer's tool) works but is not shown.
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,ledger,differences}")
     ledger = commands.add_parser("ledger", help="print the behaviour ledger as a Markdown table")
     ledger.set_defaults(run=_ledger)
     differences = commands.add_parser("differences", help="print where the fake may differ from AWS, as Markdown")
     differences.set_defaults(run=_differences)
-    readme = commands.add_parser("readme", help="rewrite README's blocks generated from the ledger")
+    readme = commands.add_parser(
+        "readme", description="Maintainers: rewrite the blocks of this repository's README generated from the ledger."
+    )
     readme.add_argument("path", nargs="?", default="README.md", help="the README to rewrite (default README.md)")
     readme.set_defaults(run=_readme)
     _add_serve(commands)

@@ -17,7 +17,7 @@ from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .clock import Clock, VirtualClock
-from .model import error_statuses, service_model
+from .model import error_statuses, known_regions, service_model
 from .persistence import Journal, Subject
 from .policy import Policy
 from .service import BuildPlan, ImageBuilderService, Settings
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from .events import EventHub, SubscriberFailure, Subscription
 
-__all__ = ["DEFAULT_ACCOUNT_ID", "KEEP", "FakeImageBuilder", "check_knobs"]
+__all__ = ["DEFAULT_ACCOUNT_ID", "KEEP", "FakeImageBuilder", "check_knobs", "check_known_region"]
 
 _MOTO_MODELS = "moto.core.models"
 
@@ -62,6 +62,16 @@ def _account_id(value: Any) -> None:
 def _region(value: Any) -> None:
     if not (isinstance(value, str) and value.replace("-", "").isalnum()):
         raise ValueError(f"region must look like 'us-east-1', not {value!r}")
+
+
+def check_known_region(region: str) -> None:
+    """Raise ValueError for a region the installed botocore's endpoint data does not know (a typo, mostly)."""
+    known = known_regions()
+    if known and region not in known:
+        raise ValueError(
+            f"region {region!r} is not in the installed botocore's endpoint data (a typo?); "
+            "allow_unknown_regions=True accepts it"
+        )
 
 
 def _disabled_pipeline_error(value: Any) -> None:
@@ -233,8 +243,11 @@ class FakeImageBuilder:
             ...
             fake.advance(3600)   # builds move on the virtual clock
 
-    Requests name their region (SigV4 scope or host); the account comes from
-    ``accounts`` (access key id -> account id), else ``account_id``.
+    Requests name their region (SigV4 scope or host); one the installed
+    botocore's endpoint data does not know (``us-east-one``) is refused with
+    403 ``InvalidSignatureException`` unless ``allow_unknown_regions``. The
+    account comes from ``accounts`` (access key id -> account id), else
+    ``account_id``.
     """
 
     def __init__(
@@ -248,6 +261,7 @@ class FakeImageBuilder:
         disabled_pipeline_error: str | None = "InvalidRequestException",
         max_concurrent_builds: int | None = None,
         recreated_pipeline_lists_old_images: bool = False,
+        allow_unknown_regions: bool = False,
     ) -> None:
         check_knobs(
             account_id=account_id,
@@ -256,6 +270,8 @@ class FakeImageBuilder:
             max_concurrent_builds=max_concurrent_builds,
             recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
         )
+        if not allow_unknown_regions:
+            check_known_region(region)
         self.account_id = account_id
         self.region = region
         self.accounts = dict(accounts or {})
@@ -272,7 +288,13 @@ class FakeImageBuilder:
         self.service = ImageBuilderService(self.clock, settings)
         # The one chain every call passes: policy -> journal (when persisting) -> service.
         self.policy = Policy(self.clock, self.service.call)
-        self.wire = RestJsonWire(self.policy.handle, account_for=self._account_for, default_region=region)
+        self.wire = RestJsonWire(
+            self.policy.handle,
+            account_for=self._account_for,
+            default_region=region,
+            check_operation=self.service.check_operation,
+            allow_unknown_regions=allow_unknown_regions,
+        )
         self._active = 0
         # Set by from_state_file: records each acknowledged change, knob changes included.
         self.journal: Journal | None = None

@@ -1073,10 +1073,22 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "not-implemented",
-        "An operation the fake does not implement answers 501 NotImplementedException naming it.",
+        "An operation the fake does not implement answers 501 NotImplementedException naming it, before its "
+        "input is read or checked: no validation error can hide that it is missing.",
         "assumed",
         "fake only: says plainly what is missing",
-        "tests/test_wire.py::test_unimplemented_operation_names_itself",
+        "tests/test_not_implemented_first.py::test_the_rule_is_asked_before_the_input_is_read",
+    ),
+    Behaviour(
+        "unknown-region",
+        "A request signed for (or addressed to) a region the installed botocore's endpoint data does not know "
+        "answers 403 InvalidSignatureException 'Credential should be scoped to a valid region, not 'R'.', before "
+        "anything else, and opens no state; allow_unknown_regions (serve --allow-unknown-regions) accepts any.",
+        "likely",
+        "AWS's words for a credential scoped to a region it lacks, quoted in aws/aws-sdk-java#1097, "
+        "aws/aws-sdk-ruby#508 and aws/aws-sdk-js-v3#5576 (403 InvalidSignatureException); a typo'd region "
+        "never reaches AWS (no such host), so the fake's answer is a choice",
+        "tests/test_regions.py::test_a_request_for_an_unknown_region_answers_a_clear_403",
     ),
     Behaviour(
         "event-image-state-change",

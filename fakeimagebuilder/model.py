@@ -9,17 +9,45 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import botocore.session
+from botocore.exceptions import DataNotFoundError
+from botocore.loaders import create_loader
 from botocore.model import OperationModel, ServiceModel
 
-__all__ = ["Route", "RouteTable", "error_statuses", "error_statuses_of", "routes", "service_model"]
+__all__ = [
+    "Route",
+    "RouteTable",
+    "error_statuses",
+    "error_statuses_of",
+    "known_regions",
+    "routes",
+    "service_model",
+]
 
 
 @functools.cache
 def service_model() -> ServiceModel:
     """The installed botocore's Image Builder model (loaded once per process)."""
     return botocore.session.get_session().get_service_model("imagebuilder")
+
+
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every region of the installed botocore's endpoint data: its partitions' and Image Builder's own.
+
+    Empty when botocore ships no endpoint data (then no region can be told apart from a typo).
+    """
+    try:
+        data: Any = create_loader().load_data("endpoints")
+    except DataNotFoundError:
+        return frozenset()
+    regions: set[str] = set()
+    for partition in data.get("partitions", ()):
+        regions.update(partition.get("regions", {}))
+        regions.update(partition.get("services", {}).get("imagebuilder", {}).get("endpoints", {}))
+    return frozenset(regions)
 
 
 def error_statuses_of(model: ServiceModel) -> dict[str, int]:

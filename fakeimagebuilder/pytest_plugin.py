@@ -31,8 +31,11 @@ request leaves the machine. Requests for an AWS host are answered by
 ``imagebuilder_fake`` while it is active; requests to a loopback
 ``endpoint_url`` (such as ``str(imagebuilder_server)``) go there; anything
 else, including AWS hosts in a test with no fake, is refused with
-:class:`NetworkBlocked` before a connection is made. Other services' clients
-are left alone.
+:class:`NetworkBlocked` before a connection is made. Other services' clients,
+other libraries and tests that use none of the fixtures are left alone,
+unless the ini option ``imagebuilder_block_network = true`` asks for the
+session-wide guard (:mod:`fakeimagebuilder.network_guard`): then no name
+lookup or connection of any test reaches past this machine.
 
 Knobs come from ini options (the suite's defaults) and the ``imagebuilder``
 marker (per test; the closest marker wins per knob)::
@@ -43,6 +46,7 @@ marker (per test; the closest marker wins per knob)::
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
@@ -51,7 +55,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .fake import DEFAULT_ACCOUNT_ID, FakeImageBuilder, check_knobs
+from .fake import DEFAULT_ACCOUNT_ID, FakeImageBuilder, check_knobs, check_known_region
 from .hosts import is_loopback
 from .service import BuildPlan, checked_seconds
 from .transports import botocore_hook
@@ -70,6 +74,8 @@ __all__ = [
 
 MARKER = "imagebuilder"
 _INI_PREFIX = "imagebuilder_"
+_BLOCK_NETWORK = "imagebuilder_block_network"
+_NETWORK_GUARD = pytest.StashKey[contextlib.ExitStack]()
 
 
 class NetworkBlocked(RuntimeError):
@@ -97,6 +103,7 @@ class _Knobs:
             disabled_pipeline_error=self.disabled_pipeline_error,
             max_concurrent_builds=self.max_concurrent_builds,
         )
+        check_known_region(self.region)
         if self.build_seconds is not None:
             checked_seconds(self.build_seconds, "build_seconds")
         self.build_plan()  # checks outcome
@@ -143,11 +150,11 @@ _INI_HELP = {
 def _ini_knobs(config: pytest.Config) -> _Knobs:
     """The suite's defaults, from the ini options (unset: the fake's own default; ``none``: off)."""
     values: dict[str, Any] = {}
-    try:
-        for name in _KNOB_NAMES:
-            text = str(config.getini(_INI_PREFIX + name)).strip()
-            if not text:
-                continue
+    for name in _KNOB_NAMES:
+        text = str(config.getini(_INI_PREFIX + name)).strip()
+        if not text:
+            continue
+        try:
             if name in ("disabled_pipeline_error", "max_concurrent_builds") and text.lower() == "none":
                 values[name] = None
             elif name == "build_seconds":
@@ -156,9 +163,10 @@ def _ini_knobs(config: pytest.Config) -> _Knobs:
                 values[name] = int(text)
             else:
                 values[name] = text
-        return _Knobs(**values)
-    except ValueError as error:
-        raise pytest.UsageError(f"fakeimagebuilder ini options ({_INI_PREFIX}*): {error}") from None
+            _Knobs(**{name: values[name]})  # each option checked alone, so the error names it
+        except ValueError as error:
+            raise pytest.UsageError(f"ini option {_INI_PREFIX}{name} = {text!r}: {error}") from None
+    return _Knobs(**values)
 
 
 def _knobs_for(request: pytest.FixtureRequest) -> _Knobs:
@@ -186,9 +194,15 @@ def _knobs_for(request: pytest.FixtureRequest) -> _Knobs:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """Ini options: the suite's defaults for every knob of the ``imagebuilder`` marker."""
+    """Ini options: the suite's defaults for every knob of the ``imagebuilder`` marker, and the network guard."""
     for name in _KNOB_NAMES:
         parser.addini(_INI_PREFIX + name, f"fakeimagebuilder: {_INI_HELP[name]}", type="string", default="")
+    parser.addini(
+        _BLOCK_NETWORK,
+        "fakeimagebuilder: true lets no connection of any test leave the machine (any library, any service)",
+        type="bool",
+        default=False,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -199,6 +213,23 @@ def pytest_configure(config: pytest.Config) -> None:
         "configure fakeimagebuilder's fixtures for this test",
     )
     _ini_knobs(config)
+    try:
+        block = config.getini(_BLOCK_NETWORK)
+    except ValueError as error:  # pytest's own words do not name the option
+        raise pytest.UsageError(f"ini option {_BLOCK_NETWORK}: {error}") from None
+    if block:
+        from .network_guard import blocking_network
+
+        guard = contextlib.ExitStack()
+        guard.enter_context(blocking_network(_offline_refusal))
+        config.stash[_NETWORK_GUARD] = guard
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Lift the session's network guard."""
+    guard = config.stash.get(_NETWORK_GUARD, None)
+    if guard is not None:
+        guard.close()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -270,6 +301,13 @@ def _isolate_aws_environment(request: pytest.FixtureRequest, region: str) -> Non
         return
     # boto3's default session caches credentials and config; the test gets a fresh one.
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+
+
+def _offline_refusal(host: str) -> NetworkBlocked:
+    return NetworkBlocked(
+        f"fakeimagebuilder refused a connection to {host}: with {_BLOCK_NETWORK} = true nothing leaves the "
+        "machine (use imagebuilder_fake, moto's mock_aws, or a server on a loopback address)"
+    )
 
 
 def _refusal(url: str) -> NetworkBlocked:

@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
-from .model import Route, RouteTable, error_statuses, error_statuses_of, routes, service_model
+from .model import Route, RouteTable, error_statuses, error_statuses_of, known_regions, routes, service_model
 from .service.calls import Call
 from .service.errors import ImageBuilderError
 from .validation import Violation, checker, type_violation
@@ -45,6 +45,8 @@ _PROTOCOL_STATUS = {
     "SerializationException": 400,
     "UnknownOperationException": 404,
     "NotImplementedException": 501,
+    # What AWS answers a request signed for a region it does not have (see RestJsonWire.allow_unknown_regions).
+    "InvalidSignatureException": 403,
 }
 
 # Request ids are random version 4 UUIDs, as AWS's are; drawn from a generator of the wire's own (seeded
@@ -353,6 +355,11 @@ class RestJsonWire:
 
     ``account_for`` maps a request's access key (None when unsigned) to an
     account id; ``default_region`` serves requests that name no region.
+    ``check_operation`` (the backend's) raises for an operation it does not
+    implement; it is asked before the input is read, so a missing operation
+    says so whatever the request holds. A region the installed botocore's
+    endpoint data does not know (a typo such as ``us-east-one``) is refused
+    unless ``allow_unknown_regions``.
     """
 
     def __init__(
@@ -362,8 +369,12 @@ class RestJsonWire:
         account_for: Callable[[str | None], str],
         default_region: str,
         model: ServiceModel | None = None,
+        check_operation: Callable[[str], None] | None = None,
+        allow_unknown_regions: bool = False,
     ) -> None:
         self._backend = backend
+        self._check_operation = check_operation
+        self.allow_unknown_regions = allow_unknown_regions
         self._account_for = account_for
         self._default_region = default_region
         self._model = model or service_model()
@@ -380,6 +391,9 @@ class RestJsonWire:
         """Answer one HTTP request; never raises."""
         request_id = _request_id()
         try:
+            access_key, region = caller_of(request.headers)
+            region = region or self._default_region
+            self._check_region(region)
             route, allowed = self._routes.find(request.method, request.path)
             if route is None:
                 if allowed:
@@ -391,6 +405,8 @@ class RestJsonWire:
                 raise _ProtocolError(
                     "UnknownOperationException", f"No operation is served at {request.method} {request.path}."
                 )
+            if self._check_operation is not None:
+                self._check_operation(route.operation.name)  # before any check of the input: one generic rule
             plan = self._plans.get(route.operation.name)
             if plan is None:
                 plan = self._plans.setdefault(route.operation.name, _OperationPlan(route.operation))
@@ -406,12 +422,11 @@ class RestJsonWire:
                     plan.input_check(params, "")
             except Violation as violation:
                 return self._violation(plan, violation, request_id, params)
-            access_key, region = caller_of(request.headers)
             call = Call(
                 operation=plan.name,
                 params=params,
                 account=self._account_for(access_key),
-                region=region or self._default_region,
+                region=region,
                 token_member=plan.token_member,
             )
             return plan.success(self._backend(call), request_id, params)
@@ -423,6 +438,19 @@ class RestJsonWire:
             # A bug in the fake must still answer in protocol, never with a trace.
             log.exception("fakeimagebuilder failed on %s %s", request.method, request.path)
             return self.error("ServiceException", "The fake failed unexpectedly; see its log.", request_id)
+
+    def _check_region(self, region: str) -> None:
+        known = known_regions()
+        if self.allow_unknown_regions or not known or region in known:
+            return
+        # AWS's words for a request signed for a region it lacks (SDK issues quote them: aws/aws-sdk-java#1097,
+        # aws/aws-sdk-ruby#508); a typo would never reach AWS at all (no such host), so the fake says why.
+        raise _ProtocolError(
+            "InvalidSignatureException",
+            f"Credential should be scoped to a valid region, not '{region}'. (fakeimagebuilder: '{region}' is not "
+            "a region of the installed botocore's endpoint data; allow_unknown_regions=True, or serve "
+            "--allow-unknown-regions, accepts it.)",
+        )
 
     def _violation(
         self, plan: _OperationPlan, violation: Violation, request_id: str, params: dict[str, Any] | None = None

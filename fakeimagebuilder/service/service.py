@@ -56,14 +56,18 @@ class ImageBuilderService:
         with self.lock:
             return list(self._scopes.values())
 
+    @staticmethod
+    def check_operation(name: str) -> None:
+        """Raise :class:`NotImplementedOperation` for an operation the fake does not implement."""
+        if name not in OPERATIONS:
+            raise NotImplementedOperation(
+                f"fakeimagebuilder does not implement {name}. Implemented operations: {', '.join(sorted(OPERATIONS))}."
+            )
+
     def call(self, call: Call) -> dict[str, Any]:
         """Run one operation; replays and mismatches of a client token are settled first."""
-        operation = OPERATIONS.get(call.operation)
-        if operation is None:
-            raise NotImplementedOperation(
-                f"fakeimagebuilder does not implement {call.operation}. "
-                f"Implemented operations: {', '.join(sorted(OPERATIONS))}."
-            )
+        self.check_operation(call.operation)
+        operation = OPERATIONS[call.operation]
         with self.lock:
             scope = self.scope(call.account, call.region)
             now = self.clock.now()

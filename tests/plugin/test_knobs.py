@@ -211,9 +211,11 @@ def test_a_nan_build_on_the_server_fixture_is_a_clear_error(pytester: pytest.Pyt
         ("max_concurrent_builds = lots", "invalid literal for int()*"),
         ("build_seconds = nan", "build_seconds must be a finite number >= 0, not nan*"),
         ("build_seconds = inf", "build_seconds must be a finite number >= 0, not inf*"),
+        ("outcome = DONE", "*"),
+        ("region = us-east-one", "region 'us-east-one' is not in the installed botocore's endpoint data*"),
     ],
 )
-def test_bad_ini_option_is_a_usage_error(pytester: pytest.Pytester, option: str, message: str):
+def test_bad_ini_option_is_a_usage_error_naming_it(pytester: pytest.Pytester, option: str, message: str):
     pytester.makeini(
         f"""
         [pytest]
@@ -225,4 +227,5 @@ def test_bad_ini_option_is_a_usage_error(pytester: pytest.Pytester, option: str,
     result = pytester.runpytest()
 
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([f"*fakeimagebuilder ini options (imagebuilder_*): {message}"])
+    name, value = (part.strip() for part in option.split("="))
+    result.stderr.fnmatch_lines([f"ERROR: ini option imagebuilder_{name} = {value!r}: {message}"])

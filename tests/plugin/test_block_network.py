@@ -1,0 +1,143 @@
+"""``imagebuilder_block_network = true``: no connection of any test leaves the machine, whatever makes it.
+
+The inner sessions run in this process; underneath the guard, the socket functions it wraps are a trap
+that records and refuses anything off the machine, so even a broken guard sends nothing.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def leaks(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What got past the guard to the real socket functions (loopback goes through)."""
+    seen: list[Any] = []
+    real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+    def here(host: Any) -> bool:
+        return str(host) in ("localhost", "::1") or str(host).startswith("127.")
+
+    def connect(self: socket.socket, address: Any) -> None:
+        if self.family == socket.AF_UNIX or here(address[0]):
+            return real_connect(self, address)
+        seen.append(("connect", address))
+        raise OSError("trapped")
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host is None or here(host):
+            return real_getaddrinfo(host, *args, **kwargs)
+        seen.append(("lookup", host))
+        raise OSError("trapped")
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        connect(self, address)
+        return 0
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return seen
+
+
+INNER = """
+import socket
+import urllib.request
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import HTTPClientError
+
+from fakeimagebuilder.pytest_plugin import NetworkBlocked
+from pipelines import make_pipeline
+
+ONCE = Config(retries={"total_max_attempts": 1})
+KEYS = {"aws_access_key_id": "x", "aws_secret_access_key": "y", "config": ONCE}
+
+
+def test_the_guard_is_on():
+    assert socket.getaddrinfo.__module__ == "fakeimagebuilder.network_guard"
+
+
+# botocore wraps what its HTTP client raises (HTTPClientError), keeping the guard's message.
+def test_another_service_without_any_fixture():
+    with pytest.raises(HTTPClientError, match="with imagebuilder_block_network = true nothing leaves the machine"):
+        boto3.client("s3", region_name="us-east-1", **KEYS).list_buckets()
+
+
+def test_image_builder_without_a_fixture():
+    with pytest.raises(HTTPClientError, match="refused a connection to imagebuilder.eu-west-1.amazonaws.com"):
+        boto3.client("imagebuilder", region_name="eu-west-1", **KEYS).list_image_pipelines()
+
+
+def test_other_libraries_and_raw_sockets():
+    with pytest.raises(NetworkBlocked):
+        urllib.request.urlopen("http://example.com/", timeout=1)
+    with pytest.raises(NetworkBlocked, match="192.0.2.1"):
+        socket.create_connection(("192.0.2.1", 80), timeout=1)
+    with socket.socket() as raw, pytest.raises(NetworkBlocked, match="192.0.2.1:80"):
+        raw.connect(("192.0.2.1", 80))
+    with socket.socket() as raw, pytest.raises(NetworkBlocked, match="192.0.2.1:81"):
+        raw.connect_ex(("192.0.2.1", 81))
+
+
+def test_loopback_still_works():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        socket.create_connection(server.getsockname(), timeout=5).close()
+    assert socket.getaddrinfo("localhost", 80)
+
+
+def test_the_fixtures_still_work(imagebuilder_client, imagebuilder_server):
+    make_pipeline(imagebuilder_client)
+    over_http = boto3.client("imagebuilder", region_name="us-east-1", endpoint_url=str(imagebuilder_server), **KEYS)
+    assert over_http.list_image_pipelines()["imagePipelineList"] == []
+
+
+def test_moto_s_in_process_mock_is_not_in_the_way():
+    moto = pytest.importorskip("moto")
+    with moto.mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1", **KEYS)
+        s3.create_bucket(Bucket="kept-here")
+        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["kept-here"]
+"""
+
+
+def test_block_network_refuses_everything_off_the_machine(project: pytest.Pytester, leaks: list[Any]):
+    project.makeini("[pytest]\nimagebuilder_block_network = true\n")
+    project.makepyfile(test_inner=INNER)
+
+    result = project.runpytest("-p", "no:cacheprovider")
+
+    result.assert_outcomes(passed=7)
+    assert leaks == []  # nothing got past the guard
+    assert socket.getaddrinfo.__module__ == __name__  # lifted when the session ended: the trap is back
+
+
+def test_without_the_option_no_guard_is_installed(project: pytest.Pytester):
+    project.makepyfile(
+        test_inner="""
+        import socket
+
+        def test_sockets_are_untouched():
+            assert socket.getaddrinfo.__module__ == "socket"
+            assert socket.socket.connect.__qualname__ != "_connect"
+        """
+    )
+
+    project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_a_bad_value_names_the_option(project: pytest.Pytester):
+    project.makeini("[pytest]\nimagebuilder_block_network = sometimes\n")
+    project.makepyfile(test_inner="def test_nothing(): pass")
+
+    result = project.runpytest("-p", "no:cacheprovider")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: ini option imagebuilder_block_network: *sometimes*"])
