@@ -140,17 +140,28 @@ class EventHub:
 
     # -- consumers -------------------------------------------------------------------------------
 
-    def subscribe(self, callback: Callback, pattern: Mapping[str, Any] | None = None) -> Subscription:
-        """Call ``callback(event)`` for every event from now on that matches ``pattern``."""
+    def subscribe(
+        self, callback: Callback, pattern: Mapping[str, Any] | None = None, *, replay: bool = False
+    ) -> Subscription:
+        """Call ``callback(event)`` for every event from now on that matches ``pattern``.
+
+        ``replay``: first every event already in the log (since the last reset), delivered before returning.
+        TypeError if ``callback`` is not callable (found now, not at the first event).
+        """
+        if not callable(callback):
+            raise TypeError(f"callback must be callable, not {type(callback).__name__}: {callback!r}")
         matcher = compile_pattern(pattern)
 
         def consume(record: Record) -> None:
             if matcher(record.event):
                 callback(copy.deepcopy(record.event))
 
-        feed = _Feed(consume, self.observe(), repr(callback))
+        now = self.observe()
+        feed = _Feed(consume, 0 if replay else now, repr(callback))
         with self._lock:
             self._feeds = [*self._feeds, feed]
+        if replay:
+            feed.drain(self)  # what was sent before, at once: the caller asked for it now
         return Subscription(self, feed)
 
     def failed(self, failure: SubscriberFailure) -> None:

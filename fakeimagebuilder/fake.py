@@ -478,22 +478,30 @@ class FakeImageBuilder:
         }
 
     def subscribe(
-        self, callback: Callable[[dict[str, Any]], object], pattern: Mapping[str, Any] | None = None
+        self,
+        callback: Callable[[dict[str, Any]], object],
+        pattern: Mapping[str, Any] | None = None,
+        *,
+        replay: bool = False,
     ) -> Subscription:
         """Call ``callback(event)`` for each EventBridge event from now on that matches ``pattern``.
 
         ``pattern`` is an EventBridge event pattern (exact values, prefix,
         suffix, anything-but, exists, numeric, equals-ignore-case, wildcard,
-        $or, nested objects); ValueError if it is malformed. Each event
-        reaches the callback once, in order, in the thread that observed it (a
-        call, :meth:`advance`, a read of :attr:`events`). An exception in the
+        cidr, $or, nested objects); ValueError if it is malformed. Each event
+        reaches the callback once, in order, in a thread that observed it (a
+        call, :meth:`advance`, a read of :attr:`events`): while one thread is
+        in the callback, events others observe are left to it, so they may be
+        delivered after those others' calls returned. An exception in the
         callback does not fail that call and holds back no other event: it is
         logged (logger ``fakeimagebuilder.events``) and kept in
         :attr:`subscriber_errors`; :meth:`raise_subscriber_errors` raises it
-        (the ``imagebuilder_fake`` fixture does at teardown). Returns a
-        handle: ``.unsubscribe()``.
+        (the ``imagebuilder_fake`` fixture does at teardown). ``replay=True``
+        also delivers the events sent before (since the last reset) first.
+        TypeError if ``callback`` is not callable. Returns a handle:
+        ``.unsubscribe()``.
         """
-        return self._event_hub().subscribe(callback, pattern)
+        return self._event_hub().subscribe(callback, pattern, replay=replay)
 
     @property
     def subscriber_errors(self) -> list[SubscriberFailure]:

@@ -268,6 +268,24 @@ def test_a_malformed_pattern_is_refused_at_subscribe(fake: Any):
         fake.subscribe(print, pattern={"detail": {"n": [{"numeric": [">"]}]}})
 
 
+@pytest.mark.parametrize("callback", [None, "print", 3])
+def test_a_callback_that_is_not_callable_is_refused_at_subscribe(fake: Any, callback: Any):
+    with pytest.raises(TypeError, match="callable"):
+        fake.subscribe(callback)
+    assert fake.subscriber_errors == []
+
+
+def test_replay_delivers_the_events_sent_before_subscribing_first(fake: Any, client: Any, stack: Any):
+    _start(client, stack)
+    fake.advance(3600)
+    got: list[str] = []
+    fake.subscribe(lambda e: got.append(e["detail"]["state"]["status"]), replay=True)
+    assert got == ["BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"]  # at once
+    _start(client, stack)
+    fake.advance(3600)
+    assert got == ["BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"] * 2
+
+
 def test_reset_delivers_what_was_due_then_forgets_the_events(fake: Any, client: Any, stack: Any):
     got: list[dict[str, Any]] = []
     fake.subscribe(got.append)
