@@ -79,7 +79,11 @@ class _Feed:
             if not self._lock.acquire(blocking=False):
                 return
             try:
-                for record in hub.records_after(self.cursor):
+                records, newest = hub.page_after(self.cursor)
+                if not records:
+                    # A reset forgot what this consumer had not had yet: it goes on from the newest number.
+                    self.cursor = max(self.cursor, newest)
+                for record in records:
                     if not self.active:
                         return
                     self.cursor = record.seq  # before the callback: an exception does not deliver it twice
@@ -133,6 +137,12 @@ class EventHub:
         with self._service.lock:
             log = self._service.events
             return [] if log is None else log.since(after)
+
+    def page_after(self, after: int) -> tuple[list[Record], int]:
+        """:meth:`records_after` and :attr:`last_seq`, read together (under the service lock)."""
+        with self._service.lock:
+            log = self._service.events
+            return ([], 0) if log is None else (log.since(after), log.last_seq)
 
     def observe(self) -> int:
         """Catch the log up to the clock's now; the newest number."""
