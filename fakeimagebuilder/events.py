@@ -230,9 +230,9 @@ class EventHub:
         for record in self.records_after(0):
             if record.seq > fresh.cursor:
                 break
-            if record.ami is not None:
+            for ami in record.amis:
                 try:
-                    moto_events.register(record.ami)
+                    moto_events.register(ami)
                 except Exception as error:  # as any consumer's: not the caller's failure
                     self.failed(SubscriberFailure("moto delivery", copy.deepcopy(record.event), error))
 

@@ -6,6 +6,7 @@ import copy
 import dataclasses
 import difflib
 import enum
+import itertools
 import math
 import re
 import sys
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_ACCOUNT_ID", "KEEP", "FakeImageBuilder", "check_knobs"]
 
 _MOTO_MODELS = "moto.core.models"
+
+_FAKE_NUMBERS = itertools.count(1)  # each fake of the process in turn (see Settings.fake_id)
 
 
 def moto_active() -> bool:
@@ -257,6 +260,8 @@ class FakeImageBuilder:
             # without autoDisablePolicy (older botocore) predates auto-disable: none then.
             auto_disable_failures=5 if "autoDisablePolicy" in service_model().shape_for("Schedule").members else None,
         )
+        # Tells this fake's made-up AMI ids from another's in the process; counted, so a run repeats them.
+        settings.fake_id = f"fake-{next(_FAKE_NUMBERS)}"
         self.service = ImageBuilderService(self.clock, settings)
         # The one chain every call passes: policy -> journal (when persisting) -> service.
         self.policy = Policy(self.clock, self.service.call)
@@ -301,6 +306,8 @@ class FakeImageBuilder:
         journal = Journal(path, speed=speed, notices=notices, compact_every=compact_every)
         try:
             fake = cls(clock=journal.clock, **options)
+            # The fake of a state file is the same fake after a restart: its AMI ids stay what they were.
+            fake.settings.fake_id = "state-file:" + str(Path(path).resolve())
             # Events are recorded from the first change on, so that replaying the journal rebuilds the same
             # log, numbered the same: a client's cursor from before a restart means the same events after it.
             fake.service.observe_events()

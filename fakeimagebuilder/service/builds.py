@@ -179,6 +179,7 @@ class Build:
     failure_context: dict[str, Any] | None = None  # state.failureContext, once the build has FAILED
     build_type: str = "USER_INITIATED"
     dependencies: tuple[str, ...] = ()
+    origin: str = ""  # which fake launched it, and its launch number there: unique even where the ARN repeats
 
     def state(self, now: float) -> tuple[str, str | None]:
         """Status (and reason, for FAILED and CANCELLED) at instant ``now``."""
@@ -211,6 +212,10 @@ class Build:
         self.failure_context = None
         return True
 
-    def ami_id(self) -> str:
-        """A stable, made-up AMI id for the image this build produces."""
-        return "ami-" + hashlib.sha256(self.arn.encode()).hexdigest()[:17]
+    def ami_id(self, region: str) -> str:
+        """The made-up id of the AMI this build outputs in ``region``: stable, and never another build's.
+
+        Made from the build's origin (its fake and launch number), not from its ARN only: after a reset a
+        build under the same ARN, or a build of another fake, is another AMI, as on AWS.
+        """
+        return "ami-" + hashlib.sha256(f"{self.origin}\x1f{self.arn}\x1f{region}".encode()).hexdigest()[:17]

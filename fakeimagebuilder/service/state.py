@@ -30,6 +30,7 @@ class Settings:
     lists the images the deleted one built (AWS's answer is unconfirmed).
     ``auto_disable_failures``: consecutive failed scheduled builds that
     disable a pipeline whose schedule names no autoDisablePolicy (None: never).
+    ``fake_id`` and ``launches``: see below.
     """
 
     build_plan: BuildPlan = field(default_factory=BuildPlan)
@@ -38,6 +39,12 @@ class Settings:
     max_concurrent_builds: int | None = None
     recreated_pipeline_lists_old_images: bool = False
     auto_disable_failures: int | None = 5
+    # Not knobs: what makes each produced resource's made-up ids its own. Kept here, with the knobs, because a
+    # reset keeps them and a snapshot carries them: ``fake_id`` tells one fake's AMIs from another's, and
+    # ``launches`` counts every build ever launched (a reset does not restart it), so a build made again under
+    # an ARN a reset freed gets AMIs of its own.
+    fake_id: str = "fake"
+    launches: int = 0
 
     def plan_for(self, pipeline_arn: str) -> BuildPlan:
         """The build plan of a pipeline: its own, else the default."""

@@ -357,3 +357,26 @@ def test_event_cursors_keep_counting_across_a_reset_and_a_restart(
     rest = reopened.events_page(seen["cursor"])
     assert [e["resources"][0] for e in rest["events"]] == [third] * 5
     assert rest["cursor"] == seen["cursor"] + 5
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_a_builds_ami_ids_are_the_same_after_a_restart(
+    journaled: Callable[[], FakeImageBuilder], compact: bool
+) -> None:
+    # AMI ids are made from the fake and each build's launch number, not the ARN only: the fake of a state file
+    # is the same fake after a restart (replayed or from a snapshot), so they do not change.
+    def amis(fake: FakeImageBuilder, arn: str) -> list[str]:
+        with fake:
+            client = boto3.client("imagebuilder", region_name=REGION, config=NO_RETRIES)
+            return [a["image"] for a in client.get_image(imageBuildVersionArn=arn)["image"]["outputResources"]["amis"]]
+
+    fake = journaled()
+    build, _ = _with_builds(fake)
+    fake.advance(7200)
+    before = amis(fake, build)
+    assert len(before) == 1
+    if compact:
+        assert fake.journal is not None
+        fake.journal.compact()
+    _close(fake)
+    assert amis(journaled(), build) == before
