@@ -226,6 +226,35 @@ def test_subscribers_get_each_event_exactly_once_when_many_threads_observe(fake:
     assert len(got) == len(set(got)) == 10 * 5
 
 
+def test_while_one_thread_is_in_a_callback_another_threads_events_are_left_to_it(
+    fake: Any, client: Any, stack: Any
+):
+    # As README says: a callback never runs in two threads at once, so the thread in it delivers, in order, what
+    # another thread observed meanwhile, after that thread's call returned.
+    _start(client, stack)
+    entered, gate = threading.Event(), threading.Event()
+    seen: list[tuple[str, str]] = []
+
+    def slow(event: dict[str, Any]) -> None:
+        seen.append((threading.current_thread().name, event["detail"]["state"]["status"]))
+        if event["detail"]["state"]["status"] == "BUILDING":
+            entered.set()
+            gate.wait(60)
+
+    fake.subscribe(slow)
+    building = DEFAULT_DURATIONS["PENDING"] + DEFAULT_DURATIONS["CREATING"] + 1
+    first = threading.Thread(target=fake.advance, args=(building,), name="first")
+    first.start()
+    assert entered.wait(60), "the first thread never delivered BUILDING"
+    fake.advance(3600)  # observes the rest, but the first thread is in the callback
+    assert seen == [("first", "BUILDING")]
+    gate.set()
+    first.join()
+    assert seen == [
+        ("first", status) for status in ("BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE")
+    ]
+
+
 def test_a_callbacks_exception_fails_neither_the_call_nor_the_other_subscribers(
     fake: Any, client: Any, stack: Any, caplog: pytest.LogCaptureFixture
 ):
