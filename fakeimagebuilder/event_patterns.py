@@ -7,15 +7,29 @@ value (or, for an array value, any element of it). Matchers, as the
 EventBridge user guide lists them ("Event patterns", "Content filtering"):
 exact values (strings, numbers, booleans, null), ``prefix``, ``suffix``,
 ``equals-ignore-case``, ``wildcard``, ``anything-but`` (a value, a list, or a
-``prefix``/``suffix``/``equals-ignore-case``), ``exists``, ``numeric`` (up to two
-comparisons) and ``$or``. Matchers see leaf values only: a field holding an
-object is absent for them (``exists: false`` matches it), as EventBridge's
-"Exists matching only works on leaf nodes" says. A malformed pattern raises
-ValueError when compiled.
+``prefix``/``suffix``/``equals-ignore-case``/``wildcard``), ``exists``,
+``numeric`` (one comparison, or a lower and an upper bound), ``cidr`` (IPv4 or
+IPv6) and ``$or``. Matchers see leaf values only: a field holding an object is
+absent for them (``exists: false`` matches it), as EventBridge's "Exists
+matching only works on leaf nodes" says. A pattern object meeting an array of
+objects in the event matches when one element matches it (arrays within arrays
+too): the array is "crushed out", and fields matched together come from the
+same element, as Event Ruler's ``rulesForJSONEvent`` does (aws/event-ruler
+README, "JSON Array Matching").
+
+A malformed pattern raises ValueError when compiled, as Ruler's rule compiler
+refuses it: a nested array among the matchers, a wildcard with consecutive
+``*`` or a backslash escaping anything but ``*`` or ``\\``, an ``anything-but``
+list that is empty or mixes strings and numbers, a ``numeric`` with two lower
+(or two upper) bounds, a ``cidr`` that is no IP network (aws/event-ruler README,
+"Wildcard matching", "Anything-but matching", "Numeric matching", "IP Address
+Matching").
 """
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -58,10 +72,30 @@ def _string_test(kind: str, operand: Any) -> Callable[[Any], bool]:
     if kind == "equals-ignore-case":
         folded = operand.casefold()
         return lambda v: isinstance(v, str) and v.casefold() == folded
-    # wildcard: * stands for any run of characters; \* is a literal star.
-    parts = re.split(r"(?<!\\)\*", operand)
-    regex = re.compile(".*".join(re.escape(part.replace("\\*", "*")) for part in parts), re.DOTALL)
+    regex = _wildcard(operand)
     return lambda v: isinstance(v, str) and regex.fullmatch(v) is not None
+
+
+def _wildcard(operand: str) -> re.Pattern[str]:
+    """A wildcard as a regex: ``*`` any run of characters, ``\\*`` a star, ``\\\\`` a backslash (then a live ``*``)."""
+    pieces: list[str] = []
+    star = False  # whether the last piece is a live star: two in a row are refused
+    chars = iter(operand)
+    for char in chars:
+        if char == "*":
+            if star:
+                raise ValueError(f"a wildcard may not hold consecutive '*': {operand!r}")
+            pieces.append(".*")
+            star = True
+            continue
+        star = False
+        if char == "\\":
+            escaped = next(chars, None)
+            if escaped not in ("*", "\\"):
+                raise ValueError(f"in a wildcard a backslash escapes only '*' or '\\', not in {operand!r}")
+            char = escaped
+        pieces.append(re.escape(char))
+    return re.compile("".join(pieces), re.DOTALL)
 
 
 def _numeric(operand: Any) -> Callable[[Any], bool]:
@@ -69,9 +103,14 @@ def _numeric(operand: Any) -> Callable[[Any], bool]:
         raise ValueError(f"numeric takes [op, number] or [op, number, op, number], not {operand!r}")
     checks = []
     for op, bound in zip(operand[::2], operand[1::2], strict=True):
-        if op not in _NUMERIC_OPS or not _is_number(bound):
+        if not isinstance(op, str) or op not in _NUMERIC_OPS or not _is_number(bound) or not math.isfinite(bound):
             raise ValueError(f"numeric takes operators {sorted(_NUMERIC_OPS)} and numbers, not {op!r} {bound!r}")
         checks.append((_NUMERIC_OPS[op], bound))
+    if len(operand) == 4:
+        # A range: one lower bound, then one upper bound ("=" stands alone).
+        lower, upper = operand[0], operand[2]
+        if lower not in (">", ">=") or upper not in ("<", "<="):
+            raise ValueError(f"a numeric range is a lower bound ('>' or '>=') then an upper one, not {operand!r}")
     return lambda v: _is_number(v) and all(check(v, bound) for check, bound in checks)
 
 
@@ -86,18 +125,47 @@ def _anything_but(operand: Any) -> Callable[[Any], bool]:
         if len(operand) != 1 or next(iter(operand)) not in ("prefix", "suffix", "equals-ignore-case", "wildcard"):
             raise ValueError(f"anything-but takes a value, a list, or one of prefix/suffix/..., not {operand!r}")
         (kind, inner), = operand.items()
+        if isinstance(inner, list) and not inner:
+            raise ValueError(f"anything-but {kind} takes a value or a non-empty list, not []")
         tests = [_string_test(kind, item) for item in (inner if isinstance(inner, list) else [inner])]
         return lambda v: not any(test(v) for test in tests)
     values = operand if isinstance(operand, list) else [operand]
+    if not values:
+        raise ValueError("anything-but takes a value or a non-empty list, not []")
     for value in values:
-        if isinstance(value, Mapping | list):
+        if not (isinstance(value, str) or _is_number(value)):
             raise ValueError(f"anything-but takes strings or numbers, not {value!r}")
+    if len({isinstance(value, str) for value in values}) > 1:
+        raise ValueError(f"an anything-but list holds only strings or only numbers, not {values!r}")
     excluded = [_exact(value) for value in values]
     return lambda v: not any(test(v) for test in excluded)
 
 
+def _cidr(operand: Any) -> Callable[[Any], bool]:
+    """``cidr``: a string value that is an IP address (IPv4 or IPv6) in the network."""
+    if not isinstance(operand, str) or "/" not in operand:
+        raise ValueError(f"cidr takes an IP network such as '10.0.0.0/24', not {operand!r}")
+    try:
+        network = ipaddress.ip_network(operand, strict=False)
+    except ValueError:
+        raise ValueError(f"cidr takes an IPv4 or IPv6 network such as '10.0.0.0/24', not {operand!r}") from None
+
+    def test(value: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        try:
+            address = ipaddress.ip_address(value)
+        except ValueError:
+            return False
+        return address.version == network.version and address in network
+
+    return test
+
+
 def _leaf(rule: Any) -> Callable[[Any, bool], bool]:
     """One matcher of a leaf array."""
+    if isinstance(rule, list):
+        raise ValueError(f"a matcher is a value or an object, not an array: {rule!r}")
     if not isinstance(rule, Mapping):
         test = _exact(rule)
         return lambda v, present: present and test(v)
@@ -114,6 +182,8 @@ def _leaf(rule: Any) -> Callable[[Any, bool], bool]:
         test = _numeric(operand)
     elif kind == "anything-but":
         test = _anything_but(operand)
+    elif kind == "cidr":
+        test = _cidr(operand)
     else:
         raise ValueError(f"unknown matcher {kind!r}")
     return lambda v, present: present and test(v)
@@ -139,6 +209,15 @@ def _values(event: Any, key: str) -> tuple[list[Any], bool]:
     return leaves, True
 
 
+def _objects(value: Any) -> list[Mapping[str, Any]]:
+    """The objects a nested pattern is matched against: the value itself, or the objects in an array (at any depth)."""
+    if isinstance(value, Mapping):
+        return [value]
+    if isinstance(value, list):
+        return [found for item in value for found in _objects(item)]
+    return []
+
+
 def _compile_object(pattern: Any) -> Callable[[Any], bool]:
     if not isinstance(pattern, Mapping):
         raise ValueError(f"an event pattern is a JSON object, not {pattern!r}")
@@ -153,8 +232,7 @@ def _compile_object(pattern: Any) -> Callable[[Any], bool]:
             inner = _compile_object(rule)
             checks.append(
                 lambda event, key=key, inner=inner: isinstance(event, Mapping)
-                and isinstance(event.get(key), Mapping)
-                and inner(event[key])
+                and any(inner(item) for item in _objects(event.get(key, _MISSING)))
             )
         elif isinstance(rule, list):
             if not rule:

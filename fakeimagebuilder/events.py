@@ -79,7 +79,11 @@ class _Feed:
             if not self._lock.acquire(blocking=False):
                 return
             try:
-                for record in hub.records_after(self.cursor):
+                records, newest = hub.page_after(self.cursor)
+                if not records:
+                    # A reset forgot what this consumer had not had yet: it goes on from the newest number.
+                    self.cursor = max(self.cursor, newest)
+                for record in records:
                     if not self.active:
                         return
                     self.cursor = record.seq  # before the callback: an exception does not deliver it twice
@@ -134,23 +138,40 @@ class EventHub:
             log = self._service.events
             return [] if log is None else log.since(after)
 
+    def page_after(self, after: int) -> tuple[list[Record], int]:
+        """:meth:`records_after` and :attr:`last_seq`, read together (under the service lock)."""
+        with self._service.lock:
+            log = self._service.events
+            return ([], 0) if log is None else (log.since(after), log.last_seq)
+
     def observe(self) -> int:
         """Catch the log up to the clock's now; the newest number."""
         return self._service.observe_events().last_seq
 
     # -- consumers -------------------------------------------------------------------------------
 
-    def subscribe(self, callback: Callback, pattern: Mapping[str, Any] | None = None) -> Subscription:
-        """Call ``callback(event)`` for every event from now on that matches ``pattern``."""
+    def subscribe(
+        self, callback: Callback, pattern: Mapping[str, Any] | None = None, *, replay: bool = False
+    ) -> Subscription:
+        """Call ``callback(event)`` for every event from now on that matches ``pattern``.
+
+        ``replay``: first every event already in the log (since the last reset), delivered before returning.
+        TypeError if ``callback`` is not callable (found now, not at the first event).
+        """
+        if not callable(callback):
+            raise TypeError(f"callback must be callable, not {type(callback).__name__}: {callback!r}")
         matcher = compile_pattern(pattern)
 
         def consume(record: Record) -> None:
             if matcher(record.event):
                 callback(copy.deepcopy(record.event))
 
-        feed = _Feed(consume, self.observe(), repr(callback))
+        now = self.observe()
+        feed = _Feed(consume, 0 if replay else now, repr(callback))
         with self._lock:
             self._feeds = [*self._feeds, feed]
+        if replay:
+            feed.drain(self)  # what was sent before, at once: the caller asked for it now
         return Subscription(self, feed)
 
     def failed(self, failure: SubscriberFailure) -> None:
@@ -209,9 +230,9 @@ class EventHub:
         for record in self.records_after(0):
             if record.seq > fresh.cursor:
                 break
-            if record.ami is not None:
+            for ami in record.amis:
                 try:
-                    moto_events.register(record.ami)
+                    moto_events.register(ami)
                 except Exception as error:  # as any consumer's: not the caller's failure
                     self.failed(SubscriberFailure("moto delivery", copy.deepcopy(record.event), error))
 

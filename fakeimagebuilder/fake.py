@@ -6,6 +6,7 @@ import copy
 import dataclasses
 import difflib
 import enum
+import itertools
 import json
 import math
 import re
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_ACCOUNT_ID", "KEEP", "FakeImageBuilder", "check_knobs", "check_known_region"]
 
 _MOTO_MODELS = "moto.core.models"
+
+_FAKE_NUMBERS = itertools.count(1)  # each fake of the process in turn (see Settings.fake_id)
 
 
 def moto_active() -> bool:
@@ -285,6 +288,8 @@ class FakeImageBuilder:
             # without autoDisablePolicy (older botocore) predates auto-disable: none then.
             auto_disable_failures=5 if "autoDisablePolicy" in service_model().shape_for("Schedule").members else None,
         )
+        # Tells this fake's made-up AMI ids from another's in the process; counted, so a run repeats them.
+        settings.fake_id = f"fake-{next(_FAKE_NUMBERS)}"
         self.service = ImageBuilderService(self.clock, settings)
         # The one chain every call passes: policy -> journal (when persisting) -> service.
         self.policy = Policy(self.clock, self.service.call)
@@ -337,6 +342,8 @@ class FakeImageBuilder:
         journal = Journal(path, speed=speed, notices=notices, compact_every=compact_every)
         try:
             fake = cls(clock=journal.clock, **options)
+            # The fake of a state file is the same fake after a restart: its AMI ids stay what they were.
+            fake.settings.fake_id = "state-file:" + str(Path(path).resolve())
             # Events are recorded from the first change on, so that replaying the journal rebuilds the same
             # log, numbered the same: a client's cursor from before a restart means the same events after it.
             fake.service.observe_events()
@@ -514,22 +521,30 @@ class FakeImageBuilder:
         }
 
     def subscribe(
-        self, callback: Callable[[dict[str, Any]], object], pattern: Mapping[str, Any] | None = None
+        self,
+        callback: Callable[[dict[str, Any]], object],
+        pattern: Mapping[str, Any] | None = None,
+        *,
+        replay: bool = False,
     ) -> Subscription:
         """Call ``callback(event)`` for each EventBridge event from now on that matches ``pattern``.
 
         ``pattern`` is an EventBridge event pattern (exact values, prefix,
         suffix, anything-but, exists, numeric, equals-ignore-case, wildcard,
-        $or, nested objects); ValueError if it is malformed. Each event
-        reaches the callback once, in order, in the thread that observed it (a
-        call, :meth:`advance`, a read of :attr:`events`). An exception in the
+        cidr, $or, nested objects); ValueError if it is malformed. Each event
+        reaches the callback once, in order, in a thread that observed it (a
+        call, :meth:`advance`, a read of :attr:`events`): while one thread is
+        in the callback, events others observe are left to it, so they may be
+        delivered after those others' calls returned. An exception in the
         callback does not fail that call and holds back no other event: it is
         logged (logger ``fakeimagebuilder.events``) and kept in
         :attr:`subscriber_errors`; :meth:`raise_subscriber_errors` raises it
-        (the ``imagebuilder_fake`` fixture does at teardown). Returns a
-        handle: ``.unsubscribe()``.
+        (the ``imagebuilder_fake`` fixture does at teardown). ``replay=True``
+        also delivers the events sent before (since the last reset) first.
+        TypeError if ``callback`` is not callable. Returns a handle:
+        ``.unsubscribe()``.
         """
-        return self._event_hub().subscribe(callback, pattern)
+        return self._event_hub().subscribe(callback, pattern, replay=replay)
 
     @property
     def subscriber_errors(self) -> list[SubscriberFailure]:

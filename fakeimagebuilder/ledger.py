@@ -243,6 +243,26 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_documents.py::test_output_ami_and_embedded_recipe_carry_what_aws_shows",
     ),
     Behaviour(
+        "multi-region-amis",
+        "An AVAILABLE AMI build outputs one AMI in its own region, then one in each other region its distribution "
+        "configuration names, in that order (region, image, name from that region's amiDistributionConfiguration."
+        "name, accountId): in GetImage and the lists, the SNS message, and each region's EC2 under moto.",
+        "likely",
+        "API reference Ami.region ('The Amazon Web Services Region of the Amazon EC2 AMI') and OutputResources.amis "
+        "('The Amazon EC2 AMIs created by this image'); aws-cli create-distribution-configuration.rst (the example "
+        "'Copies AMI to eu-west-1'); the build region first is the fake's choice",
+        "tests/test_events.py::test_a_multi_region_distribution_outputs_one_ami_per_region",
+    ),
+    Behaviour(
+        "ami-ids",
+        "Output AMI ids (and the SNS message's internalId and job ids) are made up per produced build: from the "
+        "fake, the build's launch number in it (which a reset does not restart) and the region, so a build made "
+        "again under a freed ARN, or by another fake, gets AMIs of its own; stable across a --state-file restart.",
+        "assumed",
+        "no source gives how AWS picks AMI ids; EC2 never reuses one (an AMI id names one image)",
+        "tests/test_events.py::test_a_build_made_again_after_a_reset_or_by_another_fake_has_amis_and_ids_of_its_own",
+    ),
+    Behaviour(
         "ami-name",
         "The output AMI's name (GetImage and list outputResources.amis[].name, the SNS message, moto's EC2) is the "
         "distribution's amiDistributionConfiguration.name for the build's region with {{imagebuilder:buildDate}} "

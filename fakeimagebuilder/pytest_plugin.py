@@ -12,7 +12,8 @@ Fixtures:
   callback raised during the test.
 - ``imagebuilder_client``: a botocore Image Builder client on that fake.
 - ``imagebuilder_events``: a list that collects the EventBridge events of
-  ``imagebuilder_fake`` during the test, each as it happens.
+  ``imagebuilder_fake`` during the test, each as it happens (those sent
+  before the fixture was set up included).
 - ``imagebuilder_server``: a running HTTP server, one per session (and per
   xdist worker), on 127.0.0.1 and a free port; ``str()`` is its URL. Its state
   is reset before every test that uses it.
@@ -352,9 +353,13 @@ class CollectedEvents(list[dict[str, Any]]):
 
 @pytest.fixture
 def imagebuilder_events(imagebuilder_fake: FakeImageBuilder) -> Iterator[CollectedEvents]:
-    """The EventBridge events ``imagebuilder_fake`` sends during the test, collected as they happen."""
+    """The EventBridge events ``imagebuilder_fake`` sends during the test, collected as they happen.
+
+    Every event of the test's fake, also those sent before this fixture was set up (fixture order, or
+    ``request.getfixturevalue`` late in the test): the fake is fresh for each test, so they are all the test's.
+    """
     collected = CollectedEvents()
-    with imagebuilder_fake.subscribe(collected.append):
+    with imagebuilder_fake.subscribe(collected.append, replay=True):
         yield collected
 
 

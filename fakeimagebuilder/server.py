@@ -173,7 +173,14 @@ class _App:
         try:
             # A GET's query parameters (?after=N) come in with the body's members; a member given both ways
             # must say the same in both, or which one counts would be a guess.
-            query = dict(parse_qsl(request.query, keep_blank_values=True))
+            pairs = parse_qsl(request.query, keep_blank_values=True)
+            query = dict(pairs)
+            for name, value in pairs:
+                if query[name] != value:  # repeated: the same value each time is the same request, else a guess
+                    raise _BadControl(
+                        f"'{name}' is given more than once in the query string with different values "
+                        f"({value!r} and {query[name]!r}); give it once."
+                    )
             body = _control_body(request)
             for name in sorted(query.keys() & body.keys()):
                 if json.dumps(body[name]) not in (query[name], json.dumps(query[name])):
@@ -232,6 +239,12 @@ class _App:
 
     def _events(self, body: dict[str, Any]) -> HttpResponse:
         # The cursor comes as ?after=N, or as "after" in a JSON body: N, or "N" as the query string has it.
+        unknown = sorted(set(body) - {"after"})
+        if unknown:
+            raise _BadControl(
+                f"{CONTROL_PREFIX}events takes only 'after' (?after=N or {{\"after\": N}}), "
+                f"not {', '.join(repr(name) for name in unknown)}."
+            )
         after = body.get("after", "0")
         if isinstance(after, int) and not isinstance(after, bool) and after >= 0:
             after = str(after)

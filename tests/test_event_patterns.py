@@ -120,3 +120,95 @@ _WITH_OBJECT = {**_RULER_EVENT, "detail": {"state": ["initializing", "running"],
 )
 def test_exists_works_on_leaf_nodes_only(pattern: dict[str, Any], event: dict[str, Any], expected: bool) -> None:
     assert matches(pattern, event) is expected
+
+
+# aws/event-ruler README, "JSON Array Matching": an array of objects is "crushed out", its objects matched as if each
+# were the field's value; fields matched together must come from one element (rulesForJSONEvent).
+_EMPLOYEES = {
+    "employees": [
+        {"firstName": "John", "lastName": "Doe"},
+        {"firstName": "Anna", "lastName": "Smith"},
+        {"firstName": "Peter", "lastName": "Jones"},
+    ]
+}
+_NESTED_EMPLOYEES = {
+    "employees": [
+        [{"firstName": "John", "lastName": "Doe"}, {"firstName": "Anna", "lastName": "Smith"}],
+        [{"firstName": "Peter", "lastName": "Jones"}],
+    ]
+}
+
+
+@pytest.mark.parametrize("event", [_EMPLOYEES, _NESTED_EMPLOYEES])
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ({"employees": {"firstName": ["Anna"]}}, True),
+        ({"employees": {"firstName": ["Anna"], "lastName": ["Smith"]}}, True),
+        ({"employees": {"firstName": ["Anna"], "lastName": ["Jones"]}}, False),  # two different elements
+        ({"employees": {"firstName": ["Zoe"]}}, False),
+        ({"employees": {"middleName": [{"exists": True}]}}, False),
+    ],
+)
+def test_arrays_of_objects_are_crushed_out(event: dict[str, Any], pattern: dict[str, Any], expected: bool) -> None:
+    assert matches(pattern, event) is expected
+
+
+@pytest.mark.parametrize(
+    ("wildcard", "value", "expected"),
+    [
+        ("Simple*Service", "Simple Queue Service", True),
+        ("a\\*b", "a*b", True),  # \* is a literal star
+        ("a\\*b", "axb", False),
+        ("a\\\\*", "a\\xyz", True),  # \\ is a backslash, and the star after it is live
+        ("a\\\\*", "axyz", False),
+        ("*", "", True),
+    ],
+)
+def test_wildcard_escapes(wildcard: str, value: str, expected: bool) -> None:
+    assert matches({"f": [{"wildcard": wildcard}]}, {"f": value}) is expected
+
+
+@pytest.mark.parametrize(
+    ("cidr", "value", "expected"),
+    [
+        ("10.0.0.0/24", "10.0.0.33", True),
+        ("10.0.0.0/24", "10.0.1.33", False),
+        ("10.0.0.0/8", "10.200.0.1", True),
+        ("2001:db8::/32", "2001:db8::1", True),
+        ("2001:db8::/32", "2001:db9::1", False),
+        ("10.0.0.0/24", "not an address", False),
+        ("10.0.0.0/24", 10, False),
+        ("::/0", "10.0.0.1", False),  # an IPv4 address is in no IPv6 network
+    ],
+)
+def test_cidr_matches_ip_addresses(cidr: str, value: Any, expected: bool) -> None:
+    assert matches({"detail": {"source-ip": [{"cidr": cidr}]}}, {"detail": {"source-ip": value}}) is expected
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        {"source": [["aws.imagebuilder"]]},  # a nested array among the matchers
+        {"source": [{"wildcard": "a**b"}]},  # consecutive stars
+        {"source": [{"wildcard": "a\\b"}]},  # a backslash escaping something else
+        {"source": [{"wildcard": "ab\\"}]},  # a backslash escaping nothing
+        {"source": [{"wildcard": "a\\\\**"}]},  # \\ then two live stars
+        {"source": [{"anything-but": []}]},
+        {"source": [{"anything-but": ["a", 1]}]},  # strings and numbers mixed
+        {"source": [{"anything-but": [True]}]},
+        {"source": [{"anything-but": {"prefix": []}}]},
+        {"detail": {"count": [{"numeric": [">", 1, ">", 2]}]}},  # two lower bounds
+        {"detail": {"count": [{"numeric": ["<", 1, "<=", 2]}]}},  # two upper bounds
+        {"detail": {"count": [{"numeric": ["=", 1, "<", 2]}]}},
+        {"detail": {"count": [{"numeric": ["<", 5, ">", 1]}]}},  # the upper bound first
+        {"detail": {"count": [{"numeric": [">", 1, "<"]}]}},
+        {"detail": {"count": [{"numeric": [">", "1"]}]}},
+        {"detail": {"ip": [{"cidr": "10.0.0.0"}]}},
+        {"detail": {"ip": [{"cidr": "10.0.0.0/33"}]}},
+        {"detail": {"ip": [{"cidr": 10}]}},
+    ],
+)
+def test_malformed_patterns_ruler_refuses_are_refused(pattern: Any) -> None:
+    with pytest.raises(ValueError):
+        compile_pattern(pattern)

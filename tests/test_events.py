@@ -226,6 +226,35 @@ def test_subscribers_get_each_event_exactly_once_when_many_threads_observe(fake:
     assert len(got) == len(set(got)) == 10 * 5
 
 
+def test_while_one_thread_is_in_a_callback_another_threads_events_are_left_to_it(
+    fake: Any, client: Any, stack: Any
+):
+    # As README says: a callback never runs in two threads at once, so the thread in it delivers, in order, what
+    # another thread observed meanwhile, after that thread's call returned.
+    _start(client, stack)
+    entered, gate = threading.Event(), threading.Event()
+    seen: list[tuple[str, str]] = []
+
+    def slow(event: dict[str, Any]) -> None:
+        seen.append((threading.current_thread().name, event["detail"]["state"]["status"]))
+        if event["detail"]["state"]["status"] == "BUILDING":
+            entered.set()
+            gate.wait(60)
+
+    fake.subscribe(slow)
+    building = DEFAULT_DURATIONS["PENDING"] + DEFAULT_DURATIONS["CREATING"] + 1
+    first = threading.Thread(target=fake.advance, args=(building,), name="first")
+    first.start()
+    assert entered.wait(60), "the first thread never delivered BUILDING"
+    fake.advance(3600)  # observes the rest, but the first thread is in the callback
+    assert seen == [("first", "BUILDING")]
+    gate.set()
+    first.join()
+    assert seen == [
+        ("first", status) for status in ("BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE")
+    ]
+
+
 def test_a_callbacks_exception_fails_neither_the_call_nor_the_other_subscribers(
     fake: Any, client: Any, stack: Any, caplog: pytest.LogCaptureFixture
 ):
@@ -266,6 +295,24 @@ def test_a_failing_callback_does_not_fail_the_api_call_that_delivers(fake: Any, 
 def test_a_malformed_pattern_is_refused_at_subscribe(fake: Any):
     with pytest.raises(ValueError, match="numeric"):
         fake.subscribe(print, pattern={"detail": {"n": [{"numeric": [">"]}]}})
+
+
+@pytest.mark.parametrize("callback", [None, "print", 3])
+def test_a_callback_that_is_not_callable_is_refused_at_subscribe(fake: Any, callback: Any):
+    with pytest.raises(TypeError, match="callable"):
+        fake.subscribe(callback)
+    assert fake.subscriber_errors == []
+
+
+def test_replay_delivers_the_events_sent_before_subscribing_first(fake: Any, client: Any, stack: Any):
+    _start(client, stack)
+    fake.advance(3600)
+    got: list[str] = []
+    fake.subscribe(lambda e: got.append(e["detail"]["state"]["status"]), replay=True)
+    assert got == ["BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"]  # at once
+    _start(client, stack)
+    fake.advance(3600)
+    assert got == ["BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"] * 2
 
 
 def test_reset_delivers_what_was_due_then_forgets_the_events(fake: Any, client: Any, stack: Any):
@@ -396,7 +443,7 @@ def test_a_container_build_finishing_while_observed_sends_its_events_and_no_ami(
     fake.advance(3600)
     assert client.get_image(imageBuildVersionArn=build)["image"]["state"]["status"] == "AVAILABLE"
     assert seen[-1]["detail"]["state"]["status"] == "AVAILABLE"
-    assert not [record for record in fake.service.observe_events().since(0) if record.ami is not None]
+    assert not [record for record in fake.service.observe_events().since(0) if record.amis]
 
 
 def test_a_create_image_build_with_a_topic_sends_its_message_without_a_pipeline(fake: Any, client: Any) -> None:
@@ -450,3 +497,68 @@ def test_the_ami_name_follows_the_distributions_name_template(
     # The same name in the list operations.
     [summary] = client.list_image_pipeline_images(imagePipelineArn=stack.pipeline_arn)["imageSummaryList"]
     assert summary["outputResources"]["amis"][0]["name"] == output["name"]
+
+
+def test_a_multi_region_distribution_outputs_one_ami_per_region(fake: Any, client: Any, make_stack: Any) -> None:
+    # API reference Ami.region and OutputResources; aws-cli create-distribution-configuration ("Copies AMI to
+    # eu-west-1"): the build's own region first, then each other region the distribution names.
+    distribution = client.create_distribution_configuration(
+        name="web",
+        distributions=[
+            {"region": "eu-west-1", "amiDistributionConfiguration": {"name": "eu-{{ imagebuilder:buildVersion }}"}},
+            {"region": "us-east-1", "amiDistributionConfiguration": {"name": "home-{{ imagebuilder:buildVersion }}"}},
+            {"region": "us-west-2", "amiDistributionConfiguration": {"description": "no name here"}},
+        ],
+    )["distributionConfigurationArn"]
+    infrastructure = client.create_infrastructure_configuration(
+        name="web-sns", instanceProfileName="builder", snsTopicArn=TOPIC
+    )["infrastructureConfigurationArn"]
+    stack = make_stack(distributionConfigurationArn=distribution, infrastructure_arn=infrastructure)
+    arn = _start(client, stack)
+    fake.advance(3600)
+
+    image = client.get_image(imageBuildVersionArn=arn)["image"]
+    amis = image["outputResources"]["amis"]
+    date = image["dateCreated"].replace(":", "-")
+    assert [(a["region"], a["name"], a["accountId"]) for a in amis] == [
+        ("us-east-1", "home-1", "123456789012"),
+        ("eu-west-1", "eu-1", "123456789012"),
+        ("us-west-2", f"web {date}", "123456789012"),
+    ]
+    assert len({a["image"] for a in amis}) == 3 and all(a["image"].startswith("ami-") for a in amis)
+    [(_, message)] = fake.notifications
+    assert message["outputResources"]["amis"] == amis
+    [summary] = client.list_image_pipeline_images(imagePipelineArn=stack.pipeline_arn)["imageSummaryList"]
+    assert summary["outputResources"]["amis"] == amis
+
+
+def _built_ami(fake: FakeImageBuilder) -> tuple[str, dict[str, Any]]:
+    with fake:
+        client = fake.client()
+        arn = _start(client, _make_stack(client, topic=TOPIC))
+        fake.advance(3600)
+        ami = client.get_image(imageBuildVersionArn=arn)["image"]["outputResources"]["amis"][0]["image"]
+    [(_, message)] = fake.notifications[-1:]
+    return ami, message
+
+
+def test_a_build_made_again_after_a_reset_or_by_another_fake_has_amis_and_ids_of_its_own(aws_env: None) -> None:
+    # The same ARN after a reset (or in another fake) is another build: another AMI, and another internalId
+    # in its SNS message (was: both derived from the ARN only, so moto kept the first AMI under the second's id).
+    fake, other = FakeImageBuilder(), FakeImageBuilder()
+    first, first_message = _built_ami(fake)
+    fake.reset()
+    again, again_message = _built_ami(fake)
+    elsewhere, elsewhere_message = _built_ami(other)
+    assert first_message["arn"] == again_message["arn"] == elsewhere_message["arn"]
+    assert len({first, again, elsewhere}) == 3
+    ids = [m["tags"]["internalId"] for m in (first_message, again_message, elsewhere_message)]
+    assert len(set(ids)) == 3
+    jobs = [m["buildExecutionId"] for m in (first_message, again_message, elsewhere_message)]
+    assert len(set(jobs)) == 3
+    # Stable for one build: every read shows the same id.
+    with fake:
+        [summary] = fake.client().list_image_build_versions(
+            imageVersionArn=again_message["arn"].rsplit("/", 1)[0]
+        )["imageSummaryList"]
+    assert summary["outputResources"]["amis"][0]["image"] == again

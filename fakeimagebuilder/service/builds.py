@@ -237,6 +237,7 @@ class Build:
         """state.failureContext at ``now`` (None unless the build, or the attempt then, had FAILED)."""
         earlier = self._earlier_at(now)
         return earlier.failure_context if earlier is not None else self.failure_context
+    origin: str = ""  # which fake launched it, and its launch number there: unique even where the ARN repeats
 
     def state(self, now: float) -> tuple[str, str | None]:
         """Status (and reason, for FAILED and CANCELLED) at instant ``now``."""
@@ -273,6 +274,12 @@ class Build:
                         step.starts, step.ends, step.outcome = min(step.starts, now), now, "CANCELLED"
         return True
 
-    def ami_id(self) -> str:
-        """A stable, made-up AMI id for the image this build produces."""
-        return "ami-" + hashlib.sha256(self.arn.encode()).hexdigest()[:17]
+    def ami_id(self, region: str | None = None) -> str:
+        """The made-up id of the AMI this build outputs in ``region`` (default: the build's own region):
+        stable, and never another build's.
+
+        Made from the build's origin (its fake and launch number), not from its ARN only: after a reset a
+        build under the same ARN, or a build of another fake, is another AMI, as on AWS.
+        """
+        region = region or self.arn.split(":")[3]
+        return "ami-" + hashlib.sha256(f"{self.origin}\x1f{self.arn}\x1f{region}".encode()).hexdigest()[:17]

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 from .arns import normalise_name
 from .builds import IN_PROGRESS, Build
-from .images import image_document
+from .images import ami_settings, image_document
 from .state import Scope
 
 __all__ = [
@@ -105,18 +105,21 @@ class Pending:
     order: tuple[Any, ...]
     event: dict[str, Any]
     notification: Notification | None = None
-    ami: Ami | None = None
+    amis: tuple[Ami, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One materialised event: its place in the log (``seq``, from 1, never reused), instant and payloads."""
+    """One materialised event: its place in the log (``seq``, from 1, never reused), instant and payloads.
+
+    ``amis``: the AMIs the build produced with this change (one per region it outputs to), for EC2.
+    """
 
     seq: int
     at: float
     event: dict[str, Any]
     notification: Notification | None
-    ami: Ami | None
+    amis: tuple[Ami, ...] = ()
 
 
 class EventSource(Protocol):
@@ -219,17 +222,21 @@ def _java_date(text: str) -> str:
     return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.year} {hour}:{moment:%M:%S} {half}"
 
 
-def _internal_tags(scope: Scope, arn: str, tags: dict[str, str] | None) -> dict[str, str]:
-    """The tags as the SNS message shows them: with Image Builder's own internalId and resourceArn."""
-    return {**(tags or {}), "internalId": _stable_uuid("internalId", arn), "resourceArn": arn}
+def _internal_tags(origin: str, arn: str, tags: dict[str, str] | None) -> dict[str, str]:
+    """The tags as the SNS message shows them: with Image Builder's own internalId and resourceArn.
+
+    The internalId is made from the build's ``origin`` too, so it is the build's own, not one shared with
+    a build made again under the same ARN after a reset, or by another fake.
+    """
+    return {**(tags or {}), "internalId": _stable_uuid("internalId", origin, arn), "resourceArn": arn}
 
 
-def _embedded(scope: Scope, document: dict[str, Any]) -> dict[str, Any]:
+def _embedded(scope: Scope, document: dict[str, Any], origin: str) -> dict[str, Any]:
     """A recipe or configuration inside the SNS message: no owner, the account, Java dates, internal tags."""
     embedded = {k: v for k, v in document.items() if k not in ("owner", "type", "dateCreated", "dateUpdated", "tags")}
     if "dateCreated" in document:
         embedded["dateCreated"] = _java_date(document["dateCreated"])
-    embedded["tags"] = _internal_tags(scope, document["arn"], document.get("tags"))
+    embedded["tags"] = _internal_tags(origin, document["arn"], document.get("tags"))
     embedded["accountId"] = scope.account
     return embedded
 
@@ -259,8 +266,8 @@ def sns_message(scope: Scope, build: Build, at: float) -> dict[str, Any]:
         "buildVersion": build.number,
         "state": state,
         "platform": document["platform"],
-        "imageRecipe": _embedded(scope, recipe),
-        "infrastructureConfiguration": _embedded(scope, build.infrastructure),
+        "imageRecipe": _embedded(scope, recipe, build.origin),
+        "infrastructureConfiguration": _embedded(scope, build.infrastructure, build.origin),
         "imageTestsConfigurationDocument": {
             "imageTestsEnabled": tests.get("imageTestsEnabled", True),
             "timeoutMinutes": tests.get("timeoutMinutes", 720),
@@ -269,48 +276,47 @@ def sns_message(scope: Scope, build: Build, at: float) -> dict[str, Any]:
     if build.pipeline.get("arn") is not None:  # a CreateImage build has no pipeline
         message["sourcePipelineArn"] = build.pipeline["arn"]
     if build.distribution is not None:
-        message["distributionConfiguration"] = _embedded(scope, build.distribution)
+        message["distributionConfiguration"] = _embedded(scope, build.distribution, build.origin)
     message["dateCreated"] = _java_date(build.date_created)
     message["outputResources"] = document["outputResources"]
     if state["status"] == "AVAILABLE":
         # The ids of the jobs that ran; AWS's failed-build example has none.
-        message["buildExecutionId"] = _stable_uuid("build", build.arn)
+        message["buildExecutionId"] = _stable_uuid("build", build.origin, build.arn)
         if any(status == "TESTING" for status, _ in build.stages):
-            message["testExecutionId"] = _stable_uuid("test", build.arn)
-        message["distributionJobId"] = _stable_uuid("distribution", build.arn)
-        message["integrationJobId"] = _stable_uuid("integration", build.arn)
+            message["testExecutionId"] = _stable_uuid("test", build.origin, build.arn)
+        message["distributionJobId"] = _stable_uuid("distribution", build.origin, build.arn)
+        message["integrationJobId"] = _stable_uuid("integration", build.origin, build.arn)
     message["accountId"] = scope.account
     if "osVersion" in document:
         message["osVersion"] = document["osVersion"]
     message["enhancedImageMetadataEnabled"] = document.get("enhancedImageMetadataEnabled", True)
     message["buildType"] = document["buildType"]
-    message["tags"] = _internal_tags(scope, build.arn, build.tags)
+    message["tags"] = _internal_tags(build.origin, build.arn, build.tags)
     return message
 
 
-def _ami(scope: Scope, build: Build, at: float) -> Ami | None:
-    """The AMI an AVAILABLE build made, with the tags Image Builder gives it and the distribution's own.
+def _amis(scope: Scope, build: Build, at: float) -> tuple[Ami, ...]:
+    """The AMIs an AVAILABLE build made, one per region it outputs to, each with the tags Image Builder gives
+    it and those its region's distribution settings add.
 
-    None for a build that made no AMI (a container recipe's build outputs container images).
+    Empty for a build that made no AMI (a container recipe's build outputs container images).
     """
-    amis = image_document(scope, build, at)["outputResources"].get("amis") or []
-    if not amis:
-        return None
-    output = amis[0]
-    settings: dict[str, Any] = {}
-    for distribution in (build.distribution or {}).get("distributions", []):
-        if distribution.get("region") == scope.region:
-            settings = distribution.get("amiDistributionConfiguration") or {}
-    tags = {**(settings.get("amiTags") or {}), "CreatedBy": "EC2 Image Builder", "Ec2ImageBuilderArn": build.arn}
-    return Ami(
-        account=scope.account,
-        region=scope.region,
-        image_id=output["image"],
-        name=output["name"],
-        description=settings.get("description"),
-        tags=tags,
-        platform=build.recipe["platform"],
-    )
+    found: list[Ami] = []
+    for output in image_document(scope, build, at)["outputResources"].get("amis") or []:
+        settings = ami_settings(build, output["region"])
+        tags = {**(settings.get("amiTags") or {}), "CreatedBy": "EC2 Image Builder", "Ec2ImageBuilderArn": build.arn}
+        found.append(
+            Ami(
+                account=output["accountId"],
+                region=output["region"],
+                image_id=output["image"],
+                name=output["name"],
+                description=settings.get("description"),
+                tags=tags,
+                platform=build.recipe["platform"],
+            )
+        )
+    return tuple(found)
 
 
 # -- producing ------------------------------------------------------------------------------------
@@ -423,11 +429,11 @@ class BuildStateChanges:
         topic = build.infrastructure.get("snsTopicArn")
         if topic and status in _SNS_STATUSES:
             notification = Notification(topic, sns_message(scope, build, at))
-        ami = _ami(scope, build, at) if status == "AVAILABLE" else None
+        amis = _amis(scope, build, at) if status == "AVAILABLE" else ()
         # Ties at one instant: the older build first (its creation instant, then the order it became known), so
         # the order does not depend on when the log happened to be caught up (a replayed journal catches up
         # at other moments than the original run did).
-        return Pending(at, (build.created_at, cursor.number, rank), event, notification, ami)
+        return Pending(at, (build.created_at, cursor.number, rank), event, notification, amis)
 
     def clear(self) -> None:
         """Forget every build."""
@@ -496,7 +502,7 @@ class EventLog:
         pending.sort(key=lambda p: (p.at, p.order))
         for item in pending:
             self._last_seq += 1
-            self._records.append(Record(self._last_seq, item.at, item.event, item.notification, item.ami))
+            self._records.append(Record(self._last_seq, item.at, item.event, item.notification, item.amis))
 
     def since(self, after: int) -> list[Record]:
         """The records numbered after ``after``, oldest first."""

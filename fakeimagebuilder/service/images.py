@@ -37,6 +37,7 @@ from .workflow_runs import apply_layout, execution_id, workflow_specs
 
 __all__ = [
     "ami_name",
+    "ami_settings",
     "cancel_image_creation",
     "delete_image",
     "get_image",
@@ -45,6 +46,7 @@ __all__ = [
     "list_image_build_versions",
     "list_image_pipeline_images",
     "os_version",
+    "output_amis",
     "start_image_pipeline_execution",
 ]
 
@@ -106,6 +108,8 @@ def launch(
     number = scope.build_numbers.get(key, 0) + 1
     scope.build_numbers[key] = number
     build_arn = scope.arn("image", key[0], key[1], str(number))
+    settings = scope.settings
+    settings.launches += 1
     tests = item.get("imageTestsConfiguration") or {}
     # The component the failure names: the recipe's first (a recipe without components, which newer
     # models allow, has only itself to name).
@@ -134,6 +138,7 @@ def launch(
             and tests.get("imageTestsEnabled", True) is not False
             else ()
         ),
+        origin=f"{settings.fake_id}/{settings.launches}",
     )
     build.layout = {
         "attempt": 0,
@@ -170,9 +175,9 @@ _AMI_NAME_VARIABLE = re.compile(r"\{\{\s*imagebuilder:(buildDate|buildVersion)\s
 
 
 def ami_name(scope: Scope, build: Build, region: str | None = None) -> str:
-    """The name of the AMI ``build`` outputs in ``region`` (its own region by default).
+    """The name of the AMI ``build`` outputs in ``region`` (default: its own).
 
-    The distribution's ``amiDistributionConfiguration.name`` for this region,
+    The distribution's ``amiDistributionConfiguration.name`` for that region,
     its variables filled in: ``buildDate`` the build's creation instant as an
     AMI name can hold it (``2023-05-17T21-17-23.099Z``: an AMI name has no
     colon), ``buildVersion`` the build number (the ARN's last node). Without a
@@ -181,14 +186,53 @@ def ami_name(scope: Scope, build: Build, region: str | None = None) -> str:
     iainelder/backups image-builder/README.md). EC2 keeps 128 characters at most.
     """
     date = build.date_created.replace(":", "-")
-    template = None
-    for distribution in (build.distribution or {}).get("distributions", []):
-        if distribution.get("region") == (region or scope.region):
-            template = (distribution.get("amiDistributionConfiguration") or {}).get("name")
+    template = ami_settings(build, region or scope.region).get("name")
     if not template:
         return f"{build.recipe['name']} {date}"[:127]
     values = {"buildDate": date, "buildVersion": str(build.number)}
     return _AMI_NAME_VARIABLE.sub(lambda match: values[match.group(1)], template)[:127]
+
+
+def ami_settings(build: Build, region: str) -> dict[str, Any]:
+    """The ``amiDistributionConfiguration`` the build's distribution gives ``region`` (empty if none)."""
+    settings: dict[str, Any] = {}
+    for distribution in (build.distribution or {}).get("distributions", []):
+        if distribution.get("region") == region:
+            settings = distribution.get("amiDistributionConfiguration") or {}
+    return settings
+
+
+def output_amis(scope: Scope, build: Build) -> list[dict[str, Any]]:
+    """The AMIs an AVAILABLE AMI build outputs: one in its own region, then one in each other region its
+    distribution configuration names, in the order it names them (API reference ``Ami.region``,
+    ``OutputResources``; aws-cli create-distribution-configuration example, "Copies AMI to eu-west-1").
+
+    Each with the name that region's ``amiDistributionConfiguration.name`` makes, and the members AWS shows
+    for an output AMI, and no others (no "state"): aws-cli list-image-build-versions.rst; a real run in
+    iainelder/backups image-builder/README.md. One function, so whatever adds AMIs to an image's outputs
+    (a later distribution) adds them here.
+    """
+    copies = build.pipeline.get("distributedAmis")
+    if copies is not None:
+        # A DistributeImage run (distribute.py): its copies, one per region of its distribution.
+        return [
+            {"region": region, "image": image, "name": ami_name(scope, build, region), "accountId": scope.account}
+            for region, image in copies
+        ]
+    regions = [scope.region]
+    for distribution in (build.distribution or {}).get("distributions", []):
+        region = distribution.get("region")
+        if isinstance(region, str) and region not in regions:
+            regions.append(region)
+    return [
+        {
+            "region": region,
+            "image": build.ami_id(region),
+            "name": ami_name(scope, build, region),
+            "accountId": scope.account,
+        }
+        for region in regions
+    ]
 
 
 def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
@@ -204,20 +248,7 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
             managed["deprecationTime"] = overlay[2]
     recipe = build.recipe
     container = ":container-recipe/" in recipe.get("arn", "")
-    amis = []
-    if built == "AVAILABLE" and not container:
-        # The members AWS shows for an output AMI, and no others (no "state"): aws-cli
-        # list-image-build-versions.rst; a real run in iainelder/backups image-builder/README.md.
-        # A DistributeImage run (distribute.py) has its copies, one per region of its distribution, instead.
-        for region, image in build.pipeline.get("distributedAmis") or [(scope.region, build.ami_id())]:
-            amis.append(
-                {
-                    "region": region,
-                    "image": image,
-                    "name": ami_name(scope, build, region),
-                    "accountId": scope.account,
-                }
-            )
+    amis = output_amis(scope, build) if status == "AVAILABLE" and not container else []
     state: dict[str, Any] = {"status": status}
     if reason:
         state["reason"] = reason

@@ -107,9 +107,12 @@ class ImageBuilderService:
     def reset(self) -> None:
         """Forget every resource, build and client token (settings stay)."""
         with self.lock:
-            self._scopes.clear()
             if self.events is not None:
+                # What was due by now is numbered before it is forgotten, whether or not anyone looked: the
+                # numbering then depends only on the changes and their instants, which a journal replays.
+                self._events_up_to(self.clock.now())
                 self.events.clear()
+            self._scopes.clear()
 
     def snapshot(self) -> tuple[Settings, dict[tuple[str, str], Scope]]:
         """The live settings and scopes, for a caller that copies them under :attr:`lock` (the journal)."""

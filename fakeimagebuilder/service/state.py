@@ -34,6 +34,7 @@ class Settings:
     from now on reports, when its scanning is on (findings.py).
     ``marketplace_components``: the AWS Marketplace components the caller
     is entitled to, ARN -> YAML document (marketplace.py).
+    ``fake_id`` and ``launches``: see below.
     """
 
     build_plan: BuildPlan = field(default_factory=BuildPlan)
@@ -44,6 +45,12 @@ class Settings:
     auto_disable_failures: int | None = 5
     scan_findings: tuple[dict[str, Any], ...] = ()
     marketplace_components: dict[str, str] = field(default_factory=dict)
+    # Not knobs: what makes each produced resource's made-up ids its own. Kept here, with the knobs, because a
+    # reset keeps them and a snapshot carries them: ``fake_id`` tells one fake's AMIs from another's, and
+    # ``launches`` counts every build ever launched (a reset does not restart it), so a build made again under
+    # an ARN a reset freed gets AMIs of its own.
+    fake_id: str = "fake"
+    launches: int = 0
 
     def plan_for(self, pipeline_arn: str) -> BuildPlan:
         """The build plan of a pipeline: its own, else the default."""

@@ -8,8 +8,9 @@ Imported only while moto's ``mock_aws`` is active (:mod:`..events` looks in
   a log group) receive it. moto gives the event an id of its own.
 - The SNS message of a finished build is published to the infrastructure
   configuration's topic, if moto has that topic.
-- The AMI of an AVAILABLE build is registered in moto's EC2 with its id,
-  name, description and tags, so ``ec2.describe_images`` finds it.
+- The AMIs of an AVAILABLE build (one per region it outputs to) are
+  registered in moto's EC2 of their region with their ids, names,
+  descriptions and tags, so ``ec2.describe_images`` finds them.
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ def session() -> object:
 
 def publish(record: Record) -> None:
     """Hand one of the fake's events (and what comes with it) to moto."""
-    if record.ami is not None:
-        register(record.ami)
+    for ami in record.amis:  # one in each region the build outputs to
+        register(ami)
     event = record.event
     _backends("events")[event["account"]][event["region"]].put_events(
         [

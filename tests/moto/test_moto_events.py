@@ -137,6 +137,56 @@ def test_the_ami_is_registered_in_moto_ec2_with_name_description_and_tags(both: 
     assert [i["ImageId"] for i in found] == [ami["image"]]
 
 
+def test_each_region_of_a_distribution_gets_its_ami_in_moto_ec2(both: FakeImageBuilder):
+    client = boto3.client("imagebuilder", region_name=REGION)
+    recipe = client.create_image_recipe(name="web", semanticVersion="1.0.0", parentImage=PARENT)["imageRecipeArn"]
+    infra = client.create_infrastructure_configuration(name="web", instanceProfileName="builder")
+    distribution = client.create_distribution_configuration(
+        name="web",
+        distributions=[
+            {"region": REGION, "amiDistributionConfiguration": {"name": "east-{{ imagebuilder:buildVersion }}"}},
+            {
+                "region": "eu-west-1",
+                "amiDistributionConfiguration": {
+                    "name": "eu-{{ imagebuilder:buildVersion }}", "description": "copy", "amiTags": {"copy": "yes"}
+                },
+            },
+        ],
+    )["distributionConfigurationArn"]
+    pipeline = client.create_image_pipeline(
+        name="web", imageRecipeArn=recipe, infrastructureConfigurationArn=infra["infrastructureConfigurationArn"],
+        distributionConfigurationArn=distribution,
+    )["imagePipelineArn"]
+    arn = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    both.advance(3600)
+
+    amis = client.get_image(imageBuildVersionArn=arn)["image"]["outputResources"]["amis"]
+    assert [(a["region"], a["name"]) for a in amis] == [(REGION, "east-1"), ("eu-west-1", "eu-1")]
+    for ami in amis:
+        [image] = boto3.client("ec2", region_name=ami["region"]).describe_images(Owners=["self"])["Images"]
+        assert (image["ImageId"], image["Name"]) == (ami["image"], ami["name"])
+    [copy] = boto3.client("ec2", region_name="eu-west-1").describe_images(ImageIds=[amis[1]["image"]])["Images"]
+    assert copy["Description"] == "copy"
+    assert {t["Key"]: t["Value"] for t in copy["Tags"]} == {
+        "CreatedBy": "EC2 Image Builder", "Ec2ImageBuilderArn": arn, "copy": "yes"
+    }
+
+
+def test_a_build_made_again_after_a_reset_is_registered_as_a_new_ami(both: FakeImageBuilder):
+    # The same ARN after fake.reset() is another build: moto's EC2 gets its AMI too, beside the first one.
+    names = []
+    for round_ in range(2):
+        client, pipeline = _pipeline(both, name=f"round{round_}-{{{{ imagebuilder:buildVersion }}}}")
+        arn = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+        both.advance(3600)
+        names.append(client.get_image(imageBuildVersionArn=arn)["image"]["outputResources"]["amis"][0]["name"])
+        if round_ == 0:
+            both.reset()
+    images = boto3.client("ec2", region_name=REGION).describe_images(Owners=["self"])["Images"]
+    assert sorted(image["Name"] for image in images) == names == ["round0-1", "round1-1"]
+    assert both.subscriber_errors == []
+
+
 def test_builds_that_ran_before_moto_was_active_reach_it_when_it_is(aws_env: None):
     with FakeImageBuilder() as fake:
         with mock_aws():

@@ -226,6 +226,32 @@ def test_imagebuilder_events_collects_each_tests_events(project: pytest.Pytester
     project.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
 
 
+def test_imagebuilder_events_holds_events_sent_before_it_was_set_up(project: pytest.Pytester):
+    project.makepyfile(
+        """
+        import pytest
+        from pipelines import make_pipeline
+
+        LIFECYCLE = ["BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"]
+
+        @pytest.fixture
+        def built(imagebuilder_fake, imagebuilder_client):
+            imagebuilder_client.start_image_pipeline_execution(imagePipelineArn=make_pipeline(imagebuilder_client))
+            imagebuilder_fake.advance(3600)
+
+        @pytest.mark.imagebuilder(build_seconds=600)
+        def test_set_up_after_the_build(built, imagebuilder_events):
+            assert [e["detail"]["state"]["status"] for e in imagebuilder_events] == LIFECYCLE
+
+        @pytest.mark.imagebuilder(build_seconds=600)
+        def test_asked_for_late(built, request):
+            events = request.getfixturevalue("imagebuilder_events")
+            assert [e["detail"]["state"]["status"] for e in events] == LIFECYCLE
+        """
+    )
+    project.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
 def test_a_subscribers_exception_fails_the_test_at_teardown_not_the_call(project: pytest.Pytester):
     project.makepyfile(
         """

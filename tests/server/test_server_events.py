@@ -78,3 +78,16 @@ def test_a_bad_cursor_in_the_body_is_a_400_that_says_where_cursors_go(server: Ru
 def test_a_cursor_given_twice_differently_is_a_400(server: RunningServer) -> None:
     status, answer = control(server.url, "events?after=1", {"after": 3}, method="GET")
     assert status == 400 and "different values" in answer["message"]
+
+
+def test_a_cursor_repeated_with_different_values_is_a_400(server: RunningServer) -> None:
+    status, answer = control(server.url, "events?after=1&after=3")
+    assert status == 400 and "more than once" in answer["message"] and "'after'" in answer["message"]
+    # The same value twice says one thing.
+    assert control(server.url, "events?after=0&after=0") == (200, {"events": [], "notifications": [], "cursor": 0})
+
+
+@pytest.mark.parametrize("query", ["events?cursor=3", "events?after=0&limit=10", "events?After=1"])
+def test_an_unknown_query_parameter_is_a_400_naming_the_accepted_one(server: RunningServer, query: str) -> None:
+    status, answer = control(server.url, query)
+    assert status == 400 and "takes only 'after'" in answer["message"]

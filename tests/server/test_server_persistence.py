@@ -326,3 +326,57 @@ def test_event_cursors_survive_a_restart(journaled: Callable[[], FakeImageBuilde
     assert rest["cursor"] == seen["cursor"] + 5
     # The whole log is the one from before the restart, then the new build's.
     assert everything["events"][: len(seen["events"])] == seen["events"]
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_event_cursors_keep_counting_across_a_reset_and_a_restart(
+    journaled: Callable[[], FakeImageBuilder], compact: bool
+) -> None:
+    # The events due at a reset are numbered before it forgets them, live and on replay alike: a client holding
+    # the cursor of the run after a reset resumes after a restart with exactly what came next.
+    def build(fake: FakeImageBuilder, name: str) -> str:
+        with fake:
+            client = boto3.client("imagebuilder", region_name=REGION, config=NO_RETRIES)
+            arn = client.start_image_pipeline_execution(imagePipelineArn=create_pipeline(client, name=name))
+        fake.advance(7200)  # no event is observed: the next read (or reset) makes them
+        return str(arn["imageBuildVersionArn"])
+
+    fake = journaled()
+    build(fake, "first")
+    fake.reset()
+    build(fake, "second")
+    seen = fake.events_page(0)
+    assert seen["cursor"] == 10 and len(seen["events"]) == 5
+    if compact:
+        assert fake.journal is not None
+        fake.journal.compact()
+    _close(fake)
+    reopened = journaled()
+    assert reopened.events_page(0) == seen
+    third = build(reopened, "third")
+    rest = reopened.events_page(seen["cursor"])
+    assert [e["resources"][0] for e in rest["events"]] == [third] * 5
+    assert rest["cursor"] == seen["cursor"] + 5
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_a_builds_ami_ids_are_the_same_after_a_restart(
+    journaled: Callable[[], FakeImageBuilder], compact: bool
+) -> None:
+    # AMI ids are made from the fake and each build's launch number, not the ARN only: the fake of a state file
+    # is the same fake after a restart (replayed or from a snapshot), so they do not change.
+    def amis(fake: FakeImageBuilder, arn: str) -> list[str]:
+        with fake:
+            client = boto3.client("imagebuilder", region_name=REGION, config=NO_RETRIES)
+            return [a["image"] for a in client.get_image(imageBuildVersionArn=arn)["image"]["outputResources"]["amis"]]
+
+    fake = journaled()
+    build, _ = _with_builds(fake)
+    fake.advance(7200)
+    before = amis(fake, build)
+    assert len(before) == 1
+    if compact:
+        assert fake.journal is not None
+        fake.journal.compact()
+    _close(fake)
+    assert amis(journaled(), build) == before
