@@ -22,7 +22,7 @@ from hypothesis import settings
 
 from fakeimagebuilder import fake as fake_module
 from fakeimagebuilder import wire
-from fakeimagebuilder.service import builds, idempotency, image_creation, images, pipelines, resources
+from fakeimagebuilder.service import builds, idempotency, image_creation, images, pipelines, resources, workflow_runs
 from fakeimagebuilder.service import service as service_module
 from fakeimagebuilder.service.arns import normalise_name
 from fakeimagebuilder.service.errors import InvalidParameterValueException
@@ -171,7 +171,9 @@ def _lifecycle_out_of_order(mp: pytest.MonkeyPatch) -> None:
     order = list(builds.IN_PROGRESS)
     b, t = order.index("BUILDING"), order.index("TESTING")
     order[b], order[t] = order[t], order[b]
-    mp.setattr(builds, "IN_PROGRESS", tuple(order))
+    # workflow_runs lays a build's statuses out from its own import of the order.
+    for module in (builds, workflow_runs):
+        mp.setattr(module, "IN_PROGRESS", tuple(order))
 
 
 def _request_id_mismatch(mp: pytest.MonkeyPatch) -> None:

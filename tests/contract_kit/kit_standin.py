@@ -108,6 +108,8 @@ class ObservedFake(FakeImageBuilder):
         for regions in self.state().values():
             for scope in regions.values():
                 for kind, items in scope.items():
+                    if kind == "lifecycleExecutions":
+                        continue  # runs of policies and state updates, not resources a run leaves behind
                     found.setdefault(kind, []).extend(item["arn"] for item in items)
         return found
 
