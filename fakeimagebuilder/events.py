@@ -69,6 +69,8 @@ class _Feed:
         self.cursor = after
         self.active = True
         self.session: object = None  # for moto's feed: the mock_aws session it delivers to
+        # Records a reset dropped from the log before this consumer had them (read and kept under the service lock).
+        self.backlog: list[Record] = []
         self._lock = threading.Lock()
 
     def drain(self, hub: EventHub) -> None:
@@ -79,7 +81,7 @@ class _Feed:
             if not self._lock.acquire(blocking=False):
                 return
             try:
-                records, newest = hub.page_after(self.cursor)
+                records, newest = hub.page_for(self)
                 if not records:
                     # A reset forgot what this consumer had not had yet: it goes on from the newest number.
                     self.cursor = max(self.cursor, newest)
@@ -143,6 +145,30 @@ class EventHub:
         with self._service.lock:
             log = self._service.events
             return ([], 0) if log is None else (log.since(after), log.last_seq)
+
+    def page_for(self, feed: _Feed) -> tuple[list[Record], int]:
+        """What ``feed`` has not had yet (first what a reset kept for it), and :attr:`last_seq`."""
+        with self._service.lock:
+            feed.backlog = [record for record in feed.backlog if record.seq > feed.cursor]
+            records, newest = self.page_after(feed.cursor)
+            return [*feed.backlog, *records], newest
+
+    def keep_undelivered(self) -> None:
+        """Before a reset empties the log: keep, for each consumer, what was due by now that it has not had.
+
+        A reset (in a callback, or in another thread) forgets the log, but not
+        what was due before it: each subscriber still gets those events, once
+        and in order, before any the reset's successors make. Call under the
+        service lock, together with the reset, so nothing is materialised in between.
+        """
+        with self._service.lock:
+            log = self._service.observe_events()
+            feeds = [*self._feeds, *([self._moto] if self._moto is not None else [])]
+            for feed in feeds:
+                if not feed.active:
+                    continue
+                kept = feed.backlog[-1].seq if feed.backlog else feed.cursor
+                feed.backlog.extend(log.since(max(kept, feed.cursor)))
 
     def observe(self) -> int:
         """Catch the log up to the clock's now; the newest number."""

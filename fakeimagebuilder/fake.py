@@ -712,7 +712,10 @@ class FakeImageBuilder:
         self._change("reset")
 
     def _reset(self) -> None:
-        self.service.reset()
+        with self.service.lock:  # the kept events and the emptied log are one step: nothing due falls between
+            if self._hub is not None:
+                self._hub.keep_undelivered()
+            self.service.reset()
         self.policy.reset()
         with self.service.lock:
             self.settings.pipeline_plans.clear()

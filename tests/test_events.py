@@ -331,6 +331,33 @@ def test_reset_delivers_what_was_due_then_forgets_the_events(fake: Any, client: 
     assert fake.events_page(page["cursor"]) == {"events": [], "notifications": [], "cursor": page["cursor"]}
 
 
+def test_a_reset_in_a_callback_still_delivers_what_was_queued_for_it(fake: Any, client: Any, stack: Any):
+    # Two builds reach BUILDING together; the callback jumps the clock (the rest of both builds becomes due,
+    # queued for it while it is busy) and resets on its second event: it still gets every event once, in order.
+    busy: list[str] = []
+    other: list[str] = []
+
+    def on_event(event: dict[str, Any]) -> None:
+        busy.append(event["detail"]["state"]["status"])
+        if busy == ["BUILDING"]:
+            fake.advance(3600)
+        if len(busy) == 2:
+            fake.reset()
+
+    fake.subscribe(on_event)
+    fake.subscribe(lambda event: other.append(event["detail"]["state"]["status"]))
+    _start(client, stack)
+    _start(client, stack)
+    fake.advance(200)
+    expected = [status for status in ("BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE")
+                for _ in range(2)]
+    assert other == expected
+    assert busy == expected
+    # Nothing is delivered twice afterwards, and what comes after the reset is delivered as usual.
+    fake.advance(3600)
+    assert len(busy) == 10 and fake.events == []
+
+
 def test_an_sns_message_in_the_documented_shape_when_a_build_ends(fake: Any, client: Any):
     stack = _make_stack(client, topic=TOPIC)
     arn = _start(client, stack)
