@@ -263,6 +263,17 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_events.py::test_a_build_made_again_after_a_reset_or_by_another_fake_has_amis_and_ids_of_its_own",
     ),
     Behaviour(
+        "workflow-execution-ids",
+        "Workflow and step execution ids (wf-<uuid>, step-<uuid>; and the Workflow Step Waiting event's id) are "
+        "made up per produced build as its AMI ids are (the fake, the build's launch number, then the ARN, "
+        "attempt and position), so a build made again under a freed ARN has executions of its own and a step id "
+        "from before a reset names nothing; stable across a --state-file restart.",
+        "assumed",
+        "aws-cli get-workflow-execution.rst and list-waiting-workflow-steps.rst show the forms; no source gives "
+        "how AWS makes them; an execution id names one run",
+        "tests/test_workflow_executions.py::test_a_build_made_again_after_a_reset_has_workflow_and_step_ids_of_its_own",
+    ),
+    Behaviour(
         "ami-name",
         "The output AMI's name (GetImage and list outputResources.amis[].name, the SNS message, moto's EC2) is the "
         "distribution's amiDistributionConfiguration.name for the build's region with {{imagebuilder:buildDate}} "

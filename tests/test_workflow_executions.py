@@ -433,3 +433,78 @@ def test_workflows_keep_the_plans_timeline(seconds: float, start: float, tests: 
     for run in layout.runs:
         assert run.steps[0].starts == run.starts and run.steps[-1].ends == run.ends
         assert all(a.ends == b.starts for a, b in zip(run.steps, run.steps[1:], strict=False))
+
+
+
+def test_a_build_made_again_after_a_reset_has_workflow_and_step_ids_of_its_own(
+    fake: Any, client: Any, make_stack: Any
+):
+    # The same ARN after a reset is another build (was: ids derived from the ARN only, so the second build
+    # repeated the first's, and a step id from before the reset was taken for the new build's).
+    pipeline = _approval_stack(client, make_stack)
+    build = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    fake.advance(3600)
+    (stale,) = client.list_waiting_workflow_steps()["steps"]
+    (stale_event,) = [e for e in fake.events if e["detail-type"] == "EC2 Image Builder Workflow Step Waiting"]
+    fake.reset()
+    again = client.start_image_pipeline_execution(imagePipelineArn=_approval_stack(client, make_stack))
+    assert again["imageBuildVersionArn"] == build
+    fake.advance(3600)
+    (waiting,) = client.list_waiting_workflow_steps()["steps"]
+    (event,) = [e for e in fake.events if e["detail-type"] == "EC2 Image Builder Workflow Step Waiting"]
+    assert waiting["workflowExecutionId"] != stale["workflowExecutionId"]
+    assert waiting["stepExecutionId"] != stale["stepExecutionId"]
+    assert event["id"] != stale_event["id"]
+    assert event["detail"]["workflow-step-execution-id"] == waiting["stepExecutionId"]
+    with pytest.raises(ClientError) as refused:
+        client.send_workflow_step_action(
+            stepExecutionId=stale["stepExecutionId"], imageBuildVersionArn=build, action="RESUME"
+        )
+    assert refused.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert _status(client, build) == "TESTING"  # still waiting for its own step
+
+
+def _waiting_build(fake: Any) -> tuple[str, str]:
+    """A build waiting for approval in ``fake``: its waiting step's workflow and step execution ids."""
+    with fake:
+        client = fake.client()
+        recipe = client.create_image_recipe(
+            name="web",
+            semanticVersion="1.0.0",
+            parentImage="arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x",
+            components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}],
+        )["imageRecipeArn"]
+        infrastructure = client.create_infrastructure_configuration(name="web", instanceProfileName="builder")
+        workflow = client.create_workflow(
+            name="approve", semanticVersion="1.0.0", type="TEST", data=APPROVAL.format(on_failure="Abort")
+        )["workflowBuildVersionArn"]
+        client.create_image(
+            imageRecipeArn=recipe,
+            infrastructureConfigurationArn=infrastructure["infrastructureConfigurationArn"],
+            workflows=[{"workflowArn": workflow}],
+            executionRole="arn:aws:iam::123456789012:role/builder",
+        )
+        fake.advance(3600)
+        (waiting,) = client.list_waiting_workflow_steps()["steps"]
+    return waiting["workflowExecutionId"], waiting["stepExecutionId"]
+
+
+def test_workflow_ids_of_a_build_made_again_are_the_same_after_a_state_file_reopen(aws_env: None, tmp_path: Path):
+    from fakeimagebuilder import FakeImageBuilder
+
+    path = tmp_path / "state.journal"
+    first = FakeImageBuilder.from_state_file(path, speed=0)
+    before = _waiting_build(first)
+    first.reset()
+    again = _waiting_build(first)
+    assert not set(before) & set(again)
+    assert first.journal is not None
+    first.journal.close()
+    reopened = FakeImageBuilder.from_state_file(path, speed=0)
+    try:
+        with reopened:
+            steps = reopened.client().list_waiting_workflow_steps()["steps"]
+        assert [(s["workflowExecutionId"], s["stepExecutionId"]) for s in steps] == [again]
+    finally:
+        assert reopened.journal is not None
+        reopened.journal.close()

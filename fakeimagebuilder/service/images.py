@@ -110,6 +110,7 @@ def launch(
     build_arn = scope.arn("image", key[0], key[1], str(number))
     settings = scope.settings
     settings.launches += 1
+    origin = f"{settings.fake_id}/{settings.launches}"  # which fake launched it, and when: unique where ARNs repeat
     tests = item.get("imageTestsConfiguration") or {}
     # The component the failure names: the recipe's first (a recipe without components, which newer
     # models allow, has only itself to name).
@@ -138,7 +139,7 @@ def launch(
             and tests.get("imageTestsEnabled", True) is not False
             else ()
         ),
-        origin=f"{settings.fake_id}/{settings.launches}",
+        origin=origin,
     )
     build.layout = {
         "attempt": 0,
@@ -148,7 +149,7 @@ def launch(
         "specs": workflow_specs(scope, item, recipe.get("platform", "Linux")),
         # A failure outside any workflow, before one ran, names this made-up execution.
         "fills": {
-            "workflow_execution_id": execution_id("wf", build_arn),
+            "workflow_execution_id": execution_id("wf", origin, build_arn),
             "component_arn": components[0]["componentArn"],
         },
         "first_status": "PENDING",

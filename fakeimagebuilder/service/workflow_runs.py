@@ -351,8 +351,12 @@ def lay_out(
     actions: Mapping[str, Action],
     fills: Mapping[str, str],
     first_status: str = "PENDING",
+    origin: str = "",
 ) -> Layout:
     """The statuses, end and workflow executions of one attempt of a build that starts at ``start``.
+
+    ``origin``: the build's (:attr:`.builds.Build.origin`), in every execution id, so a build made again
+    under the same ARN (after a reset) has executions of its own, as its AMIs are its own.
 
     ``first_status``: where the attempt starts (a retry resumes in the status
     it failed in). ``fills`` gives the failure reason's placeholders other
@@ -386,11 +390,12 @@ def lay_out(
         stage_from, done = elapsed, 0
         for w, spec in enumerate(here):
             index = len(runs)
-            run = WorkflowRun(execution_id("wf", build_arn, attempt, index), spec, build_arn, t, attempt=attempt)
+            run_id = execution_id("wf", origin, build_arn, attempt, index)
+            run = WorkflowRun(run_id, spec, build_arn, t, attempt=attempt)
             runs.append(run)
             aborted = False
             for s, step in enumerate(spec.steps):
-                step_id = execution_id("step", build_arn, attempt, index, s)
+                step_id = execution_id("step", origin, build_arn, attempt, index, s)
                 if aborted or step.skipped:
                     run.steps.append(StepRun(step_id, step, t, t, "SKIPPED"))
                     continue
@@ -404,7 +409,7 @@ def lay_out(
                         # Held: the build ends at no instant until an action comes; the later steps wait too.
                         run.steps.append(StepRun(step_id, step, t, math.inf, "WAITING", awaiting=True))
                         for later, rest in enumerate(spec.steps[s + 1 :], s + 1):
-                            later_id = execution_id("step", build_arn, attempt, index, later)
+                            later_id = execution_id("step", origin, build_arn, attempt, index, later)
                             run.steps.append(StepRun(later_id, rest, math.inf, math.inf, "PENDING"))
                         return Layout(tuple(stages), "AVAILABLE", math.inf, None, runs)
                     outputs = json.dumps({"reason": sent.reason}) if sent.reason else None
@@ -423,7 +428,7 @@ def lay_out(
                     if step.on_failure.lower() != "abort":
                         continue  # onFailure Continue: the workflow goes on (user guide workflow-document.html)
                     for later, rest in enumerate(spec.steps[s + 1 :], s + 1):
-                        later_id = execution_id("step", build_arn, attempt, index, later)
+                        later_id = execution_id("step", origin, build_arn, attempt, index, later)
                         run.steps.append(StepRun(later_id, rest, t, t, "SKIPPED"))
                     run.ends, run.outcome = t, "FAILED"
                     run.message = f"Step '{step.name}' failed: {message}"
@@ -505,7 +510,7 @@ def apply_layout(scope: Scope, build: Build) -> None:
     """Lay the build's current attempt out (again) from ``build.layout`` and the actions sent, and index its
     workflow and step executions in the scope."""
     args = build.layout
-    layout = lay_out(build.arn, actions=build.actions, **args)
+    layout = lay_out(build.arn, actions=build.actions, origin=build.origin, **args)
     build.stages, build.end_status, build.end_at, build.end_reason = (
         layout.stages,
         layout.end_status,
