@@ -26,6 +26,7 @@ from .service.builds import checked_text
 from .service.findings import check_planted
 from .service.marketplace import check_marketplace_components
 from .transports import botocore_hook
+from .validation import Violation, check
 from .wire import HttpRequest, HttpResponse, RestJsonWire
 
 if TYPE_CHECKING:
@@ -222,6 +223,32 @@ def _json_copy(value: Any, name: str) -> Any:
         return json.loads(json.dumps(value, allow_nan=False))
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be JSON data: {exc}") from None
+
+
+def _check_finding_types(findings: list[dict[str, Any]]) -> None:
+    """ValueError naming the first member of a planted finding that its model shape (``ImageScanFinding``)
+    refuses: the wrong JSON type, anywhere inside, or a broken constraint; ListImageScanFindings would
+    otherwise send it and botocore fail to parse the answer.
+
+    Here, not in the service (which knows no botocore): the service checks what it needs itself.
+    """
+    shape = service_model().shape_for("ImageScanFinding")
+    details = shape.members["packageVulnerabilityDetails"]
+    for index, finding in enumerate(findings):
+        for name, value in finding.items():
+            path = f"findings[{index}].{name}"
+            if name == "vulnerabilityId":  # shown as packageVulnerabilityDetails.vulnerabilityId
+                member = details.members["vulnerabilityId"]
+            elif name not in shape.members:
+                raise ValueError(f"{path}: this botocore's ImageScanFinding has no such member")
+            else:
+                member = shape.members[name]
+            if name == "packageVulnerabilityDetails" and isinstance(value, dict):
+                value = {"vulnerabilityId": finding["vulnerabilityId"], **value}  # the build fills it in
+            try:
+                check(member, value, path)
+            except Violation as violation:
+                raise ValueError(str(violation)) from None
 
 
 def _plan_fields(plan: BuildPlan) -> dict[str, Any]:
@@ -679,10 +706,12 @@ class FakeImageBuilder:
         ``vulnerabilityId`` (for ``packageVulnerabilityDetails``) and
         ``severity`` (UNTRIAGED, INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL)
         and no account, image, pipeline or times: the build gives those.
-        Raises ValueError for anything else.
+        Raises ValueError for anything else, and for a member (at any depth)
+        of a type or value the model's shape refuses, naming it.
         """
         copied = _json_copy(findings, "findings")
         check_planted(copied)  # before the journal records it: a change it records must replay
+        _check_finding_types(copied)
         self._change("set_scan_findings", findings=copied)
 
     def _set_scan_findings(self, findings: list[dict[str, Any]]) -> None:

@@ -193,6 +193,16 @@ def test_cve_detected_reaches_a_subscriber_with_a_pattern(fake: Any, client: Any
         ([{"vulnerabilityId": "CVE-1", "severity": "SEVERE"}], "severity"),
         ([{**XZ, "imageBuildVersionArn": "x"}], "cannot be given"),
         ([{**XZ, "inspectorScore": float("nan")}], "JSON"),
+        # Members of the wrong type anywhere inside (was: accepted, and ListImageScanFindings then failed).
+        ([{**XZ, "inspectorScore": "high"}], r"findings\[0\]\.inspectorScore: expected a number, got str"),
+        ([{**XZ, "title": {"a": [1]}}], r"findings\[0\]\.title: expected a string, got dict"),
+        ([XZ, {**XZ, "title": None}], r"findings\[1\]\.title: expected a string"),
+        ([{**XZ, "inspectorScore": True}], r"inspectorScore: expected a number, got bool"),
+        (
+            [{**XZ, "packageVulnerabilityDetails": {"cvss": [{"baseScore": "9.8"}]}}],
+            r"findings\[0\]\.packageVulnerabilityDetails\.cvss\[0\]\.baseScore: expected a number",
+        ),
+        ([{**XZ, "remediation": {"recommendation": {"url": 3}}}], r"remediation\.recommendation\.url"),
     ],
 )
 def test_the_knob_refuses_what_is_no_finding(fake: Any, findings: Any, words: str) -> None:

@@ -51,6 +51,11 @@ def test_marketplace_components_over_http(server: RunningServer) -> None:
         ("scan_findings", {}, "Expected"),
         ("scan_findings", {"findings": [{"severity": "HIGH"}]}, "vulnerabilityId"),
         ("scan_findings", {"findings": "CVE-1"}, "must be a list"),
+        (
+            "scan_findings",
+            {"findings": [{"vulnerabilityId": "CVE-1", "severity": "HIGH", "inspectorScore": "high"}]},
+            "Findings[0].inspectorScore: expected a number, got str",
+        ),
         ("marketplace_components", {}, "Expected"),
         ("marketplace_components", {"components": {"x": "y"}}, "not a Marketplace"),
     ],
