@@ -531,10 +531,21 @@ class FakeImageBuilder:
         """What ``GET /_fake/events?after=N`` answers: events and SNS messages numbered after ``after``.
 
         ``{"events": [...], "notifications": [{"topicArn", "message"}], "cursor": M}``: pass ``M`` as the
-        next ``after`` to get only what came since (cursors keep counting across resets).
+        next ``after`` to get only what came since (cursors keep counting across resets). ValueError for
+        a cursor no answer could have given: not an integer >= 0, or past the newest (the message names
+        the newest; a server restarted without ``--state-file`` numbers its events afresh).
         """
+        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+            raise ValueError(f"'after' must be a cursor (an integer >= 0) from an earlier answer, not {after!r}")
         hub = self._event_hub()
         hub.deliver()
+        newest = hub.last_seq  # never goes back (a reset keeps counting): every cursor answered is <= it
+        if after > newest:
+            raise ValueError(
+                f"'after' must be a cursor from an earlier answer, and none was past the newest, {newest} "
+                "(a server restarted without --state-file numbers its events afresh): "
+                f"resume from {newest}, or from 0 for every event kept"
+            )
         records = hub.records_after(after)
         return {
             "events": [record.event for record in records],
@@ -543,8 +554,7 @@ class FakeImageBuilder:
                 for record in records
                 if record.notification is not None
             ],
-            # Past the newest (a cursor from before a restart): back to the newest, so nothing new is skipped.
-            "cursor": records[-1].seq if records else min(after, hub.last_seq),
+            "cursor": records[-1].seq if records else after,
         }
 
     def subscribe(

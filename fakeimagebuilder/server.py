@@ -248,15 +248,17 @@ class _App:
         after = body.get("after", "0")
         if isinstance(after, int) and not isinstance(after, bool) and after >= 0:
             after = str(after)
-        # A cursor is a count: anything longer than 20 digits is no cursor this server issued (and int() of a
-        # very long one raises past Python's digit limit).
-        if not (isinstance(after, str) and after.isascii() and after.isdigit() and len(after) <= 20):
+        if not (isinstance(after, str) and after.isascii() and after.isdigit()):
             raise _BadControl(
                 "'after' must be a cursor (an integer >= 0) from an earlier answer, in the query string "
                 f"(?after=N) or the JSON body ({{\"after\": N}}), not {json.dumps(after)}."
             )
-        cursor = int(after)
-        return _json(200, self.fake.events_page(cursor))
+        # Longer than any cursor (and int() of a very long one raises past Python's digit limit): past the newest.
+        cursor = int(after) if len(after) <= 20 else 10**20
+        try:
+            return _json(200, self.fake.events_page(cursor))
+        except ValueError as exc:
+            raise _BadControl(f"{exc}.") from None
 
     def _reset(self, body: dict[str, Any]) -> HttpResponse:
         self.fake.reset()

@@ -331,6 +331,20 @@ def test_reset_delivers_what_was_due_then_forgets_the_events(fake: Any, client: 
     assert fake.events_page(page["cursor"]) == {"events": [], "notifications": [], "cursor": page["cursor"]}
 
 
+@pytest.mark.parametrize("after", [-1, 1.0, "1", True, None])
+def test_events_page_refuses_what_is_no_cursor(fake: Any, after: Any) -> None:
+    with pytest.raises(ValueError, match="'after' must be a cursor"):
+        fake.events_page(after)
+
+
+def test_events_page_refuses_a_cursor_past_the_newest_naming_it(fake: Any, client: Any, stack: Any) -> None:
+    _start(client, stack)
+    fake.advance(3600)
+    with pytest.raises(ValueError, match="none was past the newest, 5 .*resume from 5"):
+        fake.events_page(6)
+    assert fake.events_page(5)["cursor"] == 5
+
+
 def test_a_reset_in_a_callback_still_delivers_what_was_queued_for_it(fake: Any, client: Any, stack: Any):
     # Two builds reach BUILDING together; the callback jumps the clock (the rest of both builds becomes due,
     # queued for it while it is busy) and resets on its second event: it still gets every event once, in order.

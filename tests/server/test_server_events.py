@@ -48,6 +48,18 @@ def test_a_bad_cursor_is_a_400(server: RunningServer, after: str) -> None:
     assert status == 400 and "'after' must be a cursor" in body["message"]
 
 
+@pytest.mark.parametrize("after", ["6", "100", "9" * 20, "9" * 21, "9" * 5000])
+def test_a_cursor_past_the_newest_is_a_400_naming_the_newest(server: RunningServer, after: str) -> None:
+    # No answer gave it, short or long (was: a short one answered 200, a very long one 400).
+    client = boto3_client(server.url)
+    client.start_image_pipeline_execution(imagePipelineArn=create_pipeline(client))
+    control(server.url, "advance", {"seconds": 3600})
+    status, body = control(server.url, f"events?after={after}")
+    assert status == 400
+    assert "'after' must be a cursor" in body["message"] and "past the newest, 5 " in body["message"]
+    assert control(server.url, "events?after=5") == (200, {"events": [], "notifications": [], "cursor": 5})
+
+
 def test_events_take_get_only(server: RunningServer) -> None:
     status, _ = control(server.url, "events", {}, method="POST")
     assert status == 405
