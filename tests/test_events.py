@@ -340,7 +340,7 @@ def test_events_page_refuses_what_is_no_cursor(fake: Any, after: Any) -> None:
 def test_events_page_refuses_a_cursor_past_the_newest_naming_it(fake: Any, client: Any, stack: Any) -> None:
     _start(client, stack)
     fake.advance(3600)
-    with pytest.raises(ValueError, match="none was past the newest, 5 .*resume from 5"):
+    with pytest.raises(ValueError, match=r"none was past the newest, 5 .*resume from 5"):
         fake.events_page(6)
     assert fake.events_page(5)["cursor"] == 5
 
