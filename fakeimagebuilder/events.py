@@ -18,6 +18,7 @@ teardown.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -123,6 +124,11 @@ class EventHub:
         self._feeds: list[_Feed] = []
         self._lock = threading.Lock()
         self._moto: _Feed | None = None
+        # moto's EC2 in the current mock_aws session: changed under one lock (registering an AMI, and a
+        # lifecycle action undoing it, in either order); the lifecycle actions done there, the AMIs deleted.
+        self._moto_ec2 = threading.Lock()
+        self._moto_done: set[tuple[str, str]] = set()
+        self._moto_gone: set[str] = set()
         self.failures: list[SubscriberFailure] = []
         """What consumers raised, oldest first (cleared by :meth:`raise_failures`, or by you)."""
 
@@ -250,17 +256,54 @@ class EventHub:
                 return
             if moto is not None:
                 moto.active = False
-            fresh = _Feed(moto_events.publish, self.observe(), "moto delivery")
+            fresh = _Feed(self._publish_to_moto, self.observe(), "moto delivery")
             fresh.session = session
             self._moto = fresh
-        for record in self.records_after(0):
-            if record.seq > fresh.cursor:
-                break
-            for ami in record.amis:
+            # The AMIs of images a lifecycle DELETE removed before this session are not in it.
+            actions = self._service.ami_actions()
+            with self._moto_ec2:
+                self._moto_done = {action.key for action in actions}
+                self._moto_gone = {action.image_id for action in actions if action.status == "DELETED"}
+        earlier = self.records_after(0)
+        with self._moto_ec2:
+            for record in earlier:
+                if record.seq > fresh.cursor:
+                    break
+                for ami in record.amis:
+                    if ami.image_id in self._moto_gone:
+                        continue
+                    try:
+                        moto_events.register(ami)
+                    except Exception as error:  # as any consumer's: not the caller's failure
+                        self.failed(SubscriberFailure("moto delivery", copy.deepcopy(record.event), error))
+
+    def _publish_to_moto(self, record: Record) -> None:
+        """Hand one record to moto, without the AMIs a lifecycle DELETE has removed since."""
+        from .transports import moto_events
+
+        with self._moto_ec2:
+            if any(ami.image_id in self._moto_gone for ami in record.amis):
+                kept = tuple(ami for ami in record.amis if ami.image_id not in self._moto_gone)
+                record = dataclasses.replace(record, amis=kept)
+            moto_events.publish(record)
+
+    def _apply_lifecycle_to_moto(self) -> None:
+        """Do in moto's EC2 what the lifecycle actions applied by now did to the images' AMIs, each once."""
+        from .transports import moto_events
+
+        actions = self._service.ami_actions()
+        with self._moto_ec2:
+            for action in actions:
+                if action.key in self._moto_done:
+                    continue
+                self._moto_done.add(action.key)
+                if action.status == "DELETED":
+                    self._moto_gone.add(action.image_id)
                 try:
-                    moto_events.register(ami)
+                    moto_events.apply_lifecycle(action)
                 except Exception as error:  # as any consumer's: not the caller's failure
-                    self.failed(SubscriberFailure("moto delivery", copy.deepcopy(record.event), error))
+                    what = {"detail-type": f"lifecycle {action.status} of {action.image_id}", "id": action.key[0]}
+                    self.failed(SubscriberFailure("moto delivery", what, error))
 
     def deliver(self) -> None:
         """Catch up to now and feed every consumer what it has not had: moto first, so subscribers find the AMI."""
@@ -269,5 +312,6 @@ class EventHub:
         moto = self._moto
         if moto is not None:
             moto.drain(self)
+            self._apply_lifecycle_to_moto()
         for feed in self._feeds:
             feed.drain(self)

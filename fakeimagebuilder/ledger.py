@@ -1231,6 +1231,27 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/moto/test_moto_events.py::test_events_reach_a_moto_rules_sqs_target",
     ),
     Behaviour(
+        "moto-lifecycle-delete",
+        "Where moto is active, a lifecycle DELETE (StartResourceStateUpdate, or a policy's DELETE rule) that "
+        "includes the AMIs deregisters the image's AMI in moto's EC2 of every region it output to once the "
+        "action applies, and deletes its snapshot when snapshots are included; a fresh mock_aws never gets a "
+        "deleted AMI. The associated AMIs ListLifecycleExecutionResources lists are those of every region.",
+        "confirmed",
+        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-rules.html (the Delete rule "
+        "can 'deregister associated AMIs or delete the snapshots'); moto's DeregisterImage and DeleteSnapshot",
+        "tests/moto/test_moto_events.py::test_a_lifecycle_delete_with_amis_deregisters_them_in_every_region",
+    ),
+    Behaviour(
+        "moto-lifecycle-deprecate",
+        "A lifecycle DEPRECATE or DISABLE that includes the AMIs leaves the AMI in moto's EC2 as it was "
+        "(available, no DeprecationTime): moto (5.x) models neither EnableImageDeprecation's time nor "
+        "DisableImage. On AWS the AMI would be deprecated or disabled.",
+        "assumed",
+        "a limit of moto's EC2 AMI model (no deprecation time, no disabled state); user guide "
+        "image-lifecycle-rules.html describes the AWS side",
+        "tests/moto/test_moto_events.py::test_a_delete_without_amis_and_deprecate_or_disable_leave_the_ami_in_moto",
+    ),
+    Behaviour(
         "lifecycle-daily-runs",
         "An enabled lifecycle policy runs once a day, each run a lifecycle execution (GetLifecycleExecution, "
         "ListLifecycleExecutions of the policy) and the policy's dateLastRun; a DISABLED policy does not run; "

@@ -160,6 +160,28 @@ def test_deleted_images_leave_every_list_and_their_amis_go_with_them(fake: Any, 
     assert snapshot["snapshotId"].startswith("snap-") and snapshot["state"] == {"status": "SUCCESS"}
 
 
+def test_a_delete_with_amis_lists_the_ami_of_every_region_the_image_outputs_to(fake: Any, client: Any, make_stack: Any):
+    # The image's associated AMIs are all it distributed (was: only the one in its own region).
+    distribution = client.create_distribution_configuration(
+        name="two",
+        distributions=[
+            {"region": "us-east-1", "amiDistributionConfiguration": {}},
+            {"region": "eu-west-1", "amiDistributionConfiguration": {}},
+        ],
+    )["distributionConfigurationArn"]
+    image = _build(fake, client, make_stack(distributionConfigurationArn=distribution).pipeline_arn)
+    amis = client.get_image(imageBuildVersionArn=image)["image"]["outputResources"]["amis"]
+
+    execution_id = _update(client, image, "DELETED", includeResources={"amis": True})
+    fake.advance(TARGET_SECONDS)
+
+    associated = client.list_lifecycle_execution_resources(lifecycleExecutionId=execution_id, parentResourceId=image)
+    assert [(r["resourceId"], r["region"]) for r in associated["resources"]] == [
+        (ami["image"], ami["region"]) for ami in amis
+    ]
+    assert [ami["region"] for ami in amis] == ["us-east-1", "eu-west-1"]
+
+
 def test_without_included_resources_nothing_else_is_impacted(fake: Any, client: Any, stack: Any):
     image = _build(fake, client, stack.pipeline_arn)
 

@@ -36,9 +36,11 @@ __all__ = [
     "ACTION_OF",
     "CANCEL_SECONDS",
     "TARGET_SECONDS",
+    "AmiAction",
     "Execution",
     "LifecycleBook",
     "Target",
+    "ami_actions",
     "ami_excluded",
     "ami_ids",
     "book_of",
@@ -214,6 +216,54 @@ def busy(scope: Scope, build_arn: str, now: float) -> Execution | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class AmiAction:
+    """A lifecycle action applied to one of an image's AMIs, for a neighbour that holds the AMI (moto's EC2).
+
+    ``key`` (execution id, AMI id) names the action: an AMI id is never another build's, so it stays unique
+    after a reset restarts the execution ids. ``at``: the instant it applied (its target's end).
+    """
+
+    key: tuple[str, str]
+    at: float
+    status: str  # the image's new status: DELETED, DEPRECATED, DISABLED or AVAILABLE
+    account: str
+    region: str
+    image_id: str
+    snapshots: bool  # the AMI's snapshots are included (a DELETE only)
+
+
+def ami_actions(scope: Scope, now: float) -> list[AmiAction]:
+    """Every action on an AMI applied by ``now`` (the action includes the image's AMIs, was not skipped or
+    cut off by a cancel), in the order they applied."""
+    if scope.lifecycle is None:
+        return []
+    book: LifecycleBook = scope.lifecycle
+    found: list[tuple[float, int, AmiAction]] = []
+    for execution in book.executions.values():
+        for target in execution.targets:
+            if target.amis and execution.applied(target, now):
+                serial = book.executions.serial(execution.id)
+                found += [
+                    (
+                        target.ends,
+                        serial,
+                        AmiAction(
+                            (execution.id, image_id),
+                            target.ends,
+                            target.status,
+                            scope.account,
+                            region,
+                            image_id,
+                            target.snapshots,
+                        ),
+                    )
+                    for region, image_id in target.amis
+                ]
+    found.sort(key=lambda item: item[:2])
+    return [action for _, _, action in found]
+
+
 def _execution(scope: Scope, execution_id: str) -> Execution:
     found = book_of(scope).executions.get(execution_id)
     if found is None:
@@ -359,8 +409,12 @@ def _instant(value: Any) -> float:
 
 
 def ami_ids(scope: Scope, build: Build) -> tuple[tuple[str, str], ...]:
-    """The (region, AMI id) pairs an AMI build distributed."""
-    return () if is_container(build) else ((scope.region, build.ami_id()),)
+    """The (region, AMI id) pairs an AMI build distributed: one in each region it outputs to."""
+    if is_container(build):
+        return ()
+    from .images import output_amis  # images reads lifecycle state: imported late to avoid the cycle
+
+    return tuple((output["region"], output["image"]) for output in output_amis(scope, build))
 
 
 def container_uris(scope: Scope, build: Build) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from .errors import ImageBuilderError
 from .events import BuildStateChanges, EventLog, PipelineDisables
 from .findings import CveDetections
 from .kinds import KINDS
-from .lifecycle_executions import executions_state
+from .lifecycle_executions import AmiAction, ami_actions, executions_state
 from .lifecycle_runs import catch_up as run_lifecycle_policies
 from .operations import OPERATIONS
 from .schedule_runs import catch_up
@@ -95,6 +95,15 @@ class ImageBuilderService:
                 self.events = EventLog([BuildStateChanges(), PipelineDisables(), CveDetections(), StepWaits()])
             self._events_up_to(self.clock.now())
             return self.events
+
+    def ami_actions(self) -> list[AmiAction]:
+        """Every lifecycle action on an image's AMIs applied by now, in every scope, in the order they applied
+        (for a neighbour holding the AMIs: moto's EC2). No catching up: the caller observed the events first."""
+        with self.lock:
+            now = self.clock.now()
+            found = [action for scope in self._scopes.values() for action in ami_actions(scope, now)]
+        found.sort(key=lambda action: action.at)  # stable: each scope's own order among equal instants
+        return found
 
     def _events_up_to(self, now: float) -> None:
         """Bring the event log up to ``now``: scheduled runs everywhere first, so their events come in order."""

@@ -11,6 +11,9 @@ Imported only while moto's ``mock_aws`` is active (:mod:`..events` looks in
 - The AMIs of an AVAILABLE build (one per region it outputs to) are
   registered in moto's EC2 of their region with their ids, names,
   descriptions and tags, so ``ec2.describe_images`` finds them.
+- A lifecycle DELETE that includes the AMIs deregisters them (and deletes
+  their snapshots, if included). moto's EC2 (5.x) models neither an AMI's
+  deprecation time nor DisableImage: DEPRECATE and DISABLE leave it as it was.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from typing import Any
 from moto.backends import get_backend
 
 from ..service.events import Ami, Notification, Record
+from ..service.lifecycle_executions import AmiAction
 
-__all__ = ["publish", "register", "session"]
+__all__ = ["apply_lifecycle", "publish", "register", "session"]
 
 # An account whose EC2... any fixed one: only the identity of its events backend matters (see session()).
 _MARKER_ACCOUNT = "123456789012"
@@ -91,6 +95,25 @@ def register(ami: Ami) -> None:
     )
     # Tagged through the backend, as CreateTags does (moto 5.0's Ami takes no tags of its own).
     backend.create_tags([ami.image_id], dict(ami.tags))
+
+
+def apply_lifecycle(action: AmiAction) -> None:
+    """Do to the AMI in moto's EC2 what a lifecycle action did: a DELETE deregisters it (as
+    DeregisterImage does) and deletes its snapshot if the action includes snapshots (user guide,
+    image-lifecycle-rules.html: the Delete rule can "deregister associated AMIs or delete the snapshots").
+
+    An AMI moto does not hold (never registered in this session, or deregistered through EC2) is left alone.
+    """
+    if action.status != "DELETED":
+        return  # moto models no deprecation time and no disabled AMIs (ledger moto-lifecycle-deprecate)
+    backend = _backends("ec2")[action.account][action.region]
+    ami = backend.amis.get(action.image_id)
+    if ami is None:
+        return
+    backend.deregister_image(action.image_id)
+    snapshot = getattr(ami, "ebs_snapshot", None)
+    if action.snapshots and snapshot is not None and snapshot.id in backend.snapshots:
+        backend.delete_snapshot(snapshot.id)  # after the AMI is gone: moto refuses a snapshot in use
 
 
 def _notify(notification: Notification, account: str, region: str) -> None:

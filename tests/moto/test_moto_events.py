@@ -15,6 +15,8 @@ from fakeimagebuilder import BuildPlan, FakeImageBuilder
 from fakeimagebuilder.event_patterns import matches
 from fakeimagebuilder.model import service_model
 from fakeimagebuilder.service.builds import DEFAULT_DURATIONS
+from fakeimagebuilder.service.lifecycle_executions import TARGET_SECONDS
+from fakeimagebuilder.service.lifecycle_runs import DAY
 
 REGION = "us-east-1"
 PARENT = f"arn:aws:imagebuilder:{REGION}:aws:image/amazon-linux-2-x86/x.x.x"
@@ -287,3 +289,109 @@ def test_an_automatic_disable_reaches_a_moto_rule(both: FakeImageBuilder):
     both.advance(2 * 3600)
     disabled = [b for b in _drain(sqs, url) if b["detail-type"].endswith("Automatically Disabled")]
     assert [(b["resources"], b["detail"]) for b in disabled] == [([pipeline], {"consecutive-failures": "1"})]
+
+
+def _two_region_build(fake: FakeImageBuilder) -> tuple[Any, str, list[dict[str, Any]]]:
+    """A finished build that outputs an AMI here and one in eu-west-1: the client, its ARN and its AMIs."""
+    client = boto3.client("imagebuilder", region_name=REGION)
+    recipe = client.create_image_recipe(name="web", semanticVersion="1.0.0", parentImage=PARENT)["imageRecipeArn"]
+    infra = client.create_infrastructure_configuration(name="web", instanceProfileName="builder")
+    distribution = client.create_distribution_configuration(
+        name="web",
+        distributions=[
+            {"region": REGION, "amiDistributionConfiguration": {}},
+            {"region": "eu-west-1", "amiDistributionConfiguration": {}},
+        ],
+    )["distributionConfigurationArn"]
+    arn = client.create_image(
+        imageRecipeArn=recipe,
+        infrastructureConfigurationArn=infra["infrastructureConfigurationArn"],
+        distributionConfigurationArn=distribution,
+    )["imageBuildVersionArn"]
+    fake.advance(3600)
+    return client, arn, client.get_image(imageBuildVersionArn=arn)["image"]["outputResources"]["amis"]
+
+
+def _in_moto(amis: list[dict[str, Any]]) -> list[str]:
+    """Which of ``amis`` moto's EC2 (of each one's region) holds."""
+    return [
+        image["ImageId"]
+        for ami in amis
+        for image in boto3.client("ec2", region_name=ami["region"]).describe_images(Owners=["self"])["Images"]
+        if image["ImageId"] == ami["image"]
+    ]
+
+
+def _snapshots(amis: list[dict[str, Any]]) -> list[str]:
+    """The snapshots moto made for ``amis``, those it still has."""
+    return [
+        snapshot["SnapshotId"]
+        for ami in amis
+        for snapshot in boto3.client("ec2", region_name=ami["region"]).describe_snapshots(OwnerIds=["self"])[
+            "Snapshots"
+        ]
+        if ami["image"] in snapshot.get("Description", "")
+    ]
+
+
+@pytest.mark.parametrize("snapshots", [True, False])
+def test_a_lifecycle_delete_with_amis_deregisters_them_in_every_region(both: FakeImageBuilder, snapshots: bool):
+    # User guide image-lifecycle-rules.html: the Delete rule can "deregister associated AMIs or delete the
+    # snapshots" (was: the AMIs stayed registered in moto's EC2).
+    client, arn, amis = _two_region_build(both)
+    assert len(_in_moto(amis)) == 2 and len(_snapshots(amis)) == 2
+    client.start_resource_state_update(
+        resourceArn=arn,
+        state={"status": "DELETED"},
+        executionRole="arn:aws:iam::123456789012:role/lifecycle",
+        includeResources={"amis": True, "snapshots": snapshots},
+    )
+    both.advance(TARGET_SECONDS - 1)
+    assert len(_in_moto(amis)) == 2  # not before the action applies
+    both.advance(1)
+    assert _in_moto(amis) == []
+    assert len(_snapshots(amis)) == (0 if snapshots else 2)
+    assert both.subscriber_errors == []
+    with mock_aws():  # a fresh session: a DELETED image's AMIs are not registered in it
+        client.list_images()
+        assert _in_moto(amis) == []
+
+
+def test_a_lifecycle_policys_delete_rule_with_amis_deregisters_them(both: FakeImageBuilder):
+    client, pipeline = _pipeline(both)
+    images = []
+    for _ in range(2):
+        images.append(client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"])
+        both.advance(3600)
+    amis = [client.get_image(imageBuildVersionArn=i)["image"]["outputResources"]["amis"][0] for i in images]
+    client.create_lifecycle_policy(
+        name="tidy",
+        executionRole="arn:aws:iam::123456789012:role/lifecycle",
+        resourceType="AMI_IMAGE",
+        policyDetails=[
+            {"action": {"type": "DELETE", "includeResources": {"amis": True}}, "filter": {"type": "COUNT", "value": 1}}
+        ],
+        resourceSelection={"recipes": [{"name": "web", "semanticVersion": "1.0.0"}]},
+    )
+    both.advance(DAY + TARGET_SECONDS)  # the daily run, and the one image it deletes
+    assert client.get_image(imageBuildVersionArn=images[0])["image"]["state"]["status"] == "DELETED"
+    assert _in_moto(amis) == [amis[1]["image"]]
+
+
+def test_a_delete_without_amis_and_deprecate_or_disable_leave_the_ami_in_moto(both: FakeImageBuilder):
+    # Without amis the AMI stays, as on AWS. moto (5.x) models no deprecation time and no disabled AMI:
+    # DEPRECATE and DISABLE with amis leave it as it was there (ledger moto-lifecycle-deprecate).
+    client, arn, amis = _two_region_build(both)
+    role = "arn:aws:iam::123456789012:role/lifecycle"
+    for status in ("DEPRECATED", "DISABLED"):
+        client.start_resource_state_update(
+            resourceArn=arn, state={"status": status}, executionRole=role, includeResources={"amis": True}
+        )
+        both.advance(TARGET_SECONDS)
+        assert client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"] == status
+        assert len(_in_moto(amis)) == 2
+    client.start_resource_state_update(resourceArn=arn, state={"status": "DELETED"}, executionRole=role)
+    both.advance(TARGET_SECONDS)
+    assert len(_in_moto(amis)) == 2
+    [image] = boto3.client("ec2", region_name=REGION).describe_images(ImageIds=[amis[0]["image"]])["Images"]
+    assert image["State"] == "available" and "DeprecationTime" not in image
