@@ -224,7 +224,7 @@ class EventHub:
                 return
             if moto is not None:
                 moto.active = False
-            fresh = _Feed(moto_events.publish, self.observe(), "moto delivery")
+            fresh = _Feed(self._to_moto, self.observe(), "moto delivery")
             fresh.session = session
             self._moto = fresh
         for record in self.records_after(0):
@@ -235,6 +235,15 @@ class EventHub:
                     moto_events.register(ami)
                 except Exception as error:  # as any consumer's: not the caller's failure
                     self.failed(SubscriberFailure("moto delivery", copy.deepcopy(record.event), error))
+
+    def _to_moto(self, record: Record) -> None:
+        """Deliver one record to moto; what moto cannot take of it (a launch template) is kept as a failure."""
+        from .transports import moto_events
+
+        def failed(error: Exception) -> None:
+            self.failed(SubscriberFailure("moto delivery", copy.deepcopy(record.event), error))
+
+        moto_events.publish(record, failed)
 
     def deliver(self) -> None:
         """Catch up to now and feed every consumer what it has not had: moto first, so subscribers find the AMI."""
