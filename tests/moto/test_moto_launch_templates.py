@@ -69,6 +69,13 @@ def _version(region: str, template: str, which: str) -> dict[str, Any]:
     return version
 
 
+def _default_number(region: str, template: str) -> int:
+    ec2 = boto3.client("ec2", region_name=region)
+    [found] = ec2.describe_launch_templates(LaunchTemplateIds=[template])["LaunchTemplates"]
+    number: int = found["DefaultVersionNumber"]
+    return number
+
+
 def test_each_regions_ami_becomes_the_new_default_version_of_its_launch_template(both: FakeImageBuilder):
     east, west = _template(REGION, "web-east"), _template(OTHER, "web-west")
     client, arn = _build(
@@ -90,7 +97,8 @@ def test_each_regions_ami_becomes_the_new_default_version_of_its_launch_template
     amis = _amis(client, arn)
     for region, template in ((REGION, east), (OTHER, west)):
         default = _version(region, template, "$Default")
-        assert default["VersionNumber"] == 2 and default["DefaultVersion"] is True
+        # The template's DefaultVersionNumber, not the version's DefaultVersion flag (always false in moto 5.0.0).
+        assert default["VersionNumber"] == 2 == _default_number(region, template)
         data = default["LaunchTemplateData"]
         # The template's settings, with that region's AMI: another region's AMI id would not launch there.
         assert data["ImageId"] == amis[region]
