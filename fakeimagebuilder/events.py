@@ -278,14 +278,18 @@ class EventHub:
                         self.failed(SubscriberFailure("moto delivery", copy.deepcopy(record.event), error))
 
     def _publish_to_moto(self, record: Record) -> None:
-        """Hand one record to moto, without the AMIs a lifecycle DELETE has removed since."""
+        """Deliver one record to moto, without the AMIs a lifecycle DELETE has removed since; what moto cannot
+        take of it (a launch template) is kept as a failure."""
         from .transports import moto_events
+
+        def failed(error: Exception) -> None:
+            self.failed(SubscriberFailure("moto delivery", copy.deepcopy(record.event), error))
 
         with self._moto_ec2:
             if any(ami.image_id in self._moto_gone for ami in record.amis):
                 kept = tuple(ami for ami in record.amis if ami.image_id not in self._moto_gone)
                 record = dataclasses.replace(record, amis=kept)
-            moto_events.publish(record)
+            moto_events.publish(record, failed)
 
     def _apply_lifecycle_to_moto(self) -> None:
         """Do in moto's EC2 what the lifecycle actions applied by now did to the images' AMIs, each once."""

@@ -1252,6 +1252,49 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/moto/test_moto_events.py::test_a_delete_without_amis_and_deprecate_or_disable_leave_the_ami_in_moto",
     ),
     Behaviour(
+        "launch-template-versions",
+        "When a build is AVAILABLE, each launchTemplateConfigurations entry of a region's distribution gets a new "
+        "version of that EC2 launch template with the region's output AMI as its ImageId, made the template's "
+        "default unless setDefaultVersion is false (left out, it counts as true).",
+        "confirmed",
+        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/dist-using-launch-template.html ('a new version "
+        "of the launch template that includes all of the original settings from the template, and the new AMI ID'; "
+        "'Set the default version'); CloudFormation template reference LaunchTemplateConfiguration SetDefaultVersion "
+        "(\"If you don't set a value, Image Builder treats it as true\")",
+        "tests/moto/test_moto_launch_templates.py::test_each_regions_ami_becomes_the_new_default_version_of_its_launch_template",
+    ),
+    Behaviour(
+        "launch-template-record",
+        "Image Builder's API shows no launch template update (OutputResources holds amis and containers only): the "
+        "versions an AVAILABLE build makes (account, region, template id, AMI, default or not) are kept with its "
+        "AVAILABLE event, for EC2; moto's, where it is active.",
+        "confirmed",
+        "botocore model (OutputResources, Image: no member names a launch template)",
+        "tests/test_events.py::test_an_available_build_records_the_launch_template_versions_its_distribution_makes",
+    ),
+    Behaviour(
+        "launch-template-source",
+        "The new version copies the template's default version (its data and description) and changes only ImageId; "
+        "a template of another account (the entry's accountId, else the build's account) gets the build account's "
+        "AMI id, not a copy of its own.",
+        "likely",
+        "'all of the original settings from the template' (user guide dist-using-launch-template.html) does not say "
+        "which version: the default one is the fake's choice; the AMI of the source account: a cross-account "
+        "distribution sample's 'Launch template gotcha' (instances launched from it in the target account fail "
+        "with an AMI permission error)",
+        "tests/moto/test_moto_launch_templates.py::test_a_template_in_another_account_gets_the_build_accounts_ami",
+    ),
+    Behaviour(
+        "moto-launch-templates",
+        "Under moto, a launch template moto's EC2 does not have is kept in fake.subscriber_errors (a LookupError "
+        "naming it, consumer 'moto delivery') and never raised to the caller; the other templates, the event and "
+        "the SNS message are still delivered, and the build stays AVAILABLE.",
+        "assumed",
+        "fake only: how AWS fails a distribution whose template is missing is not documented, and without moto the "
+        "fake cannot know which templates exist; the versions are made once, as the events are sent once",
+        "tests/moto/test_moto_launch_templates.py::test_an_unknown_template_is_recorded_not_raised_and_the_rest_is_delivered",
+    ),
+    Behaviour(
         "lifecycle-daily-runs",
         "An enabled lifecycle policy runs once a day, each run a lifecycle execution (GetLifecycleExecution, "
         "ListLifecycleExecutions of the policy) and the policy's dateLastRun; a DISABLED policy does not run; "

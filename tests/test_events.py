@@ -573,6 +573,65 @@ def test_a_multi_region_distribution_outputs_one_ami_per_region(fake: Any, clien
     assert summary["outputResources"]["amis"] == amis
 
 
+def test_an_available_build_records_the_launch_template_versions_its_distribution_makes(
+    fake: Any, client: Any, make_stack: Any
+) -> None:
+    # User guide dist-using-launch-template.html: a new version of each named template with the build's AMI.
+    # Image Builder's API shows none of it (OutputResources has amis and containers only): the record carries
+    # it for EC2 (moto's, where active), each region's template with that region's AMI.
+    distribution = client.create_distribution_configuration(
+        name="web",
+        distributions=[
+            {
+                "region": "us-east-1",
+                "amiDistributionConfiguration": {},
+                "launchTemplateConfigurations": [
+                    {"launchTemplateId": "lt-0aaa1bcde2ff34567", "setDefaultVersion": False},
+                    {"launchTemplateId": "lt-12345678901234567", "accountId": "210987654321"},
+                ],
+            },
+            {
+                "region": "eu-west-1",
+                "amiDistributionConfiguration": {},
+                "launchTemplateConfigurations": [{"launchTemplateId": "lt-0a1bcde2fgh345678"}],
+            },
+        ],
+    )["distributionConfigurationArn"]
+    arn = _start(client, make_stack(distributionConfigurationArn=distribution))
+    fake.advance(60)
+    assert not [r for r in fake.service.observe_events().since(0) if r.launch_templates]  # not before AVAILABLE
+    fake.advance(3600)
+
+    outputs = client.get_image(imageBuildVersionArn=arn)["image"]["outputResources"]["amis"]
+    amis = {a["region"]: a["image"] for a in outputs}
+    [record] = [r for r in fake.service.observe_events().since(0) if r.launch_templates]
+    assert record.event["detail"]["state"]["status"] == "AVAILABLE"
+    updates = [(u.account, u.region, u.launch_template_id, u.image_id, u.set_default) for u in record.launch_templates]
+    assert updates == [
+        ("123456789012", "us-east-1", "lt-0aaa1bcde2ff34567", amis["us-east-1"], False),
+        ("210987654321", "us-east-1", "lt-12345678901234567", amis["us-east-1"], True),  # left out: true
+        ("123456789012", "eu-west-1", "lt-0a1bcde2fgh345678", amis["eu-west-1"], True),
+    ]
+
+
+def test_a_launch_template_id_out_of_the_models_pattern_is_refused(client: Any) -> None:
+    with pytest.raises(client.exceptions.ClientError) as caught:
+        client.create_distribution_configuration(
+            name="web",
+            distributions=[
+                {
+                    "region": "us-east-1",
+                    "amiDistributionConfiguration": {},
+                    "launchTemplateConfigurations": [{"launchTemplateId": "my-template"}],
+                }
+            ],
+        )
+    error = caught.value.response["Error"]
+    assert error["Code"] == "InvalidParameterValueException"
+    assert "'distributions[0].launchTemplateConfigurations[0].launchTemplateId' must match pattern" in error["Message"]
+    assert client.list_distribution_configurations()["distributionConfigurationSummaryList"] == []
+
+
 def _built_ami(fake: FakeImageBuilder) -> tuple[str, dict[str, Any]]:
     with fake:
         client = fake.client()

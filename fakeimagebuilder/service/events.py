@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 from .arns import normalise_name
 from .builds import IN_PROGRESS, Build
-from .images import ami_settings, image_document
+from .images import ami_settings, image_document, launch_template_configurations
 from .state import Scope
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "BuildStateChanges",
     "EventLog",
     "EventSource",
+    "LaunchTemplateUpdate",
     "Notification",
     "Pending",
     "PipelineDisables",
@@ -98,6 +99,22 @@ class Ami:
 
 
 @dataclass(frozen=True, slots=True)
+class LaunchTemplateUpdate:
+    """A new version of an EC2 launch template that Image Builder makes when a build is AVAILABLE.
+
+    The version is the template's own settings with ``image_id`` (the build's AMI in ``region``) as its
+    AMI, made the template's default when ``set_default``. Image Builder's API shows none of it (no
+    output member names launch templates): only EC2 does, hence only moto's EC2 gets it.
+    """
+
+    account: str
+    region: str
+    launch_template_id: str
+    image_id: str
+    set_default: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Pending:
     """An event an :class:`EventSource` found due: its instant, tie-break, and what it carries."""
 
@@ -106,13 +123,15 @@ class Pending:
     event: dict[str, Any]
     notification: Notification | None = None
     amis: tuple[Ami, ...] = ()
+    launch_templates: tuple[LaunchTemplateUpdate, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Record:
     """One materialised event: its place in the log (``seq``, from 1, never reused), instant and payloads.
 
-    ``amis``: the AMIs the build produced with this change (one per region it outputs to), for EC2.
+    ``amis``: the AMIs the build produced with this change (one per region it outputs to), for EC2;
+    ``launch_templates``: the launch template versions its distribution makes with them, in order.
     """
 
     seq: int
@@ -120,6 +139,7 @@ class Record:
     event: dict[str, Any]
     notification: Notification | None
     amis: tuple[Ami, ...] = ()
+    launch_templates: tuple[LaunchTemplateUpdate, ...] = ()
 
 
 class EventSource(Protocol):
@@ -319,6 +339,29 @@ def _amis(scope: Scope, build: Build, at: float) -> tuple[Ami, ...]:
     return tuple(found)
 
 
+def _launch_template_updates(build: Build, amis: tuple[Ami, ...]) -> tuple[LaunchTemplateUpdate, ...]:
+    """The launch template versions Image Builder makes when the build is AVAILABLE: for each region's AMI,
+    one per ``launchTemplateConfigurations`` entry of that region's distribution, in the order given.
+
+    User guide dist-using-launch-template.html: "a new version of the launch template that includes all of
+    the original settings from the template, and the new AMI ID from the build". The template is in the
+    entry's ``accountId``, else the build's account; either way it gets the AMI of the build's account
+    (a cross-account template is not given the target account's copy). ``setDefaultVersion`` left out
+    counts as true (CloudFormation template reference, LaunchTemplateConfiguration).
+    """
+    return tuple(
+        LaunchTemplateUpdate(
+            account=entry.get("accountId") or ami.account,
+            region=ami.region,
+            launch_template_id=entry["launchTemplateId"],
+            image_id=ami.image_id,
+            set_default=entry.get("setDefaultVersion", True),
+        )
+        for ami in amis
+        for entry in launch_template_configurations(build, ami.region)
+    )
+
+
 # -- producing ------------------------------------------------------------------------------------
 
 _END_RANK = len(IN_PROGRESS)
@@ -430,10 +473,11 @@ class BuildStateChanges:
         if topic and status in _SNS_STATUSES:
             notification = Notification(topic, sns_message(scope, build, at))
         amis = _amis(scope, build, at) if status == "AVAILABLE" else ()
+        templates = _launch_template_updates(build, amis)
         # Ties at one instant: the older build first (its creation instant, then the order it became known), so
         # the order does not depend on when the log happened to be caught up (a replayed journal catches up
         # at other moments than the original run did).
-        return Pending(at, (build.created_at, cursor.number, rank), event, notification, amis)
+        return Pending(at, (build.created_at, cursor.number, rank), event, notification, amis, templates)
 
     def clear(self) -> None:
         """Forget every build."""
@@ -502,7 +546,9 @@ class EventLog:
         pending.sort(key=lambda p: (p.at, p.order))
         for item in pending:
             self._last_seq += 1
-            self._records.append(Record(self._last_seq, item.at, item.event, item.notification, item.amis))
+            self._records.append(
+                Record(self._last_seq, item.at, item.event, item.notification, item.amis, item.launch_templates)
+            )
 
     def since(self, after: int) -> list[Record]:
         """The records numbered after ``after``, oldest first."""

@@ -43,6 +43,7 @@ __all__ = [
     "get_image",
     "image_document",
     "launch",
+    "launch_template_configurations",
     "list_image_build_versions",
     "list_image_pipeline_images",
     "os_version",
@@ -194,13 +195,23 @@ def ami_name(scope: Scope, build: Build, region: str | None = None) -> str:
     return _AMI_NAME_VARIABLE.sub(lambda match: values[match.group(1)], template)[:127]
 
 
-def ami_settings(build: Build, region: str) -> dict[str, Any]:
-    """The ``amiDistributionConfiguration`` the build's distribution gives ``region`` (empty if none)."""
-    settings: dict[str, Any] = {}
+def _region_distribution(build: Build, region: str) -> dict[str, Any]:
+    """The entry the build's distribution configuration has for ``region`` (the last one; empty if none)."""
+    found: dict[str, Any] = {}
     for distribution in (build.distribution or {}).get("distributions", []):
         if distribution.get("region") == region:
-            settings = distribution.get("amiDistributionConfiguration") or {}
-    return settings
+            found = distribution
+    return found
+
+
+def ami_settings(build: Build, region: str) -> dict[str, Any]:
+    """The ``amiDistributionConfiguration`` the build's distribution gives ``region`` (empty if none)."""
+    return _region_distribution(build, region).get("amiDistributionConfiguration") or {}
+
+
+def launch_template_configurations(build: Build, region: str) -> list[dict[str, Any]]:
+    """The ``launchTemplateConfigurations`` the build's distribution gives ``region`` (empty if none)."""
+    return list(_region_distribution(build, region).get("launchTemplateConfigurations") or ())
 
 
 def output_amis(scope: Scope, build: Build) -> list[dict[str, Any]]:

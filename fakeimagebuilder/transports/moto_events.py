@@ -11,6 +11,11 @@ Imported only while moto's ``mock_aws`` is active (:mod:`..events` looks in
 - The AMIs of an AVAILABLE build (one per region it outputs to) are
   registered in moto's EC2 of their region with their ids, names,
   descriptions and tags, so ``ec2.describe_images`` finds them.
+- Each launch template its distribution names in a region gets a new
+  version in moto's EC2 of that account and region: the default version's
+  data with that region's AMI as ``ImageId``, made the default when asked.
+  A template moto does not have is reported to ``failed``, not raised: the
+  rest of the delivery goes on.
 - A lifecycle DELETE that includes the AMIs deregisters them (and deletes
   their snapshots, if included). moto's EC2 (5.x) models neither an AMI's
   deprecation time nor DisableImage: DEPRECATE and DISABLE leave it as it was.
@@ -18,15 +23,17 @@ Imported only while moto's ``mock_aws`` is active (:mod:`..events` looks in
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Callable
 from typing import Any
 
 from moto.backends import get_backend
 
-from ..service.events import Ami, Notification, Record
+from ..service.events import Ami, LaunchTemplateUpdate, Notification, Record
 from ..service.lifecycle_executions import AmiAction
 
-__all__ = ["apply_lifecycle", "publish", "register", "session"]
+__all__ = ["apply_lifecycle", "publish", "register", "session", "update_launch_template"]
 
 # An account whose EC2... any fixed one: only the identity of its events backend matters (see session()).
 _MARKER_ACCOUNT = "123456789012"
@@ -52,10 +59,19 @@ def session() -> object:
     return _backends("events")[_MARKER_ACCOUNT]
 
 
-def publish(record: Record) -> None:
-    """Hand one of the fake's events (and what comes with it) to moto."""
+def publish(record: Record, failed: Callable[[Exception], None]) -> None:
+    """Hand one of the fake's events (and what comes with it) to moto.
+
+    A launch template moto cannot update goes to ``failed`` and the delivery goes on: the event and SNS
+    message still go out (on AWS the AMIs exist and were announced whatever happened to a template).
+    """
     for ami in record.amis:  # one in each region the build outputs to
         register(ami)
+    for update in record.launch_templates:  # after the AMIs: a version names an AMI EC2 has
+        try:
+            update_launch_template(update)
+        except Exception as error:
+            failed(error)
     event = record.event
     _backends("events")[event["account"]][event["region"]].put_events(
         [
@@ -95,6 +111,26 @@ def register(ami: Ami) -> None:
     )
     # Tagged through the backend, as CreateTags does (moto 5.0's Ami takes no tags of its own).
     backend.create_tags([ami.image_id], dict(ami.tags))
+
+
+def update_launch_template(update: LaunchTemplateUpdate) -> None:
+    """Make the new version of the launch template in moto's EC2 (its account and region), default if asked.
+
+    LookupError if moto's EC2 there has no template of that id.
+    """
+    backend = _backends("ec2")[update.account][update.region]
+    template = backend.launch_templates.get(update.launch_template_id)
+    if template is None:
+        raise LookupError(
+            f"launch template {update.launch_template_id} is not in moto's EC2 of account {update.account} in "
+            f"{update.region}: Image Builder could not give it a version with {update.image_id}"
+        )
+    # "all of the original settings from the template": those of its default version (the fake's reading).
+    source = template.default_version()
+    data = {**copy.deepcopy(source.data), "ImageId": update.image_id}
+    version = template.create_version(data, source.description)
+    if update.set_default:
+        template.default_version_number = version.number
 
 
 def apply_lifecycle(action: AmiAction) -> None:
