@@ -81,10 +81,23 @@ def mocked(
             # Through responses' API, which every registry implements: moto's builds ``registered`` afresh on
             # each read, so rewriting that list removed nothing.
             for registration in added:
-                mock.remove(registration)
+                _unregister(mock, registration)
         return
     own = responses.RequestsMock(assert_all_requests_are_fired=False, real_adapter_send=HTTPAdapter.send)
     own.add_passthru(_EVERYTHING)  # consulted only when no callback matched
     register(handle, own)
     with own:
         yield own
+
+
+def _unregister(mock: responses.RequestsMock, registration: Any) -> None:
+    """Take ``registration`` out of ``mock``'s registry."""
+    by_method = getattr(mock.get_registry(), "_registered", None)
+    if isinstance(by_method, dict):
+        # moto's registry keeps responses per method; before moto 5.0.x's fix its ``registered`` is a fresh copy
+        # on every read, so responses' own remove (``while r in registered: registered.remove(r)``) never ends.
+        for items in by_method.values():
+            while registration in items:
+                items.remove(registration)
+        return
+    mock.remove(registration)
