@@ -502,8 +502,13 @@ def test_retry_runs_a_cancelled_build_again_in_place(workspace: Workspace) -> No
     with verifies("retry-image"):
         answer = client.retry_image(imageBuildVersionArn=arn, clientToken=token)
         assert (answer["imageBuildVersionArn"], answer["clientToken"]) == (arn, token)
-        image = workspace.eventually(lambda: workspace.get_image(arn), lambda i: i["state"]["status"] != "CANCELLED")
-        assert image["state"]["status"] != "CANCELLED"
+        if workspace.target.controls_time:
+            # On AWS the live guard cancels the retried build again at once, so only where the suite owns the
+            # clock can the run be seen resumed.
+            image = workspace.eventually(
+                lambda: workspace.get_image(arn), lambda i: i["state"]["status"] != "CANCELLED"
+            )
+            assert image["state"]["status"] != "CANCELLED"
         listed = client.list_image_pipeline_images(imagePipelineArn=pipeline.arn)["imageSummaryList"]
         assert [s["arn"] for s in listed] == [arn]
     _remove_builds(workspace, [arn])

@@ -7,6 +7,8 @@ identical; only request ids differ.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
@@ -37,11 +39,13 @@ class Transport(Protocol):
 
 
 def _normalised(parsed: dict[str, Any]) -> dict[str, Any]:
-    """An answer without what differs per request: request ids and response metadata."""
+    """An answer without what differs per request or per fake: request ids, response metadata, and the
+    made-up AMI ids (each fake makes its own, so two fakes' AMIs never collide)."""
     status = parsed["ResponseMetadata"]["HTTPStatusCode"]
     if "Error" in parsed:
         return {"status": status, "error": parsed["Error"]["Code"], "message": parsed["Error"]["Message"]}
-    return {"status": status, **{k: v for k, v in parsed.items() if k not in ("ResponseMetadata", "requestId")}}
+    body = {k: v for k, v in parsed.items() if k not in ("ResponseMetadata", "requestId")}
+    return {"status": status, **json.loads(re.sub(r"ami-[0-9a-f]{17}", "ami-*", json.dumps(body, default=str)))}
 
 
 class _Boto3:
