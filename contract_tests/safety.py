@@ -506,6 +506,8 @@ class LiveGuard:
         for found in self.classification.named.finditer(value):
             if found.group("account") == "aws":
                 continue
+            if not found.group("name"):
+                continue  # an empty name names no resource: AWS refuses the ARN before anything runs
             if not found.group("name").lower().startswith(self.run_prefix):
                 raise UnsafeCall(
                     f"refusing {operation} on {value!r}: its name does not start with {self.run_prefix!r}, "
