@@ -332,14 +332,6 @@ def image_document(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     return document
 
 
-def _build(scope: Scope, text: str) -> Build:
-    require_in_scope(Arn.parse(text), partition=scope.partition, region=scope.region, account=scope.account, text=text)
-    found = scope.builds.get(text)
-    if found is None:
-        raise ResourceNotFoundException(f"The image '{text}' does not exist.")
-    return found
-
-
 def get_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """GetImage: a build version ARN, or an image version ARN (``x`` wildcards) for its highest AVAILABLE build.
 
@@ -351,7 +343,7 @@ def get_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any
     require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
     parts = _BUILD_PATH.match(arn.path)
     if parts is None or parts.group(3) is not None:
-        return {"image": image_document(scope, _build(scope, text), now)}
+        return {"image": image_document(scope, scope.build(text), now)}
     name, wanted = parts.group(1), pattern(parts.group(2), InvalidRequestException)
     found = highest(
         (
@@ -453,7 +445,7 @@ def cancel_image_creation(scope: Scope, params: dict[str, Any], now: float) -> d
     ``image/.../DeleteHandler.java``).
     """
     text = params["imageBuildVersionArn"]
-    build = _build(scope, text)
+    build = scope.build(text)
     if not build.cancel(now):
         raise InvalidParameterValueException(
             f"The image '{text}' is in status {build.end_status} and cannot be cancelled; "
@@ -470,7 +462,7 @@ def delete_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, 
     state" (resource provider ``image/.../DeleteHandler.java``).
     """
     text = params["imageBuildVersionArn"]
-    build = _build(scope, text)
+    build = scope.build(text)
     status = build.state(now)[0]
     if status not in TERMINAL:
         raise ResourceDependencyException(

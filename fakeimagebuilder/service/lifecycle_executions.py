@@ -481,10 +481,7 @@ def start_resource_state_update(scope: Scope, params: dict[str, Any], now: float
     acting on ResourceInUseException (codes and wording assumed).
     """
     text = params["resourceArn"]
-    scope.check_arn(text)
-    build = scope.builds.get(text)
-    if build is None:
-        raise ResourceNotFoundException(f"The image '{text}' does not exist.")
+    build = scope.build(text)
     wanted = (params.get("state") or {}).get("status")
     if wanted is None:
         raise InvalidRequestException("The state must have a status: AVAILABLE, DEPRECATED, DISABLED or DELETED.")

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .arns import Arn, require_in_scope
 from .builds import Build
-from .errors import ResourceNotFoundException
 from .images import os_version
 from .paging import page
 from .state import Scope
@@ -159,10 +157,7 @@ def packages_of(build: Build, now: float) -> list[dict[str, str]]:
 def list_image_packages(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """ListImagePackages: the image's packages by name, in pages; ResourceNotFoundException for no such image."""
     text = params["imageBuildVersionArn"]
-    require_in_scope(Arn.parse(text), partition=scope.partition, region=scope.region, account=scope.account, text=text)
-    build = scope.builds.get(text)
-    if build is None:
-        raise ResourceNotFoundException(f"The image '{text}' does not exist.")
+    build = scope.build(text)
     packages = packages_of(build, now)
     index = {id(p): i for i, p in enumerate(packages)}
     shown, token = page(scope, packages, params, ("ListImagePackages", text), lambda p: index[id(p)])

@@ -154,6 +154,14 @@ class Scope:
         require_in_scope(arn, partition=self.partition, region=self.region, account=self.account, text=text)
         return arn
 
+    def build(self, text: str) -> Build:
+        """The image build a build version ARN names here; ResourceNotFoundException if there is none."""
+        self.check_arn(text)
+        found = self.builds.get(text)
+        if found is None:
+            raise ResourceNotFoundException(f"The image '{text}' does not exist.")
+        return found
+
     def lookup(self, resource_type: str, text: str) -> Any:
         """The resource an ARN names here; ResourceNotFoundException if there is none."""
         self.check_arn(text)

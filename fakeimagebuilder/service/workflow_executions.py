@@ -15,7 +15,6 @@ import hashlib
 import math
 from typing import Any
 
-from .arns import Arn, require_in_scope
 from .builds import Attempt, Build
 from .dates import date_string
 from .errors import InvalidParameterValueException, InvalidRequestException, ResourceNotFoundException
@@ -42,14 +41,6 @@ def step_status(step: StepRun, now: float) -> str:
     if now < step.ends:
         return "RUNNING"
     return step.outcome
-
-
-def _image(scope: Scope, text: str) -> Build:
-    require_in_scope(Arn.parse(text), partition=scope.partition, region=scope.region, account=scope.account, text=text)
-    found = scope.builds.get(text)
-    if found is None:
-        raise ResourceNotFoundException(f"The image '{text}' does not exist.")
-    return found
 
 
 def _execution(scope: Scope, execution_id: str, now: float) -> tuple[Build, WorkflowRun]:
@@ -134,7 +125,7 @@ def get_workflow_execution(scope: Scope, params: dict[str, Any], now: float) -> 
 def list_workflow_executions(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """ListWorkflowExecutions: the workflow executions of one build version that have started, in run order."""
     text = params["imageBuildVersionArn"]
-    build = _image(scope, text)
+    build = scope.build(text)
     runs = [run for run in build.runs if run.starts <= now]
     order = {run.id: index for index, run in enumerate(build.runs)}
     shown, token = page(scope, runs, params, ("ListWorkflowExecutions", text), lambda run: order[run.id])
@@ -244,7 +235,7 @@ def retry_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
     Only AMI builds can be retried.
     """
     text = params["imageBuildVersionArn"]
-    build = _image(scope, text)
+    build = scope.build(text)
     status = build.state(now)[0]
     if status not in ("FAILED", "CANCELLED"):
         raise InvalidRequestException(
