@@ -822,9 +822,11 @@ LEDGER: tuple[Behaviour, ...] = (
         "and number; no new version) from the status it ended in, under the build plan in force then; the "
         "workflow executions it re-runs show retried true. Any other status, or a container image, is "
         "InvalidRequestException (400).",
-        "confirmed",
+        "likely",
         f"model doc of RetryImage and WorkflowExecutionMetadata.retried (botocore 1.44); {_CLI}retry-image.rst "
-        "(a cancelled build resumes in place); the error code is the fake's choice",
+        "(a cancelled build resumes in place); the error code is the fake's choice. Which statuses a retry "
+        "resumes from is not settled: botocore 1.43's doc says it retries the distribution only, 1.44's that it "
+        "returns to the test or distribution phase where it failed",
         "tests/test_workflow_executions.py::test_retry_runs_a_failed_build_again_in_place",
     ),
     Behaviour(
@@ -1277,11 +1279,11 @@ LEDGER: tuple[Behaviour, ...] = (
         "The new version copies the template's default version (its data and description) and changes only ImageId; "
         "a template of another account (the entry's accountId, else the build's account) gets the build account's "
         "AMI id, not a copy of its own.",
-        "likely",
+        "assumed",
         "'all of the original settings from the template' (user guide dist-using-launch-template.html) does not say "
         "which version: the default one is the fake's choice; the AMI of the source account: a cross-account "
         "distribution sample's 'Launch template gotcha' (instances launched from it in the target account fail "
-        "with an AMI permission error)",
+        "with an AMI permission error) whose repository could not be traced, so not a citable source",
         "tests/moto/test_moto_launch_templates.py::test_a_template_in_another_account_gets_the_build_accounts_ami",
     ),
     Behaviour(
