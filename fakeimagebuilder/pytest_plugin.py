@@ -201,8 +201,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         _BLOCK_NETWORK,
         "fakeimagebuilder: true lets no connection of any test leave the machine (any library, any service)",
-        type="bool",
-        default=False,
+        type="string",  # parsed here: pytest words bad bool values differently from one release to the next
+        default="false",
     )
 
 
@@ -214,16 +214,22 @@ def pytest_configure(config: pytest.Config) -> None:
         "configure fakeimagebuilder's fixtures for this test",
     )
     _ini_knobs(config)
-    try:
-        block = config.getini(_BLOCK_NETWORK)
-    except ValueError as error:  # pytest's own words do not name the option
-        raise pytest.UsageError(f"ini option {_BLOCK_NETWORK}: {error}") from None
-    if block:
+    if _truth(_BLOCK_NETWORK, str(config.getini(_BLOCK_NETWORK))):
         from .network_guard import blocking_network
 
         guard = contextlib.ExitStack()
         guard.enter_context(blocking_network(_offline_refusal))
         config.stash[_NETWORK_GUARD] = guard
+
+
+def _truth(option: str, value: str) -> bool:
+    """An ini option's true/false, in the words pytest's ``bool`` ini type accepts; a bad value names the option."""
+    word = value.strip().lower()
+    if word in ("1", "true", "yes", "y", "on", "t"):
+        return True
+    if word in ("", "0", "false", "no", "n", "off", "f"):
+        return False
+    raise pytest.UsageError(f"ini option {option}: {value!r} is not true or false")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
