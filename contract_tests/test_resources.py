@@ -153,7 +153,7 @@ def test_lifecycle_policy_rules_are_checked_and_echoed(workspace: Workspace) -> 
             policy = client.get_lifecycle_policy(lifecyclePolicyArn=arn)["lifecyclePolicy"]
             assert policy["policyDetails"] == rules
             assert policy["resourceSelection"] == {"tagMap": ours}
-            assert "status" not in policy
+            assert policy["status"] == "ENABLED"  # not sent: the default
         with verifies("name-normalisation"):
             assert arn == workspace.arn("lifecycle-policy", name)
     finally:

@@ -25,6 +25,7 @@ from .service import BuildPlan, ImageBuilderService, Settings
 from .service.builds import checked_text
 from .service.findings import check_planted
 from .service.marketplace import check_marketplace_components
+from .service.references import MISSING_REFERENCE_ERRORS
 from .transports import botocore_hook
 from .validation import Violation, check
 from .wire import HttpRequest, HttpResponse, RestJsonWire
@@ -86,6 +87,11 @@ def _disabled_pipeline_error(value: Any) -> None:
     codes = sorted(shape.name for shape in start.error_shapes)
     if value not in codes:
         raise ValueError(f"disabled_pipeline_error must be None or one of {codes}, not {value!r}")
+
+
+def _missing_reference_error(value: Any) -> None:
+    if value not in MISSING_REFERENCE_ERRORS:
+        raise ValueError(f"missing_reference_error must be one of {list(MISSING_REFERENCE_ERRORS)}, not {value!r}")
 
 
 def _max_concurrent_builds(value: Any) -> None:
@@ -169,6 +175,7 @@ _RULES: dict[str, Callable[[Any], None]] = {
     "disabled_pipeline_error": _disabled_pipeline_error,
     "max_concurrent_builds": _max_concurrent_builds,
     "recreated_pipeline_lists_old_images": _flag("recreated_pipeline_lists_old_images"),
+    "missing_reference_error": _missing_reference_error,
     "operation": _operation,
     "code": _error_code,
     "times": _times,
@@ -185,6 +192,7 @@ def check_knobs(
     disabled_pipeline_error: Any = KEEP,
     max_concurrent_builds: Any = KEEP,
     recreated_pipeline_lists_old_images: Any = KEEP,
+    missing_reference_error: Any = KEEP,
     operation: Any = KEEP,
     code: Any = KEEP,
     times: Any = KEEP,
@@ -205,6 +213,7 @@ def check_knobs(
         disabled_pipeline_error=disabled_pipeline_error,
         max_concurrent_builds=max_concurrent_builds,
         recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
+        missing_reference_error=missing_reference_error,
         operation=operation,
         code=code,
         times=times,
@@ -291,6 +300,7 @@ class FakeImageBuilder:
         disabled_pipeline_error: str | None = "InvalidRequestException",
         max_concurrent_builds: int | None = None,
         recreated_pipeline_lists_old_images: bool = False,
+        missing_reference_error: str = "ResourceNotFoundException",
         allow_unknown_regions: bool = False,
     ) -> None:
         check_knobs(
@@ -299,6 +309,7 @@ class FakeImageBuilder:
             disabled_pipeline_error=disabled_pipeline_error,
             max_concurrent_builds=max_concurrent_builds,
             recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
+            missing_reference_error=missing_reference_error,
         )
         if not allow_unknown_regions:
             check_known_region(region)
@@ -311,6 +322,7 @@ class FakeImageBuilder:
             disabled_pipeline_error=disabled_pipeline_error,
             max_concurrent_builds=max_concurrent_builds,
             recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
+            missing_reference_error=missing_reference_error,
             # AWS disables after 5 failed scheduled builds when the schedule names no policy; a model
             # without autoDisablePolicy (older botocore) predates auto-disable: none then.
             auto_disable_failures=5 if "autoDisablePolicy" in service_model().shape_for("Schedule").members else None,
@@ -659,6 +671,7 @@ class FakeImageBuilder:
         max_concurrent_builds: int | _Keep | None = KEEP,
         build_plan: BuildPlan | _Keep = KEEP,
         recreated_pipeline_lists_old_images: bool | _Keep = KEEP,
+        missing_reference_error: str | _Keep = KEEP,
     ) -> None:
         """Change the knobs of a running fake (as the constructor sets them); knobs not named stay."""
         check_knobs(
@@ -666,12 +679,14 @@ class FakeImageBuilder:
             disabled_pipeline_error=disabled_pipeline_error,
             max_concurrent_builds=max_concurrent_builds,
             recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
+            missing_reference_error=missing_reference_error,
         )
         named = {
             "account_id": account_id,
             "disabled_pipeline_error": disabled_pipeline_error,
             "max_concurrent_builds": max_concurrent_builds,
             "recreated_pipeline_lists_old_images": recreated_pipeline_lists_old_images,
+            "missing_reference_error": missing_reference_error,
             "build_plan": build_plan if isinstance(build_plan, _Keep) else _plan_fields(build_plan),
         }
         self._change("configure", **{name: value for name, value in named.items() if not isinstance(value, _Keep)})
@@ -690,6 +705,8 @@ class FakeImageBuilder:
                 self.settings.build_plan = plan
             if "recreated_pipeline_lists_old_images" in knobs:
                 self.settings.recreated_pipeline_lists_old_images = knobs["recreated_pipeline_lists_old_images"]
+            if "missing_reference_error" in knobs:
+                self.settings.missing_reference_error = knobs["missing_reference_error"]
 
     def set_build_plan(self, plan: BuildPlan, pipeline_arn: str | None = None) -> None:
         """How builds behave from now on: for one pipeline, or (no ARN) for every pipeline without its own plan."""

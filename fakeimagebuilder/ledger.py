@@ -600,6 +600,19 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_a_region_without_outputs_is_refused",
     ),
     Behaviour(
+        "distribution-regions",
+        "CreateDistributionConfiguration and UpdateDistributionConfiguration refuse a distribution whose region is "
+        "not a region of the caller's partition (mars-1; cn-north-1 from aws), or a region named twice, with "
+        "InvalidRequestException (400) 'The value supplied for parameter 'distributions[N].region' is not "
+        "valid. ...'; nothing is made or changed.",
+        "assumed",
+        "a distribution is per region (API reference Distribution.region; aws/aws-cdk aws-imagebuilder-alpha "
+        "distribution-configuration.ts merges its outputs into one entry per region); no AWS wording found, so "
+        "the wording follows AWS's 'The value supplied for parameter' family and the code is the operation's "
+        "modeled InvalidRequestException",
+        "tests/test_operations.py::test_each_region_is_a_real_one_named_once",
+    ),
+    Behaviour(
         "working-directory",
         "A Linux or macOS image recipe created without workingDirectory reads back '/tmp'.",
         "likely",
@@ -673,15 +686,20 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "reference-exists",
-        "An image or container recipe naming a component, or a pipeline (Create, Update) or CreateImage naming a "
-        "workflow, that selects nothing (no such name, type or version; a wildcard no version matches; an unknown "
-        "AWS-managed one) answers ResourceNotFoundException (404) naming the ARN, and nothing is made. References "
-        "to another account (shared with the caller) or region are taken as given.",
+        "An image or container recipe naming a component or an own-account parent image (image/<name>/<version>"
+        "[/<n>], wildcards included), or a pipeline (Create, Update) or CreateImage naming a workflow, that selects "
+        "nothing (no such name, type or version; a wildcard no version matches; an unknown AWS-managed component "
+        "or workflow) answers ResourceNotFoundException (404) naming the ARN, and nothing is made. The "
+        "missing_reference_error knob switches it to InvalidRequestException or InvalidParameterValueException "
+        "(400) 'The value supplied for parameter '<components|parentImage|workflows>' is not valid. The resource "
+        "'<arn>' does not exist.' References to another account (shared with the caller) or region, and "
+        "AWS-managed parent images, are taken as given.",
         "assumed",
         "AWS reads a recipe's components at create (aws-ia/terraform-aws-ec2-image-builder#106: CloudTrail of a "
         "CreateImageRecipe refused for parameters the component lacks) and a pipeline's workflows (aws/aws-cdk#29910: "
         "'The value supplied for parameter 'workflows' is not valid...'); the code for one that does not exist is "
-        "a choice, the one the fake answers for a pipeline's missing recipe",
+        "a choice, the one the fake answers for a pipeline's missing recipe; switchable, as AWS's wording family "
+        "for other refused references suggests a 400 (switch: missing_reference_error)",
         "tests/test_components.py::test_a_recipe_naming_a_component_that_does_not_exist_is_refused",
     ),
     Behaviour(
@@ -691,6 +709,40 @@ LEDGER: tuple[Behaviour, ...] = (
         "assumed",
         "names as AWS publishes them; versions, dates and documents are the fake's own",
         "tests/test_components.py::test_aws_managed_components_resolve_and_list_under_amazon",
+    ),
+    Behaviour(
+        "aws-managed-component-versions",
+        "Each AWS-managed component has a history of versions (every patch release from 1.0.0 to its newest), each "
+        "one build /1: a pinned version (update-linux/1.0.0, update-windows/1.0.1/1) resolves, x.x.x selects the "
+        "newest, ListComponents(owner Amazon) lists each version and byName the newest.",
+        "likely",
+        "hashicorp/terraform-provider-aws#23569 and its acceptance tests against real AWS pin update-linux/1.0.0 "
+        f"and update-windows/1.0.1/1; {_REAL_RUN} uses update-linux/1.0.2/1; which versions exist is the fake's own",
+        "tests/test_managed_resources.py::test_managed_components_keep_their_older_versions",
+    ),
+    Behaviour(
+        "aws-managed-images",
+        "GetImage of an AWS-managed image (account 'aws': image/amazon-linux-2-x86/x.x.x, or a version ARN "
+        "ListImages(owner Amazon) shows) resolves to its highest build: name the display name ('Amazon Linux 2 "
+        "x86'), osVersion, platform, version x.y.z/n, enhancedImageMetadataEnabled false, one AMI output; "
+        "ListImageBuildVersions lists its builds; ListImages(owner Amazon) names it by its display name.",
+        "likely",
+        "hashicorp/terraform-provider-aws internal/service/imagebuilder/image_data_source_test.go "
+        "TestAccImageBuilderImageDataSource_ARN_aws (real AWS: name 'Amazon Linux 2 x86', os_version 'Amazon Linux "
+        "2', platform Linux, output_resources 1, enhanced_image_metadata_enabled false, version \\d+.\\d+.\\d+/\\d+); "
+        "versions, dates and AMI ids are the fake's own",
+        "tests/test_managed_resources.py::test_get_image_of_a_managed_image_resolves_to_its_highest_build",
+    ),
+    Behaviour(
+        "aws-managed-tags",
+        "ListTagsForResource of an AWS-managed component, workflow or image build reads its tags (none); "
+        "TagResource and UntagResource of one answer InvalidParameterException (400) naming the ARN, and change "
+        "nothing; an AWS-managed ARN the fake does not know is ResourceNotFoundException.",
+        "assumed",
+        "no source shows AWS's answer; Get shows these resources with empty tags, and the tagging operations "
+        "model only InvalidParameterException and ResourceNotFoundException (no ForbiddenException, the 403 the "
+        "fake answers elsewhere for a resource the caller does not own)",
+        "tests/test_managed_resources.py::test_tags_of_an_aws_managed_resource_read_empty_and_cannot_change",
     ),
     Behaviour(
         "latest-version-references",
@@ -737,6 +789,29 @@ LEDGER: tuple[Behaviour, ...] = (
         f"{_CLI}list-workflow-executions.rst and list-workflow-step-executions.rst show them; the documents' "
         "other content is the fake's own",
         "tests/test_workflows.py::test_aws_managed_workflows_resolve_and_list_under_amazon",
+    ),
+    Behaviour(
+        "aws-managed-workflow-latest",
+        "A pipeline (Create, Update) or CreateImage naming an AWS-managed workflow at any version but x.x.x "
+        "(build-image/1.0.3/1, 1.0.3, 1.x.x) answers InvalidRequestException (400) 'The value supplied for parameter "
+        "'workflows' is not valid. AWS managed workflows must have latest version 'x.x.x' for '<arn>'', and nothing "
+        "is made; GetWorkflow still reads any version.",
+        "likely",
+        "aws/aws-cdk#29910 and aws-cloudformation/cloudformation-coverage-roadmap#2016 (AWS's message through "
+        "CloudFormation: Status Code 400, HandlerErrorCode InvalidRequest; AWS's template left '{workflow_arn_str}' "
+        "unfilled, the fake fills in the ARN); the code is the operations' modeled InvalidRequestException",
+        "tests/test_workflows.py::test_an_aws_managed_workflow_is_named_only_at_its_latest_version",
+    ),
+    Behaviour(
+        "custom-distribution-workflows",
+        "CreateWorkflow accepts type DISTRIBUTION (a custom distribution workflow), and a pipeline or CreateImage "
+        "naming one runs it while DISTRIBUTING.",
+        "likely",
+        "aws-samples/amazon-ec2-image-builder-samples#106 (2026-09, AWS-authored and deployed: a custom "
+        "DISTRIBUTION-type workflow with WaitForAction, DistributeImage, ModifyImageAttributes); AWS refused them "
+        "in 2024 ('The value supplied for parameter 'type' is not valid. Custom distribution workflows are not "
+        "supported.': hashicorp/terraform-provider-aws#39785, #39864), so the fake follows the newer behaviour",
+        "tests/test_workflows.py::test_get_echoes_what_create_accepted",
     ),
     Behaviour(
         "workflow-executions",
@@ -849,6 +924,21 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_a_container_recipe_reads_back_what_create_accepted",
     ),
     Behaviour(
+        "container-recipe-ecr-parent",
+        "CreateContainerRecipe with an ECR Public parent image (public.ecr.aws/...) and no platformOverride answers "
+        "InvalidRequestException (400) 'The value supplied for parameter 'parentImage' is not valid. You must "
+        "specify a platform override when using ECR Public Repositories as your parent image.'; a Windows recipe "
+        "with an ECR parent (public or private) and no imageOsVersionOverride answers "
+        "InvalidParameterCombinationException (400) '... You must specify an image OsVersion override when using "
+        "ECR Repositories as your parent image for Windows Platform.'",
+        "likely",
+        "CloudSnorkel/cdk-github-runners#550 (AWS's message through CloudFormation: Status Code 400, "
+        "HandlerErrorCode InvalidRequest; the API code is not shown, so the modeled InvalidRequestException); "
+        "hashicorp/terraform-provider-aws#24712 (InvalidParameterCombinationException from real AWS, though the "
+        "model lists it for other operations only)",
+        "tests/test_container_recipes.py::test_an_ecr_parent_image_needs_its_overrides",
+    ),
+    Behaviour(
         "container-builds",
         "A pipeline (or CreateImage) may use a container recipe; its builds are image/<recipe name>/<version>/<n>, "
         "type DOCKER, show containerRecipe, and once AVAILABLE output containers [{region, imageUris: "
@@ -887,12 +977,12 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "lifecycle-echo",
-        "A lifecycle policy reads back as sent: no status is filled in when Create leaves it out (and one without "
-        "a status passes no Status filter).",
+        "A lifecycle policy reads back as sent, with status ENABLED when Create (or Update, which replaces every "
+        "setting) leaves it out; Get and List show it, and such a policy runs as an enabled one.",
         "likely",
-        "hashicorp/terraform-provider-aws internal/service/imagebuilder/lifecycle_policy.go (status optional, not "
-        "computed) and lifecycle_policy_test.go (configs without status, ImportStateVerify against real AWS)",
-        "tests/test_lifecycle_policies.py::test_get_echoes_what_create_sent_and_fills_in_nothing",
+        "hashicorp/terraform-provider-aws internal/service/imagebuilder/lifecycle_policy.go (status Optional, "
+        "Computed, Default ENABLED) and lifecycle_policy_test.go (ImportStateVerify against real AWS)",
+        "tests/test_lifecycle_policies.py::test_get_echoes_what_create_sent_and_fills_in_the_default_status",
     ),
     Behaviour(
         "list-image-versions",

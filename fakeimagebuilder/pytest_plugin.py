@@ -96,6 +96,7 @@ class _Knobs:
     outcome: str = "AVAILABLE"
     disabled_pipeline_error: str | None = "InvalidRequestException"
     max_concurrent_builds: int | None = None
+    missing_reference_error: str = "ResourceNotFoundException"
 
     def __post_init__(self) -> None:
         check_knobs(
@@ -103,6 +104,7 @@ class _Knobs:
             region=self.region,
             disabled_pipeline_error=self.disabled_pipeline_error,
             max_concurrent_builds=self.max_concurrent_builds,
+            missing_reference_error=self.missing_reference_error,
         )
         check_known_region(self.region)
         if self.build_seconds is not None:
@@ -124,6 +126,7 @@ class _Knobs:
             build_plan=self.build_plan(),
             disabled_pipeline_error=self.disabled_pipeline_error,
             max_concurrent_builds=self.max_concurrent_builds,
+            missing_reference_error=self.missing_reference_error,
         )
 
     def apply(self, fake: FakeImageBuilder) -> None:
@@ -133,6 +136,7 @@ class _Knobs:
             build_plan=self.build_plan(),
             disabled_pipeline_error=self.disabled_pipeline_error,
             max_concurrent_builds=self.max_concurrent_builds,
+            missing_reference_error=self.missing_reference_error,
         )
 
 
@@ -145,6 +149,8 @@ _INI_HELP = {
     "outcome": "how builds end: AVAILABLE (default) or FAILED",
     "disabled_pipeline_error": "error a start on a DISABLED pipeline answers, or 'none' to let it build",
     "max_concurrent_builds": "builds in progress per pipeline before ResourceInUseException (default: unlimited)",
+    "missing_reference_error": "code a create answers for a component, workflow or parent image that does not exist "
+    "(ResourceNotFoundException, InvalidRequestException or InvalidParameterValueException)",
 }
 
 
@@ -179,8 +185,7 @@ def _knobs_for(request: pytest.FixtureRequest) -> _Knobs:
         unknown = set(marker.kwargs) - set(_KNOB_NAMES)
         if unknown:
             pytest.fail(
-                f"@pytest.mark.{MARKER} has no knob {', '.join(sorted(unknown))}; "
-                f"it takes: {', '.join(_KNOB_NAMES)}",
+                f"@pytest.mark.{MARKER} has no knob {', '.join(sorted(unknown))}; it takes: {', '.join(_KNOB_NAMES)}",
                 pytrace=False,
             )
         for name, value in marker.kwargs.items():
@@ -210,8 +215,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the marker (so ``--strict-markers`` accepts it) and check the ini options early."""
     config.addinivalue_line(
         "markers",
-        f"{MARKER}({', '.join(f'{n}=...' for n in _KNOB_NAMES)}): "
-        "configure fakeimagebuilder's fixtures for this test",
+        f"{MARKER}({', '.join(f'{n}=...' for n in _KNOB_NAMES)}): configure fakeimagebuilder's fixtures for this test",
     )
     _ini_knobs(config)
     if _truth(_BLOCK_NETWORK, str(config.getini(_BLOCK_NETWORK))):

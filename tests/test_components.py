@@ -7,11 +7,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from fakeimagebuilder import FakeImageBuilder
 from fakeimagebuilder.model import service_model
 from fakeimagebuilder.service.documents import DocumentError, Unsupported, read_yaml
 
 PREFIX = "arn:aws:imagebuilder:us-east-1:123456789012"
 PARENT = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
+COMPONENTS = [{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}]
 DOCUMENT = """# a comment
 name: hello
 description: says hello
@@ -341,3 +343,84 @@ def test_a_recipe_naming_a_component_that_does_not_exist_is_refused(client: Any,
     client.create_image_recipe(
         name="shared", semanticVersion="1.0.0", parentImage=PARENT, components=[{"componentArn": shared}]
     )
+
+
+@pytest.mark.parametrize(
+    "fake",
+    [
+        {"missing_reference_error": "InvalidRequestException"},
+        {"missing_reference_error": "InvalidParameterValueException"},
+    ],
+    indirect=True,
+)
+def test_the_missing_reference_error_is_switchable_to_aws_s_parameter_wording(
+    fake: Any, client: Any, make_stack: Any, expect_error: Any
+):
+    code = fake.settings.missing_reference_error
+    component = f"{PREFIX}:component/absent/1.0.0"
+    with pytest.raises(ClientError) as caught:
+        client.create_image_recipe(
+            name="web", semanticVersion="1.0.0", parentImage=PARENT, components=[{"componentArn": component}]
+        )
+    expect_error(caught.value, code, 400)
+    assert caught.value.response["Error"]["Message"] == (
+        f"The value supplied for parameter 'components' is not valid. The resource '{component}' does not exist."
+    )
+    stack = make_stack()
+    workflow = f"{PREFIX}:workflow/build/absent/x.x.x"
+    with pytest.raises(ClientError) as caught:
+        client.create_image(
+            imageRecipeArn=stack.recipe_arn,
+            infrastructureConfigurationArn=stack.infrastructure_arn,
+            workflows=[{"workflowArn": workflow}],
+        )
+    expect_error(caught.value, code, 400)
+    assert "parameter 'workflows' is not valid" in caught.value.response["Error"]["Message"]
+    fake.configure(missing_reference_error="ResourceNotFoundException")
+    with pytest.raises(ClientError) as caught:
+        client.create_image_recipe(
+            name="web", semanticVersion="1.0.0", parentImage=PARENT, components=[{"componentArn": component}]
+        )
+    expect_error(caught.value, "ResourceNotFoundException", 404)
+
+
+def test_the_missing_reference_error_knob_takes_only_its_codes():
+    with pytest.raises(ValueError, match="missing_reference_error must be one of"):
+        FakeImageBuilder(missing_reference_error="ForbiddenException")
+    fake = FakeImageBuilder()
+    with pytest.raises(ValueError, match="missing_reference_error must be one of"):
+        fake.configure(missing_reference_error="NotACode")
+    assert fake.settings.missing_reference_error == "ResourceNotFoundException"
+
+
+@pytest.mark.parametrize("version", ["9.9.9", "9.9.9/1", "x.x.x"])
+def test_a_recipe_whose_own_parent_image_does_not_exist_is_refused_like_a_missing_component(
+    client: Any, expect_error: Any, version: str
+):
+    parent = f"{PREFIX}:image/never-built/{version}"
+    for create, extra in (
+        (client.create_image_recipe, {}),
+        (
+            client.create_container_recipe,
+            {
+                "containerType": "DOCKER",
+                "dockerfileTemplateData": "FROM {{{ imagebuilder:parentImage }}}",
+                "targetRepository": {"service": "ECR", "repositoryName": "web"},
+            },
+        ),
+    ):
+        with pytest.raises(ClientError) as caught:
+            create(name="web", semanticVersion="1.0.0", parentImage=parent, components=COMPONENTS, **extra)
+        expect_error(caught.value, "ResourceNotFoundException", 404)
+        assert parent in caught.value.response["Error"]["Message"]
+    assert client.list_image_recipes()["imageRecipeSummaryList"] == []
+
+
+def test_a_recipe_may_build_on_an_image_of_the_caller_s_own(fake: Any, client: Any, make_stack: Any):
+    stack = make_stack()
+    built = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(4 * 3600)
+    for parent in (built, built.rsplit("/", 1)[0], built.rsplit("/", 2)[0] + "/x.x.x"):
+        name = f"child-{len(client.list_image_recipes()['imageRecipeSummaryList'])}"
+        client.create_image_recipe(name=name, semanticVersion="1.0.0", parentImage=parent, components=COMPONENTS)
+    assert len(client.list_image_recipes()["imageRecipeSummaryList"]) == 4

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from fakeimagebuilder.model import service_model
 
@@ -208,3 +209,47 @@ def test_list_images_shows_a_container_build_as_a_docker_image(fake: Any, client
             {"region": "us-east-1", "imageUris": ["123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.2.3-1"]}
         ]
     }
+
+
+_PUBLIC = "public.ecr.aws/docker/library/ubuntu:22.04"
+_PRIVATE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/base:1"
+_NO_PLATFORM = "You must specify a platform override when using ECR Public Repositories as your parent image."
+_NO_OS_VERSION = (
+    "You must specify an image OsVersion override when using ECR Repositories as your parent image for "
+    "Windows Platform."
+)
+
+
+@pytest.mark.parametrize(
+    ("parent", "overrides", "code", "wording"),
+    [
+        (_PUBLIC, {}, "InvalidRequestException", _NO_PLATFORM),
+        (_PUBLIC, {"platformOverride": "Windows"}, "InvalidParameterCombinationException", _NO_OS_VERSION),
+        (_PRIVATE, {"platformOverride": "Windows"}, "InvalidParameterCombinationException", _NO_OS_VERSION),
+    ],
+)
+def test_an_ecr_parent_image_needs_its_overrides(
+    client: Any, expect_error: Any, parent: str, overrides: dict[str, str], code: str, wording: str
+):
+    # CloudSnorkel/cdk-github-runners#550 (ECR Public), hashicorp/terraform-provider-aws#24712 (Windows).
+    with pytest.raises(ClientError) as caught:
+        client.create_container_recipe(**_recipe(parentImage=parent, **overrides))
+    expect_error(caught.value, code, 400)
+    assert caught.value.response["Error"]["Message"] == (
+        f"The value supplied for parameter 'parentImage' is not valid. {wording}"
+    )
+    assert client.list_container_recipes()["containerRecipeSummaryList"] == []
+
+
+def test_an_ecr_parent_image_with_its_overrides_is_accepted(client: Any):
+    client.create_container_recipe(**_recipe(name="private", parentImage=_PRIVATE))  # Linux from private ECR
+    client.create_container_recipe(**_recipe(name="linux", parentImage=_PUBLIC, platformOverride="Linux"))
+    client.create_container_recipe(
+        **_recipe(
+            name="windows",
+            parentImage="public.ecr.aws/windows/servercore:ltsc2022",
+            platformOverride="Windows",
+            imageOsVersionOverride="Microsoft Windows Server 2022",
+        )
+    )
+    assert len(client.list_container_recipes()["containerRecipeSummaryList"]) == 3

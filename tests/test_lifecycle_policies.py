@@ -30,7 +30,7 @@ def _policy(**members: Any) -> dict[str, Any]:
     return policy
 
 
-def test_get_echoes_what_create_sent_and_fills_in_nothing(fake: Any, client: Any):
+def test_get_echoes_what_create_sent_and_fills_in_the_default_status(fake: Any, client: Any):
     sent = _policy(description="images older than six months go", tags={"team": "web"})
 
     arn = client.create_lifecycle_policy(**sent)["lifecyclePolicyArn"]
@@ -38,7 +38,11 @@ def test_get_echoes_what_create_sent_and_fills_in_nothing(fake: Any, client: Any
     assert arn == ARN_PREFIX + "old-images-1"
     policy = client.get_lifecycle_policy(lifecyclePolicyArn=arn)["lifecyclePolicy"]
     assert {k: policy[k] for k in sent} == sent
-    assert "status" not in policy  # not sent, not filled in
+    assert policy["status"] == "ENABLED"  # not sent: AWS's default (Terraform: Optional, Computed, ENABLED)
+    [summary] = client.list_lifecycle_policies()["lifecyclePolicySummaryList"]
+    assert summary["status"] == "ENABLED"
+    enabled = client.list_lifecycle_policies(filters=[{"name": "Status", "values": ["ENABLED"]}])
+    assert [s["arn"] for s in enabled["lifecyclePolicySummaryList"]] == [arn]
     assert "dateUpdated" not in policy
     assert policy["arn"] == arn
     assert policy["dateCreated"].timestamp() == pytest.approx(fake.clock.now(), abs=0.01)
@@ -132,7 +136,8 @@ def test_update_replaces_every_setting_and_keeps_name_tags_and_creation(fake: An
     )
 
     after = client.get_lifecycle_policy(lifecyclePolicyArn=arn)["lifecyclePolicy"]
-    assert "description" not in after and "status" not in after  # left out: gone, as the whole policy is replaced
+    assert "description" not in after  # left out: gone, as the whole policy is replaced
+    assert after["status"] == "ENABLED"  # left out: the default again
     assert after["policyDetails"] == [COUNT_RULE]
     assert after["resourceSelection"] == {"tagMap": {"team": "web"}}
     assert after["executionRole"] == "other-role"

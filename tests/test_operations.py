@@ -1247,6 +1247,36 @@ def test_a_region_without_outputs_is_refused(fake: Any, client: Any, expect_erro
     )
 
 
+@pytest.mark.parametrize(
+    ("regions", "wording"),
+    [
+        (["us-east-1", "us-west-2", "us-east-1"], "Region 'us-east-1' is already distributed to by distributions[0]"),
+        (["mars-1"], "'mars-1' is not a region of partition 'aws'"),
+        (["us-east-1", "cn-north-1"], "'cn-north-1' is not a region of partition 'aws'"),
+    ],
+)
+def test_each_region_is_a_real_one_named_once(client: Any, expect_error: Any, regions: list[str], wording: str):
+    entries = [{"region": region, "amiDistributionConfiguration": {}} for region in regions]
+    index = len(regions) - 1
+    arn = client.create_distribution_configuration(name="kept", distributions=DISTRIBUTIONS)[
+        "distributionConfigurationArn"
+    ]
+    for call, members in (
+        (client.create_distribution_configuration, {"name": "web"}),
+        (client.update_distribution_configuration, {"distributionConfigurationArn": arn}),
+    ):
+        with pytest.raises(ClientError) as caught:
+            call(distributions=entries, **members)
+        expect_error(caught.value, "InvalidRequestException", 400)
+        message = caught.value.response["Error"]["Message"]
+        assert message.startswith(f"The value supplied for parameter 'distributions[{index}].region' is not valid.")
+        assert wording in message
+    [kept] = client.list_distribution_configurations()["distributionConfigurationSummaryList"]
+    assert kept["arn"] == arn
+    got = client.get_distribution_configuration(distributionConfigurationArn=arn)["distributionConfiguration"]
+    assert got["distributions"] == DISTRIBUTIONS
+
+
 def test_an_empty_output_block_is_an_output(fake: Any, client: Any):
     """amiDistributionConfiguration {} takes AWS's defaults: the region has an output."""
     entries = [{"region": "us-east-1", "amiDistributionConfiguration": {}}]
@@ -1444,7 +1474,7 @@ def test_a_lifecycle_policy_reads_back_and_updates_whole(fake: Any, client: Any)
     assert arn == f"{PREFIX}:lifecycle-policy/old-images"
     policy = client.get_lifecycle_policy(lifecyclePolicyArn=arn)["lifecyclePolicy"]
     assert (policy["name"], policy["description"], policy["policyDetails"]) == ("Old Images", "ages out", rules)
-    assert "status" not in policy  # not sent, not filled in
+    assert policy["status"] == "ENABLED"  # not sent: the default
     fake.advance(60)
 
     client.update_lifecycle_policy(lifecyclePolicyArn=arn, **{**LIFECYCLE, "status": "DISABLED"})

@@ -164,3 +164,33 @@ def test_a_pipeline_or_image_naming_a_workflow_that_does_not_exist_is_refused(
         workflows=[{"workflowArn": f"{PREFIX}:workflow/build/wait/x.x.x"}],
     )
     assert made["imageBuildVersionArn"].endswith("/1")
+
+
+@pytest.mark.parametrize("version", ["1.0.3/1", "1.0.3", "1.x.x"])
+def test_an_aws_managed_workflow_is_named_only_at_its_latest_version(
+    client: Any, make_stack: Any, expect_error: Any, version: str
+):
+    # aws/aws-cdk#29910: a pipeline naming build-image/1.0.1/1 refused by AWS (Status Code: 400).
+    stack = make_stack()
+    arn = f"arn:aws:imagebuilder:us-east-1:aws:workflow/build/build-image/{version}"
+    client.get_workflow(workflowBuildVersionArn=arn)  # it exists: the version is what is refused
+    common = {
+        "imageRecipeArn": stack.recipe_arn,
+        "infrastructureConfigurationArn": stack.infrastructure_arn,
+        "workflows": [{"workflowArn": arn}],
+    }
+    for call, extra in (
+        (client.create_image_pipeline, {"name": "other"}),
+        (client.update_image_pipeline, {"imagePipelineArn": stack.pipeline_arn}),
+        (client.create_image, {}),
+    ):
+        with pytest.raises(ClientError) as caught:
+            call(**common, **extra)
+        expect_error(caught.value, "InvalidRequestException", 400)
+        assert caught.value.response["Error"]["Message"] == (
+            "The value supplied for parameter 'workflows' is not valid. AWS managed workflows must have latest "
+            f"version 'x.x.x' for '{arn}'"
+        )
+    assert [p["arn"] for p in client.list_image_pipelines()["imagePipelineList"]] == [stack.pipeline_arn]
+    latest = {**common, "workflows": [{"workflowArn": arn.split("/build-image/")[0] + "/build-image/x.x.x"}]}
+    client.create_image_pipeline(name="latest", **latest)

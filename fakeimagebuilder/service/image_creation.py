@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import InvalidRequestException
 from .images import launch
-from .references import require_existing
+from .references import require_workflows
 from .state import Scope
 from .versions import check_references
 
@@ -52,7 +52,7 @@ def create_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, 
     scope.lookup("infrastructure-configuration", params["infrastructureConfigurationArn"])
     if params.get("distributionConfigurationArn") is not None:
         scope.lookup("distribution-configuration", params["distributionConfigurationArn"])
-    require_existing(scope, [workflow.get("workflowArn") for workflow in params.get("workflows") or ()])
+    require_workflows(scope, params.get("workflows") or ())
     settings = {k: params[k] for k in _SETTINGS if params.get(k) is not None}
     # AWS's defaults, as a pipeline takes them.
     settings.setdefault("enhancedImageMetadataEnabled", True)

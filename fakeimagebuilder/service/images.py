@@ -27,6 +27,7 @@ from .errors import (
 )
 from .filters import passes
 from .lifecycle_executions import image_overlay, image_status
+from .managed import managed_image_builds
 from .paging import NewestFirst, page
 from .parents import os_version_of
 from .pipelines import pipeline
@@ -332,6 +333,15 @@ def image_document(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     return document
 
 
+def _managed(scope: Scope, arn: Arn, text: str) -> list[dict[str, Any]]:
+    """The AWS-managed image builds an ``aws`` ARN selects (managed.py), highest first; at least one."""
+    require_in_scope(arn, partition=scope.partition, region=scope.region, account="aws", text=text)
+    found = managed_image_builds(scope.partition, scope.region, text)
+    if not found:
+        raise ResourceNotFoundException(f"No available image matches '{text}'.")
+    return found
+
+
 def get_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """GetImage: a build version ARN, or an image version ARN (``x`` wildcards) for its highest AVAILABLE build.
 
@@ -340,6 +350,8 @@ def get_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any
     """
     text = params["imageBuildVersionArn"]
     arn = Arn.parse(text)
+    if arn.account == "aws":
+        return {"image": _managed(scope, arn, text)[0]}
     require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
     parts = _BUILD_PATH.match(arn.path)
     if parts is None or parts.group(3) is not None:
@@ -409,6 +421,9 @@ def _filtered_as(summary: dict[str, Any], build: Build) -> dict[str, Any]:
     return {**summary, "version": build.recipe["version"]}
 
 
+_BUILD_FILTERS = ("name", "osVersion", "platform", "type", "version")
+
+
 def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """ListImageBuildVersions: the builds of one image version, newest first.
 
@@ -421,6 +436,15 @@ def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) 
     filters = params.get("filters") or []
     if text is None:
         builds = list(reversed(scope.builds.values()))
+    elif Arn.parse(text).account == "aws":
+        wanted = passes(filters, _BUILD_FILTERS)  # version compares x.y.z, as for the caller's builds (_filtered_as)
+        managed = [
+            build
+            for build in _managed(scope, Arn.parse(text), text)
+            if wanted({**build, "version": build["version"].split("/")[0]})
+        ]
+        found, token = page(scope, managed, params, ("ListImageBuildVersions", text, filters), managed.index)
+        return {"imageSummaryList": found, "nextToken": token}
     else:
         arn = Arn.parse(text)
         require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
@@ -431,8 +455,9 @@ def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) 
             if normalise_name(build.recipe["name"]) == name and build.recipe["version"] == version
         ]
     builds = _not_deleted(scope, builds, now)
-    allowed = ("name", "osVersion", "platform", "type", "version")
-    items, token = _summaries_page(scope, builds, params, filters, allowed, now, ("ListImageBuildVersions", text))
+    items, token = _summaries_page(
+        scope, builds, params, filters, _BUILD_FILTERS, now, ("ListImageBuildVersions", text)
+    )
     return {"imageSummaryList": items, "nextToken": token}
 
 

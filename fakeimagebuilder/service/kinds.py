@@ -188,11 +188,8 @@ WORKFLOW = Kind(
 
 def _lifecycle_summary(scope: Scope, item: Any, now: float) -> dict[str, Any]:
     # ListLifecyclePolicies filters on Name and Status (capitalised, as the model's documentation has them).
-    # A policy created without a status has none (lifecycle.py), and so passes no Status filter.
-    summary = {**item, "Name": item["name"]}
-    if "status" in item:
-        summary["Status"] = item["status"]
-    return summary
+    # Every policy has a status (ENABLED unless sent: lifecycle.py); .get for a state file written before that.
+    return {**item, "Name": item["name"], "Status": item.get("status", "ENABLED")}
 
 
 LIFECYCLE_POLICY = Kind(

@@ -5,7 +5,7 @@ wildcards) or by tags, exactly one of the two, and lists up to three rules,
 one per action (DELETE, DEPRECATE, DISABLE). An AGE filter counts in a unit
 (DAYS, WEEKS, MONTHS, YEARS); a COUNT filter has none. Unlike the other
 kinds, its dates are timestamps (epoch seconds on the wire), as the model
-has them. (Policies are stored and read back; the fake does not run them.)
+has them. Enabled policies run daily on the fake's clock (lifecycle_runs.py).
 
 Sources of the checks: the API reference's LifecyclePolicyDetailAction
 (DELETE rules may include AMIs, snapshots and containers, DEPRECATE and
@@ -14,9 +14,10 @@ LifecyclePolicyDetailFilter (a unit for age-based rules); the user guide's
 "How lifecycle management rules work" (deprecate and disable rules do not
 apply to container images); AWS's CDK construct (aws-imagebuilder-alpha
 lifecycle-policy.ts: no AMI exclusion rules in a container policy). A
-policy reads back as sent: no status is filled in (Terraform's acceptance
-tests, whose schema leaves status optional and not computed, see no drift
-against real AWS).
+policy reads back as sent, with status ENABLED filled in when Create (or
+Update, which replaces every setting) leaves it out: Terraform's schema has
+status Optional, Computed, Default ENABLED
+(terraform-provider-aws internal/service/imagebuilder/lifecycle_policy.go).
 """
 
 from __future__ import annotations
@@ -81,11 +82,14 @@ def _check(params: dict[str, Any]) -> None:
 
 def _settings(params: dict[str, Any]) -> dict[str, Any]:
     _check(params)
-    return {k: params[k] for k in _SETTABLE if params.get(k) is not None}
+    settings = {k: params[k] for k in _SETTABLE if params.get(k) is not None}
+    settings.setdefault("status", "ENABLED")  # AWS's default (module docstring)
+    return settings
 
 
 def create_lifecycle_policy(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """CreateLifecyclePolicy: a policy under a unique name, its rules checked, read back as sent."""
+    """CreateLifecyclePolicy: a policy under a unique name, its rules checked, read back as sent (status ENABLED
+    unless sent)."""
     document = _settings(params)
     document["name"] = params["name"]
     arn = scope.arn(LIFECYCLE_POLICY.resource_type, normalise_name(params["name"]))

@@ -6,18 +6,25 @@ test-image, distribute-image).
 They resolve in Get, list under owner Amazon, and belong to no account the
 caller can change (their ARNs name the account ``aws``). The catalogue is a
 small, believable selection: names AWS publishes, platforms and operating
-systems they support; versions and dates are the fake's own.
+systems they support; versions and dates are the fake's own. Like AWS's,
+each managed component has a history of versions, each one build (``/1``):
+Terraform's acceptance tests against real AWS pin ``update-linux/1.0.0`` and
+``update-windows/1.0.1/1`` (hashicorp/terraform-provider-aws#23569), so every
+patch release from 1.0.0 up to the newest is kept, and ``x.x.x`` selects the newest.
 """
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from types import MappingProxyType
 from typing import Any
 
 from .arns import Arn
+from .errors import InvalidRequestException
+from .versions import concrete, matches, pattern
 
-__all__ = ["MANAGED_DATE", "MANAGED_TYPES", "catalogue", "image_versions"]
+__all__ = ["MANAGED_DATE", "MANAGED_TYPES", "catalogue", "image_versions", "managed_image_builds"]
 
 MANAGED_DATE = "2024-01-01T00:00:00.000Z"
 """When the fake's AWS-managed resources were made (a fixed instant, so they read the same in every run)."""
@@ -62,26 +69,39 @@ def _component_document(name: str, kind: str, platform: str) -> str:
     )
 
 
+def _history(newest: str) -> tuple[str, ...]:
+    """Every patch release up to ``newest`` (``1.0.2`` -> 1.0.0, 1.0.1, 1.0.2), oldest first."""
+    major, minor, patch = newest.split(".")
+    return tuple(f"{major}.{minor}.{n}" for n in range(int(patch) + 1))
+
+
+def _release_date(index: int) -> str:
+    """The n-th release's date: MANAGED_DATE for the first, a month apart after that (the fake's own dates)."""
+    year, month = divmod(index, 12)
+    return f"{2024 + year}-{month + 1:02d}-01T00:00:00.000Z"
+
+
 @cache
 def _components(partition: str, region: str) -> MappingProxyType[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for name, platform, version, kind, description, systems in _COMPONENTS:
-        arn = str(Arn.build(partition, region, "aws", "component", name, version, "1"))
-        found[arn] = {
-            "arn": arn,
-            "name": name,
-            "version": version,
-            "description": description,
-            "type": kind,
-            "platform": platform,
-            "supportedOsVersions": list(systems),
-            "state": {"status": "ACTIVE"},
-            "owner": "Amazon",
-            "data": _component_document(name, kind, platform),
-            "encrypted": True,
-            "dateCreated": MANAGED_DATE,
-            "tags": {},
-        }
+    for name, platform, newest, kind, description, systems in _COMPONENTS:
+        for index, version in enumerate(_history(newest)):
+            arn = str(Arn.build(partition, region, "aws", "component", name, version, "1"))
+            found[arn] = {
+                "arn": arn,
+                "name": name,
+                "version": version,
+                "description": description,
+                "type": kind,
+                "platform": platform,
+                "supportedOsVersions": list(systems),
+                "state": {"status": "ACTIVE"},
+                "owner": "Amazon",
+                "data": _component_document(name, kind, platform),
+                "encrypted": True,
+                "dateCreated": _release_date(index),
+                "tags": {},
+            }
     return MappingProxyType(found)
 
 
@@ -161,36 +181,109 @@ def _workflows(partition: str, region: str) -> MappingProxyType[str, dict[str, A
     return MappingProxyType(found)
 
 
-# name, platform, operating system, version
-_IMAGES: tuple[tuple[str, str, str, str], ...] = (
-    ("amazon-linux-2-x86", "Linux", "Amazon Linux 2", "2024.1.1"),
-    ("amazon-linux-2-arm64", "Linux", "Amazon Linux 2", "2024.1.1"),
-    ("amazon-linux-2023-x86", "Linux", "Amazon Linux 2023", "2024.1.1"),
-    ("amazon-linux-2023-arm64", "Linux", "Amazon Linux 2023", "2024.1.1"),
-    ("ubuntu-server-22-lts-x86", "Linux", "Ubuntu 22", "2024.1.1"),
-    ("ubuntu-server-24-lts-x86", "Linux", "Ubuntu 24", "2024.1.1"),
-    ("windows-server-2022-english-full-base-x86", "Windows", "Microsoft Windows Server 2022", "2024.1.1"),
-    ("windows-server-2019-english-full-base-x86", "Windows", "Microsoft Windows Server 2019", "2024.1.1"),
+# display name (the ARN's name node is its normalised form), platform, operating system. AWS names its images
+# so: "Amazon Linux 2 x86" with os "Amazon Linux 2" and platform Linux, as terraform-provider-aws's
+# TestAccImageBuilderImageDataSource_ARN_aws reads image/amazon-linux-2-x86/x.x.x from real AWS.
+_IMAGES: tuple[tuple[str, str, str], ...] = (
+    ("Amazon Linux 2 x86", "Linux", "Amazon Linux 2"),
+    ("Amazon Linux 2 ARM64", "Linux", "Amazon Linux 2"),
+    ("Amazon Linux 2023 x86", "Linux", "Amazon Linux 2023"),
+    ("Amazon Linux 2023 ARM64", "Linux", "Amazon Linux 2023"),
+    ("Ubuntu Server 22 LTS x86", "Linux", "Ubuntu 22"),
+    ("Ubuntu Server 24 LTS x86", "Linux", "Ubuntu 24"),
+    ("Windows Server 2022 English Full Base x86", "Windows", "Microsoft Windows Server 2022"),
+    ("Windows Server 2019 English Full Base x86", "Windows", "Microsoft Windows Server 2019"),
 )
+
+# The image versions each managed image has (the fake's own; AWS releases one about monthly), each one build.
+_IMAGE_RELEASES = ("2024.1.1", "2024.2.1")
+
+
+def _ami_id(arn: str) -> str:
+    """A stable, believable AMI id for a managed image build (the same in every run)."""
+    return "ami-" + hashlib.sha256(arn.encode()).hexdigest()[:17]
+
+
+@cache
+def _image_builds(partition: str, region: str) -> MappingProxyType[str, dict[str, Any]]:
+    """AWS's managed images as GetImage shows them, by build version ARN (``.../name/x.y.z/1``)."""
+    found: dict[str, dict[str, Any]] = {}
+    for display, platform, system in _IMAGES:
+        node = display.lower().replace(" ", "-")
+        for index, version in enumerate(_IMAGE_RELEASES):
+            arn = str(Arn.build(partition, region, "aws", "image", node, version, "1"))
+            found[arn] = {
+                "arn": arn,
+                "type": "AMI",
+                "name": display,
+                "version": f"{version}/1",
+                "platform": platform,
+                "enhancedImageMetadataEnabled": False,
+                "osVersion": system,
+                "state": {"status": "AVAILABLE"},
+                "dateCreated": _release_date(index),
+                "outputResources": {
+                    "amis": [
+                        {
+                            "region": region,
+                            "image": _ami_id(arn),
+                            "name": f"{node}-{version.replace('.', '-')}",
+                            "description": f"{display} image {version}, managed by AWS",
+                            "state": {"status": "AVAILABLE"},
+                        }
+                    ]
+                },
+                "buildType": "USER_INITIATED",
+                "imageSource": "AMAZON_MANAGED",
+                "owner": "Amazon",
+                "tags": {},
+            }
+    return MappingProxyType(found)
 
 
 @cache
 def image_versions(partition: str, region: str) -> tuple[dict[str, Any], ...]:
-    """AWS's managed parent images in a region, as ListImages shows them (ImageVersion), by version ARN."""
+    """AWS's managed parent images in a region, as ListImages shows them (ImageVersion), by version ARN.
+
+    The name is the image's display name ("Amazon Linux 2 x86"), as GetImage shows it, not its ARN's node.
+    """
     return tuple(
         {
-            "arn": str(Arn.build(partition, region, "aws", "image", name, version)),
-            "name": name,
+            "arn": build["arn"].rsplit("/", 1)[0],
+            "name": build["name"],
             "type": "AMI",
-            "version": version,
-            "platform": platform,
-            "osVersion": system,
+            "version": build["version"].split("/")[0],
+            "platform": build["platform"],
+            "osVersion": build["osVersion"],
             "owner": "Amazon",
-            "dateCreated": MANAGED_DATE,
+            "dateCreated": build["dateCreated"],
             "buildType": "USER_INITIATED",
             "imageSource": "AMAZON_MANAGED",
         }
-        for name, platform, system, version in _IMAGES
+        for build in _image_builds(partition, region).values()
+    )
+
+
+def managed_image_builds(partition: str, region: str, text: str) -> list[dict[str, Any]]:
+    """The managed image builds an ``aws`` image ARN selects, highest first.
+
+    A build version ARN selects itself; a version ARN (``x`` wildcards
+    allowed) every build of the versions it matches; empty when none.
+    """
+    builds = _image_builds(partition, region)
+    if text in builds:
+        return [builds[text]]
+    prefix, _, version = text.rpartition("/")
+    wanted = pattern(version, InvalidRequestException)
+    found = [
+        build
+        for arn, build in builds.items()
+        if arn.rsplit("/", 2)[0] == prefix and matches(wanted, concrete(arn.rsplit("/", 2)[1]))
+    ]
+    return sorted(
+        found,
+        key=lambda build: (concrete(build["version"].split("/")[0]), int(build["arn"].rsplit("/", 1)[1])),
+        reverse=True,
     )
 
 

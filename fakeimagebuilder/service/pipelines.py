@@ -11,7 +11,7 @@ from .errors import (
     ResourceAlreadyExistsException,
     ResourceNotFoundException,
 )
-from .references import require_existing
+from .references import require_workflows
 from .schedules import arm, check, view
 from .state import Scope
 from .versions import check_references
@@ -69,7 +69,7 @@ def _settings(scope: Scope, params: dict[str, Any]) -> dict[str, Any]:
     scope.lookup("infrastructure-configuration", params["infrastructureConfigurationArn"])
     if params.get("distributionConfigurationArn") is not None:
         scope.lookup("distribution-configuration", params["distributionConfigurationArn"])
-    require_existing(scope, [workflow.get("workflowArn") for workflow in params.get("workflows") or ()])
+    require_workflows(scope, params.get("workflows") or ())
     check(params.get("schedule"))
     settings = {k: params[k] for k in _SETTABLE if params.get(k) is not None}
     settings.setdefault("status", "ENABLED")

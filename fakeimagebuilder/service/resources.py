@@ -11,10 +11,11 @@ the document Get returns, and deleted unless something still references them
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .arns import Arn, normalise_name, require_in_scope
+from .arns import Arn, normalise_name, partition_of, require_in_scope
 from .dates import date_string
 from .errors import (
     ImageBuilderError,
@@ -319,7 +320,8 @@ def create(kind: Kind, scope: Scope, params: dict[str, Any], now: float, arn: st
     """Store a new resource of ``kind`` at ``arn``: its document plus arn, dateCreated and tags."""
     items = kind.items(scope)
     check_references([params.get("parentImage"), *referenced_arns(kind, params)])
-    require_existing(scope, referenced_arns(kind, params))
+    require_existing(scope, referenced_arns(kind, params), "components")
+    require_existing(scope, [params.get("parentImage")], "parentImage")
     if arn in items:
         raise ResourceAlreadyExistsException(f"The following resource '{kind.label}' already exists: '{arn}'.")
     document.update(arn=arn, dateCreated=date_string(now), tags=dict(params.get("tags") or {}))
@@ -392,6 +394,31 @@ def _require_outputs(params: dict[str, Any]) -> None:
             )
 
 
+# A region's name: a geography AWS names regions in, then words and a number (us-east-1, us-gov-west-1,
+# eusc-de-east-1). A form, not a list, so regions AWS opens later work without a change here.
+_REGION = re.compile(r"^(af|ap|ca|cn|eu|eusc|il|me|mx|sa|us)(-[a-z]+)+-\d{1,2}\Z")
+
+
+def _require_regions(scope: Scope, params: dict[str, Any]) -> None:
+    """Each distribution names a region of the caller's partition, and no region twice (assumed wording)."""
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(params["distributions"]):
+        region = entry["region"]
+        # The caller's own region always counts (a fake may serve a made-up one: allow_unknown_regions).
+        if region != scope.region and (not _REGION.match(region) or partition_of(region) != scope.partition):
+            raise InvalidRequestException(
+                f"The value supplied for parameter 'distributions[{index}].region' is not valid. '{region}' is not "
+                f"a region of partition '{scope.partition}'."
+            )
+        if region in seen:
+            raise InvalidRequestException(
+                f"The value supplied for parameter 'distributions[{index}].region' is not valid. Region '{region}' "
+                f"is already distributed to by distributions[{seen[region]}]: each region may appear only once in "
+                "a distribution configuration."
+            )
+        seen[region] = index
+
+
 def create_image_recipe(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """CreateImageRecipe: a recipe version; the version must be concrete (no ``x``).
 
@@ -423,6 +450,7 @@ def update_infrastructure_configuration(scope: Scope, params: dict[str, Any], no
 
 def create_distribution_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """CreateDistributionConfiguration; ``timeoutMinutes`` reads back as 720 (AWS's default)."""
+    _require_regions(scope, params)
     _require_outputs(params)
     document = _copy(params)
     document.setdefault("timeoutMinutes", 720)
@@ -432,5 +460,6 @@ def create_distribution_configuration(scope: Scope, params: dict[str, Any], now:
 
 def update_distribution_configuration(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """UpdateDistributionConfiguration: replaces description and distributions (timeoutMinutes stays)."""
+    _require_regions(scope, params)
     _require_outputs(params)
     return {DISTRIBUTION.arn_member: replace(DISTRIBUTION, scope, params, now, keep=("timeoutMinutes",))}

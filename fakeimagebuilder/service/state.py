@@ -34,6 +34,8 @@ class Settings:
     from now on reports, when its scanning is on (findings.py).
     ``marketplace_components``: the AWS Marketplace components the caller
     is entitled to, ARN -> YAML document (marketplace.py).
+    ``missing_reference_error``: the code a create answers for a component,
+    workflow or parent image it names that does not exist (references.py).
     ``fake_id`` and ``launches``: see below.
     """
 
@@ -45,6 +47,7 @@ class Settings:
     auto_disable_failures: int | None = 5
     scan_findings: tuple[dict[str, Any], ...] = ()
     marketplace_components: dict[str, str] = field(default_factory=dict)
+    missing_reference_error: str = "ResourceNotFoundException"
     # Not knobs: what makes each produced resource's made-up ids its own. Kept here, with the knobs, because a
     # reset keeps them and a snapshot carries them: ``fake_id`` tells one fake's AMIs from another's, and
     # ``launches`` counts every build ever launched (a reset does not restart it), so a build made again under

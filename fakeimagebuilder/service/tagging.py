@@ -1,4 +1,12 @@
-"""Tags on any Image Builder resource: ListTagsForResource, TagResource, UntagResource."""
+"""Tags on any Image Builder resource: ListTagsForResource, TagResource, UntagResource.
+
+AWS-managed resources (account ``aws``: components, workflows, images)
+belong to no caller: ListTagsForResource reads their tags as Get shows them
+(none), and TagResource and UntagResource answer InvalidParameterException,
+the tagging API's modeled 400 (assumed: no source shows AWS's answer; a
+403 is what other operations give for a resource the caller does not own,
+but the tagging operations model no ForbiddenException).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +16,34 @@ from typing import Any
 from . import kinds  # a module, not its names: kinds imports images, which imports MAX_TAGS from here
 from .builds import Build
 from .errors import InvalidParameterException, ResourceNotFoundException
+from .managed import catalogue, managed_image_builds
 from .state import Scope
 
 __all__ = ["MAX_TAGS", "list_tags_for_resource", "tag_resource", "untag_resource"]
 
 MAX_TAGS = 50
 """Tags one resource may hold (AWS's general tagging limit; the model's TagMap max)."""
+
+
+def _managed_tags(scope: Scope, arn: str) -> dict[str, str] | None:
+    """The tags of the AWS-managed resource ``arn`` names (an exact ARN, as tagging takes), None if not one."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[4] != "aws" or (parts[1], parts[3]) != (scope.partition, scope.region):
+        return None
+    resource_type = parts[5].partition("/")[0]
+    if resource_type == "image":
+        found = managed_image_builds(scope.partition, scope.region, arn) if arn.count("/") == 3 else []
+        return dict(found[0]["tags"]) if found else None
+    item = catalogue(resource_type, scope.partition, scope.region).get(arn)
+    return None if item is None else dict(item["tags"])
+
+
+def _refuse_managed(scope: Scope, arn: str) -> None:
+    if _managed_tags(scope, arn) is not None:
+        raise InvalidParameterException(
+            f"The value supplied for parameter 'resourceArn' is not valid. The resource '{arn}' is owned by AWS: "
+            "you cannot change its tags."
+        )
 
 
 def _holder(scope: Scope, arn: str) -> tuple[dict[str, str], Callable[[dict[str, str]], None]]:
@@ -33,12 +63,16 @@ def _holder(scope: Scope, arn: str) -> tuple[dict[str, str], Callable[[dict[str,
 
 
 def list_tags_for_resource(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """ListTagsForResource."""
+    """ListTagsForResource: an AWS-managed resource's too (it has none)."""
+    managed = _managed_tags(scope, params["resourceArn"])
+    if managed is not None:
+        return {"tags": managed}
     return {"tags": dict(_holder(scope, params["resourceArn"])[0])}
 
 
 def tag_resource(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """TagResource: adds or overwrites; a resource holds at most 50 tags."""
+    _refuse_managed(scope, params["resourceArn"])
     tags, replace = _holder(scope, params["resourceArn"])
     merged = {**tags, **params["tags"]}
     if len(merged) > MAX_TAGS:
@@ -51,6 +85,7 @@ def tag_resource(scope: Scope, params: dict[str, Any], now: float) -> dict[str, 
 
 def untag_resource(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """UntagResource: removing a key that is not there is not an error."""
+    _refuse_managed(scope, params["resourceArn"])
     tags, replace = _holder(scope, params["resourceArn"])
     removed = set(params["tagKeys"])
     replace({k: v for k, v in tags.items() if k not in removed})

@@ -246,8 +246,9 @@ def _wrong_validation_code(mp: pytest.MonkeyPatch) -> None:
 
 def _unchecked_references(mp: pytest.MonkeyPatch) -> None:
     # Each module that checks references holds its own name for the check.
-    for module in (resources, pipelines, image_creation):
-        mp.setattr(module, "require_existing", lambda scope, arns: None)
+    mp.setattr(resources, "require_existing", lambda scope, arns, parameter: None)
+    for module in (pipelines, image_creation):
+        mp.setattr(module, "require_workflows", lambda scope, workflows: None)
 
 
 def _merged_configuration_update(mp: pytest.MonkeyPatch) -> None:

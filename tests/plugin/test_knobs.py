@@ -229,3 +229,34 @@ def test_bad_ini_option_is_a_usage_error_naming_it(pytester: pytest.Pytester, op
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     name, value = (part.strip() for part in option.split("="))
     result.stderr.fnmatch_lines([f"ERROR: ini option imagebuilder_{name} = {value!r}: {message}"])
+
+
+def test_missing_reference_error_from_ini_and_marker(project: pytest.Pytester):
+    project.makeini(
+        """
+        [pytest]
+        imagebuilder_missing_reference_error = InvalidRequestException
+        """
+    )
+    project.makepyfile(
+        """
+        import pytest
+
+        PARENT = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
+        ABSENT = [{"componentArn": "arn:aws:imagebuilder:us-east-1:123456789012:component/absent/1.0.0"}]
+
+        def refused(client):
+            with pytest.raises(client.exceptions.ClientError) as caught:
+                client.create_image_recipe(name="web", semanticVersion="1.0.0", parentImage=PARENT, components=ABSENT)
+            return caught.value.response["Error"]["Code"]
+
+        def test_ini(imagebuilder_client):
+            assert refused(imagebuilder_client) == "InvalidRequestException"
+
+        @pytest.mark.imagebuilder(missing_reference_error="ResourceNotFoundException")
+        def test_marker(imagebuilder_client):
+            assert refused(imagebuilder_client) == "ResourceNotFoundException"
+        """
+    )
+
+    project.runpytest("--strict-markers").assert_outcomes(passed=2)
