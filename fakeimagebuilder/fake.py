@@ -60,8 +60,13 @@ KEEP = _Keep.KEEP
 
 
 def _account_id(value: Any) -> None:
-    if not (isinstance(value, str) and len(value) == 12 and value.isascii() and value.isdigit()):
-        raise ValueError(f"account_id must be 12 digits, not {value!r}")
+    if not isinstance(value, str):
+        # An int of 12 digits reads as right in the message; say what is wrong with it (a leading 0 is lost too).
+        raise ValueError(
+            f"account_id must be a 12-digit string such as '123456789012', not the {type(value).__name__} {value!r}"
+        )
+    if not (len(value) == 12 and value.isascii() and value.isdigit()):
+        raise ValueError(f"account_id must be a 12-digit string, not {value!r}")
 
 
 def _region(value: Any) -> None:

@@ -160,7 +160,7 @@ def test_ini_options_set_the_defaults_and_the_marker_overrides_them(project: pyt
     [
         ("bogus=1", "*@pytest.mark.imagebuilder has no knob bogus; it takes: account_id, region, *"),
         ('"eu-west-1"', "*@pytest.mark.imagebuilder takes keywords only*"),
-        ('account_id="42"', "*account_id must be 12 digits, not '42'*"),
+        ('account_id="42"', "*account_id must be a 12-digit string, not '42'*"),
         ('outcome="BROKEN"', "*outcome must be AVAILABLE or FAILED, not 'BROKEN'*"),
         ("build_seconds=-1", "*build_seconds must be a finite number >= 0, not -1*"),
         ('build_seconds=float("nan")', "*build_seconds must be a finite number >= 0, not nan*"),
