@@ -193,7 +193,9 @@ def _knobs_for(request: pytest.FixtureRequest) -> _Knobs:
     try:
         return replace(_ini_knobs(request.config), **chosen)
     except ValueError as error:
-        pytest.fail(f"@pytest.mark.{MARKER}: {error}", pytrace=False)
+        problem = str(error)
+    # Failed outside the except block: inside, pytest would show the ValueError too, as its context.
+    pytest.fail(f"@pytest.mark.{MARKER}: {problem}", pytrace=False)
 
 
 # -- hooks -----------------------------------------------------------------------------------------
