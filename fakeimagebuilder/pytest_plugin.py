@@ -392,13 +392,8 @@ def imagebuilder_events(imagebuilder_fake: FakeImageBuilder) -> Iterator[Collect
 
 
 @pytest.fixture(scope="session")
-def imagebuilder_server(pytestconfig: pytest.Config) -> Iterator[RunningServer]:
-    """A running Image Builder HTTP server on 127.0.0.1 (a free port); ``str()`` is its URL.
-
-    One per session, so one per xdist worker. Its state, and the knobs of the
-    ``imagebuilder`` marker, are set afresh before every test that uses it;
-    its fake is ``imagebuilder_server.fake`` (advance its clock there).
-    """
+def _imagebuilder_running_server(pytestconfig: pytest.Config) -> Iterator[RunningServer]:
+    """The server behind ``imagebuilder_server``: one per session, so one per xdist worker."""
     from .server import serve_in_thread
 
     running = serve_in_thread(_ini_knobs(pytestconfig).new_fake(), host="127.0.0.1", port=0)
@@ -408,24 +403,34 @@ def imagebuilder_server(pytestconfig: pytest.Config) -> Iterator[RunningServer]:
         running.stop()
 
 
+@pytest.fixture
+def imagebuilder_server(
+    request: pytest.FixtureRequest, _imagebuilder_running_server: RunningServer
+) -> Iterator[RunningServer]:
+    """A running Image Builder HTTP server on 127.0.0.1 (a free port); ``str()`` is its URL.
+
+    One per session, so one per xdist worker. Its state, and the knobs of the
+    ``imagebuilder`` marker, are set afresh for every test that uses it;
+    its fake is ``imagebuilder_server.fake`` (advance its clock there). The
+    test gets the dummy AWS environment and the network guard with it, also
+    when it asks for the server with ``request.getfixturevalue``.
+    """
+    knobs = _knobs_for(request)
+    _isolate_aws_environment(request, knobs.region)  # done already, unless requested with getfixturevalue
+    running = _imagebuilder_running_server
+    running.fake.reset()
+    knobs.apply(running.fake)
+    with botocore_hook.guard(_refusal):
+        yield running
+
+
 @pytest.fixture(autouse=True)
-def _imagebuilder_per_test(request: pytest.FixtureRequest) -> Iterator[None]:
-    """For each test that uses the fixtures: the dummy AWS environment first; for the server, state, knobs, guard.
+def _imagebuilder_per_test(request: pytest.FixtureRequest) -> None:
+    """For each test that names the fixtures: the dummy AWS environment, before any other fixture of the test.
 
     Autouse fixtures are set up before the test's other function-scoped
     fixtures, so the environment is ours before any of theirs changes it.
     """
     names = request.fixturenames
-    if "imagebuilder_fake" not in names and "imagebuilder_server" not in names:
-        yield
-        return
-    knobs = _knobs_for(request)
-    _isolate_aws_environment(request, knobs.region)
-    if "imagebuilder_server" not in names:
-        yield
-        return
-    running = request.getfixturevalue("imagebuilder_server")
-    running.fake.reset()
-    knobs.apply(running.fake)
-    with botocore_hook.guard(_refusal):
-        yield
+    if "imagebuilder_fake" in names or "imagebuilder_server" in names:
+        _isolate_aws_environment(request, _knobs_for(request).region)
