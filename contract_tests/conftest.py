@@ -35,14 +35,19 @@ from urllib.parse import urlsplit
 
 import botocore
 import botocore.session
-import hypothesis
 import pytest
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from hypothesis import reproduce_failure, settings
-from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 import fakeimagebuilder
+from fakeimagebuilder.extras import missing_extra
+
+try:  # the suite's one extra dependency beyond pytest, first imported here
+    import hypothesis
+    from hypothesis import reproduce_failure, settings
+    from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
+except ModuleNotFoundError as missing:
+    raise missing_extra(missing, "contract", "the contract suite") from None
 
 from . import profiles
 from .ledger_report import current_test, tally, write_report
