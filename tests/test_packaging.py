@@ -274,6 +274,7 @@ def test_the_installed_contract_suite_runs_with_its_replays(fresh: Path, tmp_pat
     replays = re.findall(r"^PASSED \S*test_fixtures\.py::test_fixture_replays\[fake-(\S+)\]", out, re.M)
     assert sorted(replays) == sorted(f"{p.parent.name}/{p.stem}" for p in (ROOT / "fixtures").glob("*/*.json"))
     assert " failed" not in out.splitlines()[-1] and " skipped" not in out.splitlines()[-1]
+    assert "PytestAssertRewriteWarning" not in out and " warning" not in out.splitlines()[-1]
     assert (tmp_path / ".pytest_cache").is_dir()  # pytest's cache where the user ran it, not in site-packages
     assert "contract_tests" not in {p.name for p in Path(str(fresh)).parents[1].glob("lib/python*/site-packages/*")}
 
