@@ -10,7 +10,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
+from fakeimagebuilder.extras import missing_extra
+
+try:
+    import pytest
+except ModuleNotFoundError as missing:
+    raise missing_extra(missing, "contract", "python -m fakeimagebuilder.contract_tests") from None
 
 if __name__ == "__main__":
     here = Path(__file__).resolve().parent

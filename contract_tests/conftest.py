@@ -35,13 +35,19 @@ from urllib.parse import urlsplit
 
 import botocore
 import botocore.session
-import hypothesis
 import pytest
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from hypothesis import reproduce_failure, settings
-from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 import fakeimagebuilder
+from fakeimagebuilder.extras import missing_extra
+
+try:  # the suite's one extra dependency beyond pytest, first imported here
+    import hypothesis
+    from hypothesis import reproduce_failure, settings
+    from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
+except ModuleNotFoundError as missing:
+    raise missing_extra(missing, "contract", "the contract suite") from None
 
 from . import profiles
 from .ledger_report import current_test, tally, write_report
@@ -148,7 +154,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if target == "endpoint" and not config.getoption("endpoint_url"):
         raise pytest.UsageError("--target endpoint needs --endpoint-url URL")
     if target == "endpoint" and not getattr(config, "workerinput", None):
-        _check_endpoint_answers(config.getoption("endpoint_url"))
+        _check_endpoint_answers(config.getoption("endpoint_url"), config.getoption("aws_region") or "us-east-1")
     if target == "aws":
         overrides = endpoint_overrides()
         if overrides:
@@ -194,8 +200,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def _check_endpoint_answers(url: str) -> None:
-    """One line, before any test, when nothing answers at ``url`` (not one botocore traceback per test)."""
+def _check_endpoint_answers(url: str, region: str) -> None:
+    """One line, before any test, when nothing answers at ``url``, or something other than Image Builder does
+    (not one botocore traceback per test)."""
     try:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
@@ -210,6 +217,49 @@ def _check_endpoint_answers(url: str) -> None:
             f"--endpoint-url {url} does not answer ({error.strerror or error}): start the server first "
             "(python -m fakeimagebuilder serve --port PORT) or correct the URL"
         ) from None
+    answer = _probe(url, region)
+    if answer is not None:
+        raise pytest.UsageError(
+            f"--endpoint-url {url} answers, but not as Image Builder: ListImagePipelines got {answer}; "
+            "is it the URL the server printed ('listening on http://HOST:PORT')?"
+        )
+
+
+def _probe(url: str, region: str) -> str | None:
+    """What a cheap read-only call (ListImagePipelines, maxResults=1) got at ``url``, unless Image Builder's answer."""
+    client = botocore.session.Session().create_client(
+        "imagebuilder",
+        region_name=region,
+        endpoint_url=url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=10),
+    )
+    try:
+        answer = client.list_image_pipelines(maxResults=1)
+    except ClientError as error:
+        return _described(error.response)
+    except BotoCoreError as error:  # an unparsable body, a timeout
+        return _one_line(str(error))
+    if "imagePipelineList" in answer:
+        return None
+    return _described(answer) + " with no imagePipelineList"
+
+
+def _described(response: dict[str, Any]) -> str:
+    """``HTTP 404 (text/html)``, or for a JSON error, its code and message too."""
+    meta = response.get("ResponseMetadata", {})
+    kind = meta.get("HTTPHeaders", {}).get("content-type", "no content type")
+    said = f"HTTP {meta.get('HTTPStatusCode')} ({kind})"
+    error = response.get("Error", {})
+    if "json" in kind and error:
+        said += f" {error.get('Code')}: {error.get('Message')}"
+    return _one_line(said)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _redact_credentials() -> None:

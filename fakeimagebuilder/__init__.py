@@ -9,6 +9,10 @@ The public surface::
         fake.advance(3600)       # move the virtual clock
         fake.fail_next("StartImagePipelineExecution", "ServiceUnavailableException")
         fake.reset()
+
+PYTEST_DONT_REWRITE: pytest rewrites the assertions of a pytest plugin's package, but it holds none, and
+``python -m fakeimagebuilder.contract_tests`` imports it before pytest starts (as ``-m`` imports a package's
+parents), which pytest would otherwise report as a PytestAssertRewriteWarning.
 """
 
 from .clock import Clock, ScaledClock, VirtualClock

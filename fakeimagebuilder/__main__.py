@@ -211,29 +211,36 @@ def _add_serve(commands: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every command."""
+    """The argument parser of every user's command (the maintainers' ``readme`` has its own: see :func:`main`)."""
     from . import __version__
 
     parser = argparse.ArgumentParser(prog="fakeimagebuilder", description="A fake of AWS EC2 Image Builder.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    # The metavar lists the user's commands only: 'readme' (a maintainer's tool) works but is not shown.
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,ledger,differences}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_serve(commands)
     ledger = commands.add_parser("ledger", help="print the behaviour ledger as a Markdown table")
     ledger.set_defaults(run=_ledger)
     differences = commands.add_parser("differences", help="print where the fake may differ from AWS, as Markdown")
     differences.set_defaults(run=_differences)
-    readme = commands.add_parser(
-        "readme", description="Maintainers: rewrite the blocks of this repository's README generated from the ledger."
+    return parser
+
+
+def _readme_parser() -> argparse.ArgumentParser:
+    readme = argparse.ArgumentParser(
+        prog="fakeimagebuilder readme",
+        description="Maintainers: rewrite the blocks of this repository's README generated from the ledger.",
     )
     readme.add_argument("path", nargs="?", default="README.md", help="the README to rewrite (default README.md)")
     readme.set_defaults(run=_readme)
-    _add_serve(commands)
-    return parser
+    return readme
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; the exit status is returned."""
-    args = build_parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    # 'readme' (a maintainer's tool) is parsed apart: as a subcommand, argparse would list it in the help and
+    # in every "invalid choice" error.
+    args = _readme_parser().parse_args(given[1:]) if given[:1] == ["readme"] else build_parser().parse_args(given)
     status: int = args.run(args)
     return status
 

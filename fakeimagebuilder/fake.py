@@ -60,8 +60,13 @@ KEEP = _Keep.KEEP
 
 
 def _account_id(value: Any) -> None:
-    if not (isinstance(value, str) and len(value) == 12 and value.isascii() and value.isdigit()):
-        raise ValueError(f"account_id must be 12 digits, not {value!r}")
+    if not isinstance(value, str):
+        # An int of 12 digits reads as right in the message; say what is wrong with it (a leading 0 is lost too).
+        raise ValueError(
+            f"account_id must be a 12-digit string such as '123456789012', not the {type(value).__name__} {value!r}"
+        )
+    if not (len(value) == 12 and value.isascii() and value.isdigit()):
+        raise ValueError(f"account_id must be a 12-digit string, not {value!r}")
 
 
 def _region(value: Any) -> None:
@@ -176,6 +181,7 @@ _RULES: dict[str, Callable[[Any], None]] = {
     "max_concurrent_builds": _max_concurrent_builds,
     "recreated_pipeline_lists_old_images": _flag("recreated_pipeline_lists_old_images"),
     "missing_reference_error": _missing_reference_error,
+    "allow_unknown_regions": _flag("allow_unknown_regions"),
     "operation": _operation,
     "code": _error_code,
     "times": _times,
@@ -193,6 +199,7 @@ def check_knobs(
     max_concurrent_builds: Any = KEEP,
     recreated_pipeline_lists_old_images: Any = KEEP,
     missing_reference_error: Any = KEEP,
+    allow_unknown_regions: Any = KEEP,
     operation: Any = KEEP,
     code: Any = KEEP,
     times: Any = KEEP,
@@ -214,6 +221,7 @@ def check_knobs(
         max_concurrent_builds=max_concurrent_builds,
         recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
         missing_reference_error=missing_reference_error,
+        allow_unknown_regions=allow_unknown_regions,
         operation=operation,
         code=code,
         times=times,
@@ -310,6 +318,7 @@ class FakeImageBuilder:
             max_concurrent_builds=max_concurrent_builds,
             recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
             missing_reference_error=missing_reference_error,
+            allow_unknown_regions=allow_unknown_regions,
         )
         if not allow_unknown_regions:
             check_known_region(region)
@@ -412,6 +421,7 @@ class FakeImageBuilder:
             "service": self.service.snapshot(),
             "policy": self.policy.snapshot(),
             "account_id": self.account_id,
+            "allow_unknown_regions": self.wire.allow_unknown_regions,
             # The event log too: the cursors clients hold number its records, and must mean the same after.
             "events": self.service.events,
         }
@@ -421,6 +431,8 @@ class FakeImageBuilder:
         self.service.restore(state["service"], events=state.get("events"))
         self.policy.restore(state["policy"])
         self.account_id = state["account_id"]
+        if "allow_unknown_regions" in state:  # a snapshot from before it was a knob of configure has none
+            self.wire.allow_unknown_regions = state["allow_unknown_regions"]
 
     # -- the one entry point every transport uses -------------------------------
 
@@ -672,6 +684,7 @@ class FakeImageBuilder:
         build_plan: BuildPlan | _Keep = KEEP,
         recreated_pipeline_lists_old_images: bool | _Keep = KEEP,
         missing_reference_error: str | _Keep = KEEP,
+        allow_unknown_regions: bool | _Keep = KEEP,
     ) -> None:
         """Change the knobs of a running fake (as the constructor sets them); knobs not named stay."""
         check_knobs(
@@ -680,6 +693,7 @@ class FakeImageBuilder:
             max_concurrent_builds=max_concurrent_builds,
             recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
             missing_reference_error=missing_reference_error,
+            allow_unknown_regions=allow_unknown_regions,
         )
         named = {
             "account_id": account_id,
@@ -687,6 +701,7 @@ class FakeImageBuilder:
             "max_concurrent_builds": max_concurrent_builds,
             "recreated_pipeline_lists_old_images": recreated_pipeline_lists_old_images,
             "missing_reference_error": missing_reference_error,
+            "allow_unknown_regions": allow_unknown_regions,
             "build_plan": build_plan if isinstance(build_plan, _Keep) else _plan_fields(build_plan),
         }
         self._change("configure", **{name: value for name, value in named.items() if not isinstance(value, _Keep)})
@@ -707,6 +722,8 @@ class FakeImageBuilder:
                 self.settings.recreated_pipeline_lists_old_images = knobs["recreated_pipeline_lists_old_images"]
             if "missing_reference_error" in knobs:
                 self.settings.missing_reference_error = knobs["missing_reference_error"]
+            if "allow_unknown_regions" in knobs:
+                self.wire.allow_unknown_regions = knobs["allow_unknown_regions"]
 
     def set_build_plan(self, plan: BuildPlan, pipeline_arn: str | None = None) -> None:
         """How builds behave from now on: for one pipeline, or (no ARN) for every pipeline without its own plan."""

@@ -2,9 +2,10 @@
 
 The pytest plugin's fixtures already keep Image Builder requests on the machine; this guard is for the
 stronger promise a suite may ask for: *no* request of *any* test leaves the machine, whatever library makes
-it (another service's client, ``requests``, ``urllib``). It works at the socket: a name lookup or a
-connection to anything but this machine (loopback addresses, ``localhost``, Unix sockets) raises the
-refusal the caller chose, before a packet is sent. In-process mocks (this fake, moto's ``mock_aws``,
+it (another service's client, ``requests``, ``urllib``). It works at the socket: a name lookup (forward or
+reverse), a connection or a datagram (``sendto``, ``sendmsg``) to anything but this machine (loopback
+addresses, ``localhost``, this machine's own host name, Unix sockets) raises the refusal the caller chose,
+before a packet is sent. In-process mocks (this fake, moto's ``mock_aws``,
 ``responses``) never open a socket, so they work under it unchanged.
 """
 
@@ -22,16 +23,23 @@ __all__ = ["blocking_network"]
 
 Refusal = Callable[[str], BaseException]
 
+# The socket methods and module functions the guard wraps; what they were is kept in _saved, called for what
+# stays here and put back after.
+_METHODS = ("connect", "connect_ex", "sendto", "sendmsg")
+_LOOKUPS = ("getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getnameinfo")
+
 _lock = threading.Lock()
 _refusals: list[Refusal] = []
-# What the guard replaced (connect, connect_ex, getaddrinfo), called for what stays here and put back after.
-_saved: tuple[Any, Any, Any] = (socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo)
+_saved: dict[str, Any] = {}
 
 
 def _stays_here(host: Any) -> bool:
     if isinstance(host, bytes):
         host = host.decode("ascii", "replace")
-    return host is None or (isinstance(host, str) and is_loopback(host))
+    if host is None:
+        return True
+    # This machine's own name too: http.server looks it up (getfqdn) when bound to all addresses.
+    return isinstance(host, str) and (is_loopback(host) or host == socket.gethostname())
 
 
 def _check(family: int, address: Any) -> None:
@@ -43,33 +51,86 @@ def _check(family: int, address: Any) -> None:
         raise refusals[-1](f"{host}:{address[1]}" if isinstance(address, tuple) and len(address) > 1 else str(host))
 
 
+def _lookup(host: Any) -> None:
+    # A name lookup sends a DNS query: refused for any name but this machine's, as a connection is.
+    if _refusals and not _stays_here(host):
+        raise _refusals[-1](str(host))
+
+
 def _connect(self: socket.socket, address: Any) -> None:
     _check(self.family, address)
-    return _saved[0](self, address)
+    return _saved["connect"](self, address)  # type: ignore[no-any-return]
 
 
 def _connect_ex(self: socket.socket, address: Any) -> int:
     _check(self.family, address)
-    return _saved[1](self, address)  # type: ignore[no-any-return]
+    return _saved["connect_ex"](self, address)  # type: ignore[no-any-return]
+
+
+def _sendto(self: socket.socket, data: Any, *flags_and_address: Any) -> int:
+    # sendto(data, address) or sendto(data, flags, address): a datagram needs no connect to leave.
+    if flags_and_address:
+        _check(self.family, flags_and_address[-1])
+    return _saved["sendto"](self, data, *flags_and_address)  # type: ignore[no-any-return]
+
+
+def _sendmsg(self: socket.socket, buffers: Any, *rest: Any) -> int:
+    # sendmsg(buffers[, ancdata[, flags[, address]]]): positional only, as the C method takes them.
+    if len(rest) > 2 and rest[2] is not None:
+        _check(self.family, rest[2])
+    return _saved["sendmsg"](self, buffers, *rest)  # type: ignore[no-any-return]
 
 
 def _getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-    # A name lookup sends a DNS query: refused for any name but this machine's, as a connection is.
-    if _refusals and not _stays_here(host):
-        raise _refusals[-1](str(host))
-    return _saved[2](host, *args, **kwargs)
+    _lookup(host)
+    return _saved["getaddrinfo"](host, *args, **kwargs)
+
+
+def _gethostbyname(host: Any) -> str:
+    _lookup(host)
+    return _saved["gethostbyname"](host)  # type: ignore[no-any-return]
+
+
+def _gethostbyname_ex(host: Any) -> tuple[str, list[str], list[str]]:
+    _lookup(host)
+    return _saved["gethostbyname_ex"](host)  # type: ignore[no-any-return]
+
+
+def _gethostbyaddr(address: Any) -> tuple[str, list[str], list[str]]:
+    _lookup(address)  # a reverse lookup asks DNS too
+    return _saved["gethostbyaddr"](address)  # type: ignore[no-any-return]
+
+
+def _getnameinfo(sockaddr: Any, flags: int) -> tuple[str, str]:
+    if not flags & socket.NI_NUMERICHOST:  # a numeric answer needs no reverse lookup
+        _lookup(sockaddr[0] if isinstance(sockaddr, tuple) and sockaddr else sockaddr)
+    return _saved["getnameinfo"](sockaddr, flags)  # type: ignore[no-any-return]
+
+
+_WRAPPERS: dict[str, Any] = {
+    "connect": _connect,
+    "connect_ex": _connect_ex,
+    "sendto": _sendto,
+    "sendmsg": _sendmsg,
+    "getaddrinfo": _getaddrinfo,
+    "gethostbyname": _gethostbyname,
+    "gethostbyname_ex": _gethostbyname_ex,
+    "gethostbyaddr": _gethostbyaddr,
+    "getnameinfo": _getnameinfo,
+}
 
 
 @contextmanager
 def blocking_network(refusal: Refusal) -> Iterator[None]:
-    """While entered, a lookup of or connection to a host off this machine raises ``refusal(host)``."""
-    global _saved
+    """While entered, a lookup of, connection to or datagram for a host off this machine raises ``refusal(host)``."""
     with _lock:
         if not _refusals:
-            _saved = (socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo)
-            socket.socket.connect = _connect  # type: ignore[method-assign]
-            socket.socket.connect_ex = _connect_ex  # type: ignore[method-assign]
-            socket.getaddrinfo = _getaddrinfo
+            for name in _METHODS:
+                _saved[name] = getattr(socket.socket, name)
+                setattr(socket.socket, name, _WRAPPERS[name])
+            for name in _LOOKUPS:
+                _saved[name] = getattr(socket, name)
+                setattr(socket, name, _WRAPPERS[name])
         _refusals.append(refusal)
     try:
         yield
@@ -77,4 +138,7 @@ def blocking_network(refusal: Refusal) -> Iterator[None]:
         with _lock:
             _refusals.remove(refusal)
             if not _refusals:
-                socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = _saved  # type: ignore[method-assign]
+                for name in _METHODS:
+                    setattr(socket.socket, name, _saved.pop(name))
+                for name in _LOOKUPS:
+                    setattr(socket, name, _saved.pop(name))

@@ -97,6 +97,7 @@ class _Knobs:
     disabled_pipeline_error: str | None = "InvalidRequestException"
     max_concurrent_builds: int | None = None
     missing_reference_error: str = "ResourceNotFoundException"
+    allow_unknown_regions: bool = False
 
     def __post_init__(self) -> None:
         check_knobs(
@@ -105,8 +106,10 @@ class _Knobs:
             disabled_pipeline_error=self.disabled_pipeline_error,
             max_concurrent_builds=self.max_concurrent_builds,
             missing_reference_error=self.missing_reference_error,
+            allow_unknown_regions=self.allow_unknown_regions,
         )
-        check_known_region(self.region)
+        if not self.allow_unknown_regions:
+            check_known_region(self.region)
         if self.build_seconds is not None:
             checked_seconds(self.build_seconds, "build_seconds")
         self.build_plan()  # checks outcome
@@ -127,6 +130,7 @@ class _Knobs:
             disabled_pipeline_error=self.disabled_pipeline_error,
             max_concurrent_builds=self.max_concurrent_builds,
             missing_reference_error=self.missing_reference_error,
+            allow_unknown_regions=self.allow_unknown_regions,
         )
 
     def apply(self, fake: FakeImageBuilder) -> None:
@@ -137,6 +141,7 @@ class _Knobs:
             disabled_pipeline_error=self.disabled_pipeline_error,
             max_concurrent_builds=self.max_concurrent_builds,
             missing_reference_error=self.missing_reference_error,
+            allow_unknown_regions=self.allow_unknown_regions,
         )
 
 
@@ -151,13 +156,16 @@ _INI_HELP = {
     "max_concurrent_builds": "builds in progress per pipeline before ResourceInUseException (default: unlimited)",
     "missing_reference_error": "code a create answers for a component, workflow or parent image that does not exist "
     "(ResourceNotFoundException, InvalidRequestException or InvalidParameterValueException)",
+    "allow_unknown_regions": "true accepts a region the installed botocore does not know (default false: refused as "
+    "a typo)",
 }
 
 
 def _ini_knobs(config: pytest.Config) -> _Knobs:
     """The suite's defaults, from the ini options (unset: the fake's own default; ``none``: off)."""
     values: dict[str, Any] = {}
-    for name in _KNOB_NAMES:
+    # allow_unknown_regions first: the region's check depends on it.
+    for name in sorted(_KNOB_NAMES, key=lambda name: name != "allow_unknown_regions"):
         text = str(config.getini(_INI_PREFIX + name)).strip()
         if not text:
             continue
@@ -168,9 +176,12 @@ def _ini_knobs(config: pytest.Config) -> _Knobs:
                 values[name] = float(text)
             elif name == "max_concurrent_builds":
                 values[name] = int(text)
+            elif name == "allow_unknown_regions":
+                values[name] = _boolean(name, text)
             else:
                 values[name] = text
-            _Knobs(**{name: values[name]})  # each option checked alone, so the error names it
+            # Each option checked alone, so the error names it.
+            _Knobs(**{"allow_unknown_regions": values.get("allow_unknown_regions", False), name: values[name]})
         except ValueError as error:
             raise pytest.UsageError(f"ini option {_INI_PREFIX}{name} = {text!r}: {error}") from None
     return _Knobs(**values)
@@ -193,7 +204,9 @@ def _knobs_for(request: pytest.FixtureRequest) -> _Knobs:
     try:
         return replace(_ini_knobs(request.config), **chosen)
     except ValueError as error:
-        pytest.fail(f"@pytest.mark.{MARKER}: {error}", pytrace=False)
+        problem = str(error)
+    # Failed outside the except block: inside, pytest would show the ValueError too, as its context.
+    pytest.fail(f"@pytest.mark.{MARKER}: {problem}", pytrace=False)
 
 
 # -- hooks -----------------------------------------------------------------------------------------
@@ -218,7 +231,12 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{MARKER}({', '.join(f'{n}=...' for n in _KNOB_NAMES)}): configure fakeimagebuilder's fixtures for this test",
     )
     _ini_knobs(config)
-    if _truth(_BLOCK_NETWORK, str(config.getini(_BLOCK_NETWORK))):
+    text = str(config.getini(_BLOCK_NETWORK))
+    try:
+        block_network = _boolean(_BLOCK_NETWORK, text)
+    except ValueError as error:  # worded as the knobs' options are
+        raise pytest.UsageError(f"ini option {_BLOCK_NETWORK} = {text!r}: {error}") from None
+    if block_network:
         from .network_guard import blocking_network
 
         guard = contextlib.ExitStack()
@@ -226,14 +244,14 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_NETWORK_GUARD] = guard
 
 
-def _truth(option: str, value: str) -> bool:
-    """An ini option's true/false, in the words pytest's ``bool`` ini type accepts; a bad value names the option."""
+def _boolean(name: str, value: str) -> bool:
+    """An ini option's true/false, in the words pytest's ``bool`` ini type accepts; ValueError naming it if neither."""
     word = value.strip().lower()
     if word in ("1", "true", "yes", "y", "on", "t"):
         return True
     if word in ("", "0", "false", "no", "n", "off", "f"):
         return False
-    raise pytest.UsageError(f"ini option {option}: {value!r} is not true or false")
+    raise ValueError(f"{name} must be true or false, not {value!r}")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -374,13 +392,8 @@ def imagebuilder_events(imagebuilder_fake: FakeImageBuilder) -> Iterator[Collect
 
 
 @pytest.fixture(scope="session")
-def imagebuilder_server(pytestconfig: pytest.Config) -> Iterator[RunningServer]:
-    """A running Image Builder HTTP server on 127.0.0.1 (a free port); ``str()`` is its URL.
-
-    One per session, so one per xdist worker. Its state, and the knobs of the
-    ``imagebuilder`` marker, are set afresh before every test that uses it;
-    its fake is ``imagebuilder_server.fake`` (advance its clock there).
-    """
+def _imagebuilder_running_server(pytestconfig: pytest.Config) -> Iterator[RunningServer]:
+    """The server behind ``imagebuilder_server``: one per session, so one per xdist worker."""
     from .server import serve_in_thread
 
     running = serve_in_thread(_ini_knobs(pytestconfig).new_fake(), host="127.0.0.1", port=0)
@@ -390,24 +403,34 @@ def imagebuilder_server(pytestconfig: pytest.Config) -> Iterator[RunningServer]:
         running.stop()
 
 
+@pytest.fixture
+def imagebuilder_server(
+    request: pytest.FixtureRequest, _imagebuilder_running_server: RunningServer
+) -> Iterator[RunningServer]:
+    """A running Image Builder HTTP server on 127.0.0.1 (a free port); ``str()`` is its URL.
+
+    One per session, so one per xdist worker. Its state, and the knobs of the
+    ``imagebuilder`` marker, are set afresh for every test that uses it;
+    its fake is ``imagebuilder_server.fake`` (advance its clock there). The
+    test gets the dummy AWS environment and the network guard with it, also
+    when it asks for the server with ``request.getfixturevalue``.
+    """
+    knobs = _knobs_for(request)
+    _isolate_aws_environment(request, knobs.region)  # done already, unless requested with getfixturevalue
+    running = _imagebuilder_running_server
+    running.fake.reset()
+    knobs.apply(running.fake)
+    with botocore_hook.guard(_refusal):
+        yield running
+
+
 @pytest.fixture(autouse=True)
-def _imagebuilder_per_test(request: pytest.FixtureRequest) -> Iterator[None]:
-    """For each test that uses the fixtures: the dummy AWS environment first; for the server, state, knobs, guard.
+def _imagebuilder_per_test(request: pytest.FixtureRequest) -> None:
+    """For each test that names the fixtures: the dummy AWS environment, before any other fixture of the test.
 
     Autouse fixtures are set up before the test's other function-scoped
     fixtures, so the environment is ours before any of theirs changes it.
     """
     names = request.fixturenames
-    if "imagebuilder_fake" not in names and "imagebuilder_server" not in names:
-        yield
-        return
-    knobs = _knobs_for(request)
-    _isolate_aws_environment(request, knobs.region)
-    if "imagebuilder_server" not in names:
-        yield
-        return
-    running = request.getfixturevalue("imagebuilder_server")
-    running.fake.reset()
-    knobs.apply(running.fake)
-    with botocore_hook.guard(_refusal):
-        yield
+    if "imagebuilder_fake" in names or "imagebuilder_server" in names:
+        _isolate_aws_environment(request, _knobs_for(request).region)

@@ -47,10 +47,15 @@ from typing import Any, Literal
 
 import botocore.session
 from botocore.exceptions import UnknownRegionError
-from hypothesis import strategies as st
 
+from .extras import missing_extra
 from .model import service_model
 from .validation import java_pattern
+
+try:
+    from hypothesis import strategies as st
+except ModuleNotFoundError as missing:
+    raise missing_extra(missing, "hypothesis", "fakeimagebuilder.strategies") from None
 
 __all__ = [
     "CLIENT_RULES",

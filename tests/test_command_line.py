@@ -36,6 +36,15 @@ def test_help_shows_the_user_s_commands_only():
     assert "readme" not in run.stdout.lower()
 
 
+def test_an_unknown_command_names_the_user_s_commands_only():
+    run = _run("bogus")
+
+    assert run.returncode == 2
+    error = run.stderr.splitlines()[-1]
+    assert "invalid choice: 'bogus'" in error and all(name in error for name in ("serve", "ledger", "differences"))
+    assert "readme" not in run.stderr
+
+
 def test_readme_outside_the_repository_is_one_line_not_a_traceback(tmp_path: Path):
     missing = _run("readme", cwd=tmp_path)
     (tmp_path / "README.md").write_text("# someone else's project\n", encoding="utf-8")

@@ -81,7 +81,8 @@ def test_state_shows_images_as_get_image_does(fake: FakeImageBuilder, client: An
 @pytest.mark.parametrize(
     ("knobs", "says"),
     [
-        ({"account_id": "1234"}, "12 digits"),
+        ({"account_id": "1234"}, "account_id must be a 12-digit string, not '1234'"),
+        ({"account_id": 123456789012}, "a 12-digit string such as '123456789012', not the int 123456789012"),
         ({"max_concurrent_builds": 0}, "int >= 1"),
         ({"max_concurrent_builds": True}, "int >= 1"),
         ({"disabled_pipeline_error": "ServiceQuotaExceededException"}, "one of"),  # modeled, but not for a start
@@ -119,7 +120,7 @@ def test_knobs_the_fake_cannot_use_are_refused_by_constructor_and_configure(knob
         (lambda fake: fake.set_rate_limit("GetImage", 1, burst=10**400), "burst must be a finite number >= 0"),
         (lambda fake: fake.deny("getimage"), "did you mean 'GetImage'"),
         (lambda fake: fake.deny("NoSuchThingAtAll"), "is not an Image Builder operation"),
-        (lambda fake: fake.deny("GetImage", account_id="1234"), "account_id must be 12 digits"),
+        (lambda fake: fake.deny("GetImage", account_id="1234"), "account_id must be a 12-digit string"),
     ],
 )
 def test_fault_throttle_and_deny_knobs_refuse_what_they_cannot_use(knob: Any, says: str):

@@ -99,6 +99,45 @@ print("ok")
     assert run.returncode == 0 and run.stdout == "ok\n", run.stderr
 
 
+_WITHOUT = """
+import runpy, sys
+sys.modules[{module!r}] = None  # as if it were not installed
+try:
+    {use}
+except ImportError as error:
+    print(type(error).__name__, error)
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "use", "extra"),
+    [
+        (
+            "responses",
+            "from fakeimagebuilder import FakeImageBuilder; FakeImageBuilder().mock_requests().__enter__()",
+            "responses",
+        ),
+        ("requests", "import fakeimagebuilder.transports.responses_mock", "responses"),
+        ("hypothesis", "import fakeimagebuilder.strategies", "hypothesis"),
+        ("hypothesis", "import contract_tests.conftest", "contract"),
+        ("pytest", "runpy.run_module('fakeimagebuilder.contract_tests', run_name='__main__')", "contract"),
+    ],
+)
+def test_a_feature_whose_extra_is_missing_names_the_extra(module: str, use: str, extra: str):
+    run = subprocess.run(
+        [sys.executable, "-c", _WITHOUT.format(module=module, use=use)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("ModuleNotFoundError ")
+    assert f"needs {module}, which is not installed: " in run.stdout
+    assert f'pip install "fakeimagebuilder[{extra}]"' in run.stdout
+
+
 def test_examples_require_only_published_packages():
     project = tomllib.loads((ROOT / "examples" / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     named = {_name(r) for r in project["dependencies"]}
@@ -235,6 +274,7 @@ def test_the_installed_contract_suite_runs_with_its_replays(fresh: Path, tmp_pat
     replays = re.findall(r"^PASSED \S*test_fixtures\.py::test_fixture_replays\[fake-(\S+)\]", out, re.M)
     assert sorted(replays) == sorted(f"{p.parent.name}/{p.stem}" for p in (ROOT / "fixtures").glob("*/*.json"))
     assert " failed" not in out.splitlines()[-1] and " skipped" not in out.splitlines()[-1]
+    assert "PytestAssertRewriteWarning" not in out and " warning" not in out.splitlines()[-1]
     assert (tmp_path / ".pytest_cache").is_dir()  # pytest's cache where the user ran it, not in site-packages
     assert "contract_tests" not in {p.name for p in Path(str(fresh)).parents[1].glob("lib/python*/site-packages/*")}
 

@@ -63,6 +63,25 @@ def test_the_knob_allows_an_unknown_region(aws_env: None):
         assert ("123456789012", "us-east-one") in {(s.account, s.region) for s in fake.service.scopes()}
 
 
+def test_configure_switches_the_knob_on_a_running_fake(aws_env: None):
+    with FakeImageBuilder() as fake:
+        fake.configure(allow_unknown_regions=True)
+        assert _client("us-east-one").list_image_pipelines()["imagePipelineList"] == []
+
+        fake.configure(allow_unknown_regions=False)
+        with pytest.raises(_client("us-east-one").exceptions.ClientError, match="InvalidSignatureException"):
+            _client("us-east-one").list_image_pipelines()
+
+
+@pytest.mark.parametrize("value", ["no", 0, None])
+def test_the_knob_takes_true_or_false_only(value: object):
+    # A string such as "no" is truthy: taken as it stands, it would have allowed every region.
+    with pytest.raises(ValueError, match=f"allow_unknown_regions must be True or False, not {value!r}"):
+        FakeImageBuilder(allow_unknown_regions=value)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="allow_unknown_regions must be True or False"):
+        FakeImageBuilder().configure(allow_unknown_regions=value)  # type: ignore[arg-type]
+
+
 def test_an_unknown_default_region_is_refused_at_construction():
     with pytest.raises(ValueError, match=r"region 'us-east-one' is not in the installed botocore's endpoint data"):
         FakeImageBuilder(region="us-east-one")

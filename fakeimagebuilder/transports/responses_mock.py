@@ -17,12 +17,16 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-import responses
-from requests import PreparedRequest
-from requests.adapters import HTTPAdapter
-
+from ..extras import missing_extra
 from ..hosts import is_aws_host
 from ..wire import HttpRequest, HttpResponse
+
+try:
+    import responses
+    from requests import PreparedRequest
+    from requests.adapters import HTTPAdapter
+except ModuleNotFoundError as missing:
+    raise missing_extra(missing, "responses", "fake.mock_requests()") from None
 
 __all__ = ["METHODS", "URL", "mocked", "register"]
 

@@ -1,8 +1,12 @@
-"""``pytest contract_tests --target endpoint`` at a URL where nothing answers: one clear line, no tracebacks."""
+"""``pytest contract_tests --target endpoint`` at a URL where nothing, or not Image Builder, answers: one clear
+line, no tracebacks."""
 
 from __future__ import annotations
 
 import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -31,3 +35,68 @@ def test_an_endpoint_that_is_not_an_http_url_is_one_line(tmp_path: Path, url: st
     assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
     assert next(line for line in run.output.splitlines() if line.strip()).startswith(f"ERROR: --endpoint-url {url!r}")
     assert "Traceback" not in run.output
+
+
+class _NotFound(BaseHTTPRequestHandler):
+    """A web server that knows no Image Builder: 404 and an HTML page, whatever is asked."""
+
+    def _answer(self) -> None:
+        page = b"<html><body><h1>Not Found</h1></body></html>"
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        self.wfile.write(page)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def web_server() -> Iterator[str]:
+    """The URL of a plain web server on loopback."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotFound)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def moto_server() -> Iterator[str]:
+    """The URL of moto's server, which serves many AWS services but not Image Builder."""
+    moto_server = pytest.importorskip("moto.server")
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+def test_a_web_server_that_is_not_image_builder_is_one_line(tmp_path: Path, web_server: str):
+    run = run_suite(tmp_path, "--target", "endpoint", "--endpoint-url", web_server)
+
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
+    lines = [line for line in run.output.splitlines() if line.strip()]
+    assert lines == [
+        f"ERROR: --endpoint-url {web_server} answers, but not as Image Builder: ListImagePipelines got "
+        "HTTP 404 (text/html); is it the URL the server printed ('listening on http://HOST:PORT')?"
+    ]
+
+
+def test_moto_s_server_is_not_image_builder_either(tmp_path: Path, moto_server: str):
+    run = run_suite(tmp_path, "--target", "endpoint", "--endpoint-url", moto_server)
+
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
+    lines = [line for line in run.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(
+        f"ERROR: --endpoint-url {moto_server} answers, but not as Image Builder: ListImagePipelines got HTTP "
+    ), run.output

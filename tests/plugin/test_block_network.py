@@ -7,6 +7,7 @@ that records and refuses anything off the machine, so even a broken guard sends 
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,36 +15,52 @@ import pytest
 
 @pytest.fixture
 def leaks(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """What got past the guard to the real socket functions (loopback goes through)."""
+    """What got past the guard to the real socket functions (loopback and this machine's name go through)."""
     seen: list[Any] = []
-    real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
 
     def here(host: Any) -> bool:
-        return str(host) in ("localhost", "::1") or str(host).startswith("127.")
+        return host is None or str(host) in ("localhost", "::1", socket.gethostname()) or str(host).startswith("127.")
 
-    def connect(self: socket.socket, address: Any) -> None:
-        if self.family == socket.AF_UNIX or here(address[0]):
-            return real_connect(self, address)
-        seen.append(("connect", address))
-        raise OSError("trapped")
+    def trap_lookup(name: str) -> Any:
+        real = getattr(socket, name)
 
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host is None or here(host):
-            return real_getaddrinfo(host, *args, **kwargs)
-        seen.append(("lookup", host))
-        raise OSError("trapped")
+        def lookup(host: Any, *args: Any, **kwargs: Any) -> Any:
+            address = host[0] if name == "getnameinfo" else host
+            if here(address) or (name == "getnameinfo" and args[0] & socket.NI_NUMERICHOST):
+                return real(host, *args, **kwargs)
+            seen.append((name, host))
+            raise OSError("trapped")
 
-    def connect_ex(self: socket.socket, address: Any) -> int:
-        connect(self, address)
-        return 0
+        return lookup
 
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    def trap_send(name: str, address_of: Callable[[tuple[Any, ...]], Any]) -> Any:
+        real = getattr(socket.socket, name)
+
+        def send(self: socket.socket, *args: Any) -> Any:
+            address = address_of(args)
+            if address is None or self.family == socket.AF_UNIX or here(address[0]):
+                return real(self, *args)
+            seen.append((name, address))
+            raise OSError("trapped")
+
+        return send
+
+    for name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getnameinfo"):
+        monkeypatch.setattr(socket, name, trap_lookup(name))
+    # Where the address is among each method's arguments (after self): sendmsg may have none (connected).
+    for name, address_of in (
+        ("connect", lambda args: args[0]),
+        ("connect_ex", lambda args: args[0]),
+        ("sendto", lambda args: args[-1]),
+        ("sendmsg", lambda args: args[3] if len(args) > 3 else None),
+    ):
+        monkeypatch.setattr(socket.socket, name, trap_send(name, address_of))
     return seen
 
 
 INNER = """
+import contextlib
+import http.server
 import socket
 import urllib.request
 
@@ -85,12 +102,48 @@ def test_other_libraries_and_raw_sockets():
         raw.connect_ex(("192.0.2.1", 81))
 
 
+def test_name_lookups_and_datagrams():
+    for lookup in (socket.getaddrinfo, socket.gethostbyname, socket.gethostbyname_ex, socket.gethostbyaddr):
+        with pytest.raises(NetworkBlocked, match="refused a connection to example.com"):
+            lookup("example.com")
+    with pytest.raises(NetworkBlocked, match="192.0.2.1"):
+        socket.gethostbyaddr("192.0.2.1")
+    with pytest.raises(NetworkBlocked, match="192.0.2.1"):
+        socket.getnameinfo(("192.0.2.1", 53), 0)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        with pytest.raises(NetworkBlocked, match="192.0.2.1:53"):
+            udp.sendto(b"query", ("192.0.2.1", 53))
+        with pytest.raises(NetworkBlocked, match="192.0.2.1:54"):
+            udp.sendto(b"query", 0, ("192.0.2.1", 54))
+        with pytest.raises(NetworkBlocked, match="192.0.2.1:55"):
+            udp.sendmsg([b"query"], [], 0, ("192.0.2.1", 55))
+
+
 def test_loopback_still_works():
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen()
         socket.create_connection(server.getsockname(), timeout=5).close()
     assert socket.getaddrinfo("localhost", 80)
+    assert socket.gethostbyname("localhost").startswith("127.")
+    assert socket.gethostbyname_ex("localhost")
+    with contextlib.suppress(OSError):  # whether the hosts file names 127.0.0.1 is the machine's business
+        socket.gethostbyaddr("127.0.0.1")
+        socket.getnameinfo(("127.0.0.1", 80), 0)
+    assert socket.getnameinfo(("192.0.2.1", 80), socket.NI_NUMERICHOST | socket.NI_NUMERICSERV) == ("192.0.2.1", "80")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as receiver:
+        receiver.bind(("127.0.0.1", 0))
+        receiver.settimeout(5)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            sender.sendto(b"one", receiver.getsockname())
+            sender.sendto(b"two", 0, receiver.getsockname())
+            sender.sendmsg([b"three"], [], 0, receiver.getsockname())
+        assert [receiver.recv(16) for _ in range(3)] == [b"one", b"two", b"three"]
+
+
+def test_a_server_on_every_address_starts():
+    # http.server looks this machine's own name up (socket.getfqdn) when it is bound to every address.
+    http.server.HTTPServer(("", 0), http.server.BaseHTTPRequestHandler).server_close()
 
 
 def test_the_fixtures_still_work(imagebuilder_client, imagebuilder_server):
@@ -114,7 +167,7 @@ def test_block_network_refuses_everything_off_the_machine(project: pytest.Pytest
 
     result = project.runpytest("-p", "no:cacheprovider")
 
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=9)
     assert leaks == []  # nothing got past the guard
     assert socket.getaddrinfo.__module__ == __name__  # lifted when the session ended: the trap is back
 
@@ -140,4 +193,6 @@ def test_a_bad_value_names_the_option(project: pytest.Pytester):
     result = project.runpytest("-p", "no:cacheprovider")
 
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["ERROR: ini option imagebuilder_block_network: *sometimes*"])
+    result.stderr.fnmatch_lines(
+        ["ERROR: ini option imagebuilder_block_network = 'sometimes': *must be true or false, not 'sometimes'"]
+    )

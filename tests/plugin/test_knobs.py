@@ -160,13 +160,15 @@ def test_ini_options_set_the_defaults_and_the_marker_overrides_them(project: pyt
     [
         ("bogus=1", "*@pytest.mark.imagebuilder has no knob bogus; it takes: account_id, region, *"),
         ('"eu-west-1"', "*@pytest.mark.imagebuilder takes keywords only*"),
-        ('account_id="42"', "*account_id must be 12 digits, not '42'*"),
+        ('account_id="42"', "*account_id must be a 12-digit string, not '42'*"),
         ('outcome="BROKEN"', "*outcome must be AVAILABLE or FAILED, not 'BROKEN'*"),
         ("build_seconds=-1", "*build_seconds must be a finite number >= 0, not -1*"),
         ('build_seconds=float("nan")', "*build_seconds must be a finite number >= 0, not nan*"),
         ('build_seconds=float("inf")', "*build_seconds must be a finite number >= 0, not inf*"),
         ('disabled_pipeline_error="Nope"', "*disabled_pipeline_error must be None or one of *, not 'Nope'*"),
         ("max_concurrent_builds=0", "*max_concurrent_builds must be None or an int >= 1, not 0*"),
+        ('allow_unknown_regions="yes"', "*allow_unknown_regions must be True or False, not 'yes'*"),
+        ('region="us-east-one"', "*region 'us-east-one' is not in the installed botocore's endpoint data*"),
     ],
 )
 def test_bad_marker_is_a_clear_error(pytester: pytest.Pytester, marker: str, message: str):
@@ -184,8 +186,9 @@ def test_bad_marker_is_a_clear_error(pytester: pytest.Pytester, marker: str, mes
 
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines([message])
-    # A usage error, not a stack trace through the plugin.
+    # A usage error, not a stack trace through the plugin, nor the knob's ValueError shown as its context.
     assert "pytest_plugin.py" not in result.stdout.str()
+    assert "During handling of the above exception" not in result.stdout.str()
 
 
 def test_a_nan_build_on_the_server_fixture_is_a_clear_error(pytester: pytest.Pytester):
@@ -213,6 +216,7 @@ def test_a_nan_build_on_the_server_fixture_is_a_clear_error(pytester: pytest.Pyt
         ("build_seconds = inf", "build_seconds must be a finite number >= 0, not inf*"),
         ("outcome = DONE", "*"),
         ("region = us-east-one", "region 'us-east-one' is not in the installed botocore's endpoint data*"),
+        ("allow_unknown_regions = sometimes", "allow_unknown_regions must be true or false, not 'sometimes'"),
     ],
 )
 def test_bad_ini_option_is_a_usage_error_naming_it(pytester: pytest.Pytester, option: str, message: str):
@@ -260,3 +264,46 @@ def test_missing_reference_error_from_ini_and_marker(project: pytest.Pytester):
     )
 
     project.runpytest("--strict-markers").assert_outcomes(passed=2)
+
+
+def test_allow_unknown_regions_from_marker_and_ini(project: pytest.Pytester):
+    project.makeini(
+        """
+        [pytest]
+        imagebuilder_allow_unknown_regions = true
+        imagebuilder_region = xx-local-1
+        """
+    )
+    project.makepyfile(
+        """
+        import boto3
+        import pytest
+        from botocore.config import Config
+        from pipelines import make_pipeline
+
+        ONCE = Config(retries={"total_max_attempts": 1})
+
+        def test_ini(imagebuilder_client):
+            assert make_pipeline(imagebuilder_client).startswith("arn:aws:imagebuilder:xx-local-1:")
+
+        @pytest.mark.imagebuilder(region="us-east-1", allow_unknown_regions=False)
+        def test_marker_refuses_again(imagebuilder_fake):
+            client = imagebuilder_fake.client(region="us-east-one", config=ONCE)
+            with pytest.raises(client.exceptions.ClientError, match="InvalidSignatureException"):
+                client.list_image_pipelines()
+
+        @pytest.mark.imagebuilder(region="us-east-1", allow_unknown_regions=False)
+        def test_server_refuses(imagebuilder_server):
+            client = boto3.client(
+                "imagebuilder", region_name="us-east-one", endpoint_url=str(imagebuilder_server), config=ONCE
+            )
+            with pytest.raises(client.exceptions.ClientError, match="InvalidSignatureException"):
+                client.list_image_pipelines()
+
+        def test_server_accepts(imagebuilder_server):
+            client = boto3.client("imagebuilder", region_name="us-east-one", endpoint_url=str(imagebuilder_server))
+            assert client.list_image_pipelines()["imagePipelineList"] == []
+        """
+    )
+
+    project.runpytest("--strict-markers").assert_outcomes(passed=4)

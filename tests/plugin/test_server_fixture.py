@@ -103,6 +103,39 @@ def test_server_tests_cannot_reach_aws(trapped: pytest.Pytester):
     trapped.runpytest().assert_outcomes(passed=2)
 
 
+def test_the_server_asked_for_with_getfixturevalue_is_set_up_as_a_declared_one(
+    trapped: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("AWS_PROFILE", "the-developers")
+    trapped.makepyfile(
+        """
+        import os
+
+        import boto3
+        import pytest
+        from fakeimagebuilder.pytest_plugin import NetworkBlocked
+        from pipelines import make_pipeline
+
+        def test_a_dirties_the_server(imagebuilder_server):
+            make_pipeline(boto3.client("imagebuilder", endpoint_url=str(imagebuilder_server)))
+
+        @pytest.mark.imagebuilder(account_id="111122223333", region="eu-west-1")
+        def test_b_asked_for_late(trap, request):
+            server = request.getfixturevalue("imagebuilder_server")
+            # The dummy AWS environment, in the marker's region:
+            assert "AWS_PROFILE" not in os.environ and os.environ["AWS_DEFAULT_REGION"] == "eu-west-1"
+            client = boto3.client("imagebuilder", endpoint_url=str(server))
+            assert client.list_image_pipelines()["imagePipelineList"] == []  # state reset
+            assert ":111122223333:" in make_pipeline(client)  # the marker's knobs
+            with pytest.raises(NetworkBlocked):  # the guard
+                boto3.client("imagebuilder").list_image_pipelines()
+            assert trap == []
+        """
+    )
+
+    trapped.runpytest().assert_outcomes(passed=2)
+
+
 def test_one_server_per_xdist_worker(project: pytest.Pytester):
     for n in range(4):
         project.makepyfile(

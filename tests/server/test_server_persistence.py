@@ -380,3 +380,19 @@ def test_a_builds_ami_ids_are_the_same_after_a_restart(
         fake.journal.compact()
     _close(fake)
     assert amis(journaled(), build) == before
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_allow_unknown_regions_set_by_configure_survives_a_restart(
+    journaled: Callable[[], FakeImageBuilder], compact: bool
+) -> None:
+    fake = journaled()
+    fake.configure(allow_unknown_regions=True)
+    if compact:  # a snapshot, not the configure entry, brings it back
+        assert fake.journal is not None
+        fake.journal.compact()
+    _close(fake)
+
+    with journaled():
+        client = boto3.client("imagebuilder", region_name="us-east-one", config=NO_RETRIES)
+        assert client.list_image_pipelines()["imagePipelineList"] == []
