@@ -212,9 +212,20 @@ def _condition(node: Any, values: Mapping[str, Any]) -> bool:
     return True
 
 
-def _values(document: dict[str, Any], given: list[dict[str, Any]], settings: dict[str, Any], platform: str) -> dict:
+def _system_values(settings: dict[str, Any], platform: str) -> tuple[tuple[str, Any], ...]:
+    """The system variables the fake knows, for a build with ``settings`` on ``platform`` (user guide
+    workflow-document.html, "Use Image Builder system variables"); a tuple, so it can key a cache."""
+    scanning = (settings.get("imageScanningConfiguration") or {}).get("imageScanningEnabled", False)
+    return (
+        ("$.imagebuilder.collectImageScanFindings", bool(scanning)),
+        ("$.imagebuilder.collectImageMetadata", settings.get("enhancedImageMetadataEnabled", True) is not False),
+        ("$.imagebuilder.platform", platform),
+    )
+
+
+def _values(document: dict[str, Any], given: list[dict[str, Any]], system: tuple[tuple[str, Any], ...]) -> dict:
     """What ``if`` conditions may name: ``$.parameters.<name>`` (given, else the document's default) and the
-    system variables the fake knows (user guide workflow-document.html, "Use Image Builder system variables")."""
+    ``system`` variables (:func:`_system_values`)."""
     values: dict[str, Any] = {}
     for parameter in document.get("parameters") or []:
         if isinstance(parameter, dict) and "defaultValue" in parameter:
@@ -223,10 +234,7 @@ def _values(document: dict[str, Any], given: list[dict[str, Any]], settings: dic
     for parameter in given:
         value = parameter.get("value") or []
         values[f"$.parameters.{parameter['name']}"] = value[0] if len(value) == 1 else value
-    scanning = (settings.get("imageScanningConfiguration") or {}).get("imageScanningEnabled", False)
-    values["$.imagebuilder.collectImageScanFindings"] = bool(scanning)
-    values["$.imagebuilder.collectImageMetadata"] = settings.get("enhancedImageMetadataEnabled", True) is not False
-    values["$.imagebuilder.platform"] = platform
+    values.update(system)
     return values
 
 
@@ -258,6 +266,7 @@ def workflow_specs(scope: Scope, settings: dict[str, Any], platform: str) -> tup
     by S3 ``uri``, or YAML beyond its reader) runs the default's steps.
     """
     named: list[WorkflowSpec] = []
+    system = _system_values(settings, platform)
     for entry in settings.get("workflows") or []:
         document = _workflow_document(scope, entry["workflowArn"])
         if document is None:
@@ -266,7 +275,7 @@ def workflow_specs(scope: Scope, settings: dict[str, Any], platform: str) -> tup
         parsed = _read(document["data"]) if document.get("data") else None
         if not parsed or not isinstance(parsed.get("steps"), list):
             parsed = _default_document(scope, kind)
-        values = _values(document, entry.get("parameters") or [], settings, platform)
+        values = _values(document, entry.get("parameters") or [], system)
         named.append(
             WorkflowSpec(
                 arn=document["arn"],
@@ -278,24 +287,30 @@ def workflow_specs(scope: Scope, settings: dict[str, Any], platform: str) -> tup
         )
     for kind in _DEFAULTS:
         if not any(spec.type == kind for spec in named):
-            document = _default(scope, kind)
-            values = _values(document, [], settings, platform)
-            parsed = _read(document["data"]) or {}
-            named.append(WorkflowSpec(arn=document["arn"], type=kind, steps=_steps(parsed, values)))
+            named.append(_default_spec(scope.partition, scope.region, kind, system))
     order = {"BUILD": 0, "TEST": 1, "DISTRIBUTION": 2}
     return tuple(sorted(named, key=lambda spec: order[spec.type]))
 
 
-def _default(scope: Scope, kind: str) -> dict[str, Any]:
+@lru_cache(maxsize=256)
+def _default_spec(partition: str, region: str, kind: str, system: tuple[tuple[str, Any], ...]) -> WorkflowSpec:
+    """AWS's default workflow of ``kind`` as a build runs it: the same for every build with the same system
+    variables (AWS's documents never change), so made once, not at every start."""
+    document = _default(partition, region, kind)
+    parsed = _read(document["data"]) or {}
+    return WorkflowSpec(arn=document["arn"], type=kind, steps=_steps(parsed, _values(document, [], system)))
+
+
+def _default(partition: str, region: str, kind: str) -> dict[str, Any]:
     folder, name, version = _DEFAULTS[kind]
-    arn = str(Arn.build(scope.partition, scope.region, "aws", "workflow", folder, name, version, "1"))
-    return dict(catalogue("workflow", scope.partition, scope.region)[arn])
+    arn = str(Arn.build(partition, region, "aws", "workflow", folder, name, version, "1"))
+    return dict(catalogue("workflow", partition, region)[arn])
 
 
 def _default_document(scope: Scope, kind: str) -> dict[str, Any]:
     if kind not in _DEFAULTS:
         return {"steps": [{"name": "DistributeImage", "action": "DistributeImage"}]}
-    return _read(_default(scope, kind)["data"]) or {}
+    return _read(_default(scope.partition, scope.region, kind)["data"]) or {}
 
 
 # -- laying a build out -------------------------------------------------------------------------------
