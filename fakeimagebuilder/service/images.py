@@ -34,7 +34,7 @@ from .pipelines import pipeline
 from .state import Scope
 from .tagging import MAX_TAGS
 from .versions import concrete, highest, pattern
-from .workflow_runs import apply_layout, execution_id, workflow_specs
+from .workflow_runs import execution_id, lay_out_new, runs_of, workflow_specs
 
 __all__ = [
     "ami_name",
@@ -156,7 +156,7 @@ def launch(
         },
         "first_status": "PENDING",
     }
-    apply_layout(scope, build)
+    lay_out_new(scope, build)
     scope.builds[build_arn] = build
     return build
 
@@ -471,6 +471,7 @@ def cancel_image_creation(scope: Scope, params: dict[str, Any], now: float) -> d
     """
     text = params["imageBuildVersionArn"]
     build = scope.build(text)
+    runs_of(scope, build)  # laid out before the cancel ends them
     if not build.cancel(now):
         raise InvalidParameterValueException(
             f"The image '{text}' is in status {build.end_status} and cannot be cancelled; "

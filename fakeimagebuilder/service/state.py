@@ -138,6 +138,9 @@ class Scope:
     workflow_executions: dict[str, str] = field(default_factory=dict)
     step_executions: dict[str, str] = field(default_factory=dict)
     waiting_builds: dict[str, Build] = field(default_factory=dict)
+    # Builds whose workflow executions are left to lay out when first read (workflow_runs.lay_out_new), so a
+    # start pays only for the statuses it needs.
+    unlaid: dict[str, Build] = field(default_factory=dict)
     # ARNs of the builds RetryImage ran again, in order (the event log reopens them).
     retried: list[str] = field(default_factory=list)
     # Lifecycle executions and the daily runs of lifecycle policies (lifecycle_executions.LifecycleBook),

@@ -46,7 +46,10 @@ __all__ = [
     "WorkflowSpec",
     "apply_layout",
     "execution_id",
+    "executions_owner",
     "lay_out",
+    "lay_out_new",
+    "runs_of",
     "workflow_specs",
 ]
 
@@ -545,3 +548,46 @@ def apply_layout(scope: Scope, build: Build) -> None:
             scope.step_executions[step.id] = build.arn
     if any(step.spec.action == WAIT for run in layout.runs for step in run.steps):
         scope.waiting_builds[build.arn] = build
+
+
+def lay_out_new(scope: Scope, build: Build) -> None:
+    """Lay a new build out: its statuses now, its workflow executions when first read (:func:`runs_of`).
+
+    A build whose plan succeeds and whose workflows hold no wait has the
+    plan's own timeline (``BuildPlan.timeline`` adds the same durations
+    :func:`lay_out` does, as test_workflows_keep_the_plans_timeline checks),
+    so its executions, and their ids, are made only if someone asks for
+    them. A failing plan or a wait step makes the statuses depend on the
+    steps: such a build is laid out at once.
+    """
+    args = build.layout
+    plan: BuildPlan = args["plan"]
+    if args["first_status"] != "PENDING" or plan.outcome == "FAILED" or any(
+        step.action == WAIT for spec in args["specs"] for step in spec.steps
+    ):
+        apply_layout(scope, build)
+        return
+    build.stages, build.end_status, build.end_at, build.end_reason = plan.timeline(args["start"], args["tests_enabled"])
+    scope.unlaid[build.arn] = build
+
+
+def runs_of(scope: Scope, build: Build) -> list[WorkflowRun]:
+    """The build's workflow executions (laid out now, if :func:`lay_out_new` left them for later)."""
+    if scope.unlaid.pop(build.arn, None) is not None:
+        apply_layout(scope, build)
+    return build.runs
+
+
+def executions_owner(scope: Scope, index: Mapping[str, str], execution_id: str) -> Build | None:
+    """The live build whose workflow or step execution ``execution_id`` is, by ``index``
+    (``scope.workflow_executions`` or ``scope.step_executions``); None if none is.
+
+    An id the index lacks may belong to a build not laid out yet: those are
+    laid out (once) before it counts as unknown.
+    """
+    arn = index.get(execution_id)
+    if arn is None and scope.unlaid:
+        for build in list(scope.unlaid.values()):
+            runs_of(scope, build)
+        arn = index.get(execution_id)
+    return scope.builds.get(arn) if arn is not None else None
