@@ -434,8 +434,9 @@ def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) 
     """
     text = params.get("imageVersionArn")
     filters = params.get("filters") or []
+    builds: Sequence[Build]
     if text is None:
-        builds = list(reversed(scope.builds.values()))
+        builds = NewestFirst(scope.builds.oldest_first())
     elif Arn.parse(text).account == "aws":
         wanted = passes(filters, _BUILD_FILTERS)  # version compares x.y.z, as for the caller's builds (_filtered_as)
         managed = [
@@ -448,12 +449,8 @@ def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) 
     else:
         arn = Arn.parse(text)
         require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
-        name, _, version = arn.path.partition("/")
-        builds = [
-            build
-            for build in reversed(scope.builds.values())
-            if normalise_name(build.recipe["name"]) == name and build.recipe["version"] == version
-        ]
+        # A view of the version's builds (the build store indexes them): a page costs what it shows.
+        builds = NewestFirst(scope.builds.of_version(scope.arn("image", arn.path)))
     builds = _not_deleted(scope, builds, now)
     items, token = _summaries_page(
         scope, builds, params, filters, _BUILD_FILTERS, now, ("ListImageBuildVersions", text)
