@@ -95,6 +95,10 @@ class WorkflowSpec:
     steps: tuple[StepSpec, ...]
     on_failure: str = "ABORT"
     parallel_group: str | None = None
+    waits: bool = field(init=False)  # whether a step of it waits for an action (WAIT)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "waits", any(step.action == WAIT for step in self.steps))
 
 
 @dataclass(slots=True)
@@ -268,9 +272,11 @@ def workflow_specs(scope: Scope, settings: dict[str, Any], platform: str) -> tup
     AWS is silent). A workflow whose document the fake cannot read (given
     by S3 ``uri``, or YAML beyond its reader) runs the default's steps.
     """
-    named: list[WorkflowSpec] = []
     system = _system_values(settings, platform)
-    for entry in settings.get("workflows") or []:
+    if not settings.get("workflows"):
+        return _default_specs(scope.partition, scope.region, system)
+    named: list[WorkflowSpec] = []
+    for entry in settings["workflows"]:
         document = _workflow_document(scope, entry["workflowArn"])
         if document is None:
             continue
@@ -293,6 +299,12 @@ def workflow_specs(scope: Scope, settings: dict[str, Any], platform: str) -> tup
             named.append(_default_spec(scope.partition, scope.region, kind, system))
     order = {"BUILD": 0, "TEST": 1, "DISTRIBUTION": 2}
     return tuple(sorted(named, key=lambda spec: order[spec.type]))
+
+
+@lru_cache(maxsize=256)
+def _default_specs(partition: str, region: str, system: tuple[tuple[str, Any], ...]) -> tuple[WorkflowSpec, ...]:
+    """What a build that names no workflows runs: AWS's default of each type, in the order they run."""
+    return tuple(_default_spec(partition, region, kind, system) for kind in _DEFAULTS)
 
 
 @lru_cache(maxsize=256)
@@ -562,9 +574,7 @@ def lay_out_new(scope: Scope, build: Build) -> None:
     """
     args = build.layout
     plan: BuildPlan = args["plan"]
-    if args["first_status"] != "PENDING" or plan.outcome == "FAILED" or any(
-        step.action == WAIT for spec in args["specs"] for step in spec.steps
-    ):
+    if args["first_status"] != "PENDING" or plan.outcome == "FAILED" or any(spec.waits for spec in args["specs"]):
         apply_layout(scope, build)
         return
     build.stages, build.end_status, build.end_at, build.end_reason = plan.timeline(args["start"], args["tests_enabled"])
