@@ -244,12 +244,12 @@ def retry_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
         )
     if ":container-recipe/" in build.recipe.get("arn", ""):
         raise InvalidRequestException(f"The image '{text}' is a container image; only AMI images can be retried.")
+    runs = runs_of(scope, build)  # laid out before the attempt is put aside
     # The status it ended in: the last that had started before the end (a cancel at the start: the first).
     reached = [stage for stage, starts in build.stages if starts < build.end_at]
     resume = reached[-1] if reached else build.stages[0][0]
     build.earlier.append(Attempt(build.stages, build.end_status, build.end_at, build.end_reason, build.failure_context))
     attempt = build.layout["attempt"] + 1
-    runs = runs_of(scope, build)
     stopped_in = {run.spec.type for run in runs if run.attempt == attempt - 1 and run.outcome != "COMPLETED"}
     for run in runs:
         if run.attempt == attempt - 1 and run.spec.type in stopped_in:
