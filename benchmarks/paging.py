@@ -1,9 +1,12 @@
-"""List cost against history: one page of ``ListImagePipelineImages`` with few and with many builds stored.
+"""List cost against history: one page of each build list with few and with many builds stored.
 
 The same requests, answered by ``FakeImageBuilder.handle`` (the fake's own
 work, no botocore), for a pipeline with 10 builds and one with 10^5 (10^3
-with ``--quick``): the first page, and the page after it (through its
-``nextToken``), of 5 images each.
+with ``--quick``), all finished (the clock is moved past their end: the
+history a list pages through): the first page, and the page after it
+(through its ``nextToken``), of 5 images each, of ``ListImagePipelineImages``
+and of ``ListImageBuildVersions`` (the recipe version's builds), and the
+first page of ``ListImages`` (their one image version).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ HOST = {"host": "imagebuilder.us-east-1.amazonaws.com", "content-type": "applica
 
 
 def _stored(builds: int) -> tuple[Any, str, str]:
-    """A fake whose one pipeline has ``builds`` builds; it, the pipeline's ARN, a second page's token."""
+    """A fake whose one pipeline has ``builds`` finished builds; it, the pipeline's ARN, its image version's ARN."""
     from fakeimagebuilder import FakeImageBuilder
 
     fake = FakeImageBuilder()
@@ -28,8 +31,9 @@ def _stored(builds: int) -> tuple[Any, str, str]:
         pipeline = make_pipeline(client)
         for _ in range(builds):
             fake.policy.handle(_start(fake, pipeline))
-        token = client.list_image_pipeline_images(imagePipelineArn=pipeline, maxResults=5)["nextToken"]
-    return fake, pipeline, token
+        fake.advance(86400)
+        version = client.list_images()["imageVersionList"][0]["arn"]
+    return fake, pipeline, version
 
 
 def _start(fake: Any, pipeline: str) -> Any:
@@ -45,14 +49,16 @@ def _start(fake: Any, pipeline: str) -> Any:
     )
 
 
-def _list(fake: Any, pipeline: str, token: str | None) -> Any:
-    """One page of 5 (after ``token``), as the wire receives it."""
+def _request(operation: str, body: dict[str, Any]) -> Any:
+    """A call of a list ``operation`` with ``body``, as the wire receives it."""
     from fakeimagebuilder import HttpRequest
 
-    body: dict[str, Any] = {"imagePipelineArn": pipeline, "maxResults": 5}
-    if token is not None:
-        body["nextToken"] = token
-    request = HttpRequest("POST", "/ListImagePipelineImages", "", HOST, json.dumps(body).encode())
+    return HttpRequest("POST", f"/{operation}", "", HOST, json.dumps(body).encode())
+
+
+def _list(fake: Any, operation: str, body: dict[str, Any]) -> Any:
+    """The call, answered by ``fake``."""
+    request = _request(operation, body)
 
     def call() -> None:
         answer = fake.handle(request)
@@ -64,21 +70,20 @@ def _list(fake: Any, pipeline: str, token: str | None) -> Any:
 def figures(quick: bool) -> list[dict[str, Any]]:
     """The cost of one page with many builds stored, against the same page with 10."""
     many = 1000 if quick else 100_000
-    small, small_pipeline, small_token = _stored(10)
-    large, large_pipeline, large_token = _stored(many)
+    subjects: dict[str, Any] = {}
+    for size, (fake, pipeline, version) in (("10", _stored(10)), ("many", _stored(many))):
+        for operation, body in (
+            ("ListImagePipelineImages", {"imagePipelineArn": pipeline, "maxResults": 5}),
+            ("ListImageBuildVersions", {"imageVersionArn": version, "maxResults": 5}),
+        ):
+            token = fake.handle(_request(operation, body)).json()["nextToken"]
+            subjects[f"{operation} first {size}"] = _list(fake, operation, body)
+            subjects[f"{operation} next {size}"] = _list(fake, operation, {**body, "nextToken": token})
+        subjects[f"ListImages first {size}"] = _list(fake, "ListImages", {"maxResults": 5})
     number, rounds = (20, 3) if quick else (200, 15)
-    seconds = interleaved(
-        {
-            "first 10": _list(small, small_pipeline, None),
-            "first many": _list(large, large_pipeline, None),
-            "next 10": _list(small, small_pipeline, small_token),
-            "next many": _list(large, large_pipeline, large_token),
-        },
-        number,
-        rounds,
-    )
+    seconds = interleaved(subjects, number, rounds)
     return [
-        row(f"ListImagePipelineImages {which} page, {many:,} builds, us", "same page, 10 builds",
-            seconds[f"{which} many"], seconds[f"{which} 10"], 1e6, goal=1.2)
-        for which in ("first", "next")
+        row(f"{figure} page, {many:,} builds, us", "same page, 10 builds",
+            seconds[f"{figure} many"], seconds[f"{figure} 10"], 1e6, goal=1.2)
+        for figure in (name.removesuffix(" many") for name in subjects if name.endswith(" many"))
     ]

@@ -126,6 +126,12 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# One decoder and one encoder for every request: json.loads and json.dumps given options build a new one at
+# each call, which costs about as much as reading or writing a small body.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
 def _serializer(shape: Shape, building: dict[str, Callable[[Any], Any]] | None = None) -> Callable[[Any], Any]:
     """Serialize a service value through ``shape``: model members only, timestamps as epoch seconds."""
     building = {} if building is None else building
@@ -245,7 +251,10 @@ class _OperationPlan:
         params: dict[str, Any] = {}
         if self.body_members and request.body:
             try:
-                document = json.loads(request.body.decode("utf-8"), parse_constant=_reject_constant)
+                text = request.body.decode("utf-8")
+                if text.startswith("\ufeff"):  # refused in json.loads's words, as json.loads would
+                    raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+                document = _DECODER.decode(text)
             except UnicodeDecodeError as exc:
                 raise _ProtocolError(
                     "SerializationException", f"The request body is not valid UTF-8: {exc.reason} at byte {exc.start}."
@@ -289,7 +298,7 @@ class _OperationPlan:
                 headers[header] = str(output[name])
         if self.has_request_id:
             body["requestId"] = request_id
-        return HttpResponse(200, headers, json.dumps(body, separators=(",", ":")).encode("utf-8"))
+        return HttpResponse(200, headers, _COMPACT.encode(body).encode("utf-8"))
 
 
 def _from_text(values: list[str], shape: Shape, name: str) -> Any:
@@ -479,5 +488,5 @@ class RestJsonWire:
                 "x-amzn-RequestId": request_id or _request_id(),
                 "x-amzn-ErrorType": code,
             },
-            json.dumps({"message": message}, separators=(",", ":")).encode("utf-8"),
+            _COMPACT.encode({"message": message}).encode("utf-8"),
         )

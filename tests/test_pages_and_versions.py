@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fakeimagebuilder import FakeImageBuilder
 from fakeimagebuilder.model import service_model
@@ -312,3 +314,37 @@ def test_a_newest_first_view_reads_as_the_reversed_list(size: int):
         assert view[start:stop:step] == expected[start:stop:step]
     items.append(size)  # a view: it sees the list grow
     assert view[0] == size
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 11), st.sampled_from("ab")), max_size=40))
+def test_the_build_store_indexes_what_a_walk_of_it_finds(steps: list[tuple[bool, int, str]]):
+    """Whatever is stored, replaced and deleted (and through a snapshot), the lists the build store hands out
+    are what a walk of its builds, in store order, finds."""
+    import pickle
+
+    from fakeimagebuilder.service.state import BuildStore
+
+    store = BuildStore()
+    for adding, number, version in steps:
+        arn = f"{PREFIX}:image/web/1.0.{'ab'.index(version)}/{number}"
+        if adding:
+            store[arn] = _stub_build(arn)
+        elif arn in store:
+            del store[arn]
+    for each in (store, pickle.loads(pickle.dumps(store))):
+        builds = list(each.values())
+        assert each.oldest_first() == builds
+        groups: dict[str, list[Any]] = {}
+        for build in builds:
+            groups.setdefault(build.arn.rsplit("/", 1)[0], []).append(build)
+        for version, found in groups.items():
+            assert each.of_version(version) == found
+        assert each.versions() == list(groups.values())  # by each version's oldest build: the first seen
+
+
+def _stub_build(arn: str) -> Any:
+    """A build that only has its ARN (all the store's index reads)."""
+    from fakeimagebuilder.service.builds import Build
+
+    return Build(arn, 0, {}, {}, {}, None, 0.0, "", (), "AVAILABLE", 0.0, None)

@@ -328,6 +328,33 @@ def test_unknown_executions_are_not_found(client: Any, stack: Any):
         client.get_workflow_step_execution(stepExecutionId="step-00000000-0000-0000-0000-000000000000")
 
 
+def test_an_execution_id_finds_its_build_before_anything_read_its_executions(fake: Any, client: Any, stack: Any):
+    # A new build's executions are laid out when first read (workflow_runs.lay_out_new): an id of one must
+    # still name it when the first read is by that id.
+    first = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    second = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+    build = fake.service.scope(fake.account_id, "us-east-1").builds[second]
+    expected = lay_out(build.arn, actions={}, origin=build.origin, **build.layout).runs
+
+    got = client.get_workflow_execution(workflowExecutionId=expected[1].id)
+    step = client.get_workflow_step_execution(stepExecutionId=expected[0].steps[0].id)
+
+    assert (got["imageBuildVersionArn"], got["type"], got["status"]) == (second, "TEST", "COMPLETED")
+    assert (step["imageBuildVersionArn"], step["name"]) == (second, "LaunchBuildInstance")
+    assert [e["workflowExecutionId"] for e in _executions(client, second)] == [run.id for run in expected]
+    assert _executions(client, first)[0]["workflowExecutionId"] != expected[0].id
+
+
+def test_cancelling_a_build_cancels_the_workflow_running_then(fake: Any, client: Any, stack: Any):
+    build = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(200)  # BUILDING (after 15 s PENDING and 120 s CREATING)
+    client.cancel_image_creation(imageBuildVersionArn=build)
+    fake.advance(3600)
+
+    assert [(e["type"], e["status"]) for e in _executions(client, build)] == [("BUILD", "CANCELLED")]
+
+
 def test_step_executions_page(fake: Any, client: Any, stack: Any):
     build = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
     fake.advance(3600)

@@ -215,8 +215,9 @@ class Build:
     dependencies: tuple[str, ...] = ()
     # The findings its vulnerability scan reports (planted through Settings.scan_findings; findings.py).
     scan_findings: tuple[dict[str, Any], ...] = ()
-    # The workflow executions of every attempt (workflow_runs.WorkflowRun), oldest first; what they were laid
-    # out from (workflow_runs.lay_out's arguments), so an action sent to a waiting step lays them out again;
+    # The workflow executions of every attempt (workflow_runs.WorkflowRun), oldest first (read them through
+    # workflow_runs.runs_of: a new build's are laid out when first read); what they were laid out from
+    # (workflow_runs.lay_out's arguments), so an action sent to a waiting step lays them out again;
     # the actions sent (workflow_runs.Action by step execution id); the attempts before a retry.
     runs: list[Any] = field(default_factory=list)
     layout: dict[str, Any] = field(default_factory=dict)

@@ -19,6 +19,7 @@ resolution that differs from the one the pipeline's newest build recorded.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from .arns import Arn, normalise_name
@@ -32,18 +33,29 @@ __all__ = ["resolution"]
 def resolution(scope: Scope, recipe: dict[str, Any], now: float) -> tuple[str, ...]:
     """What the recipe's parent image and each component resolve to at ``now``."""
     references = [recipe.get("parentImage")] + [c.get("componentArn") for c in recipe.get("components") or ()]
-    return tuple(_resolve(scope, ref, now) for ref in references if isinstance(ref, str))
+    return tuple(
+        ref if _fixed(ref, scope.account, scope.region) else _resolve(scope, ref, now)
+        for ref in references
+        if isinstance(ref, str)
+    )
 
 
-def _resolve(scope: Scope, reference: str, now: float) -> str:
+@lru_cache(maxsize=1024)
+def _fixed(reference: str, account: str, region: str) -> bool:
+    """Whether ``reference`` resolves to itself whatever the caller holds: anything but an ARN the fake can
+    read of the caller's own account and region (known once per reference, not at every start)."""
     if not reference.startswith("arn:"):
-        return reference
+        return True
     try:
         arn = Arn.parse(reference)
     except ImageBuilderError:  # an ARN the fake cannot read is its own resolution
-        return reference
-    if arn.account != scope.account or arn.region != scope.region:
-        return reference
+        return True
+    return arn.account != account or arn.region != region
+
+
+def _resolve(scope: Scope, reference: str, now: float) -> str:
+    """What a reference to the caller's own image or component resolves to at ``now``."""
+    arn = Arn.parse(reference)
     name, _, version = arn.path.partition("/")
     if arn.resource_type == "image" and "/" not in version:
         try:

@@ -20,12 +20,12 @@ from .errors import IdempotentParameterMismatchException
 __all__ = ["IdempotencyLedger"]
 
 
+# One encoder for every fingerprint (json.dumps given options builds a new one at each call).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
 def _fingerprint(params: dict[str, Any], token_member: str) -> str:
-    return json.dumps(
-        {k: v for k, v in params.items() if k != token_member},
-        sort_keys=True,
-        separators=(",", ":"),
-    )
+    return _CANONICAL.encode({k: v for k, v in params.items() if k != token_member})
 
 
 class IdempotencyLedger:

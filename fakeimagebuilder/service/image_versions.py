@@ -29,7 +29,10 @@ __all__ = ["list_images"]
 _FILTERS = ("name", "osVersion", "platform", "type", "version")
 
 
-def _version(build: Build, now: float) -> dict[str, Any]:
+def _version(builds: list[Build], now: float) -> dict[str, Any]:
+    """An image version as ListImages shows it, from its builds (oldest first): the oldest's, with the
+    osVersion of the oldest that shows one."""
+    build = builds[0]
     recipe = build.recipe
     version = {
         "arn": build.arn.rsplit("/", 1)[0],
@@ -43,37 +46,50 @@ def _version(build: Build, now: float) -> dict[str, Any]:
         "buildType": build.build_type,
         "imageSource": build.pipeline.get("imageSource", "CUSTOM"),
     }
-    system = os_version(build, now)
+    # Usually the oldest build's own: a later build may get past BUILDING first.
+    system = next((found for b in builds if (found := os_version(b, now)) is not None), None)
     if system is not None:
         version["osVersion"] = system
     return version
 
 
+def _visible(scope: Scope, params: dict[str, Any], now: float) -> list[list[Build]]:
+    """The caller's image versions, each as its builds a lifecycle action left listed, by the oldest of those.
+
+    Without lifecycle actions, the build store's own index: nothing is walked.
+    """
+    versions = scope.builds.versions()
+    if scope.lifecycle is None:
+        return versions
+    hidden = {"DELETED"} if params.get("includeDeprecated") else {"DELETED", "DEPRECATED", "DISABLED"}
+    shown = [[b for b in builds if image_status(scope, b, now) not in hidden] for builds in versions]
+    return sorted((builds for builds in shown if builds), key=lambda builds: scope.builds.serial(builds[0].arn))
+
+
 def list_images(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """ListImages: image versions passing the filters, oldest first, in pages."""
+    """ListImages: image versions passing the filters, oldest first, in pages.
+
+    The caller's own versions, unfiltered and not byName, are paged before
+    they are shown: a page costs what it shows, not the builds stored.
+    """
     filters = params.get("filters") or []
     wanted = passes(filters, _FILTERS)
     owner = params.get("owner", "Self")
     if owner not in ("Self", "Amazon"):
         return {"imageVersionList": []}
-    versions: dict[str, dict[str, Any]] = {}
-    position: dict[str, int] = {}
-    if owner == "Amazon":
-        for index, version in enumerate(image_versions(scope.partition, scope.region)):
-            versions[version["arn"]], position[version["arn"]] = version, index
+    query = ("ListImages", owner, filters, bool(params.get("byName")), bool(params.get("includeDeprecated")))
+    if owner == "Self":
+        versions = _visible(scope, params, now)
+        serial = scope.builds.serial
+        if not filters and not params.get("byName"):
+            found, token = page(scope, versions, params, query, lambda builds: serial(builds[0].arn))
+            return {"imageVersionList": [_version(builds, now) for builds in found], "nextToken": token}
+        shown = [_version(builds, now) for builds in versions]
+        position = {version["arn"]: serial(builds[0].arn) for version, builds in zip(shown, versions, strict=True)}
     else:
-        builds = scope.builds
-        hidden = {"DELETED"} if params.get("includeDeprecated") else {"DELETED", "DEPRECATED", "DISABLED"}
-        for arn, build in builds.items():
-            if scope.lifecycle is not None and image_status(scope, build, now) in hidden:
-                continue
-            version = _version(build, now)
-            first = versions.get(version["arn"])
-            if first is None:
-                versions[version["arn"]], position[version["arn"]] = version, builds.serial(arn)
-            elif "osVersion" not in first and "osVersion" in version:  # a later build got past BUILDING first
-                first["osVersion"] = version["osVersion"]
-    shown = [version for version in versions.values() if wanted(version)]
+        shown = list(image_versions(scope.partition, scope.region))
+        position = {version["arn"]: index for index, version in enumerate(shown)}
+    shown = [version for version in shown if wanted(version)]
     if params.get("byName"):
         highest: dict[str, dict[str, Any]] = {}
         for version in shown:
@@ -81,6 +97,5 @@ def list_images(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
             if best is None or concrete(version["version"]) > concrete(best["version"]):
                 highest[version["name"]] = version
         shown = [version for version in shown if highest[version["name"]] is version]
-    query = ("ListImages", owner, filters, bool(params.get("byName")), bool(params.get("includeDeprecated")))
-    found, token = page(scope, shown, params, query, lambda version: position[version["arn"]])
-    return {"imageVersionList": found, "nextToken": token}
+    found_versions, token = page(scope, shown, params, query, lambda version: position[version["arn"]])
+    return {"imageVersionList": found_versions, "nextToken": token}

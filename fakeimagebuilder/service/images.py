@@ -34,7 +34,7 @@ from .pipelines import pipeline
 from .state import Scope
 from .tagging import MAX_TAGS
 from .versions import concrete, highest, pattern
-from .workflow_runs import apply_layout, execution_id, workflow_specs
+from .workflow_runs import execution_id, lay_out_new, runs_of, workflow_specs
 
 __all__ = [
     "ami_name",
@@ -156,7 +156,7 @@ def launch(
         },
         "first_status": "PENDING",
     }
-    apply_layout(scope, build)
+    lay_out_new(scope, build)
     scope.builds[build_arn] = build
     return build
 
@@ -434,8 +434,9 @@ def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) 
     """
     text = params.get("imageVersionArn")
     filters = params.get("filters") or []
+    builds: Sequence[Build]
     if text is None:
-        builds = list(reversed(scope.builds.values()))
+        builds = NewestFirst(scope.builds.oldest_first())
     elif Arn.parse(text).account == "aws":
         wanted = passes(filters, _BUILD_FILTERS)  # version compares x.y.z, as for the caller's builds (_filtered_as)
         managed = [
@@ -448,12 +449,8 @@ def list_image_build_versions(scope: Scope, params: dict[str, Any], now: float) 
     else:
         arn = Arn.parse(text)
         require_in_scope(arn, partition=scope.partition, region=scope.region, account=scope.account, text=text)
-        name, _, version = arn.path.partition("/")
-        builds = [
-            build
-            for build in reversed(scope.builds.values())
-            if normalise_name(build.recipe["name"]) == name and build.recipe["version"] == version
-        ]
+        # A view of the version's builds (the build store indexes them): a page costs what it shows.
+        builds = NewestFirst(scope.builds.of_version(scope.arn("image", arn.path)))
     builds = _not_deleted(scope, builds, now)
     items, token = _summaries_page(
         scope, builds, params, filters, _BUILD_FILTERS, now, ("ListImageBuildVersions", text)
@@ -471,6 +468,7 @@ def cancel_image_creation(scope: Scope, params: dict[str, Any], now: float) -> d
     """
     text = params["imageBuildVersionArn"]
     build = scope.build(text)
+    runs_of(scope, build)  # laid out before the cancel ends them
     if not build.cancel(now):
         raise InvalidParameterValueException(
             f"The image '{text}' is in status {build.end_status} and cannot be cancelled; "

@@ -28,6 +28,12 @@ class NotImplementedOperation(ImageBuilderError):
     code = "NotImplementedException"
 
 
+def _not_implemented(name: str) -> NotImplementedOperation:
+    return NotImplementedOperation(
+        f"fakeimagebuilder does not implement {name}. Implemented operations: {', '.join(sorted(OPERATIONS))}."
+    )
+
+
 class ImageBuilderService:
     """Image Builder's domain state, per (account, region), safe to call from many threads.
 
@@ -60,14 +66,13 @@ class ImageBuilderService:
     def check_operation(name: str) -> None:
         """Raise :class:`NotImplementedOperation` for an operation the fake does not implement."""
         if name not in OPERATIONS:
-            raise NotImplementedOperation(
-                f"fakeimagebuilder does not implement {name}. Implemented operations: {', '.join(sorted(OPERATIONS))}."
-            )
+            raise _not_implemented(name)
 
     def call(self, call: Call) -> dict[str, Any]:
         """Run one operation; replays and mismatches of a client token are settled first."""
-        self.check_operation(call.operation)
-        operation = OPERATIONS[call.operation]
+        operation = OPERATIONS.get(call.operation)
+        if operation is None:  # one lookup: the wire has usually asked check_operation already
+            raise _not_implemented(call.operation)
         with self.lock:
             scope = self.scope(call.account, call.region)
             now = self.clock.now()

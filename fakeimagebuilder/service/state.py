@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from .builds import Build, BuildPlan
 from .errors import ResourceNotFoundException
 from .idempotency import IdempotencyLedger
 
-__all__ = ["Operation", "Scope", "Settings", "Store", "label_of"]
+__all__ = ["BuildStore", "Operation", "Scope", "Settings", "Store", "label_of"]
 
 V = TypeVar("V")
 
@@ -96,6 +97,106 @@ class Store(dict[str, V]):
         dict.update(self, items)
 
 
+class BuildStore(Store[Build]):
+    """Image builds by ARN, indexed on write so that a list reads only the page it shows.
+
+    Beside the store, in serial order (oldest first): every build, the builds
+    of each image version (``image/<name>/<x.y.z>``, the ARN less its build
+    number), and the image versions, each a list of its builds, ordered by
+    their oldest build. Lists page through them as ListImagePipelineImages
+    does through a pipeline's builds (``paging.page``, ``paging.NewestFirst``).
+    Callers only read the lists it hands out.
+    """
+
+    __slots__ = ("_all", "_by_version", "_versions")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._all: list[Build] = []
+        self._by_version: dict[str, list[Build]] = {}
+        self._versions: list[list[Build]] = []
+
+    def __setitem__(self, key: str, value: Build) -> None:
+        replaced = self.get(key)
+        super().__setitem__(key, value)
+        if replaced is not None:
+            self._unindex(replaced)
+        self._index(value)
+
+    def __delitem__(self, key: str) -> None:
+        build = self[key]
+        self._unindex(build)
+        super().__delitem__(key)
+
+    def oldest_first(self) -> list[Build]:
+        """Every build, oldest first."""
+        return self._all
+
+    def of_version(self, version_arn: str) -> list[Build]:
+        """The builds of one image version, oldest first (empty if it has none)."""
+        return self._by_version.get(version_arn, [])
+
+    def versions(self) -> list[list[Build]]:
+        """The image versions that have builds, each as its builds (oldest first), by their oldest build."""
+        return self._versions
+
+    def _position(self, build: Build) -> int:
+        return self.serial(build.arn)
+
+    def _first_position(self, builds: list[Build]) -> int:
+        return self.serial(builds[0].arn)
+
+    def _index(self, build: Build) -> None:
+        _insert(self._all, build, self._position)
+        version = build.arn.rsplit("/", 1)[0]
+        builds = self._by_version.setdefault(version, [])
+        older = not builds or self._position(build) < self._position(builds[0])
+        if builds and older:
+            self._unplace(builds)
+        _insert(builds, build, self._position)
+        if older:  # a new version, or a new oldest build: the version's place follows it
+            _insert(self._versions, builds, self._first_position)
+
+    def _unindex(self, build: Build) -> None:
+        _remove(self._all, build, self._position)
+        version = build.arn.rsplit("/", 1)[0]
+        builds = self._by_version[version]
+        oldest = builds[0] is build
+        if oldest:
+            self._unplace(builds)
+        _remove(builds, build, self._position)
+        if not builds:
+            del self._by_version[version]
+        elif oldest:
+            _insert(self._versions, builds, self._first_position)
+
+    def _unplace(self, builds: list[Build]) -> None:
+        """Take a version out of the order (before its oldest build changes)."""
+        _remove(self._versions, builds, self._first_position)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return BuildStore, (), (dict(self), dict(self._serials), self._next)
+
+    def __setstate__(self, state: tuple[dict[str, Build], dict[str, int], int]) -> None:
+        super().__setstate__(state)
+        self._all, self._by_version, self._versions = [], {}, []
+        for build in self.values():  # the dict's order is the serials' order
+            self._index(build)
+
+
+def _insert(items: list[V], item: V, position: Callable[[V], int]) -> None:
+    """Insert ``item`` where ``position`` puts it in ``items`` (a new build, the newest, at once at the end)."""
+    if not items or position(items[-1]) < position(item):
+        items.append(item)
+    else:
+        bisect.insort(items, item, key=position)
+
+
+def _remove(items: list[V], item: V, position: Callable[[V], int]) -> None:
+    """Remove ``item`` from ``items``, ordered by ``position`` (unique to each item): found by bisection."""
+    del items[bisect.bisect_left(items, position(item), key=position)]
+
+
 def label_of(resource_type: str) -> str:
     """How messages name a resource type: ``image-recipe`` -> ``ImageRecipe``."""
     return "".join(part.title() for part in resource_type.split("-"))
@@ -138,6 +239,9 @@ class Scope:
     workflow_executions: dict[str, str] = field(default_factory=dict)
     step_executions: dict[str, str] = field(default_factory=dict)
     waiting_builds: dict[str, Build] = field(default_factory=dict)
+    # Builds whose workflow executions are left to lay out when first read (workflow_runs.lay_out_new), so a
+    # start pays only for the statuses it needs.
+    unlaid: dict[str, Build] = field(default_factory=dict)
     # ARNs of the builds RetryImage ran again, in order (the event log reopens them).
     retried: list[str] = field(default_factory=list)
     # Lifecycle executions and the daily runs of lifecycle policies (lifecycle_executions.LifecycleBook),
@@ -146,6 +250,7 @@ class Scope:
 
     def __post_init__(self) -> None:
         self.partition = partition_of(self.region)
+        self.resources["image"] = BuildStore()
 
     def arn(self, resource_type: str, *path: str) -> str:
         """An ARN in this scope."""
@@ -194,9 +299,10 @@ class Scope:
         return self.resources["image-pipeline"]
 
     @property
-    def builds(self) -> Store[Build]:
+    def builds(self) -> BuildStore:
         """Image build versions by ARN."""
-        return self.resources["image"]
+        store: BuildStore = self.resources["image"]
+        return store
 
 
 Operation = Callable[[Scope, dict[str, Any], float], dict[str, Any]]

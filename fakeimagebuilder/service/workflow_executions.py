@@ -20,7 +20,7 @@ from .dates import date_string
 from .errors import InvalidParameterValueException, InvalidRequestException, ResourceNotFoundException
 from .paging import page
 from .state import Scope
-from .workflow_runs import Action, StepRun, WorkflowRun, apply_layout
+from .workflow_runs import Action, StepRun, WorkflowRun, apply_layout, executions_owner, runs_of
 
 __all__ = [
     "get_workflow_execution",
@@ -45,8 +45,8 @@ def step_status(step: StepRun, now: float) -> str:
 
 def _execution(scope: Scope, execution_id: str, now: float) -> tuple[Build, WorkflowRun]:
     """The build and workflow execution an id names, if it has started by ``now``."""
-    build = scope.builds.get(scope.workflow_executions.get(execution_id, ""))
-    run = next((r for r in build.runs if r.id == execution_id), None) if build is not None else None
+    build = executions_owner(scope, scope.workflow_executions, execution_id)
+    run = next((r for r in runs_of(scope, build) if r.id == execution_id), None) if build is not None else None
     if build is None or run is None or run.starts > now:
         raise ResourceNotFoundException(f"The workflow execution '{execution_id}' does not exist.")
     return build, run
@@ -54,9 +54,9 @@ def _execution(scope: Scope, execution_id: str, now: float) -> tuple[Build, Work
 
 def _step(scope: Scope, step_id: str, now: float) -> tuple[Build, WorkflowRun, StepRun]:
     """The build, workflow execution and step execution a step id names, if its workflow has started."""
-    build = scope.builds.get(scope.step_executions.get(step_id, ""))
+    build = executions_owner(scope, scope.step_executions, step_id)
     if build is not None:
-        for run in build.runs:
+        for run in runs_of(scope, build):
             for step in run.steps:
                 if step.id == step_id and run.starts <= now:
                     return build, run, step
@@ -126,8 +126,9 @@ def list_workflow_executions(scope: Scope, params: dict[str, Any], now: float) -
     """ListWorkflowExecutions: the workflow executions of one build version that have started, in run order."""
     text = params["imageBuildVersionArn"]
     build = scope.build(text)
-    runs = [run for run in build.runs if run.starts <= now]
-    order = {run.id: index for index, run in enumerate(build.runs)}
+    every = runs_of(scope, build)
+    runs = [run for run in every if run.starts <= now]
+    order = {run.id: index for index, run in enumerate(every)}
     shown, token = page(scope, runs, params, ("ListWorkflowExecutions", text), lambda run: order[run.id])
     return {
         "workflowExecutions": [_metadata(run, now) for run in shown],
@@ -243,13 +244,14 @@ def retry_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
         )
     if ":container-recipe/" in build.recipe.get("arn", ""):
         raise InvalidRequestException(f"The image '{text}' is a container image; only AMI images can be retried.")
+    runs = runs_of(scope, build)  # laid out before the attempt is put aside
     # The status it ended in: the last that had started before the end (a cancel at the start: the first).
     reached = [stage for stage, starts in build.stages if starts < build.end_at]
     resume = reached[-1] if reached else build.stages[0][0]
     build.earlier.append(Attempt(build.stages, build.end_status, build.end_at, build.end_reason, build.failure_context))
     attempt = build.layout["attempt"] + 1
-    stopped_in = {run.spec.type for run in build.runs if run.attempt == attempt - 1 and run.outcome != "COMPLETED"}
-    for run in build.runs:
+    stopped_in = {run.spec.type for run in runs if run.attempt == attempt - 1 and run.outcome != "COMPLETED"}
+    for run in runs:
         if run.attempt == attempt - 1 and run.spec.type in stopped_in:
             run.retried = True
     source = build.pipeline.get("arn")

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -47,7 +46,10 @@ __all__ = [
     "WorkflowSpec",
     "apply_layout",
     "execution_id",
+    "executions_owner",
     "lay_out",
+    "lay_out_new",
+    "runs_of",
     "workflow_specs",
 ]
 
@@ -65,7 +67,10 @@ versions aws-cli list-workflow-executions.rst shows; no distribution workflow (t
 def execution_id(prefix: str, *parts: object) -> str:
     """A stable id (``wf-<uuid>``, ``step-<uuid>``) made from ``parts``: the same run always has the same id."""
     text = ":".join([prefix, *map(str, parts)])
-    return f"{prefix}-{uuid.UUID(bytes=hashlib.sha256(text.encode()).digest()[:16])}"
+    # The UUID of the digest's first 16 bytes, written from its hex digits: a build makes a dozen ids, and a
+    # uuid.UUID object for each cost more than the hashing.
+    h = hashlib.sha256(text.encode()).hexdigest()
+    return f"{prefix}-{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +95,10 @@ class WorkflowSpec:
     steps: tuple[StepSpec, ...]
     on_failure: str = "ABORT"
     parallel_group: str | None = None
+    waits: bool = field(init=False)  # whether a step of it waits for an action (WAIT)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "waits", any(step.action == WAIT for step in self.steps))
 
 
 @dataclass(slots=True)
@@ -210,9 +219,20 @@ def _condition(node: Any, values: Mapping[str, Any]) -> bool:
     return True
 
 
-def _values(document: dict[str, Any], given: list[dict[str, Any]], settings: dict[str, Any], platform: str) -> dict:
+def _system_values(settings: dict[str, Any], platform: str) -> tuple[tuple[str, Any], ...]:
+    """The system variables the fake knows, for a build with ``settings`` on ``platform`` (user guide
+    workflow-document.html, "Use Image Builder system variables"); a tuple, so it can key a cache."""
+    scanning = (settings.get("imageScanningConfiguration") or {}).get("imageScanningEnabled", False)
+    return (
+        ("$.imagebuilder.collectImageScanFindings", bool(scanning)),
+        ("$.imagebuilder.collectImageMetadata", settings.get("enhancedImageMetadataEnabled", True) is not False),
+        ("$.imagebuilder.platform", platform),
+    )
+
+
+def _values(document: dict[str, Any], given: list[dict[str, Any]], system: tuple[tuple[str, Any], ...]) -> dict:
     """What ``if`` conditions may name: ``$.parameters.<name>`` (given, else the document's default) and the
-    system variables the fake knows (user guide workflow-document.html, "Use Image Builder system variables")."""
+    ``system`` variables (:func:`_system_values`)."""
     values: dict[str, Any] = {}
     for parameter in document.get("parameters") or []:
         if isinstance(parameter, dict) and "defaultValue" in parameter:
@@ -221,10 +241,7 @@ def _values(document: dict[str, Any], given: list[dict[str, Any]], settings: dic
     for parameter in given:
         value = parameter.get("value") or []
         values[f"$.parameters.{parameter['name']}"] = value[0] if len(value) == 1 else value
-    scanning = (settings.get("imageScanningConfiguration") or {}).get("imageScanningEnabled", False)
-    values["$.imagebuilder.collectImageScanFindings"] = bool(scanning)
-    values["$.imagebuilder.collectImageMetadata"] = settings.get("enhancedImageMetadataEnabled", True) is not False
-    values["$.imagebuilder.platform"] = platform
+    values.update(system)
     return values
 
 
@@ -255,8 +272,11 @@ def workflow_specs(scope: Scope, settings: dict[str, Any], platform: str) -> tup
     AWS is silent). A workflow whose document the fake cannot read (given
     by S3 ``uri``, or YAML beyond its reader) runs the default's steps.
     """
+    system = _system_values(settings, platform)
+    if not settings.get("workflows"):
+        return _default_specs(scope.partition, scope.region, system)
     named: list[WorkflowSpec] = []
-    for entry in settings.get("workflows") or []:
+    for entry in settings["workflows"]:
         document = _workflow_document(scope, entry["workflowArn"])
         if document is None:
             continue
@@ -264,7 +284,7 @@ def workflow_specs(scope: Scope, settings: dict[str, Any], platform: str) -> tup
         parsed = _read(document["data"]) if document.get("data") else None
         if not parsed or not isinstance(parsed.get("steps"), list):
             parsed = _default_document(scope, kind)
-        values = _values(document, entry.get("parameters") or [], settings, platform)
+        values = _values(document, entry.get("parameters") or [], system)
         named.append(
             WorkflowSpec(
                 arn=document["arn"],
@@ -276,24 +296,36 @@ def workflow_specs(scope: Scope, settings: dict[str, Any], platform: str) -> tup
         )
     for kind in _DEFAULTS:
         if not any(spec.type == kind for spec in named):
-            document = _default(scope, kind)
-            values = _values(document, [], settings, platform)
-            parsed = _read(document["data"]) or {}
-            named.append(WorkflowSpec(arn=document["arn"], type=kind, steps=_steps(parsed, values)))
+            named.append(_default_spec(scope.partition, scope.region, kind, system))
     order = {"BUILD": 0, "TEST": 1, "DISTRIBUTION": 2}
     return tuple(sorted(named, key=lambda spec: order[spec.type]))
 
 
-def _default(scope: Scope, kind: str) -> dict[str, Any]:
+@lru_cache(maxsize=256)
+def _default_specs(partition: str, region: str, system: tuple[tuple[str, Any], ...]) -> tuple[WorkflowSpec, ...]:
+    """What a build that names no workflows runs: AWS's default of each type, in the order they run."""
+    return tuple(_default_spec(partition, region, kind, system) for kind in _DEFAULTS)
+
+
+@lru_cache(maxsize=256)
+def _default_spec(partition: str, region: str, kind: str, system: tuple[tuple[str, Any], ...]) -> WorkflowSpec:
+    """AWS's default workflow of ``kind`` as a build runs it: the same for every build with the same system
+    variables (AWS's documents never change), so made once, not at every start."""
+    document = _default(partition, region, kind)
+    parsed = _read(document["data"]) or {}
+    return WorkflowSpec(arn=document["arn"], type=kind, steps=_steps(parsed, _values(document, [], system)))
+
+
+def _default(partition: str, region: str, kind: str) -> dict[str, Any]:
     folder, name, version = _DEFAULTS[kind]
-    arn = str(Arn.build(scope.partition, scope.region, "aws", "workflow", folder, name, version, "1"))
-    return dict(catalogue("workflow", scope.partition, scope.region)[arn])
+    arn = str(Arn.build(partition, region, "aws", "workflow", folder, name, version, "1"))
+    return dict(catalogue("workflow", partition, region)[arn])
 
 
 def _default_document(scope: Scope, kind: str) -> dict[str, Any]:
     if kind not in _DEFAULTS:
         return {"steps": [{"name": "DistributeImage", "action": "DistributeImage"}]}
-    return _read(_default(scope, kind)["data"]) or {}
+    return _read(_default(scope.partition, scope.region, kind)["data"]) or {}
 
 
 # -- laying a build out -------------------------------------------------------------------------------
@@ -528,3 +560,44 @@ def apply_layout(scope: Scope, build: Build) -> None:
             scope.step_executions[step.id] = build.arn
     if any(step.spec.action == WAIT for run in layout.runs for step in run.steps):
         scope.waiting_builds[build.arn] = build
+
+
+def lay_out_new(scope: Scope, build: Build) -> None:
+    """Lay a new build out: its statuses now, its workflow executions when first read (:func:`runs_of`).
+
+    A build whose plan succeeds and whose workflows hold no wait has the
+    plan's own timeline (``BuildPlan.timeline`` adds the same durations
+    :func:`lay_out` does, as test_workflows_keep_the_plans_timeline checks),
+    so its executions, and their ids, are made only if someone asks for
+    them. A failing plan or a wait step makes the statuses depend on the
+    steps: such a build is laid out at once.
+    """
+    args = build.layout
+    plan: BuildPlan = args["plan"]
+    if args["first_status"] != "PENDING" or plan.outcome == "FAILED" or any(spec.waits for spec in args["specs"]):
+        apply_layout(scope, build)
+        return
+    build.stages, build.end_status, build.end_at, build.end_reason = plan.timeline(args["start"], args["tests_enabled"])
+    scope.unlaid[build.arn] = build
+
+
+def runs_of(scope: Scope, build: Build) -> list[WorkflowRun]:
+    """The build's workflow executions (laid out now, if :func:`lay_out_new` left them for later)."""
+    if scope.unlaid.pop(build.arn, None) is not None:
+        apply_layout(scope, build)
+    return build.runs
+
+
+def executions_owner(scope: Scope, index: Mapping[str, str], execution_id: str) -> Build | None:
+    """The live build whose workflow or step execution ``execution_id`` is, by ``index``
+    (``scope.workflow_executions`` or ``scope.step_executions``); None if none is.
+
+    An id the index lacks may belong to a build not laid out yet: those are
+    laid out (once) before it counts as unknown.
+    """
+    arn = index.get(execution_id)
+    if arn is None and scope.unlaid:
+        for build in list(scope.unlaid.values()):
+            runs_of(scope, build)
+        arn = index.get(execution_id)
+    return scope.builds.get(arn) if arn is not None else None

@@ -34,7 +34,7 @@ import importlib.abc
 import io
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from importlib.machinery import ModuleSpec
 from types import ModuleType
@@ -72,6 +72,51 @@ class _Body(io.BytesIO):
             contents = self.read()
 
 
+class _Headers(Mapping[str, str]):
+    """A botocore request's headers as an :class:`HttpRequest` holds them (lower-case names, text values,
+    ``host`` the URL's when botocore leaves it to the HTTP client), read through, not copied.
+
+    botocore's mapping already ignores case; a copy of every header cost more than the two or three
+    lookups the wire makes.
+    """
+
+    __slots__ = ("_headers", "_host")
+
+    def __init__(self, headers: Mapping[str, str | bytes], host: str) -> None:
+        self._headers = headers
+        self._host = host
+
+    def __getitem__(self, name: str) -> str:
+        try:
+            value = self._headers[name]
+        except KeyError:
+            if name != "host" or not self._host:
+                raise
+            return self._host
+        return value if isinstance(value, str) else value.decode("latin-1")
+
+    def __iter__(self) -> Iterator[str]:
+        names = [name.lower() for name in self._headers]
+        if "host" not in names and self._host:
+            names.append("host")
+        return iter(names)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _request(request: AWSPreparedRequest) -> HttpRequest:
+    """The request as the wire reads it."""
+    body = request.body
+    if hasattr(body, "read"):
+        body = body.read()
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    parts = urlsplit(request.url)
+    headers = _Headers(request.headers, parts.netloc)
+    return HttpRequest(request.method, parts.path or "/", parts.query, headers, body or b"")
+
+
 def _send(endpoint: Endpoint, request: AWSPreparedRequest) -> Any:
     if getattr(endpoint, "_endpoint_prefix", None) == "imagebuilder":
         response = _take(request)
@@ -98,10 +143,7 @@ def _take(request: AWSPreparedRequest, anywhere: bool = False) -> AWSResponse | 
         handler = None
     url = request.url
     if handler is not None and (anywhere or is_aws_host(url)):
-        body = request.body
-        if hasattr(body, "read"):
-            body = body.read()
-        answer = handler(HttpRequest.from_url(request.method, url, request.headers, body))
+        answer = handler(_request(request))
         return AWSResponse(url, answer.status, answer.headers, _Body(answer.body))
     refuse = _guards[-1] if _guards else None
     if refuse is not None and not is_loopback(urlsplit(url).hostname or ""):
