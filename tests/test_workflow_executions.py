@@ -535,3 +535,19 @@ def test_workflow_ids_of_a_build_made_again_are_the_same_after_a_state_file_reop
     finally:
         assert reopened.journal is not None
         reopened.journal.close()
+
+
+def test_execution_ids_come_from_the_build_not_from_when_it_ran() -> None:
+    # The build's origin, ARN, attempt and position make an id (ledger workflow-execution-ids): the same build
+    # laid out at another instant keeps its ids, and another build under the same ARN (after a reset, at the
+    # same instant) gets ids of its own. The start time once stood in for the origin, so the second failed.
+    scope = Scope("123456789012", "us-east-1", Settings())
+    specs = workflow_specs(scope, {}, "Linux")
+    plan = BuildPlan.lasting(600)
+
+    def ids(start: float, origin: str) -> list[str]:
+        runs = lay_out("arn:image", 0, start, plan, True, specs, {}, {}, origin=origin).runs
+        return [run.id for run in runs] + [step.id for run in runs for step in run.steps]
+
+    assert ids(1000.0, "first") == ids(5000.0, "first")
+    assert not set(ids(1000.0, "first")) & set(ids(1000.0, "again"))

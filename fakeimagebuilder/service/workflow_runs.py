@@ -398,9 +398,9 @@ def lay_out(
     fail_in = _fails_in(plan, specs, [s for s in statuses if tests_enabled or s != "TESTING"])
     stages: list[tuple[str, float]] = []
     runs: list[WorkflowRun] = []
-    # Times are the origin (the start, moved on by each wait) plus the plan's time elapsed, summed apart from
+    # Times are the base (the start, moved on by each wait) plus the plan's time elapsed, summed apart from
     # the (large) epoch origin as BuildPlan.timeline does: a build of N seconds ends exactly N seconds later.
-    origin, elapsed = start, 0.0
+    base, elapsed = start, 0.0
     t = start
     failing = False
     for status in statuses:
@@ -447,7 +447,7 @@ def lay_out(
                     outputs = json.dumps({"reason": sent.reason}) if sent.reason else None
                     if sent.action == "RESUME":
                         run.steps.append(StepRun(step_id, step, t, sent.at, "COMPLETED", outputs=outputs))
-                        origin, t = sent.at - elapsed, sent.at
+                        base, t = sent.at - elapsed, sent.at
                         continue
                     message = sent.message or (
                         f"Stopped by SendWorkflowStepAction: {sent.reason}"
@@ -456,7 +456,7 @@ def lay_out(
                     )
                     stopped = StepRun(step_id, step, t, sent.at, "FAILED", message, outputs, sent.message is not None)
                     run.steps.append(stopped)
-                    origin, t = sent.at - elapsed, sent.at
+                    base, t = sent.at - elapsed, sent.at
                     if step.on_failure.lower() != "abort":
                         continue  # onFailure Continue: the workflow goes on (user guide workflow-document.html)
                     for later, rest in enumerate(spec.steps[s + 1 :], s + 1):
@@ -470,7 +470,7 @@ def lay_out(
                 done += 1
                 # The last step that runs ends exactly where the status does.
                 elapsed = stage_from + (duration if done == len(running) else duration * done / len(running))
-                ends = origin + elapsed
+                ends = base + elapsed
                 run.steps.append(StepRun(step_id, step, t, ends, "FAILED" if fails else "COMPLETED"))
                 t = ends
                 if fails:
@@ -484,7 +484,7 @@ def lay_out(
                 return Layout(tuple(stages), "FAILED", t, reason, runs, (run, failed_step))
         if not running:
             elapsed = stage_from + duration  # no step of this status runs: its time passes after its workflows
-            t = origin + elapsed
+            t = base + elapsed
         if failing:
             # Failing outside any workflow step: the reason names the last workflow execution, if one ran.
             last = runs[-1].id if runs else fills.get("workflow_execution_id", "")
