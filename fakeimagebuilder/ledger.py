@@ -1123,6 +1123,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_schedule_expressions.py::test_rate_runs_every_period_from_when_it_was_set",
     ),
     Behaviour(
+        "schedule-rate-bound",
+        "rate(N unit) takes N up to the period the fake's dates span (epoch to 9999-12-31: 2932896 days, "
+        "70389527 hours, 4223371679 minutes); a larger N is refused as an invalid schedule expression. A run "
+        "that would fall after 9999-12-31 is no run: the pipeline shows no dateNextRun.",
+        "assumed",
+        "AWS's rate expression pages (EventBridge eb-rate-expressions.html, Image Builder) name no upper bound; "
+        "the bound is the fake's, so every next run can be dated",
+        "tests/test_schedules.py::test_a_run_past_the_year_9999_is_no_next_run",
+    ),
+    Behaviour(
         "schedule-invalid",
         "A schedule expression AWS would refuse answers InvalidParameterValueException at create and update: "
         "'The value supplied for parameter 'schedule.scheduleExpression' is not valid. Invalid schedule "
