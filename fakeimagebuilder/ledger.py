@@ -895,13 +895,14 @@ LEDGER: tuple[Behaviour, ...] = (
         "retry-image",
         "RetryImage of a FAILED or CANCELLED AMI build runs the same build version again (same ARN, build type "
         "and number; no new version) from the status it ended in, under the build plan in force then; the "
-        "workflow executions it re-runs show retried true. Any other status, or a container image, is "
-        "InvalidRequestException (400).",
+        "workflow executions it re-runs show retried true. Any other status, a container image, or an image no "
+        "recipe built (an import, a DistributeImage copy) is InvalidRequestException (400).",
         "likely",
         f"model doc of RetryImage and WorkflowExecutionMetadata.retried (botocore 1.44); {_CLI}retry-image.rst "
         "(a cancelled build resumes in place); the error code is the fake's choice. Which statuses a retry "
         "resumes from is not settled: botocore 1.43's doc says it retries the distribution only, 1.44's that it "
-        "returns to the test or distribution phase where it failed",
+        "returns to the test or distribution phase where it failed. Refusing imports and DistributeImage copies "
+        "is the fake's choice: no source shows a retry of one, and they ran no workflow a retry could resume",
         "tests/test_workflow_executions.py::test_retry_runs_a_failed_build_again_in_place",
     ),
     Behaviour(

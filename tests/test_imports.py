@@ -14,6 +14,9 @@ TASK = "import-ami-1234567890abcdef0"
 ISO = "s3://my-isos/Win11_English_x64.iso"
 HAS_DISTRIBUTE = "DistributeImage" in service_model().operation_names
 needs_distribute = pytest.mark.skipif(not HAS_DISTRIBUTE, reason="this botocore's model has no DistributeImage")
+needs_retry = pytest.mark.skipif(
+    "RetryImage" not in service_model().operation_names, reason="this botocore's model has no RetryImage"
+)
 
 
 def _vm(client: Any, name: str = "base vm", version: str = "1.0.0", **extra: Any) -> str:
@@ -253,3 +256,34 @@ def test_a_failing_plan_fails_the_distribution(fake: Any, client: Any, stack: An
     image = client.get_image(imageBuildVersionArn=arn)["image"]
     assert image["state"] == {"status": "FAILED", "reason": "copy to DISTRIBUTING failed"}
     assert image["outputResources"] == {"amis": []}
+
+
+@needs_retry
+@needs_distribute
+@pytest.mark.parametrize("end", ["FAILED", "CANCELLED"])
+def test_imports_and_distributions_cannot_be_retried(
+    fake: Any, client: Any, stack: Any, distribution: str, expect_error: Any, end: str
+) -> None:
+    built = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+    if end == "FAILED":
+        fake.set_build_plan(BuildPlan(outcome="FAILED", fail_during="PENDING"))
+    made = [
+        _vm(client),
+        _iso(client, stack.infrastructure_arn),
+        client.distribute_image(sourceImage=built, distributionConfigurationArn=distribution, executionRole="r")[
+            "imageBuildVersionArn"
+        ],
+    ]
+    if end == "CANCELLED":
+        for arn in made:
+            client.cancel_image_creation(imageBuildVersionArn=arn)
+    fake.advance(3600)
+
+    for arn in made:
+        assert client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"] == end
+        with pytest.raises(client.exceptions.InvalidRequestException) as caught:
+            client.retry_image(imageBuildVersionArn=arn)
+        expect_error(caught.value, "InvalidRequestException", 400)
+        assert "only an image built from a recipe can be retried" in caught.value.response["Error"]["Message"]
+        assert client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"] == end
