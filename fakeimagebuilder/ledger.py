@@ -432,6 +432,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_wire.py::test_malformed_bodies_are_serialization_errors",
     ),
     Behaviour(
+        "timestamp-input",
+        "A timestamp member of any request (StartResourceStateUpdate's updateAt today) takes epoch seconds, numeric "
+        "text or ISO 8601 (no offset: UTC) from 1970-01-01 to 9999-12-31T23:59:59Z; anything else answers "
+        "InvalidRequestException (400): \"The value '...' of updateAt is not a valid timestamp: ...\".",
+        "assumed",
+        "botocore sends body timestamps as epoch seconds and cannot parse a date past 9999 back; the range, the "
+        "code and the wording are the fake's",
+        "tests/test_wire.py::test_a_timestamp_no_date_can_hold_is_refused_at_the_wire",
+    ),
+    Behaviour(
         "unknown-route",
         "An unknown path or wrong method answers UnknownOperationException (404) naming what is served.",
         "assumed",

@@ -32,6 +32,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from .model import Route, RouteTable, error_statuses, error_statuses_of, known_regions, routes, service_model
 from .service.calls import Call
 from .service.errors import ImageBuilderError
+from .timestamps import TimestampError, reader
 from .validation import Violation, checker, type_violation
 
 __all__ = ["Backend", "HttpRequest", "HttpResponse", "RestJsonWire", "caller_of"]
@@ -199,6 +200,7 @@ class _OperationPlan:
         inp = op.input_shape
         self.input_shape = inp
         self.input_check = checker(inp) if inp is not None else None
+        self.read_timestamps = reader(inp) if inp is not None else None
         self.body_members: dict[str, Shape] = {}
         self.query_members: dict[str, tuple[str, Shape]] = {}
         self.header_members: dict[str, tuple[str, Shape]] = {}
@@ -240,6 +242,9 @@ class _OperationPlan:
             if "InvalidParameterException" in errors and "InvalidParameterValueException" not in errors
             else "InvalidParameterValueException"
         )
+        # A timestamp that names no instant the fake can hold: the operation's "invalid request", where it
+        # models one (StartResourceStateUpdate's updateAt, the one timestamp input today).
+        self.timestamp_code = "InvalidRequestException" if "InvalidRequestException" in errors else self.validation_code
 
     def parse(self, request: HttpRequest, route: Route) -> dict[str, Any]:
         params: dict[str, Any] = {}
@@ -422,6 +427,11 @@ class RestJsonWire:
                     plan.input_check(params, "")
             except Violation as violation:
                 return self._violation(plan, violation, request_id, params)
+            if plan.read_timestamps is not None:
+                try:
+                    params = plan.read_timestamps(params, "")
+                except TimestampError as bad:
+                    return self.error(plan.timestamp_code, str(bad), request_id)
             call = Call(
                 operation=plan.name,
                 params=params,
