@@ -1560,7 +1560,9 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "import-timing",
         "A VM import stays PENDING as long as a build without tests would take under the build plan, then is "
-        "AVAILABLE (or FAILED, if the plan fails); an ISO import runs through the build statuses without TESTING.",
+        "AVAILABLE (or FAILED, if the plan fails); an ISO import runs through the build statuses without TESTING. "
+        "A failed import ran no workflow: under AWS's default wording its reason names the VM import task or the "
+        "ISO file instead (\"The VM import task 'import-ami-...' failed.\").",
         "assumed",
         "AWS only says Image Builder 'monitors the import task' (VM) and converts the ISO 'on an EC2 instance' "
         f"({_API}API_ImportVmImage.html, API_ImportDiskImage.html); durations follow the build plan knob",
@@ -1591,8 +1593,9 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "distribute-image-choices",
         "A distribution run takes the build plan's PENDING and DISTRIBUTING durations and fails when the plan "
-        "fails in either; its buildType is USER_INITIATED; an AMI id is found only among the fake's own AMIs and "
-        "an ssm: reference is not read (ResourceNotFoundException).",
+        "fails in either (under AWS's default wording, with the reason \"Distributing the AMI of the image "
+        "'<source ARN>' failed while DISTRIBUTING.\": it ran no workflow); its buildType is USER_INITIATED; an AMI "
+        "id is found only among the fake's own AMIs and an ssm: reference is not read (ResourceNotFoundException).",
         "assumed",
         "fake only: no source shows a DistributeImage image; the fake knows no EC2 AMI or SSM parameter",
         "tests/test_imports.py::test_distribution_refusals",

@@ -71,9 +71,7 @@ def _compile(shape: Shape, building: dict[str, Reader]) -> Reader:
     members: dict[str, Reader] = {}
 
     def structure(value: dict[str, Any], path: str) -> dict[str, Any]:
-        return {
-            k: members[k](v, f"{path}.{k}" if path else k) if k in members else v for k, v in value.items()
-        }
+        return {k: members[k](v, f"{path}.{k}" if path else k) if k in members else v for k, v in value.items()}
 
     building[shape.name] = structure
     for name, member in shape.members.items():

@@ -287,3 +287,28 @@ def test_imports_and_distributions_cannot_be_retried(
         expect_error(caught.value, "InvalidRequestException", 400)
         assert "only an image built from a recipe can be retried" in caught.value.response["Error"]["Message"]
         assert client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"] == end
+
+
+@needs_distribute
+def test_a_failed_import_or_distribution_names_only_what_it_has(
+    fake: Any, client: Any, stack: Any, distribution: str
+) -> None:
+    built = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+    fake.set_build_plan(BuildPlan(outcome="FAILED", fail_during="PENDING"))  # AWS's default wording
+    vm = _vm(client)
+    iso = _iso(client, stack.infrastructure_arn)
+    copy = client.distribute_image(sourceImage=built, distributionConfigurationArn=distribution, executionRole="r")[
+        "imageBuildVersionArn"
+    ]
+    fake.advance(3600)
+
+    reasons = [client.get_image(imageBuildVersionArn=arn)["image"]["state"]["reason"] for arn in (vm, iso, copy)]
+    assert reasons == [
+        f"The VM import task '{TASK}' failed.",
+        f"The import of the ISO file '{ISO}' failed while the image was PENDING.",
+        f"Distributing the AMI of the image '{built}' failed while DISTRIBUTING.",
+    ]
+    # They ran no workflow, so no reason may name one.
+    for arn in (vm, iso, copy):
+        assert client.list_workflow_executions(imageBuildVersionArn=arn)["workflowExecutions"] == []
