@@ -1572,8 +1572,9 @@ LEDGER: tuple[Behaviour, ...] = (
         "import-validation",
         "ImportDiskImage takes platform Windows, osVersion 'Microsoft Windows 11' and an s3://bucket/key.iso "
         "(.iso, .ISO, .Iso) only; a log group outside /aws/imagebuilder/ needs an executionRole (VM imports: "
-        "refused). A VM import task id has EC2's form import-ami-<hex>. Refusals are ClientException (the only "
-        "client error these operations model), with wording of the fake's.",
+        "refused). A VM import task id has EC2's form import-ami-<hex>. Every refusal of the fake's own, constraint "
+        "violations the wire finds and a client token reused with other parameters included, is ClientException "
+        "(the only 400 these operations model), with wording of the fake's; injected faults stay as asked.",
         "likely",
         "botocore 1.44 model docs of ImportDiskImageRequest platform, osVersion, uri, loggingConfiguration and "
         "ImportVmImageRequest.loggingConfiguration; aws-cli ec2 import-image.rst (task id form); wording assumed",

@@ -234,17 +234,31 @@ class _OperationPlan:
             else None
         )
         errors = {shape.name for shape in op.error_shapes}
+        self.errors = frozenset(errors)
+        # ImportVmImage and ImportDiskImage model no 400 but ClientException: every refusal of the fake's own
+        # is answered so (ledger import-validation), where other operations answer the codes the ledger grants.
+        self.only_client_exception = {
+            shape.name for shape in op.error_shapes if shape.metadata.get("error", {}).get("httpStatusCode") == 400
+        } == {"ClientException"}
         # Constraint violations: InvalidParameterValueException (Image Builder's
         # observed answer on other operations), or InvalidParameterException
         # where that is what the operation models instead (the tagging API).
-        self.validation_code = (
-            "InvalidParameterException"
-            if "InvalidParameterException" in errors and "InvalidParameterValueException" not in errors
-            else "InvalidParameterValueException"
-        )
+        if self.only_client_exception:
+            self.validation_code = "ClientException"
+        elif "InvalidParameterException" in errors and "InvalidParameterValueException" not in errors:
+            self.validation_code = "InvalidParameterException"
+        else:
+            self.validation_code = "InvalidParameterValueException"
         # A timestamp that names no instant the fake can hold: the operation's "invalid request", where it
         # models one (StartResourceStateUpdate's updateAt, the one timestamp input today).
         self.timestamp_code = "InvalidRequestException" if "InvalidRequestException" in errors else self.validation_code
+
+    def refusal_code(self, error: ImageBuilderError, status: int) -> str:
+        """The code ``error`` (of ``status``) is answered with: an unmodeled client refusal of the service's own
+        becomes ClientException where that is the operation's only 400."""
+        if self.only_client_exception and not error.chosen and error.code not in self.errors and status < 500:
+            return "ClientException"
+        return error.code
 
     def parse(self, request: HttpRequest, route: Route) -> dict[str, Any]:
         params: dict[str, Any] = {}
@@ -395,6 +409,7 @@ class RestJsonWire:
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one HTTP request; never raises."""
         request_id = _request_id()
+        plan: _OperationPlan | None = None
         try:
             access_key, region = caller_of(request.headers)
             region = region or self._default_region
@@ -441,7 +456,8 @@ class RestJsonWire:
             )
             return plan.success(self._backend(call), request_id, params)
         except ImageBuilderError as error:
-            return self.error(error.code, error.message, request_id)
+            code = error.code if plan is None else plan.refusal_code(error, self.status_of(error.code))
+            return self.error(code, error.message, request_id)
         except _ProtocolError as error:
             return self.error(error.code, error.message, request_id)
         except Exception:

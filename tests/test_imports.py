@@ -92,6 +92,10 @@ def test_an_imported_image_is_a_parent_image_for_recipes(fake: Any, client: Any)
         ({"semanticVersion": "1.0.1073741824"}, "between 0 and 1073741823"),
         ({"name": "x"}, "'name' must match pattern"),
         ({"loggingConfiguration": {"logGroupName": "my-logs"}}, "/aws/imagebuilder/ namespace"),
+        # Constraint violations the wire finds answer the same modeled code (ledger import-validation).
+        ({"semanticVersion": "1.0"}, "'semanticVersion' must match pattern"),
+        ({"tags": {"aws:team": "base"}}, "'tags' key 'aws:team' must match pattern"),
+        ({"clientToken": "t" * 65}, "'clientToken' must have length"),
     ],
 )
 def test_vm_import_refusals(client: Any, expect_error: Any, count_images: Any, members: dict, words: str) -> None:
@@ -153,6 +157,30 @@ def test_a_replayed_client_token_returns_the_first_import(client: Any, count_ima
     first = _vm(client, clientToken="once")
     assert _vm(client, clientToken="once") == first
     assert count_images() == 1
+
+
+def test_a_client_token_reused_with_other_parameters_is_a_client_exception(
+    client: Any, stack: Any, expect_error: Any, count_images: Any
+) -> None:
+    # The imports model no IdempotentParameterMismatchException: ClientException is their only 400.
+    _vm(client, clientToken="once")
+    _iso(client, stack.infrastructure_arn, clientToken="once")
+    for reuse in (
+        lambda: _vm(client, version="2.0.0", clientToken="once"),
+        lambda: _iso(client, stack.infrastructure_arn, semanticVersion="2.0.0", clientToken="once"),
+    ):
+        with pytest.raises(client.exceptions.ClientException) as caught:
+            reuse()
+        expect_error(caught.value, "ClientException", 400)
+        assert "already used with different parameters" in caught.value.response["Error"]["Message"]
+    assert count_images() == 2
+
+
+def test_an_injected_fault_reaches_an_import_as_asked(fake: Any, client: Any, expect_error: Any) -> None:
+    fake.fail_next("ImportVmImage", "InvalidRequestException")
+    with pytest.raises(client.exceptions.InvalidRequestException) as caught:
+        _vm(client)
+    expect_error(caught.value, "InvalidRequestException", 400)
 
 
 def test_the_live_guard_budgets_and_cancels_every_import_and_distribution() -> None:
