@@ -432,6 +432,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_wire.py::test_malformed_bodies_are_serialization_errors",
     ),
     Behaviour(
+        "timestamp-input",
+        "A timestamp member of any request (StartResourceStateUpdate's updateAt today) takes epoch seconds, numeric "
+        "text or ISO 8601 (no offset: UTC) from 1970-01-01 to 9999-12-31T23:59:59Z; anything else answers "
+        "InvalidRequestException (400): \"The value '...' of updateAt is not a valid timestamp: ...\".",
+        "assumed",
+        "botocore sends body timestamps as epoch seconds and cannot parse a date past 9999 back; the range, the "
+        "code and the wording are the fake's",
+        "tests/test_wire.py::test_a_timestamp_no_date_can_hold_is_refused_at_the_wire",
+    ),
+    Behaviour(
         "unknown-route",
         "An unknown path or wrong method answers UnknownOperationException (404) naming what is served.",
         "assumed",
@@ -895,13 +905,14 @@ LEDGER: tuple[Behaviour, ...] = (
         "retry-image",
         "RetryImage of a FAILED or CANCELLED AMI build runs the same build version again (same ARN, build type "
         "and number; no new version) from the status it ended in, under the build plan in force then; the "
-        "workflow executions it re-runs show retried true. Any other status, or a container image, is "
-        "InvalidRequestException (400).",
+        "workflow executions it re-runs show retried true. Any other status, a container image, or an image no "
+        "recipe built (an import, a DistributeImage copy) is InvalidRequestException (400).",
         "likely",
         f"model doc of RetryImage and WorkflowExecutionMetadata.retried (botocore 1.44); {_CLI}retry-image.rst "
         "(a cancelled build resumes in place); the error code is the fake's choice. Which statuses a retry "
         "resumes from is not settled: botocore 1.43's doc says it retries the distribution only, 1.44's that it "
-        "returns to the test or distribution phase where it failed",
+        "returns to the test or distribution phase where it failed. Refusing imports and DistributeImage copies "
+        "is the fake's choice: no source shows a retry of one, and they ran no workflow a retry could resume",
         "tests/test_workflow_executions.py::test_retry_runs_a_failed_build_again_in_place",
     ),
     Behaviour(
@@ -1121,6 +1132,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "aws-cdk aws-imagebuilder-alpha ImagePipelineSchedule ('a cron expression or a rate expression'); "
         "the anchor is assumed",
         "tests/test_schedule_expressions.py::test_rate_runs_every_period_from_when_it_was_set",
+    ),
+    Behaviour(
+        "schedule-rate-bound",
+        "rate(N unit) takes N up to the period the fake's dates span (epoch to 9999-12-31: 2932896 days, "
+        "70389527 hours, 4223371679 minutes); a larger N is refused as an invalid schedule expression. A run "
+        "that would fall after 9999-12-31 is no run: the pipeline shows no dateNextRun.",
+        "assumed",
+        "AWS's rate expression pages (EventBridge eb-rate-expressions.html, Image Builder) name no upper bound; "
+        "the bound is the fake's, so every next run can be dated",
+        "tests/test_schedules.py::test_a_run_past_the_year_9999_is_no_next_run",
     ),
     Behaviour(
         "schedule-invalid",
@@ -1539,7 +1560,9 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "import-timing",
         "A VM import stays PENDING as long as a build without tests would take under the build plan, then is "
-        "AVAILABLE (or FAILED, if the plan fails); an ISO import runs through the build statuses without TESTING.",
+        "AVAILABLE (or FAILED, if the plan fails); an ISO import runs through the build statuses without TESTING. "
+        "A failed import ran no workflow: under AWS's default wording its reason names the VM import task or the "
+        "ISO file instead (\"The VM import task 'import-ami-...' failed.\").",
         "assumed",
         "AWS only says Image Builder 'monitors the import task' (VM) and converts the ISO 'on an EC2 instance' "
         f"({_API}API_ImportVmImage.html, API_ImportDiskImage.html); durations follow the build plan knob",
@@ -1549,8 +1572,9 @@ LEDGER: tuple[Behaviour, ...] = (
         "import-validation",
         "ImportDiskImage takes platform Windows, osVersion 'Microsoft Windows 11' and an s3://bucket/key.iso "
         "(.iso, .ISO, .Iso) only; a log group outside /aws/imagebuilder/ needs an executionRole (VM imports: "
-        "refused). A VM import task id has EC2's form import-ami-<hex>. Refusals are ClientException (the only "
-        "client error these operations model), with wording of the fake's.",
+        "refused). A VM import task id has EC2's form import-ami-<hex>. Every refusal of the fake's own, constraint "
+        "violations the wire finds and a client token reused with other parameters included, is ClientException "
+        "(the only 400 these operations model), with wording of the fake's; injected faults stay as asked.",
         "likely",
         "botocore 1.44 model docs of ImportDiskImageRequest platform, osVersion, uri, loggingConfiguration and "
         "ImportVmImageRequest.loggingConfiguration; aws-cli ec2 import-image.rst (task id form); wording assumed",
@@ -1570,8 +1594,9 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "distribute-image-choices",
         "A distribution run takes the build plan's PENDING and DISTRIBUTING durations and fails when the plan "
-        "fails in either; its buildType is USER_INITIATED; an AMI id is found only among the fake's own AMIs and "
-        "an ssm: reference is not read (ResourceNotFoundException).",
+        "fails in either (under AWS's default wording, with the reason \"Distributing the AMI of the image "
+        "'<source ARN>' failed while DISTRIBUTING.\": it ran no workflow); its buildType is USER_INITIATED; an AMI "
+        "id is found only among the fake's own AMIs and an ssm: reference is not read (ResourceNotFoundException).",
         "assumed",
         "fake only: no source shows a DistributeImage image; the fake knows no EC2 AMI or SSM parameter",
         "tests/test_imports.py::test_distribution_refusals",

@@ -15,7 +15,7 @@ from typing import Any
 
 from .clock import Clock
 from .service.calls import Call
-from .service.errors import ForbiddenException, error_for_code
+from .service.errors import ForbiddenException, ImageBuilderError, error_for_code
 
 __all__ = ["Handler", "Policy", "TokenBucket"]
 
@@ -127,7 +127,11 @@ class Policy:
     def handle(self, call: Call) -> dict[str, Any]:
         """Answer ``call``: its policy error, if any, else whatever ``inner`` answers."""
         if self._faults or self._buckets or self._denied:  # the usual case: nothing configured, no lock
-            self.check(call)
+            try:
+                self.check(call)
+            except ImageBuilderError as error:
+                error.chosen = True
+                raise
         return self.inner(call)
 
     def check(self, call: Call) -> None:

@@ -32,6 +32,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from .model import Route, RouteTable, error_statuses, error_statuses_of, known_regions, routes, service_model
 from .service.calls import Call
 from .service.errors import ImageBuilderError
+from .timestamps import TimestampError, reader
 from .validation import Violation, checker, type_violation
 
 __all__ = ["Backend", "HttpRequest", "HttpResponse", "RestJsonWire", "caller_of"]
@@ -205,6 +206,7 @@ class _OperationPlan:
         inp = op.input_shape
         self.input_shape = inp
         self.input_check = checker(inp) if inp is not None else None
+        self.read_timestamps = reader(inp) if inp is not None else None
         self.body_members: dict[str, Shape] = {}
         self.query_members: dict[str, tuple[str, Shape]] = {}
         self.header_members: dict[str, tuple[str, Shape]] = {}
@@ -238,14 +240,31 @@ class _OperationPlan:
             else None
         )
         errors = {shape.name for shape in op.error_shapes}
+        self.errors = frozenset(errors)
+        # ImportVmImage and ImportDiskImage model no 400 but ClientException: every refusal of the fake's own
+        # is answered so (ledger import-validation), where other operations answer the codes the ledger grants.
+        self.only_client_exception = {
+            shape.name for shape in op.error_shapes if shape.metadata.get("error", {}).get("httpStatusCode") == 400
+        } == {"ClientException"}
         # Constraint violations: InvalidParameterValueException (Image Builder's
         # observed answer on other operations), or InvalidParameterException
         # where that is what the operation models instead (the tagging API).
-        self.validation_code = (
-            "InvalidParameterException"
-            if "InvalidParameterException" in errors and "InvalidParameterValueException" not in errors
-            else "InvalidParameterValueException"
-        )
+        if self.only_client_exception:
+            self.validation_code = "ClientException"
+        elif "InvalidParameterException" in errors and "InvalidParameterValueException" not in errors:
+            self.validation_code = "InvalidParameterException"
+        else:
+            self.validation_code = "InvalidParameterValueException"
+        # A timestamp that names no instant the fake can hold: the operation's "invalid request", where it
+        # models one (StartResourceStateUpdate's updateAt, the one timestamp input today).
+        self.timestamp_code = "InvalidRequestException" if "InvalidRequestException" in errors else self.validation_code
+
+    def refusal_code(self, error: ImageBuilderError, status: int) -> str:
+        """The code ``error`` (of ``status``) is answered with: an unmodeled client refusal of the service's own
+        becomes ClientException where that is the operation's only 400."""
+        if self.only_client_exception and not error.chosen and error.code not in self.errors and status < 500:
+            return "ClientException"
+        return error.code
 
     def parse(self, request: HttpRequest, route: Route) -> dict[str, Any]:
         params: dict[str, Any] = {}
@@ -399,6 +418,7 @@ class RestJsonWire:
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one HTTP request; never raises."""
         request_id = _request_id()
+        plan: _OperationPlan | None = None
         try:
             access_key, region = caller_of(request.headers)
             region = region or self._default_region
@@ -431,6 +451,11 @@ class RestJsonWire:
                     plan.input_check(params, "")
             except Violation as violation:
                 return self._violation(plan, violation, request_id, params)
+            if plan.read_timestamps is not None:
+                try:
+                    params = plan.read_timestamps(params, "")
+                except TimestampError as bad:
+                    return self.error(plan.timestamp_code, str(bad), request_id)
             call = Call(
                 operation=plan.name,
                 params=params,
@@ -440,7 +465,8 @@ class RestJsonWire:
             )
             return plan.success(self._backend(call), request_id, params)
         except ImageBuilderError as error:
-            return self.error(error.code, error.message, request_id)
+            code = error.code if plan is None else plan.refusal_code(error, self.status_of(error.code))
+            return self.error(code, error.message, request_id)
         except _ProtocolError as error:
             return self.error(error.code, error.message, request_id)
         except Exception:

@@ -14,6 +14,9 @@ TASK = "import-ami-1234567890abcdef0"
 ISO = "s3://my-isos/Win11_English_x64.iso"
 HAS_DISTRIBUTE = "DistributeImage" in service_model().operation_names
 needs_distribute = pytest.mark.skipif(not HAS_DISTRIBUTE, reason="this botocore's model has no DistributeImage")
+needs_retry = pytest.mark.skipif(
+    "RetryImage" not in service_model().operation_names, reason="this botocore's model has no RetryImage"
+)
 
 
 def _vm(client: Any, name: str = "base vm", version: str = "1.0.0", **extra: Any) -> str:
@@ -89,6 +92,10 @@ def test_an_imported_image_is_a_parent_image_for_recipes(fake: Any, client: Any)
         ({"semanticVersion": "1.0.1073741824"}, "between 0 and 1073741823"),
         ({"name": "x"}, "'name' must match pattern"),
         ({"loggingConfiguration": {"logGroupName": "my-logs"}}, "/aws/imagebuilder/ namespace"),
+        # Constraint violations the wire finds answer the same modeled code (ledger import-validation).
+        ({"semanticVersion": "1.0"}, "'semanticVersion' must match pattern"),
+        ({"tags": {"aws:team": "base"}}, "'tags' key 'aws:team' must match pattern"),
+        ({"clientToken": "t" * 65}, "'clientToken' must have length"),
     ],
 )
 def test_vm_import_refusals(client: Any, expect_error: Any, count_images: Any, members: dict, words: str) -> None:
@@ -150,6 +157,30 @@ def test_a_replayed_client_token_returns_the_first_import(client: Any, count_ima
     first = _vm(client, clientToken="once")
     assert _vm(client, clientToken="once") == first
     assert count_images() == 1
+
+
+def test_a_client_token_reused_with_other_parameters_is_a_client_exception(
+    client: Any, stack: Any, expect_error: Any, count_images: Any
+) -> None:
+    # The imports model no IdempotentParameterMismatchException: ClientException is their only 400.
+    _vm(client, clientToken="once")
+    _iso(client, stack.infrastructure_arn, clientToken="once")
+    for reuse in (
+        lambda: _vm(client, version="2.0.0", clientToken="once"),
+        lambda: _iso(client, stack.infrastructure_arn, semanticVersion="2.0.0", clientToken="once"),
+    ):
+        with pytest.raises(client.exceptions.ClientException) as caught:
+            reuse()
+        expect_error(caught.value, "ClientException", 400)
+        assert "already used with different parameters" in caught.value.response["Error"]["Message"]
+    assert count_images() == 2
+
+
+def test_an_injected_fault_reaches_an_import_as_asked(fake: Any, client: Any, expect_error: Any) -> None:
+    fake.fail_next("ImportVmImage", "InvalidRequestException")
+    with pytest.raises(client.exceptions.InvalidRequestException) as caught:
+        _vm(client)
+    expect_error(caught.value, "InvalidRequestException", 400)
 
 
 def test_the_live_guard_budgets_and_cancels_every_import_and_distribution() -> None:
@@ -253,3 +284,59 @@ def test_a_failing_plan_fails_the_distribution(fake: Any, client: Any, stack: An
     image = client.get_image(imageBuildVersionArn=arn)["image"]
     assert image["state"] == {"status": "FAILED", "reason": "copy to DISTRIBUTING failed"}
     assert image["outputResources"] == {"amis": []}
+
+
+@needs_retry
+@needs_distribute
+@pytest.mark.parametrize("end", ["FAILED", "CANCELLED"])
+def test_imports_and_distributions_cannot_be_retried(
+    fake: Any, client: Any, stack: Any, distribution: str, expect_error: Any, end: str
+) -> None:
+    built = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+    if end == "FAILED":
+        fake.set_build_plan(BuildPlan(outcome="FAILED", fail_during="PENDING"))
+    made = [
+        _vm(client),
+        _iso(client, stack.infrastructure_arn),
+        client.distribute_image(sourceImage=built, distributionConfigurationArn=distribution, executionRole="r")[
+            "imageBuildVersionArn"
+        ],
+    ]
+    if end == "CANCELLED":
+        for arn in made:
+            client.cancel_image_creation(imageBuildVersionArn=arn)
+    fake.advance(3600)
+
+    for arn in made:
+        assert client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"] == end
+        with pytest.raises(client.exceptions.InvalidRequestException) as caught:
+            client.retry_image(imageBuildVersionArn=arn)
+        expect_error(caught.value, "InvalidRequestException", 400)
+        assert "only an image built from a recipe can be retried" in caught.value.response["Error"]["Message"]
+        assert client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"] == end
+
+
+@needs_distribute
+def test_a_failed_import_or_distribution_names_only_what_it_has(
+    fake: Any, client: Any, stack: Any, distribution: str
+) -> None:
+    built = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+    fake.set_build_plan(BuildPlan(outcome="FAILED", fail_during="PENDING"))  # AWS's default wording
+    vm = _vm(client)
+    iso = _iso(client, stack.infrastructure_arn)
+    copy = client.distribute_image(sourceImage=built, distributionConfigurationArn=distribution, executionRole="r")[
+        "imageBuildVersionArn"
+    ]
+    fake.advance(3600)
+
+    reasons = [client.get_image(imageBuildVersionArn=arn)["image"]["state"]["reason"] for arn in (vm, iso, copy)]
+    assert reasons == [
+        f"The VM import task '{TASK}' failed.",
+        f"The import of the ISO file '{ISO}' failed while the image was PENDING.",
+        f"Distributing the AMI of the image '{built}' failed while DISTRIBUTING.",
+    ]
+    # They ran no workflow, so no reason may name one.
+    for arn in (vm, iso, copy):
+        assert client.list_workflow_executions(imageBuildVersionArn=arn)["workflowExecutions"] == []

@@ -848,6 +848,23 @@ def test_every_operation_output_matches_its_shape(
         assert body["requestId"] == answer["ResponseMetadata"]["RequestId"]
 
 
+# Codes the fake answers beyond an operation's own modeled errors, each granted across operations by a ledger row.
+# An operation whose only modeled 400 is ClientException (the imports) is granted none (ledger import-validation).
+GRANTED = {
+    "InvalidParameterValueException": "validation-code",
+    "ResourceNotFoundException": "get-not-found",
+    "InvalidParameterCombinationException": "container-recipe-ecr-parent",
+}
+
+
+def may_answer(operation: str) -> set[str]:
+    """The error codes the fake's own refusals of ``operation`` may use."""
+    shapes = service_model().operation_model(operation).error_shapes
+    modeled = {shape.name for shape in shapes}
+    client_errors = {shape.name for shape in shapes if shape.metadata["error"]["httpStatusCode"] == 400}
+    return modeled if client_errors == {"ClientException"} else modeled | set(GRANTED)
+
+
 @pytest.mark.parametrize("operation", sorted(set(ERRORS) & IN_MODEL))
 def test_every_operation_answers_a_modeled_error(
     client: Any, world: SimpleNamespace, expect_error: Any, operation: str
@@ -858,7 +875,38 @@ def test_every_operation_answers_a_modeled_error(
 
     expect_error(caught.value, code, status)
     assert caught.value.operation_name == operation
+    # Modeled for this operation (or granted), not merely somewhere in the service: client.exceptions has them all.
+    assert code in may_answer(operation)
     assert isinstance(caught.value, getattr(client.exceptions, code))
+
+
+def _minimal(shape: Any) -> Any:
+    """A value of ``shape`` botocore sends as it is: the required members only, strings "x"."""
+    kind = shape.type_name
+    if kind == "structure":
+        return {name: _minimal(shape.members[name]) for name in shape.required_members}
+    if kind == "string":
+        return shape.enum[0] if shape.enum else "x"
+    if kind == "list":
+        return [_minimal(shape.member)] * shape.metadata.get("min", 0)  # botocore checks a list's min itself
+    return {"map": {}, "boolean": True, "timestamp": 0}.get(kind, 1)
+
+
+TOKEN_OPERATIONS = sorted(
+    name
+    for name in set(OPERATIONS) & IN_MODEL
+    if "clientToken" in service_model().operation_model(name).input_shape.members
+)
+
+
+@pytest.mark.parametrize("operation", TOKEN_OPERATIONS)
+def test_a_constraint_violation_answers_a_code_the_operation_may_answer(client: Any, operation: str):
+    params = {**_minimal(service_model().operation_model(operation).input_shape), "clientToken": "t" * 65}
+    with pytest.raises(ClientError) as caught:
+        getattr(client, xform_name(operation))(**params)
+
+    assert caught.value.response["Error"]["Code"] in may_answer(operation)
+    assert "is not valid" in caught.value.response["Error"]["Message"]
 
 
 @pytest.mark.parametrize(

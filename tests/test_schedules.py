@@ -92,6 +92,16 @@ def test_cron_in_a_time_zone_runs_at_wall_clock_instants(fake: Any, client: Any,
     assert created == [_iso(first + day * 86400) for day in range(5)]  # Monday to Friday, not the weekend
 
 
+def test_a_run_past_the_year_9999_is_no_next_run(fake: Any, client: Any, make_stack: Any):
+    # The longest rate accepted: its first run, counted from 2026, would fall after 9999-12-31.
+    stack = make_stack(schedule={**EVERY_HOUR, "scheduleExpression": "rate(2932896 days)"})
+
+    pipeline = client.get_image_pipeline(imagePipelineArn=stack.pipeline_arn)["imagePipeline"]
+    assert "dateNextRun" not in pipeline and pipeline["schedule"]["scheduleExpression"] == "rate(2932896 days)"
+    assert [p["name"] for p in client.list_image_pipelines()["imagePipelineList"]] == ["web"]
+    assert "dateNextRun" not in fake.state()["123456789012"]["us-east-1"]["imagePipelines"][0]
+
+
 def test_a_disabled_pipeline_runs_no_schedule(fake: Any, client: Any, make_stack: Any):
     stack = make_stack(schedule=EVERY_HOUR, status="DISABLED")
     assert "dateNextRun" not in client.get_image_pipeline(imagePipelineArn=stack.pipeline_arn)["imagePipeline"]
@@ -220,6 +230,9 @@ def test_a_successful_manual_build_resets_the_failure_count(fake: Any, client: A
         ("cron(0 0 1 1 ? 2200)", "Year values must be between 1970 and 2199"),
         ("rate(1 hours)", "Invalid RATE expression"),
         ("rate(0 minutes)", "Invalid RATE expression"),
+        # Periods no date could follow (the fake's bound: ledger schedule-rate-bound).
+        ("rate(1000000000 days)", "Invalid RATE expression: The value must be at most 2932896 days."),
+        ("rate(99999999999999999999 minutes)", "The value must be at most 4223371679 minutes."),
         ("every day", "Invalid schedule expression"),
     ],
 )

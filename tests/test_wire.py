@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import re
 import string
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -566,3 +569,52 @@ def test_only_the_lower_case_aws_prefix_is_reserved(client: Any, stack: Any, key
 
     with pytest.raises(client.exceptions.InvalidParameterValueException):
         client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn, tags={"aws:team": "v"})
+
+
+@pytest.mark.parametrize(
+    "update_at",
+    [b"1e300", b"1e18", b"253402300800", b"-1", b"1e400", b'"notadate"', b'"10000-01-01T00:00:00Z"', b'"nan"'],
+)
+def test_a_timestamp_no_date_can_hold_is_refused_at_the_wire(
+    fake: Any, client: Any, stack: Any, send_raw: Any, update_at: bytes
+):
+    build = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+    body = b'{"resourceArn":"%s","state":{"status":"DEPRECATED"},"updateAt":%s,"clientToken":"t"}' % (
+        build.encode(),
+        update_at,
+    )
+
+    response = send_raw("PUT", "/StartResourceStateUpdate", body)
+
+    assert (response.status, response.headers["x-amzn-ErrorType"]) == (400, "InvalidRequestException")
+    assert "of updateAt is not a valid timestamp" in response.json()["message"]
+    assert client.list_lifecycle_executions(resourceArn=build)["lifecycleExecutions"] == []
+
+
+@pytest.fixture
+def local_time_new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process's local time zone is New York's (UTC-5/-4) for the test."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_an_iso_timestamp_without_an_offset_is_utc_whatever_the_local_zone(
+    fake: Any, client: Any, stack: Any, send_raw: Any, local_time_new_york: None
+):
+    build = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+    at = int(fake.clock.now()) + 7200
+    body = (
+        f'{{"resourceArn":"{build}","state":{{"status":"DEPRECATED"}},'
+        f'"updateAt":"{datetime.fromtimestamp(at, UTC):%Y-%m-%dT%H:%M:%S}","clientToken":"t"}}'
+    )
+
+    assert send_raw("PUT", "/StartResourceStateUpdate", body.encode()).status == 200
+    [execution] = client.list_lifecycle_executions(resourceArn=build)["lifecycleExecutions"]
+    fake.advance(7200)
+    started = client.get_lifecycle_execution(lifecycleExecutionId=execution["lifecycleExecutionId"])
+    assert started["lifecycleExecution"]["startTime"].timestamp() == at

@@ -24,6 +24,7 @@ __all__ = [
     "BuildPlan",
     "checked_seconds",
     "checked_text",
+    "workflowless_reason",
 ]
 
 IN_PROGRESS = ("PENDING", "CREATING", "BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING")
@@ -53,6 +54,18 @@ with failure context": https://docs.aws.amazon.com/imagebuilder/latest/userguide
 A plan's ``failure_reason`` may use ``{status}`` (the status the build failed in),
 ``{workflow_execution_id}`` and ``{component_arn}`` (the recipe's first component).
 """
+
+
+def workflowless_reason(plan: BuildPlan, status: str, own: str) -> str:
+    """Why a build that ran no workflow and no component (an import, a DistributeImage copy) failed in ``status``.
+
+    AWS's default wording names a workflow execution and a component, which
+    such a build does not have: it gets ``own`` instead. A plan's own
+    ``failure_reason`` is kept, with ``{status}`` filled.
+    """
+    if plan.failure_reason == DEFAULT_FAILURE_REASON:
+        return own
+    return plan.failure_reason.replace("{status}", status)
 
 
 def checked_seconds(value: Any, name: str) -> float:

@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from ..clock import LATEST
+
 __all__ = ["Cron", "ExpressionError", "Rate", "Schedule", "parse"]
 
 UTC = dt.UTC
@@ -189,10 +191,16 @@ def _rate(expression: str) -> Rate:
     value, unit = int(match.group(1)), match.group(2)
     if value < 1:
         raise ExpressionError("RATE", "The value must be a positive whole number.")
+    seconds = _UNIT_SECONDS[unit.rstrip("s")]
+    # The fake's bound (AWS publishes none): a period no longer than the dates it can write span, so the
+    # first run of a rate set at the epoch could still be dated.
+    longest = int(LATEST) // seconds
+    if value > longest:
+        raise ExpressionError("RATE", f"The value must be at most {longest} {unit.rstrip('s')}s.")
     # EventBridge's rule: a value of 1 takes the singular unit, any other the plural.
     if (value == 1) != (not unit.endswith("s")):
         raise ExpressionError("RATE", f"Use '{unit.rstrip('s')}' for a value of 1 and '{unit.rstrip('s')}s' otherwise.")
-    return Rate(value * _UNIT_SECONDS[unit.rstrip("s")])
+    return Rate(value * seconds)
 
 
 def _cron(text: str) -> Cron:

@@ -19,11 +19,10 @@ reference cannot be read: both answer ResourceNotFoundException otherwise.
 from __future__ import annotations
 
 import hashlib
-import uuid
 from typing import Any
 
 from .arns import Arn, normalise_name, require_in_scope
-from .builds import DEFAULT_DURATIONS, Build
+from .builds import DEFAULT_DURATIONS, Build, workflowless_reason
 from .dates import date_string
 from .errors import InvalidRequestException, ResourceNotFoundException
 from .state import Scope
@@ -70,20 +69,16 @@ def distribute_image(scope: Scope, params: dict[str, Any], now: float) -> dict[s
         stages=(("PENDING", now), ("DISTRIBUTING", now + pending)),
         end_status="FAILED" if failing else "AVAILABLE",
         end_at=now + pending + distributing,
-        end_reason=_reason(plan.failure_reason, arn, source.arn) if failing else None,
+        # It fails while DISTRIBUTING: the copy of the source's AMI is what went wrong.
+        end_reason=workflowless_reason(
+            plan, "DISTRIBUTING", f"Distributing the AMI of the image '{source.arn}' failed while DISTRIBUTING."
+        )
+        if failing
+        else None,
         tags=dict(params.get("tags") or {}),
     )
     scope.builds[arn] = build
     return {"imageBuildVersionArn": arn}
-
-
-def _reason(template: str, arn: str, source_arn: str) -> str:
-    """The plan's failure reason for a distribution run: it fails while DISTRIBUTING, naming the source image."""
-    execution = f"wf-{uuid.UUID(bytes=hashlib.sha256(f'wf:{arn}'.encode()).digest()[:16])}"
-    fills = {"status": "DISTRIBUTING", "workflow_execution_id": execution, "component_arn": source_arn}
-    for name, value in fills.items():
-        template = template.replace("{" + name + "}", value)
-    return template
 
 
 def _copy_id(arn: str, region: str) -> str:

@@ -31,6 +31,9 @@ class ImageBuilderError(Exception):
     """An error the service answers with; ``code`` is its wire error code."""
 
     code: str = "ServiceException"
+    chosen: bool = False
+    """Set when a user of the fake asked for this answer (fail_next, a rate limit, a deny rule): the wire sends
+    it as it is, where it may answer the service's own refusals with the operation's modeled code instead."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -19,13 +19,11 @@ ISO import runs on an instance, so it goes through the build's statuses
 
 from __future__ import annotations
 
-import hashlib
 import re
-import uuid
 from typing import Any
 
 from .arns import normalise_name
-from .builds import Build
+from .builds import Build, workflowless_reason
 from .dates import date_string
 from .errors import ClientException, InvalidVersionNumberException
 from .state import Scope
@@ -125,13 +123,18 @@ def _import(
     number = scope.build_numbers.get(key, 0) + 1
     scope.build_numbers[key] = number
     arn = scope.arn("image", key[0], version, str(number))
-    execution = f"wf-{uuid.UUID(bytes=hashlib.sha256(f'wf:{arn}'.encode()).digest()[:16])}"
-    stages, end_status, end_at, reason = scope.settings.build_plan.timeline(
-        now, False, {"workflow_execution_id": execution, "component_arn": arn}
-    )
+    plan = scope.settings.build_plan
+    stages, end_status, end_at, reason = plan.timeline(now, False)
     if build_type == "IMPORT":
         # Image Builder only watches the import task: PENDING until it is done (API reference, ImportVmImage).
         stages = (("PENDING", now),)
+    if reason is not None:  # an import runs no workflow: its reason names what it imports
+        status = stages[-1][0]
+        if build_type == "IMPORT":
+            own = f"The VM import task '{params['vmImportTaskId']}' failed."
+        else:
+            own = f"The import of the ISO file '{params['uri']}' failed while the image was {status}."
+        reason = workflowless_reason(plan, status, own)
     # What the image shows in place of a recipe: its name, version and platform, as the request gave them.
     image = {"name": name, "version": version, "platform": params["platform"], "owner": scope.account}
     for member in ("description", "osVersion"):

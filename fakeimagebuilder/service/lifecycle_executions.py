@@ -24,7 +24,6 @@ import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from .builds import TERMINAL, Build
@@ -394,20 +393,6 @@ def cancel_lifecycle_execution(scope: Scope, params: dict[str, Any], now: float)
     return {"lifecycleExecutionId": execution.id}
 
 
-def _instant(value: Any) -> float:
-    """A timestamp member as epoch seconds (botocore sends numbers; other clients may send ISO 8601)."""
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        raise InvalidRequestException(f"The value '{value}' of updateAt is not a valid timestamp.") from None
-
-
 def ami_ids(scope: Scope, build: Build) -> tuple[tuple[str, str], ...]:
     """The (region, AMI id) pairs an AMI build distributed: one in each region it outputs to."""
     if is_container(build):
@@ -509,7 +494,7 @@ def start_resource_state_update(scope: Scope, params: dict[str, Any], now: float
             "Retry when it has finished."
         )
     update_at = params.get("updateAt")
-    starts = max(now, _instant(update_at)) if update_at is not None else now
+    starts = max(now, update_at) if update_at is not None else now  # epoch seconds: the wire read it
     exclusion = (params.get("exclusionRules") or {}).get("amis")
     target = Target(
         build_arn=text,

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..clock import LATEST
 from .cron import Cron, ExpressionError, Rate, Schedule, parse
 from .dates import date_string
 from .errors import InvalidParameterValueException
@@ -102,12 +103,17 @@ def check(schedule: dict[str, Any] | None) -> None:
 
 
 def next_run(schedule: dict[str, Any], after: float, anchor: float) -> float | None:
-    """The schedule's first run after ``after`` (a rate counts from ``anchor``); None if none is left."""
+    """The schedule's first run after ``after`` (a rate counts from ``anchor``); None if none is left.
+
+    A run past the year 9999 is none: it could never be dated (dateNextRun) and the clock never reaches it.
+    """
     expression = _expression(schedule["scheduleExpression"])
     if isinstance(expression, Rate):
-        return expression.next_after(after, anchor)
-    assert isinstance(expression, Cron)
-    return expression.next_after(after, _zone(schedule.get("timezone") or "UTC"))
+        at: float | None = expression.next_after(after, anchor)
+    else:
+        assert isinstance(expression, Cron)
+        at = expression.next_after(after, _zone(schedule.get("timezone") or "UTC"))
+    return at if at is not None and at <= LATEST else None
 
 
 def arm(scope: Scope, arn: str, item: dict[str, Any], previous: dict[str, Any] | None, now: float) -> None:

@@ -233,7 +233,7 @@ def retry_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
     RetryImage, botocore 1.44; aws-cli ``retry-image.rst``). The workflow
     executions it re-runs are marked ``retried``; the new ones run with the
     build plan in force now, so a plan that still fails fails the retry too.
-    Only AMI builds can be retried.
+    Only AMI builds from a recipe can be retried (not imports or DistributeImage copies).
     """
     text = params["imageBuildVersionArn"]
     build = scope.build(text)
@@ -244,6 +244,11 @@ def retry_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
         )
     if ":container-recipe/" in build.recipe.get("arn", ""):
         raise InvalidRequestException(f"The image '{text}' is a container image; only AMI images can be retried.")
+    if not build.layout:  # an import or a DistributeImage copy: no recipe, no workflow to run again
+        raise InvalidRequestException(
+            f"The image '{text}' was imported or made by DistributeImage; only an image built from a recipe can "
+            "be retried."
+        )
     runs = runs_of(scope, build)  # laid out before the attempt is put aside
     # The status it ended in: the last that had started before the end (a cancel at the start: the first).
     reached = [stage for stage, starts in build.stages if starts < build.end_at]
