@@ -254,6 +254,19 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_events.py::test_a_multi_region_distribution_outputs_one_ami_per_region",
     ),
     Behaviour(
+        "target-account-amis",
+        "Each region's amiDistributionConfiguration.targetAccountIds adds, after that region's AMI, one copy per "
+        "target account (the build's own account named there adds none), listed with accountId the target "
+        "account, registered in that account's EC2 under moto; lifecycle actions and launch templates act on the "
+        "build account's AMIs only.",
+        "assumed",
+        "user guide manage-distribution-settings.html ('Create a copy of the output AMI for each of the specified "
+        "target accounts ... in the destination Region. The target accounts ... own their AMI copies'); model "
+        "doc of Ami.accountId ('The account ID of the owner of the AMI'); that the copies are listed among the "
+        "image's outputResources, and their order, are the fake's (no response showing them was found)",
+        "tests/test_events.py::test_each_target_account_owns_a_copy_of_the_ami_in_each_region",
+    ),
+    Behaviour(
         "ami-ids",
         "Output AMI ids (and the SNS message's internalId and job ids) are made up per produced build: from the "
         "fake, the build's launch number in it (which a reset does not restart) and the region, so a build made "
@@ -947,6 +960,19 @@ LEDGER: tuple[Behaviour, ...] = (
         "model (Image.containerRecipe, OutputResources.containers, Container.imageUris); ECR's registry URI form; "
         "the image tag is the fake's choice",
         "tests/test_container_recipes.py::test_a_pipeline_builds_a_container_recipe_into_an_ecr_image",
+    ),
+    Behaviour(
+        "container-distribution",
+        "A container build's outputResources.containers holds one entry per region: its own region first (the "
+        "recipe's repository), then each region of its distribution in order, whose imageUris name that "
+        "region's containerDistributionConfiguration.targetRepository once per containerTags entry (the "
+        "<version>-<n> tag without any); a lifecycle action on its containers lists one resource per region.",
+        "assumed",
+        "model docs of Container ('Containers and container images are Region-specific'; imageUris 'for "
+        "containers created in the context Region'); user guide manage-distribution-settings.html ('Specify the "
+        "ECR repository where Image Builder stores the output image in the distribution Region'); the tags in "
+        "the URIs and the order are the fake's",
+        "tests/test_container_recipes.py::test_a_container_distribution_outputs_each_regions_repository_and_tags",
     ),
     Behaviour(
         "lifecycle-rules",

@@ -366,9 +366,13 @@ def list_lifecycle_execution_resources(scope: Scope, params: dict[str, Any], now
                     snapshot = "snap-" + hashlib.sha256(ami.encode()).hexdigest()[:17]
                     resource["snapshots"] = [{"snapshotId": snapshot, "state": resource["state"]}]
                 resources.append(resource)
-            if target.image_uris:
-                uris = list(target.image_uris)
-                resources.append({**_resource(scope, execution, target, now, uris[0]), "imageUris": uris})
+            # One resource per region the container image was pushed to (an ECR URI names its region).
+            by_region: dict[str, list[str]] = {}
+            for uri in target.image_uris:
+                by_region.setdefault(uri.split(".")[3], []).append(uri)
+            for region, uris in by_region.items():
+                resource = _resource(scope, execution, target, now, uris[0])
+                resources.append({**resource, "region": region, "imageUris": uris})
     numbered = list(enumerate(resources))
     query = ("ListLifecycleExecutionResources", execution.id, parent)
     shown, token = page(scope, numbered, params, query, lambda item: item[0])
@@ -409,21 +413,23 @@ def _instant(value: Any) -> float:
 
 
 def ami_ids(scope: Scope, build: Build) -> tuple[tuple[str, str], ...]:
-    """The (region, AMI id) pairs an AMI build distributed: one in each region it outputs to."""
+    """The (region, AMI id) pairs an AMI build distributed in its own account: one in each region it outputs
+    to. The copies distributed to target accounts are theirs, so a lifecycle policy here does not act on them."""
     if is_container(build):
         return ()
     from .images import output_amis  # images reads lifecycle state: imported late to avoid the cycle
 
-    return tuple((output["region"], output["image"]) for output in output_amis(scope, build))
+    outputs = output_amis(scope, build)
+    return tuple((output["region"], output["image"]) for output in outputs if output["accountId"] == scope.account)
 
 
 def container_uris(scope: Scope, build: Build) -> tuple[str, ...]:
-    """The container image URIs a container build pushed (the form GetImage shows)."""
+    """The container image URIs a container build pushed, in every region (the form GetImage shows)."""
     if not is_container(build):
         return ()
-    recipe = build.recipe
-    repository = recipe["targetRepository"]["repositoryName"]
-    return (f"{scope.account}.dkr.ecr.{scope.region}.amazonaws.com/{repository}:{recipe['version']}-{build.number}",)
+    from .images import output_containers  # as in ami_ids
+
+    return tuple(uri for container in output_containers(scope, build) for uri in container["imageUris"])
 
 
 def ami_excluded(scope: Scope, build: Build, rules: dict[str, Any] | None) -> str | None:
