@@ -1476,6 +1476,17 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_lifecycle_executions.py::test_a_cancelled_execution_changes_nothing_it_had_not_done",
     ),
     Behaviour(
+        "lifecycle-cancel-resources",
+        "ListLifecycleExecutionResources leaves out an action still waiting for its turn (the model's statuses "
+        "have no queued one). After a cancel, an action it stopped is SKIPPED ('cancelled while this action "
+        "ran'), its endTime the cancel; one that never began is SKIPPED ('cancelled before this action ran') "
+        "with no startTime or endTime; no time is after the execution's endTime.",
+        "assumed",
+        "model (LifecycleExecutionResourceStatus: FAILED, IN_PROGRESS, SKIPPED, SUCCESS; startTime and endTime "
+        "'from the lifecycle action that was applied'); the statuses, reasons and times are the fake's",
+        "tests/test_lifecycle_executions.py::test_a_cancel_shows_what_ran_what_it_stopped_and_what_never_began",
+    ),
+    Behaviour(
         "lifecycle-cancel-error",
         "Cancelling an execution already CANCELLING, CANCELLED or SUCCESS answers InvalidRequestException (400) "
         "naming its status; CANCELLING lasts 10 virtual seconds.",

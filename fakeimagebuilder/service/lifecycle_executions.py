@@ -68,6 +68,7 @@ ACTION_OF = {"DELETED": "DELETE", "DEPRECATED": "DEPRECATE", "DISABLED": "DISABL
 """The action (LifecycleExecutionResourceActionName) that brings an image to each ResourceStatus."""
 
 _CANCELLED_REASON = "The lifecycle execution was cancelled before this action ran."
+_INTERRUPTED_REASON = "The lifecycle execution was cancelled while this action ran; the action did not complete."
 
 
 @dataclass(slots=True)
@@ -122,12 +123,25 @@ class Execution:
             return False
         return self.cancelled_at is None or target.ends <= self.cancelled_at
 
-    def target_state(self, target: Target, now: float) -> dict[str, str]:
-        """LifecycleExecutionResourceState of ``target`` at ``now``."""
+    def started(self, target: Target, now: float) -> bool:
+        """Whether ``target``'s action had begun by ``now``, and before any cancel stopped the execution."""
+        if now < target.starts:
+            return False
+        return self.cancelled_at is None or target.starts <= self.cancelled_at
+
+    def target_state(self, target: Target, now: float) -> dict[str, str] | None:
+        """LifecycleExecutionResourceState of ``target`` at ``now``; None while its action waits for its turn.
+
+        The model's statuses have no "queued" one (IN_PROGRESS, SUCCESS, SKIPPED, FAILED), so an action not
+        begun is left out until it begins, or until a cancel skips it.
+        """
+        cut = self.cancelled_at if self.cancelled_at is not None and now >= self.cancelled_at else None
+        if not self.started(target, now):
+            return None if cut is None else {"status": "SKIPPED", "reason": target.skipped or _CANCELLED_REASON}
         if target.skipped is not None:
             return {"status": "SKIPPED", "reason": target.skipped}
-        if self.cancelled_at is not None and target.ends > self.cancelled_at and now >= self.cancelled_at:
-            return {"status": "SKIPPED", "reason": _CANCELLED_REASON}
+        if cut is not None and target.ends > cut:
+            return {"status": "SKIPPED", "reason": _INTERRUPTED_REASON}
         return {"status": "SUCCESS" if target.ends <= now else "IN_PROGRESS"}
 
 
@@ -333,8 +347,11 @@ def list_lifecycle_executions(scope: Scope, params: dict[str, Any], now: float) 
 
 
 def _resource(scope: Scope, execution: Execution, target: Target, now: float, resource_id: str) -> dict[str, Any]:
-    """One LifecycleExecutionResource: the image, or one of its associated resources, under ``target``'s action."""
+    """One LifecycleExecutionResource: the image, or one of its associated resources, under ``target``'s action
+    (one that has a state at ``now``). Times are those of what happened: an action a cancel stopped ends at
+    the cancel, and one it skipped before it began has neither."""
     state = execution.target_state(target, now)
+    assert state is not None  # the caller lists only actions that have one
     resource: dict[str, Any] = {
         "accountId": scope.account,
         "resourceId": resource_id,
@@ -342,10 +359,12 @@ def _resource(scope: Scope, execution: Execution, target: Target, now: float, re
         "action": {"name": ACTION_OF[target.status], "reason": target.reason},
         "region": scope.region,
     }
-    if now >= target.starts or state["status"] != "IN_PROGRESS":
+    if execution.started(target, now):
         resource["startTime"] = target.starts
-    if state["status"] == "SUCCESS":
-        resource["endTime"] = target.ends
+        if state["status"] == "SUCCESS":
+            resource["endTime"] = target.ends
+        elif state.get("reason") == _INTERRUPTED_REASON:
+            resource["endTime"] = execution.cancelled_at
     return resource
 
 
@@ -357,6 +376,8 @@ def list_lifecycle_execution_resources(scope: Scope, params: dict[str, Any], now
     parent = params.get("parentResourceId")
     resources: list[dict[str, Any]] = []
     for target in execution.targets:
+        if execution.target_state(target, now) is None:
+            continue  # its action has not begun
         if parent is None:
             resources.append(_resource(scope, execution, target, now, target.build_arn))
         elif parent == target.build_arn:
