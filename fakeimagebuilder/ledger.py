@@ -552,8 +552,8 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "page-position",
         "A nextToken resumes after the last item it showed, for its operation, filters, account and region: "
-        "items deleted or added between pages never make the next page skip or repeat another, and a token "
-        "stays valid however the list shrinks.",
+        "items deleted or added between pages (or steps actioned between pages of ListWaitingWorkflowSteps) "
+        "never make the next page skip or repeat another, and a token stays valid however the list shrinks.",
         "assumed",
         "design choice (AWS documents tokens only as opaque; an offset would skip and repeat)",
         "tests/test_pages_and_versions.py::test_deleting_between_pages_skips_nothing",
