@@ -254,6 +254,19 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_events.py::test_a_multi_region_distribution_outputs_one_ami_per_region",
     ),
     Behaviour(
+        "target-account-amis",
+        "Each region's amiDistributionConfiguration.targetAccountIds adds, after that region's AMI, one copy per "
+        "target account (the build's own account named there adds none), listed with accountId the target "
+        "account, registered in that account's EC2 under moto; lifecycle actions and launch templates act on the "
+        "build account's AMIs only.",
+        "assumed",
+        "user guide manage-distribution-settings.html ('Create a copy of the output AMI for each of the specified "
+        "target accounts ... in the destination Region. The target accounts ... own their AMI copies'); model "
+        "doc of Ami.accountId ('The account ID of the owner of the AMI'); that the copies are listed among the "
+        "image's outputResources, and their order, are the fake's (no response showing them was found)",
+        "tests/test_events.py::test_each_target_account_owns_a_copy_of_the_ami_in_each_region",
+    ),
+    Behaviour(
         "ami-ids",
         "Output AMI ids (and the SNS message's internalId and job ids) are made up per produced build: from the "
         "fake, the build's launch number in it (which a reset does not restart) and the region, so a build made "
@@ -549,8 +562,8 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "page-position",
         "A nextToken resumes after the last item it showed, for its operation, filters, account and region: "
-        "items deleted or added between pages never make the next page skip or repeat another, and a token "
-        "stays valid however the list shrinks.",
+        "items deleted or added between pages (or steps actioned between pages of ListWaitingWorkflowSteps) "
+        "never make the next page skip or repeat another, and a token stays valid however the list shrinks.",
         "assumed",
         "design choice (AWS documents tokens only as opaque; an offset would skip and repeat)",
         "tests/test_pages_and_versions.py::test_deleting_between_pages_skips_nothing",
@@ -958,6 +971,19 @@ LEDGER: tuple[Behaviour, ...] = (
         "model (Image.containerRecipe, OutputResources.containers, Container.imageUris); ECR's registry URI form; "
         "the image tag is the fake's choice",
         "tests/test_container_recipes.py::test_a_pipeline_builds_a_container_recipe_into_an_ecr_image",
+    ),
+    Behaviour(
+        "container-distribution",
+        "A container build's outputResources.containers holds one entry per region: its own region first (the "
+        "recipe's repository), then each region of its distribution in order, whose imageUris name that "
+        "region's containerDistributionConfiguration.targetRepository once per containerTags entry (the "
+        "<version>-<n> tag without any); a lifecycle action on its containers lists one resource per region.",
+        "assumed",
+        "model docs of Container ('Containers and container images are Region-specific'; imageUris 'for "
+        "containers created in the context Region'); user guide manage-distribution-settings.html ('Specify the "
+        "ECR repository where Image Builder stores the output image in the distribution Region'); the tags in "
+        "the URIs and the order are the fake's",
+        "tests/test_container_recipes.py::test_a_container_distribution_outputs_each_regions_repository_and_tags",
     ),
     Behaviour(
         "lifecycle-rules",
@@ -1469,6 +1495,17 @@ LEDGER: tuple[Behaviour, ...] = (
         _API + "API_CancelLifecycleExecution.html (\"You can only cancel an execution that hasn't reached a "
         "terminal state ... doesn't undo completed lifecycle actions\")",
         "tests/test_lifecycle_executions.py::test_a_cancelled_execution_changes_nothing_it_had_not_done",
+    ),
+    Behaviour(
+        "lifecycle-cancel-resources",
+        "ListLifecycleExecutionResources leaves out an action still waiting for its turn (the model's statuses "
+        "have no queued one). After a cancel, an action it stopped is SKIPPED ('cancelled while this action "
+        "ran'), its endTime the cancel; one that never began is SKIPPED ('cancelled before this action ran') "
+        "with no startTime or endTime; no time is after the execution's endTime.",
+        "assumed",
+        "model (LifecycleExecutionResourceStatus: FAILED, IN_PROGRESS, SKIPPED, SUCCESS; startTime and endTime "
+        "'from the lifecycle action that was applied'); the statuses, reasons and times are the fake's",
+        "tests/test_lifecycle_executions.py::test_a_cancel_shows_what_ran_what_it_stopped_and_what_never_began",
     ),
     Behaviour(
         "lifecycle-cancel-error",

@@ -157,6 +157,58 @@ def test_a_pipeline_builds_a_container_recipe_into_an_ecr_image(fake: Any, clien
         )
 
 
+def test_a_container_distribution_outputs_each_regions_repository_and_tags(fake: Any, client: Any):
+    # Model doc of Container ("Containers and container images are Region-specific"; imageUris "for containers
+    # created in the context Region"); user guide manage-distribution-settings.html ("Specify the ECR repository
+    # where Image Builder stores the output image in the distribution Region").
+    recipe = client.create_container_recipe(**_recipe())["containerRecipeArn"]
+    infrastructure = client.create_infrastructure_configuration(name="web", instanceProfileName="builder")
+    distribution = client.create_distribution_configuration(
+        name="web",
+        distributions=[
+            {
+                "region": "eu-west-1",
+                "containerDistributionConfiguration": {"targetRepository": {"service": "ECR", "repositoryName": "eu"}},
+            },
+            {
+                "region": "us-east-1",
+                "containerDistributionConfiguration": {
+                    "targetRepository": {"service": "ECR", "repositoryName": "other"},
+                    "containerTags": ["latest", "v1"],
+                },
+            },
+        ],
+    )["distributionConfigurationArn"]
+    build = client.create_image(
+        containerRecipeArn=recipe,
+        infrastructureConfigurationArn=infrastructure["infrastructureConfigurationArn"],
+        distributionConfigurationArn=distribution,
+    )["imageBuildVersionArn"]
+    fake.advance(7200)
+
+    registry = "123456789012.dkr.ecr.{}.amazonaws.com"
+    assert client.get_image(imageBuildVersionArn=build)["image"]["outputResources"] == {
+        "containers": [
+            {
+                "region": "us-east-1",
+                "imageUris": [
+                    f"{registry.format('us-east-1')}/web:1.2.3-1",  # the recipe's repository, in the build's region
+                    f"{registry.format('us-east-1')}/other:latest",
+                    f"{registry.format('us-east-1')}/other:v1",
+                ],
+            },
+            {"region": "eu-west-1", "imageUris": [f"{registry.format('eu-west-1')}/eu:1.2.3-1"]},
+        ]
+    }
+    # A lifecycle DELETE of its containers acts on each region's, one resource per region.
+    execution = client.start_resource_state_update(
+        resourceArn=build, state={"status": "DELETED"}, includeResources={"containers": True}
+    )["lifecycleExecutionId"]
+    fake.advance(3600)
+    resources = client.list_lifecycle_execution_resources(lifecycleExecutionId=execution, parentResourceId=build)
+    assert [(r["region"], len(r["imageUris"])) for r in resources["resources"]] == [("us-east-1", 3), ("eu-west-1", 1)]
+
+
 def test_a_pipeline_takes_exactly_one_recipe(client: Any, make_stack: Any, expect_error: Any):
     stack = make_stack()
     container = client.create_container_recipe(**_recipe())["containerRecipeArn"]

@@ -573,6 +573,39 @@ def test_a_multi_region_distribution_outputs_one_ami_per_region(fake: Any, clien
     assert summary["outputResources"]["amis"] == amis
 
 
+def test_each_target_account_owns_a_copy_of_the_ami_in_each_region(fake: Any, client: Any, make_stack: Any) -> None:
+    # User guide manage-distribution-settings.html: "Create a copy of the output AMI for each of the specified
+    # target accounts ... in the destination Region. The target accounts ... own their AMI copies"; the
+    # model's Ami.accountId is "The account ID of the owner of the AMI". Launch templates get the owner's AMI.
+    distribution = client.create_distribution_configuration(
+        name="web",
+        distributions=[
+            {
+                "region": "us-east-1",
+                "amiDistributionConfiguration": {"targetAccountIds": ["111122223333", "123456789012"]},
+                "launchTemplateConfigurations": [{"launchTemplateId": "lt-0aaa1bcde2ff34567"}],
+            },
+            {"region": "eu-west-1", "amiDistributionConfiguration": {"targetAccountIds": ["444455556666"]}},
+        ],
+    )["distributionConfigurationArn"]
+    arn = _start(client, make_stack(distributionConfigurationArn=distribution))
+    fake.advance(3600)
+
+    amis = client.get_image(imageBuildVersionArn=arn)["image"]["outputResources"]["amis"]
+    assert [(a["region"], a["accountId"]) for a in amis] == [
+        ("us-east-1", "123456789012"),
+        ("us-east-1", "111122223333"),  # the owner named as a target gets no second AMI
+        ("eu-west-1", "123456789012"),
+        ("eu-west-1", "444455556666"),
+    ]
+    assert len({a["image"] for a in amis}) == 4
+    [record] = [r for r in fake.service.observe_events().since(0) if r.amis]
+    assert [(ami.account, ami.region, ami.image_id) for ami in record.amis] == [
+        (a["accountId"], a["region"], a["image"]) for a in amis
+    ]
+    assert [(u.region, u.image_id) for u in record.launch_templates] == [("us-east-1", amis[0]["image"])]
+
+
 def test_an_available_build_records_the_launch_template_versions_its_distribution_makes(
     fake: Any, client: Any, make_stack: Any
 ) -> None:

@@ -328,6 +328,39 @@ def test_a_cancelled_execution_changes_nothing_it_had_not_done(fake: Any, client
     assert "is CANCELLED; only an execution that is PENDING or IN_PROGRESS can be cancelled" in str(caught.value)
 
 
+def test_a_cancel_shows_what_ran_what_it_stopped_and_what_never_began(fake: Any, client: Any, stack: Any):
+    # The model's LifecycleExecutionResourceStatus has no queued status: an action waiting for its turn is not
+    # listed as IN_PROGRESS. After a cancel every time is one that happened, none after the execution's end.
+    [first, second, third, _] = [_build(fake, client, stack.pipeline_arn) for _ in range(4)]
+    policy = _policy(client, _rule("DELETE", "COUNT", 1))
+    fake.advance(DAY + 1.5 * TARGET_SECONDS)  # the first action done, the second half-way, the third waiting
+    [execution] = client.list_lifecycle_executions(resourceArn=policy)["lifecycleExecutions"]
+    execution_id = execution["lifecycleExecutionId"]
+
+    def resources() -> dict[str, dict[str, Any]]:
+        listed = client.list_lifecycle_execution_resources(lifecycleExecutionId=execution_id)["resources"]
+        return {resource["resourceId"]: resource for resource in listed}
+
+    before = resources()
+    assert [(arn, before[arn]["state"]["status"]) for arn in before] == [(first, "SUCCESS"), (second, "IN_PROGRESS")]
+    assert before[second]["startTime"] == before[first]["endTime"]
+    cancelled_at = fake.clock.now()
+    client.cancel_lifecycle_execution(lifecycleExecutionId=execution_id)
+    fake.advance(CANCEL_SECONDS + 3 * TARGET_SECONDS)
+
+    end = _execution(client, execution_id)["endTime"].timestamp()
+    after = resources()
+    assert [after[arn]["state"]["status"] for arn in (first, second, third)] == ["SUCCESS", "SKIPPED", "SKIPPED"]
+    assert "while this action ran" in after[second]["state"]["reason"]
+    stopped = after[second]
+    assert (stopped["startTime"], stopped["endTime"].timestamp()) == (before[second]["startTime"], cancelled_at)
+    assert "before this action ran" in after[third]["state"]["reason"]
+    assert "startTime" not in after[third] and "endTime" not in after[third]
+    times = [r[key].timestamp() for r in after.values() for key in ("startTime", "endTime") if key in r]
+    assert max(times) <= end
+    assert [_status(client, arn) for arn in (first, second, third)] == ["DELETED", "AVAILABLE", "AVAILABLE"]
+
+
 def test_a_finished_execution_cannot_be_cancelled(fake: Any, client: Any, stack: Any, expect_error: Any):
     image = _build(fake, client, stack.pipeline_arn)
     execution_id = _update(client, image, "DEPRECATED")

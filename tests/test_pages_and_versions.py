@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from fakeimagebuilder import FakeImageBuilder
 from fakeimagebuilder.model import service_model
-from fakeimagebuilder.service.paging import NewestFirst
+from fakeimagebuilder.service.errors import InvalidPaginationTokenException
+from fakeimagebuilder.service.paging import NewestFirst, page
+from fakeimagebuilder.service.state import Scope, Settings
 
 PREFIX = "arn:aws:imagebuilder:us-east-1:123456789012"
 PARENT = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x"
@@ -100,6 +102,41 @@ def test_a_start_between_pages_of_newest_first_images_repeats_nothing(fake: Fake
     )
 
     assert seen == builds[::-1]
+
+
+@given(
+    places=st.lists(st.tuples(st.integers(0, 5), st.integers(-3, 3)), min_size=1, max_size=12, unique=True),
+    size=st.integers(min_value=1, max_value=4),
+    removals=st.lists(st.integers(min_value=0, max_value=11), max_size=12),
+)
+def test_removing_items_between_pages_never_skips_or_repeats_one_that_stayed(
+    places: list[tuple[int, int]], size: int, removals: list[int]
+):
+    """Any list whose items carry their own increasing place (a number, or a tuple where one number does not
+    order it), with items removed between pages (an approval loop, a delete): what stayed is listed once."""
+    scope = Scope("123456789012", "us-east-1", Settings())
+    items = sorted(places)
+    removed: set[tuple[int, int]] = set()
+    seen: list[tuple[int, int]] = []
+    params: dict[str, Any] = {"maxResults": size}
+    for turn in range(len(items) + 1):
+        shown, token = page(scope, [i for i in items if i not in removed], params, ("Q",), lambda item: item)
+        seen += shown
+        if turn < len(removals):
+            removed.add(items[removals[turn] % len(items)])
+        if token is None:
+            break
+        params = {"maxResults": size, "nextToken": token}
+    stayed = [item for item in items if item not in removed]
+    assert [item for item in seen if item in stayed] == stayed
+    assert len(seen) == len(set(seen))
+
+
+def test_a_token_of_another_shape_of_place_is_refused():
+    scope = Scope("123456789012", "us-east-1", Settings())
+    _, token = page(scope, [(1, 1), (1, 2)], {"maxResults": 1}, ("Q",), lambda item: item)
+    with pytest.raises(InvalidPaginationTokenException):
+        page(scope, [1, 2], {"maxResults": 1, "nextToken": token}, ("Q",), lambda item: item)
 
 
 def test_a_token_stays_valid_when_the_list_shrinks(client: Any):

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fakeimagebuilder import BuildPlan
+from fakeimagebuilder import BuildPlan, FakeImageBuilder
 from fakeimagebuilder.model import service_model
 from fakeimagebuilder.service.builds import IN_PROGRESS
 from fakeimagebuilder.service.state import Scope, Settings
@@ -461,6 +461,53 @@ def test_workflows_keep_the_plans_timeline(seconds: float, start: float, tests: 
         assert run.steps[0].starts == run.starts and run.steps[-1].ends == run.ends
         assert all(a.ends == b.starts for a, b in zip(run.steps, run.steps[1:], strict=False))
 
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    gaps=st.lists(st.sampled_from([0.0, 0.0004, 60.0]), min_size=2, max_size=7),
+    size=st.integers(min_value=1, max_value=3),
+    picks=st.lists(st.integers(min_value=0, max_value=2), max_size=8),
+)
+def test_approving_a_step_per_page_still_lists_every_step_left_waiting(gaps: list[float], size: int, picks: list[int]):
+    """The approval loop (page, approve one of the page, next page) lists each step that stays waiting, once."""
+    with FakeImageBuilder() as fake:
+        client = fake.client()
+        recipe = client.create_image_recipe(
+            name="web", semanticVersion="1.0.0", parentImage="arn:aws:imagebuilder:us-east-1:aws:image/al2/x.x.x"
+        )["imageRecipeArn"]
+        infrastructure = client.create_infrastructure_configuration(name="web", instanceProfileName="builder")
+        workflow = client.create_workflow(
+            name="approve", semanticVersion="1.0.0", type="TEST", data=APPROVAL.format(on_failure="Abort")
+        )["workflowBuildVersionArn"]
+        for gap in gaps:
+            client.create_image(
+                imageRecipeArn=recipe,
+                infrastructureConfigurationArn=infrastructure["infrastructureConfigurationArn"],
+                workflows=[{"workflowArn": workflow}],
+                executionRole="arn:aws:iam::123456789012:role/builder",
+            )
+            fake.advance(gap)
+        fake.advance(3600)
+
+        seen: list[str] = []
+        token = None
+        for page in range(len(gaps) + 1):
+            answer = client.list_waiting_workflow_steps(maxResults=size, **({"nextToken": token} if token else {}))
+            steps = answer["steps"]
+            seen += [step["stepExecutionId"] for step in steps]
+            if steps:
+                chosen = steps[picks[page % len(picks)] % len(steps) if picks else 0]
+                client.send_workflow_step_action(
+                    stepExecutionId=chosen["stepExecutionId"],
+                    imageBuildVersionArn=chosen["imageBuildVersionArn"],
+                    action="RESUME",
+                )
+            token = answer.get("nextToken")
+            if not token:
+                break
+        left = {step["stepExecutionId"] for step in client.list_waiting_workflow_steps()["steps"]}
+        assert left <= set(seen) and len(seen) == len(set(seen))
 
 
 def test_a_build_made_again_after_a_reset_has_workflow_and_step_ids_of_its_own(

@@ -288,12 +288,13 @@ class Build:
                         step.starts, step.ends, step.outcome = min(step.starts, now), now, "CANCELLED"
         return True
 
-    def ami_id(self, region: str | None = None) -> str:
-        """The made-up id of the AMI this build outputs in ``region`` (default: the build's own region):
-        stable, and never another build's.
+    def ami_id(self, region: str | None = None, account: str | None = None) -> str:
+        """The made-up id of the AMI this build outputs in ``region`` (default: the build's own region), or
+        of its copy owned by ``account`` there (default: the build's own): stable, and never another build's.
 
         Made from the build's origin (its fake and launch number), not from its ARN only: after a reset a
         build under the same ARN, or a build of another fake, is another AMI, as on AWS.
         """
         region = region or self.arn.split(":")[3]
-        return "ami-" + hashlib.sha256(f"{self.origin}\x1f{self.arn}\x1f{region}".encode()).hexdigest()[:17]
+        key = f"{self.origin}\x1f{self.arn}\x1f{region}" + (f"\x1f{account}" if account else "")
+        return "ami-" + hashlib.sha256(key.encode()).hexdigest()[:17]

@@ -316,8 +316,9 @@ def sns_message(scope: Scope, build: Build, at: float) -> dict[str, Any]:
 
 
 def _amis(scope: Scope, build: Build, at: float) -> tuple[Ami, ...]:
-    """The AMIs an AVAILABLE build made, one per region it outputs to, each with the tags Image Builder gives
-    it and those its region's distribution settings add.
+    """The AMIs an AVAILABLE build made, one per region it outputs to and one per target account's copy there
+    (each in its owner's account), each with the tags Image Builder gives it and those its region's
+    distribution settings add.
 
     Empty for a build that made no AMI (a container recipe's build outputs container images).
     """
@@ -339,7 +340,7 @@ def _amis(scope: Scope, build: Build, at: float) -> tuple[Ami, ...]:
     return tuple(found)
 
 
-def _launch_template_updates(build: Build, amis: tuple[Ami, ...]) -> tuple[LaunchTemplateUpdate, ...]:
+def _launch_template_updates(scope: Scope, build: Build, amis: tuple[Ami, ...]) -> tuple[LaunchTemplateUpdate, ...]:
     """The launch template versions Image Builder makes when the build is AVAILABLE: for each region's AMI,
     one per ``launchTemplateConfigurations`` entry of that region's distribution, in the order given.
 
@@ -358,6 +359,7 @@ def _launch_template_updates(build: Build, amis: tuple[Ami, ...]) -> tuple[Launc
             set_default=entry.get("setDefaultVersion", True),
         )
         for ami in amis
+        if ami.account == scope.account  # a target account's copy is not the AMI templates are given
         for entry in launch_template_configurations(build, ami.region)
     )
 
@@ -473,7 +475,7 @@ class BuildStateChanges:
         if topic and status in _SNS_STATUSES:
             notification = Notification(topic, sns_message(scope, build, at))
         amis = _amis(scope, build, at) if status == "AVAILABLE" else ()
-        templates = _launch_template_updates(build, amis)
+        templates = _launch_template_updates(scope, build, amis)
         # Ties at one instant: the older build first (its creation instant, then the order it became known), so
         # the order does not depend on when the log happened to be caught up (a replayed journal catches up
         # at other moments than the original run did).

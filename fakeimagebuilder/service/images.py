@@ -49,6 +49,7 @@ __all__ = [
     "list_image_pipeline_images",
     "os_version",
     "output_amis",
+    "output_containers",
     "start_image_pipeline_execution",
 ]
 
@@ -218,7 +219,10 @@ def launch_template_configurations(build: Build, region: str) -> list[dict[str, 
 def output_amis(scope: Scope, build: Build) -> list[dict[str, Any]]:
     """The AMIs an AVAILABLE AMI build outputs: one in its own region, then one in each other region its
     distribution configuration names, in the order it names them (API reference ``Ami.region``,
-    ``OutputResources``; aws-cli create-distribution-configuration example, "Copies AMI to eu-west-1").
+    ``OutputResources``; aws-cli create-distribution-configuration example, "Copies AMI to eu-west-1"); each
+    followed by a copy for each of that region's ``targetAccountIds``, owned by that account (user guide
+    manage-distribution-settings.html: "Create a copy of the output AMI for each of the specified target
+    accounts ... The target accounts ... own their AMI copies"; ``Ami.accountId`` is "the owner of the AMI").
 
     Each with the name that region's ``amiDistributionConfiguration.name`` makes, and the members AWS shows
     for an output AMI, and no others (no "state"): aws-cli list-image-build-versions.rst; a real run in
@@ -237,15 +241,15 @@ def output_amis(scope: Scope, build: Build) -> list[dict[str, Any]]:
         region = distribution.get("region")
         if isinstance(region, str) and region not in regions:
             regions.append(region)
-    return [
-        {
-            "region": region,
-            "image": build.ami_id(region),
-            "name": ami_name(scope, build, region),
-            "accountId": scope.account,
-        }
-        for region in regions
-    ]
+    found = []
+    for region in regions:
+        name = ami_name(scope, build, region)
+        found.append({"region": region, "image": build.ami_id(region), "name": name, "accountId": scope.account})
+        for account in dict.fromkeys(ami_settings(build, region).get("targetAccountIds") or ()):
+            if account != scope.account:  # the owner's own AMI is the one above
+                image = build.ami_id(region, account)
+                found.append({"region": region, "image": image, "name": name, "accountId": account})
+    return found
 
 
 def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
@@ -279,7 +283,9 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
         "state": state,
         "owner": scope.account,
         "dateCreated": build.date_created,
-        "outputResources": _containers(scope, build, built) if container else {"amis": amis},
+        "outputResources": {"containers": output_containers(scope, build) if built == "AVAILABLE" else []}
+        if container
+        else {"amis": amis},
         "tags": dict(build.tags),
         "buildType": build.build_type,
         **managed,
@@ -291,18 +297,33 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     return summary
 
 
-def _containers(scope: Scope, build: Build, status: str) -> dict[str, Any]:
-    """A container build's output once AVAILABLE: the image pushed to its recipe's ECR repository.
+def output_containers(scope: Scope, build: Build) -> list[dict[str, Any]]:
+    """The container images an AVAILABLE container build outputs, one entry per region (model doc of
+    ``Container``: "Containers and container images are Region-specific").
 
-    The URI is ECR's form (<account>.dkr.ecr.<region>.amazonaws.com/<repository>); its tag,
-    <version>-<build number>, is the fake's choice (ledger ``container-builds``).
+    The build's own region first, with the image pushed to its recipe's ECR repository, then each region
+    its distribution configuration names, in that order, with the image copied to that region's
+    ``containerDistributionConfiguration.targetRepository`` (user guide manage-distribution-settings.html:
+    "Specify the ECR repository where Image Builder stores the output image in the distribution Region"),
+    once per ``containerTags`` entry. A URI is ECR's form (<account>.dkr.ecr.<region>.amazonaws.com/
+    <repository>:<tag>); the tag, <version>-<build number> where no tags are given, is the fake's choice
+    (ledger ``container-builds``).
     """
-    if status != "AVAILABLE":
-        return {"containers": []}
     recipe = build.recipe
-    repository = recipe["targetRepository"]["repositoryName"]
-    uri = f"{scope.account}.dkr.ecr.{scope.region}.amazonaws.com/{repository}:{recipe['version']}-{build.number}"
-    return {"containers": [{"region": scope.region, "imageUris": [uri]}]}
+    default_tag = f"{recipe['version']}-{build.number}"
+
+    def uri(region: str, repository: str, tag: str) -> str:
+        return f"{scope.account}.dkr.ecr.{region}.amazonaws.com/{repository}:{tag}"
+
+    uris = {scope.region: [uri(scope.region, recipe["targetRepository"]["repositoryName"], default_tag)]}
+    for distribution in (build.distribution or {}).get("distributions", []):
+        settings = distribution.get("containerDistributionConfiguration")
+        if not settings:  # an AMI's settings, say: nothing for a container here
+            continue
+        region, repository = distribution["region"], settings["targetRepository"]["repositoryName"]
+        shown = uris.setdefault(region, [])
+        shown += [uri(region, repository, tag) for tag in settings.get("containerTags") or [default_tag]]
+    return [{"region": region, "imageUris": list(dict.fromkeys(found))} for region, found in uris.items()]
 
 
 def image_document(scope: Scope, build: Build, now: float) -> dict[str, Any]:

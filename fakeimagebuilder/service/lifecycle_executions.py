@@ -67,6 +67,7 @@ ACTION_OF = {"DELETED": "DELETE", "DEPRECATED": "DEPRECATE", "DISABLED": "DISABL
 """The action (LifecycleExecutionResourceActionName) that brings an image to each ResourceStatus."""
 
 _CANCELLED_REASON = "The lifecycle execution was cancelled before this action ran."
+_INTERRUPTED_REASON = "The lifecycle execution was cancelled while this action ran; the action did not complete."
 
 
 @dataclass(slots=True)
@@ -121,12 +122,25 @@ class Execution:
             return False
         return self.cancelled_at is None or target.ends <= self.cancelled_at
 
-    def target_state(self, target: Target, now: float) -> dict[str, str]:
-        """LifecycleExecutionResourceState of ``target`` at ``now``."""
+    def started(self, target: Target, now: float) -> bool:
+        """Whether ``target``'s action had begun by ``now``, and before any cancel stopped the execution."""
+        if now < target.starts:
+            return False
+        return self.cancelled_at is None or target.starts <= self.cancelled_at
+
+    def target_state(self, target: Target, now: float) -> dict[str, str] | None:
+        """LifecycleExecutionResourceState of ``target`` at ``now``; None while its action waits for its turn.
+
+        The model's statuses have no "queued" one (IN_PROGRESS, SUCCESS, SKIPPED, FAILED), so an action not
+        begun is left out until it begins, or until a cancel skips it.
+        """
+        cut = self.cancelled_at if self.cancelled_at is not None and now >= self.cancelled_at else None
+        if not self.started(target, now):
+            return None if cut is None else {"status": "SKIPPED", "reason": target.skipped or _CANCELLED_REASON}
         if target.skipped is not None:
             return {"status": "SKIPPED", "reason": target.skipped}
-        if self.cancelled_at is not None and target.ends > self.cancelled_at and now >= self.cancelled_at:
-            return {"status": "SKIPPED", "reason": _CANCELLED_REASON}
+        if cut is not None and target.ends > cut:
+            return {"status": "SKIPPED", "reason": _INTERRUPTED_REASON}
         return {"status": "SUCCESS" if target.ends <= now else "IN_PROGRESS"}
 
 
@@ -332,8 +346,11 @@ def list_lifecycle_executions(scope: Scope, params: dict[str, Any], now: float) 
 
 
 def _resource(scope: Scope, execution: Execution, target: Target, now: float, resource_id: str) -> dict[str, Any]:
-    """One LifecycleExecutionResource: the image, or one of its associated resources, under ``target``'s action."""
+    """One LifecycleExecutionResource: the image, or one of its associated resources, under ``target``'s action
+    (one that has a state at ``now``). Times are those of what happened: an action a cancel stopped ends at
+    the cancel, and one it skipped before it began has neither."""
     state = execution.target_state(target, now)
+    assert state is not None  # the caller lists only actions that have one
     resource: dict[str, Any] = {
         "accountId": scope.account,
         "resourceId": resource_id,
@@ -341,10 +358,12 @@ def _resource(scope: Scope, execution: Execution, target: Target, now: float, re
         "action": {"name": ACTION_OF[target.status], "reason": target.reason},
         "region": scope.region,
     }
-    if now >= target.starts or state["status"] != "IN_PROGRESS":
+    if execution.started(target, now):
         resource["startTime"] = target.starts
-    if state["status"] == "SUCCESS":
-        resource["endTime"] = target.ends
+        if state["status"] == "SUCCESS":
+            resource["endTime"] = target.ends
+        elif state.get("reason") == _INTERRUPTED_REASON:
+            resource["endTime"] = execution.cancelled_at
     return resource
 
 
@@ -356,6 +375,8 @@ def list_lifecycle_execution_resources(scope: Scope, params: dict[str, Any], now
     parent = params.get("parentResourceId")
     resources: list[dict[str, Any]] = []
     for target in execution.targets:
+        if execution.target_state(target, now) is None:
+            continue  # its action has not begun
         if parent is None:
             resources.append(_resource(scope, execution, target, now, target.build_arn))
         elif parent == target.build_arn:
@@ -365,9 +386,13 @@ def list_lifecycle_execution_resources(scope: Scope, params: dict[str, Any], now
                     snapshot = "snap-" + hashlib.sha256(ami.encode()).hexdigest()[:17]
                     resource["snapshots"] = [{"snapshotId": snapshot, "state": resource["state"]}]
                 resources.append(resource)
-            if target.image_uris:
-                uris = list(target.image_uris)
-                resources.append({**_resource(scope, execution, target, now, uris[0]), "imageUris": uris})
+            # One resource per region the container image was pushed to (an ECR URI names its region).
+            by_region: dict[str, list[str]] = {}
+            for uri in target.image_uris:
+                by_region.setdefault(uri.split(".")[3], []).append(uri)
+            for region, uris in by_region.items():
+                resource = _resource(scope, execution, target, now, uris[0])
+                resources.append({**resource, "region": region, "imageUris": uris})
     numbered = list(enumerate(resources))
     query = ("ListLifecycleExecutionResources", execution.id, parent)
     shown, token = page(scope, numbered, params, query, lambda item: item[0])
@@ -394,21 +419,23 @@ def cancel_lifecycle_execution(scope: Scope, params: dict[str, Any], now: float)
 
 
 def ami_ids(scope: Scope, build: Build) -> tuple[tuple[str, str], ...]:
-    """The (region, AMI id) pairs an AMI build distributed: one in each region it outputs to."""
+    """The (region, AMI id) pairs an AMI build distributed in its own account: one in each region it outputs
+    to. The copies distributed to target accounts are theirs, so a lifecycle policy here does not act on them."""
     if is_container(build):
         return ()
     from .images import output_amis  # images reads lifecycle state: imported late to avoid the cycle
 
-    return tuple((output["region"], output["image"]) for output in output_amis(scope, build))
+    outputs = output_amis(scope, build)
+    return tuple((output["region"], output["image"]) for output in outputs if output["accountId"] == scope.account)
 
 
 def container_uris(scope: Scope, build: Build) -> tuple[str, ...]:
-    """The container image URIs a container build pushed (the form GetImage shows)."""
+    """The container image URIs a container build pushed, in every region (the form GetImage shows)."""
     if not is_container(build):
         return ()
-    recipe = build.recipe
-    repository = recipe["targetRepository"]["repositoryName"]
-    return (f"{scope.account}.dkr.ecr.{scope.region}.amazonaws.com/{repository}:{recipe['version']}-{build.number}",)
+    from .images import output_containers  # as in ami_ids
+
+    return tuple(uri for container in output_containers(scope, build) for uri in container["imageUris"])
 
 
 def ami_excluded(scope: Scope, build: Build, rules: dict[str, Any] | None) -> str | None:

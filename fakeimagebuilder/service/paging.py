@@ -1,7 +1,8 @@
 """Pagination tokens: opaque to callers, checked on return, stable while the list changes.
 
 A token carries the position of the last item it showed (an increasing
-number along the list, such as the item's serial in its store) and a digest
+number along the list, such as the item's serial in its store, or a tuple of
+numbers where one alone does not order the list) and a digest
 of the query it belongs to: operation, filters, account and region. The next
 page starts after that position, not at an offset, so deleting or adding
 items between pages never skips or repeats one that did not change, and a
@@ -21,9 +22,13 @@ from typing import Any, TypeVar, overload
 from .errors import InvalidPaginationTokenException
 from .state import Scope
 
-__all__ = ["DEFAULT_PAGE_SIZE", "NewestFirst", "page"]
+__all__ = ["DEFAULT_PAGE_SIZE", "NewestFirst", "Position", "page"]
 
 T = TypeVar("T")
+
+Position = int | tuple[int, ...]
+"""Where an item stands in its list: increasing along it, and the item's own (not its index), so it holds
+while other items come and go."""
 
 DEFAULT_PAGE_SIZE = 25
 """A list call without ``maxResults`` gets the model's maximum page size."""
@@ -34,20 +39,24 @@ def _digest(scope: Scope, query: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _position(token: str, digest: str) -> int:
+def _position(token: str, digest: str) -> Position:
     try:
         padded = token + "=" * (-len(token) % 4)
         position_text, token_digest = base64.urlsafe_b64decode(padded).decode().split(":")
-        position = int(position_text)
+        parts = tuple(int(part) for part in position_text.split("."))
     except ValueError:
         raise InvalidPaginationTokenException(f"The pagination token '{token}' is not valid.") from None
     if token_digest != digest:
         raise InvalidPaginationTokenException(f"The pagination token '{token}' is not valid.")
-    return position
+    return parts[0] if len(parts) == 1 else parts
+
+
+def _text(position: Position) -> str:
+    return ".".join(map(str, position)) if isinstance(position, tuple) else str(position)
 
 
 def page(
-    scope: Scope, items: Sequence[T], params: dict[str, Any], query: Any, position: Callable[[T], int]
+    scope: Scope, items: Sequence[T], params: dict[str, Any], query: Any, position: Callable[[T], Position]
 ) -> tuple[list[T], str | None]:
     """The page of ``items`` that ``params`` (``maxResults``, ``nextToken``) asks for, and the next token.
 
@@ -62,12 +71,15 @@ def page(
     token = params.get("nextToken")
     if token is not None:
         after = _position(token, digest)
-        start = bisect.bisect_right(items, after, key=position)
+        try:
+            start = bisect.bisect_right(items, after, key=position)
+        except TypeError:  # a number where the query's positions are tuples, or the reverse: made up
+            raise InvalidPaginationTokenException(f"The pagination token '{token}' is not valid.") from None
     end = start + size
     if end >= len(items):
         return list(items[start:]), None
     shown = list(items[start:end])
-    next_token = base64.urlsafe_b64encode(f"{position(shown[-1])}:{digest}".encode()).decode().rstrip("=")
+    next_token = base64.urlsafe_b64encode(f"{_text(position(shown[-1]))}:{digest}".encode()).decode().rstrip("=")
     return shown, next_token
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from .builds import Attempt, Build
 from .dates import date_string
 from .errors import InvalidParameterValueException, InvalidRequestException, ResourceNotFoundException
-from .paging import page
+from .paging import Position, page
 from .state import Scope
 from .workflow_runs import Action, StepRun, WorkflowRun, apply_layout, executions_owner, runs_of
 
@@ -167,8 +167,10 @@ def list_workflow_step_executions(scope: Scope, params: dict[str, Any], now: flo
     }
 
 
-def _waiting(scope: Scope, now: float) -> list[tuple[Build, WorkflowRun, StepRun]]:
-    """Every WaitForAction step of the scope's builds waiting for an action at ``now``, oldest first."""
+def _waiting(scope: Scope, now: float) -> list[tuple[Position, Build, WorkflowRun, StepRun]]:
+    """Every WaitForAction step of the scope's builds waiting for an action at ``now``, oldest first, each
+    with its place in that order: (the millisecond it began waiting, its build's serial). A build waits at
+    one step at a time, so the place is the step's own, and stays while other steps are actioned."""
     found = []
     for build in scope.waiting_builds.values():
         if scope.builds.get(build.arn) is not build:
@@ -176,16 +178,16 @@ def _waiting(scope: Scope, now: float) -> list[tuple[Build, WorkflowRun, StepRun
         for run in build.runs:
             for step in run.steps:
                 if step.awaiting and step.starts <= now < step.ends:
-                    found.append((build, run, step))
-    found.sort(key=lambda item: item[2].starts)
+                    place = (round(step.starts * 1000), scope.builds.serial(build.arn))
+                    found.append((place, build, run, step))
+    found.sort(key=lambda item: item[0])
     return found
 
 
 def list_waiting_workflow_steps(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """ListWaitingWorkflowSteps: the account's steps paused at WaitForAction, waiting for an action."""
     waiting = _waiting(scope, now)
-    order = {step.id: index for index, (_, _, step) in enumerate(waiting)}
-    shown, token = page(scope, waiting, params, ("ListWaitingWorkflowSteps",), lambda item: order[item[2].id])
+    shown, token = page(scope, waiting, params, ("ListWaitingWorkflowSteps",), lambda item: item[0])
     steps = [
         {
             "stepExecutionId": step.id,
@@ -196,7 +198,7 @@ def list_waiting_workflow_steps(scope: Scope, params: dict[str, Any], now: float
             "action": step.spec.action,
             "startTime": date_string(step.starts),
         }
-        for build, run, step in shown
+        for _, build, run, step in shown
     ]
     return {"steps": steps, "nextToken": token}
 

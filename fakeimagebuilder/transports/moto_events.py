@@ -10,7 +10,9 @@ Imported only while moto's ``mock_aws`` is active (:mod:`..events` looks in
   configuration's topic, if moto has that topic.
 - The AMIs of an AVAILABLE build (one per region it outputs to) are
   registered in moto's EC2 of their region with their ids, names,
-  descriptions and tags, so ``ec2.describe_images`` finds them.
+  descriptions and tags, so ``ec2.describe_images`` finds them. A copy
+  distributed to a target account is registered in that account's EC2 (it
+  owns the copy), not in the build's.
 - Each launch template its distribution names in a region gets a new
   version in moto's EC2 of that account and region: the default version's
   data with that region's AMI as ``ImageId``, made the default when asked.

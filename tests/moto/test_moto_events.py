@@ -174,6 +174,30 @@ def test_each_region_of_a_distribution_gets_its_ami_in_moto_ec2(both: FakeImageB
     }
 
 
+def test_a_target_accounts_copy_is_registered_in_that_accounts_ec2(both: FakeImageBuilder):
+    # The target account owns its copy (user guide manage-distribution-settings.html), so moto's EC2 of that
+    # account holds it, and the build's account holds only its own.
+    client, pipeline = _pipeline(both, targetAccountIds=["111122223333"])
+    arn = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    both.advance(3600)
+
+    own, copy = client.get_image(imageBuildVersionArn=arn)["image"]["outputResources"]["amis"]
+    [image] = boto3.client("ec2", region_name=REGION).describe_images(Owners=["self"])["Images"]
+    assert image["ImageId"] == own["image"]
+    role = "arn:aws:iam::111122223333:role/reader"
+    sts = boto3.client("sts", region_name=REGION)
+    credentials = sts.assume_role(RoleArn=role, RoleSessionName="test")["Credentials"]
+    target = boto3.client(
+        "ec2",
+        region_name=REGION,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+    [image] = target.describe_images(Owners=["self"])["Images"]
+    assert (image["ImageId"], image["OwnerId"], copy["accountId"]) == (copy["image"], "111122223333", "111122223333")
+
+
 def test_a_build_made_again_after_a_reset_is_registered_as_a_new_ami(both: FakeImageBuilder):
     # The same ARN after fake.reset() is another build: moto's EC2 gets its AMI too, beside the first one.
     names = []
