@@ -474,7 +474,10 @@ def test_approving_a_step_per_page_still_lists_every_step_left_waiting(gaps: lis
     with FakeImageBuilder() as fake:
         client = fake.client()
         recipe = client.create_image_recipe(
-            name="web", semanticVersion="1.0.0", parentImage="arn:aws:imagebuilder:us-east-1:aws:image/al2/x.x.x"
+            name="web",
+            semanticVersion="1.0.0",
+            parentImage="arn:aws:imagebuilder:us-east-1:aws:image/al2/x.x.x",
+            components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}],
         )["imageRecipeArn"]
         infrastructure = client.create_infrastructure_configuration(name="web", instanceProfileName="builder")
         workflow = client.create_workflow(
