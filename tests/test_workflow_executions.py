@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -473,23 +474,9 @@ def test_approving_a_step_per_page_still_lists_every_step_left_waiting(gaps: lis
     """The approval loop (page, approve one of the page, next page) lists each step that stays waiting, once."""
     with FakeImageBuilder() as fake:
         client = fake.client()
-        recipe = client.create_image_recipe(
-            name="web",
-            semanticVersion="1.0.0",
-            parentImage="arn:aws:imagebuilder:us-east-1:aws:image/al2/x.x.x",
-            components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}],
-        )["imageRecipeArn"]
-        infrastructure = client.create_infrastructure_configuration(name="web", instanceProfileName="builder")
-        workflow = client.create_workflow(
-            name="approve", semanticVersion="1.0.0", type="TEST", data=APPROVAL.format(on_failure="Abort")
-        )["workflowBuildVersionArn"]
+        create_image = _approval_image(client)
         for gap in gaps:
-            client.create_image(
-                imageRecipeArn=recipe,
-                infrastructureConfigurationArn=infrastructure["infrastructureConfigurationArn"],
-                workflows=[{"workflowArn": workflow}],
-                executionRole="arn:aws:iam::123456789012:role/builder",
-            )
+            create_image()
             fake.advance(gap)
         fake.advance(3600)
 
@@ -541,26 +528,35 @@ def test_a_build_made_again_after_a_reset_has_workflow_and_step_ids_of_its_own(
     assert _status(client, build) == "TESTING"  # still waiting for its own step
 
 
-def _waiting_build(fake: Any) -> tuple[str, str]:
-    """A build waiting for approval in ``fake``: its waiting step's workflow and step execution ids."""
-    with fake:
-        client = fake.client()
-        recipe = client.create_image_recipe(
-            name="web",
-            semanticVersion="1.0.0",
-            parentImage="arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x",
-            components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}],
-        )["imageRecipeArn"]
-        infrastructure = client.create_infrastructure_configuration(name="web", instanceProfileName="builder")
-        workflow = client.create_workflow(
-            name="approve", semanticVersion="1.0.0", type="TEST", data=APPROVAL.format(on_failure="Abort")
-        )["workflowBuildVersionArn"]
-        client.create_image(
+def _approval_image(client: Any) -> Callable[[], str]:
+    """Make a recipe, an infrastructure and the approval workflow; return a CreateImage of them (its ARN)."""
+    recipe = client.create_image_recipe(
+        name="web",
+        semanticVersion="1.0.0",
+        parentImage="arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x",
+        components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}],
+    )["imageRecipeArn"]
+    infrastructure = client.create_infrastructure_configuration(name="web", instanceProfileName="builder")
+    workflow = client.create_workflow(
+        name="approve", semanticVersion="1.0.0", type="TEST", data=APPROVAL.format(on_failure="Abort")
+    )["workflowBuildVersionArn"]
+
+    def create_image() -> str:
+        return client.create_image(  # type: ignore[no-any-return]
             imageRecipeArn=recipe,
             infrastructureConfigurationArn=infrastructure["infrastructureConfigurationArn"],
             workflows=[{"workflowArn": workflow}],
             executionRole="arn:aws:iam::123456789012:role/builder",
-        )
+        )["imageBuildVersionArn"]
+
+    return create_image
+
+
+def _waiting_build(fake: Any) -> tuple[str, str]:
+    """A build waiting for approval in ``fake``: its waiting step's workflow and step execution ids."""
+    with fake:
+        client = fake.client()
+        _approval_image(client)()
         fake.advance(3600)
         (waiting,) = client.list_waiting_workflow_steps()["steps"]
     return waiting["workflowExecutionId"], waiting["stepExecutionId"]
