@@ -140,18 +140,9 @@ def test_a_pipeline_or_image_naming_a_workflow_that_does_not_exist_is_refused(
         "arn:aws:imagebuilder:us-east-1:aws:workflow/build/no-such-workflow/x.x.x",
     ]
     for arn in missing:
-        common = {
-            "imageRecipeArn": stack.recipe_arn,
-            "infrastructureConfigurationArn": stack.infrastructure_arn,
-            "workflows": [{"workflowArn": arn}],
-        }
-        for call, extra in (
-            (client.create_image_pipeline, {"name": "other"}),
-            (client.update_image_pipeline, {"imagePipelineArn": stack.pipeline_arn}),
-            (client.create_image, {}),
-        ):
+        for call, params in _naming_a_workflow(client, stack, arn):
             with pytest.raises(client.exceptions.ResourceNotFoundException) as caught:
-                call(**common, **extra)
+                call(**params)
             expect_error(caught.value, "ResourceNotFoundException", 404)
             assert arn in caught.value.response["Error"]["Message"]
     assert [p["arn"] for p in client.list_image_pipelines()["imagePipelineList"]] == [stack.pipeline_arn]
@@ -166,6 +157,20 @@ def test_a_pipeline_or_image_naming_a_workflow_that_does_not_exist_is_refused(
     assert made["imageBuildVersionArn"].endswith("/1")
 
 
+def _naming_a_workflow(client: Any, stack: Any, arn: str) -> list[tuple[Any, dict[str, Any]]]:
+    """Each call that names a workflow (a new pipeline, an update of the stack's, CreateImage), naming ``arn``."""
+    common = {
+        "imageRecipeArn": stack.recipe_arn,
+        "infrastructureConfigurationArn": stack.infrastructure_arn,
+        "workflows": [{"workflowArn": arn}],
+    }
+    return [
+        (client.create_image_pipeline, {**common, "name": "other"}),
+        (client.update_image_pipeline, {**common, "imagePipelineArn": stack.pipeline_arn}),
+        (client.create_image, common),
+    ]
+
+
 @pytest.mark.parametrize("version", ["1.0.3/1", "1.0.3", "1.x.x"])
 def test_an_aws_managed_workflow_is_named_only_at_its_latest_version(
     client: Any, make_stack: Any, expect_error: Any, version: str
@@ -174,23 +179,15 @@ def test_an_aws_managed_workflow_is_named_only_at_its_latest_version(
     stack = make_stack()
     arn = f"arn:aws:imagebuilder:us-east-1:aws:workflow/build/build-image/{version}"
     client.get_workflow(workflowBuildVersionArn=arn)  # it exists: the version is what is refused
-    common = {
-        "imageRecipeArn": stack.recipe_arn,
-        "infrastructureConfigurationArn": stack.infrastructure_arn,
-        "workflows": [{"workflowArn": arn}],
-    }
-    for call, extra in (
-        (client.create_image_pipeline, {"name": "other"}),
-        (client.update_image_pipeline, {"imagePipelineArn": stack.pipeline_arn}),
-        (client.create_image, {}),
-    ):
+    for call, params in _naming_a_workflow(client, stack, arn):
         with pytest.raises(ClientError) as caught:
-            call(**common, **extra)
+            call(**params)
         expect_error(caught.value, "InvalidRequestException", 400)
         assert caught.value.response["Error"]["Message"] == (
             "The value supplied for parameter 'workflows' is not valid. AWS managed workflows must have latest "
             f"version 'x.x.x' for '{arn}'"
         )
     assert [p["arn"] for p in client.list_image_pipelines()["imagePipelineList"]] == [stack.pipeline_arn]
-    latest = {**common, "workflows": [{"workflowArn": arn.split("/build-image/")[0] + "/build-image/x.x.x"}]}
-    client.create_image_pipeline(name="latest", **latest)
+    latest = arn.split("/build-image/")[0] + "/build-image/x.x.x"
+    create_pipeline, params = _naming_a_workflow(client, stack, latest)[0]
+    create_pipeline(**{**params, "name": "latest"})
