@@ -62,7 +62,7 @@ _UUID4_BITS = (0x4 << 76) | (0x2 << 62)
 
 def _request_id() -> str:
     """A new random (version 4) UUID, as text."""
-    h = f"{(_ids.getrandbits(128) & _UUID4_MASK) | _UUID4_BITS:032x}"
+    h = ((_ids.getrandbits(128) & _UUID4_MASK) | _UUID4_BITS).to_bytes(16, "big").hex()  # faster than a format
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
