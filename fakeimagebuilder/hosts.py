@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from botocore.loaders import create_loader
 
-__all__ = ["aws_dns_suffixes", "is_aws_host", "is_loopback"]
+__all__ = ["aws_dns_suffixes", "is_aws_host", "is_aws_netloc", "is_loopback"]
 
 
 @functools.cache
@@ -32,7 +32,16 @@ def aws_dns_suffixes() -> tuple[str, ...]:
 
 def is_aws_host(url: str) -> bool:
     """Whether ``url`` points at an AWS endpoint (rather than a custom ``endpoint_url``)."""
-    host = (urlsplit(url if "://" in url else f"//{url}").hostname or "").lower()
+    return is_aws_netloc(urlsplit(url if "://" in url else f"//{url}").netloc)
+
+
+@functools.lru_cache(maxsize=256)
+def is_aws_netloc(netloc: str) -> bool:
+    """Whether a URL's ``netloc`` (``host[:port]``, maybe with user info) is an AWS endpoint's.
+
+    Remembered: a process sends to a handful of hosts, and every in-process call asks.
+    """
+    host = (urlsplit(f"//{netloc}").hostname or "").lower()
     return host.endswith(aws_dns_suffixes())
 
 

@@ -74,7 +74,8 @@ class ImageBuilderService:
         if operation is None:  # one lookup: the wire has usually asked check_operation already
             raise _not_implemented(call.operation)
         with self.lock:
-            scope = self.scope(call.account, call.region)
+            # Found without taking the lock again (it is held): all but a scope's first call.
+            scope = self._scopes.get((call.account, call.region)) or self.scope(call.account, call.region)
             now = self.clock.now()
             if self.events is None:
                 catch_up(scope, now)  # scheduled runs due by now exist before the call looks

@@ -39,12 +39,12 @@ from contextlib import contextmanager
 from importlib.machinery import ModuleSpec
 from types import ModuleType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.endpoint import Endpoint
 
-from ..hosts import is_aws_host, is_loopback
+from ..hosts import is_aws_host, is_aws_netloc, is_loopback
 from ..wire import HttpRequest, HttpResponse
 from . import fresh_sessions
 
@@ -95,6 +95,12 @@ class _Headers(Mapping[str, str]):
             return self._host
         return value if isinstance(value, str) else value.decode("latin-1")
 
+    def get(self, name: str, default: Any = None) -> Any:  # Mapping's, without the exception on a miss
+        value = self._headers.get(name)
+        if value is None:
+            return self._host or default if name == "host" else default
+        return value if isinstance(value, str) else value.decode("latin-1")
+
     def __iter__(self) -> Iterator[str]:
         names = [name.lower() for name in self._headers]
         if "host" not in names and self._host:
@@ -105,14 +111,13 @@ class _Headers(Mapping[str, str]):
         return sum(1 for _ in self)
 
 
-def _request(request: AWSPreparedRequest) -> HttpRequest:
-    """The request as the wire reads it."""
+def _request(request: AWSPreparedRequest, parts: SplitResult) -> HttpRequest:
+    """The request (whose URL splits into ``parts``) as the wire reads it."""
     body = request.body
     if hasattr(body, "read"):
         body = body.read()
     if isinstance(body, str):
         body = body.encode("utf-8")
-    parts = urlsplit(request.url)
     headers = _Headers(request.headers, parts.netloc)
     return HttpRequest(request.method, parts.path or "/", parts.query, headers, body or b"")
 
@@ -142,9 +147,11 @@ def _take(request: AWSPreparedRequest, anywhere: bool = False) -> AWSResponse | 
     except IndexError:  # none, or deactivated by another thread meanwhile
         handler = None
     url = request.url
-    if handler is not None and (anywhere or is_aws_host(url)):
-        answer = handler(_request(request))
-        return AWSResponse(url, answer.status, answer.headers, _Body(answer.body))
+    if handler is not None:
+        parts = urlsplit(url)
+        if anywhere or is_aws_netloc(parts.netloc):
+            answer = handler(_request(request, parts))
+            return AWSResponse(url, answer.status, answer.headers, _Body(answer.body))
     refuse = _guards[-1] if _guards else None
     if refuse is not None and not is_loopback(urlsplit(url).hostname or ""):
         raise refuse(url)
