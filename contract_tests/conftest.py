@@ -407,6 +407,17 @@ def _tell(config: pytest.Config, message: str) -> None:
         reporter.write_line(message, red=True)
 
 
+@pytest.fixture(autouse=True)
+def _served(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The target answers while each of its tests runs, and only then."""
+    if "target" not in request.fixturenames:
+        yield
+        return
+    target: Target = request.getfixturevalue("target")
+    with target.serving():
+        yield
+
+
 @pytest.fixture
 def workspace(target: Target, request: pytest.FixtureRequest) -> Iterator[Workspace]:
     """A workspace for one test; a scenario's exchanges are recorded under ``--record``."""

@@ -268,6 +268,10 @@ class Target:
         """A new workspace on this target."""
         return Workspace(self, observers)
 
+    def serving(self) -> contextlib.AbstractContextManager[Any]:
+        """While entered, the target answers the run's clients (a remote one always does)."""
+        return contextlib.nullcontext()
+
     def _opened(self, workspace: Workspace) -> None:
         with self._lock:
             self._workspaces.append(workspace)
@@ -461,16 +465,20 @@ class FakeTarget(Target):
     cleans_up = False
 
     def open(self) -> None:
-        """Start the fake, then the shared prerequisites."""
+        """Make the fake, then the shared prerequisites."""
         self.fake = FakeImageBuilder(account_id=self.account, region=self.region)
-        self.fake.start()
-        super().open()
+        with self.fake:
+            super().open()
 
     def close(self) -> list[str]:
-        """Stop the fake (its state goes with it)."""
-        problems = super().close()
-        self.fake.stop()
-        return problems
+        """Close the workspaces (the fake's state goes with it)."""
+        with self.fake:
+            return super().close()
+
+    def serving(self) -> contextlib.AbstractContextManager[Any]:
+        """The fake, active only while a test runs: a session-long activation would also answer the other
+        tests of a pytest session that runs this suite beside them (``pytest tests contract_tests -n 2``)."""
+        return self.fake
 
     def make_client(self) -> BaseClient:
         """A client aimed at the real AWS host name, which the active fake answers in-process.
