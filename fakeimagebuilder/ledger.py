@@ -918,8 +918,9 @@ LEDGER: tuple[Behaviour, ...] = (
         "retry-image",
         "RetryImage of a FAILED or CANCELLED AMI build runs the same build version again (same ARN, build type "
         "and number; no new version) from the status it ended in, under the build plan in force then; the "
-        "workflow executions it re-runs show retried true. Any other status, a container image, or an image no "
-        "recipe built (an import, a DistributeImage copy) is InvalidRequestException (400).",
+        "workflow executions it re-runs show retried true. Any other status (a FAILED image a lifecycle action "
+        "DELETED is DELETED), a container image, or an image no recipe built (an import, a DistributeImage copy) "
+        "is InvalidRequestException (400).",
         "likely",
         f"model doc of RetryImage and WorkflowExecutionMetadata.retried (botocore 1.44); {_CLI}retry-image.rst "
         "(a cancelled build resumes in place); the error code is the fake's choice. Which statuses a retry "
@@ -1200,7 +1201,8 @@ LEDGER: tuple[Behaviour, ...] = (
         "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE (the default) builds only when the recipe's parent image "
         "or a component resolves to something newer than at the pipeline's newest build (its first run always "
         "builds). Newer means, in the fake: a higher AVAILABLE build of the account's own parent image, or a "
-        "higher version of its own component; AWS-managed ARNs and AMI ids never get newer.",
+        "higher version of its own component; AWS-managed ARNs and AMI ids never get newer. A build a lifecycle "
+        "action DEPRECATED, DISABLED or DELETED is not AVAILABLE.",
         "assumed",
         "model doc of Schedule.pipelineExecutionStartCondition (semantics, default); what 'newer' can mean in a "
         "fake that cannot publish AWS-managed versions is a choice",
@@ -1622,7 +1624,8 @@ LEDGER: tuple[Behaviour, ...] = (
         "DistributeImage makes a new image (the source's name and version, next build number) that is PENDING, "
         "then DISTRIBUTING, then AVAILABLE with one AMI per region of the distribution configuration; the source "
         "is an AVAILABLE image's build version ARN, a version ARN (its highest AVAILABLE build) or an AMI id; an "
-        "image not AVAILABLE is InvalidRequestException.",
+        "image not AVAILABLE (a lifecycle action made it DEPRECATED, DISABLED or DELETED, too) is "
+        "InvalidRequestException, and no AVAILABLE image behind a version ARN or AMI id ResourceNotFoundException.",
         "likely",
         "botocore 1.44 model docs of DistributeImageRequest.sourceImage, .tags ('the new Image Builder image "
         f"resource that this operation creates'), DistributeImageResponse; {_API}API_DistributeImage.html",
@@ -1642,7 +1645,8 @@ LEDGER: tuple[Behaviour, ...] = (
         "image-packages",
         "ListImagePackages lists a fixed inventory per OS family (Amazon Linux 2 and 2023, Ubuntu, Windows, "
         "macOS) by name, version-release, for an AVAILABLE image from an image recipe with enhanced metadata; "
-        "none for an image in progress, a container image, an import or an unknown OS; pages of up to 25.",
+        "none for an image in progress, a container image, an import, an unknown OS or an image a lifecycle action "
+        "DELETED (DEPRECATED and DISABLED ones keep theirs); pages of up to 25.",
         "assumed",
         "the model doc ('as determined by Amazon Web Services Systems Manager Inventory at build time') and "
         "enhancedImageMetadataEnabled's doc (collects the package list); the package lists are the fake's",
