@@ -270,7 +270,8 @@ LEDGER: tuple[Behaviour, ...] = (
         "ami-ids",
         "Output AMI ids (and the SNS message's internalId and job ids) are made up per produced build: from the "
         "fake, the build's launch number in it (which a reset does not restart) and the region, so a build made "
-        "again under a freed ARN, or by another fake, gets AMIs of its own; stable across a --state-file restart.",
+        "again under a freed ARN, or by another fake, gets AMIs of its own; stable across a --state-file restart, "
+        "whatever path the file was copied or moved to (the file names its fake).",
         "assumed",
         "no source gives how AWS picks AMI ids; EC2 never reuses one (an AMI id names one image)",
         "tests/test_events.py::test_a_build_made_again_after_a_reset_or_by_another_fake_has_amis_and_ids_of_its_own",
@@ -280,7 +281,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "Workflow and step execution ids (wf-<uuid>, step-<uuid>; and the Workflow Step Waiting event's id) are "
         "made up per produced build as its AMI ids are (the fake, the build's launch number, then the ARN, "
         "attempt and position), so a build made again under a freed ARN has executions of its own and a step id "
-        "from before a reset names nothing; stable across a --state-file restart.",
+        "from before a reset names nothing; stable across a --state-file restart, wherever the file went.",
         "assumed",
         "aws-cli get-workflow-execution.rst and list-waiting-workflow-steps.rst show the forms; no source gives "
         "how AWS makes them; an execution id names one run",
