@@ -447,12 +447,15 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "timestamp-input",
-        "A timestamp member of any request (StartResourceStateUpdate's updateAt today) takes epoch seconds, numeric "
-        "text or ISO 8601 (no offset: UTC) from 1970-01-01 to 9999-12-31T23:59:59Z; anything else answers "
+        "A timestamp member of any request (StartResourceStateUpdate's updateAt today) takes epoch seconds (a JSON "
+        "number, or ASCII digits as text) or an ISO 8601 date-time YYYY-MM-DDTHH:MM:SS[.fraction][Z|+HH:MM] (no "
+        "offset: UTC) from 1970-01-01 to 9999-12-31T23:59:59Z; anything else (a date alone, a week date, spaces, "
+        "other digits) answers "
         "InvalidRequestException (400): \"The value '...' of updateAt is not a valid timestamp: ...\".",
         "assumed",
-        "botocore sends body timestamps as epoch seconds and cannot parse a date past 9999 back; the range, the "
-        "code and the wording are the fake's",
+        "botocore serialize.py sends body timestamps as epoch seconds and query strings' as ISO 8601 "
+        "date-times, and cannot parse a date past 9999 back; numeric text, the range, the code and the wording "
+        "are the fake's",
         "tests/test_wire.py::test_a_timestamp_no_date_can_hold_is_refused_at_the_wire",
     ),
     Behaviour(
