@@ -390,8 +390,9 @@ class FakeImageBuilder:
         journal = Journal(path, speed=speed, notices=notices, compact_every=compact_every)
         try:
             fake = cls(clock=journal.clock, **options)
-            # The fake of a state file is the same fake after a restart: its AMI ids stay what they were.
-            fake.settings.fake_id = "state-file:" + str(Path(path).resolve())
+            # The fake of a state file is the same fake after a restart, wherever the file went since: its AMI
+            # ids stay what they were. The file names it (a snapshot in it carries the same name too).
+            fake.settings.fake_id = journal.identity
             # Events are recorded from the first change on, so that replaying the journal rebuilds the same
             # log, numbered the same: a client's cursor from before a restart means the same events after it.
             fake.service.observe_events()

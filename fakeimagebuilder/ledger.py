@@ -270,7 +270,8 @@ LEDGER: tuple[Behaviour, ...] = (
         "ami-ids",
         "Output AMI ids (and the SNS message's internalId and job ids) are made up per produced build: from the "
         "fake, the build's launch number in it (which a reset does not restart) and the region, so a build made "
-        "again under a freed ARN, or by another fake, gets AMIs of its own; stable across a --state-file restart.",
+        "again under a freed ARN, or by another fake, gets AMIs of its own; stable across a --state-file restart, "
+        "whatever path the file was copied or moved to (the file names its fake).",
         "assumed",
         "no source gives how AWS picks AMI ids; EC2 never reuses one (an AMI id names one image)",
         "tests/test_events.py::test_a_build_made_again_after_a_reset_or_by_another_fake_has_amis_and_ids_of_its_own",
@@ -280,7 +281,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "Workflow and step execution ids (wf-<uuid>, step-<uuid>; and the Workflow Step Waiting event's id) are "
         "made up per produced build as its AMI ids are (the fake, the build's launch number, then the ARN, "
         "attempt and position), so a build made again under a freed ARN has executions of its own and a step id "
-        "from before a reset names nothing; stable across a --state-file restart.",
+        "from before a reset names nothing; stable across a --state-file restart, wherever the file went.",
         "assumed",
         "aws-cli get-workflow-execution.rst and list-waiting-workflow-steps.rst show the forms; no source gives "
         "how AWS makes them; an execution id names one run",
@@ -446,12 +447,15 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "timestamp-input",
-        "A timestamp member of any request (StartResourceStateUpdate's updateAt today) takes epoch seconds, numeric "
-        "text or ISO 8601 (no offset: UTC) from 1970-01-01 to 9999-12-31T23:59:59Z; anything else answers "
+        "A timestamp member of any request (StartResourceStateUpdate's updateAt today) takes epoch seconds (a JSON "
+        "number, or ASCII digits as text) or an ISO 8601 date-time YYYY-MM-DDTHH:MM:SS[.fraction][Z|+HH:MM] (no "
+        "offset: UTC) from 1970-01-01 to 9999-12-31T23:59:59Z; anything else (a date alone, a week date, spaces, "
+        "other digits) answers "
         "InvalidRequestException (400): \"The value '...' of updateAt is not a valid timestamp: ...\".",
         "assumed",
-        "botocore sends body timestamps as epoch seconds and cannot parse a date past 9999 back; the range, the "
-        "code and the wording are the fake's",
+        "botocore serialize.py sends body timestamps as epoch seconds and query strings' as ISO 8601 "
+        "date-times, and cannot parse a date past 9999 back; numeric text, the range, the code and the wording "
+        "are the fake's",
         "tests/test_wire.py::test_a_timestamp_no_date_can_hold_is_refused_at_the_wire",
     ),
     Behaviour(
@@ -918,8 +922,9 @@ LEDGER: tuple[Behaviour, ...] = (
         "retry-image",
         "RetryImage of a FAILED or CANCELLED AMI build runs the same build version again (same ARN, build type "
         "and number; no new version) from the status it ended in, under the build plan in force then; the "
-        "workflow executions it re-runs show retried true. Any other status, a container image, or an image no "
-        "recipe built (an import, a DistributeImage copy) is InvalidRequestException (400).",
+        "workflow executions it re-runs show retried true. Any other status (a FAILED image a lifecycle action "
+        "DELETED is DELETED), a container image, or an image no recipe built (an import, a DistributeImage copy) "
+        "is InvalidRequestException (400).",
         "likely",
         f"model doc of RetryImage and WorkflowExecutionMetadata.retried (botocore 1.44); {_CLI}retry-image.rst "
         "(a cancelled build resumes in place); the error code is the fake's choice. Which statuses a retry "
@@ -1200,7 +1205,8 @@ LEDGER: tuple[Behaviour, ...] = (
         "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE (the default) builds only when the recipe's parent image "
         "or a component resolves to something newer than at the pipeline's newest build (its first run always "
         "builds). Newer means, in the fake: a higher AVAILABLE build of the account's own parent image, or a "
-        "higher version of its own component; AWS-managed ARNs and AMI ids never get newer.",
+        "higher version of its own component; AWS-managed ARNs and AMI ids never get newer. A build a lifecycle "
+        "action DEPRECATED, DISABLED or DELETED is not AVAILABLE.",
         "assumed",
         "model doc of Schedule.pipelineExecutionStartCondition (semantics, default); what 'newer' can mean in a "
         "fake that cannot publish AWS-managed versions is a choice",
@@ -1622,7 +1628,8 @@ LEDGER: tuple[Behaviour, ...] = (
         "DistributeImage makes a new image (the source's name and version, next build number) that is PENDING, "
         "then DISTRIBUTING, then AVAILABLE with one AMI per region of the distribution configuration; the source "
         "is an AVAILABLE image's build version ARN, a version ARN (its highest AVAILABLE build) or an AMI id; an "
-        "image not AVAILABLE is InvalidRequestException.",
+        "image not AVAILABLE (a lifecycle action made it DEPRECATED, DISABLED or DELETED, too) is "
+        "InvalidRequestException, and no AVAILABLE image behind a version ARN or AMI id ResourceNotFoundException.",
         "likely",
         "botocore 1.44 model docs of DistributeImageRequest.sourceImage, .tags ('the new Image Builder image "
         f"resource that this operation creates'), DistributeImageResponse; {_API}API_DistributeImage.html",
@@ -1642,7 +1649,8 @@ LEDGER: tuple[Behaviour, ...] = (
         "image-packages",
         "ListImagePackages lists a fixed inventory per OS family (Amazon Linux 2 and 2023, Ubuntu, Windows, "
         "macOS) by name, version-release, for an AVAILABLE image from an image recipe with enhanced metadata; "
-        "none for an image in progress, a container image, an import or an unknown OS; pages of up to 25.",
+        "none for an image in progress, a container image, an import, an unknown OS or an image a lifecycle action "
+        "DELETED (DEPRECATED and DISABLED ones keep theirs); pages of up to 25.",
         "assumed",
         "the model doc ('as determined by Amazon Web Services Systems Manager Inventory at build time') and "
         "enhancedImageMetadataEnabled's doc (collects the package list); the package lists are the fake's",

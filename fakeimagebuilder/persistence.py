@@ -24,8 +24,13 @@ so the state is kept as a snapshot plus the list of changes since:
 
 File format: one line per entry, ``<crc32 of the JSON, 8 hex digits> <JSON>\\n``,
 numbered by ``seq`` from 0 (the header); a snapshot, when there is one, is
-entry 1. Lines are written by a single append each, in the order the
-service applied them (under its lock).
+entry 1. The header also names the fake the file holds (``fake``, made when
+the file is created and kept by every compaction): it enters the made-up ids
+of what the fake produces (AMI and workflow execution ids), so they stay the
+same after a restart whatever path the file was copied or moved to. A file
+written before the header held it is the fake of its path, as it was then.
+Lines are written by a single append each, in the order the service applied
+them (under its lock).
 
 Damage rule: an entry is acknowledged only after its whole line, newline
 included, was written and fsync'ed. So a last line with no newline was never
@@ -62,6 +67,7 @@ import sys
 import threading
 import time
 import types
+import uuid
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -254,6 +260,19 @@ def _read(path: Path) -> tuple[list[dict[str, Any]], list[bytes], int, int]:
     return entries, lines, len(data) - len(tail), len(tail)
 
 
+def _identity(path: Path, entries: list[dict[str, Any]]) -> str:
+    """The fake ``path`` holds: its header's, a new one for a new file, or (a file from before headers held it)
+    the one derived from the path, as the fake then derived it."""
+    if not entries:
+        return f"state-file:{uuid.uuid4()}"
+    found = entries[0].get("fake")
+    if found is None:
+        return "state-file:" + str(path.resolve())
+    if not isinstance(found, str) or not found:
+        raise StateFileError(path, 1, f"the header's 'fake' must be a non-empty string, not {found!r}")
+    return found
+
+
 def _text(entry: dict[str, Any], key: str, optional: bool = False) -> Any:
     value = entry[key] if not optional else entry.get(key)
     if not (isinstance(value, str) or (optional and value is None)):
@@ -386,6 +405,8 @@ class Journal:
                 raise StateFileError(self.path, None, "is not a regular file (a journal needs one it can rewrite)")
             _lock(self._fd, self.path)
             self._entries, self._lines, self._length, self._unfinished = _read(self.path)
+            self.identity = _identity(self.path, self._entries)
+            """The fake the file holds (see the module doc): what the fake's ``fake_id`` must be."""
             resume: float | None = None
             if len(self._entries) > 1:
                 last = self._entries[-1]
@@ -445,7 +466,7 @@ class Journal:
                 if self._notices is not None:
                     self._notices.append(f"state file {self.path}: removed an unfinished compaction")
             if not self._entries:
-                header = _line(_json({"seq": 0, "format": FORMAT, "version": VERSION}))
+                header = self._header()
                 _write_all(self._fd, header)
                 _sync(self._fd)
                 _fsync_directory(self.path)
@@ -659,6 +680,9 @@ class Journal:
             if len(self._tail) >= self._compact_at or self._tail_bytes >= _COMPACT_BYTES:
                 self._compact()
 
+    def _header(self) -> bytes:
+        return _line(_json({"seq": 0, "format": FORMAT, "version": VERSION, "fake": self.identity}))
+
     def compact(self) -> None:
         """Rewrite the journal now as a header and one snapshot of the state (atomically)."""
         with self._sync_lock, self._lock:
@@ -674,7 +698,7 @@ class Journal:
         self._durable = self._end
         state = _pickle(subject.capture())
         at = self.clock.inner.now()
-        data = _line(_json({"seq": 0, "format": FORMAT, "version": VERSION})) + _entry_line(
+        data = self._header() + _entry_line(
             1, at, _json({"snapshot": base64.b64encode(state).decode("ascii")})
         )
         fd = -1

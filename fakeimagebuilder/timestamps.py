@@ -1,17 +1,22 @@
 """Timestamp members of a request: read once, for every operation, from the model.
 
-botocore sends a JSON body's timestamps as epoch seconds; other clients may
-send numeric text or ISO 8601 (a query string or header is text anyway).
-Each becomes epoch seconds (a float) before the service sees it, or is
-refused: text that names no instant, a number that is not finite, or an
-instant the fake could not write back (before 1970, or after
-9999-12-31T23:59:59Z, where its clock ends and botocore's parser gives up).
+botocore sends a JSON body's timestamps as epoch seconds (a JSON number),
+and a query string's as ISO 8601 date-times (``%Y-%m-%dT%H:%M:%S[.%f]Z``,
+botocore serialize.py). The fake takes those, numeric text (a query string
+is text anyway) and a date-time with any fraction and a ``Z`` or ``±HH:MM``
+offset (none: UTC), in ASCII digits. Each becomes epoch seconds (a float)
+before the service sees it, or is refused: other text (a date alone, a week
+date, spaces, a space for the ``T``, digit groups, other digits than ASCII's),
+a number that is not finite, or an instant the fake could not write back
+(before 1970, or after 9999-12-31T23:59:59Z, where its clock ends and
+botocore's parser gives up).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.model import Shape
@@ -19,6 +24,12 @@ from botocore.model import Shape
 from .clock import LATEST
 
 __all__ = ["Reader", "TimestampError", "reader"]
+
+# Epoch seconds as text, and an RFC 3339 date-time whose offset may be left out; re.ASCII: \d is 0-9 only.
+_NUMERIC = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
+_DATE_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):(\d{2}))?", re.ASCII
+)
 
 Reader = Callable[[Any, str], Any]
 """Turns a member's value (at the given path) into the same value with its timestamps as epoch seconds."""
@@ -83,16 +94,29 @@ def _compile(shape: Shape, building: dict[str, Reader]) -> Reader:
 def _instant(value: Any, path: str) -> float:
     """Epoch seconds of a timestamp member (the wire has checked it is a number or text)."""
     try:
-        seconds = float(value)
-    except OverflowError:  # an int too large for a float: far past the year 9999
+        if isinstance(value, str):
+            seconds = float(value) if _NUMERIC.fullmatch(value) else _date_time(value)
+        else:
+            seconds = float(value)
+    except (OverflowError, ValueError):  # an int too large for a float is far past the year 9999
         raise TimestampError(path, value) from None
-    except ValueError:
-        try:
-            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            raise TimestampError(path, value) from None
-        # A time with no offset is UTC, as AWS reads one; not the fake's own local time.
-        seconds = (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).timestamp()
     if not 0 <= seconds <= LATEST:  # NaN and infinity included
         raise TimestampError(path, value)
     return seconds
+
+
+def _date_time(text: str) -> float:
+    """Epoch seconds of an ISO 8601 date-time in the one form the module doc names; ValueError otherwise."""
+    found = _DATE_TIME.fullmatch(text)
+    if found is None:
+        raise ValueError(text)
+    year, month, day, hour, minute, second, fraction, sign, offset_hours, offset_minutes = found.groups()
+    # A time with no offset is UTC, as AWS reads one; not the fake's own local time.
+    moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=UTC)
+    if sign is not None:
+        if int(offset_hours) > 23 or int(offset_minutes) > 59:
+            raise ValueError(text)
+        offset = timedelta(hours=int(offset_hours), minutes=int(offset_minutes))
+        moment -= offset if sign == "+" else -offset
+    # The whole fraction counts (not cut at microseconds): added to the seconds, not read by datetime.
+    return moment.timestamp() + (float("0." + fraction) if fraction else 0.0)

@@ -243,6 +243,58 @@ def test_a_failed_or_cancelled_image_can_only_be_deleted(fake: Any, client: Any,
     assert "DELETED; its state can no longer change" in str(caught.value)
 
 
+def test_a_deleted_image_is_no_source_for_distribute_image_by_any_name(
+    fake: Any, client: Any, stack: Any, expect_error: Any
+):
+    # DistributeImage reads the image's status, not its build's (was: it copied a DELETED image as AVAILABLE).
+    image = _build(fake, client, stack.pipeline_arn)
+    ami = client.get_image(imageBuildVersionArn=image)["image"]["outputResources"]["amis"][0]["image"]
+    distribution = client.create_distribution_configuration(
+        name="copy", distributions=[{"region": "us-east-1", "amiDistributionConfiguration": {}}]
+    )["distributionConfigurationArn"]
+    _update(client, image, "DELETED", includeResources={"amis": True})
+    fake.advance(TARGET_SECONDS)
+
+    refusals = {image: ("InvalidRequestException", 400), image.rsplit("/", 1)[0]: ("ResourceNotFoundException", 404)}
+    refusals[ami] = ("ResourceNotFoundException", 404)
+    for source, (code, status) in refusals.items():
+        with pytest.raises(ClientError) as caught:
+            client.distribute_image(sourceImage=source, distributionConfigurationArn=distribution, executionRole="r")
+        expect_error(caught.value, code, status)
+    assert client.list_image_build_versions()["imageSummaryList"] == []
+
+
+def test_a_failed_image_a_lifecycle_action_deleted_cannot_be_retried(
+    fake: Any, client: Any, stack: Any, expect_error: Any
+):
+    # RetryImage reads the image's status: a FAILED build that was DELETED since is DELETED (was: it ran again).
+    fake.set_build_plan(BuildPlan(outcome="FAILED"))
+    failed = _build(fake, client, stack.pipeline_arn)
+    _update(client, failed, "DELETED")
+    fake.advance(TARGET_SECONDS)
+    fake.set_build_plan(BuildPlan())
+
+    with pytest.raises(ClientError) as caught:
+        client.retry_image(imageBuildVersionArn=failed)
+    expect_error(caught.value, "InvalidRequestException", 400)
+    assert "in status DELETED" in str(caught.value)
+    fake.advance(BUILD_SECONDS)
+    assert _status(client, failed) == "DELETED"
+
+
+def test_a_deleted_image_lists_no_packages_while_a_deprecated_one_keeps_them(fake: Any, client: Any, stack: Any):
+    deprecated, deleted = _build(fake, client, stack.pipeline_arn), _build(fake, client, stack.pipeline_arn)
+    inventory = client.list_image_packages(imageBuildVersionArn=deleted)["imagePackageList"]
+    assert inventory
+
+    _update(client, deprecated, "DEPRECATED")
+    _update(client, deleted, "DELETED")
+    fake.advance(TARGET_SECONDS)
+
+    assert client.list_image_packages(imageBuildVersionArn=deprecated)["imagePackageList"] == inventory
+    assert client.list_image_packages(imageBuildVersionArn=deleted)["imagePackageList"] == []
+
+
 def test_an_image_another_execution_acts_on_is_in_use(fake: Any, client: Any, stack: Any, expect_error: Any):
     image = _build(fake, client, stack.pipeline_arn)
     first = _update(client, image, "DEPRECATED")

@@ -149,6 +149,31 @@ def test_by_default_a_schedule_builds_only_when_a_dependency_is_newer(fake: Any,
     assert first_base.endswith("/1")
 
 
+def test_a_newer_parent_a_lifecycle_action_deleted_is_no_dependency_update(fake: Any, client: Any, make_stack: Any):
+    # The parent resolves among AVAILABLE images only (was: a DELETED newer base build counted as an update).
+    base = make_stack("base")
+    client.start_image_pipeline_execution(imagePipelineArn=base.pipeline_arn)
+    fake.advance(3600)
+    recipe = client.create_image_recipe(
+        name="app",
+        semanticVersion="1.0.0",
+        parentImage="arn:aws:imagebuilder:us-east-1:123456789012:image/base/x.x.x",
+        components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}],
+    )["imageRecipeArn"]
+    app = make_stack("app", recipe_arn=recipe, schedule={"scheduleExpression": "rate(1 day)"})
+    fake.advance(86400)
+    assert len(_images(client, app.pipeline_arn)) == 1
+
+    # Built and DELETED between two daily runs: no run saw it AVAILABLE.
+    newer = client.start_image_pipeline_execution(imagePipelineArn=base.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+    client.start_resource_state_update(resourceArn=newer, state={"status": "DELETED"})
+    fake.advance(86400)
+
+    assert client.get_image(imageBuildVersionArn=newer)["image"]["state"]["status"] == "DELETED"
+    assert len(_images(client, app.pipeline_arn)) == 1
+
+
 def test_aws_managed_dependencies_never_look_newer(fake: Any, client: Any, make_stack: Any):
     stack = make_stack(schedule={"scheduleExpression": "cron(0 * * * ? *)"})
     fake.advance(10 * 3600)

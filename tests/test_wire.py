@@ -573,7 +573,10 @@ def test_only_the_lower_case_aws_prefix_is_reserved(client: Any, stack: Any, key
 
 @pytest.mark.parametrize(
     "update_at",
-    [b"1e300", b"1e18", b"253402300800", b"-1", b"1e400", b'"notadate"', b'"10000-01-01T00:00:00Z"', b'"nan"'],
+    [
+        *(b"1e300", b"1e18", b"253402300800", b"-1", b"1e400", b'"notadate"', b'"10000-01-01T00:00:00Z"', b'"nan"'),
+        *(b'"2030-W01-1"', b'"1_900_000_000"', b'"2030-01-01"', b'"2030-01-01 00:00:00Z"'),
+    ],
 )
 def test_a_timestamp_no_date_can_hold_is_refused_at_the_wire(
     fake: Any, client: Any, stack: Any, send_raw: Any, update_at: bytes

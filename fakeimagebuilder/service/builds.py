@@ -253,8 +253,12 @@ class Build:
         return earlier.failure_context if earlier is not None else self.failure_context
     origin: str = ""  # which fake launched it, and its launch number there: unique even where the ARN repeats
 
-    def state(self, now: float) -> tuple[str, str | None]:
-        """Status (and reason, for FAILED and CANCELLED) at instant ``now``."""
+    def build_state(self, now: float) -> tuple[str, str | None]:
+        """The build's own status (and reason, for FAILED and CANCELLED) at instant ``now``.
+
+        Not the image's: lifecycle actions may have made it DEPRECATED, DISABLED or DELETED since, and
+        whatever answers for the image reads that with ``lifecycle_executions.image_status``.
+        """
         earlier = self._earlier_at(now)
         if earlier is not None:
             return _read(earlier.stages, earlier.end_status, earlier.end_at, earlier.end_reason, now)

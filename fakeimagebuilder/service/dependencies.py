@@ -24,6 +24,7 @@ from typing import Any
 
 from .arns import Arn, normalise_name
 from .errors import ImageBuilderError
+from .lifecycle_executions import image_status
 from .state import Scope
 from .versions import concrete, highest, pattern
 
@@ -66,7 +67,7 @@ def _resolve(scope: Scope, reference: str, now: float) -> str:
             (
                 build
                 for build in scope.builds.values()
-                if normalise_name(build.recipe["name"]) == name and build.state(now)[0] == "AVAILABLE"
+                if normalise_name(build.recipe["name"]) == name and image_status(scope, build, now) == "AVAILABLE"
             ),
             wanted,
             lambda build: (concrete(build.recipe["version"]), build.number),

@@ -25,6 +25,7 @@ from .arns import Arn, normalise_name, require_in_scope
 from .builds import DEFAULT_DURATIONS, Build, workflowless_reason
 from .dates import date_string
 from .errors import InvalidRequestException, ResourceNotFoundException
+from .lifecycle_executions import image_status, is_container
 from .state import Scope
 from .versions import concrete, highest, pattern
 
@@ -101,7 +102,7 @@ def _source(scope: Scope, text: str, now: float) -> Build:
             build = scope.builds.get(text)
             if build is None:
                 raise ResourceNotFoundException(f"The image '{text}' does not exist.")
-            status = build.state(now)[0]
+            status = image_status(scope, build, now)
             if status != "AVAILABLE":
                 raise InvalidRequestException(
                     f"The image '{text}' is in status {status}; only an AVAILABLE image can be distributed."
@@ -109,7 +110,11 @@ def _source(scope: Scope, text: str, now: float) -> Build:
             return build
         wanted = pattern(parts[1], InvalidRequestException)
         found = highest(
-            (b for b in scope.builds.values() if normalise_name(b.recipe["name"]) == parts[0] and _available(b, now)),
+            (
+                b
+                for b in scope.builds.values()
+                if normalise_name(b.recipe["name"]) == parts[0] and _available(scope, b, now)
+            ),
             wanted,
             lambda b: (concrete(b.recipe["version"]), b.number),
         )
@@ -118,7 +123,7 @@ def _source(scope: Scope, text: str, now: float) -> Build:
         return found
     if text.startswith("ami-"):
         for build in scope.builds.values():
-            if _available(build, now) and text in _amis_here(scope, build):
+            if _available(scope, build, now) and text in _amis_here(scope, build):
                 return build
         raise ResourceNotFoundException(f"The AMI '{text}' was not found in Region {scope.region}.")
     if text.startswith("ssm:"):
@@ -132,8 +137,9 @@ def _source(scope: Scope, text: str, now: float) -> Build:
     )
 
 
-def _available(build: Build, now: float) -> bool:
-    return build.state(now)[0] == "AVAILABLE" and ":container-recipe/" not in build.recipe.get("arn", "")
+def _available(scope: Scope, build: Build, now: float) -> bool:
+    """Whether ``build`` is an AMI image that is AVAILABLE now: not DEPRECATED, DISABLED or DELETED since."""
+    return not is_container(build) and image_status(scope, build, now) == "AVAILABLE"
 
 
 def _amis_here(scope: Scope, build: Build) -> list[str]:

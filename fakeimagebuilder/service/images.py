@@ -70,7 +70,7 @@ def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: fl
         )
     builds = scope.pipeline_builds.setdefault(arn, [])
     limit = settings.max_concurrent_builds
-    if limit is not None and sum(1 for b in builds if b.state(now)[0] not in TERMINAL) >= limit:
+    if limit is not None and sum(1 for b in builds if b.build_state(now)[0] not in TERMINAL) >= limit:
         raise ResourceInUseException(
             f"The image pipeline '{arn}' already has {limit} image builds in progress. "
             "Retry when one of them has finished."
@@ -253,7 +253,7 @@ def output_amis(scope: Scope, build: Build) -> list[dict[str, Any]]:
 
 
 def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
-    status, reason = build.state(now)
+    status, reason = build.build_state(now)
     built = status
     # DEPRECATED, DISABLED and DELETED come from later lifecycle actions (lifecycle_executions.py).
     overlay = image_overlay(scope, build.arn, now)
@@ -507,7 +507,7 @@ def delete_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, 
     """
     text = params["imageBuildVersionArn"]
     build = scope.build(text)
-    status = build.state(now)[0]
+    status = build.build_state(now)[0]
     if status not in TERMINAL:
         raise ResourceDependencyException(
             f"The image '{text}' is in status {status}; cancel it or wait for it to finish before deleting it."

@@ -214,7 +214,7 @@ def image_overlay(scope: Scope, build_arn: str, now: float) -> tuple[str, str, f
 def image_status(scope: Scope, build: Build, now: float) -> str:
     """An image's status at ``now``: its build's, or what lifecycle actions made of it since."""
     overlay = image_overlay(scope, build.arn, now)
-    return overlay[0] if overlay is not None else build.state(now)[0]
+    return overlay[0] if overlay is not None else build.build_state(now)[0]
 
 
 def busy(scope: Scope, build_arn: str, now: float) -> Execution | None:
@@ -497,7 +497,7 @@ def start_resource_state_update(scope: Scope, params: dict[str, Any], now: float
     wanted = (params.get("state") or {}).get("status")
     if wanted is None:
         raise InvalidRequestException("The state must have a status: AVAILABLE, DEPRECATED, DISABLED or DELETED.")
-    built = build.state(now)[0]
+    built = build.build_state(now)[0]
     if built not in TERMINAL:
         raise InvalidRequestException(
             f"The image '{text}' is {built}; only an image in AVAILABLE, DEPRECATED, DISABLED, FAILED or CANCELLED "

@@ -123,7 +123,7 @@ def _run(scope: Scope, arn: str, at: float) -> None:
     current: dict[str, str] = {}
     selected: list[Build] = []
     for build in scope.builds.values():
-        if is_container(build) != container or build.created_at > at or build.state(at)[0] != "AVAILABLE":
+        if is_container(build) != container or build.created_at > at or build.build_state(at)[0] != "AVAILABLE":
             continue
         if not _selected(policy["resourceSelection"], build) or busy(scope, build.arn, at) is not None:
             continue

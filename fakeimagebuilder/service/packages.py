@@ -7,8 +7,11 @@ the recipe's parent image gives it), the same on every call: package names
 as the family's package manager names them, versions as ``version-release``
 (ledger ``image-packages``, assumed). Only an AVAILABLE image built from an
 image recipe has an inventory: a build still running, a container image, an
-import (built on no instance of Image Builder's) and an image of an OS the
-fake does not know list none.
+import (built on no instance of Image Builder's), an image of an OS the
+fake does not know and an image a lifecycle action DELETED list none. A
+DEPRECATED or DISABLED image keeps its list: it still exists. A DELETED one
+lists none rather than answering ResourceNotFoundException, as GetImage of
+its ARN still shows it (ledger ``deleted-images-hidden``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 from .builds import Build
 from .images import os_version
+from .lifecycle_executions import image_status
 from .paging import page
 from .state import Scope
 
@@ -140,12 +144,15 @@ def _parse(text: str) -> list[dict[str, str]]:
     return sorted(({"packageName": n, "packageVersion": v} for n, v in rows), key=lambda p: p["packageName"].lower())
 
 
+# Image statuses whose image has its inventory: built, and not DELETED by a lifecycle action since.
+_INVENTORIED = ("AVAILABLE", "DEPRECATED", "DISABLED")
+
 _INVENTORIES = tuple((prefix, _parse(text)) for prefix, text in _FAMILIES)
 
 
-def packages_of(build: Build, now: float) -> list[dict[str, str]]:
+def packages_of(scope: Scope, build: Build, now: float) -> list[dict[str, str]]:
     """The packages ListImagePackages shows for ``build`` at ``now`` (a fresh list of fresh dicts)."""
-    if build.state(now)[0] != "AVAILABLE" or build.recipe.get("arn", "").find(":image-recipe/") < 0:
+    if image_status(scope, build, now) not in _INVENTORIED or build.recipe.get("arn", "").find(":image-recipe/") < 0:
         return []
     system = os_version(build, now) or ""
     for prefix, inventory in _INVENTORIES:
@@ -158,7 +165,7 @@ def list_image_packages(scope: Scope, params: dict[str, Any], now: float) -> dic
     """ListImagePackages: the image's packages by name, in pages; ResourceNotFoundException for no such image."""
     text = params["imageBuildVersionArn"]
     build = scope.build(text)
-    packages = packages_of(build, now)
+    packages = packages_of(scope, build, now)
     index = {id(p): i for i, p in enumerate(packages)}
     shown, token = page(scope, packages, params, ("ListImagePackages", text), lambda p: index[id(p)])
     return {"imagePackageList": shown, "nextToken": token}

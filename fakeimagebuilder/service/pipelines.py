@@ -87,7 +87,7 @@ def pipeline_document(scope: Scope, item: dict[str, Any], now: float) -> dict[st
     builds = scope.pipeline_builds.get(item["arn"])
     extra = view(scope, item, now) if item.get("schedule") else {}
     if builds:
-        extra["lastRunStatus"] = builds[-1].state(now)[0]
+        extra["lastRunStatus"] = builds[-1].build_state(now)[0]
     return {**item, **extra} if extra else item
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from .builds import Attempt, Build
 from .dates import date_string
 from .errors import InvalidParameterValueException, InvalidRequestException, ResourceNotFoundException
+from .lifecycle_executions import image_status
 from .paging import Position, page
 from .state import Scope
 from .workflow_runs import Action, StepRun, WorkflowRun, apply_layout, executions_owner, runs_of
@@ -239,7 +240,7 @@ def retry_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
     """
     text = params["imageBuildVersionArn"]
     build = scope.build(text)
-    status = build.state(now)[0]
+    status = image_status(scope, build, now)  # a FAILED image a lifecycle action DELETED is DELETED
     if status not in ("FAILED", "CANCELLED"):
         raise InvalidRequestException(
             f"The image '{text}' is in status {status}; only a FAILED or CANCELLED image can be retried."

@@ -127,7 +127,7 @@ def _token_not_echoed(mp: pytest.MonkeyPatch) -> None:
 def _stale_last_run_status(mp: pytest.MonkeyPatch) -> None:
     def oldest_build(scope: Any, item: dict[str, Any], now: float) -> dict[str, Any]:
         found = scope.pipeline_builds.get(item["arn"])
-        return {**item, "lastRunStatus": found[0].state(now)[0]} if found else item
+        return {**item, "lastRunStatus": found[0].build_state(now)[0]} if found else item
 
     mp.setattr(pipelines, "pipeline_document", oldest_build)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -360,26 +362,63 @@ def test_event_cursors_keep_counting_across_a_reset_and_a_restart(
 
 
 @pytest.mark.parametrize("compact", [False, True])
-def test_a_builds_ami_ids_are_the_same_after_a_restart(
-    journaled: Callable[[], FakeImageBuilder], compact: bool
+def test_a_builds_ami_ids_are_the_same_after_a_restart_wherever_the_file_went(
+    journaled: Callable[[], FakeImageBuilder], tmp_path: Path, compact: bool
 ) -> None:
     # AMI ids are made from the fake and each build's launch number, not the ARN only: the fake of a state file
-    # is the same fake after a restart (replayed or from a snapshot), so they do not change.
-    def amis(fake: FakeImageBuilder, arn: str) -> list[str]:
+    # is the same fake after a restart (replayed or from a snapshot), so they do not change. The file names its
+    # fake (was: its path did, so a moved file without a snapshot gave replayed builds other ids).
+    def ids(fake: FakeImageBuilder, arn: str) -> list[str]:
         with fake:
             client = boto3.client("imagebuilder", region_name=REGION, config=NO_RETRIES)
-            return [a["image"] for a in client.get_image(imageBuildVersionArn=arn)["image"]["outputResources"]["amis"]]
+            image = client.get_image(imageBuildVersionArn=arn)["image"]
+            runs = client.list_workflow_executions(imageBuildVersionArn=arn)["workflowExecutions"]
+            return [a["image"] for a in image["outputResources"]["amis"]] + [r["workflowExecutionId"] for r in runs]
 
     fake = journaled()
     build, _ = _with_builds(fake)
     fake.advance(7200)
-    before = amis(fake, build)
-    assert len(before) == 1
+    before = ids(fake, build)
+    assert len(before) > 1
     if compact:
         assert fake.journal is not None
         fake.journal.compact()
     _close(fake)
-    assert amis(journaled(), build) == before
+    again = journaled()
+    assert ids(again, build) == before
+    _close(again)
+
+    moved = tmp_path / "elsewhere" / "moved.journal"
+    moved.parent.mkdir()
+    (tmp_path / "state.journal").rename(moved)
+    there = FakeImageBuilder.from_state_file(moved, speed=0)
+    try:
+        assert ids(there, build) == before
+    finally:
+        _close(there)
+
+
+def test_a_state_file_from_before_headers_named_the_fake_is_the_fake_of_its_path(
+    journaled: Callable[[], FakeImageBuilder], tmp_path: Path
+) -> None:
+    fake = journaled()
+    _with_builds(fake)
+    _close(fake)
+    path = tmp_path / "state.journal"
+    lines = path.read_bytes().split(b"\n")
+    header = json.loads(lines[0].partition(b" ")[2])
+
+    def write(header: dict[str, Any]) -> None:
+        text = json.dumps(header, separators=(",", ":")).encode()
+        path.write_bytes(b"\n".join([b"%08x %s" % (zlib.crc32(text), text), *lines[1:]]))
+
+    write({**header, "fake": 5})
+    with pytest.raises(StateFileError, match="line 1: the header's 'fake' must be a non-empty string"):
+        journaled()
+    del header["fake"]
+    write(header)
+    older = journaled()
+    assert older.settings.fake_id == "state-file:" + str(path.resolve())
 
 
 @pytest.mark.parametrize("compact", [False, True])
