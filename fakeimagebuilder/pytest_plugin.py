@@ -15,8 +15,9 @@ Fixtures:
   ``imagebuilder_fake`` during the test, each as it happens (those sent
   before the fixture was set up included).
 - ``imagebuilder_server``: a running HTTP server, one per session (and per
-  xdist worker), on 127.0.0.1 and a free port; ``str()`` is its URL. Its state
-  is reset before every test that uses it.
+  xdist worker), on 127.0.0.1 and a free port; ``str()`` is its URL. Each
+  test that uses it gets a new fake behind it (``.fake``): fresh state,
+  knobs, subscribers and virtual clock.
 
 Every test that uses one of them runs with dummy credentials and region: each
 ``AWS_*`` variable of the developer's environment is removed for the test and
@@ -126,17 +127,6 @@ class _Knobs:
         return FakeImageBuilder(
             account_id=self.account_id,
             region=self.region,
-            build_plan=self.build_plan(),
-            disabled_pipeline_error=self.disabled_pipeline_error,
-            max_concurrent_builds=self.max_concurrent_builds,
-            missing_reference_error=self.missing_reference_error,
-            allow_unknown_regions=self.allow_unknown_regions,
-        )
-
-    def apply(self, fake: FakeImageBuilder) -> None:
-        """Set these knobs on a running fake (the server's); the region is the client's to choose there."""
-        fake.configure(
-            account_id=self.account_id,
             build_plan=self.build_plan(),
             disabled_pipeline_error=self.disabled_pipeline_error,
             max_concurrent_builds=self.max_concurrent_builds,
@@ -409,17 +399,20 @@ def imagebuilder_server(
 ) -> Iterator[RunningServer]:
     """A running Image Builder HTTP server on 127.0.0.1 (a free port); ``str()`` is its URL.
 
-    One per session, so one per xdist worker. Its state, and the knobs of the
-    ``imagebuilder`` marker, are set afresh for every test that uses it;
-    its fake is ``imagebuilder_server.fake`` (advance its clock there). The
+    One per session, so one per xdist worker. Each test that uses it gets a
+    new fake behind it, made with the knobs of the ``imagebuilder`` marker:
+    nothing an earlier test set on the old one remains, and its virtual
+    clock starts at the real time again. The fake is
+    ``imagebuilder_server.fake`` (advance its clock there). The
     test gets the dummy AWS environment and the network guard with it, also
     when it asks for the server with ``request.getfixturevalue``.
     """
     knobs = _knobs_for(request)
     _isolate_aws_environment(request, knobs.region)  # done already, unless requested with getfixturevalue
     running = _imagebuilder_running_server
-    running.fake.reset()
-    knobs.apply(running.fake)
+    # A new fake, not a reset one: nothing a test set (state, knobs, planted findings, entitlements,
+    # subscribers, its virtual clock) can reach the next, however the fake's knobs grow.
+    running.replace_fake(knobs.new_fake())
     with botocore_hook.guard(_refusal):
         yield running
 
