@@ -322,10 +322,17 @@ def _isolate_aws_environment(request: pytest.FixtureRequest, region: str) -> Non
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
 
 
+def _localhost_hint(host: str) -> str:
+    """Why a ``*.localhost`` name, loopback by RFC 6761, was refused: the one refusal that would puzzle."""
+    if (host.rpartition(":")[0] or host).lower().endswith(".localhost"):
+        return "; a name under .localhost is sent to the DNS server by this machine's resolver: use localhost"
+    return ""
+
+
 def _offline_refusal(host: str) -> NetworkBlocked:
     return NetworkBlocked(
         f"fakeimagebuilder refused a connection to {host}: with {_BLOCK_NETWORK} = true nothing leaves the "
-        "machine (use imagebuilder_fake, moto's mock_aws, or a server on a loopback address)"
+        f"machine (use imagebuilder_fake, moto's mock_aws, or a server on a loopback address){_localhost_hint(host)}"
     )
 
 
@@ -333,7 +340,7 @@ def _refusal(url: str) -> NetworkBlocked:
     return NetworkBlocked(
         f"fakeimagebuilder refused an Image Builder request to {url}: in a test that uses its fixtures, "
         "requests go to imagebuilder_fake (AWS endpoints, while it is active) or to a loopback "
-        "endpoint_url such as str(imagebuilder_server)"
+        f"endpoint_url such as str(imagebuilder_server){_localhost_hint(urlsplit(url).hostname or '')}"
     )
 
 

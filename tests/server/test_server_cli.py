@@ -100,6 +100,8 @@ def test_warns_when_not_on_loopback(monkeypatch: pytest.MonkeyPatch, capsys: pyt
 def test_loopback_hosts() -> None:
     assert is_loopback("127.0.0.1") and is_loopback("127.8.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.1") and not is_loopback("example.com")
+    # RFC 6761 makes these loopback, but glibc asks the DNS server for them.
+    assert not is_loopback("leak-canary.localhost")
 
 
 def test_console_script_is_declared() -> None:
