@@ -65,9 +65,14 @@ def test_verify_signatures_with_credential_flags(spawn: Callable[..., ServerProc
         (["--verify-signatures"], "--verify-signatures needs secrets"),
         (["--accounts-file", "/nonexistent/accounts.json"], "cannot read accounts file"),
         (["--credential", "no-secret"], "ACCESS_KEY:SECRET"),
+        (["--state-file", "/"], "cannot start: state file /: "),  # a path with no name: no traceback
+        (["--state-file", "."], "cannot start: state file .: "),
     ],
 )
-def test_bad_flags_exit_2(args: list[str], says: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_flags_exit_2(
+    args: list[str], says: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fakeimagebuilder.server, "serve", lambda *args, **kwargs: 0)  # a flag let through: no server
     try:
         status = main(["serve", *args])
     except SystemExit as exit:  # argparse refuses the flag itself
