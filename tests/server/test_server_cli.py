@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import time
 from collections.abc import Callable
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -65,6 +67,8 @@ def test_verify_signatures_with_credential_flags(spawn: Callable[..., ServerProc
         (["--verify-signatures"], "--verify-signatures needs secrets"),
         (["--accounts-file", "/nonexistent/accounts.json"], "cannot read accounts file"),
         (["--credential", "no-secret"], "ACCESS_KEY:SECRET"),
+        # Else ARNs are minted with it; in the words --account uses.
+        (["--credential", "AKID:secret:12x"], "--credential: an account id is 12 digits, not '12x'"),
         (["--state-file", "/"], "cannot start: state file /: "),  # a path with no name: no traceback
         (["--state-file", "."], "cannot start: state file .: "),
     ],
@@ -79,6 +83,16 @@ def test_bad_flags_exit_2(
         status = int(str(exit.code))
     assert status == 2
     assert says in capsys.readouterr().err
+
+
+def test_an_accounts_file_with_a_bad_account_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fakeimagebuilder.server, "serve", lambda *args, **kwargs: 0)
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text(json.dumps({"AKIDFILE": "abc"}))
+    assert main(["serve", "--accounts-file", str(accounts)]) == 2
+    assert f"accounts file {accounts}: 'AKIDFILE': an account id is 12 digits, not 'abc'" in capsys.readouterr().err
 
 
 def test_port_in_use_exits_1(spawn: Callable[..., ServerProcess]) -> None:
