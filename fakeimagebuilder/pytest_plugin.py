@@ -55,7 +55,12 @@ from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import pytest
+from .extras import missing_extra
+
+try:
+    import pytest
+except ModuleNotFoundError as missing:
+    raise missing_extra(missing, "pytest", "fakeimagebuilder.pytest_plugin") from None
 
 from .fake import DEFAULT_ACCOUNT_ID, FakeImageBuilder, check_knobs, check_known_region
 from .hosts import is_loopback
