@@ -153,6 +153,14 @@ def pytest_configure(config: pytest.Config) -> None:
     target = config.getoption("target")
     if target == "endpoint" and not config.getoption("endpoint_url"):
         raise pytest.UsageError("--target endpoint needs --endpoint-url URL")
+    if config.getoption("endpoint_url") and target != "endpoint":
+        # Else the run passes against the in-process fake, and reads as a pass of the server at that URL.
+        raise pytest.UsageError(
+            f"--endpoint-url is for --target endpoint (the target is {target}); add --target endpoint"
+        )
+    report = config.getoption("ledger_report")
+    if report is not None and report.is_dir():  # found out only when the report is written, after the run
+        raise pytest.UsageError(f"--ledger-report {report} is a directory; name a file (.md for Markdown, else JSON)")
     if target == "endpoint" and not getattr(config, "workerinput", None):
         _check_endpoint_answers(config.getoption("endpoint_url"), config.getoption("aws_region") or "us-east-1")
     if target == "aws":

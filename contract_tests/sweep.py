@@ -31,6 +31,13 @@ import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.model import ServiceModel
 
+from fakeimagebuilder.extras import missing_extra
+
+try:  # .safety, imported below, needs it: name the extra that installs it
+    import pytest  # noqa: F401
+except ModuleNotFoundError as missing:
+    raise missing_extra(missing, "contract", "python -m fakeimagebuilder.contract_tests.sweep") from None
+
 from .client import ContractClient
 from .operations import BUILD_VERSION_SHAPE, installed
 from .safety import (

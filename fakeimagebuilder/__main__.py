@@ -50,7 +50,10 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         credentials = load_credentials(args.accounts_file) if args.accounts_file else {}
         for text in args.credential:
-            credential = parse_credential(text)
+            try:
+                credential = parse_credential(text)
+            except ValueError as exc:
+                raise ValueError(f"--credential: {exc}") from None
             credentials[credential.access_key] = credential
     except ValueError as exc:
         print(f"fakeimagebuilder serve: {exc}", file=sys.stderr)
@@ -112,9 +115,12 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _account(text: str) -> str:
-    if len(text) != 12 or not (text.isascii() and text.isdigit()):
-        raise argparse.ArgumentTypeError(f"an account id is 12 digits, not {text!r}")
-    return text
+    from .signatures import checked_account
+
+    try:
+        return checked_account(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _speed(text: str) -> float:

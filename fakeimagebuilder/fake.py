@@ -268,8 +268,17 @@ def _check_finding_types(findings: list[dict[str, Any]]) -> None:
                 raise ValueError(str(violation)) from None
 
 
-def _plan_fields(plan: BuildPlan) -> dict[str, Any]:
+def _checked_plan(plan: Any, name: str) -> BuildPlan:
+    """``plan``, if it is a :class:`BuildPlan`; TypeError naming ``name`` otherwise (a string or a dict would
+    otherwise fail deep in dataclasses, with an error that names neither)."""
+    if not isinstance(plan, BuildPlan):
+        raise TypeError(f"{name} must be a BuildPlan such as BuildPlan(outcome='FAILED'), not {plan!r}")
+    return plan
+
+
+def _plan_fields(plan: BuildPlan, name: str) -> dict[str, Any]:
     """A build plan as JSON-ready keyword arguments of :class:`BuildPlan` (what the journal records)."""
+    plan = _checked_plan(plan, name)
     values = {f.name: getattr(plan, f.name) for f in dataclasses.fields(plan)}
     return {name: dict(value) if isinstance(value, Mapping) else value for name, value in values.items()}
 
@@ -327,7 +336,7 @@ class FakeImageBuilder:
         self.accounts = dict(accounts or {})
         self.clock: Clock = clock or VirtualClock()
         settings = Settings(
-            build_plan=build_plan or BuildPlan(),
+            build_plan=BuildPlan() if build_plan is None else _checked_plan(build_plan, "build_plan"),
             disabled_pipeline_error=disabled_pipeline_error,
             max_concurrent_builds=max_concurrent_builds,
             recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
@@ -703,7 +712,7 @@ class FakeImageBuilder:
             "recreated_pipeline_lists_old_images": recreated_pipeline_lists_old_images,
             "missing_reference_error": missing_reference_error,
             "allow_unknown_regions": allow_unknown_regions,
-            "build_plan": build_plan if isinstance(build_plan, _Keep) else _plan_fields(build_plan),
+            "build_plan": build_plan if isinstance(build_plan, _Keep) else _plan_fields(build_plan, "build_plan"),
         }
         self._change("configure", **{name: value for name, value in named.items() if not isinstance(value, _Keep)})
 
@@ -728,7 +737,7 @@ class FakeImageBuilder:
 
     def set_build_plan(self, plan: BuildPlan, pipeline_arn: str | None = None) -> None:
         """How builds behave from now on: for one pipeline, or (no ARN) for every pipeline without its own plan."""
-        self._change("set_build_plan", plan=_plan_fields(plan), pipeline_arn=pipeline_arn)
+        self._change("set_build_plan", plan=_plan_fields(plan, "plan"), pipeline_arn=pipeline_arn)
 
     def _set_build_plan(self, plan: dict[str, Any], pipeline_arn: str | None) -> None:
         checked = _plan_from(plan)  # BuildPlan checks its fields

@@ -46,9 +46,13 @@ def is_aws_netloc(netloc: str) -> bool:
 
 
 def is_loopback(host: str) -> bool:
-    """Whether ``host`` (a name or address, not a URL) is this machine only."""
+    """Whether ``host`` (a name or address, not a URL) is this machine only, known without asking DNS.
+
+    A loopback address, or ``localhost`` (which the hosts file answers). Not the other ``*.localhost``
+    names: RFC 6761 makes them loopback, but glibc's resolver sends them to the DNS server, off the machine.
+    """
     host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):  # RFC 6761: always loopback
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback

@@ -395,11 +395,12 @@ class Journal:
         if self.compact_every < 1:
             raise ValueError("compact_every must be >= 1")
         self._notices = notices
-        self._temporary = self.path.with_name(self.path.name + ".compacting")
         try:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
         except OSError as exc:
             raise StateFileError(self.path, None, f"cannot be opened for writing: {exc}") from None
+        # After the open: a path with no name ('/', '.') has no sibling, but it is a directory, refused above.
+        self._temporary = self.path.with_name(self.path.name + ".compacting")
         try:
             if not stat.S_ISREG(os.fstat(self._fd).st_mode):
                 raise StateFileError(self.path, None, "is not a regular file (a journal needs one it can rewrite)")

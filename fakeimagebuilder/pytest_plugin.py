@@ -15,8 +15,9 @@ Fixtures:
   ``imagebuilder_fake`` during the test, each as it happens (those sent
   before the fixture was set up included).
 - ``imagebuilder_server``: a running HTTP server, one per session (and per
-  xdist worker), on 127.0.0.1 and a free port; ``str()`` is its URL. Its state
-  is reset before every test that uses it.
+  xdist worker), on 127.0.0.1 and a free port; ``str()`` is its URL. Each
+  test that uses it gets a new fake behind it (``.fake``): fresh state,
+  knobs, subscribers and virtual clock.
 
 Every test that uses one of them runs with dummy credentials and region: each
 ``AWS_*`` variable of the developer's environment is removed for the test and
@@ -54,7 +55,12 @@ from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import pytest
+from .extras import missing_extra
+
+try:
+    import pytest
+except ModuleNotFoundError as missing:
+    raise missing_extra(missing, "pytest", "fakeimagebuilder.pytest_plugin") from None
 
 from .fake import DEFAULT_ACCOUNT_ID, FakeImageBuilder, check_knobs, check_known_region
 from .hosts import is_loopback
@@ -126,17 +132,6 @@ class _Knobs:
         return FakeImageBuilder(
             account_id=self.account_id,
             region=self.region,
-            build_plan=self.build_plan(),
-            disabled_pipeline_error=self.disabled_pipeline_error,
-            max_concurrent_builds=self.max_concurrent_builds,
-            missing_reference_error=self.missing_reference_error,
-            allow_unknown_regions=self.allow_unknown_regions,
-        )
-
-    def apply(self, fake: FakeImageBuilder) -> None:
-        """Set these knobs on a running fake (the server's); the region is the client's to choose there."""
-        fake.configure(
-            account_id=self.account_id,
             build_plan=self.build_plan(),
             disabled_pipeline_error=self.disabled_pipeline_error,
             max_concurrent_builds=self.max_concurrent_builds,
@@ -332,10 +327,17 @@ def _isolate_aws_environment(request: pytest.FixtureRequest, region: str) -> Non
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
 
 
+def _localhost_hint(host: str) -> str:
+    """Why a ``*.localhost`` name, loopback by RFC 6761, was refused: the one refusal that would puzzle."""
+    if (host.rpartition(":")[0] or host).lower().endswith(".localhost"):
+        return "; a name under .localhost is sent to the DNS server by this machine's resolver: use localhost"
+    return ""
+
+
 def _offline_refusal(host: str) -> NetworkBlocked:
     return NetworkBlocked(
         f"fakeimagebuilder refused a connection to {host}: with {_BLOCK_NETWORK} = true nothing leaves the "
-        "machine (use imagebuilder_fake, moto's mock_aws, or a server on a loopback address)"
+        f"machine (use imagebuilder_fake, moto's mock_aws, or a server on a loopback address){_localhost_hint(host)}"
     )
 
 
@@ -343,7 +345,7 @@ def _refusal(url: str) -> NetworkBlocked:
     return NetworkBlocked(
         f"fakeimagebuilder refused an Image Builder request to {url}: in a test that uses its fixtures, "
         "requests go to imagebuilder_fake (AWS endpoints, while it is active) or to a loopback "
-        "endpoint_url such as str(imagebuilder_server)"
+        f"endpoint_url such as str(imagebuilder_server){_localhost_hint(urlsplit(url).hostname or '')}"
     )
 
 
@@ -409,17 +411,20 @@ def imagebuilder_server(
 ) -> Iterator[RunningServer]:
     """A running Image Builder HTTP server on 127.0.0.1 (a free port); ``str()`` is its URL.
 
-    One per session, so one per xdist worker. Its state, and the knobs of the
-    ``imagebuilder`` marker, are set afresh for every test that uses it;
-    its fake is ``imagebuilder_server.fake`` (advance its clock there). The
+    One per session, so one per xdist worker. Each test that uses it gets a
+    new fake behind it, made with the knobs of the ``imagebuilder`` marker:
+    nothing an earlier test set on the old one remains, and its virtual
+    clock starts at the real time again. The fake is
+    ``imagebuilder_server.fake`` (advance its clock there). The
     test gets the dummy AWS environment and the network guard with it, also
     when it asks for the server with ``request.getfixturevalue``.
     """
     knobs = _knobs_for(request)
     _isolate_aws_environment(request, knobs.region)  # done already, unless requested with getfixturevalue
     running = _imagebuilder_running_server
-    running.fake.reset()
-    knobs.apply(running.fake)
+    # A new fake, not a reset one: nothing a test set (state, knobs, planted findings, entitlements,
+    # subscribers, its virtual clock) can reach the next, however the fake's knobs grow.
+    running.replace_fake(knobs.new_fake())
     with botocore_hook.guard(_refusal):
         yield running
 

@@ -588,6 +588,15 @@ class RunningServer:
         self.url = url
         self._stopped = False
 
+    def replace_fake(self, fake: FakeImageBuilder) -> None:
+        """Answer every later request from ``fake`` instead (the ``imagebuilder_server`` fixture's fresh fake per test).
+
+        A request already being answered finishes on the fake it started on.
+        """
+        app: _App = self._server.app  # type: ignore[assignment]
+        app.fake = fake
+        self.fake = fake
+
     def stop(self) -> None:
         """Stop accepting, close open connections, and wait for the server thread (idempotent)."""
         if self._stopped:

@@ -39,7 +39,7 @@ from botocore.credentials import Credentials
 
 from .wire import HttpRequest
 
-__all__ = ["Credential", "Rejection", "SignatureVerifier", "load_credentials", "parse_credential"]
+__all__ = ["Credential", "Rejection", "SignatureVerifier", "checked_account", "load_credentials", "parse_credential"]
 
 SERVICE = "imagebuilder"
 
@@ -62,6 +62,17 @@ class Credential:
     access_key: str
     secret_key: str | None = None
     account: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.account is not None:
+            checked_account(self.account)  # else the server would mint ARNs with it
+
+
+def checked_account(text: str) -> str:
+    """``text`` if it is an account id (12 ASCII digits); ValueError saying so otherwise."""
+    if len(text) != 12 or not (text.isascii() and text.isdigit()):
+        raise ValueError(f"an account id is 12 digits, not {text!r}")
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,16 +103,19 @@ def load_credentials(path: str | Path) -> dict[str, Credential]:
     found: dict[str, Credential] = {}
     for key, value in document.items():
         if isinstance(value, str):
-            found[key] = Credential(key, None, value)
+            account, secret = value, None
         elif isinstance(value, dict) and set(value) <= {"account", "secret"}:
             account, secret = value.get("account"), value.get("secret")
             if not (account is None or isinstance(account, str)) or not (secret is None or isinstance(secret, str)):
                 raise ValueError(f"accounts file {path}: 'account' and 'secret' of {key!r} must be strings")
-            found[key] = Credential(key, secret, account)
         else:
             raise ValueError(
                 f'accounts file {path}: {key!r} must map to an account id or to {{"account": ..., "secret": ...}}'
             )
+        try:
+            found[key] = Credential(key, secret, account)
+        except ValueError as exc:
+            raise ValueError(f"accounts file {path}: {key!r}: {exc}") from None
     return found
 
 

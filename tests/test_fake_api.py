@@ -134,6 +134,22 @@ def test_fault_throttle_and_deny_knobs_refuse_what_they_cannot_use(knob: Any, sa
     assert fake.handle(HttpRequest("POST", "/ListImagePipelines")).status == 200
 
 
+@pytest.mark.parametrize("given", ["FAILED", {"outcome": "FAILED"}, None, BuildPlan])
+@pytest.mark.parametrize(
+    ("use", "name"),
+    [
+        (lambda fake, plan: fake.set_build_plan(plan), "plan"),
+        (lambda fake, plan: fake.set_build_plan(plan, pipeline_arn="arn:x"), "plan"),
+        (lambda fake, plan: fake.configure(build_plan=plan), "build_plan"),
+        (lambda fake, plan: FakeImageBuilder(build_plan=plan or "FAILED"), "build_plan"),  # None: the default
+    ],
+)
+def test_a_build_plan_that_is_not_one_is_named(use: Any, name: str, given: Any):
+    # Else dataclasses refuses it: "must be called with a dataclass type or instance", naming neither.
+    with pytest.raises(TypeError, match=f"^{name} must be a BuildPlan such as BuildPlan\\(outcome='FAILED'\\), not "):
+        use(FakeImageBuilder(), given)
+
+
 def test_many_injected_faults_cost_no_more_than_one():
     fake = FakeImageBuilder()
 

@@ -121,6 +121,8 @@ except ImportError as error:
         ("hypothesis", "import fakeimagebuilder.strategies", "hypothesis"),
         ("hypothesis", "import contract_tests.conftest", "contract"),
         ("pytest", "runpy.run_module('fakeimagebuilder.contract_tests', run_name='__main__')", "contract"),
+        ("pytest", "runpy.run_module('fakeimagebuilder.contract_tests.sweep', run_name='__main__')", "contract"),
+        ("pytest", "import fakeimagebuilder.pytest_plugin", "pytest"),
     ],
 )
 def test_a_feature_whose_extra_is_missing_names_the_extra(module: str, use: str, extra: str):

@@ -1,5 +1,5 @@
-"""``pytest contract_tests --target endpoint`` at a URL where nothing, or not Image Builder, answers: one clear
-line, no tracebacks."""
+"""``pytest contract_tests --target endpoint`` at a URL where nothing, or not Image Builder, answers, and options
+that cannot work as given: one clear line, no tracebacks."""
 
 from __future__ import annotations
 
@@ -100,3 +100,20 @@ def test_moto_s_server_is_not_image_builder_either(tmp_path: Path, moto_server: 
     assert len(lines) == 1 and lines[0].startswith(
         f"ERROR: --endpoint-url {moto_server} answers, but not as Image Builder: ListImagePipelines got HTTP "
     ), run.output
+
+
+def test_endpoint_url_without_the_endpoint_target_is_refused(tmp_path: Path):
+    # Else the run passes against the in-process fake, as if the server at the URL had passed.
+    run = run_suite(tmp_path, "--endpoint-url", "http://127.0.0.1:1")
+
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
+    assert "--endpoint-url is for --target endpoint (the target is fake); add --target endpoint" in run.output
+
+
+def test_a_ledger_report_naming_a_directory_is_refused_before_the_run(tmp_path: Path):
+    run = run_suite(tmp_path, f"--ledger-report={tmp_path}")
+
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
+    assert [line for line in run.output.splitlines() if line.strip()] == [
+        f"ERROR: --ledger-report {tmp_path} is a directory; name a file (.md for Markdown, else JSON)"
+    ]

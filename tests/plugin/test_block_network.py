@@ -106,6 +106,12 @@ def test_name_lookups_and_datagrams():
     for lookup in (socket.getaddrinfo, socket.gethostbyname, socket.gethostbyname_ex, socket.gethostbyaddr):
         with pytest.raises(NetworkBlocked, match="refused a connection to example.com"):
             lookup("example.com")
+    # Loopback by RFC 6761, but glibc sends the lookup to the DNS server.
+    for lookup in (socket.getaddrinfo, socket.gethostbyname, socket.gethostbyname_ex):
+        with pytest.raises(NetworkBlocked, match="leak-canary.localhost"):
+            lookup("leak-canary.localhost")
+    with socket.socket() as raw, pytest.raises(NetworkBlocked, match="leak-canary.localhost:80.*use localhost"):
+        raw.connect(("leak-canary.localhost", 80))
     with pytest.raises(NetworkBlocked, match="192.0.2.1"):
         socket.gethostbyaddr("192.0.2.1")
     with pytest.raises(NetworkBlocked, match="192.0.2.1"):

@@ -50,7 +50,10 @@ def test_no_imagebuilder_call_reaches_the_network(trapped: pytest.Pytester):
             assert client.list_image_pipeline_images(imagePipelineArn=arn)["imageSummaryList"]
             assert trap == []
 
-        @pytest.mark.parametrize("url", ["https://imagebuilder.example.com", "http://10.0.0.1:4010"])
+        # A *.localhost name too: glibc asks the DNS server for it.
+        @pytest.mark.parametrize(
+            "url", ["https://imagebuilder.example.com", "http://10.0.0.1:4010", "http://leak-canary.localhost:4010"]
+        )
         def test_other_endpoints_are_refused_before_any_connection(trap, imagebuilder_fake, url):
             client = botocore.session.get_session().create_client("imagebuilder", endpoint_url=url)
             with pytest.raises(NetworkBlocked, match="refused an Image Builder request to " + url):
@@ -66,7 +69,7 @@ def test_no_imagebuilder_call_reaches_the_network(trapped: pytest.Pytester):
         """
     )
 
-    trapped.runpytest().assert_outcomes(passed=14)
+    trapped.runpytest().assert_outcomes(passed=15)
 
 
 def test_endpoint_override_in_the_environment_cannot_redirect_clients(

@@ -162,3 +162,75 @@ def test_one_server_per_xdist_worker(project: pytest.Pytester):
     assert all(len(urls) == 1 for urls in by_worker.values())
     urls = [next(iter(urls)) for urls in by_worker.values()]
     assert len(set(urls)) == len(urls)
+
+
+_LEAK_TESTS = """
+import time
+
+import boto3
+from fakeimagebuilder import BuildPlan, FakeImageBuilder
+from pipelines import make_pipeline
+
+MARKETPLACE = "arn:aws:imagebuilder:us-east-1:aws-marketplace:component/x/1.0.0/1"
+SEEN = []
+
+# Every public name of the fake through which a test can change it, each used by test_a.
+CHANGES = {
+    "advance": lambda fake: fake.advance(40 * 86400),
+    "configure": lambda fake: fake.configure(
+        account_id="111122223333",
+        disabled_pipeline_error=None,
+        max_concurrent_builds=2,
+        build_plan=BuildPlan(outcome="FAILED"),
+        recreated_pipeline_lists_old_images=True,
+        missing_reference_error="InvalidRequestException",
+        allow_unknown_regions=True,
+    ),
+    "deny": lambda fake: fake.deny("GetImage"),
+    "fail_next": lambda fake: fake.fail_next("ListImages", "ServiceException", times=5),
+    "set_build_plan": lambda fake: fake.set_build_plan(BuildPlan(outcome="FAILED"), pipeline_arn="arn:x"),
+    "set_marketplace_components": lambda fake: fake.set_marketplace_components({MARKETPLACE: "name: x"}),
+    "set_rate_limit": lambda fake: fake.set_rate_limit("ListImages", 1),
+    "set_scan_findings": lambda fake: fake.set_scan_findings([{"vulnerabilityId": "CVE-1", "severity": "HIGH"}]),
+    "subscribe": lambda fake: fake.subscribe(SEEN.append),
+    "accounts": lambda fake: fake.accounts.update({"AKIAOTHER": "111122223333"}),
+}
+# The rest: reads, transports, the parts the changes above reach, and reset (which undoes, not sets).
+OTHERS = {
+    "account_id", "client", "clock", "events", "events_page", "from_state_file", "handle", "journal",
+    "mock_requests", "notifications", "pending_faults", "policy", "raise_subscriber_errors", "region",
+    "reset", "service", "settings", "start", "state", "stop", "subscriber_errors", "wire",
+}
+
+
+def test_every_way_to_change_the_fake_is_tried():
+    public = {name for name in dir(FakeImageBuilder()) if not name.startswith("_")}
+    assert public == set(CHANGES) | OTHERS
+
+
+def test_a_changes_everything(imagebuilder_server):
+    client = boto3.client("imagebuilder", endpoint_url=str(imagebuilder_server))
+    make_pipeline(client)
+    for change in CHANGES.values():
+        change(imagebuilder_server.fake)
+
+
+def test_b_gets_a_fake_as_new(imagebuilder_server):
+    fake, new = imagebuilder_server.fake, FakeImageBuilder()
+    assert fake.state() == new.state()
+    assert (fake.account_id, fake.accounts, fake.wire.allow_unknown_regions) == (new.account_id, {}, False)
+    new.settings.fake_id = fake.settings.fake_id  # tells fakes apart; not a knob
+    assert fake.settings == new.settings
+    assert fake.policy.snapshot() == new.policy.snapshot()
+    assert abs(fake.clock.now() - time.time()) < 60
+    client = boto3.client("imagebuilder", endpoint_url=str(imagebuilder_server))
+    client.start_image_pipeline_execution(imagePipelineArn=make_pipeline(client))
+    fake.advance(3600)
+    assert SEEN == [] and fake.events
+"""
+
+
+def test_nothing_a_test_sets_on_the_server_reaches_the_next(project: pytest.Pytester):
+    project.makepyfile(test_leak=_LEAK_TESTS)
+
+    project.runpytest().assert_outcomes(passed=3)

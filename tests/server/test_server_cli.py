@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import time
 from collections.abc import Callable
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -65,15 +67,32 @@ def test_verify_signatures_with_credential_flags(spawn: Callable[..., ServerProc
         (["--verify-signatures"], "--verify-signatures needs secrets"),
         (["--accounts-file", "/nonexistent/accounts.json"], "cannot read accounts file"),
         (["--credential", "no-secret"], "ACCESS_KEY:SECRET"),
+        # Else ARNs are minted with it; in the words --account uses.
+        (["--credential", "AKID:secret:12x"], "--credential: an account id is 12 digits, not '12x'"),
+        (["--state-file", "/"], "cannot start: state file /: "),  # a path with no name: no traceback
+        (["--state-file", "."], "cannot start: state file .: "),
     ],
 )
-def test_bad_flags_exit_2(args: list[str], says: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_flags_exit_2(
+    args: list[str], says: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fakeimagebuilder.server, "serve", lambda *args, **kwargs: 0)  # a flag let through: no server
     try:
         status = main(["serve", *args])
     except SystemExit as exit:  # argparse refuses the flag itself
         status = int(str(exit.code))
     assert status == 2
     assert says in capsys.readouterr().err
+
+
+def test_an_accounts_file_with_a_bad_account_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fakeimagebuilder.server, "serve", lambda *args, **kwargs: 0)
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text(json.dumps({"AKIDFILE": "abc"}))
+    assert main(["serve", "--accounts-file", str(accounts)]) == 2
+    assert f"accounts file {accounts}: 'AKIDFILE': an account id is 12 digits, not 'abc'" in capsys.readouterr().err
 
 
 def test_port_in_use_exits_1(spawn: Callable[..., ServerProcess]) -> None:
@@ -100,6 +119,8 @@ def test_warns_when_not_on_loopback(monkeypatch: pytest.MonkeyPatch, capsys: pyt
 def test_loopback_hosts() -> None:
     assert is_loopback("127.0.0.1") and is_loopback("127.8.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.1") and not is_loopback("example.com")
+    # RFC 6761 makes these loopback, but glibc asks the DNS server for them.
+    assert not is_loopback("leak-canary.localhost")
 
 
 def test_console_script_is_declared() -> None:
