@@ -128,12 +128,7 @@ def test_by_default_a_schedule_builds_only_when_a_dependency_is_newer(fake: Any,
         imageRecipeArn=base.recipe_arn, infrastructureConfigurationArn=base.infrastructure_arn
     )["imageBuildVersionArn"]
     fake.advance(3600)  # the base build is AVAILABLE
-    recipe = client.create_image_recipe(
-        name="app",
-        semanticVersion="1.0.0",
-        parentImage="arn:aws:imagebuilder:us-east-1:123456789012:image/base/x.x.x",
-        components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}],
-    )["imageRecipeArn"]
+    recipe = _recipe_on_base(client)
     app = make_stack("app", recipe_arn=recipe, schedule={"scheduleExpression": "rate(1 hour)"})
     pipeline = client.get_image_pipeline(imagePipelineArn=app.pipeline_arn)["imagePipeline"]
     assert "pipelineExecutionStartCondition" not in pipeline["schedule"]  # the default is not written back
@@ -149,17 +144,22 @@ def test_by_default_a_schedule_builds_only_when_a_dependency_is_newer(fake: Any,
     assert first_base.endswith("/1")
 
 
-def test_a_newer_parent_a_lifecycle_action_deleted_is_no_dependency_update(fake: Any, client: Any, make_stack: Any):
-    # The parent resolves among AVAILABLE images only (was: a DELETED newer base build counted as an update).
-    base = make_stack("base")
-    client.start_image_pipeline_execution(imagePipelineArn=base.pipeline_arn)
-    fake.advance(3600)
-    recipe = client.create_image_recipe(
+def _recipe_on_base(client: Any) -> str:
+    """A recipe 'app' whose parent is the account's own image 'base', by version wildcard."""
+    return client.create_image_recipe(  # type: ignore[no-any-return]
         name="app",
         semanticVersion="1.0.0",
         parentImage="arn:aws:imagebuilder:us-east-1:123456789012:image/base/x.x.x",
         components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}],
     )["imageRecipeArn"]
+
+
+def test_a_newer_parent_a_lifecycle_action_deleted_is_no_dependency_update(fake: Any, client: Any, make_stack: Any):
+    # The parent resolves among AVAILABLE images only (was: a DELETED newer base build counted as an update).
+    base = make_stack("base")
+    client.start_image_pipeline_execution(imagePipelineArn=base.pipeline_arn)
+    fake.advance(3600)
+    recipe = _recipe_on_base(client)
     app = make_stack("app", recipe_arn=recipe, schedule={"scheduleExpression": "rate(1 day)"})
     fake.advance(86400)
     assert len(_images(client, app.pipeline_arn)) == 1
