@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import fcntl
-import ipaddress
 import json
 import logging
 import os
@@ -48,6 +47,8 @@ import pytest
 from botocore.client import BaseClient
 from botocore.configprovider import ConfiguredEndpointProvider
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+
+from fakeimagebuilder.hosts import is_loopback
 
 from .client import ContractClient, calling
 from .operations import BUILD_VERSION_SHAPE, Classification, installed
@@ -114,12 +115,7 @@ def _never_fires(expression: Any, until: dt.datetime) -> bool:
 
 def loopback_url(value: str) -> str:
     """``value``, if it is a URL on a loopback address: the kit's stand-ins never leave the machine."""
-    host = urlsplit(value).hostname or ""
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
+    if not is_loopback(urlsplit(value).hostname or ""):
         raise argparse.ArgumentTypeError(f"{value!r}: stand-in endpoints must be on a loopback address")
     return value
 
