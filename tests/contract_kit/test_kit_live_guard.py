@@ -8,6 +8,7 @@ stand-in (the fake's server on loopback) through every path botocore offers.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 from collections.abc import Iterator
 from typing import Any
@@ -19,7 +20,7 @@ from botocore.model import ServiceModel
 from kit_standin import ACCOUNT, StandIn
 
 from contract_tests.operations import BUILD_VERSION_SHAPE, classify, installed
-from contract_tests.safety import RUN_TAG, Budget, BudgetExhausted, LiveGuard, RunStopped, UnsafeCall
+from contract_tests.safety import RUN_TAG, Budget, BudgetExhausted, LiveGuard, RunStopped, UnsafeCall, loopback_url
 
 PREFIX = "fibct-1234abcd-"
 PARENT = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2023-x86/x.x.x"
@@ -359,3 +360,15 @@ def test_a_retry_builds_again_so_it_holds_the_budget_and_is_cancelled_again(stan
     assert [c.params["imageBuildVersionArn"] for c in standin.fake.successful("CancelImageCreation")] == [arn, arn]
     with pytest.raises(BudgetExhausted):
         client.retry_image(imageBuildVersionArn=arn)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:4010", "http://localhost:4010/", "http://[::1]:4010"])
+def test_a_stand_in_on_this_machine_is_accepted(url: str):
+    assert loopback_url(url) == url
+
+
+@pytest.mark.parametrize("url", ["http://192.0.2.10:4010", "http://standin.localhost:4010", "https://amazonaws.com"])
+def test_a_stand_in_off_this_machine_is_refused(url: str):
+    # *.localhost too: glibc asks the DNS server for it, which may answer with an address off the machine.
+    with pytest.raises(argparse.ArgumentTypeError, match="stand-in endpoints must be on a loopback address"):
+        loopback_url(url)
