@@ -30,6 +30,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
+from .jsontext import compact_encoder
 from .model import Route, RouteTable, error_statuses, error_statuses_of, known_regions, routes, service_model
 from .service.calls import Call
 from .service.errors import ImageBuilderError
@@ -110,7 +111,15 @@ class HttpResponse:
 
 def caller_of(headers: Mapping[str, str]) -> tuple[str | None, str | None]:
     """Access key and region of a request: SigV4 credential scope first, then the host name."""
-    match = _CREDENTIAL.search(headers.get("authorization", ""))
+    authorization = headers.get("authorization", "")
+    # The usual header (an alphanumeric key id, then date/region/service) is split without the regex, in half
+    # its time; anything else is left to the regex, whose reading this is (a test holds them to each other).
+    start = authorization.find("Credential=")
+    if start >= 0:
+        scope = authorization[start + 11 :].split("/", 3)
+        if len(scope) == 4 and scope[0].isalnum() and scope[1] and scope[2]:
+            return scope[0], scope[2]
+    match = _CREDENTIAL.search(authorization)
     if match:
         return match.group(1), match.group(2)
     host = _HOST_REGION.match(headers.get("host", ""))
@@ -133,22 +142,7 @@ def _reject_constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
-def _compact_encoder() -> Callable[[Any], str]:
-    """Compact JSON text of a value, as ``JSONEncoder(separators=(",", ":")).encode`` writes it.
-
-    That encoder makes its C encoder anew at every call (a third of encoding a small body); this one is made
-    once, with the arguments it would be made with. It keeps no circular-reference marks (a cycle, which no
-    answer holds, would fail with RecursionError, not ValueError): two threads may encode at once.
-    """
-    compact = json.JSONEncoder(separators=(",", ":"))
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # no C accelerator (PyPy): the encoder's own way
-        return compact.encode
-    encode = make(None, compact.default, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True)
-    return lambda value: "".join(encode(value, 0))
-
-
-_compact = _compact_encoder()
+_compact = compact_encoder()
 
 
 def _serializer(shape: Shape, building: dict[str, Callable[[Any], Any]] | None = None) -> Callable[[Any], Any]:

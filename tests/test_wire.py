@@ -22,7 +22,7 @@ from fakeimagebuilder import FakeImageBuilder, HttpRequest
 from fakeimagebuilder.model import service_model
 from fakeimagebuilder.service import OPERATIONS
 from fakeimagebuilder.service import service as service_module
-from fakeimagebuilder.wire import RestJsonWire, _query_values
+from fakeimagebuilder.wire import _CREDENTIAL, RestJsonWire, _query_values, caller_of
 
 START = "StartImagePipelineExecution"
 PIPELINE = "arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/web"
@@ -629,3 +629,18 @@ def test_an_iso_timestamp_without_an_offset_is_utc_whatever_the_local_zone(
 def test_the_query_is_read_as_parse_qs_reads_it(query: str):
     # The wire's own reader is faster than parse_qs; it must read every query, malformed escapes included, alike.
     assert _query_values(query) == parse_qs(query, keep_blank_values=True)
+
+
+_SCOPE_PART = st.text(alphabet="aK0 ,\t/éＡ", max_size=3)
+
+
+@given(
+    st.lists(st.one_of(st.just("Credential="), _SCOPE_PART), max_size=3).map("".join),
+    st.lists(_SCOPE_PART, min_size=0, max_size=5).map("/".join),
+)
+def test_the_credential_scope_is_read_as_the_regex_reads_it(before: str, scope: str):
+    # caller_of splits the usual header without the regex; on every header it must agree with the regex.
+    authorization = f"AWS4-HMAC-SHA256 {before}Credential={scope}"
+    match = _CREDENTIAL.search(authorization)
+    expected = (match.group(1), match.group(2)) if match else (None, None)
+    assert caller_of({"authorization": authorization}) == expected

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["Call"]
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(NamedTuple):
     """An operation call, already parsed and checked against the model.
 
     ``params`` uses the model's member names. ``token_member`` names the
     member that carries the idempotency token, when the operation has one.
+
+    A named tuple, like ``arns.Arn``: one is made per request, in half the time a frozen dataclass takes.
     """
 
     operation: str

@@ -11,21 +11,20 @@ least 24 hours").
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
+from ..jsontext import compact_encoder
 from .errors import IdempotentParameterMismatchException
 
 __all__ = ["IdempotencyLedger"]
 
 
-# One encoder for every fingerprint (json.dumps given options builds a new one at each call).
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+_canonical = compact_encoder(sort_keys=True)
 
 
 def _fingerprint(params: dict[str, Any], token_member: str) -> str:
-    return _CANONICAL.encode({k: v for k, v in params.items() if k != token_member})
+    return _canonical({k: v for k, v in params.items() if k != token_member})
 
 
 class IdempotencyLedger:

@@ -34,7 +34,7 @@ from .pipelines import pipeline
 from .state import Scope
 from .tagging import MAX_TAGS
 from .versions import concrete, highest, pattern
-from .workflow_runs import execution_id, lay_out_new, runs_of, workflow_specs
+from .workflow_runs import lay_out_new, runs_of, workflow_specs
 
 __all__ = [
     "ami_name",
@@ -150,11 +150,7 @@ def launch(
         "plan": plan,
         "tests_enabled": tests.get("imageTestsEnabled", True) is not False,
         "specs": workflow_specs(scope, item, recipe.get("platform", "Linux")),
-        # A failure outside any workflow, before one ran, names this made-up execution.
-        "fills": {
-            "workflow_execution_id": execution_id("wf", origin, build_arn),
-            "component_arn": components[0]["componentArn"],
-        },
+        "fills": {"component_arn": components[0]["componentArn"]},
         "first_status": "PENDING",
     }
     lay_out_new(scope, build)

@@ -486,8 +486,10 @@ def lay_out(
             elapsed = stage_from + duration  # no step of this status runs: its time passes after its workflows
             t = base + elapsed
         if failing:
-            # Failing outside any workflow step: the reason names the last workflow execution, if one ran.
-            last = runs[-1].id if runs else fills.get("workflow_execution_id", "")
+            # Failing outside any workflow step: the reason names the last workflow execution, if one ran, else
+            # a made-up one (made here, not at every launch: most builds never fail so; a layout stored before
+            # this still holds the one it was given).
+            last = runs[-1].id if runs else fills.get("workflow_execution_id") or execution_id("wf", origin, build_arn)
             return Layout(tuple(stages), "FAILED", t, _reason(plan, status, None, None, fills, last), runs)
     return Layout(tuple(stages), "AVAILABLE", t, None, runs)
 
