@@ -60,6 +60,8 @@ MALFORMED = {
     "request line too long": b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n",
     "too many headers": b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(200)) + b"\r\n",
     "header line too long": b"GET / HTTP/1.1\r\nX-Big: " + b"y" * 70_000 + b"\r\n\r\n",
+    "header line without a colon": b"GET /_fake/health HTTP/1.1\r\nHost: x\r\nno colon\r\n\r\n",
+    "space before the colon": b"GET /_fake/health HTTP/1.1\r\nHost : x\r\n\r\n",
     "non-numeric length": START + b"Content-Length: abc\r\n\r\n{}",
     "negative length": START + b"Content-Length: -1\r\n\r\n{}",
     "conflicting lengths": START + b"Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
@@ -212,3 +214,62 @@ def test_text_that_is_not_unicode_is_refused_before_anything_is_applied(server: 
     # Retrying with the same token is a first try, not a replay of a half-applied call.
     retried = client.start_image_pipeline_execution(imagePipelineArn=pipeline, clientToken="c", tags={"k": "v"})
     assert retried["imageBuildVersionArn"].endswith("/1")
+
+
+def _answers_on_one_connection(server: RunningServer, raw: bytes, count: int) -> list[dict[str, str]]:
+    """Send ``raw`` up to ``count`` times on one connection; the headers of each answer read before it closed."""
+    parts = urlsplit(server.url)
+    seen: list[dict[str, str]] = []
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        for _ in range(count):
+            try:
+                sock.sendall(raw)
+                response = http.client.HTTPResponse(sock)
+                response.begin()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                break
+            seen.append({k.lower(): v for k, v in response.getheaders()})
+            response.read()
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("head", "connection"),
+    [
+        (b"GET /_fake/health HTTP/1.1\r\nHost: x\r\n\r\n", None),
+        (b"GET /_fake/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "close"),
+        (b"GET /_fake/health HTTP/1.0\r\n\r\n", "close"),
+        (b"GET /_fake/health HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", "keep-alive"),
+    ],
+)
+def test_the_connection_is_kept_as_the_version_and_connection_field_say(
+    shared: RunningServer, head: bytes, connection: str | None
+) -> None:
+    answers = _answers_on_one_connection(shared, head, 2)
+    assert [answer.get("connection") for answer in answers] == [connection] * (1 if connection == "close" else 2)
+
+
+def test_a_folded_header_line_is_read_as_one_field(shared: RunningServer) -> None:
+    body = b'{"name": "folded", "instanceProfileName": "builder", "clientToken": "folded-1"}'
+    raw = (
+        b"PUT /CreateInfrastructureConfiguration HTTP/1.1\r\nHost: x\r\nContent-Type:\r\n application/json\r\n"
+        + b"Content-Length: %d\r\n\r\n" % len(body)
+        + body
+    )
+    status, _, answer = exchange(shared, raw)
+    assert status == 200, answer
+
+
+def test_expect_100_continue_gets_the_go_ahead_before_the_body(shared: RunningServer) -> None:
+    body = b'{"name": "expecting", "instanceProfileName": "builder", "clientToken": "expecting-1"}'
+    parts = urlsplit(shared.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(
+            b"PUT /CreateInfrastructureConfiguration HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+            + b"Content-Length: %d\r\n\r\n" % len(body)
+        )
+        assert sock.recv(100).startswith(b"HTTP/1.1 100 Continue\r\n")
+        sock.sendall(body)
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        assert response.status == 200, response.read()
