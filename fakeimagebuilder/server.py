@@ -9,9 +9,10 @@ routes under ``/_fake/`` move the clock, inject faults, reset and dump state.
 :func:`serve_in_thread` serves it with the standard library's
 ``ThreadingHTTPServer`` and a small HTTP/1.1 handler of our own (keep-alive,
 one write per response, Nagle off, a bounded body, JSON errors for malformed
-HTTP, the request head read by :mod:`.request_head`). The standard library keeps the fake free of a server dependency, and
-the wire work per call is small enough that the HTTP layer sets the pace:
-see ``python -m benchmarks --only server``.
+HTTP, the request head read by :mod:`.request_head`). The standard library
+keeps the fake free of a server dependency, and the wire work per call is
+small enough that the HTTP layer sets the pace: see
+``python -m benchmarks --only server``.
 """
 
 from __future__ import annotations

@@ -12,5 +12,9 @@ __all__ = ["date_string"]
 @lru_cache(maxsize=1024)
 def date_string(seconds: float) -> str:
     """``2026-09-03T05:44:21.121Z`` for an epoch time (the form the AWS CLI examples show)."""
-    moment = datetime.fromtimestamp(seconds, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    m = datetime.fromtimestamp(seconds, UTC)
+    # Formatted field by field: strftime took twice as long, and a running clock (the server's) misses the cache.
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}."
+        f"{m.microsecond // 1000:03d}Z"
+    )
