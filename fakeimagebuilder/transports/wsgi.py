@@ -16,7 +16,7 @@ from wsgiref.types import StartResponse, WSGIEnvironment
 
 from ..wire import HttpRequest, HttpResponse
 
-__all__ = ["BodyTooLarge", "read_request", "reason_phrase", "write_response"]
+__all__ = ["BodyTooLarge", "read_request", "reason_phrase", "split_target", "write_response"]
 
 
 class BodyTooLarge(Exception):
@@ -31,14 +31,19 @@ def reason_phrase(status: int) -> str:
         return ""
 
 
+def split_target(raw: str) -> tuple[str, str]:
+    """The raw (still percent-encoded) path and query of an HTTP request target."""
+    if not raw.startswith("/"):  # absolute-form target: http://host/path?query
+        parts = urlsplit(raw)
+        return parts.path or "/", parts.query
+    path, _, query = raw.partition("?")
+    return path or "/", query
+
+
 def _target(environ: WSGIEnvironment) -> tuple[str, str]:
     raw = environ.get("REQUEST_URI") or environ.get("RAW_URI")
     if raw:
-        if not raw.startswith("/"):  # absolute-form target: http://host/path?query
-            parts = urlsplit(raw)
-            return parts.path or "/", parts.query
-        path, _, query = raw.partition("?")
-        return path or "/", query
+        return split_target(raw)
     # PEP 3333: PATH_INFO holds the decoded bytes as latin-1 text.
     path = quote(environ.get("PATH_INFO", "").encode("latin-1"), safe="/")
     return (environ.get("SCRIPT_NAME", "") + path) or "/", environ.get("QUERY_STRING", "")
