@@ -39,6 +39,12 @@ unless the ini option ``imagebuilder_block_network = true`` asks for the
 session-wide guard (:mod:`fakeimagebuilder.network_guard`): then no name
 lookup or connection of any test reaches past this machine.
 
+A fake a test function starts (``fake.start()``) and
+does not stop would go on answering every later test in the process. After
+each test function the plugin stops any it left active, with a
+:class:`FakeLeftActiveWarning` naming the test (fakes started by fixtures, of
+any scope, are theirs to stop).
+
 Knobs come from ini options (the suite's defaults) and the ``imagebuilder``
 marker (per test; the closest marker wins per knob)::
 
@@ -72,6 +78,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CollectedEvents",
+    "FakeLeftActiveWarning",
     "NetworkBlocked",
     "imagebuilder_client",
     "imagebuilder_events",
@@ -254,6 +261,37 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     guard = config.stash.get(_NETWORK_GUARD, None)
     if guard is not None:
         guard.close()
+
+
+class FakeLeftActiveWarning(pytest.PytestWarning):
+    """A test function started a fake and did not stop it; the plugin stopped it after the test."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Stop the fakes the test function started and left active (its call only: fixtures stop their own)."""
+    before = botocore_hook.active_handlers()
+    try:
+        return (yield)
+    finally:
+        left = botocore_hook.active_handlers()
+        for handler in before:  # each start before the call accounts for one entry still there
+            if handler in left:
+                left.remove(handler)
+        if left:
+            for handler in reversed(left):
+                fake = getattr(handler, "__self__", None)
+                if isinstance(fake, FakeImageBuilder):
+                    fake.stop()
+                else:
+                    botocore_hook.deactivate(handler)
+            item.warn(
+                FakeLeftActiveWarning(
+                    f"{item.nodeid} left {len(left)} fakeimagebuilder fake(s) active (started and not stopped): "
+                    "stopped now, so later tests do not reach them. Use `with FakeImageBuilder() as fake:`, "
+                    "fake.stop(), or the imagebuilder_fake fixture."
+                )
+            )
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -48,7 +48,7 @@ from ..hosts import is_aws_host, is_aws_netloc, is_loopback
 from ..wire import HttpRequest, HttpResponse
 from . import fresh_sessions
 
-__all__ = ["activate", "deactivate", "guard", "is_aws_host"]
+__all__ = ["activate", "active_handlers", "deactivate", "guard", "is_aws_host"]
 
 Handler = Callable[[HttpRequest], HttpResponse]
 Refusal = Callable[[str], BaseException]
@@ -284,6 +284,12 @@ def deactivate(handler: Handler) -> None:
             # Remove the newest registration of this handler.
             del _active[len(_active) - 1 - _active[::-1].index(handler)]
         _uninstall_if_idle()
+
+
+def active_handlers() -> list[Handler]:
+    """The handlers routing requests now, oldest first, once per :func:`activate` not yet undone (a copy)."""
+    with _lock:
+        return list(_active)
 
 
 @contextmanager

@@ -280,3 +280,54 @@ def test_a_subscribers_exception_fails_the_test_at_teardown_not_the_call(project
     result = project.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=2, errors=1)
     result.stdout.fnmatch_lines(["*SubscriberError: 5 event subscriber call(s) raised:*", "*KeyError*handler bug*"])
+
+
+def test_a_fake_a_test_left_active_is_stopped_with_a_warning(pytester: pytest.Pytester):
+    pytester.makepyfile(
+        """
+        import boto3
+        import pytest
+        from fakeimagebuilder import FakeImageBuilder
+        from fakeimagebuilder.transports import botocore_hook
+
+        KEPT = FakeImageBuilder()
+
+        @pytest.fixture(scope="module")
+        def kept_for_the_module():
+            with KEPT:
+                yield KEPT
+
+        def test_leaks(kept_for_the_module):
+            leaked = FakeImageBuilder()
+            leaked.start()
+            leaked.start()  # nested twice: both undone
+            FakeImageBuilder().start()
+            with FakeImageBuilder():  # stopped by the test itself
+                pass
+            assert len(botocore_hook.active_handlers()) == 4
+
+        def test_later(kept_for_the_module):
+            # Only the module's fake answers: the leaked ones were stopped after test_leaks.
+            assert botocore_hook.active_handlers() == [KEPT.handle]
+            client = boto3.client("imagebuilder", region_name="us-east-1", aws_access_key_id="a",
+                                  aws_secret_access_key="b")
+            client.create_infrastructure_configuration(name="seen", instanceProfileName="p")
+            assert KEPT.state()
+        """
+    )
+    pytester.makepyfile(
+        test_z_next_module="""
+        from fakeimagebuilder.transports import botocore_hook
+
+        def test_after_the_module_fixture_went():
+            assert botocore_hook.active_handlers() == []
+        """
+    )
+
+    result = pytester.runpytest("-W", "default")
+
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines(
+        ["*FakeLeftActiveWarning: test_a_fake_a_test_left_active_is_stopped_with_a_warning.py::test_leaks left 3 *"]
+    )
+    assert result.stdout.str().count("FakeLeftActiveWarning") == 1
