@@ -10,7 +10,7 @@ the email parser made the rest of the head a body and the fields after it
 silently vanished; an obsolete folded line (starting with whitespace) is
 joined to the field before it with a space, as section 5.2 allows. The
 standard library's limits stay: a line of at most 65,536 bytes and at most
-100 fields, else 431.
+100 lines (fields and folded lines), else 431. A bare CR in a line is 400.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ MAX_LINE = 65536
 """Longest request or header line, in bytes (the standard library's)."""
 
 MAX_FIELDS = 100
-"""Most header fields in one request (the standard library's)."""
+"""Most header lines in one request, folded ones included (the standard library's limit)."""
 
 # RFC 9110 section 5.6.2: a field name is a token.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -96,7 +96,7 @@ def read_request_line(raw: bytes) -> RequestLine | None:
     """The request line ``raw`` (with its line ending) holds; None for a blank one.
 
     HeadError (400, as the client's fault) for a line that is not ``METHOD TARGET HTTP/x.y``, HTTP/0.9's
-    ``GET TARGET`` included, and for a version the server does not speak (2 and above).
+    ``GET TARGET`` included, and for a version the server does not speak (below 1.0, 2 and above).
     """
     text = raw.decode("iso-8859-1").rstrip("\r\n")
     words = text.split()
@@ -116,7 +116,7 @@ def read_request_line(raw: bytes) -> RequestLine | None:
     ):
         raise HeadError(400, f"Bad request version ({version_text!r})")
     version = (int(major), int(minor))
-    if version >= (2, 0):
+    if not (1, 0) <= version < (2, 0):
         raise HeadError(400, f"Invalid HTTP version ({version_text[5:]})")
     return RequestLine(words[0], words[1], version, version_text)
 
@@ -124,13 +124,19 @@ def read_request_line(raw: bytes) -> RequestLine | None:
 def read_fields(rfile: IO[bytes]) -> HeaderFields:
     """Read header fields from ``rfile`` up to the blank line that ends them (or the end of input)."""
     fields: list[tuple[str, str]] = []
+    lines = 0
     while True:
         line = rfile.readline(MAX_LINE + 1)
         if len(line) > MAX_LINE:
             raise HeadError(431, "Line too long")
         if line in (b"\r\n", b"\n", b""):
             return HeaderFields(fields)
+        lines += 1
+        if lines > MAX_FIELDS:  # folded lines count too: the head stays bounded, and joining them cheap
+            raise HeadError(431, "Too many headers")
         text = line.decode("iso-8859-1").rstrip("\r\n")
+        if "\r" in text:  # RFC 9112 section 2.2: a bare CR is refused
+            raise HeadError(400, f"A bare CR in a header line ({text[:200]!r}).")
         if text[:1] in (" ", "\t"):
             if not fields:
                 raise HeadError(400, "The first header line may not start with whitespace.")
@@ -142,5 +148,3 @@ def read_fields(rfile: IO[bytes]) -> HeaderFields:
         if not colon or not _TOKEN.fullmatch(name):
             raise HeadError(400, f"Malformed header line ({text[:200]!r}).")
         fields.append((name, value.strip(" \t")))
-        if len(fields) > MAX_FIELDS:
-            raise HeadError(431, "Too many headers")

@@ -35,7 +35,7 @@ from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 from urllib.parse import parse_qsl
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -382,6 +382,10 @@ class _Handler(BaseHTTPRequestHandler):
     def handle_one_request(self) -> None:
         try:
             self.raw_requestline = self.rfile.readline(65537)
+            if self.raw_requestline in (b"\r\n", b"\n"):
+                # RFC 9112 section 2.2: a server SHOULD ignore at least one empty line before the request line
+                # (some clients send a CRLF after a body).
+                self.raw_requestline = self.rfile.readline(65537)
             if len(self.raw_requestline) > 65536:
                 self.command, self.request_version = "", "HTTP/1.1"
                 self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
@@ -418,16 +422,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.request_version = "HTTP/1.1"
             self.send_error(error.status, error.message)
             return False
-        connection = (self.headers.get("Connection") or "").lower()
-        self.close_connection = connection == "close" or (line.version < (1, 1) and connection != "keep-alive")
+        options = {
+            option.strip().lower() for field in self.headers.get_all("Connection") or () for option in field.split(",")
+        }
+        self.close_connection = "close" in options or (line.version < (1, 1) and "keep-alive" not in options)
         if line.version >= (1, 1) and (self.headers.get("Expect") or "").lower() == "100-continue":
             return self.handle_expect_100()
         return True
 
     def handle_expect_100(self) -> bool:
         # Refuse an oversized body before the client sends it.
-        length = self.headers.get("Content-Length", "")
-        if length.isascii() and length.isdigit() and int(length) > self.server.max_body:
+        length = _length(self.headers.get("Content-Length", ""))
+        if length is not None and length > self.server.max_body:
             self.close_connection = self._linger = True
             self._send(_too_large(self.server.max_body))
             return False
@@ -445,7 +451,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.server.verbose:
             super().log_message(format, *args)
 
-    def _refuse(self, status: int, message: str) -> None:
+    def _refuse(self, status: int, message: str) -> NoReturn:
         self.send_error(status, message)
         raise _Refused
 
@@ -457,8 +463,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _read_body(self) -> bytes:
         limit = self.server.max_body
         lengths = self.headers.get_all("Content-Length") or []
-        encoding = self.headers.get("Transfer-Encoding")
-        if encoding is not None:
+        encodings = self.headers.get_all("Transfer-Encoding")
+        if encodings is not None:
+            # Two fields are one list of codings (RFC 9110 section 5.3): "chunked" then "gzip" is "chunked, gzip".
+            encoding = ", ".join(encodings)
             if lengths:
                 self._refuse(400, "A request may not have both Content-Length and Transfer-Encoding.")
             if encoding.strip().lower() != "chunked":
@@ -466,10 +474,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._read_chunked(limit)
         if not lengths:
             return b""
-        text = lengths[0].strip()
-        if len(set(lengths)) != 1 or not (text.isascii() and text.isdigit()):
+        length = _length(lengths[0])
+        if len(set(lengths)) != 1 or length is None:
             self._refuse(400, f"Invalid Content-Length {', '.join(lengths)!r}.")
-        length = int(text)
         if length > limit:
             self._refuse_too_large(limit)
         body = self.rfile.read(length)
@@ -503,13 +510,15 @@ class _Handler(BaseHTTPRequestHandler):
             if not line.endswith(b"\n"):
                 break
         self._refuse(400, "Malformed chunked body trailer.")
-        raise AssertionError("unreachable")
 
     def _serve(self) -> None:
         # The request goes to the application as read, not through a WSGI environ and back (as a WSGI server
         # must hand it over): that round trip cost a tenth of a small call, and lost '_' in header names.
         body = self._read_body()
-        path, query = split_target(self.path)
+        try:
+            path, query = split_target(self.path)
+        except ValueError as error:  # an absolute-form target whose authority urlsplit cannot read
+            self._refuse(400, f"Bad request target ({self.path[:200]!r}): {error}.")
         headers: dict[str, str] = {}
         for name, value in self.headers.items():
             key = name.lower()
@@ -539,6 +548,15 @@ class _Handler(BaseHTTPRequestHandler):
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         # One write per response: with Nagle off, a split write would cost the client a round trip.
         self.wfile.write(head if self.command == "HEAD" else head + body)
+
+
+def _length(text: str) -> int | None:
+    """A Content-Length value's number, None unless it is one; beyond 18 digits, more than any body's limit (and
+    ``int()`` of thousands of digits raises ValueError)."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    return int(text) if len(text) <= 18 else 10**18
 
 
 _date_memo = (-1, "")

@@ -63,6 +63,12 @@ def test_the_standard_librarys_limits_answer_431():
     assert len(fields(b"".join(b"X-%d: y\r\n" % i for i in range(MAX_FIELDS)) + b"\r\n")) == MAX_FIELDS
     assert refusal(b"".join(b"X-%d: y\r\n" % i for i in range(MAX_FIELDS + 1)) + b"\r\n") == (431, "Too many headers")
     assert refusal(b"X: " + b"y" * MAX_LINE + b"\r\n\r\n") == (431, "Line too long")
+    # Folded lines count too: the head stays bounded, and joining them cheap.
+    assert refusal(b"X: a\r\n" + b" b\r\n" * MAX_FIELDS + b"\r\n") == (431, "Too many headers")
+
+
+def test_a_bare_cr_is_refused():
+    assert refusal(b"X: a\rb\r\n\r\n")[0] == 400
 
 
 _NAMES = st.from_regex(r"[A-Za-z0-9-]{1,12}", fullmatch=True)
@@ -105,6 +111,7 @@ def test_a_blank_request_line_is_none():
         (b"GET /x HTTP/\xb2.1\r\n", "Bad request version"),  # a superscript two is a digit to isdigit, not here
         (b"GET /x HTTP/1." + b"1" * 11 + b"\r\n", "Bad request version"),
         (b"GET /x HTTP/2.0\r\n", "Invalid HTTP version (2.0)"),
+        (b"GET /x HTTP/0.9\r\n", "Invalid HTTP version (0.9)"),
     ],
 )
 def test_a_bad_request_line_is_refused_with_400(raw: bytes, message: str):

@@ -62,6 +62,16 @@ MALFORMED = {
     "header line too long": b"GET / HTTP/1.1\r\nX-Big: " + b"y" * 70_000 + b"\r\n\r\n",
     "header line without a colon": b"GET /_fake/health HTTP/1.1\r\nHost: x\r\nno colon\r\n\r\n",
     "space before the colon": b"GET /_fake/health HTTP/1.1\r\nHost : x\r\n\r\n",
+    "HTTP/0.9 on a three-word line": b"GET /_fake/health HTTP/0.9\r\n\r\n",
+    "bare CR in a header line": b"GET /_fake/health HTTP/1.1\r\nX: a\rb\r\n\r\n",
+    "more folded lines than fields allowed": b"GET /_fake/health HTTP/1.1\r\nX: a\r\n" + b" x\r\n" * 200 + b"\r\n",
+    "absolute target with a bad IPv6 authority": b"GET http://[::1/_fake/health HTTP/1.1\r\n\r\n",
+    "a length of thousands of digits": START + b"Content-Length: " + b"9" * 5000 + b"\r\n\r\n",
+    "a length of thousands of digits, expecting 100-continue": START
+    + b"Expect: 100-continue\r\nContent-Length: "
+    + b"9" * 5000
+    + b"\r\n\r\n",
+    "chunked and gzip in two fields": START + b"Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n",
     "non-numeric length": START + b"Content-Length: abc\r\n\r\n{}",
     "negative length": START + b"Content-Length: -1\r\n\r\n{}",
     "conflicting lengths": START + b"Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
@@ -114,9 +124,21 @@ def test_deep_nesting_is_a_serialization_error(shared: RunningServer) -> None:
     assert (status, headers["x-amzn-errortype"]) == (400, "SerializationException")
 
 
-def test_blank_request_line_closes_quietly(shared: RunningServer) -> None:
-    assert exchange(shared, b"\r\n")[0] is None
+def test_a_blank_line_then_the_end_closes_quietly(shared: RunningServer) -> None:
+    parts = urlsplit(shared.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(b"\r\n")
+        sock.shutdown(socket.SHUT_WR)
+        assert sock.recv(100) == b""
     assert_alive(shared)
+
+
+def test_a_blank_line_before_a_request_line_is_ignored(shared: RunningServer) -> None:
+    # RFC 9112 section 2.2: some clients send a CRLF after a body; the next request on the connection is served.
+    body = b'{"seconds": 1}'
+    first = b"POST /_fake/advance HTTP/1.1\r\nContent-Length: %d\r\n\r\n%s\r\n" % (len(body), body)
+    answers = _answers_on_one_connection(shared, first + b"GET /_fake/health HTTP/1.1\r\n\r\n", 1, reads=2)
+    assert [answer["status"] for answer in answers] == ["200", "200"]
 
 
 def test_truncated_body_does_not_hang_the_server(shared: RunningServer) -> None:
@@ -216,21 +238,38 @@ def test_text_that_is_not_unicode_is_refused_before_anything_is_applied(server: 
     assert retried["imageBuildVersionArn"].endswith("/1")
 
 
-def _answers_on_one_connection(server: RunningServer, raw: bytes, count: int) -> list[dict[str, str]]:
-    """Send ``raw`` up to ``count`` times on one connection; the headers of each answer read before it closed."""
+def _answers_on_one_connection(server: RunningServer, raw: bytes, count: int, reads: int = 1) -> list[dict[str, str]]:
+    """Send ``raw`` up to ``count`` times on one connection, reading ``reads`` answers after each; the headers of
+    each answer read before the connection closed (lower-case names, its status as ``status``)."""
     parts = urlsplit(server.url)
     seen: list[dict[str, str]] = []
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        stream = sock.makefile("rb")
         for _ in range(count):
             try:
                 sock.sendall(raw)
-                response = http.client.HTTPResponse(sock)
-                response.begin()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            except (ConnectionResetError, BrokenPipeError):
                 break
-            seen.append({k.lower(): v for k, v in response.getheaders()})
-            response.read()
+            for _ in range(reads):
+                status_line = stream.readline()
+                if not status_line:
+                    return seen
+                answer = {"status": status_line.split()[1].decode()}
+                while (line := stream.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode("latin-1").partition(":")
+                    answer[name.strip().lower()] = value.strip()
+                stream.read(int(answer.get("content-length", "0")))
+                seen.append(answer)
     return seen
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [b"Connection: close, TE\r\nTE: trailers\r\n", b"Connection: keep-alive\r\nConnection: close\r\n"],
+)
+def test_close_among_the_connection_options_closes(shared: RunningServer, fields: bytes) -> None:
+    answers = _answers_on_one_connection(shared, b"GET /_fake/health HTTP/1.1\r\n" + fields + b"\r\n", 2)
+    assert [answer.get("connection") for answer in answers] == ["close"]
 
 
 @pytest.mark.parametrize(
