@@ -22,11 +22,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from .arns import Arn, normalise_name
+from .arns import Arn
 from .errors import ImageBuilderError
 from .lifecycle_executions import image_status
 from .state import Scope
-from .versions import concrete, highest, pattern
+from .versions import concrete, highest, matches, pattern
 
 __all__ = ["resolution"]
 
@@ -63,16 +63,18 @@ def _resolve(scope: Scope, reference: str, now: float) -> str:
             wanted = pattern(version)
         except ImageBuilderError:  # not a version pattern: nothing to resolve
             return reference
-        found = highest(
-            (
-                build
-                for build in scope.builds.values()
-                if normalise_name(build.recipe["name"]) == name and image_status(scope, build, now) == "AVAILABLE"
-            ),
-            wanted,
-            lambda build: (concrete(build.recipe["version"]), build.number),
-        )
-        return found.arn if found is not None else reference
+        # Through the store's index of the image's versions, highest first, and each version's builds newest
+        # first (its list is in the order they were made, which is their numbers' order: numbers only go up):
+        # the first AVAILABLE one is the highest. Not a walk of every build at every start.
+        image = scope.arn("image", name)
+        versions = [(concrete(builds[0].recipe["version"]), builds) for builds in scope.builds.versions_of(image)]
+        versions.sort(key=lambda entry: entry[0], reverse=True)
+        for number, builds in versions:
+            if matches(wanted, number):
+                for build in reversed(builds):
+                    if image_status(scope, build, now) == "AVAILABLE":
+                        return build.arn
+        return reference
     if arn.resource_type == "component" and "component" in scope.resources:
         prefix = reference.rsplit("/", 1)[0] + "/"
         candidates = [key for key in scope.resources["component"] if key.startswith(prefix)]

@@ -108,13 +108,14 @@ class BuildStore(Store[Build]):
     Callers only read the lists it hands out.
     """
 
-    __slots__ = ("_all", "_by_version", "_versions")
+    __slots__ = ("_all", "_by_name", "_by_version", "_versions")
 
     def __init__(self) -> None:
         super().__init__()
         self._all: list[Build] = []
         self._by_version: dict[str, list[Build]] = {}
         self._versions: list[list[Build]] = []
+        self._by_name: dict[str, list[list[Build]]] = {}
 
     def __setitem__(self, key: str, value: Build) -> None:
         replaced = self.get(key)
@@ -140,6 +141,11 @@ class BuildStore(Store[Build]):
         """The image versions that have builds, each as its builds (oldest first), by their oldest build."""
         return self._versions
 
+    def versions_of(self, image_arn: str) -> list[list[Build]]:
+        """The versions of one image (``image/<name>``, no version), each as its builds, oldest first; in no
+        particular order of versions (empty if it has none)."""
+        return self._by_name.get(image_arn, [])
+
     def _position(self, build: Build) -> int:
         return self.serial(build.arn)
 
@@ -149,7 +155,10 @@ class BuildStore(Store[Build]):
     def _index(self, build: Build) -> None:
         _insert(self._all, build, self._position)
         version = build.arn.rsplit("/", 1)[0]
-        builds = self._by_version.setdefault(version, [])
+        builds = self._by_version.get(version)
+        if builds is None:
+            builds = self._by_version[version] = []
+            self._by_name.setdefault(version.rsplit("/", 1)[0], []).append(builds)
         older = not builds or self._position(build) < self._position(builds[0])
         if builds and older:
             self._unplace(builds)
@@ -167,6 +176,12 @@ class BuildStore(Store[Build]):
         _remove(builds, build, self._position)
         if not builds:
             del self._by_version[version]
+            name = version.rsplit("/", 1)[0]
+            others = [versions for versions in self._by_name[name] if versions is not builds]
+            if others:
+                self._by_name[name] = others
+            else:
+                del self._by_name[name]
         elif oldest:
             _insert(self._versions, builds, self._first_position)
 
@@ -179,7 +194,7 @@ class BuildStore(Store[Build]):
 
     def __setstate__(self, state: tuple[dict[str, Build], dict[str, int], int]) -> None:
         super().__setstate__(state)
-        self._all, self._by_version, self._versions = [], {}, []
+        self._all, self._by_version, self._versions, self._by_name = [], {}, [], {}
         for build in self.values():  # the dict's order is the serials' order
             self._index(build)
 
