@@ -40,10 +40,10 @@ session-wide guard (:mod:`fakeimagebuilder.network_guard`): then no name
 lookup or connection of any test reaches past this machine.
 
 A fake a test function starts (``fake.start()``) and
-does not stop would go on answering every later test in the process. After
-each test function the plugin stops any it left active, with a
-:class:`FakeLeftActiveWarning` naming the test (fakes started by fixtures, of
-any scope, are theirs to stop).
+nothing stops would go on answering every later test in the process. After
+each test's teardown the plugin stops any it left active, with a
+:class:`FakeLeftActiveWarning` naming the test (fakes that fixtures start, of
+any scope, even through ``request.getfixturevalue``, are theirs to stop).
 
 Knobs come from ini options (the suite's defaults) and the ``imagebuilder``
 marker (per test; the closest marker wins per knob)::
@@ -267,17 +267,62 @@ class FakeLeftActiveWarning(pytest.PytestWarning):
     """A test function started a fake and did not stop it; the plugin stopped it after the test."""
 
 
+# What fixtures started while a test function ran (``request.getfixturevalue``): theirs to stop, not the test's.
+_fixture_starts: list[Any] = []
+_fixture_depth = 0
+_TEST_STARTS = pytest.StashKey[list[Any]]()
+
+
+def _less(handlers: list[Any], taken: list[Any]) -> list[Any]:
+    """``handlers`` without one entry for each of ``taken`` (a handler started twice is there twice)."""
+    left = list(handlers)
+    for handler in taken:
+        if handler in left:
+            left.remove(handler)
+    return left
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Note the fakes a fixture starts (the outermost fixture's setup counts those of the fixtures it needs)."""
+    global _fixture_depth
+    before = botocore_hook.active_handlers() if _fixture_depth == 0 else []
+    _fixture_depth += 1
+    try:
+        return (yield)
+    finally:
+        _fixture_depth -= 1
+        if _fixture_depth == 0:
+            _fixture_starts.extend(_less(botocore_hook.active_handlers(), before))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    """Stop the fakes the test function started and left active (its call only: fixtures stop their own)."""
+    """Note the fakes the test function itself starts (not its fixtures, even those it asks for as it runs)."""
+    _fixture_starts.clear()
     before = botocore_hook.active_handlers()
     try:
         return (yield)
     finally:
-        left = botocore_hook.active_handlers()
-        for handler in before:  # each start before the call accounts for one entry still there
-            if handler in left:
-                left.remove(handler)
+        started = _less(_less(botocore_hook.active_handlers(), before), _fixture_starts)
+        _fixture_starts.clear()
+        if started:
+            item.stash[_TEST_STARTS] = started
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After the test's fixtures are torn down (a factory fixture may stop what the test started through it),
+    stop what the test function started and nothing stopped."""
+    try:
+        return (yield)
+    finally:
+        active = botocore_hook.active_handlers()
+        left = []
+        for handler in item.stash.get(_TEST_STARTS, []):
+            if handler in active:
+                active.remove(handler)
+                left.append(handler)
         if left:
             for handler in reversed(left):
                 fake = getattr(handler, "__self__", None)

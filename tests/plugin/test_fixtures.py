@@ -331,3 +331,47 @@ def test_a_fake_a_test_left_active_is_stopped_with_a_warning(pytester: pytest.Py
         ["*FakeLeftActiveWarning: test_a_fake_a_test_left_active_is_stopped_with_a_warning.py::test_leaks left 3 *"]
     )
     assert result.stdout.str().count("FakeLeftActiveWarning") == 1
+
+
+def test_fakes_that_fixtures_start_while_the_test_runs_are_theirs(pytester: pytest.Pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+        from fakeimagebuilder import FakeImageBuilder
+        from fakeimagebuilder.transports import botocore_hook
+
+        KEPT = FakeImageBuilder()
+
+        @pytest.fixture(scope="module")
+        def module_fake():
+            with KEPT:
+                yield KEPT
+
+        @pytest.fixture
+        def fake_factory():
+            made = []
+            def make():
+                made.append(FakeImageBuilder().start())
+                return made[-1]
+            yield make
+            for fake in made:
+                fake.stop()
+
+        def test_asks_for_the_module_fake_as_it_runs(request):
+            request.getfixturevalue("module_fake")
+
+        def test_asks_for_the_plugins_fake_as_it_runs(request):
+            request.getfixturevalue("imagebuilder_fake")
+
+        def test_uses_a_factory_whose_teardown_stops(fake_factory):
+            fake_factory()
+
+        def test_the_module_fake_is_still_there(module_fake):
+            assert botocore_hook.active_handlers() == [KEPT.handle]
+        """
+    )
+
+    result = pytester.runpytest("-W", "error::fakeimagebuilder.pytest_plugin.FakeLeftActiveWarning")
+
+    result.assert_outcomes(passed=4)
+    assert "FakeLeftActiveWarning" not in result.stdout.str()
