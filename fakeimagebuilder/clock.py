@@ -35,6 +35,15 @@ def checked_step(now: float, seconds: float) -> float:
     return seconds
 
 
+def _checked_start(start: float | None) -> float:
+    """Where a clock starts: now (None), or an instant from the epoch to :data:`LATEST`."""
+    if start is None:
+        return time.time()
+    if isinstance(start, bool) or not isinstance(start, int | float) or not 0 <= start <= LATEST:
+        raise ValueError(f"a clock starts at epoch seconds from 0 to {LATEST:.0f} (the year 9999), not {start!r}")
+    return float(start)
+
+
 class Clock(Protocol):
     """What the service needs of a clock: epoch seconds that never go back."""
 
@@ -51,11 +60,12 @@ class VirtualClock:
     """A clock that moves only when told to.
 
     It starts at ``start`` (default: the real time at creation, so dates look
-    current) and is safe to share between threads.
+    current; else epoch seconds up to :data:`LATEST`) and is safe to share
+    between threads.
     """
 
     def __init__(self, start: float | None = None) -> None:
-        self._now = time.time() if start is None else float(start)
+        self._now = _checked_start(start)
         self._lock = threading.Lock()
 
     def now(self) -> float:
@@ -81,14 +91,14 @@ class ScaledClock:
             raise ValueError(f"speed must be a finite number >= 0, not {speed!r}")
         self.speed = float(speed)
         self._origin_real = time.monotonic()
-        self._origin_virtual = time.time() if start is None else float(start)
+        self._origin_virtual = _checked_start(start)
         self._offset = 0.0
         self._lock = threading.Lock()
 
     def now(self) -> float:
-        """Current virtual time."""
+        """Current virtual time; it stops at :data:`LATEST` (a fast clock gets there: 10^9 in four minutes)."""
         elapsed = time.monotonic() - self._origin_real
-        return self._origin_virtual + elapsed * self.speed + self._offset
+        return min(self._origin_virtual + elapsed * self.speed + self._offset, LATEST)
 
     def advance(self, seconds: float) -> None:
         """Jump forward by ``seconds`` on top of the scaled real time."""

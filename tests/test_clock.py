@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import boto3
 import pytest
 
 from fakeimagebuilder import ScaledClock, VirtualClock
@@ -49,3 +50,25 @@ def test_the_fake_keeps_working_after_a_refused_step(fake: Any, client: Any):
 def test_a_scaled_clock_refuses_a_speed_that_is_not_a_finite_rate(speed: Any):
     with pytest.raises(ValueError, match="speed must be a finite number >= 0"):
         ScaledClock(speed=speed)
+
+
+@pytest.mark.parametrize("make", [VirtualClock, lambda start: ScaledClock(speed=1, start=start)])
+@pytest.mark.parametrize("start", [-1, LATEST + 1, math.nan, math.inf, True, "0"])
+def test_a_clock_starts_only_at_an_instant_it_can_write(make: Any, start: Any):
+    with pytest.raises(ValueError, match="a clock starts at epoch seconds from 0 to"):
+        make(start)
+
+
+def test_a_fast_scaled_clock_stops_at_the_year_9999_and_the_fake_keeps_answering():
+    from fakeimagebuilder import FakeImageBuilder
+
+    clock = ScaledClock(speed=1e15, start=LATEST - 1)
+    fake = FakeImageBuilder(clock=clock)
+    assert clock.now() == LATEST  # a microsecond of real time is a billion virtual seconds
+    with fake:
+        client = boto3.client("imagebuilder", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+        arn = client.create_infrastructure_configuration(name="late", instanceProfileName="builder")[
+            "infrastructureConfigurationArn"
+        ]
+        document = client.get_infrastructure_configuration(infrastructureConfigurationArn=arn)
+    assert document["infrastructureConfiguration"]["dateCreated"] == "9999-12-31T23:59:59.000Z"
