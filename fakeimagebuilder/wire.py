@@ -122,7 +122,7 @@ def caller_of(headers: Mapping[str, str]) -> tuple[str | None, str | None]:
     match = _CREDENTIAL.search(authorization)
     if match:
         return match.group(1), match.group(2)
-    host = _HOST_REGION.match(headers.get("host", ""))
+    host = _HOST_REGION.match(headers.get("host", "").lower())  # host names ignore case
     return None, host.group(1) if host else None
 
 

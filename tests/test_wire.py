@@ -644,3 +644,11 @@ def test_the_credential_scope_is_read_as_the_regex_reads_it(before: str, scope: 
     match = _CREDENTIAL.search(authorization)
     expected = (match.group(1), match.group(2)) if match else (None, None)
     assert caller_of({"authorization": authorization}) == expected
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["imagebuilder.eu-west-3.amazonaws.com", "IMAGEBUILDER.EU-WEST-3.AMAZONAWS.COM", "imagebuilder-fips.eu-west-3.x"],
+)
+def test_an_unsigned_request_takes_its_region_from_the_host_whatever_its_case(host: str):
+    assert caller_of({"host": host}) == (None, "eu-west-3")
