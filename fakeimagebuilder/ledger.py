@@ -1205,8 +1205,9 @@ LEDGER: tuple[Behaviour, ...] = (
         "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE (the default) builds only when the recipe's parent image "
         "or a component resolves to something newer than at the pipeline's newest build (its first run always "
         "builds). Newer means, in the fake: a higher AVAILABLE build of the account's own parent image, or a "
-        "higher version of its own component; AWS-managed ARNs and AMI ids never get newer. A build a lifecycle "
-        "action DEPRECATED, DISABLED or DELETED is not AVAILABLE.",
+        "higher version of its own component, or one where there was none; AWS-managed ARNs and AMI ids never get "
+        "newer, and a dependency that goes back to an older build (the newer one deleted) is no update. A build a "
+        "lifecycle action DEPRECATED, DISABLED or DELETED is not AVAILABLE.",
         "assumed",
         "model doc of Schedule.pipelineExecutionStartCondition (semantics, default); what 'newer' can mean in a "
         "fake that cannot publish AWS-managed versions is a choice",

@@ -174,6 +174,35 @@ def test_a_newer_parent_a_lifecycle_action_deleted_is_no_dependency_update(fake:
     assert len(_images(client, app.pipeline_arn)) == 1
 
 
+def test_a_parent_that_goes_back_to_an_older_build_is_no_update_and_a_first_one_is(
+    fake: Any, client: Any, make_stack: Any
+):
+    # Newer, not merely other (an adversarial pass found a deleted newest parent counted as an update).
+    base = make_stack("base")
+    fake.set_build_plan(BuildPlan(outcome="FAILED"), base.pipeline_arn)
+    client.start_image_pipeline_execution(imagePipelineArn=base.pipeline_arn)  # never AVAILABLE
+    recipe = _recipe_on_base(client)
+    app = make_stack("app", recipe_arn=recipe, schedule={"scheduleExpression": "rate(1 hour)"})
+    fake.advance(3 * 3600)
+    assert len(_images(client, app.pipeline_arn)) == 1  # the first run builds, with no base AVAILABLE
+
+    fake.set_build_plan(BuildPlan(), base.pipeline_arn)
+    older = client.start_image_pipeline_execution(imagePipelineArn=base.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3 * 3600)
+    assert len(_images(client, app.pipeline_arn)) == 2  # a base build where there was none is an update
+
+    newer = client.start_image_pipeline_execution(imagePipelineArn=base.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3 * 3600)
+    assert len(_images(client, app.pipeline_arn)) == 3
+
+    client.delete_image(imageBuildVersionArn=newer)  # the parent resolves to the older build again
+    fake.advance(3 * 3600)
+    assert len(_images(client, app.pipeline_arn)) == 3
+    client.delete_image(imageBuildVersionArn=older)  # and then to nothing
+    fake.advance(3 * 3600)
+    assert len(_images(client, app.pipeline_arn)) == 3
+
+
 def test_aws_managed_dependencies_never_look_newer(fake: Any, client: Any, make_stack: Any):
     stack = make_stack(schedule={"scheduleExpression": "cron(0 * * * ? *)"})
     fake.advance(10 * 3600)

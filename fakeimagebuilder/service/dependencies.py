@@ -23,22 +23,57 @@ from functools import lru_cache
 from typing import Any
 
 from .arns import Arn
+from .builds import Build
 from .errors import ImageBuilderError
 from .lifecycle_executions import image_status
 from .state import Scope
 from .versions import concrete, highest, matches, pattern
 
-__all__ = ["resolution"]
+__all__ = ["resolution", "updated_since"]
+
+
+def _references(recipe: dict[str, Any]) -> list[str]:
+    """The recipe's parent image and components, as it names them."""
+    named = [recipe.get("parentImage")] + [c.get("componentArn") for c in recipe.get("components") or ()]
+    return [ref for ref in named if isinstance(ref, str)]
 
 
 def resolution(scope: Scope, recipe: dict[str, Any], now: float) -> tuple[str, ...]:
     """What the recipe's parent image and each component resolve to at ``now``."""
-    references = [recipe.get("parentImage")] + [c.get("componentArn") for c in recipe.get("components") or ()]
     return tuple(
-        ref if _fixed(ref, scope.account, scope.region) else _resolve(scope, ref, now)
-        for ref in references
-        if isinstance(ref, str)
+        ref if _fixed(ref, scope.account, scope.region) else _resolve(scope, ref, now) for ref in _references(recipe)
     )
+
+
+def updated_since(scope: Scope, recipe: dict[str, Any], now: float, build: Build) -> bool:
+    """Whether ``recipe``'s dependencies resolve at ``now`` to something newer than when ``build`` started.
+
+    Newer, not merely other: a newer build or version than the one ``build`` got, or one where it got none.
+    A dependency that resolves to an older one (the newer was deleted) is no update. A recipe naming other
+    dependencies than ``build``'s did is one (none of them was built on yet).
+    """
+    references = _references(recipe)
+    then = build.dependencies
+    if references != _references(build.recipe) or len(then) != len(references):
+        return True
+    for reference, new, old in zip(references, resolution(scope, recipe, now), then, strict=True):
+        if new in (old, reference):  # the same, or nothing now (what it got was deleted since)
+            continue
+        if old == reference:  # nothing then, something now
+            return True
+        new_order, old_order = _order(new), _order(old)
+        if new_order is None or old_order is None or new_order > old_order:
+            return True
+    return False
+
+
+def _order(arn: str) -> tuple[tuple[int, int, int], int] | None:
+    """``(version, build number)`` of a resolved image build or component version ARN; None if it names none."""
+    try:
+        _, version, *number = Arn.parse(arn).path.split("/")
+        return concrete(version), int(number[0]) if number else 0
+    except (ImageBuilderError, ValueError, IndexError):
+        return None
 
 
 @lru_cache(maxsize=1024)

@@ -12,7 +12,7 @@ import bisect
 import heapq
 
 from . import schedules
-from .dependencies import resolution
+from .dependencies import updated_since
 from .images import launch
 from .state import Scope
 
@@ -50,7 +50,7 @@ def _run(scope: Scope, arn: str, cursor: schedules.Cursor, at: float) -> None:
     recipe = scope.resources[kind][recipe_arn]
     builds = scope.pipeline_builds.setdefault(arn, [])
     condition = cursor.schedule.get("pipelineExecutionStartCondition") or schedules.DEFAULT_CONDITION
-    if condition != schedules.ONLY_ON_MATCH and builds and resolution(scope, recipe, at) == builds[-1].dependencies:
+    if condition != schedules.ONLY_ON_MATCH and builds and not updated_since(scope, recipe, at, builds[-1]):
         return  # nothing newer since the newest build: AWS skips the run
     settings = scope.settings
     limit = settings.max_concurrent_builds
