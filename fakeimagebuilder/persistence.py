@@ -420,6 +420,10 @@ class Journal:
         except BaseException:
             os.close(self._fd)
             raise
+        if resume is not None and not 0 <= resume <= LATEST:
+            # A fast clock's downtime may carry it past the last writable instant: it stops there. Anything
+            # else (not an instant at all) the replay refuses below, naming the entry.
+            resume = LATEST if resume > LATEST else None
         self.clock = PinnableClock(ScaledClock(speed, start=resume))
         self.compactions = 0
         self.report = ""

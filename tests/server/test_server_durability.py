@@ -23,6 +23,7 @@ from imagebuilder_scenario import NO_RETRIES, REGION, ServerProcess, boto3_clien
 
 from fakeimagebuilder import BuildPlan, FakeImageBuilder
 from fakeimagebuilder import persistence as persistence_module
+from fakeimagebuilder.clock import LATEST
 from fakeimagebuilder.persistence import StateFileError
 from fakeimagebuilder.server import serve_in_thread
 from fakeimagebuilder.service.calls import Call
@@ -470,6 +471,25 @@ def test_a_checksummed_entry_the_live_api_would_refuse_stops_the_start_naming_th
     with pytest.raises(StateFileError, match=rf"line {line}: malformed entry: .*{reason}") as error:
         opener()
     assert error.value.path == tmp_path / "state.journal"
+
+
+def test_a_fast_clock_that_ran_past_the_year_9999_while_down_resumes_at_its_last_instant(
+    aws_env: None, tmp_path: Path
+) -> None:
+    path = tmp_path / "state.journal"
+    fake = FakeImageBuilder.from_state_file(path, speed=0)
+    fake.advance(LATEST - fake.clock.now() - 60)  # a minute before the end of the year 9999
+    close(fake)
+
+    # At a million virtual seconds a second, the moment it was down carries it past the end: it resumes there.
+    resumed = FakeImageBuilder.from_state_file(path, speed=1e6)
+    try:
+        with resumed:
+            arn = create_pipeline(_client())
+            created = _client().get_image_pipeline(imagePipelineArn=arn)["imagePipeline"]["dateCreated"]
+    finally:
+        close(resumed)
+    assert created.startswith("9999-12-31T23:59:")
 
 
 @pytest.mark.parametrize("compact_every", [1, 1000], ids=["from a snapshot", "from the journal"])
