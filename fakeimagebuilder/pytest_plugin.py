@@ -267,10 +267,24 @@ class FakeLeftActiveWarning(pytest.PytestWarning):
     """A test function started a fake and did not stop it; the plugin stopped it after the test."""
 
 
-# What fixtures started while a test function ran (``request.getfixturevalue``): theirs to stop, not the test's.
-_fixture_starts: list[Any] = []
-_fixture_depth = 0
+class _FixtureStarts:
+    """What fixtures started while a test function ran (``request.getfixturevalue``): theirs to stop, not the
+    test's. One per pytest session: a session run inside a test (pytester) keeps its own."""
+
+    def __init__(self) -> None:
+        self.handlers: list[Any] = []
+        self.depth = 0
+
+
+_FIXTURE_STARTS = pytest.StashKey[_FixtureStarts]()
 _TEST_STARTS = pytest.StashKey[list[Any]]()
+
+
+def _fixture_starts(config: pytest.Config) -> _FixtureStarts:
+    found = config.stash.get(_FIXTURE_STARTS, None)
+    if found is None:
+        found = config.stash[_FIXTURE_STARTS] = _FixtureStarts()
+    return found
 
 
 def _less(handlers: list[Any], taken: list[Any]) -> list[Any]:
@@ -285,27 +299,28 @@ def _less(handlers: list[Any], taken: list[Any]) -> list[Any]:
 @pytest.hookimpl(wrapper=True)
 def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> Iterator[Any]:
     """Note the fakes a fixture starts (the outermost fixture's setup counts those of the fixtures it needs)."""
-    global _fixture_depth
-    before = botocore_hook.active_handlers() if _fixture_depth == 0 else []
-    _fixture_depth += 1
+    starts = _fixture_starts(request.config)
+    before = botocore_hook.active_handlers() if starts.depth == 0 else []
+    starts.depth += 1
     try:
         return (yield)
     finally:
-        _fixture_depth -= 1
-        if _fixture_depth == 0:
-            _fixture_starts.extend(_less(botocore_hook.active_handlers(), before))
+        starts.depth -= 1
+        if starts.depth == 0:
+            starts.handlers.extend(_less(botocore_hook.active_handlers(), before))
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """Note the fakes the test function itself starts (not its fixtures, even those it asks for as it runs)."""
-    _fixture_starts.clear()
+    starts = _fixture_starts(item.config)
+    starts.handlers.clear()
     before = botocore_hook.active_handlers()
     try:
         return (yield)
     finally:
-        started = _less(_less(botocore_hook.active_handlers(), before), _fixture_starts)
-        _fixture_starts.clear()
+        started = _less(_less(botocore_hook.active_handlers(), before), starts.handlers)
+        starts.handlers.clear()
         if started:
             item.stash[_TEST_STARTS] = started
 

@@ -375,3 +375,38 @@ def test_fakes_that_fixtures_start_while_the_test_runs_are_theirs(pytester: pyte
 
     result.assert_outcomes(passed=4)
     assert "FakeLeftActiveWarning" not in result.stdout.str()
+
+
+def test_a_pytest_run_inside_a_test_keeps_its_own_account_of_fixture_fakes(pytester: pytest.Pytester):
+    # The adversarial pass found a pytester run inside a test clearing what the outer session had noted.
+    pytester.makeconftest(
+        """
+        import pytest
+        from fakeimagebuilder import FakeImageBuilder
+
+        pytest_plugins = ["pytester"]
+
+        @pytest.fixture(scope="session")
+        def session_fake():
+            fake = FakeImageBuilder().start()
+            yield fake
+            fake.stop()
+        """
+    )
+    pytester.makepyfile(
+        """
+        from fakeimagebuilder.transports import botocore_hook
+
+        def test_runs_pytest_inside(request, pytester):
+            request.getfixturevalue("session_fake")
+            pytester.makepyfile("def test_ok(): pass")
+            pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+        def test_after(session_fake):
+            assert botocore_hook.active_handlers() == [session_fake.handle]
+        """
+    )
+
+    result = pytester.runpytest("-W", "error::fakeimagebuilder.pytest_plugin.FakeLeftActiveWarning")
+
+    result.assert_outcomes(passed=2)
