@@ -1206,8 +1206,9 @@ LEDGER: tuple[Behaviour, ...] = (
         "or a component resolves to something newer than at the pipeline's newest build (its first run always "
         "builds). Newer means, in the fake: a higher AVAILABLE build of the account's own parent image, or a "
         "higher version of its own component, or one where there was none; AWS-managed ARNs and AMI ids never get "
-        "newer, and a dependency that goes back to an older build (the newer one deleted) is no update. A build a "
-        "lifecycle action DEPRECATED, DISABLED or DELETED is not AVAILABLE.",
+        "newer, and a dependency that goes back to an older build (the newer one deleted) is no update. A pipeline "
+        "switched to a recipe naming other dependencies builds at its next run; one naming the same does not. A "
+        "build a lifecycle action DEPRECATED, DISABLED or DELETED is not AVAILABLE.",
         "assumed",
         "model doc of Schedule.pipelineExecutionStartCondition (semantics, default); what 'newer' can mean in a "
         "fake that cannot publish AWS-managed versions is a choice",

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from fakeimagebuilder import BuildPlan, FakeImageBuilder
-from fakeimagebuilder.clock import VirtualClock
+from fakeimagebuilder.clock import LATEST, VirtualClock
 from fakeimagebuilder.model import service_model
 
 # A fixed start (2026-01-05T00:00:30Z, a Monday), so the instants a schedule names do not depend on the day the
@@ -201,6 +201,32 @@ def test_a_parent_that_goes_back_to_an_older_build_is_no_update_and_a_first_one_
     client.delete_image(imageBuildVersionArn=older)  # and then to nothing
     fake.advance(3 * 3600)
     assert len(_images(client, app.pipeline_arn)) == 3
+
+
+def test_skipped_runs_are_passed_over_at_once_up_to_the_year_9999(fake: Any, client: Any, make_stack: Any):
+    # AWS-managed dependencies never get newer: the runs of four thousand million minutes are all skipped, and
+    # are passed over without going through each (an adversarial pass found this took hours).
+    stack = make_stack(schedule={"scheduleExpression": "rate(1 minute)"})
+    fake.advance(120)
+    assert len(_images(client, stack.pipeline_arn)) == 1
+    fake.advance(LATEST - 3600 - fake.clock.now())
+
+    pipeline = client.get_image_pipeline(imagePipelineArn=stack.pipeline_arn)["imagePipeline"]
+    assert pipeline["dateNextRun"].startswith("9999-12-31T23:")
+    assert len(_images(client, stack.pipeline_arn)) == 1
+    client.update_image_pipeline(  # a recipe naming other dependencies is an update: the next run builds
+        imagePipelineArn=stack.pipeline_arn,
+        imageRecipeArn=client.create_image_recipe(
+            name="other",
+            semanticVersion="1.0.0",
+            parentImage="arn:aws:imagebuilder:us-east-1:aws:image/ubuntu-server-22-lts-x86/x.x.x",
+            components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}],
+        )["imageRecipeArn"],
+        infrastructureConfigurationArn=stack.infrastructure_arn,
+        schedule={"scheduleExpression": "rate(1 minute)"},
+    )
+    fake.advance(180)
+    assert len(_images(client, stack.pipeline_arn)) == 2
 
 
 def test_aws_managed_dependencies_never_look_newer(fake: Any, client: Any, make_stack: Any):

@@ -29,7 +29,7 @@ from .lifecycle_executions import image_status
 from .state import Scope
 from .versions import concrete, highest, matches, pattern
 
-__all__ = ["resolution", "updated_since"]
+__all__ = ["never_updated", "resolution", "updated_since"]
 
 
 def _references(recipe: dict[str, Any]) -> list[str]:
@@ -43,6 +43,12 @@ def resolution(scope: Scope, recipe: dict[str, Any], now: float) -> tuple[str, .
     return tuple(
         ref if _fixed(ref, scope.account, scope.region) else _resolve(scope, ref, now) for ref in _references(recipe)
     )
+
+
+def never_updated(scope: Scope, recipe: dict[str, Any]) -> bool:
+    """Whether nothing ``recipe`` names can resolve to anything newer, whatever happens (AWS-managed ARNs, AMI
+    ids, other accounts' images: see the module doc)."""
+    return all(_fixed(ref, scope.account, scope.region) for ref in _references(recipe))
 
 
 def updated_since(scope: Scope, recipe: dict[str, Any], now: float, build: Build) -> bool:
