@@ -27,7 +27,7 @@ from .builds import Build
 from .errors import ImageBuilderError
 from .lifecycle_executions import image_status
 from .state import Scope
-from .versions import concrete, highest, matches, pattern
+from .versions import concrete, highest, matches, pattern, version_key
 
 __all__ = ["never_updated", "resolution", "updated_since"]
 
@@ -76,10 +76,10 @@ def updated_since(scope: Scope, recipe: dict[str, Any], now: float, build: Build
 def _order(arn: str) -> tuple[tuple[int, int, int], int] | None:
     """``(version, build number)`` of a resolved image build or component version ARN; None if it names none."""
     try:
-        _, version, *number = Arn.parse(arn).path.split("/")
-        return concrete(version), int(number[0]) if number else 0
-    except (ImageBuilderError, ValueError, IndexError):
+        key = version_key(Arn.parse(arn))
+    except ImageBuilderError:
         return None
+    return (key[1], key[2]) if key is not None else None
 
 
 @lru_cache(maxsize=1024)

@@ -22,12 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import images, pipelines
-from .arns import Arn
 from .builds import Build
 from .state import Scope, Store, label_of
-from .versions import Version
 
-__all__ = ["KINDS", "Kind", "by_type", "referenced_arns", "version_key"]
+__all__ = ["KINDS", "Kind", "by_type", "referenced_arns"]
 
 Show = Callable[[Scope, Any, float], dict[str, Any]]
 
@@ -229,19 +227,6 @@ _BY_TYPE = {kind.resource_type: kind for kind in KINDS}
 def by_type(resource_type: str) -> Kind | None:
     """The kind of an ARN resource type, if the fake holds that kind."""
     return _BY_TYPE.get(resource_type)
-
-
-def version_key(arn: Arn) -> tuple[str, Version, int] | None:
-    """``(name, version, build)`` of a versioned ARN's path (build 0 when it has none), or None."""
-    *name, last = arn.path.split("/")
-    build = 0
-    if last.isdigit() and name:
-        build = int(last)
-        *name, last = name
-    nodes = last.split(".")
-    if not name or len(nodes) != 3 or not all(n.isdigit() for n in nodes):
-        return None
-    return "/".join(name), (int(nodes[0]), int(nodes[1]), int(nodes[2])), build
 
 
 def _values(document: Any, path: list[str]) -> Iterator[Any]:

@@ -27,12 +27,12 @@ from .errors import (
     error_for_code,
 )
 from .filters import passes
-from .kinds import DISTRIBUTION, INFRASTRUCTURE, KINDS, RECIPE, Kind, referenced_arns, version_key
+from .kinds import DISTRIBUTION, INFRASTRUCTURE, KINDS, RECIPE, Kind, referenced_arns
 from .managed import MANAGED_TYPES, catalogue
 from .paging import page
 from .references import require_existing
 from .state import Operation, Scope, Store
-from .versions import check_references, concrete, highest, pattern
+from .versions import check_references, concrete, highest, pattern, version_key
 
 __all__ = [
     "create",

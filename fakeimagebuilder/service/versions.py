@@ -10,11 +10,14 @@ wildcard too (``x.2.x`` and ``1.x.8`` are errors).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from .errors import ImageBuilderError, InvalidRequestException, InvalidVersionNumberException
 
-__all__ = ["MAX_NODE", "Version", "concrete", "highest", "matches", "pattern"]
+if TYPE_CHECKING:
+    from .arns import Arn
+
+__all__ = ["MAX_NODE", "Version", "concrete", "highest", "matches", "pattern", "version_key"]
 
 T = TypeVar("T")
 
@@ -110,3 +113,16 @@ def check_references(references: Iterable[object]) -> None:
             nodes = nodes[1:]  # workflow/<BUILD|TEST|DISTRIBUTION type>/name/version
         if resource_type in _VERSIONED_TYPES and len(nodes) >= 2:
             pattern(nodes[1], InvalidRequestException)
+
+
+def version_key(arn: Arn) -> tuple[str, Version, int] | None:
+    """``(name, version, build)`` of a versioned ARN's path (build 0 when it has none), or None."""
+    *name, last = arn.path.split("/")
+    build = 0
+    if last.isdigit() and name:
+        build = int(last)
+        *name, last = name
+    nodes = last.split(".")
+    if not name or len(nodes) != 3 or not all(n.isdigit() for n in nodes):
+        return None
+    return "/".join(name), (int(nodes[0]), int(nodes[1]), int(nodes[2])), build
