@@ -1064,6 +1064,27 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/server/test_server_http.py::test_oversized_body_is_refused_with_413",
     ),
     Behaviour(
+        "request-head",
+        "The HTTP server reads a request head by RFC 9112 with the Python standard library's limits: a line over "
+        "65,536 bytes or more than 100 header lines (folded ones included) answers 431; a header line that is not "
+        "'name: value' (no colon, whitespace before it, a bare CR), a Transfer-Encoding other than chunked "
+        "(several fields read as one list) and versions other than HTTP/1.0 and 1.1 answer 400; one blank line "
+        "before a request line is skipped; Connection is a list of options. Every refusal is a JSON error, then "
+        "the connection closes.",
+        "assumed",
+        "https://www.rfc-editor.org/rfc/rfc9112 (sections 2.2, 5, 6.1, 9.3); limits of CPython's http.client "
+        "(_MAXLINE, _MAXHEADERS); refusing rather than guessing is the fake's choice",
+        "tests/server/test_server_http.py::test_malformed_http_gets_a_4xx_json_answer",
+    ),
+    Behaviour(
+        "clock-end",
+        "The fake's clocks run from the epoch to 9999-12-31T23:59:59Z: a start outside it is refused, advance() "
+        "past it is refused, and a scaled clock (the server's) stops there, so every date stays writable.",
+        "assumed",
+        "fake only: Image Builder's dates (ISO 8601 with a four-digit year) cannot be written past the year 9999",
+        "tests/test_clock.py::test_a_fast_scaled_clock_stops_at_the_year_9999_and_the_fake_keeps_answering",
+    ),
+    Behaviour(
         "signature-errors",
         "With --verify-signatures: an unknown access key answers 403 UnrecognizedClientException, a wrong "
         "signature 403 InvalidSignatureException, no signature 403 MissingAuthenticationTokenException.",
