@@ -332,12 +332,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     try:
         return (yield)
     finally:
-        active = botocore_hook.active_handlers()
-        left = []
-        for handler in item.stash.get(_TEST_STARTS, []):
-            if handler in active:
-                active.remove(handler)
-                left.append(handler)
+        started = item.stash.get(_TEST_STARTS, [])
+        left = _less(started, _less(started, botocore_hook.active_handlers()))  # those still active
         if left:
             for handler in reversed(left):
                 fake = getattr(handler, "__self__", None)
