@@ -41,7 +41,7 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from .fake import FakeImageBuilder
 from .hosts import is_loopback
-from .request_head import HeadError, read_fields, read_request_line
+from .request_head import MAX_LINE, HeadError, read_fields, read_request_line
 from .service.errors import ImageBuilderError
 from .signatures import SignatureVerifier
 from .transports.wsgi import BodyTooLarge, read_request, reason_phrase, split_target, write_response
@@ -381,12 +381,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def handle_one_request(self) -> None:
         try:
-            self.raw_requestline = self.rfile.readline(65537)
+            self.raw_requestline = self.rfile.readline(MAX_LINE + 1)
             if self.raw_requestline in (b"\r\n", b"\n"):
                 # RFC 9112 section 2.2: a server SHOULD ignore at least one empty line before the request line
                 # (some clients send a CRLF after a body).
-                self.raw_requestline = self.rfile.readline(65537)
-            if len(self.raw_requestline) > 65536:
+                self.raw_requestline = self.rfile.readline(MAX_LINE + 1)
+            if len(self.raw_requestline) > MAX_LINE:
                 self.command, self.request_version = "", "HTTP/1.1"
                 self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
                 return
@@ -504,7 +504,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._refuse(400, "Malformed chunked body.")
             parts.append(data)
         for _ in range(100):  # trailer fields, up to the blank line
-            line = self.rfile.readline(65537)
+            line = self.rfile.readline(MAX_LINE + 1)
             if line in (b"\r\n", b"\n"):
                 return b"".join(parts)
             if not line.endswith(b"\n"):
