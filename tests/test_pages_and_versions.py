@@ -378,6 +378,12 @@ def test_the_build_store_indexes_what_a_walk_of_it_finds(steps: list[tuple[bool,
         for version, found in groups.items():
             assert each.of_version(version) == found
         assert each.versions() == list(groups.values())  # by each version's oldest build: the first seen
+        names: dict[str, list[list[Any]]] = {}
+        for version, found in groups.items():
+            names.setdefault(version.rsplit("/", 1)[0], []).append(found)
+        for name, versions in names.items():  # in no particular order of versions
+            arns = sorted([build.arn for build in builds] for builds in each.versions_of(name))
+            assert arns == sorted([build.arn for build in builds] for builds in versions)
 
 
 def _stub_build(arn: str) -> Any:

@@ -122,7 +122,22 @@ class BuildStore(Store[Build]):
         super().__setitem__(key, value)
         if replaced is not None:
             self._unindex(replaced)
-        self._index(value)
+            self._index(value)
+        else:
+            self._append(value)
+
+    def _append(self, build: Build) -> None:
+        """Index a build stored under a new key (or one deleted before): it has the newest serial, so it is the
+        newest everywhere it goes and every index is an append. Every start takes this way; :meth:`_index`
+        orders by serial, a dozen calls more."""
+        self._all.append(build)
+        version = build.arn.rsplit("/", 1)[0]
+        builds = self._by_version.get(version)
+        if builds is None:
+            builds = self._by_version[version] = []
+            self._by_name.setdefault(version.rsplit("/", 1)[0], []).append(builds)
+            self._versions.append(builds)
+        builds.append(build)
 
     def __delitem__(self, key: str) -> None:
         build = self[key]
