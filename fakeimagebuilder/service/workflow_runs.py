@@ -33,7 +33,7 @@ from .documents import as_text, read_document
 from .errors import ImageBuilderError
 from .managed import catalogue
 from .state import Scope
-from .versions import highest, pattern
+from .versions import Version, highest, pattern, version_key
 
 __all__ = [
     "STAGE_TYPES",
@@ -177,15 +177,16 @@ def _workflow_document(scope: Scope, text: str) -> dict[str, Any] | None:
     best = highest(
         (key for key in items if key.startswith(prefix + "/")),
         wanted,
-        lambda key: _version_key(key),
+        _build_version,
     )
     return dict(items[best]) if best is not None else None
 
 
-def _version_key(arn: str) -> tuple[tuple[int, int, int], int]:
-    version, number = arn.rsplit("/", 2)[1:]
-    major, minor, patch = (int(part) for part in version.split("."))
-    return (major, minor, patch), int(number)
+def _build_version(arn: str) -> tuple[Version, int]:
+    """``(version, build)`` of a stored workflow's ARN (always a build version: ``.../x.y.z/n``)."""
+    key = version_key(Arn.parse(arn))
+    assert key is not None
+    return key[1], key[2]
 
 
 def _condition(node: Any, values: Mapping[str, Any]) -> bool:
