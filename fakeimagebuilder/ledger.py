@@ -364,9 +364,11 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "in-use",
-        "A pipeline at its max_concurrent_builds answers ResourceInUseException (400).",
+        "A pipeline at its max_concurrent_builds answers ResourceInUseException (400) to a start, and to a "
+        "RetryImage of one of its builds.",
         "assumed",
-        "chosen as the modeled code for a busy resource (knob max_concurrent_builds; default unlimited)",
+        "chosen as the modeled code for a busy resource (StartImagePipelineExecution and RetryImage model it; knob "
+        "max_concurrent_builds; default unlimited)",
         "tests/test_start_errors.py::test_busy_pipeline_is_in_use",
     ),
     Behaviour(

@@ -170,6 +170,23 @@ def test_busy_pipeline_is_in_use(fake: Any, client: Any, make_stack: Any, expect
     client.start_image_pipeline_execution(imagePipelineArn=busy)
 
 
+@pytest.mark.parametrize("fake", [{"max_concurrent_builds": 1}], indirect=True)
+def test_retrying_a_build_of_a_busy_pipeline_is_in_use(fake: Any, client: Any, stack: Any, expect_error: Any):
+    """A retry makes one more build in progress, as a start does: refused at the limit, nothing changed."""
+    first = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    client.cancel_image_creation(imageBuildVersionArn=first)
+    client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)
+
+    with pytest.raises(client.exceptions.ResourceInUseException) as caught:
+        client.retry_image(imageBuildVersionArn=first)
+    expect_error(caught.value, "ResourceInUseException", 400)
+    assert client.get_image(imageBuildVersionArn=first)["image"]["state"]["status"] == "CANCELLED"
+
+    fake.advance(3600)  # the other build has finished: room for the retry
+    client.retry_image(imageBuildVersionArn=first)
+    assert client.get_image(imageBuildVersionArn=first)["image"]["state"]["status"] != "CANCELLED"
+
+
 def test_busy_pipeline_is_not_limited_by_default(client: Any, stack: Any):
     starts = [client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn) for _ in range(3)]
     assert len({start["imageBuildVersionArn"] for start in starts}) == 3

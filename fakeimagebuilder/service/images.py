@@ -69,12 +69,7 @@ def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: fl
             f"The image pipeline '{arn}' is disabled; enable it before starting it.",
         )
     builds = scope.pipeline_builds.setdefault(arn, [])
-    limit = settings.max_concurrent_builds
-    if limit is not None and sum(1 for b in builds if b.build_state(now)[0] not in TERMINAL) >= limit:
-        raise ResourceInUseException(
-            f"The image pipeline '{arn}' already has {limit} image builds in progress. "
-            "Retry when one of them has finished."
-        )
+    require_capacity(scope, arn, now)
     # The pipeline's imageTags first; tags given to this start win.
     tags = {**(item.get("imageTags") or {}), **(params.get("tags") or {})}
     if len(tags) > MAX_TAGS:
@@ -91,6 +86,18 @@ def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: fl
     build = launch(scope, item, recipe, now, tags, settings.plan_for(arn))
     builds.append(build)
     return {"imageBuildVersionArn": build.arn}
+
+
+def require_capacity(scope: Scope, pipeline_arn: str, now: float) -> None:
+    """ResourceInUseException if the pipeline has ``max_concurrent_builds`` builds in progress (knob, ledger
+    ``in-use``): a start and a retry of one of its builds alike would make one more."""
+    limit = scope.settings.max_concurrent_builds
+    builds = scope.pipeline_builds.get(pipeline_arn, ())
+    if limit is not None and sum(1 for b in builds if b.build_state(now)[0] not in TERMINAL) >= limit:
+        raise ResourceInUseException(
+            f"The image pipeline '{pipeline_arn}' already has {limit} image builds in progress. "
+            "Retry when one of them has finished."
+        )
 
 
 def launch(

@@ -18,6 +18,7 @@ from typing import Any
 from .builds import Attempt, Build
 from .dates import date_string
 from .errors import InvalidParameterValueException, InvalidRequestException, ResourceNotFoundException
+from .images import require_capacity
 from .lifecycle_executions import image_status
 from .paging import Position, page
 from .state import Scope
@@ -252,6 +253,9 @@ def retry_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
             f"The image '{text}' was imported or made by DistributeImage; only an image built from a recipe can "
             "be retried."
         )
+    source = build.pipeline.get("arn")
+    if source in scope.pipeline_builds:  # a build of a live pipeline counts toward its max_concurrent_builds
+        require_capacity(scope, source, now)
     runs = runs_of(scope, build)  # laid out before the attempt is put aside
     # The status it ended in: the last that had started before the end (a cancel at the start: the first).
     reached = [stage for stage, starts in build.stages if starts < build.end_at]
@@ -262,7 +266,6 @@ def retry_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
     for run in runs:
         if run.attempt == attempt - 1 and run.spec.type in stopped_in:
             run.retried = True
-    source = build.pipeline.get("arn")
     plan = scope.settings.plan_for(source) if source else scope.settings.build_plan
     build.layout = {**build.layout, "attempt": attempt, "start": now, "plan": plan, "first_status": resume}
     apply_layout(scope, build)
