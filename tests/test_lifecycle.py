@@ -190,14 +190,18 @@ def test_cancel_ends_a_build_as_cancelled(fake: Any, client: Any, stack: Any, ra
     assert pipeline["lastRunStatus"] == "CANCELLED"
 
 
-@pytest.mark.parametrize("end", ["AVAILABLE", "FAILED", "CANCELLED"])
+@pytest.mark.parametrize("end", ["AVAILABLE", "FAILED", "CANCELLED", "DEPRECATED", "DISABLED"])
 def test_cancel_of_a_finished_build_is_refused(fake: Any, client: Any, stack: Any, expect_error: Any, end: str):
+    """Refused in the words of the status GetImage shows (a state update's too: ledger image-managed-status)."""
     if end == "FAILED":
         fake.set_build_plan(BuildPlan(outcome="FAILED"))
     arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
     if end == "CANCELLED":
         client.cancel_image_creation(imageBuildVersionArn=arn)
     fake.advance(3600)
+    if end in ("DEPRECATED", "DISABLED"):
+        client.start_resource_state_update(resourceArn=arn, state={"status": end})
+        fake.advance(3600)
     assert client.get_image(imageBuildVersionArn=arn)["image"]["state"]["status"] == end
 
     with pytest.raises(client.exceptions.InvalidParameterValueException) as caught:

@@ -495,7 +495,7 @@ def cancel_image_creation(scope: Scope, params: dict[str, Any], now: float) -> d
     runs_of(scope, build)  # laid out before the cancel ends them
     if not build.cancel(now):
         raise InvalidParameterValueException(
-            f"The image '{text}' is in status {build.end_status} and cannot be cancelled; "
+            f"The image '{text}' is in status {image_status(scope, build, now)} and cannot be cancelled; "
             "only images that are still being created can be."
         )
     return {"imageBuildVersionArn": text}
