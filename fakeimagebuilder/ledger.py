@@ -1578,7 +1578,8 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "state-update-in-use",
         "StartResourceStateUpdate on an image another lifecycle execution is still acting on answers "
-        "ResourceInUseException (400) naming that execution.",
+        "ResourceInUseException (400) naming that execution; so does RetryImage of an image an execution acts on or "
+        "waits (updateAt) to act on, which would otherwise change the retried build mid-flight.",
         "assumed",
         "the model lists ResourceInUseException; the case is the fake's choice",
         "tests/test_lifecycle_executions.py::test_an_image_another_execution_acts_on_is_in_use",

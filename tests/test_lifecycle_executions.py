@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -311,6 +312,25 @@ def test_an_image_another_execution_acts_on_is_in_use(fake: Any, client: Any, st
     assert first in str(caught.value)
     fake.advance(TARGET_SECONDS)
     _update(client, image, "DISABLED")
+
+
+def test_an_image_an_update_waits_to_act_on_cannot_be_retried(fake: Any, client: Any, stack: Any, expect_error: Any):
+    """A state update waiting on its updateAt would act on the retried build mid-flight: the retry is in use."""
+    fake.set_build_plan(BuildPlan(outcome="FAILED"))
+    image = _build(fake, client, stack.pipeline_arn)
+    fake.set_build_plan(BuildPlan())
+    created = client.get_image(imageBuildVersionArn=image)["image"]["dateCreated"]
+    later = datetime.fromisoformat(created.replace("Z", "+00:00")) + timedelta(seconds=BUILD_SECONDS + 120)
+    waiting = _update(client, image, "DELETED", updateAt=later)
+
+    with pytest.raises(ClientError) as caught:
+        client.retry_image(imageBuildVersionArn=image)
+
+    expect_error(caught.value, "ResourceInUseException", 400)
+    assert waiting in str(caught.value)
+    assert _status(client, image) == "FAILED"
+    fake.advance(120 + TARGET_SECONDS)
+    assert _status(client, image) == "DELETED"
 
 
 def test_a_missing_image_is_not_found(client: Any, expect_error: Any):

@@ -229,6 +229,17 @@ def busy(scope: Scope, build_arn: str, now: float) -> Execution | None:
     return None
 
 
+def require_idle(scope: Scope, build_arn: str, now: float) -> None:
+    """ResourceInUseException while an execution is pending on or acting on the image (ledger state-update-in-use):
+    another state update, or a RetryImage whose build that execution would act on mid-flight."""
+    running = busy(scope, build_arn, now)
+    if running is not None:
+        raise ResourceInUseException(
+            f"The lifecycle execution '{running.id}' is still acting on the image '{build_arn}'. "
+            "Retry when it has finished."
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class AmiAction:
     """A lifecycle action applied to one of an image's AMIs, for a neighbour that holds the AMI (moto's EC2).
@@ -514,12 +525,7 @@ def start_resource_state_update(scope: Scope, params: dict[str, Any], now: float
         raise InvalidRequestException(f"The image '{text}' is a container image; it can only change to DELETED.")
     included = params.get("includeResources") or {}
     _check_includes(included, container, wanted)
-    running = busy(scope, text, now)
-    if running is not None:
-        raise ResourceInUseException(
-            f"The lifecycle execution '{running.id}' is still acting on the image '{text}'. "
-            "Retry when it has finished."
-        )
+    require_idle(scope, text, now)
     update_at = params.get("updateAt")
     starts = max(now, update_at) if update_at is not None else now  # epoch seconds: the wire read it
     exclusion = (params.get("exclusionRules") or {}).get("amis")

@@ -19,7 +19,7 @@ from .builds import Attempt, Build
 from .dates import date_string
 from .errors import InvalidParameterValueException, InvalidRequestException, ResourceNotFoundException
 from .images import require_capacity
-from .lifecycle_executions import image_status
+from .lifecycle_executions import image_status, require_idle
 from .paging import Position, page
 from .state import Scope
 from .workflow_runs import Action, StepRun, WorkflowRun, apply_layout, executions_owner, runs_of
@@ -253,6 +253,7 @@ def retry_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
             f"The image '{text}' was imported or made by DistributeImage; only an image built from a recipe can "
             "be retried."
         )
+    require_idle(scope, text, now)  # a state update waiting on its updateAt would act on the build mid-flight
     source = build.pipeline.get("arn")
     if source in scope.pipeline_builds:  # a build of a live pipeline counts toward its max_concurrent_builds
         require_capacity(scope, source, now)
