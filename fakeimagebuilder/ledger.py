@@ -105,10 +105,12 @@ LEDGER: tuple[Behaviour, ...] = (
         "failed-reason",
         "A failed build ends FAILED with state.reason in AWS's workflow wording: \"Workflow Execution ID: "
         "'wf-...' failed with reason: Document <component ARN> failed!\" (the recipe's first component; "
-        "BuildPlan.failure_reason switches it).",
+        "BuildPlan.failure_reason switches it). Failing where no workflow step failed (PENDING, CREATING, "
+        "DISTRIBUTING, INTEGRATING), it names no execution: \"The image build failed while it was <STATUS>; no "
+        "workflow step failed.\"",
         "confirmed",
-        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-failure-context.html (the fake uses "
-        "this wording for a failure in any status)",
+        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-failure-context.html (the ids are the "
+        "failed workflow execution's); the wording outside workflow steps is assumed (no source shows one)",
         "tests/test_lifecycle.py::test_failed_build_has_a_default_reason",
     ),
     Behaviour(

@@ -169,6 +169,31 @@ def test_failed_build_has_a_default_reason(fake: Any, client: Any, stack: Any):
     ), state["reason"]
 
 
+@pytest.mark.parametrize("status", ["PENDING", "CREATING", "DISTRIBUTING", "INTEGRATING"])
+def test_a_failure_outside_every_workflow_step_names_no_workflow_execution(
+    fake: Any, client: Any, stack: Any, status: str
+):
+    """AWS's default wording names the workflow execution that failed; failing where no workflow step ran, no
+    execution failed, and the reason says only where the build failed."""
+    fake.set_build_plan(BuildPlan(outcome="FAILED", fail_during=status))
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+
+    state = client.get_image(imageBuildVersionArn=arn)["image"]["state"]
+    assert state["status"] == "FAILED"
+    assert state["reason"] == f"The image build failed while it was {status}; no workflow step failed."
+    executions = client.list_workflow_executions(imageBuildVersionArn=arn)["workflowExecutions"]
+    assert all(execution["status"] != "FAILED" for execution in executions)
+
+    # A plan's own wording is the plan's: its placeholders are filled as before.
+    own = BuildPlan(outcome="FAILED", fail_during=status, failure_reason="{status}: {workflow_execution_id}")
+    fake.set_build_plan(own)
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+    reason = client.get_image(imageBuildVersionArn=arn)["image"]["state"]["reason"]
+    assert re.fullmatch(rf"{status}: wf-[0-9a-f-]{{36}}", reason), reason
+
+
 def test_cancel_ends_a_build_as_cancelled(fake: Any, client: Any, stack: Any, raw_bodies: Any, check_output: Any):
     fake.set_build_plan(PLAN)
     arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]

@@ -487,11 +487,17 @@ def lay_out(
             elapsed = stage_from + duration  # no step of this status runs: its time passes after its workflows
             t = base + elapsed
         if failing:
-            # Failing outside any workflow step: the reason names the last workflow execution, if one ran, else
-            # a made-up one (made here, not at every launch: most builds never fail so; a layout stored before
-            # this still holds the one it was given).
-            last = runs[-1].id if runs else fills.get("workflow_execution_id") or execution_id("wf", origin, build_arn)
-            return Layout(tuple(stages), "FAILED", t, _reason(plan, status, None, None, fills, last), runs)
+            # Failing outside every workflow step: AWS's default wording would name a workflow execution that did
+            # not fail (or none of the build's), so the reason says only where it failed. A plan's own wording is
+            # kept; its {workflow_execution_id} names the last execution that ran, else a made-up one (made here,
+            # not at every launch; a layout stored before this still holds the one it was given).
+            if plan.failure_reason == DEFAULT_FAILURE_REASON:
+                reason = f"The image build failed while it was {status}; no workflow step failed."
+            else:
+                made_up = fills.get("workflow_execution_id") or execution_id("wf", origin, build_arn)
+                last = runs[-1].id if runs else made_up
+                reason = _reason(plan, status, None, None, fills, last)
+            return Layout(tuple(stages), "FAILED", t, reason, runs)
     return Layout(tuple(stages), "AVAILABLE", t, None, runs)
 
 
