@@ -7,18 +7,21 @@ from the installed botocore's ``imagebuilder`` model.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
 
-import botocore.session
 from botocore.exceptions import DataNotFoundError
-from botocore.loaders import create_loader
+from botocore.loaders import Loader, create_loader
 from botocore.model import OperationModel, ServiceModel
+from botocore.regions import EndpointResolver
 
 __all__ = [
     "Route",
     "RouteTable",
+    "data_loader",
+    "endpoint_resolver",
     "error_statuses",
     "error_statuses_of",
     "known_regions",
@@ -28,9 +31,26 @@ __all__ = [
 
 
 @functools.cache
+def data_loader() -> Loader:
+    """botocore's data loader as a session would make it, without reading the caller's AWS config.
+
+    A session reads its data path from the profile, so a missing ``AWS_PROFILE``
+    or a config file that does not parse would fail the fake before any call.
+    The fake needs none of that: the installed data, plus ``AWS_DATA_PATH``.
+    """
+    return create_loader(os.environ.get("AWS_DATA_PATH"))
+
+
+@functools.cache
 def service_model() -> ServiceModel:
     """The installed botocore's Image Builder model (loaded once per process)."""
-    return botocore.session.get_session().get_service_model("imagebuilder")
+    return ServiceModel(data_loader().load_service_model("imagebuilder", "service-2"), service_name="imagebuilder")
+
+
+@functools.cache
+def endpoint_resolver() -> EndpointResolver:
+    """botocore's resolver of its endpoint data: partitions and the regions each service has."""
+    return EndpointResolver(data_loader().load_data("endpoints"))
 
 
 @functools.cache
@@ -40,7 +60,7 @@ def known_regions() -> frozenset[str]:
     Empty when botocore ships no endpoint data (then no region can be told apart from a typo).
     """
     try:
-        data: Any = create_loader().load_data("endpoints")
+        data: Any = data_loader().load_data("endpoints")
     except DataNotFoundError:
         return frozenset()
     regions: set[str] = set()

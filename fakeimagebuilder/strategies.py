@@ -45,11 +45,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import botocore.session
 from botocore.exceptions import UnknownRegionError
 
 from .extras import missing_extra
-from .model import service_model
+from .model import endpoint_resolver, service_model
 from .validation import java_pattern
 
 try:
@@ -118,16 +117,11 @@ def matches_pipeline_arn_pattern(value: str) -> bool:
 
 
 @functools.cache
-def _botocore_session() -> botocore.session.Session:
-    return botocore.session.get_session()
-
-
-@functools.cache
 def partition_of(region: str) -> str:
     """The partition of ``region``, from botocore's endpoint data (``aws`` for a region botocore does not know,
     as botocore's endpoint resolver assumes)."""
     try:
-        partition: str = _botocore_session().get_partition_for_region(region)
+        partition: str = endpoint_resolver().get_partition_for_region(region)
     except UnknownRegionError:
         return "aws"
     return partition
@@ -135,10 +129,10 @@ def partition_of(region: str) -> str:
 
 @functools.cache
 def _imagebuilder_regions() -> tuple[str, ...]:
-    session = _botocore_session()
+    resolver = endpoint_resolver()
     found: list[str] = []
     for partition in ("aws", "aws-cn", "aws-us-gov"):
-        found.extend(session.get_available_regions("imagebuilder", partition_name=partition))
+        found.extend(resolver.get_available_endpoints("imagebuilder", partition_name=partition))
     return tuple(sorted(found)) or ("us-east-1",)
 
 

@@ -410,3 +410,34 @@ def test_a_pytest_run_inside_a_test_keeps_its_own_account_of_fixture_fakes(pytes
     result = pytester.runpytest("-W", "error::fakeimagebuilder.pytest_plugin.FakeLeftActiveWarning")
 
     result.assert_outcomes(passed=2)
+
+
+@pytest.mark.parametrize("broken", ["AWS_PROFILE", "AWS_CONFIG_FILE"])
+def test_a_broken_aws_profile_of_the_caller_stops_nothing(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, broken: str
+):
+    """The fake reads botocore's data, never the caller's AWS config: a profile that does not exist, or a config
+    file that does not parse, must not stop the session (it once did, at configure), the fixtures or the fake."""
+    if broken == "AWS_PROFILE":
+        monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    else:
+        bad = pytester.path / "config"
+        bad.write_text("[profile ci\nregion = \n  = us-east-1\n")
+        monkeypatch.setenv("AWS_CONFIG_FILE", str(bad))
+    pytester.makepyfile(
+        """
+        from fakeimagebuilder import FakeImageBuilder
+
+        def test_uses_no_fixture():
+            pass
+
+        def test_uses_the_client(imagebuilder_client):
+            assert imagebuilder_client.list_image_pipelines()["imagePipelineList"] == []
+
+        def test_makes_its_own_fake():
+            with FakeImageBuilder() as fake:
+                assert fake.state() == {}
+        """
+    )
+    # In a new process: this one has read the model already.
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=3)
