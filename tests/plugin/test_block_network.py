@@ -82,8 +82,9 @@ def test_the_guard_is_on():
 
 # botocore wraps what its HTTP client raises (HTTPClientError), keeping the guard's message.
 def test_another_service_without_any_fixture():
-    with pytest.raises(HTTPClientError, match="with imagebuilder_block_network = true nothing leaves the machine"):
+    with pytest.raises(HTTPClientError, match="with imagebuilder_block_network = true nothing leaves the machine") as e:
         boto3.client("s3", region_name="us-east-1", **KEYS).list_buckets()
+    assert isinstance(e.value.__context__, NetworkBlocked)  # as README says
 
 
 def test_image_builder_without_a_fixture():
