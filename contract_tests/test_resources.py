@@ -50,6 +50,24 @@ def test_a_taken_name_already_exists(workspace: Workspace) -> None:
             workspace.recipe(recipe.version, name=recipe.name)
 
 
+def test_a_dry_run_makes_nothing_yet_meets_the_real_checks(workspace: Workspace) -> None:
+    """dryRun on CreateInfrastructureConfiguration: DryRunOperationException (412) and nothing made, so the real
+    call then succeeds; once the name is taken, a dry run answers ResourceAlreadyExistsException as the call would."""
+    model = workspace.client.raw.meta.service_model
+    if "dryRun" not in model.operation_model("CreateInfrastructureConfiguration").input_shape.members:
+        pytest.skip("the installed botocore's model has no dryRun on CreateInfrastructureConfiguration")
+    name = workspace.names.new("infra")
+    members = {"name": name, "tags": workspace.tags(), **workspace.target.infrastructure_parameters()}
+    with verifies("dry-run"):
+        with expect_error("DryRunOperationException", 412):
+            workspace.client.create_infrastructure_configuration(dryRun=True, **members)
+        listed = workspace.client.list_infrastructure_configurations(filters=[{"name": "name", "values": [name]}])
+        assert listed["infrastructureConfigurationSummaryList"] == []
+        assert workspace.infrastructure(name) == workspace.arn("infrastructure-configuration", name)
+    with verifies("dry-run-state-checks"), expect_error("ResourceAlreadyExistsException", 400):
+        workspace.client.create_infrastructure_configuration(dryRun=True, **members)
+
+
 def test_what_a_pipeline_uses_cannot_be_deleted(workspace: Workspace) -> None:
     """Deleting the infrastructure configuration or recipe of a pipeline: ResourceDependencyException; both stay."""
     infra = workspace.infrastructure()

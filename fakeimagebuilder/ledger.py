@@ -485,6 +485,53 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_duplicate_resources_already_exist",
     ),
     Behaviour(
+        "dry-run",
+        "dryRun true, on every operation whose installed model has the member (the eight Create operations of "
+        "components, workflows, image and container recipes, infrastructure and distribution configurations, "
+        "pipelines and lifecycle policies from botocore 1.44; none in 1.40.41's model, where the wire never reads "
+        "it), answers DryRunOperationException (412) once the call's checks pass, and changes nothing: no "
+        "resource, tag or build number.",
+        "confirmed",
+        "botocore model doc of each Create's dryRun ('Validates the required permissions and request parameters "
+        "without performing the operation. If validation succeeds, the operation returns a "
+        "DryRunOperationException error response.') and of DryRunOperationException (412: 'no resources or "
+        "mutations were actually performed')",
+        "tests/test_dry_run.py::test_a_dry_run_answers_412_and_makes_nothing",
+    ),
+    Behaviour(
+        "dry-run-validates",
+        "A dry run whose parameters the real call refuses (a component or workflow document, a region, a "
+        "lifecycle rule, a template given twice) answers that refusal, not 412; so does one the caller is denied "
+        "(ForbiddenException).",
+        "confirmed",
+        "botocore model doc of dryRun: it validates 'the required permissions and request parameters', and "
+        "answers DryRunOperationException only 'if validation succeeds'",
+        "tests/test_dry_run.py::test_a_dry_run_the_real_call_would_refuse_answers_the_refusal",
+    ),
+    Behaviour(
+        "dry-run-state-checks",
+        "A dry run also makes the real call's checks against what exists, in the real call's order: a taken name "
+        "answers ResourceAlreadyExistsException, a missing reference its not-found answer; a component or "
+        "workflow version that exists passes (the real call makes its next build) and spends no build number.",
+        "assumed",
+        "the model's 'validates ... request parameters' does not say whether validation reads existing "
+        "resources; chosen so that a dry run that passes means the real call would (the fake runs the real "
+        "call on a copy of the state and drops it)",
+        "tests/test_dry_run.py::test_a_dry_run_of_a_taken_name_answers_that_it_exists",
+    ),
+    Behaviour(
+        "dry-run-token",
+        "A dry run leaves no client token behind: the same token then makes the resource for real. With a token "
+        "a real call already used, a dry run answers what that call's retry would: 412 for the same parameters, "
+        "IdempotentParameterMismatchException for others. dryRun false is the request without it (the same "
+        "fingerprint, and not kept on the resource).",
+        "assumed",
+        "AWS does not document dryRun with clientToken; EC2's idempotency guide (linked from the model) replays "
+        "only a request that completed successfully, and a dry run performs nothing and answers an error, so "
+        "there is nothing to replay",
+        "tests/test_dry_run.py::test_a_dry_run_with_a_used_token_answers_as_its_replay_would",
+    ),
+    Behaviour(
         "dependency",
         "Deleting a recipe or configuration a pipeline uses answers ResourceDependencyException.",
         "likely",

@@ -198,6 +198,10 @@ def _is_versionless(shape: Shape) -> bool:
     return shape.type_name == "string" and shape.metadata.get("pattern", "").endswith("/x\\.x\\.x$")
 
 
+# The input member that asks a call only to be checked ("Validates the required permissions and request
+# parameters without performing the operation", the model's documentation of it): a boolean of this name.
+_DRY_RUN = "dryRun"
+
 _VERSION_TAIL = re.compile(r"/[0-9]+\.[0-9]+\.[0-9]+(?:/[0-9]+)?$")
 
 
@@ -238,6 +242,9 @@ class _OperationPlan:
         self.header_members: dict[str, tuple[str, Shape]] = {}
         self.label_to_member: dict[str, str] = {}
         self.token_member: str | None = None
+        # Taken out of the parameters into Call.dry_run: to the operation and to an idempotency fingerprint, a
+        # dry run is the request it checks, and dryRun false is the request without it.
+        self.dry_run_member: str | None = None
         for name, member in inp.members.items() if inp is not None else ():
             where = member.serialization.get("location")
             wire_name = member.serialization.get("name", name)
@@ -251,6 +258,8 @@ class _OperationPlan:
                 self.body_members[name] = member
             if member.metadata.get("idempotencyToken"):
                 self.token_member = name
+            if name == _DRY_RUN and member.type_name == "boolean":
+                self.dry_run_member = name
         out = op.output_shape
         self.output = _serializer(out) if out is not None else None
         self.output_headers = {
@@ -509,12 +518,14 @@ class RestJsonWire:
                     params = plan.read_timestamps(params, "")
                 except TimestampError as bad:
                     return self.error(plan.timestamp_code, str(bad), request_id)
+            dry_run = plan.dry_run_member is not None and bool(params.pop(plan.dry_run_member, False))
             call = Call(
                 operation=plan.name,
                 params=params,
                 account=self._account_for(access_key),
                 region=region,
                 token_member=plan.token_member,
+                dry_run=dry_run,
             )
             return plan.success(self._backend(call), request_id, params)
         except ImageBuilderError as error:

@@ -138,6 +138,10 @@ class BuildPlan:
         # A copy the caller cannot change afterwards, so what was checked is what builds follow.
         object.__setattr__(self, "durations", MappingProxyType(checked))
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> BuildPlan:
+        # Immutable (frozen, its durations a read-only view): a copy of the state shares it, as it may.
+        return self
+
     @classmethod
     def lasting(cls, seconds: float, **kwargs: Any) -> BuildPlan:
         """A plan whose full build takes ``seconds``, split like the default durations."""

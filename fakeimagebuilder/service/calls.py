@@ -12,6 +12,8 @@ class Call(NamedTuple):
 
     ``params`` uses the model's member names. ``token_member`` names the
     member that carries the idempotency token, when the operation has one.
+    ``dry_run`` is set when the call asked only to be checked (the model's
+    ``dryRun`` member, which the wire takes out of ``params``).
 
     A named tuple, like ``arns.Arn``: one is made per request, in half the time a frozen dataclass takes.
     """
@@ -21,6 +23,7 @@ class Call(NamedTuple):
     account: str
     region: str
     token_member: str | None = None
+    dry_run: bool = False
 
     @property
     def client_token(self) -> str | None:

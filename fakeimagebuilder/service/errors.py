@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "CallRateLimitExceededException",
     "ClientException",
+    "DryRunOperationException",
     "ForbiddenException",
     "IdempotentParameterMismatchException",
     "ImageBuilderError",
@@ -103,6 +104,10 @@ class InvalidParameterValueException(ImageBuilderError):
 
 class InvalidParameterException(ImageBuilderError):
     """A parameter is not valid (400); the tagging operations' variant."""
+
+
+class DryRunOperationException(ImageBuilderError):
+    """A ``dryRun`` call passed every check, and nothing was done (412)."""
 
 
 _BY_CODE: dict[str, type[ImageBuilderError]] = {cls.code: cls for cls in ImageBuilderError.__subclasses__()}

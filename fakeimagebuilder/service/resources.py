@@ -332,13 +332,8 @@ def create(kind: Kind, scope: Scope, params: dict[str, Any], now: float, arn: st
 def new_build(kind: Kind, scope: Scope, params: dict[str, Any], *path: str) -> str:
     """The ARN of the next build of the version ``params`` names (``<path>/<x.y.z>/<n>``), for a kind with builds.
 
-    A ``dryRun`` call stops here with DryRunOperationException. Build numbers
-    of a version count up and are never reused, as images' are.
+    Build numbers of a version count up and are never reused, as images' are.
     """
-    if params.get("dryRun"):
-        raise error_for_code(
-            "DryRunOperationException", "The request would have succeeded, but the dryRun flag is set."
-        )
     version = params["semanticVersion"]
     concrete(version)
     key = ("/".join((kind.resource_type, *path)), version)

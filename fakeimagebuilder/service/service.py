@@ -8,7 +8,7 @@ from typing import Any
 
 from ..clock import Clock
 from .calls import Call
-from .errors import ImageBuilderError
+from .errors import DryRunOperationException, ImageBuilderError
 from .events import BuildStateChanges, EventLog, PipelineDisables
 from .findings import CveDetections
 from .kinds import KINDS
@@ -16,7 +16,7 @@ from .lifecycle_executions import AmiAction, ami_actions, executions_state
 from .lifecycle_runs import catch_up as run_lifecycle_policies
 from .operations import OPERATIONS
 from .schedule_runs import catch_up
-from .state import Scope, Settings
+from .state import Operation, Scope, Settings
 from .step_waits import StepWaits
 
 __all__ = ["ImageBuilderService", "NotImplementedOperation"]
@@ -31,6 +31,16 @@ class NotImplementedOperation(ImageBuilderError):
 def _not_implemented(name: str) -> NotImplementedOperation:
     return NotImplementedOperation(
         f"fakeimagebuilder does not implement {name}. Implemented operations: {', '.join(sorted(OPERATIONS))}."
+    )
+
+
+def _run(operation: Operation, call: Call, scope: Scope, now: float) -> dict[str, Any]:
+    """``operation`` on ``scope``, through the scope's client-token ledger when the call carries a token."""
+    token = call.client_token
+    if token is None or call.token_member is None:
+        return operation(scope, call.params, now)
+    return scope.idempotency.run(
+        call.operation, token, call.token_member, call.params, lambda: operation(scope, call.params, now)
     )
 
 
@@ -69,7 +79,13 @@ class ImageBuilderService:
             raise _not_implemented(name)
 
     def call(self, call: Call) -> dict[str, Any]:
-        """Run one operation; replays and mismatches of a client token are settled first."""
+        """Run one operation; replays and mismatches of a client token are settled first.
+
+        A dry run (``call.dry_run``) is the real call run on a scratch copy of
+        the scope, then dropped: it answers the first refusal the real call
+        would meet, in the real call's order, else DryRunOperationException;
+        no resource, build number or client token it used stays.
+        """
         operation = OPERATIONS.get(call.operation)
         if operation is None:  # one lookup: the wire has usually asked check_operation already
             raise _not_implemented(call.operation)
@@ -83,16 +99,10 @@ class ImageBuilderService:
             else:
                 # Before the call can change a timeline (a cancel) or drop a build (a delete).
                 self._events_up_to(now)
-            token = call.client_token
-            if token is None or call.token_member is None:
-                return operation(scope, call.params, now)
-            return scope.idempotency.run(
-                call.operation,
-                token,
-                call.token_member,
-                call.params,
-                lambda: operation(scope, call.params, now),
-            )
+            if call.dry_run:
+                _run(operation, call, scope.scratch(), now)
+                raise DryRunOperationException("The request would have succeeded, but the dryRun flag is set.")
+            return _run(operation, call, scope, now)
 
     def observe_events(self) -> EventLog:
         """The event log, caught up to now (made on first use, from the builds there are)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import copy
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -281,6 +282,11 @@ class Scope:
     def __post_init__(self) -> None:
         self.partition = partition_of(self.region)
         self.resources["image"] = BuildStore()
+
+    def scratch(self) -> Scope:
+        """A copy of this scope, down to its builds and the settings, that a call may change and then drop
+        (a dry run): nothing done to it reaches this scope or any other."""
+        return copy.deepcopy(self)
 
     def arn(self, resource_type: str, *path: str) -> str:
         """An ARN in this scope."""

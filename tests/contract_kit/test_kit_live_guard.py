@@ -282,6 +282,26 @@ def test_a_creation_under_a_name_that_is_not_the_runs_is_refused(
     ]
 
 
+def test_a_dry_run_is_guarded_as_the_call_it_checks(guarded: tuple[LiveGuard, Any], standin: StandIn) -> None:
+    """dryRun does not make a Create read-only: the guard classifies each operation with the member as mutating
+    and creating, refuses a dry run under a name that is not the run's, and notes nothing for one it lets through
+    (412, nothing made)."""
+    guard, client = guarded
+    model = client.meta.service_model
+    with_dry_run = [op for op in model.operation_names if "dryRun" in model.operation_model(op).input_shape.members]
+    if not with_dry_run:
+        pytest.skip(f"botocore {botocore.__version__}'s model has no operation with dryRun")
+    for name in with_dry_run:
+        kind = guard.classification[name]
+        assert not kind.read_only and kind.creates and kind.name_member == "name", name
+    with pytest.raises(UnsafeCall, match="names this run creates"):
+        client.create_infrastructure_configuration(name="prod-infra", instanceProfileName="builder", dryRun=True)
+    with pytest.raises(client.exceptions.DryRunOperationException):
+        client.create_infrastructure_configuration(name=f"{PREFIX}i-1", instanceProfileName="builder", dryRun=True)
+    assert guard.created.snapshot() == []
+    assert standin.fake.resources()["infrastructureConfigurations"] == []
+
+
 def test_nested_references_and_lifecycle_selections_must_be_the_runs(
     guarded: tuple[LiveGuard, Any], standin: StandIn
 ) -> None:
