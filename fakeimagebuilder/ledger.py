@@ -498,12 +498,15 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "version-leading-zeros",
         "A semantic version keeps its leading zeros (2019.12.03 in ARNs and documents); 2019.12.03 and "
-        "2019.12.3 are different versions.",
+        "2019.12.3 are different versions: a version ARN without a build number (Get, references a delete checks, "
+        "recipe parents, lifecycle selections) selects only builds of exactly its text, while a wildcard "
+        "(2019.12.x) compares numbers, so the two rank alike and the higher build number wins.",
         "assumed",
         "leading zeros are accepted and kept (aws-cli example list-images.rst: image/mybasicrecipe/2019.12.03; "
         "user guide Semantic versioning suggests dates such as 2021.01.01); that they are distinct from the "
-        "same numbers without zeros is assumed, as the versions are distinct strings in their ARNs",
-        "tests/test_operations.py::test_leading_zeros_are_kept_and_make_another_version",
+        "same numbers without zeros is assumed, as the versions are distinct strings in their ARNs; that "
+        "wildcards compare numbers follows the user guide, which describes wildcard selection by node values",
+        "tests/test_components.py::test_a_version_with_leading_zeros_is_not_the_same_numbers_without",
     ),
     Behaviour(
         "aws-managed",

@@ -128,6 +128,26 @@ def test_the_same_version_again_is_its_next_build_and_wildcards_pick_the_highest
     assert [v["version"] for v in client.list_components(byName=True)["componentVersionList"]] == ["1.7.8"]
 
 
+def test_a_version_with_leading_zeros_is_not_the_same_numbers_without(client: Any):
+    padded = [_create(client, version="1.0.03"), _create(client, version="1.0.03")]
+    plain = _create(client, version="1.0.3")
+    version = f"{PREFIX}:component/hello/1.0.3"
+
+    # A concrete version selects only builds written exactly so (ledger version-leading-zeros).
+    assert client.get_component(componentBuildVersionArn=version)["component"]["arn"] == plain
+    assert client.get_component(componentBuildVersionArn=version[:-1] + "03")["component"]["arn"] == padded[1]
+    # A wildcard compares numbers: the two rank alike, so the higher build (1.0.03/2) wins.
+    wildcard = f"{PREFIX}:component/hello/1.0.x"
+    assert client.get_component(componentBuildVersionArn=wildcard)["component"]["arn"] == padded[1]
+    # A recipe naming 1.0.3 keeps 1.0.3's build, not 1.0.03's, from being deleted.
+    client.create_image_recipe(
+        name="web", semanticVersion="1.0.0", parentImage=PARENT, components=[{"componentArn": version}]
+    )
+    with pytest.raises(client.exceptions.ResourceDependencyException):
+        client.delete_component(componentBuildVersionArn=plain)
+    client.delete_component(componentBuildVersionArn=padded[1])
+
+
 def test_list_filters(client: Any):
     _create(client, name="build-one", supportedOsVersions=["Amazon Linux 2023"])
     _create(client, name="test-one", data=TEST_ONLY)

@@ -1129,6 +1129,19 @@ def test_leading_zeros_are_kept_and_make_another_version(client: Any):
     assert len(client.list_image_recipes()["imageRecipeSummaryList"]) == 2
 
 
+def test_an_image_version_with_leading_zeros_is_not_the_same_numbers_without(fake: Any, client: Any, make_stack: Any):
+    plain = make_stack("plain", recipe_name="web", version="2019.12.3")
+    padded = make_stack("padded", recipe_name="web", version="2019.12.03")
+    for stack in (plain, padded, padded):
+        client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)
+    fake.advance(7200)
+
+    # GetImage of a concrete version picks among that version's own builds only (ledger version-leading-zeros).
+    image = f"{PREFIX}:image/web/2019.12.3"
+    assert client.get_image(imageBuildVersionArn=image)["image"]["version"] == "2019.12.3/1"
+    assert client.get_image(imageBuildVersionArn=image.replace(".3", ".03"))["image"]["version"] == "2019.12.03/2"
+
+
 def test_bad_pagination_token_is_refused(client: Any, make_stack: Any, expect_error: Any):
     first = make_stack("first")
     second = make_stack("second")

@@ -32,7 +32,7 @@ from .managed import MANAGED_TYPES, catalogue
 from .paging import page
 from .references import require_existing
 from .state import Operation, Scope, Store
-from .versions import check_references, concrete, highest, pattern, version_key
+from .versions import check_references, concrete, highest, pattern, version_key, written_version
 
 __all__ = [
     "create",
@@ -83,9 +83,10 @@ def resolve(kind: Kind, scope: Scope, text: str) -> Any:
     """The stored resource an ARN names; a versioned kind's wildcards select the highest version.
 
     ``name/1.x.x`` selects the highest version it matches, and its highest
-    build; ``name/1.2.3`` of a kind with build versions selects 1.2.3's
-    highest build. AWS-managed resources (account ``aws``) resolve from the
-    catalogue. ResourceNotFoundException when nothing matches.
+    build; ``name/1.2.3`` of a kind with build versions selects the highest
+    build of exactly 1.2.3 (not of 1.2.03: ``versions.Pattern``).
+    AWS-managed resources (account ``aws``) resolve from the catalogue.
+    ResourceNotFoundException when nothing matches.
     """
     arn = Arn.parse(text)
     items = _items(kind, scope, arn, text)
@@ -99,7 +100,7 @@ def resolve(kind: Kind, scope: Scope, text: str) -> Any:
         raise _not_found(kind, text)
     wanted = pattern(version, InvalidRequestException)
     prefix = text[: -len(version)]
-    best = highest((key for key in items if key.startswith(prefix)), wanted, _version_of)
+    best = highest((key for key in items if key.startswith(prefix)), wanted, _written)
     if best is None:
         raise _not_found(kind, text)
     return items[best]
@@ -127,6 +128,12 @@ def _version_of(text: str) -> tuple[tuple[int, int, int], int]:
     key = version_key(Arn.parse(text))
     assert key is not None, text  # stored ARNs of versioned kinds always carry a version
     return key[1], key[2]
+
+
+def _written(text: str) -> tuple[str, int]:
+    found = written_version(Arn.parse(text))
+    assert found is not None, text  # stored ARNs of versioned kinds always carry a version
+    return found
 
 
 def _refers_to(kind: Kind, scope: Scope, reference: str, arn: str) -> bool:
