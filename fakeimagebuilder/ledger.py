@@ -222,6 +222,28 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_pages_and_versions.py::test_list_image_build_versions_without_an_image_version_follows_the_installed_model",
     ),
     Behaviour(
+        "build-versions-without-version",
+        "ListComponentBuildVersions and ListWorkflowBuildVersions without a version ARN (optional in every "
+        "supported model) list every build of the caller's own components or workflows, newest first.",
+        "confirmed",
+        "botocore 1.44 model docs of componentVersionArn ('If you don't specify an ARN, Image Builder returns "
+        "build versions for the components that your account owns') and workflowVersionArn ('the response lists "
+        "build versions for all of the workflows in your account'); the order is the fake's, as for one version",
+        "tests/test_components.py::test_component_build_versions_without_a_version_list_every_build_of_the_caller_s",
+    ),
+    Behaviour(
+        "workflow-build-versions-wildcard",
+        "ListWorkflowBuildVersions with a wildcard version ARN (x.x.x, 1.x.x, 1.2.x: the input shape "
+        "WorkflowWildcardVersionArn) lists the builds of every version the wildcard selects, newest first, for "
+        "the caller's own and AWS-managed workflows; a number right of a wildcard is InvalidRequestException, as "
+        "GetWorkflow answers.",
+        "assumed",
+        "the botocore 1.44 model doc says the version segments 'can contain wildcards (x) to match multiple "
+        "versions of the workflow' but not which builds are listed: every build of the matching versions, the "
+        "set GetWorkflow picks its highest from, is the choice",
+        "tests/test_workflows.py::test_a_wildcard_version_lists_the_builds_of_every_version_it_selects",
+    ),
+    Behaviour(
         "os-version",
         "An image that is AVAILABLE (the fake: any image past BUILDING) shows osVersion named from the parent "
         "image (amazon-linux-2023-* -> 'Amazon Linux 2023', ubuntu-server-20-* -> 'Ubuntu 20', ...), and so "

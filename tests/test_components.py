@@ -148,6 +148,15 @@ def test_a_version_with_leading_zeros_is_not_the_same_numbers_without(client: An
     client.delete_component(componentBuildVersionArn=padded[1])
 
 
+def test_component_build_versions_without_a_version_list_every_build_of_the_caller_s(client: Any):
+    builds = [_create(client), _create(client, name="other"), _create(client)]
+
+    # Model doc (botocore 1.44): "If you don't specify an ARN, Image Builder returns build versions for the
+    # components that your account owns."
+    listed = client.list_component_build_versions()["componentSummaryList"]
+    assert [summary["arn"] for summary in listed] == builds[::-1]
+
+
 def test_list_filters(client: Any):
     _create(client, name="build-one", supportedOsVersions=["Amazon Linux 2023"])
     _create(client, name="test-one", data=TEST_ONLY)

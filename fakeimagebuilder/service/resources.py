@@ -266,18 +266,40 @@ def listing(kind: Kind) -> Operation:
     return operation
 
 
+def _selected_by(text: str) -> Callable[[str], bool]:
+    """Whether a stored build ARN is one of the version ARN ``text`` selects.
+
+    A concrete version selects its own builds; a wildcard (``1.x.x``, which
+    WorkflowWildcardVersionArn admits) the builds of every version it
+    matches, as GetWorkflow's choice of the highest is made among them.
+    """
+    name, _, version = text.rpartition("/")
+    wanted = pattern(version, InvalidRequestException)  # as Get refuses a malformed version
+
+    def selected(arn: str) -> bool:
+        build_name, _, build_version = _version_arn(arn).rpartition("/")
+        return build_name == name and wanted.selects(build_version)
+
+    return selected
+
+
 def list_build_versions(kind: Kind) -> Operation:
-    """List<Kind>BuildVersions: every build of one version (``<document>VersionArn``), newest first."""
+    """List<Kind>BuildVersions: every build the version ARN (``<document>VersionArn``) selects, newest first.
+
+    Without the ARN (optional in the model): every build of the caller's own
+    account and region.
+    """
     member, answer = f"{kind.document}VersionArn", f"{kind.document}SummaryList"
     summarise = kind.summarise or kind.show
 
     def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
         text = params.get(member)
-        if text is None:
-            raise InvalidRequestException(f"The parameter '{member}' is required.")
-        items = _items(kind, scope, Arn.parse(text), text)
+        items: Mapping[str, Any] = kind.items(scope)
+        selected: Callable[[str], bool] | None = None
+        if text is not None:
+            items, selected = _items(kind, scope, Arn.parse(text), text), _selected_by(text)
         serial = _serials(items)
-        builds = [(arn, item) for arn, item in reversed(items.items()) if _version_arn(arn) == text]
+        builds = [(arn, item) for arn, item in reversed(items.items()) if selected is None or selected(arn)]
         found, token = page(scope, builds, params, (answer, text), lambda build: -serial(build[0]))
         return {answer: [summarise(scope, item, now) for _, item in found], "nextToken": token}
 
