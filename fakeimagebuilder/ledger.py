@@ -806,7 +806,8 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "list-owners",
-        "List operations with owner Shared, ThirdParty or AWSMarketplace list nothing; owner Amazon lists the "
+        "List operations with owner Shared, ThirdParty or AWSMarketplace list nothing (but ListWorkflows refuses "
+        "Shared and ThirdParty: row workflow-owners); owner Amazon lists the "
         "AWS-managed resources the fake knows; a kind with build versions lists each version once (byName: each "
         "name's highest version).",
         "assumed",
@@ -1166,6 +1167,56 @@ LEDGER: tuple[Behaviour, ...] = (
         f"the supported names are those the API reference lists per operation ({_API}API_ListImages.html); "
         "the code is chosen (InvalidRequestException is modeled for every list)",
         "tests/test_operations.py::test_a_bad_filter_name_is_refused_even_with_nothing_to_list",
+    ),
+    Behaviour(
+        "filter-names-documented",
+        "Each List accepts the filter names the model's documentation of its filters lists: ListComponents "
+        "description, name, platform, productCodes, status, supportedOsVersion, type, version; ListWorkflows "
+        "description, name, type, version; ListLifecyclePolicies name, resourceType, status; and no others but "
+        "the spellings of another supported model's docs (lifecycle-filter-spellings).",
+        "confirmed",
+        "botocore models' filters docs (1.44.8: ListLifecyclePolicies 'name, resourceType, and status. Filter names "
+        "are matched exactly as shown', ListWorkflows 'You can filter on name, version, description, and type', "
+        "ListComponents' list with productCodes and status)",
+        "tests/test_operations.py::test_each_list_accepts_exactly_the_filter_names_the_models_document",
+    ),
+    Behaviour(
+        "lifecycle-filter-spellings",
+        "ListLifecyclePolicies takes the filter names of both supported models' docs, whichever model the caller "
+        "has: name or Name, status or Status, and resourceType (AMI_IMAGE, CONTAINER_IMAGE).",
+        "assumed",
+        "botocore 1.40.41's doc lists 'Name, Status', 1.44.8's 'name, resourceType, and status', 'matched exactly "
+        "as shown'; AWS answers one way whatever a caller's model says, and which is not observed, so both work",
+        "tests/test_lifecycle_policies.py::test_lists_filter_by_the_names_either_model_documents",
+    ),
+    Behaviour(
+        "component-status-filter",
+        "ListComponents shows each version's status (its state: ACTIVE for every component the fake holds); the "
+        "status filter compares it, and productCodes compares the ids of a component's Marketplace product codes "
+        "(the caller's own components have none, so it matches none of them).",
+        "assumed",
+        "ComponentVersion.status doc ('the current status of the component version') and ListComponents' doc ('To "
+        "list deprecated components, use the status filter with the value DEPRECATED'), botocore 1.44; that "
+        "productCodes compares productCodeId is assumed (ProductCodeListItem: 'the product code ID')",
+        "tests/test_components.py::test_list_filters_on_status_and_product_codes",
+    ),
+    Behaviour(
+        "workflow-owners",
+        "ListWorkflows with owner Shared or ThirdParty answers InvalidRequestException (400); AWSMarketplace lists "
+        "nothing.",
+        "assumed",
+        "ListWorkflows' owner doc, botocore 1.44: 'Image Builder rejects the Shared and ThirdParty owner values "
+        "for workflows, and AWSMarketplace returns no results'; the code is chosen (modeled for the operation)",
+        "tests/test_workflows.py::test_lists_filter_on_description_and_refuse_the_owners_the_model_says",
+    ),
+    Behaviour(
+        "by-name-version",
+        "ListComponents, ListWorkflows and ListImages with byName and a version filter answer "
+        "InvalidRequestException (400), whatever the account holds.",
+        "assumed",
+        "byName docs of the three, botocore 1.44: 'You can't combine this option with the version filter'; the "
+        "code is chosen (modeled for each)",
+        "tests/test_operations.py::test_by_name_does_not_combine_with_the_version_filter",
     ),
     Behaviour(
         "filter-values",

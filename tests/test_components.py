@@ -173,6 +173,21 @@ def test_list_filters(client: Any):
     assert client.list_components(owner="Shared")["componentVersionList"] == []
 
 
+def test_list_filters_on_status_and_product_codes(client: Any):
+    _create(client)
+
+    def listed(name: str, value: str) -> list[dict[str, Any]]:
+        found = client.list_components(filters=[{"name": name, "values": [value]}])["componentVersionList"]
+        return list(found)
+
+    # ListComponents' doc: "To list deprecated components, use the status filter with the value DEPRECATED."
+    [active] = listed("status", "ACTIVE")
+    assert active["status"] == "ACTIVE"  # ComponentVersion.status: the version's current status
+    assert listed("status", "DEPRECATED") == []
+    # productCodes are Marketplace components' billing codes: the caller's own have none.
+    assert listed("productCodes", "prod-abc") == []
+
+
 @pytest.mark.parametrize(
     ("document", "detail"),
     [

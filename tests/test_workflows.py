@@ -115,6 +115,22 @@ def test_a_wildcard_version_lists_the_builds_of_every_version_it_selects(client:
     expect_error(caught.value, "InvalidRequestException", 400)
 
 
+def test_lists_filter_on_description_and_refuse_the_owners_the_model_says(client: Any, expect_error: Any):
+    described = _create(client, description="waits for a signal").rsplit("/", 1)[0]
+    _create(client, name="plain")
+
+    found = client.list_workflows(filters=[{"name": "description", "values": ["waits for a signal"]}])
+    assert [v["arn"] for v in found["workflowVersionList"]] == [described]
+    # ListWorkflows' owner doc: "Image Builder rejects the Shared and ThirdParty owner values for workflows, and
+    # AWSMarketplace returns no results."
+    for owner in ("Shared", "ThirdParty"):
+        with pytest.raises(client.exceptions.InvalidRequestException) as caught:
+            client.list_workflows(owner=owner)
+        expect_error(caught.value, "InvalidRequestException", 400)
+        assert f"'{owner}'" in caught.value.response["Error"]["Message"]
+    assert client.list_workflows(owner="AWSMarketplace")["workflowVersionList"] == []
+
+
 @pytest.mark.parametrize(
     ("document", "detail"),
     [

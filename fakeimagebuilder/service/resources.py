@@ -26,7 +26,7 @@ from .errors import (
     ResourceNotFoundException,
     error_for_code,
 )
-from .filters import passes
+from .filters import passes, refuse_by_name_with_version
 from .kinds import DISTRIBUTION, INFRASTRUCTURE, KINDS, RECIPE, Kind, referenced_arns
 from .managed import MANAGED_TYPES, catalogue
 from .paging import page
@@ -218,9 +218,10 @@ def listing(kind: Kind) -> Operation:
 
     Owner Amazon lists AWS's catalogue; Shared, ThirdParty and
     AWSMarketplace list nothing (the fake holds no resources shared with the
-    caller). A kind with build versions lists each version once, by its
-    highest build, under the version ARN; ``byName`` keeps each name's
-    highest version.
+    caller), unless the kind refuses the owner (InvalidRequestException). A
+    kind with build versions lists each version once, by its highest build,
+    under the version ARN; ``byName`` keeps each name's highest version, and
+    takes no ``version`` filter.
     """
     member = kind.list_member
     assert member is not None, kind
@@ -229,7 +230,10 @@ def listing(kind: Kind) -> Operation:
     def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
         filters = params.get("filters") or []
         wanted = passes(filters, kind.filters)
+        refuse_by_name_with_version(params)
         owner = params.get("owner", "Self") if kind.owners else "Self"
+        if owner in kind.refused_owners:
+            raise InvalidRequestException(f"Image Builder does not list {kind.label} resources for owner '{owner}'.")
         if owner not in ("Self", "Amazon"):
             return {member: []}
         items: Mapping[str, Any] = (
@@ -250,7 +254,7 @@ def listing(kind: Kind) -> Operation:
                 versions = {v: versions[v] for v in versions if v in names.values()}
             for version_arn, item in versions.items():
                 document = {**summarise(scope, item, now), "arn": version_arn}
-                if wanted(document):
+                if wanted(kind.filtered_as(document)):
                     shown.append(document)
             # A version keeps the place of its first build, so a new build does not move it between pages.
             first: dict[str, int] = {}
@@ -258,7 +262,9 @@ def listing(kind: Kind) -> Operation:
                 first.setdefault(_version_arn(arn), serial(arn))
             position = lambda document: first[document["arn"]]  # noqa: E731
         else:
-            shown = [document for item in items.values() if wanted(document := summarise(scope, item, now))]
+            shown = [
+                document for item in items.values() if wanted(kind.filtered_as(document := summarise(scope, item, now)))
+            ]
             position = lambda document: serial(document["arn"])  # noqa: E731
         found, token = page(scope, shown, params, (member, owner, filters, bool(params.get("byName"))), position)
         return {member: found, "nextToken": token}
