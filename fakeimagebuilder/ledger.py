@@ -224,6 +224,28 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_pages_and_versions.py::test_list_image_build_versions_without_an_image_version_follows_the_installed_model",
     ),
     Behaviour(
+        "build-versions-without-version",
+        "ListComponentBuildVersions and ListWorkflowBuildVersions without a version ARN (optional in every "
+        "supported model) list every build of the caller's own components or workflows, newest first.",
+        "confirmed",
+        "botocore 1.44 model docs of componentVersionArn ('If you don't specify an ARN, Image Builder returns "
+        "build versions for the components that your account owns') and workflowVersionArn ('the response lists "
+        "build versions for all of the workflows in your account'); the order is the fake's, as for one version",
+        "tests/test_components.py::test_component_build_versions_without_a_version_list_every_build_of_the_caller_s",
+    ),
+    Behaviour(
+        "workflow-build-versions-wildcard",
+        "ListWorkflowBuildVersions with a wildcard version ARN (x.x.x, 1.x.x, 1.2.x: the input shape "
+        "WorkflowWildcardVersionArn) lists the builds of every version the wildcard selects, newest first, for "
+        "the caller's own and AWS-managed workflows; a number right of a wildcard is InvalidRequestException, as "
+        "GetWorkflow answers.",
+        "assumed",
+        "the botocore 1.44 model doc says the version segments 'can contain wildcards (x) to match multiple "
+        "versions of the workflow' but not which builds are listed: every build of the matching versions, the "
+        "set GetWorkflow picks its highest from, is the choice",
+        "tests/test_workflows.py::test_a_wildcard_version_lists_the_builds_of_every_version_it_selects",
+    ),
+    Behaviour(
         "os-version",
         "An image that is AVAILABLE (the fake: any image past BUILDING) shows osVersion named from the parent "
         "image (amazon-linux-2023-* -> 'Amazon Linux 2023', ubuntu-server-20-* -> 'Ubuntu 20', ...), and so "
@@ -549,12 +571,15 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "version-leading-zeros",
         "A semantic version keeps its leading zeros (2019.12.03 in ARNs and documents); 2019.12.03 and "
-        "2019.12.3 are different versions.",
+        "2019.12.3 are different versions: a version ARN without a build number (Get, references a delete checks, "
+        "recipe parents, lifecycle selections) selects only builds of exactly its text, while a wildcard "
+        "(2019.12.x) compares numbers, so the two rank alike and the higher build number wins.",
         "assumed",
         "leading zeros are accepted and kept (aws-cli example list-images.rst: image/mybasicrecipe/2019.12.03; "
         "user guide Semantic versioning suggests dates such as 2021.01.01); that they are distinct from the "
-        "same numbers without zeros is assumed, as the versions are distinct strings in their ARNs",
-        "tests/test_operations.py::test_leading_zeros_are_kept_and_make_another_version",
+        "same numbers without zeros is assumed, as the versions are distinct strings in their ARNs; that "
+        "wildcards compare numbers follows the user guide, which describes wildcard selection by node values",
+        "tests/test_components.py::test_a_version_with_leading_zeros_is_not_the_same_numbers_without",
     ),
     Behaviour(
         "aws-managed",
@@ -832,7 +857,8 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "list-owners",
-        "List operations with owner Shared, ThirdParty or AWSMarketplace list nothing; owner Amazon lists the "
+        "List operations with owner Shared, ThirdParty or AWSMarketplace list nothing (but ListWorkflows refuses "
+        "Shared and ThirdParty: row workflow-owners); owner Amazon lists the "
         "AWS-managed resources the fake knows; a kind with build versions lists each version once (byName: each "
         "name's highest version).",
         "assumed",
@@ -1192,6 +1218,56 @@ LEDGER: tuple[Behaviour, ...] = (
         f"the supported names are those the API reference lists per operation ({_API}API_ListImages.html); "
         "the code is chosen (InvalidRequestException is modeled for every list)",
         "tests/test_operations.py::test_a_bad_filter_name_is_refused_even_with_nothing_to_list",
+    ),
+    Behaviour(
+        "filter-names-documented",
+        "Each List accepts the filter names the model's documentation of its filters lists: ListComponents "
+        "description, name, platform, productCodes, status, supportedOsVersion, type, version; ListWorkflows "
+        "description, name, type, version; ListLifecyclePolicies name, resourceType, status; and no others but "
+        "the spellings of another supported model's docs (lifecycle-filter-spellings).",
+        "confirmed",
+        "botocore models' filters docs (1.44.8: ListLifecyclePolicies 'name, resourceType, and status. Filter names "
+        "are matched exactly as shown', ListWorkflows 'You can filter on name, version, description, and type', "
+        "ListComponents' list with productCodes and status)",
+        "tests/test_operations.py::test_each_list_accepts_exactly_the_filter_names_the_models_document",
+    ),
+    Behaviour(
+        "lifecycle-filter-spellings",
+        "ListLifecyclePolicies takes the filter names of both supported models' docs, whichever model the caller "
+        "has: name or Name, status or Status, and resourceType (AMI_IMAGE, CONTAINER_IMAGE).",
+        "assumed",
+        "botocore 1.40.41's doc lists 'Name, Status', 1.44.8's 'name, resourceType, and status', 'matched exactly "
+        "as shown'; AWS answers one way whatever a caller's model says, and which is not observed, so both work",
+        "tests/test_lifecycle_policies.py::test_lists_filter_by_the_names_either_model_documents",
+    ),
+    Behaviour(
+        "component-status-filter",
+        "ListComponents shows each version's status (its state: ACTIVE for every component the fake holds); the "
+        "status filter compares it, and productCodes compares the ids of a component's Marketplace product codes "
+        "(the caller's own components have none, so it matches none of them).",
+        "assumed",
+        "ComponentVersion.status doc ('the current status of the component version') and ListComponents' doc ('To "
+        "list deprecated components, use the status filter with the value DEPRECATED'), botocore 1.44; that "
+        "productCodes compares productCodeId is assumed (ProductCodeListItem: 'the product code ID')",
+        "tests/test_components.py::test_list_filters_on_status_and_product_codes",
+    ),
+    Behaviour(
+        "workflow-owners",
+        "ListWorkflows with owner Shared or ThirdParty answers InvalidRequestException (400); AWSMarketplace lists "
+        "nothing.",
+        "assumed",
+        "ListWorkflows' owner doc, botocore 1.44: 'Image Builder rejects the Shared and ThirdParty owner values "
+        "for workflows, and AWSMarketplace returns no results'; the code is chosen (modeled for the operation)",
+        "tests/test_workflows.py::test_lists_filter_on_description_and_refuse_the_owners_the_model_says",
+    ),
+    Behaviour(
+        "by-name-version",
+        "ListComponents, ListWorkflows and ListImages with byName and a version filter answer "
+        "InvalidRequestException (400), whatever the account holds.",
+        "assumed",
+        "byName docs of the three, botocore 1.44: 'You can't combine this option with the version filter'; the "
+        "code is chosen (modeled for each)",
+        "tests/test_operations.py::test_by_name_does_not_combine_with_the_version_filter",
     ),
     Behaviour(
         "filter-values",

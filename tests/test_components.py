@@ -128,6 +128,35 @@ def test_the_same_version_again_is_its_next_build_and_wildcards_pick_the_highest
     assert [v["version"] for v in client.list_components(byName=True)["componentVersionList"]] == ["1.7.8"]
 
 
+def test_a_version_with_leading_zeros_is_not_the_same_numbers_without(client: Any):
+    padded = [_create(client, version="1.0.03"), _create(client, version="1.0.03")]
+    plain = _create(client, version="1.0.3")
+    version = f"{PREFIX}:component/hello/1.0.3"
+
+    # A concrete version selects only builds written exactly so (ledger version-leading-zeros).
+    assert client.get_component(componentBuildVersionArn=version)["component"]["arn"] == plain
+    assert client.get_component(componentBuildVersionArn=version[:-1] + "03")["component"]["arn"] == padded[1]
+    # A wildcard compares numbers: the two rank alike, so the higher build (1.0.03/2) wins.
+    wildcard = f"{PREFIX}:component/hello/1.0.x"
+    assert client.get_component(componentBuildVersionArn=wildcard)["component"]["arn"] == padded[1]
+    # A recipe naming 1.0.3 keeps 1.0.3's build, not 1.0.03's, from being deleted.
+    client.create_image_recipe(
+        name="web", semanticVersion="1.0.0", parentImage=PARENT, components=[{"componentArn": version}]
+    )
+    with pytest.raises(client.exceptions.ResourceDependencyException):
+        client.delete_component(componentBuildVersionArn=plain)
+    client.delete_component(componentBuildVersionArn=padded[1])
+
+
+def test_component_build_versions_without_a_version_list_every_build_of_the_caller_s(client: Any):
+    builds = [_create(client), _create(client, name="other"), _create(client)]
+
+    # Model doc (botocore 1.44): "If you don't specify an ARN, Image Builder returns build versions for the
+    # components that your account owns."
+    listed = client.list_component_build_versions()["componentSummaryList"]
+    assert [summary["arn"] for summary in listed] == builds[::-1]
+
+
 def test_list_filters(client: Any):
     _create(client, name="build-one", supportedOsVersions=["Amazon Linux 2023"])
     _create(client, name="test-one", data=TEST_ONLY)
@@ -142,6 +171,21 @@ def test_list_filters(client: Any):
         "test-one",
     ]
     assert client.list_components(owner="Shared")["componentVersionList"] == []
+
+
+def test_list_filters_on_status_and_product_codes(client: Any):
+    _create(client)
+
+    def listed(name: str, value: str) -> list[dict[str, Any]]:
+        found = client.list_components(filters=[{"name": name, "values": [value]}])["componentVersionList"]
+        return list(found)
+
+    # ListComponents' doc: "To list deprecated components, use the status filter with the value DEPRECATED."
+    [active] = listed("status", "ACTIVE")
+    assert active["status"] == "ACTIVE"  # ComponentVersion.status: the version's current status
+    assert listed("status", "DEPRECATED") == []
+    # productCodes are Marketplace components' billing codes: the caller's own have none.
+    assert listed("productCodes", "prod-abc") == []
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from fakeimagebuilder import BuildPlan, FakeImageBuilder
 from fakeimagebuilder.service.dependencies import resolution
 from fakeimagebuilder.service.lifecycle_executions import image_status
-from fakeimagebuilder.service.versions import concrete, highest, pattern
+from fakeimagebuilder.service.versions import highest, pattern
 
 REGION = "us-east-1"
 PARENT = f"arn:aws:imagebuilder:{REGION}:aws:image/amazon-linux-2-x86/x.x.x"
@@ -37,7 +37,7 @@ def _brute_force(scope: Any, wanted: str, now: float) -> str | None:
     found = highest(
         (b for b in scope.builds.values() if "/base/" in b.arn and image_status(scope, b, now) == "AVAILABLE"),
         pattern(wanted),
-        lambda b: (concrete(b.recipe["version"]), b.number),
+        lambda b: (b.recipe["version"], b.number),
     )
     return found.arn if found is not None else None
 

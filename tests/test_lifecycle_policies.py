@@ -182,6 +182,26 @@ def test_names_are_unique_and_lists_filter_by_name_and_status(client: Any, expec
         client.get_lifecycle_policy(lifecyclePolicyArn=first)
 
 
+def test_lists_filter_by_the_names_either_model_documents(client: Any):
+    ami = client.create_lifecycle_policy(**_policy(name="ami", status="DISABLED"))["lifecyclePolicyArn"]
+    container = client.create_lifecycle_policy(
+        **_policy(
+            name="box", resourceType="CONTAINER_IMAGE", policyDetails=[{**COUNT_RULE, "action": {"type": "DELETE"}}]
+        )
+    )["lifecyclePolicyArn"]
+
+    def listed(name: str, value: str) -> list[str]:
+        found = client.list_lifecycle_policies(filters=[{"name": name, "values": [value]}])
+        return [s["arn"] for s in found["lifecyclePolicySummaryList"]]
+
+    # botocore 1.44's doc: name, resourceType and status, "matched exactly as shown"; 1.40.41's: Name, Status.
+    assert listed("name", "box") == listed("Name", "box") == [container]
+    assert listed("resourceType", "CONTAINER_IMAGE") == [container]
+    assert listed("resourceType", "AMI_IMAGE") == [ami]
+    assert listed("status", "DISABLED") == listed("Status", "DISABLED") == [ami]
+    assert listed("status", "ENABLED") == [container]
+
+
 def test_a_client_token_replays_the_create(client: Any, expect_error: Any):
     first = client.create_lifecycle_policy(clientToken="policy-1", **_policy())
     replay = client.create_lifecycle_policy(clientToken="policy-1", **_policy())

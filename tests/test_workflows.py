@@ -82,6 +82,55 @@ def test_versions_builds_and_lists(client: Any):
     assert [v["arn"] for v in listed] == [f"{PREFIX}:workflow/test/wait/1.0.0", f"{PREFIX}:workflow/test/wait/1.1.0"]
 
 
+def test_a_wildcard_version_lists_the_builds_of_every_version_it_selects(client: Any, expect_error: Any):
+    for version in ("1.0.0", "1.0.0", "1.2.0", "2.0.0"):
+        _create(client, version=version)
+    _create(client, name="other")
+    wait = f"{PREFIX}:workflow/test/wait/"
+
+    def versions(**params: Any) -> list[tuple[str, str]]:
+        # (name, version): a build summary's arn names no build in older models (test_versions_builds_and_lists).
+        found = client.list_workflow_build_versions(**params)["workflowSummaryList"]
+        return [(s["name"], s["version"]) for s in found]
+
+    # Newest first, as for one version; GetWorkflow's highest is chosen among the same builds (assumed).
+    assert versions(workflowVersionArn=wait + "x.x.x") == [("wait", v) for v in ("2.0.0", "1.2.0", "1.0.0", "1.0.0")]
+    assert versions(workflowVersionArn=wait + "1.x.x") == [("wait", v) for v in ("1.2.0", "1.0.0", "1.0.0")]
+    assert versions(workflowVersionArn=wait + "1.2.x") == [("wait", "1.2.0")]
+    assert versions(workflowVersionArn=wait + "3.x.x") == []
+    assert client.get_workflow(workflowBuildVersionArn=wait + "1.x.x")["workflow"]["version"] == "1.2.0"
+    # AWS's own workflows too, and no ARN at all lists every build of the caller's own (model doc, botocore 1.44).
+    managed = "arn:aws:imagebuilder:us-east-1:aws:workflow/build/build-image/x.x.x"
+    assert [name for name, _ in versions(workflowVersionArn=managed)] == ["build-image"]
+    assert versions() == [
+        ("other", "1.0.0"),
+        ("wait", "2.0.0"),
+        ("wait", "1.2.0"),
+        ("wait", "1.0.0"),
+        ("wait", "1.0.0"),
+    ]
+    # A number right of a wildcard selects nothing, as GetWorkflow refuses it.
+    with pytest.raises(client.exceptions.InvalidRequestException) as caught:
+        client.list_workflow_build_versions(workflowVersionArn=wait + "1.x.0")
+    expect_error(caught.value, "InvalidRequestException", 400)
+
+
+def test_lists_filter_on_description_and_refuse_the_owners_the_model_says(client: Any, expect_error: Any):
+    described = _create(client, description="waits for a signal").rsplit("/", 1)[0]
+    _create(client, name="plain")
+
+    found = client.list_workflows(filters=[{"name": "description", "values": ["waits for a signal"]}])
+    assert [v["arn"] for v in found["workflowVersionList"]] == [described]
+    # ListWorkflows' owner doc: "Image Builder rejects the Shared and ThirdParty owner values for workflows, and
+    # AWSMarketplace returns no results."
+    for owner in ("Shared", "ThirdParty"):
+        with pytest.raises(client.exceptions.InvalidRequestException) as caught:
+            client.list_workflows(owner=owner)
+        expect_error(caught.value, "InvalidRequestException", 400)
+        assert f"'{owner}'" in caught.value.response["Error"]["Message"]
+    assert client.list_workflows(owner="AWSMarketplace")["workflowVersionList"] == []
+
+
 @pytest.mark.parametrize(
     ("document", "detail"),
     [

@@ -27,7 +27,7 @@ from .builds import Build
 from .errors import ImageBuilderError
 from .lifecycle_executions import image_status
 from .state import Scope
-from .versions import concrete, highest, matches, pattern, version_key
+from .versions import concrete, highest, pattern, version_key
 
 __all__ = ["never_updated", "resolution", "updated_since"]
 
@@ -110,8 +110,8 @@ def _resolve(scope: Scope, reference: str, now: float) -> str:
         image = scope.arn("image", name)
         versions = [(concrete(builds[0].recipe["version"]), builds) for builds in scope.builds.versions_of(image)]
         versions.sort(key=lambda entry: entry[0], reverse=True)
-        for number, builds in versions:
-            if matches(wanted, number):
+        for _, builds in versions:
+            if wanted.selects(builds[0].recipe["version"]):
                 for build in reversed(builds):
                     if image_status(scope, build, now) == "AVAILABLE":
                         return build.arn
@@ -121,7 +121,7 @@ def _resolve(scope: Scope, reference: str, now: float) -> str:
         candidates = [key for key in scope.resources["component"] if key.startswith(prefix)]
         try:
             wanted = pattern(version.split("/", 1)[0])
-            best = highest(candidates, wanted, lambda key: (concrete(key[len(prefix) :].split("/")[0]), 0))
+            best = highest(candidates, wanted, lambda key: (key[len(prefix) :].split("/")[0], 0))
         except ImageBuilderError:  # a stored key of another shape: left unresolved
             return reference
         return best if best is not None else reference

@@ -27,7 +27,7 @@ from .dates import date_string
 from .errors import InvalidRequestException, ResourceNotFoundException
 from .lifecycle_executions import image_status, is_container
 from .state import Scope
-from .versions import concrete, highest, pattern
+from .versions import highest, pattern
 
 __all__ = ["distribute_image"]
 
@@ -116,7 +116,7 @@ def _source(scope: Scope, text: str, now: float) -> Build:
                 if normalise_name(b.recipe["name"]) == parts[0] and _available(scope, b, now)
             ),
             wanted,
-            lambda b: (concrete(b.recipe["version"]), b.number),
+            lambda b: (b.recipe["version"], b.number),
         )
         if found is None:
             raise ResourceNotFoundException(f"No available image matches '{text}'.")

@@ -7,7 +7,7 @@ from typing import Any
 
 from .errors import InvalidRequestException
 
-__all__ = ["passes"]
+__all__ = ["passes", "refuse_by_name_with_version"]
 
 
 def _matches(value: Any, values: set[str]) -> bool:
@@ -34,3 +34,14 @@ def passes(filters: list[dict[str, Any]], allowed: tuple[str, ...]) -> Callable[
         return all(name in item and _matches(item[name], values) for name, values in wanted)
 
     return test
+
+
+def refuse_by_name_with_version(params: dict[str, Any]) -> None:
+    """Refuse ``byName`` together with a ``version`` filter (InvalidRequestException).
+
+    The byName docs of ListComponents, ListWorkflows and ListImages (botocore
+    1.44): "You can't combine this option with the version filter." The
+    code is assumed: the one each of them models for a bad request.
+    """
+    if params.get("byName") and any(f.get("name") == "version" for f in params.get("filters") or ()):
+        raise InvalidRequestException("You can't combine byName with the 'version' filter.")

@@ -2,7 +2,8 @@
 
 An image version is every build of one recipe version; it is listed once,
 with the date of its first build, in the order versions were first built.
-``byName`` keeps each name's highest version. Owner Amazon lists AWS's
+``byName`` keeps each name's highest version (and takes no ``version``
+filter: model doc of byName). Owner Amazon lists AWS's
 managed parent images; Shared, ThirdParty and AWSMarketplace list nothing.
 Builds a lifecycle action DELETED are left out; DEPRECATED and DISABLED ones
 only show with ``includeDeprecated`` (the model has no includeDisabled here;
@@ -16,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from .builds import Build
-from .filters import passes
+from .filters import passes, refuse_by_name_with_version
 from .images import os_version
 from .lifecycle_executions import image_status
 from .managed import image_versions
@@ -26,7 +27,7 @@ from .versions import concrete
 
 __all__ = ["list_images"]
 
-_FILTERS = ("name", "osVersion", "platform", "type", "version")
+_FILTERS = ("name", "osVersion", "platform", "type", "version")  # ListImages' filters doc
 
 
 def _version(builds: list[Build], now: float) -> dict[str, Any]:
@@ -74,6 +75,7 @@ def list_images(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
     """
     filters = params.get("filters") or []
     wanted = passes(filters, _FILTERS)
+    refuse_by_name_with_version(params)
     owner = params.get("owner", "Self")
     if owner not in ("Self", "Amazon"):
         return {"imageVersionList": []}

@@ -33,7 +33,7 @@ from .parents import os_version_of
 from .pipelines import pipeline
 from .state import Scope
 from .tagging import MAX_TAGS
-from .versions import concrete, highest, pattern
+from .versions import highest, pattern
 from .workflow_runs import lay_out_new, runs_of, workflow_specs
 
 __all__ = [
@@ -388,7 +388,7 @@ def get_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any
             if normalise_name(build.recipe["name"]) == name and image_status(scope, build, now) == "AVAILABLE"
         ),
         wanted,
-        lambda build: (concrete(build.recipe["version"]), build.number),
+        lambda build: (build.recipe["version"], build.number),
     )
     if found is None:
         raise ResourceNotFoundException(f"No available image matches '{text}'.")

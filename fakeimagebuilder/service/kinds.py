@@ -13,6 +13,13 @@ what is special about it. Adding a kind is one row here plus that module.
 A List answers whole documents: the wire serializes them through the
 model's summary shape, so the members a summary shows come from the model,
 never from a hand-written list.
+
+The filter names each List accepts are a table here, not read from the
+model: the model lists them only in documentation prose, which botocore
+1.40.41 leaves empty for ListWorkflows and which changed spelling for
+ListLifecyclePolicies. Each row cites the doc; where the docs changed, the
+names of every supported model are accepted, and a test checks that every
+name the installed model documents is (tests/test_operations.py).
 """
 
 from __future__ import annotations
@@ -28,11 +35,16 @@ from .state import Scope, Store, label_of
 __all__ = ["KINDS", "Kind", "by_type", "referenced_arns"]
 
 Show = Callable[[Scope, Any, float], dict[str, Any]]
+View = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def _as_stored(scope: Scope, item: Any, now: float) -> dict[str, Any]:
     document: dict[str, Any] = item
     return document
+
+
+def _as_listed(summary: dict[str, Any]) -> dict[str, Any]:
+    return summary
 
 
 def _pipeline(scope: Scope, item: Any, now: float) -> dict[str, Any]:
@@ -59,9 +71,11 @@ class Kind:
     paths (``components[].componentArn``) of this kind's documents that hold
     ARNs of other resources. ``policy_member``: the ARN member of
     ``Get/Put<Label>Policy``, None when the kind has no resource policy.
-    ``owners``: List takes ``owner`` (Self, Shared, Amazon, ThirdParty).
+    ``owners``: List takes ``owner`` (Self, Shared, Amazon, ThirdParty),
+    but refuses those in ``refused_owners``.
     ``show``: how Get (and ``state()``) shows a stored item now;
-    ``summarise``: how List shows it, when that differs from ``show``.
+    ``summarise``: how List shows it, when that differs from ``show``;
+    ``filtered_as``: what List's ``filters`` compare, from that summary.
     """
 
     resource_type: str
@@ -74,8 +88,10 @@ class Kind:
     references: tuple[str, ...] = ()
     policy_member: str | None = None
     owners: bool = False
+    refused_owners: tuple[str, ...] = ()
     show: Show = _as_stored
     summarise: Show | None = None
+    filtered_as: View = _as_listed
 
     @property
     def label(self) -> str:
@@ -97,6 +113,7 @@ RECIPE = Kind(
     "imageRecipeArn",
     "imageRecipe",
     "imageRecipeSummaryList",
+    # ListImageRecipes' filters doc: name, parentImage, platform.
     filters=("name", "parentImage", "platform"),
     versioned=True,
     references=("components[].componentArn",),
@@ -108,6 +125,7 @@ CONTAINER_RECIPE = Kind(
     "containerRecipeArn",
     "containerRecipe",
     "containerRecipeSummaryList",
+    # ListContainerRecipes' filters doc: containerType, name, parentImage, platform.
     filters=("containerType", "name", "parentImage", "platform"),
     versioned=True,
     references=("components[].componentArn",),
@@ -119,14 +137,14 @@ INFRASTRUCTURE = Kind(
     "infrastructureConfigurationArn",
     "infrastructureConfiguration",
     "infrastructureConfigurationSummaryList",
-    filters=("name",),
+    filters=("name",),  # ListInfrastructureConfigurations' filters doc: "You can filter on name".
 )
 DISTRIBUTION = Kind(
     "distribution-configuration",
     "distributionConfigurationArn",
     "distributionConfiguration",
     "distributionConfigurationSummaryList",
-    filters=("name",),
+    filters=("name",),  # ListDistributionConfigurations' filters doc: "You can filter on name".
     summarise=_distribution_summary,
 )
 PIPELINE = Kind(
@@ -134,6 +152,8 @@ PIPELINE = Kind(
     "imagePipelineArn",
     "imagePipeline",
     "imagePipelineList",
+    # ListImagePipelines' filters doc: description, distributionConfigurationArn, imageRecipeArn,
+    # infrastructureConfigurationArn, name, status.
     filters=(
         "description",
         "distributionConfigurationArn",
@@ -154,8 +174,18 @@ PIPELINE = Kind(
 
 
 def _component_summary(scope: Scope, item: Any, now: float) -> dict[str, Any]:
-    # The supportedOsVersion filter matches one of the component's supportedOsVersions.
-    return {**item, "supportedOsVersion": item.get("supportedOsVersions") or []}
+    # ComponentVersion.status is "the current status of the component version": its state's.
+    return {**item, "status": item["state"]["status"]}
+
+
+def _component_filtered_as(summary: dict[str, Any]) -> dict[str, Any]:
+    # supportedOsVersion matches one of the component's supportedOsVersions; productCodes one of its
+    # Marketplace product codes' ids (the caller's own components have none).
+    return {
+        **summary,
+        "supportedOsVersion": summary.get("supportedOsVersions") or [],
+        "productCodes": [code["productCodeId"] for code in summary.get("productCodes") or ()],
+    }
 
 
 COMPONENT = Kind(
@@ -163,12 +193,15 @@ COMPONENT = Kind(
     "componentBuildVersionArn",
     "component",
     "componentVersionList",
-    filters=("description", "name", "platform", "supportedOsVersion", "type", "version"),
+    # ListComponents' filters doc: description, name, platform, productCodes, status, supportedOsVersion,
+    # type, version (botocore 1.40.41's lists all but productCodes and status).
+    filters=("description", "name", "platform", "productCodes", "status", "supportedOsVersion", "type", "version"),
     versioned=True,
     build_versions=True,
     policy_member="componentArn",
     owners=True,
     summarise=_component_summary,
+    filtered_as=_component_filtered_as,
 )
 
 
@@ -177,17 +210,21 @@ WORKFLOW = Kind(
     "workflowBuildVersionArn",
     "workflow",
     "workflowVersionList",
-    filters=("name", "type", "version"),
+    # ListWorkflows' filters doc: "You can filter on name, version, description, and type" (botocore 1.40.41's
+    # names none: "Used to streamline search results").
+    filters=("description", "name", "type", "version"),
     versioned=True,
     build_versions=True,
     owners=True,
+    # ListWorkflows' owner doc: "Image Builder rejects the Shared and ThirdParty owner values for workflows".
+    refused_owners=("Shared", "ThirdParty"),
 )
 
 
-def _lifecycle_summary(scope: Scope, item: Any, now: float) -> dict[str, Any]:
-    # ListLifecyclePolicies filters on Name and Status (capitalised, as the model's documentation has them).
+def _lifecycle_filtered_as(summary: dict[str, Any]) -> dict[str, Any]:
     # Every policy has a status (ENABLED unless sent: lifecycle.py); .get for a state file written before that.
-    return {**item, "Name": item["name"], "Status": item.get("status", "ENABLED")}
+    status = summary.get("status", "ENABLED")
+    return {**summary, "status": status, "Name": summary["name"], "Status": status}
 
 
 LIFECYCLE_POLICY = Kind(
@@ -195,8 +232,10 @@ LIFECYCLE_POLICY = Kind(
     "lifecyclePolicyArn",
     "lifecyclePolicy",
     "lifecyclePolicySummaryList",
-    filters=("Name", "Status"),
-    summarise=_lifecycle_summary,
+    # ListLifecyclePolicies' filters doc: "name, resourceType, and status. Filter names are matched exactly as
+    # shown."; botocore 1.40.41's: "Name, Status". Both spellings are taken, so a caller of either model is served.
+    filters=("name", "resourceType", "status", "Name", "Status"),
+    filtered_as=_lifecycle_filtered_as,
 )
 IMAGE = Kind(
     "image",

@@ -43,7 +43,7 @@ from .lifecycle_executions import (
     new_execution,
 )
 from .state import Scope
-from .versions import concrete, matches, pattern
+from .versions import pattern
 
 __all__ = ["DAY", "UNIT_SECONDS", "catch_up"]
 
@@ -85,9 +85,8 @@ def catch_up(scope: Scope, now: float) -> None:
 
 def _selected(selection: dict[str, Any], build: Build) -> bool:
     recipe = build.recipe
-    version = concrete(recipe["version"])
     for wanted in selection.get("recipes") or ():
-        if wanted["name"] == recipe["name"] and matches(pattern(wanted["semanticVersion"]), version):
+        if wanted["name"] == recipe["name"] and pattern(wanted["semanticVersion"]).selects(recipe["version"]):
             return True
     return any(build.tags.get(key) == value for key, value in (selection.get("tagMap") or {}).items())
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from .arns import Arn
 from .errors import InvalidRequestException
-from .versions import concrete, matches, pattern
+from .versions import concrete, pattern
 
 __all__ = ["MANAGED_DATE", "MANAGED_TYPES", "catalogue", "image_versions", "managed_image_builds"]
 
@@ -278,7 +278,7 @@ def managed_image_builds(partition: str, region: str, text: str) -> list[dict[st
     found = [
         build
         for arn, build in builds.items()
-        if arn.rsplit("/", 2)[0] == prefix and matches(wanted, concrete(arn.rsplit("/", 2)[1]))
+        if arn.rsplit("/", 2)[0] == prefix and wanted.selects(arn.rsplit("/", 2)[1])
     ]
     return sorted(
         found,

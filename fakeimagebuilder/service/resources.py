@@ -26,13 +26,13 @@ from .errors import (
     ResourceNotFoundException,
     error_for_code,
 )
-from .filters import passes
+from .filters import passes, refuse_by_name_with_version
 from .kinds import DISTRIBUTION, INFRASTRUCTURE, KINDS, RECIPE, Kind, referenced_arns
 from .managed import MANAGED_TYPES, catalogue
 from .paging import page
 from .references import require_existing
 from .state import Operation, Scope, Store
-from .versions import check_references, concrete, highest, pattern, version_key
+from .versions import check_references, concrete, highest, pattern, version_key, written_version
 
 __all__ = [
     "create",
@@ -83,9 +83,10 @@ def resolve(kind: Kind, scope: Scope, text: str) -> Any:
     """The stored resource an ARN names; a versioned kind's wildcards select the highest version.
 
     ``name/1.x.x`` selects the highest version it matches, and its highest
-    build; ``name/1.2.3`` of a kind with build versions selects 1.2.3's
-    highest build. AWS-managed resources (account ``aws``) resolve from the
-    catalogue. ResourceNotFoundException when nothing matches.
+    build; ``name/1.2.3`` of a kind with build versions selects the highest
+    build of exactly 1.2.3 (not of 1.2.03: ``versions.Pattern``).
+    AWS-managed resources (account ``aws``) resolve from the catalogue.
+    ResourceNotFoundException when nothing matches.
     """
     arn = Arn.parse(text)
     items = _items(kind, scope, arn, text)
@@ -99,7 +100,7 @@ def resolve(kind: Kind, scope: Scope, text: str) -> Any:
         raise _not_found(kind, text)
     wanted = pattern(version, InvalidRequestException)
     prefix = text[: -len(version)]
-    best = highest((key for key in items if key.startswith(prefix)), wanted, _version_of)
+    best = highest((key for key in items if key.startswith(prefix)), wanted, _written)
     if best is None:
         raise _not_found(kind, text)
     return items[best]
@@ -127,6 +128,12 @@ def _version_of(text: str) -> tuple[tuple[int, int, int], int]:
     key = version_key(Arn.parse(text))
     assert key is not None, text  # stored ARNs of versioned kinds always carry a version
     return key[1], key[2]
+
+
+def _written(text: str) -> tuple[str, int]:
+    found = written_version(Arn.parse(text))
+    assert found is not None, text  # stored ARNs of versioned kinds always carry a version
+    return found
 
 
 def _refers_to(kind: Kind, scope: Scope, reference: str, arn: str) -> bool:
@@ -211,9 +218,10 @@ def listing(kind: Kind) -> Operation:
 
     Owner Amazon lists AWS's catalogue; Shared, ThirdParty and
     AWSMarketplace list nothing (the fake holds no resources shared with the
-    caller). A kind with build versions lists each version once, by its
-    highest build, under the version ARN; ``byName`` keeps each name's
-    highest version.
+    caller), unless the kind refuses the owner (InvalidRequestException). A
+    kind with build versions lists each version once, by its highest build,
+    under the version ARN; ``byName`` keeps each name's highest version, and
+    takes no ``version`` filter.
     """
     member = kind.list_member
     assert member is not None, kind
@@ -222,7 +230,10 @@ def listing(kind: Kind) -> Operation:
     def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
         filters = params.get("filters") or []
         wanted = passes(filters, kind.filters)
+        refuse_by_name_with_version(params)
         owner = params.get("owner", "Self") if kind.owners else "Self"
+        if owner in kind.refused_owners:
+            raise InvalidRequestException(f"Image Builder does not list {kind.label} resources for owner '{owner}'.")
         if owner not in ("Self", "Amazon"):
             return {member: []}
         items: Mapping[str, Any] = (
@@ -243,7 +254,7 @@ def listing(kind: Kind) -> Operation:
                 versions = {v: versions[v] for v in versions if v in names.values()}
             for version_arn, item in versions.items():
                 document = {**summarise(scope, item, now), "arn": version_arn}
-                if wanted(document):
+                if wanted(kind.filtered_as(document)):
                     shown.append(document)
             # A version keeps the place of its first build, so a new build does not move it between pages.
             first: dict[str, int] = {}
@@ -251,7 +262,9 @@ def listing(kind: Kind) -> Operation:
                 first.setdefault(_version_arn(arn), serial(arn))
             position = lambda document: first[document["arn"]]  # noqa: E731
         else:
-            shown = [document for item in items.values() if wanted(document := summarise(scope, item, now))]
+            shown = [
+                document for item in items.values() if wanted(kind.filtered_as(document := summarise(scope, item, now)))
+            ]
             position = lambda document: serial(document["arn"])  # noqa: E731
         found, token = page(scope, shown, params, (member, owner, filters, bool(params.get("byName"))), position)
         return {member: found, "nextToken": token}
@@ -259,18 +272,40 @@ def listing(kind: Kind) -> Operation:
     return operation
 
 
+def _selected_by(text: str) -> Callable[[str], bool]:
+    """Whether a stored build ARN is one of the version ARN ``text`` selects.
+
+    A concrete version selects its own builds; a wildcard (``1.x.x``, which
+    WorkflowWildcardVersionArn admits) the builds of every version it
+    matches, as GetWorkflow's choice of the highest is made among them.
+    """
+    name, _, version = text.rpartition("/")
+    wanted = pattern(version, InvalidRequestException)  # as Get refuses a malformed version
+
+    def selected(arn: str) -> bool:
+        build_name, _, build_version = _version_arn(arn).rpartition("/")
+        return build_name == name and wanted.selects(build_version)
+
+    return selected
+
+
 def list_build_versions(kind: Kind) -> Operation:
-    """List<Kind>BuildVersions: every build of one version (``<document>VersionArn``), newest first."""
+    """List<Kind>BuildVersions: every build the version ARN (``<document>VersionArn``) selects, newest first.
+
+    Without the ARN (optional in the model): every build of the caller's own
+    account and region.
+    """
     member, answer = f"{kind.document}VersionArn", f"{kind.document}SummaryList"
     summarise = kind.summarise or kind.show
 
     def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
         text = params.get(member)
-        if text is None:
-            raise InvalidRequestException(f"The parameter '{member}' is required.")
-        items = _items(kind, scope, Arn.parse(text), text)
+        items: Mapping[str, Any] = kind.items(scope)
+        selected: Callable[[str], bool] | None = None
+        if text is not None:
+            items, selected = _items(kind, scope, Arn.parse(text), text), _selected_by(text)
         serial = _serials(items)
-        builds = [(arn, item) for arn, item in reversed(items.items()) if _version_arn(arn) == text]
+        builds = [(arn, item) for arn, item in reversed(items.items()) if selected is None or selected(arn)]
         found, token = page(scope, builds, params, (answer, text), lambda build: -serial(build[0]))
         return {answer: [summarise(scope, item, now) for _, item in found], "nextToken": token}
 

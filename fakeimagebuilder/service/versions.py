@@ -5,11 +5,17 @@ three nodes is an integer from 0 to 2^30-1; a wildcard ``x`` selects the
 highest version (with 2.2.4, 1.7.8 and 1.6.8: ``x.x.x`` = 2.2.4, ``1.x.x`` =
 1.7.8, ``1.6.x`` = 1.6.8); every node right of the first wildcard must be a
 wildcard too (``x.2.x`` and ``1.x.8`` are errors).
+
+A version keeps the text it was created with, leading zeros included, and
+1.0.03 and 1.0.3 are different versions (ledger ``version-leading-zeros``):
+a concrete version selects only its own text, while a wildcard compares
+node numbers, so ``1.0.x`` selects both (see :class:`Pattern`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from .errors import ImageBuilderError, InvalidRequestException, InvalidVersionNumberException
@@ -17,7 +23,7 @@ from .errors import ImageBuilderError, InvalidRequestException, InvalidVersionNu
 if TYPE_CHECKING:
     from .arns import Arn
 
-__all__ = ["MAX_NODE", "Version", "concrete", "highest", "matches", "pattern", "version_key"]
+__all__ = ["MAX_NODE", "Pattern", "Version", "concrete", "highest", "pattern", "version_key", "written_version"]
 
 T = TypeVar("T")
 
@@ -25,7 +31,27 @@ MAX_NODE = 2**30 - 1
 """The largest value a version node may take (1073741823)."""
 
 Version = tuple[int, int, int]
-Pattern = tuple[int | None, int | None, int | None]  # None stands for a wildcard node
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A version as a reference names it: ``text`` as sent, ``nodes`` its numbers with None for each ``x``."""
+
+    text: str
+    nodes: tuple[int | None, int | None, int | None]
+
+    def selects(self, version: str) -> bool:
+        """Whether this selects the stored version written ``version``.
+
+        A concrete version selects only the very same text: 1.0.3 is not
+        1.0.03 (ledger ``version-leading-zeros``). A wildcard compares node
+        numbers, so ``1.0.x`` selects 1.0.03 as well as 1.0.3 (assumed: AWS's
+        user guide describes wildcards by node values, and says nothing of
+        leading zeros).
+        """
+        if None not in self.nodes:
+            return version == self.text
+        return all(w is None or w == v for w, v in zip(self.nodes, concrete(version), strict=True))
 
 
 def _node(text: str, version: str, error: type[ImageBuilderError]) -> int:
@@ -70,24 +96,25 @@ def pattern(version: str, error: type[ImageBuilderError] = InvalidVersionNumberE
             )
         else:
             parsed.append(_node(node, version, error))
-    return parsed[0], parsed[1], parsed[2]
+    return Pattern(version, (parsed[0], parsed[1], parsed[2]))
 
 
-def matches(wanted: Pattern, version: Version) -> bool:
-    """Whether ``version`` is one that ``wanted`` selects."""
-    return all(w is None or w == v for w, v in zip(wanted, version, strict=True))
-
-
-def highest(items: Iterable[T], wanted: Pattern, key: Callable[[T], tuple[Version, int]]) -> T | None:
+def highest(items: Iterable[T], wanted: Pattern, key: Callable[[T], tuple[str, int]]) -> T | None:
     """The item whose ``(version, build number)`` is highest among those ``wanted`` selects, or None.
 
+    ``key`` gives an item's version as written and its build number.
     Highest, not newest created: 1.7.8 made before 1.6.8 still wins ``1.x.x``.
+    Versions rank by their numbers: 1.0.03 and 1.0.3 rank alike, so between
+    them the higher build number wins, then the item met first.
     """
     best: T | None = None
     best_key: tuple[Version, int] | None = None
     for item in items:
-        found = key(item)
-        if matches(wanted, found[0]) and (best_key is None or found > best_key):
+        written, build = key(item)
+        if not wanted.selects(written):
+            continue
+        found = (concrete(written), build)
+        if best_key is None or found > best_key:
             best, best_key = item, found
     return best
 
@@ -115,8 +142,8 @@ def check_references(references: Iterable[object]) -> None:
             pattern(nodes[1], InvalidRequestException)
 
 
-def version_key(arn: Arn) -> tuple[str, Version, int] | None:
-    """``(name, version, build)`` of a versioned ARN's path (build 0 when it has none), or None."""
+def _split(arn: Arn) -> tuple[str, str, int] | None:
+    """``(name, version as written, build)`` of a versioned ARN's path (build 0 when it has none), or None."""
     *name, last = arn.path.split("/")
     build = 0
     if last.isdigit() and name:
@@ -125,4 +152,20 @@ def version_key(arn: Arn) -> tuple[str, Version, int] | None:
     nodes = last.split(".")
     if not name or len(nodes) != 3 or not all(n.isdigit() for n in nodes):
         return None
-    return "/".join(name), (int(nodes[0]), int(nodes[1]), int(nodes[2])), build
+    return "/".join(name), last, build
+
+
+def version_key(arn: Arn) -> tuple[str, Version, int] | None:
+    """``(name, version, build)`` of a versioned ARN's path (build 0 when it has none), or None."""
+    found = _split(arn)
+    if found is None:
+        return None
+    name, written, build = found
+    nodes = written.split(".")
+    return name, (int(nodes[0]), int(nodes[1]), int(nodes[2])), build
+
+
+def written_version(arn: Arn) -> tuple[str, int] | None:
+    """``(version as written, build)`` of a versioned ARN's path, what :func:`highest` keys on; or None."""
+    found = _split(arn)
+    return None if found is None else (found[1], found[2])

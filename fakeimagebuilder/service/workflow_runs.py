@@ -33,7 +33,7 @@ from .documents import as_text, read_document
 from .errors import ImageBuilderError
 from .managed import catalogue
 from .state import Scope
-from .versions import Version, highest, pattern, version_key
+from .versions import highest, pattern, written_version
 
 __all__ = [
     "STAGE_TYPES",
@@ -182,11 +182,11 @@ def _workflow_document(scope: Scope, text: str) -> dict[str, Any] | None:
     return dict(items[best]) if best is not None else None
 
 
-def _build_version(arn: str) -> tuple[Version, int]:
-    """``(version, build)`` of a stored workflow's ARN (always a build version: ``.../x.y.z/n``)."""
-    key = version_key(Arn.parse(arn))
+def _build_version(arn: str) -> tuple[str, int]:
+    """``(version as written, build)`` of a stored workflow's ARN (always a build version: ``.../x.y.z/n``)."""
+    key = written_version(Arn.parse(arn))
     assert key is not None
-    return key[1], key[2]
+    return key
 
 
 def _condition(node: Any, values: Mapping[str, Any]) -> bool:
