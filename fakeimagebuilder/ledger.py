@@ -657,6 +657,17 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_resource_policies_are_kept_per_resource",
     ),
     Behaviour(
+        "resource-policy-wildcard",
+        "Put*Policy through a wildcard version (x.x.x, which later models' ImageRecipeArn and ContainerRecipeArn "
+        "patterns admit) applies the policy to the version the wildcard selects and answers that version's ARN; "
+        "Get*Policy through a wildcard reads the policy of the version it selects now.",
+        "assumed",
+        "botocore model (the wildcard patterns; Put*Policy answers 'the ARN of the image recipe that this policy "
+        "was applied to'); a policy belongs to a resource, and a wildcard selects the highest version as "
+        "everywhere else (wildcard-highest): what AWS does with one here is not published",
+        "tests/test_operations.py::test_a_policy_put_through_a_wildcard_belongs_to_the_recipe_it_selects",
+    ),
+    Behaviour(
         "component-builds",
         "CreateComponent with a name and version that exist makes that version's next build (/2, /3...); build "
         "numbers are never reused.",
