@@ -707,10 +707,13 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "component-import",
         "ImportComponent makes a component document of the script: one ExecuteBash (ExecutePowerShell on "
-        "Windows) step in a build phase, or a test phase for type TEST.",
-        "assumed",
-        "model doc ('transforms its data into a component document'); the document's form is a choice",
-        "tests/test_components.py::test_import_component_makes_a_document_of_the_script",
+        "Windows) step in a build phase, or a test phase for type TEST, whose one command is the script "
+        "unchanged (a YAML literal block, or a double-quoted string when the script holds CR or characters "
+        "YAML cannot hold raw), so any YAML parser gives the script back exactly.",
+        "confirmed",
+        "botocore model doc of ImportComponent (1.44: 'Image Builder wraps your script in a component document "
+        "with a single step that runs the script'); the step's name and the YAML form are the fake's",
+        "tests/test_components.py::test_any_script_the_model_accepts_imports_as_a_document_that_runs_it",
     ),
     Behaviour(
         "component-dependency",
