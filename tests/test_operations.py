@@ -1409,9 +1409,7 @@ def test_resource_policies_are_kept_per_resource(client: Any, world: SimpleNames
 
 
 @pytest.mark.parametrize("kind", ["image-recipe", "container-recipe"])
-def test_a_policy_put_through_a_wildcard_belongs_to_the_recipe_it_selects(
-    client: Any, expect_error: Any, kind: str
-):
+def test_a_policy_put_through_a_wildcard_belongs_to_the_recipe_it_selects(client: Any, expect_error: Any, kind: str):
     member = "imageRecipeArn" if kind == "image-recipe" else "containerRecipeArn"
     words = kind.replace("-", "_")
     put, get = getattr(client, f"put_{words}_policy"), getattr(client, f"get_{words}_policy")
