@@ -733,6 +733,17 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_resource_policies_are_kept_per_resource",
     ),
     Behaviour(
+        "resource-policy-wildcard",
+        "Put*Policy through a wildcard version (x.x.x, which later models' ImageRecipeArn and ContainerRecipeArn "
+        "patterns admit) applies the policy to the version the wildcard selects and answers that version's ARN; "
+        "Get*Policy through a wildcard reads the policy of the version it selects now.",
+        "assumed",
+        "botocore model (the wildcard patterns; Put*Policy answers 'the ARN of the image recipe that this policy "
+        "was applied to'); a policy belongs to a resource, and a wildcard selects the highest version as "
+        "everywhere else (wildcard-highest): what AWS does with one here is not published",
+        "tests/test_operations.py::test_a_policy_put_through_a_wildcard_belongs_to_the_recipe_it_selects",
+    ),
+    Behaviour(
         "component-builds",
         "CreateComponent with a name and version that exist makes that version's next build (/2, /3...); build "
         "numbers are never reused.",
@@ -772,10 +783,13 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "component-import",
         "ImportComponent makes a component document of the script: one ExecuteBash (ExecutePowerShell on "
-        "Windows) step in a build phase, or a test phase for type TEST.",
-        "assumed",
-        "model doc ('transforms its data into a component document'); the document's form is a choice",
-        "tests/test_components.py::test_import_component_makes_a_document_of_the_script",
+        "Windows) step in a build phase, or a test phase for type TEST, whose one command is the script "
+        "unchanged (a YAML literal block, or a double-quoted string when the script holds CR or characters "
+        "YAML cannot hold raw), so any YAML parser gives the script back exactly.",
+        "confirmed",
+        "botocore model doc of ImportComponent (1.44: 'Image Builder wraps your script in a component document "
+        "with a single step that runs the script'); the step's name and the YAML form are the fake's",
+        "tests/test_components.py::test_any_script_the_model_accepts_imports_as_a_document_that_runs_it",
     ),
     Behaviour(
         "component-dependency",

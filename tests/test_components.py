@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
 from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fakeimagebuilder import FakeImageBuilder
 from fakeimagebuilder.model import service_model
@@ -263,6 +266,16 @@ def test_a_component_a_recipe_uses_cannot_be_deleted(client: Any, expect_error: 
     assert gone.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
+def _imported_step(client: Any, script: str, **fields: str) -> dict[str, Any]:
+    """The one step of the document ImportComponent made of ``script``, read with a real YAML parser."""
+    sent = {"name": "script", "semanticVersion": "1.0.0", "type": "BUILD", "platform": "Linux", **fields}
+    arn = client.import_component(format="SHELL", data=script, **sent)["componentBuildVersionArn"]
+    document = yaml.safe_load(client.get_component(componentBuildVersionArn=arn)["component"]["data"])
+    [phase] = document["phases"]
+    [step] = phase["steps"]
+    return {"phase": phase["name"], **step}
+
+
 def test_import_component_makes_a_document_of_the_script(client: Any):
     arn = client.import_component(
         name="script", semanticVersion="1.0.0", type="TEST", format="SHELL", platform="Linux", data="echo one\necho two"
@@ -270,11 +283,71 @@ def test_import_component_makes_a_document_of_the_script(client: Any):
 
     component = client.get_component(componentBuildVersionArn=arn)["component"]
     assert component["type"] == "TEST"
-    document = read_yaml(component["data"])
-    [phase] = document["phases"]
-    assert phase["name"] == "test"
-    assert phase["steps"][0]["action"] == "ExecuteBash"
-    assert phase["steps"][0]["inputs"]["commands"] == ["echo one\necho two\n"]
+    assert _imported_step(client, "echo one\necho two", type="TEST") == {
+        "phase": "test",
+        "name": "ImportedScript",
+        "action": "ExecuteBash",
+        "inputs": {"commands": ["echo one\necho two"]},
+    }
+    assert _imported_step(client, "Write-Host hi", platform="Windows")["action"] == "ExecutePowerShell"
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        'echo "a            b"\n',  # twelve spaces, the document's own indentation
+        "if true; then\n            echo deep\nfi\n",
+        "  echo first\necho second\n",  # a first line indented
+        "\techo tab\n\tdone",
+        "echo no final newline",
+        "echo two final newlines\n\n",
+        "\n\necho after empty lines\n",
+        "echo one\n\necho after an empty line\n",
+        "echo trailing spaces   \n   \n",
+        "key: value\n- item\n|\n> folded\n{a: b}\n",  # lines that look like YAML
+        "# a comment line\necho '#not a comment'\n",
+        "echo a\n---\necho b\n...\n",  # document markers
+        "echo one\r\necho two\r\n",  # CRLF
+        "echo caf\u00e9 \u2603 \U0001f600\n",
+        "echo nel\x85 ls\u2028 bom\ufeff del\x7f nul\x00\n",  # what YAML refuses raw or reads as line breaks
+        "\n",
+        " ",
+    ],
+)
+def test_an_imported_script_is_run_unchanged(client: Any, script: str):
+    step = _imported_step(client, script)
+
+    assert step["inputs"] == {"commands": [script]}
+
+
+@pytest.mark.parametrize("name", ["true", "100", "- a"])  # names ResourceName admits that YAML reads otherwise
+def test_an_imported_component_document_names_it_as_sent(client: Any, name: str):
+    arn = client.import_component(
+        name=name, semanticVersion="1.0.0", type="BUILD", format="SHELL", platform="Linux", data="echo hi"
+    )["componentBuildVersionArn"]
+
+    assert yaml.safe_load(client.get_component(componentBuildVersionArn=arn)["component"]["data"])["name"] == name
+
+
+_DATA = service_model().operation_model("ImportComponent").input_shape.members["data"].metadata
+# Any text the model's data member accepts (cut to its length; no lone surrogates, which are not Unicode text and
+# the wire refuses), with what YAML treats specially mixed in often.
+_SPECIAL = [" ", "  ", "\t", "\n", "\r\n", "\r", "\x85", "\u2028", "\ufeff", "#", "- ", ": ", "|", "---"]
+_SCRIPTS = (
+    st.lists(
+        st.characters(exclude_categories=["Cs"]) | st.sampled_from(_SPECIAL),
+        min_size=_DATA["min"],
+        max_size=_DATA["max"],
+    )
+    .map("".join)
+    .map(lambda text: text[: _DATA["max"]])
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(script=_SCRIPTS)
+def test_any_script_the_model_accepts_imports_as_a_document_that_runs_it(client: Any, script: str):
+    assert _imported_step(client, script)["inputs"] == {"commands": [script]}
 
 
 def test_aws_managed_components_resolve_and_list_under_amazon(fake: Any, client: Any, expect_error: Any):

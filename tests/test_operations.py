@@ -1477,6 +1477,41 @@ def test_resource_policies_are_kept_per_resource(client: Any, world: SimpleNames
         client.get_image_recipe_policy(imageRecipeArn=world.recipe)
 
 
+@pytest.mark.parametrize("kind", ["image-recipe", "container-recipe"])
+def test_a_policy_put_through_a_wildcard_belongs_to_the_recipe_it_selects(client: Any, expect_error: Any, kind: str):
+    member = "imageRecipeArn" if kind == "image-recipe" else "containerRecipeArn"
+    words = kind.replace("-", "_")
+    put, get = getattr(client, f"put_{words}_policy"), getattr(client, f"get_{words}_policy")
+    create, delete = getattr(client, f"create_{words}"), getattr(client, f"delete_{words}")
+    pattern = service_model().operation_model(f"Put{words.title().replace('_', '')}Policy").input_shape.members[member]
+    wildcard = f"{PREFIX}:{kind}/web/x.x.x"
+    if not re.fullmatch(pattern.metadata["pattern"], wildcard):
+        pytest.skip(f"this model's {pattern.name} pattern admits no wildcard version (botocore 1.40.41)")
+    fields: dict[str, Any] = {"name": "web", "parentImage": AWS_PARENT, "components": COMPONENTS}
+    if kind == "container-recipe":
+        fields.update(
+            containerType="DOCKER",
+            parentImage="amazonlinux:latest",
+            dockerfileTemplateData=DOCKERFILE,
+            targetRepository=REPOSITORY,
+        )
+    first = create(semanticVersion="1.0.0", **fields)[member]
+
+    # The policy is applied to the version the wildcard selects now, and the answer names it.
+    assert put(**{member: wildcard, "policy": POLICY})[member] == first
+    assert get(**{member: first})["policy"] == POLICY
+    assert get(**{member: wildcard})["policy"] == POLICY
+
+    # Gone with its recipe: a later version the wildcard selects has a policy only once one is put on it.
+    delete(**{member: first})
+    second = create(semanticVersion="2.0.0", **fields)[member]
+    for arn in (wildcard, second):
+        with pytest.raises(client.exceptions.ResourceNotFoundException) as caught:
+            get(**{member: arn})
+        expect_error(caught.value, "ResourceNotFoundException", 404)
+        assert second in caught.value.response["Error"]["Message"]
+
+
 def test_a_container_recipe_reads_back_what_create_accepted(client: Any, stack: Any, expect_error: Any):
     arn = client.create_container_recipe(
         containerType="DOCKER",

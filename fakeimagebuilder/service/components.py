@@ -13,10 +13,11 @@ makes a TEST component, any other a BUILD one.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .arns import normalise_name
-from .documents import as_text, read_document
+from .documents import as_text, read_document, yaml_scalar
 from .errors import InvalidRequestException
 from .kinds import COMPONENT
 from .resources import create, latest_version_references, new_build, require_one_source
@@ -114,14 +115,15 @@ def create_component(scope: Scope, params: dict[str, Any], now: float) -> dict[s
 
 
 def _imported(params: dict[str, Any]) -> str:
-    """The component document AWS makes of an imported shell script: one step running it."""
+    """The component document AWS makes of an imported shell script: one step running it, unchanged."""
     phase = "test" if params["type"] == "TEST" else "build"
     action = "ExecutePowerShell" if params["platform"] == "Windows" else "ExecuteBash"
-    commands = "".join(f"            {line}\n" for line in params["data"].splitlines())
+    # Quoted: a name such as "true", "100" or "- a" (ResourceName admits them) would read as another value.
+    name = json.dumps(params["name"])
     return (
-        f"name: {params['name']}\nschemaVersion: 1.0\nphases:\n  - name: {phase}\n    steps:\n"
+        f"name: {name}\nschemaVersion: 1.0\nphases:\n  - name: {phase}\n    steps:\n"
         f"      - name: ImportedScript\n        action: {action}\n        inputs:\n          commands:\n"
-        f"            - |\n{commands.replace('            ', '              ')}"
+        f"            - {yaml_scalar(params['data'], 12)}"
     )
 
 

@@ -1,4 +1,4 @@
-"""Component and workflow documents: a reader for the YAML they are written in, and AWS's checks.
+"""Component and workflow documents: a reader for the YAML they are written in, AWS's checks, and a scalar writer.
 
 Why not PyYAML: the fake needs only the structure of these small documents
 (top-level keys, phases or steps with their names and actions, parameters),
@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["DocumentError", "Unsupported", "as_text", "read_document", "read_yaml"]
+__all__ = ["DocumentError", "Unsupported", "as_text", "read_document", "read_yaml", "yaml_scalar"]
 
 
 class DocumentError(ValueError):
@@ -260,6 +260,31 @@ def as_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+# What YAML (1.1 and 1.2) reads back as itself inside a literal block: its printable characters, tabs and
+# line feeds, less the byte order mark and the line breaks only YAML 1.1 knows (NEL, LS, PS). CR is a line
+# break YAML turns into a line feed, so a script with CRLF or other controls goes double-quoted instead.
+_LITERAL = re.compile(r"[\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*")
+# What a double-quoted scalar cannot hold raw once json.dumps has escaped '"', '\\' and C0 controls.
+_UNPRINTABLE = re.compile(r"[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+
+
+def yaml_scalar(text: str, column: int) -> str:
+    """``text`` as the YAML scalar of a node whose ``- `` or ``key:`` starts at ``column``; it reads back exactly.
+
+    A literal block (``|``), its lines at ``column + 2``, when one can hold the text; else a double-quoted
+    line: JSON's escapes (which YAML shares) and ``\\uXXXX`` for the characters YAML refuses raw.
+    """
+    if not _LITERAL.fullmatch(text):
+        return _UNPRINTABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", json.dumps(text, ensure_ascii=False))
+    # Leading blank or indented lines would be taken for the block's indentation: state it (2, relative to column).
+    indicator = "2" if text[:1] in (" ", "\t", "\n") else ""
+    # Keep every final line feed as the text has them, or strip the one YAML's own line end would add.
+    chomping = "+" if text.endswith("\n") else "-"
+    margin = " " * (column + 2)
+    lines = "\n".join(margin + line if line else "" for line in text.split("\n"))
+    return f"|{indicator}{chomping}\n{lines}" + ("" if chomping == "+" else "\n")
 
 
 def read_document(text: str, invalid: Callable[[str], Exception]) -> dict[str, Any] | None:

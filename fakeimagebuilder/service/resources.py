@@ -79,20 +79,12 @@ def _items(kind: Kind, scope: Scope, arn: Arn, text: str) -> Mapping[str, Any]:
     return kind.items(scope)
 
 
-def resolve(kind: Kind, scope: Scope, text: str) -> Any:
-    """The stored resource an ARN names; a versioned kind's wildcards select the highest version.
-
-    ``name/1.x.x`` selects the highest version it matches, and its highest
-    build; ``name/1.2.3`` of a kind with build versions selects the highest
-    build of exactly 1.2.3 (not of 1.2.03: ``versions.Pattern``).
-    AWS-managed resources (account ``aws``) resolve from the catalogue.
-    ResourceNotFoundException when nothing matches.
-    """
+def _selected(kind: Kind, scope: Scope, text: str) -> tuple[Mapping[str, Any], str]:
+    """Where the resource an ARN names is held, and its ARN there (see :func:`resolve`)."""
     arn = Arn.parse(text)
     items = _items(kind, scope, arn, text)
-    found = items.get(text)
-    if found is not None:
-        return found
+    if text in items:
+        return items, text
     if not kind.versioned or arn.resource_type != kind.resource_type:
         raise _not_found(kind, text)
     name, _, version = arn.path.rpartition("/")
@@ -103,7 +95,20 @@ def resolve(kind: Kind, scope: Scope, text: str) -> Any:
     best = highest((key for key in items if key.startswith(prefix)), wanted, _written)
     if best is None:
         raise _not_found(kind, text)
-    return items[best]
+    return items, best
+
+
+def resolve(kind: Kind, scope: Scope, text: str) -> Any:
+    """The stored resource an ARN names; a versioned kind's wildcards select the highest version.
+
+    ``name/1.x.x`` selects the highest version it matches, and its highest
+    build; ``name/1.2.3`` of a kind with build versions selects the highest
+    build of exactly 1.2.3 (not of 1.2.03: ``versions.Pattern``).
+    AWS-managed resources (account ``aws``) resolve from the catalogue.
+    ResourceNotFoundException when nothing matches.
+    """
+    items, arn = _selected(kind, scope, text)
+    return items[arn]
 
 
 def latest_version_references(arn: str) -> dict[str, str]:
@@ -312,14 +317,23 @@ def list_build_versions(kind: Kind) -> Operation:
     return operation
 
 
+def _policy_holder(kind: Kind, scope: Scope, text: str) -> str:
+    """The ARN of the resource a policy operation's ARN selects now, which the policy belongs to.
+
+    A wildcard version (``image-recipe/r/x.x.x``, admitted by later models'
+    ImageRecipeArn and ContainerRecipeArn patterns) reaches the version it
+    resolves to, so the policy stays with that resource and goes when it is deleted.
+    """
+    return _selected(kind, scope, text)[1]
+
+
 def get_policy(kind: Kind) -> Operation:
     """Get<Kind>Policy: the resource policy put on the resource (ResourceNotFoundException if none)."""
     member = kind.policy_member
     assert member is not None, kind
 
     def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-        arn = params[member]
-        resolve(kind, scope, arn)
+        arn = _policy_holder(kind, scope, params[member])
         policy = scope.policies.get(arn)
         if policy is None:
             raise ResourceNotFoundException(f"The resource '{arn}' has no resource policy.")
@@ -334,9 +348,8 @@ def put_policy(kind: Kind) -> Operation:
     assert member is not None, kind
 
     def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-        arn = params[member]
-        scope.check_arn(arn)  # AWS's own resources take no policy from a customer
-        resolve(kind, scope, arn)
+        scope.check_arn(params[member])  # AWS's own resources take no policy from a customer
+        arn = _policy_holder(kind, scope, params[member])
         try:
             document = json.loads(params["policy"])
         except ValueError:
