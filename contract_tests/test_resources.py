@@ -312,9 +312,9 @@ def test_a_component_reads_back_lists_and_is_held_by_the_recipes_using_it(worksp
         assert [summary["arn"] for summary in listed] == [version_arn]
         builds = client.list_component_build_versions(componentVersionArn=version_arn)["componentSummaryList"]
         assert [summary["arn"] for summary in builds] == [arn]
+    with verifies("resource-policy-none"):
+        assert client.get_component_policy(componentArn=arn)["policy"] == "{}"  # none put yet
     with verifies("resource-policy"):
-        with expect_error("ResourceNotFoundException", 404):
-            client.get_component_policy(componentArn=arn)
         with expect_error("InvalidParameterValueException", 400):
             client.put_component_policy(componentArn=arn, policy="not a policy")
         policy = _policy(workspace, arn, ["imagebuilder:GetComponent", "imagebuilder:ListComponents"])
@@ -424,22 +424,22 @@ def test_container_recipes_list_carry_a_policy_and_need_their_components(workspa
     with verifies("container-recipe"):
         listed = client.list_container_recipes(filters=[{"name": "name", "values": [name]}])
         assert [summary["arn"] for summary in listed["containerRecipeSummaryList"]] == [arn]
+    with verifies("resource-policy-none"):
+        assert client.get_container_recipe_policy(containerRecipeArn=arn)["policy"] == "{}"
     with verifies("resource-policy"):
-        with expect_error("ResourceNotFoundException", 404):
-            client.get_container_recipe_policy(containerRecipeArn=arn)
         policy = _policy(workspace, arn, ["imagebuilder:GetContainerRecipe", "imagebuilder:ListContainerRecipes"])
         client.put_container_recipe_policy(containerRecipeArn=arn, policy=policy)
         assert json.loads(client.get_container_recipe_policy(containerRecipeArn=arn)["policy"]) == json.loads(policy)
 
 
 def test_an_image_recipe_carries_a_resource_policy(workspace: Workspace) -> None:
-    """PutImageRecipePolicy keeps a policy GetImageRecipePolicy answers as put; before any, ResourceNotFound;
+    """PutImageRecipePolicy keeps a policy GetImageRecipePolicy answers as put; before any, an empty one ({});
     a policy that is not a JSON document is refused."""
     client = workspace.client
     recipe = workspace.recipe()
+    with verifies("resource-policy-none"):
+        assert client.get_image_recipe_policy(imageRecipeArn=recipe.arn)["policy"] == "{}"
     with verifies("resource-policy"):
-        with expect_error("ResourceNotFoundException", 404):
-            client.get_image_recipe_policy(imageRecipeArn=recipe.arn)
         with expect_error("InvalidParameterValueException", 400):
             client.put_image_recipe_policy(imageRecipeArn=recipe.arn, policy="[]")
         policy = _policy(workspace, recipe.arn, ["imagebuilder:GetImageRecipe", "imagebuilder:ListImageRecipes"])

@@ -725,12 +725,20 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "resource-policy",
         "Put*Policy stores the policy text on an existing resource and Get*Policy returns it as put; a policy "
-        "that is not a JSON object answers InvalidParameterValueException; Get*Policy before any Put answers "
-        "ResourceNotFoundException; deleting the resource deletes its policy.",
+        "that is not a JSON object answers InvalidParameterValueException; deleting the resource deletes its "
+        "policy.",
         "assumed",
-        "design choice (the errors are modeled; what AWS checks beyond JSON, and its answer with no policy, "
-        "are not published)",
+        "design choice (the errors are modeled; what AWS checks beyond JSON is not published)",
         "tests/test_operations.py::test_resource_policies_are_kept_per_resource",
+    ),
+    Behaviour(
+        "resource-policy-none",
+        "Get*Policy of a resource that has no policy answers 200 with policy '{}' (GetImagePolicy, "
+        "GetImageRecipePolicy, GetContainerRecipePolicy; GetComponentPolicy too).",
+        "confirmed",
+        "botocore 1.44 model docs of the three outputs' policy member: 'If no policy has been applied, the "
+        "response contains an empty JSON object ({})'; GetComponentPolicy's doc says nothing: assumed the same",
+        "tests/test_operations.py::test_a_resource_without_a_policy_answers_an_empty_one",
     ),
     Behaviour(
         "resource-policy-wildcard",

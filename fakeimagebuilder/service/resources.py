@@ -328,16 +328,13 @@ def _policy_holder(kind: Kind, scope: Scope, text: str) -> str:
 
 
 def get_policy(kind: Kind) -> Operation:
-    """Get<Kind>Policy: the resource policy put on the resource (ResourceNotFoundException if none)."""
+    """Get<Kind>Policy: the resource policy put on the resource; ``{}`` if none (ledger resource-policy-none)."""
     member = kind.policy_member
     assert member is not None, kind
 
     def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
         arn = _policy_holder(kind, scope, params[member])
-        policy = scope.policies.get(arn)
-        if policy is None:
-            raise ResourceNotFoundException(f"The resource '{arn}' has no resource policy.")
-        return {"policy": policy}
+        return {"policy": scope.policies.get(arn, "{}")}
 
     return operation
 
