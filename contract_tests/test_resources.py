@@ -511,5 +511,7 @@ def test_a_lifecycle_policy_update_replaces_it_and_lists(workspace: Workspace) -
     with verifies("lifecycle-rules"):
         policy = client.get_lifecycle_policy(lifecyclePolicyArn=arn)["lifecyclePolicy"]
         assert (policy["policyDetails"], policy["description"], policy["name"]) == (age, "by age", name)
-        listed = client.list_lifecycle_policies(filters=[{"name": "Name", "values": [name]}])
-        assert [summary["arn"] for summary in listed["lifecyclePolicySummaryList"]] == [arn]
+    with verifies("lifecycle-filter-spellings"):
+        for spelling in ("name", "Name"):  # the newest model's docs, and the older ones'
+            listed = client.list_lifecycle_policies(filters=[{"name": spelling, "values": [name]}])
+            assert [summary["arn"] for summary in listed["lifecyclePolicySummaryList"]] == [arn]
