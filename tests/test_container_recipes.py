@@ -227,8 +227,7 @@ def test_a_resource_policy_reads_back_as_put(client: Any, expect_error: Any):
     arn = client.create_container_recipe(**_recipe())["containerRecipeArn"]
     policy = '{"Version": "2012-10-17", "Statement": []}'
 
-    with pytest.raises(client.exceptions.ResourceNotFoundException):
-        client.get_container_recipe_policy(containerRecipeArn=arn)
+    assert client.get_container_recipe_policy(containerRecipeArn=arn)["policy"] == "{}"  # none yet
     assert client.put_container_recipe_policy(containerRecipeArn=arn, policy=policy)["containerRecipeArn"] == arn
     assert client.get_container_recipe_policy(containerRecipeArn=arn)["policy"] == policy
     with pytest.raises(client.exceptions.ResourceNotFoundException):
