@@ -214,6 +214,8 @@ def test_list_filters_on_status_and_product_codes(client: Any):
             "more than one step named 'A'",
         ),
         ("schemaVersion: 1.0\nphases:\n\t- name: build\n", "tabs are not allowed"),
+        # JSON within the model's 16,000 characters that nests past Python's stack (it once answered 500).
+        ("[" * 7999 + "]" * 7999, "nested too deeply"),
     ],
 )
 def test_an_invalid_document_is_refused_and_nothing_is_made(

@@ -250,6 +250,8 @@ def read_yaml(text: str) -> Any:
     if stripped[:1] in "{[":
         try:
             return json.loads(text)
+        except RecursionError:  # within the model's 16,000 characters, JSON can nest past Python's stack
+            raise DocumentError("the document is nested too deeply") from None
         except ValueError:
             pass  # flow-style YAML that is not JSON
     return _Reader(text).document()

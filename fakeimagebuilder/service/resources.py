@@ -339,6 +339,14 @@ def get_policy(kind: Kind) -> Operation:
     return operation
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+# RFC 8259 JSON: Python's decoder also reads NaN, Infinity and -Infinity, which no JSON policy holds.
+_POLICY_JSON = json.JSONDecoder(parse_constant=_not_json)
+
+
 def put_policy(kind: Kind) -> Operation:
     """Put<Kind>Policy: replaces the resource's policy, which must be a JSON object."""
     member = kind.policy_member
@@ -348,8 +356,8 @@ def put_policy(kind: Kind) -> Operation:
         scope.check_arn(params[member])  # AWS's own resources take no policy from a customer
         arn = _policy_holder(kind, scope, params[member])
         try:
-            document = json.loads(params["policy"])
-        except ValueError:
+            document = _POLICY_JSON.decode(params["policy"])
+        except (ValueError, RecursionError):  # not JSON (NaN and Infinity are not), or nested past the stack
             document = None
         if not isinstance(document, dict):
             raise InvalidParameterValueException(
