@@ -9,6 +9,7 @@ import enum
 import itertools
 import json
 import math
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -49,6 +50,14 @@ def moto_active() -> bool:
 
 
 DEFAULT_ACCOUNT_ID = "123456789012"
+
+# botocore session variables (name: config key, environment variables, default, converter) that keep a
+# session of ours off the caller's profile and config files.
+_NO_AWS_CONFIG = {
+    "profile": (None, None, None, None),
+    "config_file": (None, None, os.devnull, None),
+    "credentials_file": (None, None, os.devnull, None),
+}
 
 
 class _Keep(enum.Enum):
@@ -503,12 +512,17 @@ class FakeImageBuilder:
             yield active
 
     def client(self, region: str | None = None, **kwargs: Any) -> Any:
-        """A botocore Image Builder client with dummy credentials, for use while the fake is active."""
+        """A botocore Image Builder client with dummy credentials, for use while the fake is active.
+
+        Its session reads no AWS profile nor config file: a missing ``AWS_PROFILE`` or a config file that does
+        not parse cannot stop it, and no setting of the caller's account (credentials, region) leaks in.
+        """
         import botocore.session
 
         kwargs.setdefault("aws_access_key_id", "testing")
         kwargs.setdefault("aws_secret_access_key", "testing")
-        return botocore.session.get_session().create_client("imagebuilder", region_name=region or self.region, **kwargs)
+        session = botocore.session.Session(session_vars=_NO_AWS_CONFIG)
+        return session.create_client("imagebuilder", region_name=region or self.region, **kwargs)
 
     # -- knobs ----------------------------------------------------------------------
 

@@ -437,6 +437,7 @@ def test_a_broken_aws_profile_of_the_caller_stops_nothing(
         def test_makes_its_own_fake():
             with FakeImageBuilder() as fake:
                 assert fake.state() == {}
+                assert fake.client().list_image_pipelines()["imagePipelineList"] == []
         """
     )
     # In a new process: this one has read the model already.
