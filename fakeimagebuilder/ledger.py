@@ -573,7 +573,8 @@ LEDGER: tuple[Behaviour, ...] = (
         "A semantic version keeps its leading zeros (2019.12.03 in ARNs and documents); 2019.12.03 and "
         "2019.12.3 are different versions: a version ARN without a build number (Get, references a delete checks, "
         "recipe parents, lifecycle selections) selects only builds of exactly its text, while a wildcard "
-        "(2019.12.x) compares numbers, so the two rank alike and the higher build number wins.",
+        "(2019.12.x) compares numbers, so the two rank alike and the higher build number wins (then the build "
+        "made first); byName lists show the version x.x.x selects.",
         "assumed",
         "leading zeros are accepted and kept (aws-cli example list-images.rst: image/mybasicrecipe/2019.12.03; "
         "user guide Semantic versioning suggests dates such as 2021.01.01); that they are distinct from the "

@@ -151,6 +151,16 @@ def test_a_version_with_leading_zeros_is_not_the_same_numbers_without(client: An
     client.delete_component(componentBuildVersionArn=padded[1])
 
 
+@pytest.mark.parametrize("order", [("1.0.03", "1.0.3", "1.0.3", "1.0.03"), ("1.0.3", "1.0.03", "1.0.03")])
+def test_by_name_lists_the_version_x_x_x_selects(client: Any, order: tuple[str, ...]):
+    """1.0.03 and 1.0.3 rank alike: the higher build wins, then the build made first, for byName as for x.x.x."""
+    for version in order:
+        _create(client, version=version)
+    selected = client.get_component(componentBuildVersionArn=f"{PREFIX}:component/hello/x.x.x")["component"]
+    (listed,) = client.list_components(byName=True)["componentVersionList"]
+    assert listed["arn"] == selected["arn"].rsplit("/", 1)[0]
+
+
 def test_component_build_versions_without_a_version_list_every_build_of_the_caller_s(client: Any):
     builds = [_create(client), _create(client, name="other"), _create(client)]
 

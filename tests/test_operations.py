@@ -1140,6 +1140,11 @@ def test_an_image_version_with_leading_zeros_is_not_the_same_numbers_without(fak
     image = f"{PREFIX}:image/web/2019.12.3"
     assert client.get_image(imageBuildVersionArn=image)["image"]["version"] == "2019.12.3/1"
     assert client.get_image(imageBuildVersionArn=image.replace(".3", ".03"))["image"]["version"] == "2019.12.03/2"
+    # The two rank alike, so x.x.x takes the higher build; byName lists that same version.
+    selected = client.get_image(imageBuildVersionArn=f"{PREFIX}:image/web/x.x.x")["image"]
+    assert selected["version"] == "2019.12.03/2"
+    (listed,) = client.list_images(byName=True)["imageVersionList"]
+    assert listed["arn"] == selected["arn"].rsplit("/", 1)[0]
 
 
 def test_bad_pagination_token_is_refused(client: Any, make_stack: Any, expect_error: Any):

@@ -23,7 +23,7 @@ from .lifecycle_executions import image_status
 from .managed import image_versions
 from .paging import page
 from .state import Scope
-from .versions import concrete
+from .versions import highest_per_name
 
 __all__ = ["list_images"]
 
@@ -67,6 +67,11 @@ def _visible(scope: Scope, params: dict[str, Any], now: float) -> list[list[Buil
     return sorted((builds for builds in shown if builds), key=lambda builds: scope.builds.serial(builds[0].arn))
 
 
+def _rank(version: dict[str, Any], tops: dict[str, Build]) -> tuple[str, int]:
+    top = tops.get(version["arn"])
+    return version["version"], top.number if top is not None else 0
+
+
 def list_images(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """ListImages: image versions passing the filters, oldest first, in pages.
 
@@ -88,16 +93,18 @@ def list_images(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
             return {"imageVersionList": [_version(builds, now) for builds in found], "nextToken": token}
         shown = [_version(builds, now) for builds in versions]
         position = {version["arn"]: serial(builds[0].arn) for version, builds in zip(shown, versions, strict=True)}
+        # Each version's highest build (numbers only go up: the last), which byName ranks it by.
+        tops = {version["arn"]: builds[-1] for version, builds in zip(shown, versions, strict=True)}
     else:
         shown = list(image_versions(scope.partition, scope.region))
         position = {version["arn"]: index for index, version in enumerate(shown)}
+        tops = {}
     shown = [version for version in shown if wanted(version)]
     if params.get("byName"):
-        highest: dict[str, dict[str, Any]] = {}
-        for version in shown:
-            best = highest.get(version["name"])
-            if best is None or concrete(version["version"]) > concrete(best["version"]):
-                highest[version["name"]] = version
-        shown = [version for version in shown if highest[version["name"]] is version]
+        # The version x.x.x selects: by version, then its highest build, ties to the build made first (as GetImage
+        # meets builds): 1.0.03 and 1.0.3 rank alike (ledger version-leading-zeros).
+        made = sorted(shown, key=lambda v: serial(tops[v["arn"]].arn) if v["arn"] in tops else position[v["arn"]])
+        kept = {id(version) for version in highest_per_name(made, lambda v: v["name"], lambda v: _rank(v, tops))}
+        shown = [version for version in shown if id(version) in kept]
     found_versions, token = page(scope, shown, params, query, lambda version: position[version["arn"]])
     return {"imageVersionList": found_versions, "nextToken": token}

@@ -32,7 +32,7 @@ from .managed import MANAGED_TYPES, catalogue
 from .paging import page
 from .references import require_existing
 from .state import Operation, Scope, Store
-from .versions import check_references, concrete, highest, pattern, version_key, written_version
+from .versions import check_references, concrete, highest, highest_per_name, pattern, version_key, written_version
 
 __all__ = [
     "create",
@@ -249,14 +249,10 @@ def listing(kind: Kind) -> Operation:
         if kind.build_versions:
             versions = _highest_builds(items)
             if params.get("byName"):
-                names: dict[str, str] = {}
-                for version_arn in versions:
-                    name = version_arn.rsplit("/", 1)[0]
-                    if name not in names or _version_of(versions[version_arn]["arn"]) > _version_of(
-                        versions[names[name]]["arn"]
-                    ):
-                        names[name] = version_arn
-                versions = {v: versions[v] for v in versions if v in names.values()}
+                # Over every build, in the order made, as an x.x.x reference resolves them.
+                latest = highest_per_name(items, lambda arn: _version_arn(arn).rsplit("/", 1)[0], _written)
+                chosen = {_version_arn(arn) for arn in latest}
+                versions = {v: versions[v] for v in versions if v in chosen}
             for version_arn, item in versions.items():
                 document = {**summarise(scope, item, now), "arn": version_arn}
                 if wanted(kind.filtered_as(document)):

@@ -23,7 +23,17 @@ from .errors import ImageBuilderError, InvalidRequestException, InvalidVersionNu
 if TYPE_CHECKING:
     from .arns import Arn
 
-__all__ = ["MAX_NODE", "Pattern", "Version", "concrete", "highest", "pattern", "version_key", "written_version"]
+__all__ = [
+    "MAX_NODE",
+    "Pattern",
+    "Version",
+    "concrete",
+    "highest",
+    "highest_per_name",
+    "pattern",
+    "version_key",
+    "written_version",
+]
 
 T = TypeVar("T")
 
@@ -117,6 +127,18 @@ def highest(items: Iterable[T], wanted: Pattern, key: Callable[[T], tuple[str, i
         if best_key is None or found > best_key:
             best, best_key = item, found
     return best
+
+
+ANY_VERSION = Pattern("x.x.x", (None, None, None))
+
+
+def highest_per_name(items: Iterable[T], name: Callable[[T], str], key: Callable[[T], tuple[str, int]]) -> list[T]:
+    """For each name, the item ``x.x.x`` selects among that name's (``highest``, ties to the item met first):
+    what ``byName`` lists show, so they name the version a wildcard reference resolves to."""
+    groups: dict[str, list[T]] = {}
+    for item in items:
+        groups.setdefault(name(item), []).append(item)
+    return [best for group in groups.values() if (best := highest(group, ANY_VERSION, key)) is not None]
 
 
 # The resource types whose ARNs hold a version node (``TYPE/name/x.y.z[/build]``; workflows ``TYPE/kind/name/...``).
