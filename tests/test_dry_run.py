@@ -234,6 +234,29 @@ def test_a_dry_run_answers_412_and_makes_nothing(fake: FakeImageBuilder, client:
     assert client.list_tags_for_resource(resourceArn=case.arn)["tags"] == TAGS
 
 
+def test_every_operation_with_dry_run_shares_the_build_history():
+    """A dry run copies the state it may change; the builds are shared where the call changes none, so a dry
+    run does not cost the whole history (a model giving dryRun to another operation copies them: correct,
+    slower; this says so)."""
+    from fakeimagebuilder.service.service import _CREATES_OF_KINDS
+
+    assert {op for op in service_model().operation_names if _has_dry_run(op)} <= _CREATES_OF_KINDS
+
+
+def test_a_scratch_scope_shares_builds_only_when_asked(fake: FakeImageBuilder, client: Any):
+    pipeline = client.create_image_pipeline(name="web", **_recipe_and_infrastructure(client))["imagePipelineArn"]
+    build = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    scope = fake.service.scopes()[0]
+
+    shared, copied = scope.scratch(keep_builds=True), scope.scratch()
+
+    assert shared.builds is scope.builds and shared.pipeline_builds is scope.pipeline_builds
+    assert copied.builds is not scope.builds and copied.builds[build] is not scope.builds[build]
+    for scratch in (shared, copied):  # what a Create changes is copied either way
+        assert scratch.resources["image-pipeline"] is not scope.resources["image-pipeline"]
+        assert scratch.idempotency is not scope.idempotency and len(scratch.idempotency) == len(scope.idempotency)
+
+
 def test_a_dry_run_the_real_call_would_refuse_answers_the_refusal(
     fake: FakeImageBuilder, client: Any, expect_error: Any, case: Case
 ):

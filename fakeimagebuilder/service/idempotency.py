@@ -54,5 +54,11 @@ class IdempotencyLedger:
         self._entries[(operation, token)] = (fingerprint, dict(answer))
         return answer
 
+    def copy(self) -> IdempotencyLedger:
+        """A ledger holding the same entries, which records apart from this one (entries never change)."""
+        copied = IdempotencyLedger()
+        copied._entries = dict(self._entries)
+        return copied
+
     def __len__(self) -> int:
         return len(self._entries)

@@ -44,6 +44,11 @@ def _run(operation: Operation, call: Call, scope: Scope, now: float) -> dict[str
     )
 
 
+# The Creates of the resource kinds (every operation that has dryRun today): none of them changes a build, so
+# their dry runs may share the builds (Scope.scratch); any other dry run copies them too.
+_CREATES_OF_KINDS = frozenset(f"Create{kind.label}" for kind in KINDS if kind.resource_type != "image")
+
+
 class ImageBuilderService:
     """Image Builder's domain state, per (account, region), safe to call from many threads.
 
@@ -100,7 +105,7 @@ class ImageBuilderService:
                 # Before the call can change a timeline (a cancel) or drop a build (a delete).
                 self._events_up_to(now)
             if call.dry_run:
-                _run(operation, call, scope.scratch(), now)
+                _run(operation, call, scope.scratch(keep_builds=call.operation in _CREATES_OF_KINDS), now)
                 raise DryRunOperationException("The request would have succeeded, but the dryRun flag is set.")
             return _run(operation, call, scope, now)
 

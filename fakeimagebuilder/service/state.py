@@ -283,10 +283,28 @@ class Scope:
         self.partition = partition_of(self.region)
         self.resources["image"] = BuildStore()
 
-    def scratch(self) -> Scope:
+    def scratch(self, *, keep_builds: bool = False) -> Scope:
         """A copy of this scope, down to its builds and the settings, that a call may change and then drop
-        (a dry run): nothing done to it reaches this scope or any other."""
-        return copy.deepcopy(self)
+        (a dry run): nothing done to it reaches this scope or any other.
+
+        ``keep_builds``: for a call that changes no build, the builds and what indexes them are shared, not
+        copied, so the copy costs the resources, not the build history (20,000 builds took 1.6 s to copy).
+        """
+        memo: dict[int, Any] = {id(self.idempotency): self.idempotency.copy()}
+        if keep_builds:
+            shared = (
+                self.resources["image"],
+                self.pipeline_builds,
+                self.unlaid,
+                self.waiting_builds,
+                self.workflow_executions,
+                self.step_executions,
+                self.retried,
+                self.auto_disables,
+                self.lifecycle,
+            )
+            memo.update((id(held), held) for held in shared if held is not None)
+        return copy.deepcopy(self, memo)
 
     def arn(self, resource_type: str, *path: str) -> str:
         """An ARN in this scope."""
