@@ -5,6 +5,10 @@ three nodes is an integer from 0 to 2^30-1; a wildcard ``x`` selects the
 highest version (with 2.2.4, 1.7.8 and 1.6.8: ``x.x.x`` = 2.2.4, ``1.x.x`` =
 1.7.8, ``1.6.x`` = 1.6.8); every node right of the first wildcard must be a
 wildcard too (``x.2.x`` and ``1.x.8`` are errors).
+
+A recipe version given to Create*Recipe may hold one ``x`` in any node
+(auto-versioning, November 2025): ``assigned`` turns it into the next free
+version.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from .errors import ImageBuilderError, InvalidRequestException, InvalidVersionNu
 if TYPE_CHECKING:
     from .arns import Arn
 
-__all__ = ["MAX_NODE", "Version", "concrete", "highest", "matches", "pattern", "version_key"]
+__all__ = ["MAX_NODE", "Version", "assigned", "concrete", "highest", "matches", "pattern", "version_key"]
 
 T = TypeVar("T")
 
@@ -71,6 +75,45 @@ def pattern(version: str, error: type[ImageBuilderError] = InvalidVersionNumberE
         else:
             parsed.append(_node(node, version, error))
     return parsed[0], parsed[1], parsed[2]
+
+
+def assigned(version: str, taken: Iterable[Version]) -> str:
+    """The version a Create*Recipe of ``version`` makes, given the versions its name has (``taken``).
+
+    A concrete version is itself. One ``x`` node becomes one more than the
+    highest value that node has among the ``taken`` versions whose other
+    nodes equal the given ones, or 0 when none does: with 1.0.0 and 1.0.1,
+    ``1.0.x`` makes 1.0.2; with 1.2.0, ``1.x.0`` makes 1.3.0 and ``2.x.0``
+    makes 2.0.0. Sources: the user guide (create-image-recipes.html: "a
+    wildcard version such as 1.0.x, Image Builder automatically increments the
+    version"), hashicorp/terraform-provider-aws#45288 ("1.x.0 (unresolved
+    version input) and 1.2.0 (resolved version)"); 0 for the first is the
+    fake's choice (ledger ``recipe-auto-version-first``). The other nodes keep
+    their text. InvalidVersionNumberException for more than one ``x`` (AWS's
+    announcement allows "a single x") or a node, the made one included, past
+    2^30-1.
+    """
+    nodes = version.split(".")
+    if len(nodes) != 3 or "x" not in nodes:
+        concrete(version)
+        return version
+    if nodes.count("x") > 1:
+        raise InvalidVersionNumberException(
+            f"The semantic version '{version}' is not valid. A recipe version may hold one wildcard (x), "
+            "which Image Builder replaces with the next value of that node."
+        )
+    index = nodes.index("x")
+    parsed = [None if node == "x" else _node(node, version, InvalidVersionNumberException) for node in nodes]
+    given: Pattern = (parsed[0], parsed[1], parsed[2])
+    values = [found[index] for found in taken if matches(given, found)]
+    value = max(values) + 1 if values else 0
+    if value > MAX_NODE:
+        raise InvalidVersionNumberException(
+            f"The semantic version '{version}' is not valid. Its wildcard would take the value {value}, but each "
+            f"node of a semantic version must be between 0 and {MAX_NODE}."
+        )
+    nodes[index] = str(value)
+    return ".".join(nodes)
 
 
 def matches(wanted: Pattern, version: Version) -> bool:
