@@ -14,7 +14,7 @@ import pytest
 from .expect import VALIDATION_MESSAGE, expect_error
 from .ledger_report import verifies
 from .safety import RUN_TAG
-from .targets import Workspace
+from .targets import Recipe, Workspace
 
 pytestmark = [pytest.mark.scenario, pytest.mark.builds(0)]
 
@@ -95,6 +95,23 @@ def test_one_x_in_a_recipe_version_makes_the_next_version(workspace: Workspace) 
         for version in ("x.x.x", "1.x.x"):
             with expect_error("InvalidVersionNumberException", 400):
                 workspace.recipe(version, name=name)
+
+
+def test_a_pipeline_shows_its_wildcard_recipe_and_holds_the_version_it_selects(workspace: Workspace) -> None:
+    """A pipeline named with recipe x.x.x shows x.x.x; the version it selects cannot be deleted, another can."""
+    name = workspace.names.new("recipe")
+    wildcard = workspace.arn("image-recipe", name, "x.x.x")
+    if not _admits(workspace, "CreateImagePipeline", "imageRecipeArn", wildcard):
+        pytest.skip("the installed model's ImageRecipeArn pattern admits no x (older models)")
+    older, newer = workspace.recipe("1.0.0", name=name), workspace.recipe("1.0.1", name=name)
+    pipeline = workspace.pipeline(Recipe(wildcard, name, "x.x.x"))
+    with verifies("pipeline-recipe-wildcard-shown"):
+        document = workspace.client.get_image_pipeline(imagePipelineArn=pipeline.arn)["imagePipeline"]
+        assert document["imageRecipeArn"] == wildcard
+    with verifies("recipe-wildcard-dependency"):
+        with expect_error("ResourceDependencyException", 400):
+            workspace.client.delete_image_recipe(imageRecipeArn=newer.arn)
+        workspace.client.delete_image_recipe(imageRecipeArn=older.arn)
 
 
 def test_aws_managed_parents_and_components_are_accepted(workspace: Workspace) -> None:

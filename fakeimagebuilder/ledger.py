@@ -625,6 +625,50 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_pages_and_versions.py::test_a_recipe_reference_whose_version_get_refuses_is_refused_as_get_refuses_it",
     ),
     Behaviour(
+        "pipeline-recipe-wildcard",
+        "CreateImagePipeline and UpdateImagePipeline take an image or container recipe ARN with x wildcards "
+        "(1.x.x, x.x.x; shaped as wildcard-shape says) that selects a version, else ResourceNotFoundException (404) "
+        "as for a recipe that does not exist. Each start, manual or scheduled, builds the version the wildcard "
+        "selects at that instant (the highest: wildcard-highest), so a version made later is built by the next "
+        "start. Under EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE a newly selected version is an update only "
+        "if it names other dependencies, as a pipeline switched to another recipe (schedule-dependency-updates).",
+        "likely",
+        "AWS's November 2025 announcement, quoted in hashicorp/terraform-provider-aws#45285 ('wildcard recipe "
+        "versions (such as 1.x.x, x.x.x, etc.) are now allowed to be passed into the image pipeline'); botocore "
+        "model (the pipelines' ImageRecipeArn and ContainerRecipeArn patterns admit x); that each start selects "
+        "anew is assumed from the release's purpose (building auto-versioned recipes without updating the "
+        "pipeline)",
+        "tests/test_auto_versioning.py::test_each_start_of_a_pipeline_builds_the_version_its_wildcard_selects_then",
+    ),
+    Behaviour(
+        "pipeline-recipe-wildcard-shown",
+        "GetImagePipeline and ListImagePipelines show a pipeline's wildcard recipe ARN as it was given (1.x.x), "
+        "not the version it selects.",
+        "assumed",
+        "hashicorp/terraform-provider-aws#45288 relaxes only the pipeline's validation, adding no diff "
+        "suppression for its recipe ARN as it does for recipe versions, which suggests AWS echoes it; not observed",
+        "tests/test_auto_versioning.py::test_update_image_pipeline_takes_a_wildcard_that_selects_a_version",
+    ),
+    Behaviour(
+        "image-recipe-wildcard",
+        "CreateImage takes an image or container recipe ARN with x wildcards and builds the version it selects "
+        "at create (image/<name>/<that version>/<n>; GetImage shows that recipe version); one that selects "
+        "nothing answers ResourceNotFoundException (404).",
+        "likely",
+        "botocore model (CreateImage's ImageRecipeArn and ContainerRecipeArn patterns admit x); AWS's November "
+        "2025 announcement (hashicorp/terraform-provider-aws#45285); selecting as a pipeline start does is assumed",
+        "tests/test_auto_versioning.py::test_create_image_builds_the_version_its_wildcard_selects_at_create",
+    ),
+    Behaviour(
+        "recipe-wildcard-dependency",
+        "Deleting the recipe version a pipeline's wildcard recipe ARN selects now answers "
+        "ResourceDependencyException (400), as deleting one it names exactly does; the recipe's other versions "
+        "can be deleted.",
+        "assumed",
+        "as component-dependency's wildcard case (the version a start would build cannot go); not observed",
+        "tests/test_auto_versioning.py::test_the_version_a_pipeline_wildcard_selects_now_cannot_be_deleted",
+    ),
+    Behaviour(
         "version-node-limit",
         "Each node of a semantic version is at most 2^30-1 (1073741823); a larger one answers "
         "InvalidVersionNumberException.",
