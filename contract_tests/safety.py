@@ -771,15 +771,31 @@ class ResourceTracker:
                 raise
             except BaseException as error:
                 problems.append(f"image {arn}: {error}")
-        for arn, shape in rest:
-            operation, member = self.classification.deleters[shape]
-            try:
-                _ignore(getattr(client, _method(operation)), {"ResourceNotFoundException"}, **{member: arn})
-                self.discard(arn)
-            except _STOPS:
-                raise
-            except BaseException as error:
-                problems.append(f"{shape} {arn}: {error}")
+        # Newest first deletes what references a resource before it, but not always: a recipe version made
+        # after a pipeline whose wildcard recipe ARN now selects it is held until the pipeline goes. What is
+        # held is tried again while a pass deletes something.
+        while rest:
+            held: list[tuple[str, str]] = []
+            failures: list[str] = []
+            for arn, shape in rest:
+                operation, member = self.classification.deleters[shape]
+                try:
+                    _ignore(getattr(client, _method(operation)), {"ResourceNotFoundException"}, **{member: arn})
+                    self.discard(arn)
+                except _STOPS:
+                    raise
+                except ClientError as error:
+                    if error.response["Error"]["Code"] != "ResourceDependencyException":
+                        problems.append(f"{shape} {arn}: {error}")
+                        continue
+                    held.append((arn, shape))
+                    failures.append(f"{shape} {arn}: {error}")
+                except BaseException as error:
+                    problems.append(f"{shape} {arn}: {error}")
+            if len(held) == len(rest):
+                problems += failures
+                break
+            rest = held
         return problems
 
 

@@ -315,12 +315,15 @@ class Workspace:
     # -- prerequisites -----------------------------------------------------------------------------
 
     def recipe(self, version: str = "1.0.0", name: str | None = None) -> Recipe:
-        """A new image recipe on the target's AWS-managed parent image and component."""
+        """A new image recipe on the target's AWS-managed parent image and component.
+
+        Its version is the one made: ``version``, or with its ``x`` assigned (auto-versioning).
+        """
         name = name or self.names.new("recipe")
         arn = self.client.create_image_recipe(
             name=name, semanticVersion=version, tags=self.tags(), **self.target.recipe_parameters()
         )["imageRecipeArn"]
-        return Recipe(arn, name, version)
+        return Recipe(arn, name, arn.rsplit("/", 1)[1])
 
     def infrastructure(self, name: str | None = None) -> str:
         """A new infrastructure configuration on the target's parameters; its ARN."""

@@ -14,7 +14,7 @@ import pytest
 from .expect import VALIDATION_MESSAGE, expect_error
 from .ledger_report import verifies
 from .safety import RUN_TAG
-from .targets import Workspace
+from .targets import Recipe, Workspace
 
 pytestmark = [pytest.mark.scenario, pytest.mark.builds(0)]
 
@@ -84,20 +84,52 @@ def test_what_a_pipeline_uses_cannot_be_deleted(workspace: Workspace) -> None:
         )
 
 
-@pytest.mark.parametrize("version", ["1.0.x", "x.x.x"])
-def test_a_recipe_version_must_be_concrete(workspace: Workspace, version: str) -> None:
-    """A wildcard recipe version is refused: InvalidVersionNumberException where the installed model's pattern
-    admits it, else (older models) InvalidParameterValueException naming semanticVersion."""
-    model = workspace.client.raw.meta.service_model
-    pattern = model.operation_model("CreateImageRecipe").input_shape.members["semanticVersion"].metadata["pattern"]
-    with verifies("recipe-version"):
-        if re.search(pattern, version):
-            with expect_error("InvalidVersionNumberException", 400):
-                workspace.recipe(version)
-        else:
+def _admits(workspace: Workspace, operation: str, member: str, value: str) -> bool:
+    """Whether the installed model's pattern for ``operation``'s ``member`` admits ``value``."""
+    shape = workspace.client.raw.meta.service_model.operation_model(operation).input_shape.members[member]
+    return re.search(shape.metadata["pattern"], value) is not None
+
+
+def test_one_x_in_a_recipe_version_makes_the_next_version(workspace: Workspace) -> None:
+    """A recipe version with one x makes the next value of that node (0 for the first); more than one x is
+    InvalidVersionNumberException. Where the installed model's pattern admits no x (older models), the wire
+    refuses it: InvalidParameterValueException naming semanticVersion."""
+    if not _admits(workspace, "CreateImageRecipe", "semanticVersion", "1.0.x"):
+        with verifies("recipe-version-wildcards"):
             with expect_error("InvalidParameterValueException", 400, VALIDATION_MESSAGE) as caught:
-                workspace.recipe(version)
+                workspace.recipe("1.0.x")
             assert "'semanticVersion'" in caught.message, caught.message
+        return
+    name = workspace.names.new("recipe")
+    with verifies("recipe-auto-version-first"):
+        assert workspace.recipe("1.0.x", name=name).version == "1.0.0"
+    with verifies("recipe-auto-version"):
+        second = workspace.recipe("1.0.x", name=name)
+        assert second.arn == workspace.arn("image-recipe", name, "1.0.1")
+        assert workspace.recipe("1.x.0", name=name).version == "1.1.0"
+        document = workspace.client.get_image_recipe(imageRecipeArn=second.arn)["imageRecipe"]
+        assert (document["arn"], document["version"]) == (second.arn, "1.0.1")
+    with verifies("recipe-version-wildcards"):
+        for version in ("x.x.x", "1.x.x"):
+            with expect_error("InvalidVersionNumberException", 400):
+                workspace.recipe(version, name=name)
+
+
+def test_a_pipeline_shows_its_wildcard_recipe_and_holds_the_version_it_selects(workspace: Workspace) -> None:
+    """A pipeline named with recipe x.x.x shows x.x.x; the version it selects cannot be deleted, another can."""
+    name = workspace.names.new("recipe")
+    wildcard = workspace.arn("image-recipe", name, "x.x.x")
+    if not _admits(workspace, "CreateImagePipeline", "imageRecipeArn", wildcard):
+        pytest.skip("the installed model's ImageRecipeArn pattern admits no x (older models)")
+    older, newer = workspace.recipe("1.0.0", name=name), workspace.recipe("1.0.1", name=name)
+    pipeline = workspace.pipeline(Recipe(wildcard, name, "x.x.x"))
+    with verifies("pipeline-recipe-wildcard-shown"):
+        document = workspace.client.get_image_pipeline(imagePipelineArn=pipeline.arn)["imagePipeline"]
+        assert document["imageRecipeArn"] == wildcard
+    with verifies("recipe-wildcard-dependency"):
+        with expect_error("ResourceDependencyException", 400):
+            workspace.client.delete_image_recipe(imageRecipeArn=newer.arn)
+        workspace.client.delete_image_recipe(imageRecipeArn=older.arn)
 
 
 def test_aws_managed_parents_and_components_are_accepted(workspace: Workspace) -> None:

@@ -7,6 +7,7 @@ target writes its exchanges to ``fixtures/recorded/``.
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from .expect import LIFECYCLE, TERMINAL, VALIDATION_MESSAGE, expect_error, is_uuid, moved_forward, status_of
 from .ledger_report import verifies
-from .targets import Workspace
+from .targets import Recipe, Workspace
 
 pytestmark = pytest.mark.scenario
 
@@ -33,6 +34,25 @@ def test_start_answers_token_and_build_arn(workspace: Workspace) -> None:
         assert answer["requestId"] == answer["ResponseMetadata"]["RequestId"]
     with verifies("build-arn"):
         assert answer["imageBuildVersionArn"] == workspace.build_arn(pipeline.recipe, 1)
+
+
+@pytest.mark.builds(2)
+def test_a_pipeline_naming_a_wildcard_recipe_builds_the_version_it_selects_at_each_start(workspace: Workspace) -> None:
+    """A pipeline named with recipe 1.0.x builds 1.0.0; after 1.0.1 is made, its next start builds 1.0.1."""
+    name = workspace.names.new("recipe")
+    wildcard = workspace.arn("image-recipe", name, "1.0.x")
+    model = workspace.client.raw.meta.service_model
+    pattern = model.operation_model("CreateImagePipeline").input_shape.members["imageRecipeArn"].metadata["pattern"]
+    if not re.search(pattern, wildcard):
+        pytest.skip("the installed model's ImageRecipeArn pattern admits no x (older models)")
+    first = workspace.recipe("1.0.0", name=name)
+    pipeline = workspace.pipeline(Recipe(wildcard, name, "1.0.x"))
+    with verifies("pipeline-recipe-wildcard"):
+        arn = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)["imageBuildVersionArn"]
+        assert arn == workspace.build_arn(first, 1)
+        second = workspace.recipe("1.0.1", name=name)
+        arn = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)["imageBuildVersionArn"]
+        assert arn == workspace.build_arn(second, 1)
 
 
 @pytest.mark.builds(1)

@@ -561,12 +561,43 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_delete_of_used_resource_is_a_dependency_error",
     ),
     Behaviour(
-        "recipe-version",
-        "CreateImageRecipe with a wildcard version answers InvalidVersionNumberException (where the installed "
-        "model's pattern admits wildcards; older models refuse them by pattern, InvalidParameterValueException).",
+        "recipe-auto-version",
+        "CreateImageRecipe and CreateContainerRecipe take a semanticVersion with one x, in any node (1.0.x, 1.x.0, "
+        "x.0.0): the x becomes one more than the highest value that node has among the recipe name's versions "
+        "whose other nodes equal the given ones (with 1.0.4 and 1.2.0: 1.0.x makes 1.0.5, 1.x.0 makes 1.3.0). The "
+        "answer's ARN and latestVersionReferences, and the recipe Get reads, are the version made; a replay of "
+        "the clientToken answers the same ARN. Where the installed model's semanticVersion pattern has no x "
+        "(botocore 1.40.41) the wire refuses it (InvalidParameterValueException).",
+        "likely",
+        "AWS's user guide https://docs.aws.amazon.com/imagebuilder/latest/userguide/create-image-recipes.html "
+        "('When you create a recipe with a wildcard version such as 1.0.x, Image Builder automatically increments "
+        "the version (for example, 1.0.1, 1.0.2, 1.0.3, and so on)'); AWS's What's New of November 2025 'EC2 Image "
+        "Builder now supports auto-versioning and enhances Infrastructure as Code experience', quoted in "
+        "hashicorp/terraform-provider-aws#45285 ('include a single x in your recipe version'); an x in another "
+        "node: hashicorp/terraform-provider-aws#45288 ('1.x.0 (unresolved version input) and 1.2.0 (resolved "
+        "version)'); botocore model (WildcardVersionNumber)",
+        "tests/test_auto_versioning.py::"
+        "test_one_x_node_becomes_one_more_than_the_highest_that_node_has_among_the_matching_versions",
+    ),
+    Behaviour(
+        "recipe-auto-version-first",
+        "A recipe version's x node is 0 when no version of the name has the other nodes given (1.0.x of a new "
+        "name makes 1.0.0, then 1.0.1).",
         "assumed",
-        "chosen because the error is modeled for the operation and names the problem; not observed",
-        "tests/test_operations.py::test_recipe_version_must_be_concrete",
+        "no source gives the first value (the user guide's example lists only increments: 1.0.1, 1.0.2, 1.0.3); 0 "
+        "is the lowest a node can take (user guide Semantic versioning: 'any positive integer value, including "
+        "zero')",
+        "tests/test_auto_versioning.py::test_with_no_matching_version_the_x_node_is_zero",
+    ),
+    Behaviour(
+        "recipe-version-wildcards",
+        "A recipe semanticVersion with more than one x (x.x.x, 1.x.x, x.0.x) answers InvalidVersionNumberException "
+        "(400) and makes nothing; so does one whose x would pass 2^30-1. Where the installed model's pattern has "
+        "no x (botocore 1.40.41), the wire refuses any x first (InvalidParameterValueException).",
+        "assumed",
+        "AWS's announcement allows 'a single x' (quoted in hashicorp/terraform-provider-aws#45285); the code is "
+        "the one the model gives Create*Recipe for a bad version; AWS's answer is not observed",
+        "tests/test_operations.py::test_a_recipe_version_with_more_than_one_wildcard_is_refused",
     ),
     Behaviour(
         "version-leading-zeros",
@@ -667,6 +698,50 @@ LEDGER: tuple[Behaviour, ...] = (
         "the user guide (Semantic versioning) says these are errors; the code (modeled for Get) and wording are "
         "a choice",
         "tests/test_pages_and_versions.py::test_a_recipe_reference_whose_version_get_refuses_is_refused_as_get_refuses_it",
+    ),
+    Behaviour(
+        "pipeline-recipe-wildcard",
+        "CreateImagePipeline and UpdateImagePipeline take an image or container recipe ARN with x wildcards "
+        "(1.x.x, x.x.x; shaped as wildcard-shape says) that selects a version, else ResourceNotFoundException (404) "
+        "as for a recipe that does not exist. Each start, manual or scheduled, builds the version the wildcard "
+        "selects at that instant (the highest: wildcard-highest), so a version made later is built by the next "
+        "start. Under EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE a newly selected version is an update only "
+        "if it names other dependencies, as a pipeline switched to another recipe (schedule-dependency-updates).",
+        "likely",
+        "AWS's November 2025 announcement, quoted in hashicorp/terraform-provider-aws#45285 ('wildcard recipe "
+        "versions (such as 1.x.x, x.x.x, etc.) are now allowed to be passed into the image pipeline'); botocore "
+        "model (the pipelines' ImageRecipeArn and ContainerRecipeArn patterns admit x); that each start selects "
+        "anew is assumed from the release's purpose (building auto-versioned recipes without updating the "
+        "pipeline)",
+        "tests/test_auto_versioning.py::test_each_start_of_a_pipeline_builds_the_version_its_wildcard_selects_then",
+    ),
+    Behaviour(
+        "pipeline-recipe-wildcard-shown",
+        "GetImagePipeline and ListImagePipelines show a pipeline's wildcard recipe ARN as it was given (1.x.x), "
+        "not the version it selects.",
+        "assumed",
+        "hashicorp/terraform-provider-aws#45288 relaxes only the pipeline's validation, adding no diff "
+        "suppression for its recipe ARN as it does for recipe versions, which suggests AWS echoes it; not observed",
+        "tests/test_auto_versioning.py::test_update_image_pipeline_takes_a_wildcard_that_selects_a_version",
+    ),
+    Behaviour(
+        "image-recipe-wildcard",
+        "CreateImage takes an image or container recipe ARN with x wildcards and builds the version it selects "
+        "at create (image/<name>/<that version>/<n>; GetImage shows that recipe version); one that selects "
+        "nothing answers ResourceNotFoundException (404).",
+        "likely",
+        "botocore model (CreateImage's ImageRecipeArn and ContainerRecipeArn patterns admit x); AWS's November "
+        "2025 announcement (hashicorp/terraform-provider-aws#45285); selecting as a pipeline start does is assumed",
+        "tests/test_auto_versioning.py::test_create_image_builds_the_version_its_wildcard_selects_at_create",
+    ),
+    Behaviour(
+        "recipe-wildcard-dependency",
+        "Deleting the recipe version a pipeline's wildcard recipe ARN selects now answers "
+        "ResourceDependencyException (400), as deleting one it names exactly does; the recipe's other versions "
+        "can be deleted.",
+        "assumed",
+        "as component-dependency's wildcard case (the version a start would build cannot go); not observed",
+        "tests/test_auto_versioning.py::test_the_version_a_pipeline_wildcard_selects_now_cannot_be_deleted",
     ),
     Behaviour(
         "version-node-limit",

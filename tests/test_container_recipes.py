@@ -90,8 +90,9 @@ def test_a_template_from_s3_is_not_shown(client: Any):
     assert "dockerfileTemplateData" not in recipe  # the fake has no S3 to read it from
 
 
-def test_a_version_must_be_concrete(client: Any, expect_error: Any):
-    # Where the model's pattern admits wildcards the service refuses them; older models refuse them by pattern.
+def test_a_version_with_more_than_one_wildcard_is_refused(client: Any, expect_error: Any):
+    # Where the model's pattern admits wildcards the service refuses more than one (one is auto-versioning:
+    # tests/test_auto_versioning.py); older models refuse any by pattern.
     member = service_model().operation_model("CreateContainerRecipe").input_shape.members["semanticVersion"]
     code = (
         "InvalidVersionNumberException"
@@ -102,6 +103,8 @@ def test_a_version_must_be_concrete(client: Any, expect_error: Any):
     with pytest.raises(getattr(client.exceptions, code)) as caught:
         client.create_container_recipe(**_recipe(semanticVersion="1.x.x"))
     expect_error(caught.value, code, 400)
+    if code == "InvalidVersionNumberException":
+        assert "may hold one wildcard (x)" in caught.value.response["message"]
     assert client.list_container_recipes()["containerRecipeSummaryList"] == []
 
 

@@ -1004,12 +1004,15 @@ def test_delete_of_used_resource_is_a_dependency_error(client: Any, make_stack: 
         client.get_image_recipe(imageRecipeArn=stack.recipe_arn)
 
 
-@pytest.mark.parametrize("version", ["1.0.x", "x.x.x", "1.x.0"])
-def test_recipe_version_must_be_concrete(client: Any, fake: Any, expect_error: Any, version: str):
-    # Where the model's pattern allows wildcards the service refuses them; where it does not (botocore
-    # 1.40.41), the wire refuses them first, as for any pattern, naming the member.
+@pytest.mark.parametrize("version", ["x.x.x", "1.x.x", "x.0.x"])
+def test_a_recipe_version_with_more_than_one_wildcard_is_refused(
+    client: Any, fake: Any, expect_error: Any, version: str
+) -> None:
+    # Where the model's pattern allows wildcards the service refuses more than one (one is auto-versioning:
+    # tests/test_auto_versioning.py); where it allows none (botocore 1.40.41), the wire refuses them first, as
+    # for any pattern, naming the member.
     code, mentioned = (
-        ("InvalidVersionNumberException", version)
+        ("InvalidVersionNumberException", f"'{version}' is not valid. A recipe version may hold one wildcard (x)")
         if RECIPE_VERSION.search(version)
         else ("InvalidParameterValueException", "'semanticVersion' must match pattern")
     )

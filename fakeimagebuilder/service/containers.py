@@ -24,9 +24,8 @@ from typing import Any
 from .arns import normalise_name
 from .errors import InvalidRequestException, error_for_code
 from .kinds import CONTAINER_RECIPE
-from .resources import create, latest_version_references, platform_of
+from .resources import create, latest_version_references, platform_of, recipe_version
 from .state import Scope
-from .versions import concrete
 
 __all__ = ["create_container_recipe"]
 
@@ -53,9 +52,9 @@ def _check_parent(params: dict[str, Any]) -> None:
 
 
 def create_container_recipe(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """CreateContainerRecipe: the version must be concrete; the Dockerfile template inline or by S3 URI."""
-    version = params["semanticVersion"]
-    concrete(version)
+    """CreateContainerRecipe: a version as for image recipes (``recipe_version``); the Dockerfile template inline
+    or by S3 URI."""
+    version = recipe_version(CONTAINER_RECIPE, scope, params)
     _check_parent(params)
     if (params.get("dockerfileTemplateData") is None) == (params.get("dockerfileTemplateUri") is None):
         raise InvalidRequestException(

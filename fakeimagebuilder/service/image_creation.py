@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import InvalidRequestException
 from .images import launch
-from .references import require_workflows
+from .references import require_workflows, selected_recipe
 from .state import Scope
 from .versions import check_references
 
@@ -44,11 +44,7 @@ def create_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, 
     check_references(
         [image_recipe, container_recipe] + [workflow.get("workflowArn") for workflow in params.get("workflows") or ()]
     )
-    recipe = (
-        scope.lookup("image-recipe", image_recipe)
-        if image_recipe is not None
-        else scope.lookup("container-recipe", container_recipe)
-    )
+    recipe = selected_recipe(scope, params)  # a wildcard builds the version it selects now
     scope.lookup("infrastructure-configuration", params["infrastructureConfigurationArn"])
     if params.get("distributionConfigurationArn") is not None:
         scope.lookup("distribution-configuration", params["distributionConfigurationArn"])

@@ -31,6 +31,7 @@ from .managed import managed_image_builds
 from .paging import NewestFirst, page
 from .parents import os_version_of
 from .pipelines import pipeline
+from .references import selected_recipe
 from .state import Scope
 from .tagging import MAX_TAGS
 from .versions import highest, pattern
@@ -78,12 +79,7 @@ def start_image_pipeline_execution(scope: Scope, params: dict[str, Any], now: fl
             f"The image would have {len(tags)} tags (the pipeline's imageTags and this start's tags together); "
             f"a resource can have at most {MAX_TAGS}."
         )
-    recipe = (
-        scope.recipes[item["imageRecipeArn"]]
-        if item.get("imageRecipeArn")
-        else scope.resources["container-recipe"][item["containerRecipeArn"]]
-    )
-    build = launch(scope, item, recipe, now, tags, settings.plan_for(arn))
+    build = launch(scope, item, selected_recipe(scope, item), now, tags, settings.plan_for(arn))
     builds.append(build)
     return {"imageBuildVersionArn": build.arn}
 

@@ -11,7 +11,7 @@ from .errors import (
     ResourceAlreadyExistsException,
     ResourceNotFoundException,
 )
-from .references import require_workflows
+from .references import require_workflows, selected_recipe
 from .schedules import arm, check, view
 from .state import Scope
 from .versions import check_references
@@ -61,11 +61,7 @@ def _settings(scope: Scope, params: dict[str, Any]) -> dict[str, Any]:
         [params.get("imageRecipeArn"), params.get("containerRecipeArn")]
         + [workflow.get("workflowArn") for workflow in params.get("workflows") or ()]
     )
-    recipe = (
-        scope.lookup("image-recipe", params["imageRecipeArn"])
-        if has_image
-        else scope.lookup("container-recipe", params["containerRecipeArn"])
-    )
+    recipe = selected_recipe(scope, params)  # stored as given: a wildcard selects anew at each start
     scope.lookup("infrastructure-configuration", params["infrastructureConfigurationArn"])
     if params.get("distributionConfigurationArn") is not None:
         scope.lookup("distribution-configuration", params["distributionConfigurationArn"])
@@ -92,7 +88,11 @@ def pipeline_document(scope: Scope, item: dict[str, Any], now: float) -> dict[st
 
 
 def create_image_pipeline(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """CreateImagePipeline: its recipe and configurations must exist in the same scope."""
+    """CreateImagePipeline: its recipe and configurations must exist in the same scope.
+
+    A recipe ARN with ``x`` wildcards is kept as given and must select a
+    version now; each start builds the version it selects then.
+    """
     arn = scope.arn("image-pipeline", normalise_name(params["name"]))
     if arn in scope.pipelines:
         raise ResourceAlreadyExistsException(f"The following resource 'ImagePipeline' already exists: '{arn}'.")

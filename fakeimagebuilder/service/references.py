@@ -21,14 +21,14 @@ the fake fills in the ARN AWS's template left unfilled).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .arns import Arn
 from .errors import InvalidRequestException, ResourceNotFoundException, error_for_code
 from .state import Scope
 
-__all__ = ["MISSING_REFERENCE_ERRORS", "require_existing", "require_workflows"]
+__all__ = ["MISSING_REFERENCE_ERRORS", "require_existing", "require_workflows", "selected_recipe"]
 
 MISSING_REFERENCE_ERRORS = ("ResourceNotFoundException", "InvalidRequestException", "InvalidParameterValueException")
 """The codes the ``missing_reference_error`` knob may name (the first is the default)."""
@@ -75,3 +75,23 @@ def require_workflows(scope: Scope, workflows: Iterable[dict[str, Any]]) -> None
                 f"version 'x.x.x' for '{text}'"
             )
     require_existing(scope, arns, "workflows")
+
+
+def selected_recipe(scope: Scope, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The recipe a pipeline's or CreateImage's ``imageRecipeArn`` or ``containerRecipeArn`` selects now.
+
+    Resolved as Get resolves it: ``x`` wildcards select the highest version
+    there is at this instant, so each start of a pipeline naming ``x.x.x``
+    builds the newest version then ("wildcard recipe versions (such as 1.x.x,
+    x.x.x, etc.) are now allowed to be passed into the image pipeline": AWS's
+    November 2025 announcement, quoted in hashicorp/terraform-provider-aws#45285).
+    ResourceNotFoundException naming the ARN when nothing matches.
+    """
+    from .kinds import CONTAINER_RECIPE, RECIPE
+    from .resources import resolve
+
+    if settings.get("imageRecipeArn") is not None:
+        found: dict[str, Any] = resolve(RECIPE, scope, settings["imageRecipeArn"])
+    else:
+        found = resolve(CONTAINER_RECIPE, scope, settings["containerRecipeArn"])
+    return found

@@ -32,7 +32,16 @@ from .managed import MANAGED_TYPES, catalogue
 from .paging import page
 from .references import require_existing
 from .state import Operation, Scope, Store
-from .versions import check_references, concrete, highest, highest_per_name, pattern, version_key, written_version
+from .versions import (
+    assigned,
+    check_references,
+    concrete,
+    highest,
+    highest_per_name,
+    pattern,
+    version_key,
+    written_version,
+)
 
 __all__ = [
     "create",
@@ -48,6 +57,7 @@ __all__ = [
     "new_build",
     "platform_of",
     "put_policy",
+    "recipe_version",
     "replace",
     "require_one_source",
     "resolve",
@@ -463,14 +473,21 @@ def _require_regions(scope: Scope, params: dict[str, Any]) -> None:
         seen[region] = index
 
 
+def recipe_version(kind: Kind, scope: Scope, params: dict[str, Any]) -> str:
+    """The version Create<Kind> makes of ``semanticVersion``: itself, or with its one ``x`` node assigned
+    from the versions the recipe's name has now (``versions.assigned``)."""
+    prefix = f"{scope.arn(kind.resource_type, normalise_name(params['name']))}/"
+    taken = (_version_of(arn)[0] for arn in kind.items(scope) if arn.startswith(prefix))
+    return assigned(params["semanticVersion"], taken)
+
+
 def create_image_recipe(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """CreateImageRecipe: a recipe version; the version must be concrete (no ``x``).
+    """CreateImageRecipe: a recipe version, concrete or with one ``x`` node the fake assigns (``recipe_version``).
 
     A Linux or macOS recipe without ``workingDirectory`` reads back ``/tmp``,
     where AWS runs the build.
     """
-    version = params["semanticVersion"]
-    concrete(version)
+    version = recipe_version(RECIPE, scope, params)
     document = _copy(params, "semanticVersion")
     platform = platform_of(params["parentImage"])
     document.update(type="AMI", platform=platform, owner=scope.account, version=version)

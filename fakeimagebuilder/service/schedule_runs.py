@@ -14,6 +14,7 @@ import heapq
 from . import schedules
 from .dependencies import never_updated, updated_since
 from .images import launch
+from .references import selected_recipe
 from .state import Scope
 
 __all__ = ["catch_up"]
@@ -45,9 +46,7 @@ def catch_up(scope: Scope, now: float) -> None:
 def _run(scope: Scope, arn: str, cursor: schedules.Cursor, at: float, now: float) -> None:
     item = scope.pipelines[arn]
     cursor.due = schedules.next_run(cursor.schedule, at, at)
-    recipe_arn = item.get("imageRecipeArn") or item.get("containerRecipeArn")
-    kind = "image-recipe" if item.get("imageRecipeArn") else "container-recipe"
-    recipe = scope.resources[kind][recipe_arn]
+    recipe = selected_recipe(scope, item)  # a wildcard ARN: the version it selects at the run's instant
     builds = scope.pipeline_builds.setdefault(arn, [])
     condition = cursor.schedule.get("pipelineExecutionStartCondition") or schedules.DEFAULT_CONDITION
     if condition != schedules.ONLY_ON_MATCH and builds and not updated_since(scope, recipe, at, builds[-1]):

@@ -10,6 +10,10 @@ A version keeps the text it was created with, leading zeros included, and
 1.0.03 and 1.0.3 are different versions (ledger ``version-leading-zeros``):
 a concrete version selects only its own text, while a wildcard compares
 node numbers, so ``1.0.x`` selects both (see :class:`Pattern`).
+
+A recipe version given to Create*Recipe may hold one ``x`` in any node
+(auto-versioning, November 2025): ``assigned`` turns it into the next free
+version.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ __all__ = [
     "MAX_NODE",
     "Pattern",
     "Version",
+    "assigned",
     "concrete",
     "highest",
     "highest_per_name",
@@ -107,6 +112,45 @@ def pattern(version: str, error: type[ImageBuilderError] = InvalidVersionNumberE
         else:
             parsed.append(_node(node, version, error))
     return Pattern(version, (parsed[0], parsed[1], parsed[2]))
+
+
+def assigned(version: str, taken: Iterable[Version]) -> str:
+    """The version a Create*Recipe of ``version`` makes, given the versions its name has (``taken``).
+
+    A concrete version is itself. One ``x`` node becomes one more than the
+    highest value that node has among the ``taken`` versions whose other
+    nodes equal the given ones, or 0 when none does: with 1.0.0 and 1.0.1,
+    ``1.0.x`` makes 1.0.2; with 1.2.0, ``1.x.0`` makes 1.3.0 and ``2.x.0``
+    makes 2.0.0. Sources: the user guide (create-image-recipes.html: "a
+    wildcard version such as 1.0.x, Image Builder automatically increments the
+    version"), hashicorp/terraform-provider-aws#45288 ("1.x.0 (unresolved
+    version input) and 1.2.0 (resolved version)"); 0 for the first is the
+    fake's choice (ledger ``recipe-auto-version-first``). The other nodes keep
+    their text. InvalidVersionNumberException for more than one ``x`` (AWS's
+    announcement allows "a single x") or a node, the made one included, past
+    2^30-1.
+    """
+    nodes = version.split(".")
+    if len(nodes) != 3 or "x" not in nodes:
+        concrete(version)
+        return version
+    if nodes.count("x") > 1:
+        raise InvalidVersionNumberException(
+            f"The semantic version '{version}' is not valid. A recipe version may hold one wildcard (x), "
+            "which Image Builder replaces with the next value of that node."
+        )
+    index = nodes.index("x")
+    parsed = [None if node == "x" else _node(node, version, InvalidVersionNumberException) for node in nodes]
+    # The versions equal to the given one in its other nodes (compared as numbers, as wildcards compare).
+    values = [found[index] for found in taken if all(g is None or g == v for g, v in zip(parsed, found, strict=True))]
+    value = max(values) + 1 if values else 0
+    if value > MAX_NODE:
+        raise InvalidVersionNumberException(
+            f"The semantic version '{version}' is not valid. Its wildcard would take the value {value}, but each "
+            f"node of a semantic version must be between 0 and {MAX_NODE}."
+        )
+    nodes[index] = str(value)
+    return ".".join(nodes)
 
 
 def highest(items: Iterable[T], wanted: Pattern, key: Callable[[T], tuple[str, int]]) -> T | None:

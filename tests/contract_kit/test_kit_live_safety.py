@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import re
 import signal
 import subprocess
 import sys
@@ -555,4 +556,32 @@ def test_cleanup_deletes_builds_of_its_pipelines_that_no_call_of_the_run_started
         tracker.add(arn, shape)
     assert tracker.cleanup(ContractClient(client), lambda arn: None) == []
     assert build not in _statuses(standin)
+    assert not any(standin.fake.resources().values())
+
+
+def test_cleanup_deletes_a_recipe_version_made_after_the_pipeline_whose_wildcard_selects_it(standin: StandIn) -> None:
+    """Newest first would delete the newer recipe version before the pipeline that holds it through x.x.x; the
+    cleanup tries it again once the pipeline is gone, so nothing is left."""
+    from contract_tests.client import ContractClient
+    from contract_tests.safety import ResourceTracker
+
+    name = f"{PREFIX}main-recipe-1"
+    wildcard = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image-recipe/{name}/x.x.x"
+    pattern = botocore.session.Session().get_service_model("imagebuilder").shape_for("ImageRecipeArn")
+    if re.search(pattern.metadata["pattern"], wildcard) is None:
+        pytest.skip("the installed model's ImageRecipeArn pattern admits no x (botocore 1.40.41)")
+    guard = LiveGuard(Budget(1), PREFIX, account=ACCOUNT, region="us-east-1", sleep=lambda _: None)
+    client = _guarded_client(standin, guard)
+    components = [{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}]
+    client.create_image_recipe(name=name, semanticVersion="1.0.0", parentImage=PARENT, components=components)
+    infra = client.create_infrastructure_configuration(name=name, instanceProfileName="builder")
+    client.create_image_pipeline(
+        name=name, imageRecipeArn=wildcard, infrastructureConfigurationArn=infra["infrastructureConfigurationArn"]
+    )
+    client.create_image_recipe(name=name, semanticVersion="1.0.1", parentImage=PARENT, components=components)
+    tracker = ResourceTracker()
+    for arn, shape in guard.created.snapshot():
+        tracker.add(arn, shape)
+
+    assert tracker.cleanup(ContractClient(client), lambda arn: None) == []
     assert not any(standin.fake.resources().values())
