@@ -1493,21 +1493,8 @@ def test_resource_policies_are_kept_per_resource(client: Any, world: SimpleNames
 def test_a_resource_without_a_policy_answers_an_empty_one(client: Any, world: SimpleNamespace, kind: str):
     """botocore 1.44's docs of GetImagePolicy, GetImageRecipePolicy and GetContainerRecipePolicy: with no policy
     applied, "the response contains an empty JSON object ({})"; GetComponentPolicy by analogy."""
-    if kind == "container_recipe":
-        arn = client.create_container_recipe(
-            name="box",
-            semanticVersion="1.0.0",
-            components=COMPONENTS,
-            containerType="DOCKER",
-            parentImage="amazonlinux:latest",
-            dockerfileTemplateData=DOCKERFILE,
-            targetRepository=REPOSITORY,
-        )["containerRecipeArn"]
-    elif kind == "component":
-        made = client.create_component(name="hello", semanticVersion="1.0.0", platform="Linux", data=COMPONENT_DOCUMENT)
-        arn = made["componentBuildVersionArn"]
-    else:
-        arn = {"image": world.done, "image_recipe": world.recipe}[kind]
+    made = {"container_recipe": _container_recipe, "component": _component}.get(kind)
+    arn = made(client) if made is not None else {"image": world.done, "image_recipe": world.recipe}[kind]
     member = {"component": "componentArn", "image": "imageArn"}.get(kind, f"{kind.split('_')[0]}RecipeArn")
     assert getattr(client, f"get_{kind}_policy")(**{member: arn})["policy"] == "{}"
 
