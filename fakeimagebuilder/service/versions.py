@@ -75,7 +75,8 @@ def _node(text: str, version: str, error: type[ImageBuilderError]) -> int:
             f"The semantic version '{version}' is not valid. Specify a version as <major>.<minor>.<patch>, "
             "each node an integer."
         )
-    value = int(text)
+    # Past MAX_NODE by its length alone (leading zeros aside): Python refuses int() of over 4,300 digits.
+    value = int(text) if len(text.lstrip("0")) <= len(str(MAX_NODE)) else MAX_NODE + 1
     if value > MAX_NODE:
         raise error(
             f"The semantic version '{version}' is not valid. Each node of a semantic version must be "
