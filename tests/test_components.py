@@ -92,19 +92,24 @@ def test_get_echoes_what_create_accepted(fake: Any, client: Any):
     assert client.list_tags_for_resource(resourceArn=arn)["tags"] == {"team": "web"}
 
 
-def test_latest_version_references_name_the_wildcards(client: Any):
-    answer = client.create_component(name="hello", semanticVersion="1.2.3", platform="Linux", data=DOCUMENT)
+@pytest.mark.parametrize(("version", "major", "minor"), [("1.2.3", "1", "1.2"), ("2019.12.03", "2019", "2019.12")])
+def test_latest_version_references_name_the_wildcards(client: Any, version: str, major: str, minor: str):
+    """The patch reference names the very version: with leading zeros, as written (1.0.3 is not 1.0.03)."""
+    answer = client.create_component(name="hello", semanticVersion=version, platform="Linux", data=DOCUMENT)
 
     base = f"{PREFIX}:component/hello/"
     expected = {
         "latestVersionArn": base + "x.x.x",
-        "latestMajorVersionArn": base + "1.x.x",
-        "latestMinorVersionArn": base + "1.2.x",
-        "latestPatchVersionArn": base + "1.2.3",
+        "latestMajorVersionArn": base + f"{major}.x.x",
+        "latestMinorVersionArn": base + f"{minor}.x",
+        "latestPatchVersionArn": base + version,
     }
     got = client.get_component(componentBuildVersionArn=answer["componentBuildVersionArn"])
     if "latestVersionReferences" in _outputs("CreateComponent"):
         assert answer["latestVersionReferences"] == got["latestVersionReferences"] == expected
+        for reference in expected.values():  # each selects the component made
+            found = client.get_component(componentBuildVersionArn=reference)["component"]["arn"]
+            assert found == answer["componentBuildVersionArn"]
     else:  # botocore 1.40.41's model has no such member: the wire leaves it out
         assert "latestVersionReferences" not in answer and "latestVersionReferences" not in got
 

@@ -127,10 +127,12 @@ def latest_version_references(arn: str) -> dict[str, str]:
     For ``component/c/1.2.3/1``: ``c/x.x.x``, ``c/1.x.x``, ``c/1.2.x`` and ``c/1.2.3``.
     """
     parsed = Arn.parse(arn)
-    key = version_key(parsed)
-    assert key is not None, arn
-    major, minor, patch = key[1]
-    base = f"{str(parsed).rsplit('/', 2 if key[2] else 1)[0]}/"
+    written = written_version(parsed)
+    assert written is not None, arn
+    # The nodes as written: the patch reference must name this very version, and 1.0.3 is not 1.0.03
+    # (ledger version-leading-zeros).
+    major, minor, patch = written[0].split(".")
+    base = f"{str(parsed).rsplit('/', 2 if written[1] else 1)[0]}/"
     return {
         "latestVersionArn": base + "x.x.x",
         "latestMajorVersionArn": base + f"{major}.x.x",
