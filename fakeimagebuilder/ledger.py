@@ -718,7 +718,8 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "pipeline-recipe-wildcard-shown",
         "GetImagePipeline and ListImagePipelines show a pipeline's wildcard recipe ARN as it was given (1.x.x), "
-        "not the version it selects.",
+        "not the version it selects; its platform is that of the version it selects now (what the next start "
+        "builds).",
         "assumed",
         "hashicorp/terraform-provider-aws#45288 relaxes only the pipeline's validation, adding no diff "
         "suppression for its recipe ARN as it does for recipe versions, which suggests AWS echoes it; not observed",

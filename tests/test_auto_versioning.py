@@ -334,3 +334,18 @@ def test_the_version_a_pipeline_wildcard_selects_now_cannot_be_deleted(
     with pytest.raises(client.exceptions.ResourceDependencyException):
         recipes.delete(recipes.arn("1.0.2"))
     assert recipes.versions() == ["1.0.2"]
+
+
+@wildcard_recipe_arns
+def test_a_wildcard_pipeline_shows_the_platform_of_the_version_it_selects_now(client: Any, infrastructure: str):
+    recipes = Recipes(client, "image-recipe")
+    recipes.create("1.0.0")
+    pipeline = _pipeline(client, recipes, recipes.arn("x.x.x"), infrastructure)
+    windows = "arn:aws:imagebuilder:us-east-1:aws:image/windows-server-2022-english-full-base-x86/x.x.x"
+    client.create_image_recipe(name="web", semanticVersion="2.0.0", parentImage=windows, components=COMPONENTS)
+
+    built = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+
+    assert client.get_image(imageBuildVersionArn=built)["image"]["platform"] == "Windows"
+    assert client.get_image_pipeline(imagePipelineArn=pipeline)["imagePipeline"]["platform"] == "Windows"
+    assert [p["platform"] for p in client.list_image_pipelines()["imagePipelineList"]] == ["Windows"]

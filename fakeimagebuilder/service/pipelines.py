@@ -82,6 +82,11 @@ def pipeline_document(scope: Scope, item: dict[str, Any], now: float) -> dict[st
     """
     builds = scope.pipeline_builds.get(item["arn"])
     extra = view(scope, item, now) if item.get("schedule") else {}
+    recipe_arn = item.get("imageRecipeArn") or item.get("containerRecipeArn") or ""
+    if recipe_arn.endswith(".x"):
+        # A wildcard recipe: the platform of the version it selects now, which the next start builds (it always
+        # selects one: the version it selects cannot be deleted, ledger recipe-wildcard-dependency).
+        extra["platform"] = selected_recipe(scope, item)["platform"]
     if builds:
         extra["lastRunStatus"] = builds[-1].build_state(now)[0]
     return {**item, **extra} if extra else item
