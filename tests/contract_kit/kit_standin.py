@@ -31,6 +31,8 @@ REPO = Path(__file__).resolve().parents[2]
 MUTATION_REPORT = pytest.StashKey[list[str]]()
 """Lines the mutation check leaves for the terminal summary."""
 ACCOUNT = "123456789012"
+# What a recipe needs on every supported model (botocore 1.40.41 requires components; later ones do not).
+COMPONENTS = [{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x"}]
 
 # Environment that could point a subprocess at a real account or another endpoint: never passed on.
 _DROPPED_ENV = (

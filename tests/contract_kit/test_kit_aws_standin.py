@@ -24,7 +24,7 @@ import botocore.session
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 from fake_mutants import ENV, MUTANTS
-from kit_standin import ACCOUNT, REPO, SeenCall, StandIn, run_suite, suite_command, suite_env
+from kit_standin import ACCOUNT, COMPONENTS, REPO, SeenCall, StandIn, run_suite, suite_command, suite_env
 
 from contract_tests.client import ContractClient
 from contract_tests.safety import RUN_TAG, STARTED_TAG, Budget, BudgetExhausted, LiveGuard, UnsafeCall
@@ -70,7 +70,9 @@ def _client(standin: StandIn) -> Any:
 
 def _make_pipeline(client: Any, name: str, tags: dict[str, str] | None = None) -> str:
     extra = {"tags": tags} if tags else {}
-    recipe = client.create_image_recipe(name=name, semanticVersion="1.0.0", parentImage=PARENT, **extra)
+    recipe = client.create_image_recipe(
+        name=name, semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS, **extra
+    )
     infra = client.create_infrastructure_configuration(name=name, instanceProfileName="builder", **extra)
     return str(
         client.create_image_pipeline(

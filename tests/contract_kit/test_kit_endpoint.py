@@ -82,7 +82,8 @@ def test_suite_polls_a_server_without_control_routes(
     assert run.returncode == 0, run.output
     assert "PASSED contract_tests/test_scenarios.py::test_build_runs_to_available[endpoint]" in run.output
     assert "PASSED contract_tests/test_fixtures.py::test_fixture_replays[endpoint-documented/get-image]" in run.output
-    assert "SKIPPED" not in run.output
+    # Nothing skipped but for the model: a scenario of an operation the installed botocore lacks (1.40.41).
+    assert [line for line in run.output.splitlines() if "SKIPPED" in line and "installed botocore" not in line] == []
     assert refused == ["/_fake/health"]  # asked once, then never again
 
 

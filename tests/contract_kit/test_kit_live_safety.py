@@ -21,7 +21,7 @@ import botocore.session
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from kit_standin import ACCOUNT, REPO, SeenCall, StandIn, error_answer, run_suite, suite_command, suite_env
+from kit_standin import ACCOUNT, COMPONENTS, REPO, SeenCall, StandIn, error_answer, run_suite, suite_command, suite_env
 
 from contract_tests.ledger_report import Tally, write_report
 from contract_tests.recording import Recorder, Scrubber
@@ -49,7 +49,7 @@ def _guarded_client(standin: StandIn, guard: LiveGuard, attempts: int = 3) -> An
 
 def _our_pipeline(client: Any) -> str:
     name = f"{PREFIX}main-pipeline-1"
-    recipe = client.create_image_recipe(name=name, semanticVersion="1.0.0", parentImage=PARENT)
+    recipe = client.create_image_recipe(name=name, semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS)
     infra = client.create_infrastructure_configuration(name=name, instanceProfileName="builder")
     return str(
         client.create_image_pipeline(
