@@ -234,6 +234,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_components.py::test_component_build_versions_without_a_version_list_every_build_of_the_caller_s",
     ),
     Behaviour(
+        "component-build-versions-own",
+        "ListComponentBuildVersions of an AWS-managed component version answers an empty list: only the caller's "
+        "own component builds are listed.",
+        "confirmed",
+        "botocore 1.44 model doc of ListComponentBuildVersions ('You can only list build versions for components "
+        "that your account owns') and of componentVersionArn (a version that selects nothing answers an empty "
+        "list, not ResourceNotFoundException); empty rather than an error for AWS's own is assumed",
+        "tests/test_managed_resources.py::test_a_managed_wildcard_selects_the_highest_of_several_versions",
+    ),
+    Behaviour(
         "workflow-build-versions-wildcard",
         "ListWorkflowBuildVersions with a wildcard version ARN (x.x.x, 1.x.x, 1.2.x: the input shape "
         "WorkflowWildcardVersionArn) lists the builds of every version the wildcard selects, newest first, for "

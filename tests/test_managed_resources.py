@@ -86,8 +86,9 @@ def test_a_managed_wildcard_selects_the_highest_of_several_versions(client: Any)
         owner="Amazon", byName=True, filters=[{"name": "name", "values": ["update-linux"]}]
     )
     assert [c["version"] for c in by_name["componentVersionList"]] == [newest["version"]]
+    # "You can only list build versions for components that your account owns" (the model's doc, botocore 1.44).
     builds = client.list_component_build_versions(componentVersionArn=f"{AWS}:component/update-linux/1.0.0")
-    assert [b["arn"] for b in builds["componentSummaryList"]] == [f"{AWS}:component/update-linux/1.0.0/1"]
+    assert builds["componentSummaryList"] == []
 
 
 @pytest.mark.parametrize(

@@ -67,7 +67,8 @@ class Kind:
     """One kind of Image Builder resource, as the API names and treats it.
 
     ``versioned``: ARNs end in ``name/x.y.z``; ``build_versions``: in
-    ``name/x.y.z/n`` (one stored item per build). ``references``: member
+    ``name/x.y.z/n`` (one stored item per build); ``own_builds_listed``:
+    List<Kind>BuildVersions lists only the caller's own. ``references``: member
     paths (``components[].componentArn``) of this kind's documents that hold
     ARNs of other resources. ``policy_member``: the ARN member of
     ``Get/Put<Label>Policy``, None when the kind has no resource policy.
@@ -85,6 +86,7 @@ class Kind:
     filters: tuple[str, ...] = ()
     versioned: bool = False
     build_versions: bool = False
+    own_builds_listed: bool = False
     references: tuple[str, ...] = ()
     policy_member: str | None = None
     owners: bool = False
@@ -198,6 +200,9 @@ COMPONENT = Kind(
     filters=("description", "name", "platform", "productCodes", "status", "supportedOsVersion", "type", "version"),
     versioned=True,
     build_versions=True,
+    # ListComponentBuildVersions' doc (botocore 1.44): "You can only list build versions for components that
+    # your account owns."
+    own_builds_listed=True,
     policy_member="componentArn",
     owners=True,
     summarise=_component_summary,

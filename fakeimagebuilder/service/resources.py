@@ -306,7 +306,8 @@ def list_build_versions(kind: Kind) -> Operation:
     """List<Kind>BuildVersions: every build the version ARN (``<document>VersionArn``) selects, newest first.
 
     Without the ARN (optional in the model): every build of the caller's own
-    account and region.
+    account and region. A kind that lists only the caller's own builds
+    (``Kind.own_builds_listed``: components) lists none of AWS's.
     """
     member, answer = f"{kind.document}VersionArn", f"{kind.document}SummaryList"
     summarise = kind.summarise or kind.show
@@ -316,7 +317,12 @@ def list_build_versions(kind: Kind) -> Operation:
         items: Mapping[str, Any] = kind.items(scope)
         selected: Callable[[str], bool] | None = None
         if text is not None:
-            items, selected = _items(kind, scope, Arn.parse(text), text), _selected_by(text)
+            arn = Arn.parse(text)
+            items, selected = _items(kind, scope, arn, text), _selected_by(text)  # refuses another scope's ARN
+            if kind.own_builds_listed and arn.account != scope.account:
+                # AWS's own: none the caller owns, and a version ARN that selects nothing answers an empty list,
+                # not ResourceNotFoundException (model doc of the member).
+                return {answer: []}
         serial = _serials(items)
         builds = [(arn, item) for arn, item in reversed(items.items()) if selected is None or selected(arn)]
         found, token = page(scope, builds, params, (answer, text), lambda build: -serial(build[0]))
