@@ -39,6 +39,7 @@ from .versions import (
     highest,
     highest_per_name,
     pattern,
+    stored_version,
     version_key,
     written_version,
 )
@@ -102,7 +103,7 @@ def _selected(kind: Kind, scope: Scope, text: str) -> tuple[Mapping[str, Any], s
         raise _not_found(kind, text)
     wanted = pattern(version, InvalidRequestException)
     prefix = text[: -len(version)]
-    best = highest((key for key in items if key.startswith(prefix)), wanted, _written)
+    best = highest((key for key in items if key.startswith(prefix)), wanted, stored_version)
     if best is None:
         raise _not_found(kind, text)
     return items, best
@@ -145,12 +146,6 @@ def _version_of(text: str) -> tuple[tuple[int, int, int], int]:
     key = version_key(Arn.parse(text))
     assert key is not None, text  # stored ARNs of versioned kinds always carry a version
     return key[1], key[2]
-
-
-def _written(text: str) -> tuple[str, int]:
-    found = written_version(Arn.parse(text))
-    assert found is not None, text  # stored ARNs of versioned kinds always carry a version
-    return found
 
 
 def _refers_to(kind: Kind, scope: Scope, reference: str, arn: str) -> bool:
@@ -262,7 +257,7 @@ def listing(kind: Kind) -> Operation:
             versions = _highest_builds(items)
             if params.get("byName"):
                 # Over every build, in the order made, as an x.x.x reference resolves them.
-                latest = highest_per_name(items, lambda arn: _version_arn(arn).rsplit("/", 1)[0], _written)
+                latest = highest_per_name(items, lambda arn: _version_arn(arn).rsplit("/", 1)[0], stored_version)
                 chosen = {_version_arn(arn) for arn in latest}
                 versions = {v: versions[v] for v in versions if v in chosen}
             for version_arn, item in versions.items():

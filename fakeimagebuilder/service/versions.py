@@ -20,12 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
+from .arns import Arn
 from .errors import ImageBuilderError, InvalidRequestException, InvalidVersionNumberException
-
-if TYPE_CHECKING:
-    from .arns import Arn
 
 __all__ = [
     "MAX_NODE",
@@ -36,6 +34,7 @@ __all__ = [
     "highest",
     "highest_per_name",
     "pattern",
+    "stored_version",
     "version_key",
     "written_version",
 ]
@@ -66,7 +65,11 @@ class Pattern:
         """
         if None not in self.nodes:
             return version == self.text
-        return all(w is None or w == v for w, v in zip(self.nodes, concrete(version), strict=True))
+        return self.matches(concrete(version))
+
+    def matches(self, numbers: Version) -> bool:
+        """Whether a version of these ``numbers`` agrees with every node that is not a wildcard."""
+        return all(w is None or w == v for w, v in zip(self.nodes, numbers, strict=True))
 
 
 def _node(text: str, version: str, error: type[ImageBuilderError]) -> int:
@@ -141,9 +144,11 @@ def assigned(version: str, taken: Iterable[Version]) -> str:
             "which Image Builder replaces with the next value of that node."
         )
     index = nodes.index("x")
-    parsed = [None if node == "x" else _node(node, version, InvalidVersionNumberException) for node in nodes]
+    error = InvalidVersionNumberException
+    major, minor, patch = (None if node == "x" else _node(node, version, error) for node in nodes)
+    given = Pattern(version, (major, minor, patch))
     # The versions equal to the given one in its other nodes (compared as numbers, as wildcards compare).
-    values = [found[index] for found in taken if all(g is None or g == v for g, v in zip(parsed, found, strict=True))]
+    values = [found[index] for found in taken if given.matches(found)]
     value = max(values) + 1 if values else 0
     if value > MAX_NODE:
         raise InvalidVersionNumberException(
@@ -236,3 +241,10 @@ def written_version(arn: Arn) -> tuple[str, int] | None:
     """``(version as written, build)`` of a versioned ARN's path, what :func:`highest` keys on; or None."""
     found = _split(arn)
     return None if found is None else (found[1], found[2])
+
+
+def stored_version(text: str) -> tuple[str, int]:
+    """:func:`written_version` of a stored resource's ARN, which always carries a version."""
+    found = written_version(Arn.parse(text))
+    assert found is not None, text
+    return found

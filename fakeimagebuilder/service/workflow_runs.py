@@ -33,7 +33,7 @@ from .documents import as_text, read_document
 from .errors import ImageBuilderError
 from .managed import catalogue
 from .state import Scope
-from .versions import highest, pattern, written_version
+from .versions import highest, pattern, stored_version
 
 __all__ = [
     "STAGE_TYPES",
@@ -177,16 +177,9 @@ def _workflow_document(scope: Scope, text: str) -> dict[str, Any] | None:
     best = highest(
         (key for key in items if key.startswith(prefix + "/")),
         wanted,
-        _build_version,
+        stored_version,
     )
     return dict(items[best]) if best is not None else None
-
-
-def _build_version(arn: str) -> tuple[str, int]:
-    """``(version as written, build)`` of a stored workflow's ARN (always a build version: ``.../x.y.z/n``)."""
-    key = written_version(Arn.parse(arn))
-    assert key is not None
-    return key
 
 
 def _condition(node: Any, values: Mapping[str, Any]) -> bool:
@@ -494,8 +487,9 @@ def lay_out(
             if plan.failure_reason == DEFAULT_FAILURE_REASON:
                 reason = f"The image build failed while it was {status}; no workflow step failed."
             else:
-                made_up = fills.get("workflow_execution_id") or execution_id("wf", origin, build_arn)
-                last = runs[-1].id if runs else made_up
+                last = (
+                    runs[-1].id if runs else fills.get("workflow_execution_id") or execution_id("wf", origin, build_arn)
+                )
                 reason = _reason(plan, status, None, None, fills, last)
             return Layout(tuple(stages), "FAILED", t, reason, runs)
     return Layout(tuple(stages), "AVAILABLE", t, None, runs)
