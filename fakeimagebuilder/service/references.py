@@ -90,8 +90,9 @@ def selected_recipe(scope: Scope, settings: Mapping[str, Any]) -> dict[str, Any]
     from .kinds import CONTAINER_RECIPE, RECIPE
     from .resources import resolve
 
-    if settings.get("imageRecipeArn") is not None:
-        found: dict[str, Any] = resolve(RECIPE, scope, settings["imageRecipeArn"])
-    else:
-        found = resolve(CONTAINER_RECIPE, scope, settings["containerRecipeArn"])
-    return found
+    kind = RECIPE if settings.get("imageRecipeArn") is not None else CONTAINER_RECIPE
+    text = settings[kind.arn_member]
+    # An exact ARN of the caller's own recipe is a key of the store: every start of such a pipeline is one
+    # lookup, not an ARN parsed and checked again.
+    found: dict[str, Any] | None = kind.items(scope).get(text)
+    return found if found is not None else resolve(kind, scope, text)
