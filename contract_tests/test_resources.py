@@ -344,7 +344,7 @@ def test_a_component_reads_back_lists_and_is_held_by_the_recipes_using_it(worksp
         assert [summary["arn"] for summary in listed] == [version_arn]
         builds = client.list_component_build_versions(componentVersionArn=version_arn)["componentSummaryList"]
         assert [summary["arn"] for summary in builds] == [arn]
-    with verifies("resource-policy-none"):
+    with verifies("component-policy-none"):
         assert client.get_component_policy(componentArn=arn)["policy"] == "{}"  # none put yet
     with verifies("resource-policy"):
         with expect_error("InvalidParameterValueException", 400):

@@ -105,13 +105,22 @@ LEDGER: tuple[Behaviour, ...] = (
         "failed-reason",
         "A failed build ends FAILED with state.reason in AWS's workflow wording: \"Workflow Execution ID: "
         "'wf-...' failed with reason: Document <component ARN> failed!\" (the recipe's first component; "
-        "BuildPlan.failure_reason switches it). Failing where no workflow step failed (PENDING, CREATING, "
-        "DISTRIBUTING, INTEGRATING), it names no execution: \"The image build failed while it was <STATUS>; no "
-        "workflow step failed.\"",
+        "BuildPlan.failure_reason switches it), when a workflow step failed.",
         "confirmed",
         "https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-failure-context.html (the ids are the "
-        "failed workflow execution's); the wording outside workflow steps is assumed (no source shows one)",
+        "failed workflow execution's)",
         "tests/test_lifecycle.py::test_failed_build_has_a_default_reason",
+    ),
+    Behaviour(
+        "failed-reason-outside-workflows",
+        "A build failing where no workflow step failed (PENDING, CREATING, DISTRIBUTING, INTEGRATING) names no "
+        "workflow execution: state.reason \"The image build failed while it was <STATUS>; no workflow step "
+        "failed.\" (a plan's own failure_reason is kept).",
+        "assumed",
+        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-failure-context.html shows AWS's wording "
+        "only for a failed workflow step, naming that execution; outside one there is no execution to name, and "
+        "the wording is the fake's",
+        "tests/test_lifecycle.py::test_a_failure_outside_every_workflow_step_names_no_workflow_execution",
     ),
     Behaviour(
         "failure-context",
@@ -237,10 +246,11 @@ LEDGER: tuple[Behaviour, ...] = (
         "component-build-versions-own",
         "ListComponentBuildVersions of an AWS-managed component version answers an empty list: only the caller's "
         "own component builds are listed.",
-        "confirmed",
+        "assumed",
         "botocore 1.44 model doc of ListComponentBuildVersions ('You can only list build versions for components "
         "that your account owns') and of componentVersionArn (a version that selects nothing answers an empty "
-        "list, not ResourceNotFoundException); empty rather than an error for AWS's own is assumed",
+        "list, not ResourceNotFoundException); what AWS answers for AWS's own is not documented: empty is the "
+        "choice",
         "tests/test_managed_resources.py::test_a_managed_wildcard_selects_the_highest_of_several_versions",
     ),
     Behaviour(
@@ -812,19 +822,27 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "resource-policy",
         "Put*Policy stores the policy text on an existing resource and Get*Policy returns it as put; a policy "
-        "that is not a JSON object answers InvalidParameterValueException; deleting the resource deletes its "
-        "policy.",
+        "that is not a JSON object (NaN or Infinity in it, or nested past what the fake can read, included) "
+        "answers InvalidParameterValueException; deleting the resource deletes its policy.",
         "assumed",
         "design choice (the errors are modeled; what AWS checks beyond JSON is not published)",
         "tests/test_operations.py::test_resource_policies_are_kept_per_resource",
     ),
     Behaviour(
         "resource-policy-none",
-        "Get*Policy of a resource that has no policy answers 200 with policy '{}' (GetImagePolicy, "
-        "GetImageRecipePolicy, GetContainerRecipePolicy; GetComponentPolicy too).",
+        "GetImagePolicy, GetImageRecipePolicy and GetContainerRecipePolicy of a resource that has no policy "
+        "answer 200 with policy '{}'.",
         "confirmed",
-        "botocore 1.44 model docs of the three outputs' policy member: 'If no policy has been applied, the "
-        "response contains an empty JSON object ({})'; GetComponentPolicy's doc says nothing: assumed the same",
+        "botocore 1.44 model (botocore/data/imagebuilder/2019-12-02/service-2.json), docs of the three outputs' "
+        "policy member: 'If no policy has been applied, the response contains an empty JSON object ({})'",
+        "tests/test_operations.py::test_a_resource_without_a_policy_answers_an_empty_one",
+    ),
+    Behaviour(
+        "component-policy-none",
+        "GetComponentPolicy of a component that has no policy answers 200 with policy '{}', as the other three do.",
+        "assumed",
+        "botocore 1.44 model (botocore/data/imagebuilder/2019-12-02/service-2.json): GetComponentPolicy's policy "
+        "doc says nothing of it; the same service answering alike is assumed (resource-policy-none)",
         "tests/test_operations.py::test_a_resource_without_a_policy_answers_an_empty_one",
     ),
     Behaviour(
@@ -852,8 +870,8 @@ LEDGER: tuple[Behaviour, ...] = (
         "component-document",
         "A component document must be a mapping with schemaVersion 1.0 and phases named build, validate or test, "
         "each with steps that have a unique name and an action; else InvalidRequestException (400) saying what "
-        "is wrong. Parameters become the component's parameters; a document with only a test phase is a TEST "
-        "component, any other BUILD.",
+        "is wrong (JSON nested past what the fake can read too). Parameters become the component's parameters; "
+        "a document with only a test phase is a TEST component, any other BUILD.",
         "assumed",
         "the structure is the user guide's component document schema (AWSTOE); the code (modeled) and wording "
         "are a choice",
@@ -959,9 +977,12 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "latest-version-references",
         "Create and Get of a versioned resource answer latestVersionReferences: the name with x.x.x, and with "
-        "its major (1.x.x), minor (1.2.x) and patch (1.2.3) versions, where the model has the member.",
+        "its major (1.x.x), minor (1.2.x) and patch (1.2.3) versions, the nodes as the version is written "
+        "(2019.12.03 keeps its zero), where the model has the member.",
         "confirmed",
-        "API reference LatestVersionReferences; user guide, Semantic versioning, 'Using version references'",
+        f"{_API}API_LatestVersionReferences.html; user guide "
+        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/ibhow-semantic-versioning.html, 'Using version "
+        "references'; keeping leading zeros follows version-leading-zeros (assumed)",
         "tests/test_components.py::test_latest_version_references_name_the_wildcards",
     ),
     Behaviour(
