@@ -39,6 +39,8 @@ _API = "https://docs.aws.amazon.com/imagebuilder/latest/APIReference/"
 _REAL_RUN = "iainelder/backups image-builder/README.md (real responses, 2023)"
 _EVENTS_GUIDE = "https://docs.aws.amazon.com/imagebuilder/latest/userguide/integ-eventbridge.html"
 _LIFECYCLE_GUIDE = "https://docs.aws.amazon.com/imagebuilder/latest/userguide/lifecycle-policy-execution.html"
+# The botocore service model: the contract the fake is driven by, and its documentation of each member.
+_MODEL = "boto/botocore botocore/data/imagebuilder/2019-12-02/service-2.json"
 
 LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
@@ -237,6 +239,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "ListComponentBuildVersions and ListWorkflowBuildVersions without a version ARN (optional in every "
         "supported model) list every build of the caller's own components or workflows, newest first.",
         "confirmed",
+        f"{_MODEL}; "
         "botocore 1.44 model docs of componentVersionArn ('If you don't specify an ARN, Image Builder returns "
         "build versions for the components that your account owns') and workflowVersionArn ('the response lists "
         "build versions for all of the workflows in your account'); the order is the fake's, as for one version",
@@ -247,6 +250,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "ListComponentBuildVersions of an AWS-managed component version answers an empty list: only the caller's "
         "own component builds are listed.",
         "assumed",
+        f"{_MODEL}; "
         "botocore 1.44 model doc of ListComponentBuildVersions ('You can only list build versions for components "
         "that your account owns') and of componentVersionArn (a version that selects nothing answers an empty "
         "list, not ResourceNotFoundException); what AWS answers for AWS's own is not documented: empty is the "
@@ -260,6 +264,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "the caller's own and AWS-managed workflows; a number right of a wildcard is InvalidRequestException, as "
         "GetWorkflow answers.",
         "assumed",
+        f"{_MODEL}; "
         "the botocore 1.44 model doc says the version segments 'can contain wildcards (x) to match multiple "
         "versions of the workflow' but not which builds are listed: every build of the matching versions, the "
         "set GetWorkflow picks its highest from, is the choice",
@@ -411,6 +416,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "A pipeline at its max_concurrent_builds answers ResourceInUseException (400) to a start, and to a "
         "RetryImage of one of its builds.",
         "assumed",
+        f"{_MODEL}; "
         "chosen as the modeled code for a busy resource (StartImagePipelineExecution and RetryImage model it; knob "
         "max_concurrent_builds; default unlimited)",
         "tests/test_start_errors.py::test_busy_pipeline_is_in_use",
@@ -534,6 +540,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "it), answers DryRunOperationException (412) once the call's checks pass, and changes nothing: no "
         "resource, tag or build number.",
         "confirmed",
+        f"{_MODEL}; "
         "botocore model doc of each Create's dryRun ('Validates the required permissions and request parameters "
         "without performing the operation. If validation succeeds, the operation returns a "
         "DryRunOperationException error response.') and of DryRunOperationException (412: 'no resources or "
@@ -546,6 +553,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "lifecycle rule, a template given twice) answers that refusal, not 412; so does one the caller is denied "
         "(ForbiddenException).",
         "confirmed",
+        f"{_MODEL}; "
         "botocore model doc of dryRun: it validates 'the required permissions and request parameters', and "
         "answers DryRunOperationException only 'if validation succeeds'",
         "tests/test_dry_run.py::test_a_dry_run_the_real_call_would_refuse_answers_the_refusal",
@@ -556,6 +564,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "answers ResourceAlreadyExistsException, a missing reference its not-found answer; a component or "
         "workflow version that exists passes (the real call makes its next build) and spends no build number.",
         "assumed",
+        f"{_MODEL}; "
         "the model's 'validates ... request parameters' does not say whether validation reads existing "
         "resources; chosen so that a dry run that passes means the real call would (the fake runs the real "
         "call on a copy of the state and drops it)",
@@ -568,6 +577,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "IdempotentParameterMismatchException for others. dryRun false is the request without it (the same "
         "fingerprint, and not kept on the resource).",
         "assumed",
+        f"{_MODEL}; "
         "AWS does not document dryRun with clientToken; EC2's idempotency guide (linked from the model) replays "
         "only a request that completed successfully, and a dry run performs nothing and answers an error, so "
         "there is nothing to replay",
@@ -615,6 +625,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "(400) and makes nothing; so does one whose x would pass 2^30-1. Where the installed model's pattern has "
         "no x (botocore 1.40.41), the wire refuses any x first (InvalidParameterValueException).",
         "assumed",
+        f"{_MODEL}; "
         "AWS's announcement allows 'a single x' (quoted in hashicorp/terraform-provider-aws#45285); the code is "
         "the one the model gives Create*Recipe for a bad version; AWS's answer is not observed",
         "tests/test_operations.py::test_a_recipe_version_with_more_than_one_wildcard_is_refused",
@@ -728,6 +739,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "start. Under EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE a newly selected version is an update only "
         "if it names other dependencies, as a pipeline switched to another recipe (schedule-dependency-updates).",
         "likely",
+        f"{_MODEL}; "
         "AWS's November 2025 announcement, quoted in hashicorp/terraform-provider-aws#45285 ('wildcard recipe "
         "versions (such as 1.x.x, x.x.x, etc.) are now allowed to be passed into the image pipeline'); botocore "
         "model (the pipelines' ImageRecipeArn and ContainerRecipeArn patterns admit x); that each start selects "
@@ -751,6 +763,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "at create (image/<name>/<that version>/<n>; GetImage shows that recipe version); one that selects "
         "nothing answers ResourceNotFoundException (404).",
         "likely",
+        f"{_MODEL}; "
         "botocore model (CreateImage's ImageRecipeArn and ContainerRecipeArn patterns admit x); AWS's November "
         "2025 announcement (hashicorp/terraform-provider-aws#45285); selecting as a pipeline start does is assumed",
         "tests/test_auto_versioning.py::test_create_image_builds_the_version_its_wildcard_selects_at_create",
@@ -833,7 +846,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "GetImagePolicy, GetImageRecipePolicy and GetContainerRecipePolicy of a resource that has no policy "
         "answer 200 with policy '{}'.",
         "confirmed",
-        "botocore 1.44 model (botocore/data/imagebuilder/2019-12-02/service-2.json), docs of the three outputs' "
+        f"{_MODEL} (1.44), docs of the three outputs' "
         "policy member: 'If no policy has been applied, the response contains an empty JSON object ({})'",
         "tests/test_operations.py::test_a_resource_without_a_policy_answers_an_empty_one",
     ),
@@ -841,7 +854,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "component-policy-none",
         "GetComponentPolicy of a component that has no policy answers 200 with policy '{}', as the other three do.",
         "assumed",
-        "botocore 1.44 model (botocore/data/imagebuilder/2019-12-02/service-2.json): GetComponentPolicy's policy "
+        f"{_MODEL} (1.44): GetComponentPolicy's policy "
         "doc says nothing of it; the same service answering alike is assumed (resource-policy-none)",
         "tests/test_operations.py::test_a_resource_without_a_policy_answers_an_empty_one",
     ),
@@ -851,6 +864,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "patterns admit) applies the policy to the version the wildcard selects and answers that version's ARN; "
         "Get*Policy through a wildcard reads the policy of the version it selects now.",
         "assumed",
+        f"{_MODEL}; "
         "botocore model (the wildcard patterns; Put*Policy answers 'the ARN of the image recipe that this policy "
         "was applied to'); a policy belongs to a resource, and a wildcard selects the highest version as "
         "everywhere else (wildcard-highest): what AWS does with one here is not published",
@@ -900,6 +914,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "unchanged (a YAML literal block, or a double-quoted string when the script holds CR or characters "
         "YAML cannot hold raw), so any YAML parser gives the script back exactly.",
         "confirmed",
+        f"{_MODEL}; "
         "botocore model doc of ImportComponent (1.44: 'Image Builder wraps your script in a component document "
         "with a single step that runs the script'); the step's name and the YAML form are the fake's",
         "tests/test_components.py::test_any_script_the_model_accepts_imports_as_a_document_that_runs_it",
@@ -1356,6 +1371,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "description, name, type, version; ListLifecyclePolicies name, resourceType, status; and no others but "
         "the spellings of another supported model's docs (lifecycle-filter-spellings).",
         "confirmed",
+        f"{_MODEL}; "
         "botocore models' filters docs (1.44.8: ListLifecyclePolicies 'name, resourceType, and status. Filter names "
         "are matched exactly as shown', ListWorkflows 'You can filter on name, version, description, and type', "
         "ListComponents' list with productCodes and status)",
@@ -1366,6 +1382,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "ListLifecyclePolicies takes the filter names of both supported models' docs, whichever model the caller "
         "has: name or Name, status or Status, and resourceType (AMI_IMAGE, CONTAINER_IMAGE).",
         "assumed",
+        f"{_MODEL}; "
         "botocore 1.40.41's doc lists 'Name, Status', 1.44.8's 'name, resourceType, and status', 'matched exactly "
         "as shown'; AWS answers one way whatever a caller's model says, and which is not observed, so both work",
         "tests/test_lifecycle_policies.py::test_lists_filter_by_the_names_either_model_documents",
@@ -1376,6 +1393,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "status filter compares it, and productCodes compares the ids of a component's Marketplace product codes "
         "(the caller's own components have none, so it matches none of them).",
         "assumed",
+        f"{_MODEL}; "
         "ComponentVersion.status doc ('the current status of the component version') and ListComponents' doc ('To "
         "list deprecated components, use the status filter with the value DEPRECATED'), botocore 1.44; that "
         "productCodes compares productCodeId is assumed (ProductCodeListItem: 'the product code ID')",
@@ -1386,6 +1404,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "ListWorkflows with owner Shared or ThirdParty answers InvalidRequestException (400); AWSMarketplace lists "
         "nothing.",
         "assumed",
+        f"{_MODEL}; "
         "ListWorkflows' owner doc, botocore 1.44: 'Image Builder rejects the Shared and ThirdParty owner values "
         "for workflows, and AWSMarketplace returns no results'; the code is chosen (modeled for the operation)",
         "tests/test_workflows.py::test_lists_filter_on_description_and_refuse_the_owners_the_model_says",
@@ -1395,6 +1414,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "ListComponents, ListWorkflows and ListImages with byName and a version filter answer "
         "InvalidRequestException (400), whatever the account holds.",
         "assumed",
+        f"{_MODEL}; "
         "byName docs of the three, botocore 1.44: 'You can't combine this option with the version filter'; the "
         "code is chosen (modeled for each)",
         "tests/test_operations.py::test_by_name_does_not_combine_with_the_version_filter",
@@ -1836,6 +1856,7 @@ LEDGER: tuple[Behaviour, ...] = (
         "ResourceInUseException (400) naming that execution; so does RetryImage of an image an execution acts on or "
         "waits (updateAt) to act on, which would otherwise change the retried build mid-flight.",
         "assumed",
+        f"{_MODEL}; "
         "the model lists ResourceInUseException; the case is the fake's choice",
         "tests/test_lifecycle_executions.py::test_an_image_another_execution_acts_on_is_in_use",
     ),
