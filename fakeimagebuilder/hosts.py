@@ -14,7 +14,7 @@ import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
-from botocore.loaders import create_loader
+from .model import data_loader
 
 __all__ = ["aws_dns_suffixes", "is_aws_host", "is_aws_netloc", "is_loopback"]
 
@@ -23,7 +23,7 @@ __all__ = ["aws_dns_suffixes", "is_aws_host", "is_aws_netloc", "is_loopback"]
 def aws_dns_suffixes() -> tuple[str, ...]:
     """Every DNS suffix of an AWS endpoint in botocore's partition data, each with its leading dot."""
     found: set[str] = set()
-    partitions: Any = create_loader().load_data("partitions")
+    partitions: Any = data_loader().load_data("partitions")
     for partition in partitions["partitions"]:
         outputs = partition["outputs"]
         found.update(outputs[key] for key in ("dnsSuffix", "dualStackDnsSuffix") if outputs.get(key))
