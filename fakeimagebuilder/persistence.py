@@ -44,8 +44,12 @@ ever dropped silently.
 The snapshot is the state's objects pickled, whatever the service keeps, so
 it follows the service as it grows; it is read back with an unpickler that
 only builds the fake's own classes and plain containers, and only from a
-file whose checksums hold. A snapshot written by another version of the
-fake may not load: the start then stops with :class:`StateFileError`.
+file whose checksums hold. Pickle restores objects by name and field order,
+not by meaning, so a snapshot is read only by the code that wrote it: it
+names a digest of the state's code (:func:`state_code`), and a snapshot of
+other code (another version of the fake, or one from before snapshots named
+it) stops the start with :class:`StateFileError`. A journal without a
+snapshot (calls and knob changes only) replays on any version.
 
 After a restart the virtual clock resumes at the last recorded instant plus
 the real time since it was written, times the speed, so time never appears
@@ -57,6 +61,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import copyreg
+import functools
+import hashlib
 import io
 import json
 import math
@@ -80,7 +86,7 @@ from .service.calls import Call
 from .service.errors import ImageBuilderError, error_for_code
 from .service.service import ImageBuilderService
 
-__all__ = ["COMPACT_EVERY", "FORMAT", "Journal", "PinnableClock", "StateFileError", "Subject"]
+__all__ = ["COMPACT_EVERY", "FORMAT", "Journal", "PinnableClock", "StateFileError", "Subject", "state_code"]
 
 FORMAT = "fakeimagebuilder-journal"
 VERSION = 2
@@ -208,6 +214,27 @@ _PLAIN = {("builtins", name) for name in ("set", "frozenset", "dict", "list", "t
 }
 
 
+@functools.cache
+def state_code() -> str:
+    """A digest of the code that defines what a snapshot holds and means: the service package and the policy.
+
+    Any change there may change the state's objects (a field added to a
+    build shifts every later one in its pickle) or what their values mean (a
+    ledger keyed another way), and an old snapshot would then load as wrong
+    state without an error.
+    """
+    from . import policy, service
+
+    digest = hashlib.sha256()
+    for path in [*sorted(Path(service.__file__).parent.glob("*.py")), Path(policy.__file__)]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+class _ForeignSnapshot(ValueError):
+    """A snapshot written by other state code than this fake's (:func:`state_code`)."""
+
+
 def _pickle(state: Any) -> bytes:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
@@ -330,6 +357,13 @@ def _apply(entry: dict[str, Any], subject: Subject, clock: PinnableClock, previo
         with clock.pinned(at):
             subject.controls[kind](**args)
     elif "snapshot" in entry:
+        code = entry.get("code")
+        if code != state_code():
+            raise _ForeignSnapshot(
+                f"the snapshot was written by another version of fakeimagebuilder (state code {code or 'unnamed'}, "
+                f"this one's is {state_code()}), whose state this version cannot read safely; start the version "
+                "that wrote it, or a new state file"
+            )
         subject.restore(_unpickle(base64.b64decode(_text(entry, "snapshot"), validate=True)))
     else:
         raise ValueError(f"unknown entry {entry!r}")
@@ -455,6 +489,8 @@ class Journal:
                 raise StateFileError(
                     self.path, number, f"replaying {entry.get('call')} failed: {error.code}: {error.message}"
                 ) from None
+            except _ForeignSnapshot as exc:
+                raise StateFileError(self.path, number, str(exc)) from None
             except (KeyError, TypeError, ValueError, pickle.UnpicklingError, AttributeError, EOFError) as exc:
                 raise StateFileError(self.path, number, f"malformed entry: {exc!r}") from None
         replayed = max(0, len(self._entries) - 1)
@@ -704,7 +740,7 @@ class Journal:
         state = _pickle(subject.capture())
         at = self.clock.inner.now()
         data = self._header() + _entry_line(
-            1, at, _json({"snapshot": base64.b64encode(state).decode("ascii")})
+            1, at, _json({"snapshot": base64.b64encode(state).decode("ascii"), "code": state_code()})
         )
         fd = -1
         try:
