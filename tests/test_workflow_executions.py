@@ -336,7 +336,10 @@ def test_an_execution_id_finds_its_build_before_anything_read_its_executions(fak
     second = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
     fake.advance(3600)
     build = fake.service.scope(fake.account_id, "us-east-1").builds[second]
-    expected = lay_out(build.arn, actions={}, origin=build.origin, **build.layout).runs
+    expected = lay_out(
+        build.arn, build.attempt, build.attempt_start, build.plan, build.tests_enabled, build.specs, {},
+        {"component_arn": build.failing_component}, build.first_status, build.origin,
+    ).runs
 
     got = client.get_workflow_execution(workflowExecutionId=expected[1].id)
     step = client.get_workflow_step_execution(stepExecutionId=expected[0].steps[0].id)

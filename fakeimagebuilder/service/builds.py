@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
@@ -233,13 +233,23 @@ class Build:
     # The findings its vulnerability scan reports (planted through Settings.scan_findings; findings.py).
     scan_findings: tuple[dict[str, Any], ...] = ()
     # The workflow executions of every attempt (workflow_runs.WorkflowRun), oldest first (read them through
-    # workflow_runs.runs_of: a new build's are laid out when first read); what they were laid out from
-    # (workflow_runs.lay_out's arguments), so an action sent to a waiting step lays them out again;
-    # the actions sent (workflow_runs.Action by step execution id); the attempts before a retry.
-    runs: list[Any] = field(default_factory=list)
-    layout: dict[str, Any] = field(default_factory=dict)
-    actions: dict[str, Any] = field(default_factory=dict)
-    earlier: list[Attempt] = field(default_factory=list)
+    # workflow_runs.runs_of: a new build's are laid out when first read); the actions sent, if any
+    # (workflow_runs.Action by step execution id); the attempts before a retry.
+    runs: Sequence[Any] = ()
+    actions: dict[str, Any] | None = None
+    earlier: tuple[Attempt, ...] = ()
+    # What the current attempt is laid out from (workflow_runs.lay_out's arguments), so an action sent to a
+    # waiting step, or a retry, lays it out again; no plan: a build that runs no workflow (an import, a
+    # DistributeImage copy). Fields of the build, and nothing above a list or mapping of its own until
+    # something is in it: each object a build holds is one more for the garbage collector to walk, again
+    # and again over a long run, and that walking cost a start more than the rest of its work (benchmarks).
+    plan: BuildPlan | None = None
+    attempt: int = 0
+    attempt_start: float = 0.0
+    tests_enabled: bool = True
+    specs: tuple[Any, ...] = ()
+    failing_component: str = ""  # the component a failure names (the reason's {component_arn})
+    first_status: str = "PENDING"
 
     def _earlier_at(self, now: float) -> Attempt | None:
         """The earlier attempt in force at ``now``: before the current attempt started (after a retry)."""

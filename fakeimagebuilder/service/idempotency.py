@@ -12,6 +12,7 @@ least 24 hours").
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import chain
 from typing import Any
 
 from ..jsontext import compact_encoder
@@ -31,7 +32,10 @@ class IdempotencyLedger:
     """First answers by (operation, token), with the parameters they were given for."""
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+        # By "operation token"; the parameters' fingerprint, then the answer's keys and values in turn. Flat
+        # text, not a tuple holding a dict: tuples of text alone the garbage collector stops walking, and a
+        # ledger of many tokens would be walked on every full collection for as long as the fake lives.
+        self._entries: dict[str, tuple[Any, ...]] = {}
 
     def run(
         self,
@@ -43,15 +47,16 @@ class IdempotencyLedger:
     ) -> dict[str, Any]:
         """Replay the first answer for ``token``, or run ``action`` and remember its answer."""
         fingerprint = _fingerprint(params, token_member)
-        seen = self._entries.get((operation, token))
+        key = f"{operation} {token}"  # an operation name has no space
+        seen = self._entries.get(key)
         if seen is not None:
             if seen[0] != fingerprint:
                 raise IdempotentParameterMismatchException(
                     f"The client token '{token}' was already used with different parameters for {operation}."
                 )
-            return dict(seen[1])
+            return dict(zip(seen[1::2], seen[2::2], strict=True))
         answer = action()
-        self._entries[(operation, token)] = (fingerprint, dict(answer))
+        self._entries[key] = (fingerprint, *chain.from_iterable(answer.items()))
         return answer
 
     def copy(self) -> IdempotencyLedger:

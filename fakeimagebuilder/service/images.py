@@ -146,16 +146,12 @@ def launch(
             else ()
         ),
         origin=origin,
+        plan=plan,
+        attempt_start=now,
+        tests_enabled=tests.get("imageTestsEnabled", True) is not False,
+        specs=workflow_specs(scope, item, recipe.get("platform", "Linux")),
+        failing_component=components[0]["componentArn"],
     )
-    build.layout = {
-        "attempt": 0,
-        "start": now,
-        "plan": plan,
-        "tests_enabled": tests.get("imageTestsEnabled", True) is not False,
-        "specs": workflow_specs(scope, item, recipe.get("platform", "Linux")),
-        "fills": {"component_arn": components[0]["componentArn"]},
-        "first_status": "PENDING",
-    }
     lay_out_new(scope, build)
     scope.builds[build_arn] = build
     return build

@@ -224,7 +224,7 @@ def send_workflow_step_action(scope: Scope, params: dict[str, Any], now: float) 
             f"The workflow step execution '{step_id}' is not waiting for an action (status "
             f"{step_status(step, now)}); only a WaitForAction step that is waiting accepts one."
         )
-    build.actions[step_id] = Action(params["action"], now, params.get("reason"))
+    build.actions = {**(build.actions or {}), step_id: Action(params["action"], now, params.get("reason"))}
     apply_layout(scope, build)
     return {"stepExecutionId": step_id, "imageBuildVersionArn": build.arn}
 
@@ -248,7 +248,7 @@ def retry_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
         )
     if ":container-recipe/" in build.recipe.get("arn", ""):
         raise InvalidRequestException(f"The image '{text}' is a container image; only AMI images can be retried.")
-    if not build.layout:  # an import or a DistributeImage copy: no recipe, no workflow to run again
+    if build.plan is None:  # an import or a DistributeImage copy: no recipe, no workflow to run again
         raise InvalidRequestException(
             f"The image '{text}' was imported or made by DistributeImage; only an image built from a recipe can "
             "be retried."
@@ -261,14 +261,14 @@ def retry_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
     # The status it ended in: the last that had started before the end (a cancel at the start: the first).
     reached = [stage for stage, starts in build.stages if starts < build.end_at]
     resume = reached[-1] if reached else build.stages[0][0]
-    build.earlier.append(Attempt(build.stages, build.end_status, build.end_at, build.end_reason, build.failure_context))
-    attempt = build.layout["attempt"] + 1
+    build.earlier += (Attempt(build.stages, build.end_status, build.end_at, build.end_reason, build.failure_context),)
+    attempt = build.attempt + 1
     stopped_in = {run.spec.type for run in runs if run.attempt == attempt - 1 and run.outcome != "COMPLETED"}
     for run in runs:
         if run.attempt == attempt - 1 and run.spec.type in stopped_in:
             run.retried = True
     plan = scope.settings.plan_for(source) if source else scope.settings.build_plan
-    build.layout = {**build.layout, "attempt": attempt, "start": now, "plan": plan, "first_status": resume}
+    build.attempt, build.attempt_start, build.plan, build.first_status = attempt, now, plan, resume
     apply_layout(scope, build)
     scope.retried.append(build.arn)
     return {"imageBuildVersionArn": build.arn}

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -542,10 +542,21 @@ def _failure_context(layout: Layout) -> dict[str, Any] | None:
 
 
 def apply_layout(scope: Scope, build: Build) -> None:
-    """Lay the build's current attempt out (again) from ``build.layout`` and the actions sent, and index its
-    workflow and step executions in the scope."""
-    args = build.layout
-    layout = lay_out(build.arn, actions=build.actions, origin=build.origin, **args)
+    """Lay the build's current attempt out (again) from what it was started with and the actions sent, and
+    index its workflow and step executions in the scope."""
+    assert build.plan is not None, "only a build that runs workflows is laid out"
+    layout = lay_out(
+        build.arn,
+        build.attempt,
+        build.attempt_start,
+        build.plan,
+        build.tests_enabled,
+        build.specs,
+        build.actions or {},
+        {"component_arn": build.failing_component},
+        build.first_status,
+        build.origin,
+    )
     build.stages, build.end_status, build.end_at, build.end_reason = (
         layout.stages,
         layout.end_status,
@@ -554,9 +565,9 @@ def apply_layout(scope: Scope, build: Build) -> None:
     )
     context = _failure_context(layout)
     if context is not None and "componentFailure" in context:
-        context["componentFailure"]["componentArn"] = args["fills"]["component_arn"]
+        context["componentFailure"]["componentArn"] = build.failing_component
     build.failure_context = context
-    build.runs = [run for run in build.runs if run.attempt != args["attempt"]] + layout.runs
+    build.runs = [run for run in build.runs if run.attempt != build.attempt] + layout.runs
     for run in layout.runs:
         scope.workflow_executions[run.id] = build.arn
         for step in run.steps:
@@ -575,16 +586,18 @@ def lay_out_new(scope: Scope, build: Build) -> None:
     them. A failing plan or a wait step makes the statuses depend on the
     steps: such a build is laid out at once.
     """
-    args = build.layout
-    plan: BuildPlan = args["plan"]
-    if args["first_status"] != "PENDING" or plan.outcome == "FAILED" or any(spec.waits for spec in args["specs"]):
+    plan = build.plan
+    assert plan is not None, "only a build that runs workflows is laid out"
+    if build.first_status != "PENDING" or plan.outcome == "FAILED" or any(spec.waits for spec in build.specs):
         apply_layout(scope, build)
         return
-    build.stages, build.end_status, build.end_at, build.end_reason = plan.timeline(args["start"], args["tests_enabled"])
+    build.stages, build.end_status, build.end_at, build.end_reason = plan.timeline(
+        build.attempt_start, build.tests_enabled
+    )
     scope.unlaid[build.arn] = build
 
 
-def runs_of(scope: Scope, build: Build) -> list[WorkflowRun]:
+def runs_of(scope: Scope, build: Build) -> Sequence[WorkflowRun]:
     """The build's workflow executions (laid out now, if :func:`lay_out_new` left them for later)."""
     if scope.unlaid.pop(build.arn, None) is not None:
         apply_layout(scope, build)
