@@ -498,6 +498,18 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_wire.py::test_malformed_bodies_are_serialization_errors",
     ),
     Behaviour(
+        "null-members",
+        "A null member of a structure is an absent one, at any depth of the body (in a structure in a list too): "
+        "it reaches neither the service nor an idempotency fingerprint, so a retry that leaves it out replays. A "
+        "null item of a list or null value of a map is malformed: SerializationException (400).",
+        "likely",
+        "smithy-lang/smithy smithy-aws-protocol-tests: awsJson1_1/null.smithy (AwsJson11ServersDontDeserialize"
+        "NullStructureValues, 'Null structure values are dropped'), restJson1/malformedRequests/malformed-list."
+        "smithy and malformed-map.smithy (RestJsonBodyMalformedListNullItem, RestJsonBodyMalformedMapNullValue); "
+        "AWS-authored, but the structure rule is stated for awsJson1_1, not restJson1",
+        "tests/test_wire.py::test_nested_null_members_are_absent",
+    ),
+    Behaviour(
         "timestamp-input",
         "A timestamp member of any request (StartResourceStateUpdate's updateAt today) takes epoch seconds (a JSON "
         "number, or ASCII digits as text) or an ISO 8601 date-time YYYY-MM-DDTHH:MM:SS[.fraction][Z|+HH:MM] (no "

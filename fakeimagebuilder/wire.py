@@ -319,11 +319,16 @@ class _OperationPlan:
                 raise _ProtocolError("SerializationException", f"The request body is not valid JSON: {exc}.") from None
             if not isinstance(document, dict):
                 raise _ProtocolError("SerializationException", "The request body must be a JSON object.")
-            for name in self.body_members:
-                # A null member is an absent one (as in AWS's JSON protocols), so it never
-                # reaches the service or an idempotency fingerprint.
-                if document.get(name) is not None:
-                    params[name] = document[name]
+            # A null member is an absent one (as in AWS's JSON protocols), at any depth, so it never reaches the
+            # service or an idempotency fingerprint. Only a body with a null token can hold one to drop.
+            may_hold_null = b"null" in request.body
+            try:
+                for name, member in self.body_members.items():
+                    value = document.get(name)
+                    if value is not None:
+                        params[name] = _without_null_members(member, value) if may_hold_null else value
+            except RecursionError:  # a walk takes more frames per level than the decoder did
+                raise _ProtocolError("SerializationException", "The request body is nested too deeply.") from None
         if route.pattern is not None:
             match = route.pattern.match(request.path)
             assert match is not None
@@ -403,6 +408,26 @@ def _from_text(values: list[str], shape: Shape, name: str) -> Any:
         except ValueError:
             raise Violation("type", name, f"expected a number, got '{text}'") from None
     return text
+
+
+def _without_null_members(shape: Shape | None, value: Any) -> Any:
+    """``value`` with every null member of a structure in it dropped, at any depth.
+
+    A null in a list, or as a map's value, stays: a dense list or map holding one is malformed, and is
+    refused as such (smithy-aws-protocol-tests RestJsonBodyMalformedListNullItem, ...MapNullValue).
+    """
+    kind = shape.type_name if shape is not None else None
+    if isinstance(value, dict):
+        if kind == "map":
+            assert shape is not None
+            return {key: _without_null_members(shape.value, item) for key, item in value.items()}
+        # A member the model does not know is ignored anyway; a null one is dropped with the rest.
+        members = shape.members if shape is not None and kind == "structure" else {}
+        return {key: _without_null_members(members.get(key), item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        inner = shape.member if shape is not None and kind == "list" else None
+        return [_without_null_members(inner, item) for item in value]
+    return value
 
 
 # JSON may escape a lone UTF-16 surrogate ("\ud800"); raw bytes of one are not UTF-8 and fail decoding.

@@ -411,6 +411,38 @@ def test_null_members_are_absent(send_raw: Any, stack: Any, count_images: Any):
     assert count_images() == 1
 
 
+NESTED_NULLS = [
+    pytest.param(
+        "/CreateInfrastructureConfiguration",
+        {"instanceMetadataOptions": {"httpTokens": None, "httpPutResponseHopLimit": 2}, "logging": {"s3Logs": None}},
+        {"instanceMetadataOptions": {"httpPutResponseHopLimit": 2}, "logging": {}},
+        id="in-a-structure",
+    ),
+    pytest.param(
+        "/CreateDistributionConfiguration",
+        {"distributions": [{"region": "us-east-1", "amiDistributionConfiguration": {"name": None, "kmsKeyId": None}}]},
+        {"distributions": [{"region": "us-east-1", "amiDistributionConfiguration": {}}]},
+        id="in-a-structure-in-a-list",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "with_nulls", "without"), NESTED_NULLS)
+def test_nested_null_members_are_absent(send_raw: Any, path: str, with_nulls: dict[str, Any], without: dict[str, Any]):
+    # A retry that leaves the null members out (or a client that writes unset members as null) is the same request:
+    # it replays the first answer instead of an IdempotentParameterMismatchException.
+    base = {"name": "web", "clientToken": "same", "instanceProfileName": "builder"}
+    if path != "/CreateInfrastructureConfiguration":
+        del base["instanceProfileName"]
+    first = send_raw("PUT", path, {**base, **with_nulls})
+    retry = send_raw("PUT", path, {**base, **without})
+    again = send_raw("PUT", path, {**base, **with_nulls})
+
+    assert [first.status, retry.status, again.status] == [200, 200, 200], retry.body
+    assert first.json() == {**retry.json(), "requestId": first.json()["requestId"]}
+    assert again.json() == {**retry.json(), "requestId": again.json()["requestId"]}
+
+
 def test_unimplemented_operation_names_itself(client: Any, expect_error: Any, monkeypatch: pytest.MonkeyPatch):
     # Taken out of the registry, so the test does not depend on which operations are still missing (soon
     # none of today's model): a newer model's operation would be missing just so.
