@@ -498,6 +498,18 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_wire.py::test_malformed_bodies_are_serialization_errors",
     ),
     Behaviour(
+        "integer-range",
+        "A model integer member takes a 32-bit signed value, a long a 64-bit one, whatever range the model states "
+        "(FastLaunchConfiguration.maxParallelLaunches states no max): a number outside answers "
+        "SerializationException (400) naming the member, as a wrongly typed one does, and nothing is stored.",
+        "confirmed",
+        "Smithy 2.0 spec, Simple types (integer: 32-bit signed, long: 64-bit signed): "
+        "https://smithy.io/2.0/spec/simple-types.html; smithy-lang/smithy smithy-aws-protocol-tests "
+        "restJson1/malformedRequests/malformed-integer.smithy (RestJsonBodyIntegerUnderflowOverflow: 'Underflow "
+        "or overflow should result in SerializationException')",
+        "tests/test_wire.py::test_an_integer_beyond_32_bits_is_refused_as_unreadable",
+    ),
+    Behaviour(
         "null-members",
         "A null member of a structure is an absent one, at any depth of the body (in a structure in a list too): "
         "it reaches neither the service nor an idempotency fingerprint, so a retry that leaves it out replays. A "

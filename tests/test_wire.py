@@ -411,6 +411,26 @@ def test_null_members_are_absent(send_raw: Any, stack: Any, count_images: Any):
     assert count_images() == 1
 
 
+@pytest.mark.parametrize("value", [2**31, 2**63, 10**30])
+def test_an_integer_beyond_32_bits_is_refused_as_unreadable(client: Any, expect_error: Any, value: int):
+    # FastLaunchConfiguration.maxParallelLaunches is an integer with no max in the model: stored, 2**31 and up
+    # would be answered back as no Java service or SDK Int could hold them.
+    def distributions(launches: int) -> list[dict[str, Any]]:
+        fast_launch = {"enabled": True, "maxParallelLaunches": launches}
+        return [{"region": "us-east-1", "amiDistributionConfiguration": {}, "fastLaunchConfigurations": [fast_launch]}]
+
+    with pytest.raises(client.exceptions.ClientError) as caught:
+        client.create_distribution_configuration(name="big", distributions=distributions(value))
+    expect_error(caught.value, SERIALIZATION, 400)
+    assert "maxParallelLaunches': expected a 32-bit integer" in caught.value.response["Error"]["Message"]
+    assert client.list_distribution_configurations()["distributionConfigurationSummaryList"] == []
+    arn = client.create_distribution_configuration(name="big", distributions=distributions(2**31 - 1))[
+        "distributionConfigurationArn"
+    ]
+    stored = client.get_distribution_configuration(distributionConfigurationArn=arn)["distributionConfiguration"]
+    assert stored["distributions"][0]["fastLaunchConfigurations"][0]["maxParallelLaunches"] == 2**31 - 1
+
+
 NESTED_NULLS = [
     pytest.param(
         "/CreateInfrastructureConfiguration",
