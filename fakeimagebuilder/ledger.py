@@ -1314,11 +1314,11 @@ LEDGER: tuple[Behaviour, ...] = (
         "The HTTP server reads a request head by RFC 9112 with the Python standard library's limits: a line over "
         "65,536 bytes or more than 100 header lines (folded ones included) answers 431; a header line that is not "
         "'name: value' (no colon, whitespace before it, a bare CR), a Transfer-Encoding other than chunked "
-        "(several fields read as one list) and versions other than HTTP/1.0 and 1.1 answer 400; one blank line "
-        "before a request line is skipped; Connection is a list of options. Every refusal is a JSON error, then "
-        "the connection closes.",
+        "(several fields read as one list), versions other than HTTP/1.0 and 1.1, an HTTP/1.1 request without a "
+        "Host field and any request with more than one answer 400; one blank line before a request line is "
+        "skipped; Connection is a list of options. Every refusal is a JSON error, then the connection closes.",
         "assumed",
-        "https://www.rfc-editor.org/rfc/rfc9112 (sections 2.2, 5, 6.1, 9.3); limits of CPython's http.client "
+        "https://www.rfc-editor.org/rfc/rfc9112 (sections 2.2, 3.2, 5, 6.1, 9.3); limits of CPython's http.client "
         "(_MAXLINE, _MAXHEADERS); refusing rather than guessing is the fake's choice",
         "tests/server/test_server_http.py::test_malformed_http_gets_a_4xx_json_answer",
     ),

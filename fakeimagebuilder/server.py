@@ -41,7 +41,7 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from .fake import FakeImageBuilder
 from .hosts import is_loopback
-from .request_head import MAX_LINE, HeadError, read_fields, read_request_line
+from .request_head import MAX_LINE, HeadError, check_host, read_fields, read_request_line
 from .service.errors import ImageBuilderError
 from .signatures import SignatureVerifier
 from .transports.wsgi import BodyTooLarge, read_request, reason_phrase, split_target, write_response
@@ -417,7 +417,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.command, self.path = line.method, line.target
             if self.path.startswith("//"):  # never an authority for us (gh-87389 in the standard library)
                 self.path = "/" + self.path.lstrip("/")
-            self.headers = read_fields(self.rfile)  # type: ignore[assignment]
+            fields = read_fields(self.rfile)
+            check_host(fields, line.version)
+            self.headers = fields  # type: ignore[assignment]
         except HeadError as error:
             self.request_version = "HTTP/1.1"
             self.send_error(error.status, error.message)
