@@ -1331,6 +1331,17 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_clock.py::test_a_fast_scaled_clock_stops_at_the_year_9999_and_the_fake_keeps_answering",
     ),
     Behaviour(
+        "presigned-caller",
+        "A presigned request (no Authorization header) is served in the account and region of its "
+        "X-Amz-Credential query parameter's scope (access_key/YYYYMMDD/region/service/aws4_request), as a "
+        "header-signed one is in its Credential's.",
+        "confirmed",
+        f"{_API}CommonParameters.html (X-Amz-Credential: 'access_key/YYYYMMDD/region/service/aws4_request', "
+        "given 'when you include authentication information in a query string instead of in the HTTP "
+        "authorization header')",
+        "tests/test_wire.py::test_a_presigned_request_lands_in_its_credential_s_account_and_region",
+    ),
+    Behaviour(
         "signature-errors",
         "With --verify-signatures: an unknown access key answers 403 UnrecognizedClientException, a wrong "
         "signature 403 InvalidSignatureException, no signature 403 MissingAuthenticationTokenException.",

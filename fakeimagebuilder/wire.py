@@ -69,6 +69,8 @@ def _request_id() -> str:
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/")
 _HOST_REGION = re.compile(r"^imagebuilder(?:-fips)?\.([a-z0-9-]+)\.")
+# The query parameter that carries a presigned request's credential scope.
+_QUERY_CREDENTIAL = "X-Amz-Credential"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +111,12 @@ class HttpResponse:
         return json.loads(self.body)
 
 
-def caller_of(headers: Mapping[str, str]) -> tuple[str | None, str | None]:
-    """Access key and region of a request: SigV4 credential scope first, then the host name."""
+def caller_of(headers: Mapping[str, str], query: str = "") -> tuple[str | None, str | None]:
+    """Access key and region of a request: SigV4 credential scope first, then the host name.
+
+    The scope is the Authorization header's, or without that header a presigned request's ``X-Amz-Credential``
+    query parameter (``access_key/YYYYMMDD/region/service/aws4_request``, AWS's Common Parameters).
+    """
     authorization = headers.get("authorization", "")
     # The usual header (an alphanumeric key id, then date/region/service) is split without the regex, in half
     # its time; anything else is left to the regex, whose reading this is (a test holds them to each other).
@@ -122,6 +128,11 @@ def caller_of(headers: Mapping[str, str]) -> tuple[str | None, str | None]:
     match = _CREDENTIAL.search(authorization)
     if match:
         return match.group(1), match.group(2)
+    if not authorization and _QUERY_CREDENTIAL in query:
+        credential = _query_values(query).get(_QUERY_CREDENTIAL)
+        match = _CREDENTIAL.match(f"Credential={credential[0]}") if credential else None
+        if match:
+            return match.group(1), match.group(2)
     host = _HOST_REGION.match(headers.get("host", "").lower())  # host names ignore case
     return None, host.group(1) if host else None
 
@@ -507,7 +518,7 @@ class RestJsonWire:
         request_id = _request_id()
         plan: _OperationPlan | None = None
         try:
-            access_key, region = caller_of(request.headers)
+            access_key, region = caller_of(request.headers, request.query)
             region = region or self._default_region
             self._check_region(region)
             route, allowed = self._routes.find(request.method, request.path)

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import boto3
 import pytest
@@ -696,6 +696,35 @@ def test_the_credential_scope_is_read_as_the_regex_reads_it(before: str, scope: 
     match = _CREDENTIAL.search(authorization)
     expected = (match.group(1), match.group(2)) if match else (None, None)
     assert caller_of({"authorization": authorization}) == expected
+
+
+def test_a_presigned_request_takes_its_caller_from_the_query_s_credential():
+    credential = "X-Amz-Credential=AKIDQUERY%2F20260101%2Feu-west-3%2Fimagebuilder%2Faws4_request"
+    host = {"host": "imagebuilder.us-west-2.amazonaws.com"}
+    assert caller_of(host, f"maxResults=5&X-Amz-Algorithm=AWS4-HMAC-SHA256&{credential}") == ("AKIDQUERY", "eu-west-3")
+    # An Authorization header, when there, is the credential; a scope that names no region is the host's.
+    header = {"authorization": "AWS4-HMAC-SHA256 Credential=AKIDHEADER/20260101/eu-west-1/imagebuilder/aws4_request"}
+    assert caller_of(header, credential) == ("AKIDHEADER", "eu-west-1")
+    assert caller_of(host, "X-Amz-Credential=AKIDQUERY") == (None, "us-west-2")
+
+
+def test_a_presigned_request_lands_in_its_credential_s_account_and_region(aws_env: None):
+    fake = FakeImageBuilder(accounts={"AKIDOTHER": "111122223333"})
+    client = boto3.client(
+        "imagebuilder", region_name="eu-west-1", aws_access_key_id="AKIDOTHER", aws_secret_access_key="s"
+    )
+    url = client.generate_presigned_url(
+        "create_infrastructure_configuration", Params={"name": "n", "instanceProfileName": "p"}, ExpiresIn=60
+    )
+    parts = urlsplit(url)
+    body = _json({"name": "presigned", "instanceProfileName": "p", "clientToken": "t"})
+
+    answer = fake.handle(HttpRequest("PUT", parts.path, parts.query, {"host": parts.netloc}, body))
+
+    assert answer.status == 200, answer.body
+    assert answer.json()["infrastructureConfigurationArn"].startswith(
+        "arn:aws:imagebuilder:eu-west-1:111122223333:infrastructure-configuration/"
+    )
 
 
 @pytest.mark.parametrize(
