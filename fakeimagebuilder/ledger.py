@@ -1360,9 +1360,42 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/server/test_server_signatures.py::test_a_body_swapped_under_a_signed_payload_hash_is_refused",
     ),
     Behaviour(
+        "presigned-signature",
+        "With --verify-signatures a presigned request (X-Amz-Algorithm in the query string, no Authorization "
+        "header) is verified as botocore's presigner signs it: the canonical query is every parameter but "
+        "X-Amz-Signature (X-Amz-Security-Token included), the payload hash that of the body received, or "
+        "UNSIGNED-PAYLOAD. Missing X-Amz-Algorithm, -Credential, -Signature, -SignedHeaders or -Date answers 400 "
+        "IncompleteSignatureException ('AWS query-string parameters must include ...'), as do another algorithm, "
+        "an X-Amz-Date not in ISO 8601 basic format and a credential not of 5 parts; both an Authorization header "
+        "and X-Amz-Algorithm 400 InvalidSignatureException; a mismatch 403 InvalidSignatureException.",
+        "likely",
+        f"{_API}CommonParameters.html (the query parameters); "
+        "https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html (canonical query without "
+        "X-Amz-Signature; UNSIGNED-PAYLOAD); botocore auth.py SigV4QueryAuth (signs the body's members moved to "
+        "the query and an empty payload); the refusals' codes and words as recorded from AWS's JSON services in "
+        "mhart/dynalite index.js",
+        "tests/server/test_server_signatures.py::test_a_presigned_request_is_verified_and_served_in_its_scope",
+    ),
+    Behaviour(
+        "presigned-expiry",
+        "With --verify-signatures a presigned request whose X-Amz-Date plus X-Amz-Expires is before the server's "
+        "real clock answers 403 InvalidSignatureException 'Signature expired: <X-Amz-Date> is now earlier than "
+        "<now - expires> (<now> - <expires> sec.)'; X-Amz-Expires other than 1 to 604800 seconds answers 400 "
+        "IncompleteSignatureException; a presigned request without X-Amz-Expires does not expire (a header-signed "
+        "request's time is not checked: the fake's time is virtual).",
+        "assumed",
+        "the range: https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html ('The minimum "
+        "value you can set is 1, and the maximum is 604800'); the code and form of the words: AWS's answer to a "
+        "signature outside its time window ('Signature expired: ... is now earlier than ... (... - 15 min.)', "
+        "InvalidSignatureException, recorded in mhart/dynalite index.js and aws/aws-sdk-js#254); AWS's answer to "
+        "an expired presigned request on a JSON service is not documented",
+        "tests/server/test_server_signatures.py::test_an_expired_presigned_request_is_refused",
+    ),
+    Behaviour(
         "control-auth",
         "With --verify-signatures or --control-token, /_fake/ control routes (but health) need a valid signature "
-        "of a known key or 'Authorization: Bearer TOKEN'; otherwise 403 with a JSON error, nothing changed.",
+        "(or presigned query) of a known key or 'Authorization: Bearer TOKEN'; otherwise 403 with a JSON error, "
+        "nothing changed.",
         "assumed",
         "fake only (anyone who can reach the port could otherwise wipe or steer the fake)",
         "tests/server/test_server_signatures.py::test_control_routes_need_a_signature_from_a_known_credential",

@@ -205,7 +205,8 @@ class _App:
 
         With signature checks on or a control token set, a control route
         needs ``Authorization: Bearer TOKEN`` with that token, or (signatures
-        on) a valid SigV4 signature from a known credential.
+        on) a valid SigV4 signature from a known credential, in the
+        Authorization header or presigned in the query string.
         """
         if self.verifier is None and self.control_token is None:
             return None
@@ -215,7 +216,7 @@ class _App:
             if hmac.compare_digest(credential.strip().encode(), self.control_token.encode()):
                 return None
             return _error(403, "The control token included in the request is invalid.", "UnrecognizedClientException")
-        if self.verifier is not None and authorization:
+        if self.verifier is not None and (authorization or "X-Amz-Algorithm" in request.query):  # signed or presigned
             rejection = self.verifier.check(request)
             if rejection is None:
                 return None
