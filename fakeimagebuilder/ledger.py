@@ -1360,6 +1360,20 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/server/test_server_signatures.py::test_a_body_swapped_under_a_signed_payload_hash_is_refused",
     ),
     Behaviour(
+        "signing-time",
+        "With --verify-signatures a header-signed request's signing time is its X-Amz-Date header, else its "
+        "Date header in ISO 8601 basic format (YYYYMMDD'T'HHMMSS'Z'); neither answers 400 "
+        "IncompleteSignatureException 'Authorization header requires existence of either a 'X-Amz-Date' or a "
+        "'Date' header.', one in another format (a Date in HTTP's RFC 1123 form with no X-Amz-Date) 400 "
+        "IncompleteSignatureException 'Date must be in ISO-8601 'basic format'. ...'.",
+        "likely",
+        f"{_API}CommonParameters.html (X-Amz-Date: 'optional for all requests; it can be used to override the "
+        "date used for signing requests. If the Date header is specified in the ISO 8601 basic format, X-Amz-Date "
+        "is not required'); the refusals' codes and words as recorded from AWS's JSON services in mhart/dynalite "
+        "index.js",
+        "tests/server/test_server_signatures.py::test_the_signing_time_may_be_the_date_header_in_basic_format",
+    ),
+    Behaviour(
         "presigned-signature",
         "With --verify-signatures a presigned request (X-Amz-Algorithm in the query string, no Authorization "
         "header) is verified as botocore's presigner signs it: the canonical query is every parameter but "

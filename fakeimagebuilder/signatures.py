@@ -8,9 +8,9 @@ answers as AWS does when they disagree:
 
 - no ``Authorization`` header and no ``X-Amz-Algorithm`` query parameter: 403
   ``MissingAuthenticationTokenException``;
-- an ``Authorization`` header without its parts; a presigned request without
-  its query parameters, or with an ``X-Amz-Date`` not in ISO 8601 basic
-  format: 400 ``IncompleteSignatureException``;
+- an ``Authorization`` header without its parts, or without an ``X-Amz-Date``
+  or ``Date`` header; a presigned request without its query parameters; a
+  signing time not in ISO 8601 basic format: 400 ``IncompleteSignatureException``;
 - both an ``Authorization`` header and ``X-Amz-Algorithm``: 400 ``InvalidSignatureException``;
 - an access key it has no secret for: 403 ``UnrecognizedClientException``;
 - a signature that does not match, or a presigned request past its
@@ -21,7 +21,10 @@ query string (SigV4 query-string auth, AWS's Common Parameters:
 ``X-Amz-Algorithm``, ``X-Amz-Credential``, ``X-Amz-Date``, ``X-Amz-Expires``,
 ``X-Amz-SignedHeaders``, ``X-Amz-Signature``, ``X-Amz-Security-Token``); the
 canonical query of a presigned request is every parameter but
-``X-Amz-Signature``.
+``X-Amz-Signature``. A header-signed request's signing time is its
+``X-Amz-Date`` header, else its ``Date`` header in ISO 8601 basic format
+(Common Parameters: "If the Date header is specified in the ISO 8601 basic
+format, X-Amz-Date is not required").
 
 The payload hash in the canonical request is computed from the body
 received ("HexEncode(Hash(RequestPayload))", AWS's "Create a canonical
@@ -259,7 +262,15 @@ class SignatureVerifier:
                 "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters "
                 f"(AWS4-HMAC-SHA256). Authorization={authorization[:200]}"
             )
-        timestamp = request.headers.get("x-amz-date", "")
+        # X-Amz-Date overrides Date; Date signs alone when it is in ISO 8601 basic format.
+        timestamp = request.headers.get("x-amz-date", request.headers.get("date"))
+        if timestamp is None:
+            return _incomplete(
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
+                f"Authorization={authorization[:200]}"
+            )
+        if _signing_time(timestamp) is None:
+            return _not_basic_format(timestamp)
         return _Claim(
             match["key"],
             match["date"],

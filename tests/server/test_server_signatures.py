@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -427,4 +428,58 @@ def test_verifier_refuses_any_presigned_forgery_without_failing(
         "IncompleteSignatureException",
         "InvalidSignatureException",
         "UnrecognizedClientException",
+    )
+
+
+# -- the signing time in the Date header -------------------------------------------------------------------------
+
+
+def _signed_with_date(url: str, date: str | None, x_amz_date: str | None = None) -> dict[str, str]:
+    """Headers of a SigV4-signed ListImagePipelines whose signing time is ``date`` (the Date header), signed by
+    botocore's own canonicalisation (its add_auth would add X-Amz-Date)."""
+    now = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    headers = {"Host": urlsplit(url).netloc, "Content-Type": "application/json"}
+    if date is not None:
+        headers["Date"] = date
+    if x_amz_date is not None:
+        headers["X-Amz-Date"] = x_amz_date
+    request = AWSRequest(method="POST", url=f"{url}/ListImagePipelines", data=b"{}", headers=headers)
+    request.context["timestamp"] = x_amz_date or date or now
+    signer = SigV4Auth(Credentials("AKIDKNOWN", "known-secret"), "imagebuilder", "us-east-1")
+    canonical = signer.canonical_request(request)
+    signature = signer.signature(signer.string_to_sign(request, canonical), request)
+    signed = signer.signed_headers(signer.headers_to_sign(request))
+    scope = f"AKIDKNOWN/{now[:8]}/us-east-1/imagebuilder/aws4_request"
+    headers["Authorization"] = f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders={signed}, Signature={signature}"
+    return headers
+
+
+def test_the_signing_time_may_be_the_date_header_in_basic_format(verifying: RunningServer) -> None:
+    basic = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    url = f"{verifying.url}/ListImagePipelines"
+
+    in_date = requests.post(url, data=b"{}", headers=_signed_with_date(verifying.url, basic), timeout=10)
+    # X-Amz-Date, when there, is the signing time; a Date beside it is only a signed header.
+    both = _signed_with_date(verifying.url, formatdate(usegmt=True), x_amz_date=basic)
+    overridden = requests.post(url, data=b"{}", headers=both, timeout=10)
+
+    assert in_date.status_code == 200, in_date.text
+    assert overridden.status_code == 200, overridden.text
+
+
+def test_a_signing_time_in_another_format_or_none_is_incomplete(verifying: RunningServer) -> None:
+    url = f"{verifying.url}/ListImagePipelines"
+    http_date = formatdate(usegmt=True)
+    headers = _signed_with_date(verifying.url, http_date)
+    rfc_date = requests.post(url, data=b"{}", headers=headers, timeout=10)
+    del headers["Date"]
+    no_date = requests.post(url, data=b"{}", headers=headers, timeout=10)
+
+    assert (rfc_date.status_code, rfc_date.headers["x-amzn-ErrorType"]) == (400, "IncompleteSignatureException")
+    assert rfc_date.json()["message"] == (
+        f"Date must be in ISO-8601 'basic format'. Got '{http_date}'. See http://en.wikipedia.org/wiki/ISO_8601"
+    )
+    assert (no_date.status_code, no_date.headers["x-amzn-ErrorType"]) == (400, "IncompleteSignatureException")
+    assert no_date.json()["message"].startswith(
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization="
     )
