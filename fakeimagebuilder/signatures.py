@@ -364,10 +364,10 @@ class SignatureVerifier:
         aws_request = AWSRequest(method=request.method, url=url, data=request.body, params=claim.params)
         aws_request.context["timestamp"] = claim.timestamp
         expected = None
-        # The payload's hash is the hash of the body received (botocore's signer computes it), never what
-        # x-amz-content-sha256 claims: that header is signed as any other, but a body swapped under a signed
-        # claim then fails as a signature mismatch, as it does on AWS's non-S3 services, which hash the payload
-        # themselves (see the module docstring).
+        # The payload's hash is the hash of the body received (botocore's signer computes it), or for a presigned
+        # request UNSIGNED-PAYLOAD, never what x-amz-content-sha256 claims: that header is signed as any other,
+        # but a body swapped under a signed claim then fails as a signature mismatch, as it does on AWS's non-S3
+        # services, which hash the payload themselves (see the module docstring).
         for payload in claim.payloads:
             signer = _ServerSideSigV4(credentials, claim.region, claim.signed_headers, request.headers, payload)
             try:
