@@ -191,7 +191,8 @@ def _add_serve(commands: Any) -> None:
     serve.add_argument(
         "--verify-signatures",
         action="store_true",
-        help="check SigV4 signatures against the known secrets (403 for unknown keys and bad signatures), on "
+        help="check SigV4 signatures (Authorization header or presigned query string) against the known secrets "
+        "(403 for unknown keys, bad signatures and expired presigned URLs), on "
         "control routes too (except /_fake/health; or --control-token)",
     )
     serve.add_argument(

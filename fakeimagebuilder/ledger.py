@@ -498,6 +498,30 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_wire.py::test_malformed_bodies_are_serialization_errors",
     ),
     Behaviour(
+        "integer-range",
+        "A model integer member takes a 32-bit signed value, a long a 64-bit one, whatever range the model states "
+        "(FastLaunchConfiguration.maxParallelLaunches states no max): a number outside answers "
+        "SerializationException (400) naming the member, as a wrongly typed one does, and nothing is stored.",
+        "confirmed",
+        "Smithy 2.0 spec, Simple types (integer: 32-bit signed, long: 64-bit signed): "
+        "https://smithy.io/2.0/spec/simple-types.html; smithy-lang/smithy smithy-aws-protocol-tests "
+        "restJson1/malformedRequests/malformed-integer.smithy (RestJsonBodyIntegerUnderflowOverflow: 'Underflow "
+        "or overflow should result in SerializationException')",
+        "tests/test_wire.py::test_an_integer_beyond_32_bits_is_refused_as_unreadable",
+    ),
+    Behaviour(
+        "null-members",
+        "A null member of a structure is an absent one, at any depth of the body (in a structure in a list too): "
+        "it reaches neither the service nor an idempotency fingerprint, so a retry that leaves it out replays. A "
+        "null item of a list or null value of a map is malformed: SerializationException (400).",
+        "likely",
+        "smithy-lang/smithy smithy-aws-protocol-tests: awsJson1_1/null.smithy (AwsJson11ServersDontDeserialize"
+        "NullStructureValues, 'Null structure values are dropped'), restJson1/malformedRequests/malformed-list."
+        "smithy and malformed-map.smithy (RestJsonBodyMalformedListNullItem, RestJsonBodyMalformedMapNullValue); "
+        "AWS-authored, but the structure rule is stated for awsJson1_1, not restJson1",
+        "tests/test_wire.py::test_nested_null_members_are_absent",
+    ),
+    Behaviour(
         "timestamp-input",
         "A timestamp member of any request (StartResourceStateUpdate's updateAt today) takes epoch seconds (a JSON "
         "number, or ASCII digits as text) or an ISO 8601 date-time YYYY-MM-DDTHH:MM:SS[.fraction][Z|+HH:MM] (no "
@@ -1290,11 +1314,11 @@ LEDGER: tuple[Behaviour, ...] = (
         "The HTTP server reads a request head by RFC 9112 with the Python standard library's limits: a line over "
         "65,536 bytes or more than 100 header lines (folded ones included) answers 431; a header line that is not "
         "'name: value' (no colon, whitespace before it, a bare CR), a Transfer-Encoding other than chunked "
-        "(several fields read as one list) and versions other than HTTP/1.0 and 1.1 answer 400; one blank line "
-        "before a request line is skipped; Connection is a list of options. Every refusal is a JSON error, then "
-        "the connection closes.",
+        "(several fields read as one list), versions other than HTTP/1.0 and 1.1, an HTTP/1.1 request without a "
+        "Host field and any request with more than one answer 400; one blank line before a request line is "
+        "skipped; Connection is a list of options. Every refusal is a JSON error, then the connection closes.",
         "assumed",
-        "https://www.rfc-editor.org/rfc/rfc9112 (sections 2.2, 5, 6.1, 9.3); limits of CPython's http.client "
+        "https://www.rfc-editor.org/rfc/rfc9112 (sections 2.2, 3.2, 5, 6.1, 9.3); limits of CPython's http.client "
         "(_MAXLINE, _MAXHEADERS); refusing rather than guessing is the fake's choice",
         "tests/server/test_server_http.py::test_malformed_http_gets_a_4xx_json_answer",
     ),
@@ -1305,6 +1329,17 @@ LEDGER: tuple[Behaviour, ...] = (
         "assumed",
         "fake only: Image Builder's dates (ISO 8601 with a four-digit year) cannot be written past the year 9999",
         "tests/test_clock.py::test_a_fast_scaled_clock_stops_at_the_year_9999_and_the_fake_keeps_answering",
+    ),
+    Behaviour(
+        "presigned-caller",
+        "A presigned request (no Authorization header) is served in the account and region of its "
+        "X-Amz-Credential query parameter's scope (access_key/YYYYMMDD/region/service/aws4_request), as a "
+        "header-signed one is in its Credential's.",
+        "confirmed",
+        f"{_API}CommonParameters.html (X-Amz-Credential: 'access_key/YYYYMMDD/region/service/aws4_request', "
+        "given 'when you include authentication information in a query string instead of in the HTTP "
+        "authorization header')",
+        "tests/test_wire.py::test_a_presigned_request_lands_in_its_credential_s_account_and_region",
     ),
     Behaviour(
         "signature-errors",
@@ -1325,9 +1360,56 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/server/test_server_signatures.py::test_a_body_swapped_under_a_signed_payload_hash_is_refused",
     ),
     Behaviour(
+        "signing-time",
+        "With --verify-signatures a header-signed request's signing time is its X-Amz-Date header, else its "
+        "Date header in ISO 8601 basic format (YYYYMMDD'T'HHMMSS'Z'); neither answers 400 "
+        "IncompleteSignatureException 'Authorization header requires existence of either a 'X-Amz-Date' or a "
+        "'Date' header.', one in another format (a Date in HTTP's RFC 1123 form with no X-Amz-Date) 400 "
+        "IncompleteSignatureException 'Date must be in ISO-8601 'basic format'. ...'.",
+        "likely",
+        f"{_API}CommonParameters.html (X-Amz-Date: 'optional for all requests; it can be used to override the "
+        "date used for signing requests. If the Date header is specified in the ISO 8601 basic format, X-Amz-Date "
+        "is not required'); the refusals' codes and words as recorded from AWS's JSON services in mhart/dynalite "
+        "index.js",
+        "tests/server/test_server_signatures.py::test_the_signing_time_may_be_the_date_header_in_basic_format",
+    ),
+    Behaviour(
+        "presigned-signature",
+        "With --verify-signatures a presigned request (X-Amz-Algorithm in the query string, no Authorization "
+        "header) is verified as botocore's presigner signs it: the canonical query is every parameter but "
+        "X-Amz-Signature (X-Amz-Security-Token included), the payload hash that of the body received, or "
+        "UNSIGNED-PAYLOAD. Missing X-Amz-Algorithm, -Credential, -Signature, -SignedHeaders or -Date answers 400 "
+        "IncompleteSignatureException ('AWS query-string parameters must include ...'), as do another algorithm, "
+        "an X-Amz-Date not in ISO 8601 basic format and a credential not of 5 parts; both an Authorization header "
+        "and X-Amz-Algorithm 400 InvalidSignatureException; a mismatch 403 InvalidSignatureException.",
+        "likely",
+        f"{_API}CommonParameters.html (the query parameters); "
+        "https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html (canonical query without "
+        "X-Amz-Signature; UNSIGNED-PAYLOAD); botocore auth.py SigV4QueryAuth (signs the body's members moved to "
+        "the query and an empty payload); the refusals' codes and words as recorded from AWS's JSON services in "
+        "mhart/dynalite index.js",
+        "tests/server/test_server_signatures.py::test_a_presigned_request_is_verified_and_served_in_its_scope",
+    ),
+    Behaviour(
+        "presigned-expiry",
+        "With --verify-signatures a presigned request whose X-Amz-Date plus X-Amz-Expires is before the server's "
+        "real clock answers 403 InvalidSignatureException 'Signature expired: <X-Amz-Date> is now earlier than "
+        "<now - expires> (<now> - <expires> sec.)'; X-Amz-Expires other than 1 to 604800 seconds answers 400 "
+        "IncompleteSignatureException; a presigned request without X-Amz-Expires does not expire (a header-signed "
+        "request's time is not checked: the fake's time is virtual).",
+        "assumed",
+        "the range: https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html ('The minimum "
+        "value you can set is 1, and the maximum is 604800'); the code and form of the words: AWS's answer to a "
+        "signature outside its time window ('Signature expired: ... is now earlier than ... (... - 15 min.)', "
+        "InvalidSignatureException, recorded in mhart/dynalite index.js and aws/aws-sdk-js#254); AWS's answer to "
+        "an expired presigned request on a JSON service is not documented",
+        "tests/server/test_server_signatures.py::test_an_expired_presigned_request_is_refused",
+    ),
+    Behaviour(
         "control-auth",
         "With --verify-signatures or --control-token, /_fake/ control routes (but health) need a valid signature "
-        "of a known key or 'Authorization: Bearer TOKEN'; otherwise 403 with a JSON error, nothing changed.",
+        "(or presigned query) of a known key or 'Authorization: Bearer TOKEN'; otherwise 403 with a JSON error, "
+        "nothing changed.",
         "assumed",
         "fake only (anyone who can reach the port could otherwise wipe or steer the fake)",
         "tests/server/test_server_signatures.py::test_control_routes_need_a_signature_from_a_known_credential",

@@ -11,6 +11,8 @@ silently vanished; an obsolete folded line (starting with whitespace) is
 joined to the field before it with a space, as section 5.2 allows. The
 standard library's limits stay: a line of at most 65,536 bytes and at most
 100 lines (fields and folded lines), else 431. A bare CR in a line is 400.
+A request with more than one Host field, or an HTTP/1.1 one with none, is
+400 (section 3.2).
 """
 
 from __future__ import annotations
@@ -19,7 +21,16 @@ import re
 from collections.abc import Iterator
 from typing import IO
 
-__all__ = ["MAX_FIELDS", "MAX_LINE", "HeadError", "HeaderFields", "RequestLine", "read_fields", "read_request_line"]
+__all__ = [
+    "MAX_FIELDS",
+    "MAX_LINE",
+    "HeadError",
+    "HeaderFields",
+    "RequestLine",
+    "check_host",
+    "read_fields",
+    "read_request_line",
+]
 
 MAX_LINE = 65536
 """Longest request or header line, in bytes (the standard library's)."""
@@ -148,3 +159,18 @@ def read_fields(rfile: IO[bytes]) -> HeaderFields:
         if not colon or not _TOKEN.fullmatch(name):
             raise HeadError(400, f"Malformed header line ({text[:200]!r}).")
         fields.append((name, value.strip(" \t")))
+
+
+def check_host(fields: HeaderFields, version: tuple[int, int]) -> None:
+    """HeadError (400) for a request with more than one Host field, or an HTTP/1.1 request with none.
+
+    RFC 9112 section 3.2: a server MUST answer 400 to "any HTTP/1.1 request message that lacks a Host header
+    field" and to "any request message that contains more than one Host header field line". HTTP/1.0 has no
+    Host field, so a 1.0 request without one is served.
+    """
+    hosts = fields.get_all("Host")
+    if hosts is None:
+        if version >= (1, 1):
+            raise HeadError(400, "An HTTP/1.1 request must have a Host header field.")
+    elif len(hosts) > 1:
+        raise HeadError(400, f"A request may have one Host header field, not {len(hosts)}.")

@@ -41,7 +41,7 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from .fake import FakeImageBuilder
 from .hosts import is_loopback
-from .request_head import MAX_LINE, HeadError, read_fields, read_request_line
+from .request_head import MAX_LINE, HeadError, check_host, read_fields, read_request_line
 from .service.errors import ImageBuilderError
 from .signatures import SignatureVerifier
 from .transports.wsgi import BodyTooLarge, read_request, reason_phrase, split_target, write_response
@@ -205,7 +205,8 @@ class _App:
 
         With signature checks on or a control token set, a control route
         needs ``Authorization: Bearer TOKEN`` with that token, or (signatures
-        on) a valid SigV4 signature from a known credential.
+        on) a valid SigV4 signature from a known credential, in the
+        Authorization header or presigned in the query string.
         """
         if self.verifier is None and self.control_token is None:
             return None
@@ -215,7 +216,7 @@ class _App:
             if hmac.compare_digest(credential.strip().encode(), self.control_token.encode()):
                 return None
             return _error(403, "The control token included in the request is invalid.", "UnrecognizedClientException")
-        if self.verifier is not None and authorization:
+        if self.verifier is not None and (authorization or "X-Amz-Algorithm" in request.query):  # signed or presigned
             rejection = self.verifier.check(request)
             if rejection is None:
                 return None
@@ -417,7 +418,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.command, self.path = line.method, line.target
             if self.path.startswith("//"):  # never an authority for us (gh-87389 in the standard library)
                 self.path = "/" + self.path.lstrip("/")
-            self.headers = read_fields(self.rfile)  # type: ignore[assignment]
+            fields = read_fields(self.rfile)
+            check_host(fields, line.version)
+            self.headers = fields  # type: ignore[assignment]
         except HeadError as error:
             self.request_version = "HTTP/1.1"
             self.send_error(error.status, error.message)

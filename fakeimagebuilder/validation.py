@@ -1,8 +1,9 @@
 r"""Model-driven checks of a value against a botocore shape.
 
-Every constraint the model states is enforced: required members, JSON types,
-string length, pattern and enum, list and map size, numeric range, through
-nested structures. botocore checks only required, type and ``min`` client-side,
+Every constraint the model states is enforced: required members, JSON types
+(an ``integer`` holds 32 bits, a ``long`` 64, signed, as in Smithy), string
+length, pattern and enum, list and map size, numeric range, through nested
+structures. botocore checks only required, type and ``min`` client-side,
 so the rest (an ARN's pattern, a 65-character token, an ``aws:`` tag key, 51
 tags) reaches the service and is answered here.
 
@@ -125,6 +126,17 @@ def _is_integer(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+# What a Smithy integer and long hold: 32-bit and 64-bit signed. A value outside cannot be read into the member (a
+# Java Integer, an SDK's Int), so it is a malformed body, as for a value of the wrong type.
+_INTEGER_BITS = {"integer": 32, "long": 64}
+_INTEGER_RANGES = {kind: (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) for kind, bits in _INTEGER_BITS.items()}
+
+
+def _fits(kind: str) -> Callable[[Any], bool]:
+    low, high = _INTEGER_RANGES[kind]
+    return lambda value: _is_integer(value) and low <= value <= high
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -136,8 +148,8 @@ _TYPE_OK: dict[str, Callable[[Any], bool]] = {
     "list": lambda value: isinstance(value, list),
     "string": lambda value: isinstance(value, str),
     "boolean": lambda value: isinstance(value, bool),
-    "integer": _is_integer,
-    "long": _is_integer,
+    "integer": _fits("integer"),
+    "long": _fits("long"),
     "float": _is_number,
     "double": _is_number,
     "timestamp": lambda value: isinstance(value, int | float | str) and not isinstance(value, bool),
@@ -146,9 +158,13 @@ _TYPE_OK: dict[str, Callable[[Any], bool]] = {
 
 
 def _type_error(shape: Shape, path: str, value: Any) -> Violation:
-    return Violation(
-        "type", path, f"expected {_JSON_TYPE_NAMES.get(shape.type_name, shape.type_name)}, got {type(value).__name__}"
-    )
+    kind = shape.type_name
+    if kind in _INTEGER_RANGES and _is_integer(value):
+        low, high = _INTEGER_RANGES[kind]
+        return Violation(
+            "type", path, f"expected a {_INTEGER_BITS[kind]}-bit integer (from {low} to {high}), got one out of range"
+        )
+    return Violation("type", path, f"expected {_JSON_TYPE_NAMES.get(kind, kind)}, got {type(value).__name__}")
 
 
 def _length_checks(shape: Shape, unit: str) -> Callable[[int, str], None]:

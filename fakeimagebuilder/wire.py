@@ -69,6 +69,8 @@ def _request_id() -> str:
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/")
 _HOST_REGION = re.compile(r"^imagebuilder(?:-fips)?\.([a-z0-9-]+)\.")
+# The query parameter that carries a presigned request's credential scope.
+_QUERY_CREDENTIAL = "X-Amz-Credential"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +111,12 @@ class HttpResponse:
         return json.loads(self.body)
 
 
-def caller_of(headers: Mapping[str, str]) -> tuple[str | None, str | None]:
-    """Access key and region of a request: SigV4 credential scope first, then the host name."""
+def caller_of(headers: Mapping[str, str], query: str = "") -> tuple[str | None, str | None]:
+    """Access key and region of a request: SigV4 credential scope first, then the host name.
+
+    The scope is the Authorization header's, or without that header a presigned request's ``X-Amz-Credential``
+    query parameter (``access_key/YYYYMMDD/region/service/aws4_request``, AWS's Common Parameters).
+    """
     authorization = headers.get("authorization", "")
     # The usual header (an alphanumeric key id, then date/region/service) is split without the regex, in half
     # its time; anything else is left to the regex, whose reading this is (a test holds them to each other).
@@ -122,6 +128,11 @@ def caller_of(headers: Mapping[str, str]) -> tuple[str | None, str | None]:
     match = _CREDENTIAL.search(authorization)
     if match:
         return match.group(1), match.group(2)
+    if not authorization and _QUERY_CREDENTIAL in query:
+        credential = _query_values(query).get(_QUERY_CREDENTIAL)
+        match = _CREDENTIAL.match(f"Credential={credential[0]}") if credential else None
+        if match:
+            return match.group(1), match.group(2)
     host = _HOST_REGION.match(headers.get("host", "").lower())  # host names ignore case
     return None, host.group(1) if host else None
 
@@ -319,11 +330,16 @@ class _OperationPlan:
                 raise _ProtocolError("SerializationException", f"The request body is not valid JSON: {exc}.") from None
             if not isinstance(document, dict):
                 raise _ProtocolError("SerializationException", "The request body must be a JSON object.")
-            for name in self.body_members:
-                # A null member is an absent one (as in AWS's JSON protocols), so it never
-                # reaches the service or an idempotency fingerprint.
-                if document.get(name) is not None:
-                    params[name] = document[name]
+            # A null member is an absent one (as in AWS's JSON protocols), at any depth, so it never reaches the
+            # service or an idempotency fingerprint. Only a body with a null token can hold one to drop.
+            may_hold_null = b"null" in request.body
+            try:
+                for name, member in self.body_members.items():
+                    value = document.get(name)
+                    if value is not None:
+                        params[name] = _without_null_members(member, value) if may_hold_null else value
+            except RecursionError:  # a walk takes more frames per level than the decoder did
+                raise _ProtocolError("SerializationException", "The request body is nested too deeply.") from None
         if route.pattern is not None:
             match = route.pattern.match(request.path)
             assert match is not None
@@ -405,6 +421,26 @@ def _from_text(values: list[str], shape: Shape, name: str) -> Any:
     return text
 
 
+def _without_null_members(shape: Shape | None, value: Any) -> Any:
+    """``value`` with every null member of a structure in it dropped, at any depth.
+
+    A null in a list, or as a map's value, stays: a dense list or map holding one is malformed, and is
+    refused as such (smithy-aws-protocol-tests RestJsonBodyMalformedListNullItem, ...MapNullValue).
+    """
+    kind = shape.type_name if shape is not None else None
+    if isinstance(value, dict):
+        if kind == "map":
+            assert shape is not None
+            return {key: _without_null_members(shape.value, item) for key, item in value.items()}
+        # A member the model does not know is ignored anyway; a null one is dropped with the rest.
+        members = shape.members if shape is not None and kind == "structure" else {}
+        return {key: _without_null_members(members.get(key), item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        inner = shape.member if shape is not None and kind == "list" else None
+        return [_without_null_members(inner, item) for item in value]
+    return value
+
+
 # JSON may escape a lone UTF-16 surrogate ("\ud800"); raw bytes of one are not UTF-8 and fail decoding.
 _MAY_HOLD_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
@@ -482,7 +518,7 @@ class RestJsonWire:
         request_id = _request_id()
         plan: _OperationPlan | None = None
         try:
-            access_key, region = caller_of(request.headers)
+            access_key, region = caller_of(request.headers, request.query)
             region = region or self._default_region
             self._check_region(region)
             route, allowed = self._routes.find(request.method, request.path)

@@ -188,6 +188,24 @@ def test_float_shapes_take_integers_and_timestamps_take_numbers_or_text():
     assert _violation(resolver.get_shape_by_name("Flag"), "true").rule == "type"
 
 
+def test_an_integer_holds_32_bits_and_a_long_64_whatever_the_model_s_range():
+    # Smithy's integer and long are signed 32- and 64-bit; the model states no max for either here.
+    resolver = ShapeResolver(
+        {"Count": {"type": "integer"}, "Big": {"type": "long"}, "Index": {"type": "long", "min": 1}}
+    )
+    count, big = resolver.get_shape_by_name("Count"), resolver.get_shape_by_name("Big")
+    for value in (-(2**31), 2**31 - 1):
+        check(count, value)
+    for value in (-(2**63), 2**63 - 1, 2**31):
+        check(big, value)
+    for shape, value in ((count, 2**31), (count, -(2**31) - 1), (count, 10**30), (big, 2**63), (big, -(2**63) - 1)):
+        violation = _violation(shape, value)
+        assert violation.rule == "type", value
+        assert "-bit integer" in violation.detail
+    # Out of range is unreadable before it breaks a constraint.
+    assert _violation(resolver.get_shape_by_name("Index"), -(2**63) - 1).rule == "type"
+
+
 def test_recursive_shapes_are_checked_to_any_depth():
     resolver = ShapeResolver(
         {

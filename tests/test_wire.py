@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import boto3
 import pytest
@@ -411,6 +411,58 @@ def test_null_members_are_absent(send_raw: Any, stack: Any, count_images: Any):
     assert count_images() == 1
 
 
+@pytest.mark.parametrize("value", [2**31, 2**63, 10**30])
+def test_an_integer_beyond_32_bits_is_refused_as_unreadable(client: Any, expect_error: Any, value: int):
+    # FastLaunchConfiguration.maxParallelLaunches is an integer with no max in the model: stored, 2**31 and up
+    # would be answered back as no Java service or SDK Int could hold them.
+    def distributions(launches: int) -> list[dict[str, Any]]:
+        fast_launch = {"enabled": True, "maxParallelLaunches": launches}
+        return [{"region": "us-east-1", "amiDistributionConfiguration": {}, "fastLaunchConfigurations": [fast_launch]}]
+
+    with pytest.raises(client.exceptions.ClientError) as caught:
+        client.create_distribution_configuration(name="big", distributions=distributions(value))
+    expect_error(caught.value, SERIALIZATION, 400)
+    assert "maxParallelLaunches': expected a 32-bit integer" in caught.value.response["Error"]["Message"]
+    assert client.list_distribution_configurations()["distributionConfigurationSummaryList"] == []
+    arn = client.create_distribution_configuration(name="big", distributions=distributions(2**31 - 1))[
+        "distributionConfigurationArn"
+    ]
+    stored = client.get_distribution_configuration(distributionConfigurationArn=arn)["distributionConfiguration"]
+    assert stored["distributions"][0]["fastLaunchConfigurations"][0]["maxParallelLaunches"] == 2**31 - 1
+
+
+NESTED_NULLS = [
+    pytest.param(
+        "/CreateInfrastructureConfiguration",
+        {"instanceMetadataOptions": {"httpTokens": None, "httpPutResponseHopLimit": 2}, "logging": {"s3Logs": None}},
+        {"instanceMetadataOptions": {"httpPutResponseHopLimit": 2}, "logging": {}},
+        id="in-a-structure",
+    ),
+    pytest.param(
+        "/CreateDistributionConfiguration",
+        {"distributions": [{"region": "us-east-1", "amiDistributionConfiguration": {"name": None, "kmsKeyId": None}}]},
+        {"distributions": [{"region": "us-east-1", "amiDistributionConfiguration": {}}]},
+        id="in-a-structure-in-a-list",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "with_nulls", "without"), NESTED_NULLS)
+def test_nested_null_members_are_absent(send_raw: Any, path: str, with_nulls: dict[str, Any], without: dict[str, Any]):
+    # A retry that leaves the null members out (or a client that writes unset members as null) is the same request:
+    # it replays the first answer instead of an IdempotentParameterMismatchException.
+    base = {"name": "web", "clientToken": "same", "instanceProfileName": "builder"}
+    if path != "/CreateInfrastructureConfiguration":
+        del base["instanceProfileName"]
+    first = send_raw("PUT", path, {**base, **with_nulls})
+    retry = send_raw("PUT", path, {**base, **without})
+    again = send_raw("PUT", path, {**base, **with_nulls})
+
+    assert [first.status, retry.status, again.status] == [200, 200, 200], retry.body
+    assert first.json() == {**retry.json(), "requestId": first.json()["requestId"]}
+    assert again.json() == {**retry.json(), "requestId": again.json()["requestId"]}
+
+
 def test_unimplemented_operation_names_itself(client: Any, expect_error: Any, monkeypatch: pytest.MonkeyPatch):
     # Taken out of the registry, so the test does not depend on which operations are still missing (soon
     # none of today's model): a newer model's operation would be missing just so.
@@ -644,6 +696,35 @@ def test_the_credential_scope_is_read_as_the_regex_reads_it(before: str, scope: 
     match = _CREDENTIAL.search(authorization)
     expected = (match.group(1), match.group(2)) if match else (None, None)
     assert caller_of({"authorization": authorization}) == expected
+
+
+def test_a_presigned_request_takes_its_caller_from_the_query_s_credential():
+    credential = "X-Amz-Credential=AKIDQUERY%2F20260101%2Feu-west-3%2Fimagebuilder%2Faws4_request"
+    host = {"host": "imagebuilder.us-west-2.amazonaws.com"}
+    assert caller_of(host, f"maxResults=5&X-Amz-Algorithm=AWS4-HMAC-SHA256&{credential}") == ("AKIDQUERY", "eu-west-3")
+    # An Authorization header, when there, is the credential; a scope that names no region is the host's.
+    header = {"authorization": "AWS4-HMAC-SHA256 Credential=AKIDHEADER/20260101/eu-west-1/imagebuilder/aws4_request"}
+    assert caller_of(header, credential) == ("AKIDHEADER", "eu-west-1")
+    assert caller_of(host, "X-Amz-Credential=AKIDQUERY") == (None, "us-west-2")
+
+
+def test_a_presigned_request_lands_in_its_credential_s_account_and_region(aws_env: None):
+    fake = FakeImageBuilder(accounts={"AKIDOTHER": "111122223333"})
+    client = boto3.client(
+        "imagebuilder", region_name="eu-west-1", aws_access_key_id="AKIDOTHER", aws_secret_access_key="s"
+    )
+    url = client.generate_presigned_url(
+        "create_infrastructure_configuration", Params={"name": "n", "instanceProfileName": "p"}, ExpiresIn=60
+    )
+    parts = urlsplit(url)
+    body = _json({"name": "presigned", "instanceProfileName": "p", "clientToken": "t"})
+
+    answer = fake.handle(HttpRequest("PUT", parts.path, parts.query, {"host": parts.netloc}, body))
+
+    assert answer.status == 200, answer.body
+    assert answer.json()["infrastructureConfigurationArn"].startswith(
+        "arn:aws:imagebuilder:eu-west-1:111122223333:infrastructure-configuration/"
+    )
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fakeimagebuilder.request_head import MAX_FIELDS, MAX_LINE, HeadError, read_fields, read_request_line
+from fakeimagebuilder.request_head import (
+    MAX_FIELDS,
+    MAX_LINE,
+    HeadError,
+    check_host,
+    read_fields,
+    read_request_line,
+)
 
 
 def fields(raw: bytes) -> list[tuple[str, str]]:
@@ -69,6 +76,27 @@ def test_the_standard_librarys_limits_answer_431():
 
 def test_a_bare_cr_is_refused():
     assert refusal(b"X: a\rb\r\n\r\n")[0] == 400
+
+
+@pytest.mark.parametrize(
+    ("raw", "version", "refused"),
+    [
+        (b"Host: x\r\n\r\n", (1, 1), None),
+        (b"hOST: x\r\n\r\n", (1, 1), None),
+        (b"\r\n", (1, 0), None),
+        (b"\r\n", (1, 1), "An HTTP/1.1 request must have a Host header field."),
+        (b"Host: a\r\nHOST: b\r\n\r\n", (1, 1), "A request may have one Host header field, not 2."),
+        (b"Host: a\r\nHost: a\r\n\r\n", (1, 0), "A request may have one Host header field, not 2."),
+    ],
+)
+def test_one_host_field_from_http_1_1_none_needed_before(raw: bytes, version: tuple[int, int], refused: str | None):
+    head = read_fields(io.BytesIO(raw))
+    if refused is None:
+        check_host(head, version)
+    else:
+        with pytest.raises(HeadError) as caught:
+            check_host(head, version)
+        assert (caught.value.status, caught.value.message) == (400, refused)
 
 
 _NAMES = st.from_regex(r"[A-Za-z0-9-]{1,12}", fullmatch=True)

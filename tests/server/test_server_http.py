@@ -65,7 +65,10 @@ MALFORMED = {
     "HTTP/0.9 on a three-word line": b"GET /_fake/health HTTP/0.9\r\n\r\n",
     "bare CR in a header line": b"GET /_fake/health HTTP/1.1\r\nX: a\rb\r\n\r\n",
     "more folded lines than fields allowed": b"GET /_fake/health HTTP/1.1\r\nX: a\r\n" + b" x\r\n" * 200 + b"\r\n",
-    "absolute target with a bad IPv6 authority": b"GET http://[::1/_fake/health HTTP/1.1\r\n\r\n",
+    "absolute target with a bad IPv6 authority": b"GET http://[::1/_fake/health HTTP/1.1\r\nHost: x\r\n\r\n",
+    "HTTP/1.1 without Host": b"GET /_fake/health HTTP/1.1\r\n\r\n",
+    "two Host fields": b"GET /_fake/health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+    "two Host fields in HTTP/1.0": b"GET /_fake/health HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n",
     "a length of thousands of digits": START + b"Content-Length: " + b"9" * 5000 + b"\r\n\r\n",
     "a length of thousands of digits, expecting 100-continue": START
     + b"Expect: 100-continue\r\nContent-Length: "
@@ -112,6 +115,29 @@ def test_malformed_http_gets_a_4xx_json_answer(shared: RunningServer, raw: bytes
     assert_alive(shared)
 
 
+@pytest.mark.parametrize(
+    ("head", "status"),
+    [
+        (b"HTTP/1.1\r\n", 400),
+        (b"HTTP/1.1\r\nHost: a\r\nHost: b\r\n", 400),
+        (b"HTTP/1.1\r\nHost: a\r\nhost: a\r\n", 400),
+        (b"HTTP/1.0\r\nHost: a\r\nHost: a\r\n", 400),
+        (b"HTTP/1.1\r\nHost: a\r\n", 200),
+        (b"HTTP/1.0\r\n", 200),
+    ],
+)
+def test_a_request_needs_one_host_field_from_http_1_1(shared: RunningServer, head: bytes, status: int) -> None:
+    # RFC 9112 section 3.2: 400 for an HTTP/1.1 request without Host, and for any request with more than one;
+    # HTTP/1.0 had no Host, so it may leave it out.
+    answered, headers, body = exchange(shared, b"POST /ListImagePipelines " + head + b"Content-Length: 0\r\n\r\n")
+    assert answered == status, body
+    if status == 400:
+        assert headers["x-amzn-errortype"] == "BadRequestException"
+        assert headers["connection"] == "close"
+        assert "Host header field" in json.loads(body)["message"]
+    assert_alive(shared)
+
+
 def test_oversized_body_is_refused_with_413(shared: RunningServer) -> None:
     status, headers, _ = exchange(shared, MALFORMED["sent huge body"])
     assert status == 413
@@ -136,8 +162,8 @@ def test_a_blank_line_then_the_end_closes_quietly(shared: RunningServer) -> None
 def test_a_blank_line_before_a_request_line_is_ignored(shared: RunningServer) -> None:
     # RFC 9112 section 2.2: some clients send a CRLF after a body; the next request on the connection is served.
     body = b'{"seconds": 1}'
-    first = b"POST /_fake/advance HTTP/1.1\r\nContent-Length: %d\r\n\r\n%s\r\n" % (len(body), body)
-    answers = _answers_on_one_connection(shared, first + b"GET /_fake/health HTTP/1.1\r\n\r\n", 1, reads=2)
+    first = b"POST /_fake/advance HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s\r\n" % (len(body), body)
+    answers = _answers_on_one_connection(shared, first + b"GET /_fake/health HTTP/1.1\r\nHost: x\r\n\r\n", 1, 2)
     assert [answer["status"] for answer in answers] == ["200", "200"]
 
 
@@ -268,7 +294,7 @@ def _answers_on_one_connection(server: RunningServer, raw: bytes, count: int, re
     [b"Connection: close, TE\r\nTE: trailers\r\n", b"Connection: keep-alive\r\nConnection: close\r\n"],
 )
 def test_close_among_the_connection_options_closes(shared: RunningServer, fields: bytes) -> None:
-    answers = _answers_on_one_connection(shared, b"GET /_fake/health HTTP/1.1\r\n" + fields + b"\r\n", 2)
+    answers = _answers_on_one_connection(shared, b"GET /_fake/health HTTP/1.1\r\nHost: x\r\n" + fields + b"\r\n", 2)
     assert [answer.get("connection") for answer in answers] == ["close"]
 
 

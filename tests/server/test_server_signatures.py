@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import formatdate
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import botocore.auth
 import pytest
 import requests
-from botocore.auth import SigV4Auth
+from botocore.auth import S3SigV4QueryAuth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
@@ -199,3 +204,282 @@ def test_verifier_refuses_any_forgery_without_failing(
     headers = {"authorization": AUTHORIZATION, "host": host, "x-amz-date": "20240101T000000Z"}
     rejection = SignatureVerifier(SECRETS).check(HttpRequest(method, path, query, headers, body))
     assert rejection is not None and rejection.code == "InvalidSignatureException"
+
+
+# -- presigned (query-string) requests ----------------------------------------------------------------------------
+
+
+def _presign(client: Any, operation: str, params: dict[str, Any] | None = None, expires: int = 300) -> str:
+    """A URL botocore's own presigner makes for ``operation`` of ``client``."""
+    return str(client.generate_presigned_url(operation, Params=params or {}, ExpiresIn=expires))
+
+
+def _send_presigned(url: str, method: str = "POST", body: bytes = b"") -> requests.Response:
+    # botocore signs the Content-Type it would send (content-type;host); the body's members were moved into the
+    # query string and the empty body signed, so the URL is sent as it is, without a body.
+    return requests.request(method, url, data=body, headers={"Content-Type": "application/json"}, timeout=10)
+
+
+def test_a_presigned_request_is_verified_and_served_in_its_scope(verifying: RunningServer) -> None:
+    # AKIDOTHER belongs to 111122223333; the region comes from X-Amz-Credential, as from an Authorization header.
+    signer = boto3_client(
+        verifying.url,
+        region="eu-west-1",
+        aws_access_key_id="AKIDOTHER",
+        aws_secret_access_key="other-secret",
+        aws_session_token="a-session-token",  # presigned as X-Amz-Security-Token
+    )
+    arn = signer.create_infrastructure_configuration(name="probe", instanceProfileName="p")[
+        "infrastructureConfigurationArn"
+    ]
+    assert ":eu-west-1:111122223333:" in arn
+
+    listed = _send_presigned(_presign(signer, "list_infrastructure_configurations"))
+    got = _send_presigned(
+        _presign(signer, "get_infrastructure_configuration", {"infrastructureConfigurationArn": arn}), "GET"
+    )
+
+    assert listed.status_code == 200, listed.text
+    assert [item["arn"] for item in listed.json()["infrastructureConfigurationSummaryList"]] == [arn]
+    assert got.status_code == 200, got.text
+    assert got.json()["infrastructureConfiguration"]["arn"] == arn
+
+
+def test_a_presigned_request_that_was_changed_or_wrongly_signed_is_refused(verifying: RunningServer) -> None:
+    client = boto3_client(verifying.url, aws_access_key_id="AKIDKNOWN", aws_secret_access_key="known-secret")
+    pipeline = create_pipeline(client)
+    url = _presign(client, "get_image_pipeline", {"imagePipelineArn": pipeline})
+    assert _send_presigned(url, "GET").status_code == 200
+
+    forged = _send_presigned(url.replace("image-pipeline%2Fweb", "image-pipeline%2Fother"), "GET")
+    body_added = _send_presigned(_presign(client, "list_image_pipelines"), body=b'{"maxResults": 1}')
+    wrong = boto3_client(verifying.url, aws_access_key_id="AKIDKNOWN", aws_secret_access_key="wrong")
+    wrong_secret = _send_presigned(_presign(wrong, "get_image_pipeline", {"imagePipelineArn": pipeline}), "GET")
+    unknown = boto3_client(verifying.url, aws_access_key_id="AKIDNOBODY", aws_secret_access_key="x")
+    unknown_key = _send_presigned(_presign(unknown, "list_image_pipelines"))
+
+    for refused in (forged, body_added, wrong_secret):
+        assert (refused.status_code, refused.headers["x-amzn-ErrorType"]) == (403, "InvalidSignatureException")
+        assert refused.json()["message"].startswith("The request signature we calculated does not match")
+    assert (unknown_key.status_code, unknown_key.headers["x-amzn-ErrorType"]) == (403, "UnrecognizedClientException")
+
+
+def test_a_presigned_request_may_sign_an_unsigned_payload(verifying: RunningServer) -> None:
+    # S3's presigners sign the constant UNSIGNED-PAYLOAD instead of the body's hash; the body is then sent as is.
+    request = AWSRequest(
+        method="PUT",
+        url=f"{verifying.url}/CreateInfrastructureConfiguration",
+        headers={"Content-Type": "application/json"},
+    )
+    S3SigV4QueryAuth(Credentials("AKIDKNOWN", "known-secret"), "imagebuilder", "us-east-1", expires=60).add_auth(
+        request
+    )
+    assert "UNSIGNED-PAYLOAD" not in request.url  # only in the canonical request, not sent
+
+    body = b'{"name": "unsigned", "instanceProfileName": "p", "clientToken": "t"}'
+    answer = _send_presigned(request.url, "PUT", body)
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["infrastructureConfigurationArn"].endswith(":infrastructure-configuration/unsigned")
+
+
+def test_an_expired_presigned_request_is_refused(verifying: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = boto3_client(verifying.url, aws_access_key_id="AKIDKNOWN", aws_secret_access_key="known-secret")
+    hour_ago = datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=1)
+    with monkeypatch.context() as patched:
+        patched.setattr(botocore.auth, "get_current_datetime", lambda: hour_ago)
+        stale = _presign(client, "list_image_pipelines", expires=3599)
+        fresh = _presign(client, "list_image_pipelines", expires=3700)
+
+    refused = _send_presigned(stale)
+
+    assert (refused.status_code, refused.headers["x-amzn-ErrorType"]) == (403, "InvalidSignatureException")
+    signed_at = hour_ago.strftime("%Y%m%dT%H%M%SZ")
+    assert refused.json()["message"].startswith(f"Signature expired: {signed_at} is now earlier than ")
+    assert refused.json()["message"].endswith(" - 3599 sec.)")
+    assert _send_presigned(fresh).status_code == 200
+
+
+def _tamper(url: str, **changes: str | None) -> str:
+    """``url`` with query parameters replaced (None: removed)."""
+    parts = urlsplit(url)
+    query = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if name not in changes]
+    query += [(name, value) for name, value in changes.items() if value is not None]
+    return parts._replace(query=urlencode(query)).geturl()
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "message"),
+    [
+        (
+            {"X-Amz-Signature": None, "X-Amz-Date": None},
+            "IncompleteSignatureException",
+            "AWS query-string parameters must include 'X-Amz-Signature'. AWS query-string parameters must include "
+            "'X-Amz-Date'. Re-examine the query-string parameters.",
+        ),
+        (
+            {"X-Amz-Algorithm": "AWS4-HMAC-SHA1"},
+            "IncompleteSignatureException",
+            "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA1' (only AWS4-HMAC-SHA256 for now). ",
+        ),
+        (
+            {"X-Amz-Date": "2026-01-01T00:00:00Z"},
+            "IncompleteSignatureException",
+            "Date must be in ISO-8601 'basic format'. Got '2026-01-01T00:00:00Z'. See http://en.wikipedia.org/wiki/ISO_8601",
+        ),
+        (
+            {"X-Amz-Expires": "604801"},
+            "IncompleteSignatureException",
+            "X-Amz-Expires must be a whole number of seconds from 1 to 604800 (7 days), not '604801'.",
+        ),
+        (
+            {"X-Amz-Credential": "AKIDKNOWN/20260101/us-east-1/imagebuilder"},
+            "IncompleteSignatureException",
+            "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
+            "got 'AKIDKNOWN/20260101/us-east-1/imagebuilder'",
+        ),
+    ],
+)
+def test_a_presigned_request_without_its_parts_is_incomplete(
+    verifying: RunningServer, changes: dict[str, str | None], code: str, message: str
+) -> None:
+    client = boto3_client(verifying.url, aws_access_key_id="AKIDKNOWN", aws_secret_access_key="known-secret")
+    answer = _send_presigned(_tamper(_presign(client, "list_image_pipelines"), **changes))
+    assert (answer.status_code, answer.headers["x-amzn-ErrorType"], answer.json()["message"]) == (400, code, message)
+
+
+def test_a_request_signed_both_ways_is_refused(verifying: RunningServer) -> None:
+    client = boto3_client(verifying.url, aws_access_key_id="AKIDKNOWN", aws_secret_access_key="known-secret")
+    request = SignedRequests(verifying.url, key="AKIDKNOWN", secret="known-secret").prepare("ListImagePipelines", {})
+    query = urlsplit(_presign(client, "list_image_pipelines")).query
+    answer = requests.post(f"{request.url}?{query}", data=request.body, headers=dict(request.headers.items()))
+    assert (answer.status_code, answer.headers["x-amzn-ErrorType"]) == (400, "InvalidSignatureException")
+    assert answer.json()["message"] == (
+        "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."
+    )
+
+
+def test_a_presigned_request_opens_the_control_routes(verifying: RunningServer) -> None:
+    credentials = Credentials("AKIDKNOWN", "known-secret")
+    create_pipeline(boto3_client(verifying.url, aws_access_key_id="AKIDKNOWN", aws_secret_access_key="known-secret"))
+    wrong = AWSRequest(method="POST", url=f"{verifying.url}/_fake/reset")
+    botocore.auth.SigV4QueryAuth(Credentials("AKIDKNOWN", "wrong"), "imagebuilder", "us-east-1").add_auth(wrong)
+    refused = requests.post(wrong.url, timeout=10)
+    assert (refused.status_code, refused.headers["x-amzn-ErrorType"]) == (403, "InvalidSignatureException")
+    assert verifying.fake.state() != {}
+
+    reset = AWSRequest(method="POST", url=f"{verifying.url}/_fake/reset")
+    botocore.auth.SigV4QueryAuth(credentials, "imagebuilder", "us-east-1").add_auth(reset)
+    assert requests.post(reset.url, timeout=10).status_code == 200
+    assert verifying.fake.state() == {}
+
+
+def test_the_verifier_reads_expiry_against_its_clock() -> None:
+    request = AWSRequest(method="POST", url="http://imagebuilder/ListImagePipelines")
+    botocore.auth.SigV4QueryAuth(Credentials("AKIDKNOWN", "known-secret"), "imagebuilder", "us-east-1", 60).add_auth(
+        request
+    )
+    parts = urlsplit(request.url)
+    signed_at = dict(parse_qsl(parts.query))["X-Amz-Date"]
+    epoch = datetime.strptime(signed_at, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
+    incoming = HttpRequest("POST", parts.path, parts.query, {"host": "imagebuilder"}, b"")
+
+    assert SignatureVerifier(SECRETS, now=lambda: epoch + 60).check(incoming) is None
+    late = SignatureVerifier(SECRETS, now=lambda: epoch + 61).check(incoming)
+    assert late is not None and (late.status, late.code) == (403, "InvalidSignatureException")
+    assert late.message == (
+        f"Signature expired: {signed_at} is now earlier than {signed_at[:-3]}{int(signed_at[-3:-1]) + 1:02d}Z "
+        f"({datetime.fromtimestamp(epoch + 61, UTC):%Y%m%dT%H%M%SZ} - 60 sec.)"
+    )
+
+
+_QUERY_VALUES = st.one_of(st.text(max_size=30), st.sampled_from(["AWS4-HMAC-SHA256", "20240101T000000Z", "60", "0"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    method=st.sampled_from(["GET", "PUT", "POST", "DELETE"]),
+    path=st.text(max_size=30).map(lambda t: "/" + t),
+    values=st.fixed_dictionaries(
+        {},
+        optional={
+            name: _QUERY_VALUES
+            for name in (
+                "X-Amz-Credential",
+                "X-Amz-Date",
+                "X-Amz-Expires",
+                "X-Amz-SignedHeaders",
+                "X-Amz-Signature",
+                "X-Amz-Security-Token",
+            )
+        },
+    ),
+    algorithm=_QUERY_VALUES,
+    body=st.binary(max_size=50),
+)
+def test_verifier_refuses_any_presigned_forgery_without_failing(
+    method: str, path: str, values: dict[str, str], algorithm: str, body: bytes
+) -> None:
+    query = urlencode({"X-Amz-Algorithm": algorithm, **values})
+    incoming = HttpRequest(method, path, query, {"host": "imagebuilder"}, body)
+    rejection = SignatureVerifier(SECRETS).check(incoming)
+    assert rejection is not None
+    assert rejection.code in (
+        "IncompleteSignatureException",
+        "InvalidSignatureException",
+        "UnrecognizedClientException",
+    )
+
+
+# -- the signing time in the Date header -------------------------------------------------------------------------
+
+
+def _signed_with_date(url: str, date: str | None, x_amz_date: str | None = None) -> dict[str, str]:
+    """Headers of a SigV4-signed ListImagePipelines whose signing time is ``date`` (the Date header), signed by
+    botocore's own canonicalisation (its add_auth would add X-Amz-Date)."""
+    now = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    headers = {"Host": urlsplit(url).netloc, "Content-Type": "application/json"}
+    if date is not None:
+        headers["Date"] = date
+    if x_amz_date is not None:
+        headers["X-Amz-Date"] = x_amz_date
+    request = AWSRequest(method="POST", url=f"{url}/ListImagePipelines", data=b"{}", headers=headers)
+    request.context["timestamp"] = x_amz_date or date or now
+    signer = SigV4Auth(Credentials("AKIDKNOWN", "known-secret"), "imagebuilder", "us-east-1")
+    canonical = signer.canonical_request(request)
+    signature = signer.signature(signer.string_to_sign(request, canonical), request)
+    signed = signer.signed_headers(signer.headers_to_sign(request))
+    scope = f"AKIDKNOWN/{now[:8]}/us-east-1/imagebuilder/aws4_request"
+    headers["Authorization"] = f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders={signed}, Signature={signature}"
+    return headers
+
+
+def test_the_signing_time_may_be_the_date_header_in_basic_format(verifying: RunningServer) -> None:
+    basic = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    url = f"{verifying.url}/ListImagePipelines"
+
+    in_date = requests.post(url, data=b"{}", headers=_signed_with_date(verifying.url, basic), timeout=10)
+    # X-Amz-Date, when there, is the signing time; a Date beside it is only a signed header.
+    both = _signed_with_date(verifying.url, formatdate(usegmt=True), x_amz_date=basic)
+    overridden = requests.post(url, data=b"{}", headers=both, timeout=10)
+
+    assert in_date.status_code == 200, in_date.text
+    assert overridden.status_code == 200, overridden.text
+
+
+def test_a_signing_time_in_another_format_or_none_is_incomplete(verifying: RunningServer) -> None:
+    url = f"{verifying.url}/ListImagePipelines"
+    http_date = formatdate(usegmt=True)
+    headers = _signed_with_date(verifying.url, http_date)
+    rfc_date = requests.post(url, data=b"{}", headers=headers, timeout=10)
+    del headers["Date"]
+    no_date = requests.post(url, data=b"{}", headers=headers, timeout=10)
+
+    assert (rfc_date.status_code, rfc_date.headers["x-amzn-ErrorType"]) == (400, "IncompleteSignatureException")
+    assert rfc_date.json()["message"] == (
+        f"Date must be in ISO-8601 'basic format'. Got '{http_date}'. See http://en.wikipedia.org/wiki/ISO_8601"
+    )
+    assert (no_date.status_code, no_date.headers["x-amzn-ErrorType"]) == (400, "IncompleteSignatureException")
+    assert no_date.json()["message"].startswith(
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization="
+    )
