@@ -40,7 +40,7 @@ def test_every_public_strategy_is_covered():
 
 @pytest.mark.parametrize("name", sorted(DEFAULTS))
 def test_a_strategy_with_its_defaults_draws_on_this_model(name: str):
-    @settings(max_examples=10, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=10, database=None, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.data())
     def draw(data: st.DataObject) -> None:
         data.draw(DEFAULTS[name]())
@@ -49,7 +49,7 @@ def test_a_strategy_with_its_defaults_draws_on_this_model(name: str):
 
 
 def test_model_members_draws_on_this_model():
-    @settings(max_examples=10, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=10, database=None, deadline=None, suppress_health_check=list(HealthCheck))
     @given(ibst.model_members("StartImagePipelineExecution", ("clientToken", "tags")))
     def draw(members: dict[str, Any]) -> None:
         assert set(members) <= {"clientToken", "tags"}
