@@ -481,7 +481,7 @@ def recipe_version(kind: Kind, scope: Scope, params: dict[str, Any]) -> str:
     from the versions the recipe's name has now (``versions.assigned``)."""
     prefix = f"{scope.arn(kind.resource_type, normalise_name(params['name']))}/"
     taken = (_version_of(arn)[0] for arn in kind.items(scope) if arn.startswith(prefix))
-    return assigned(params["semanticVersion"], taken)
+    return assigned(params["semanticVersion"], taken, first=scope.settings.auto_version_first)
 
 
 def create_image_recipe(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:

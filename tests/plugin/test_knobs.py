@@ -217,6 +217,8 @@ def test_a_nan_build_on_the_server_fixture_is_a_clear_error(pytester: pytest.Pyt
         ("outcome = DONE", "*"),
         ("region = us-east-one", "region 'us-east-one' is not in the installed botocore's endpoint data*"),
         ("allow_unknown_regions = sometimes", "allow_unknown_regions must be true or false, not 'sometimes'"),
+        ("auto_version_first = 2", "auto_version_first must be 0 or 1, not 2"),
+        ("auto_version_first = one", "invalid literal for int()*"),
     ],
 )
 def test_bad_ini_option_is_a_usage_error_naming_it(pytester: pytest.Pytester, option: str, message: str):
@@ -264,6 +266,33 @@ def test_missing_reference_error_from_ini_and_marker(project: pytest.Pytester):
     )
 
     project.runpytest("--strict-markers").assert_outcomes(passed=2)
+
+
+def test_auto_version_first_from_ini_and_marker(project: pytest.Pytester):
+    project.makeini(
+        """
+        [pytest]
+        imagebuilder_auto_version_first = 1
+        """
+    )
+    project.makepyfile(
+        """
+        import pytest
+
+        def test_ini(imagebuilder_fake):
+            assert imagebuilder_fake.settings.auto_version_first == 1
+
+        @pytest.mark.imagebuilder(auto_version_first=0)
+        def test_marker(imagebuilder_fake):
+            assert imagebuilder_fake.settings.auto_version_first == 0
+
+        @pytest.mark.imagebuilder(auto_version_first=0)
+        def test_server(imagebuilder_server):
+            assert imagebuilder_server.fake.settings.auto_version_first == 0
+        """
+    )
+
+    project.runpytest("--strict-markers").assert_outcomes(passed=3)
 
 
 def test_allow_unknown_regions_from_marker_and_ini(project: pytest.Pytester):
