@@ -27,6 +27,7 @@ from .service.builds import checked_text
 from .service.findings import check_planted
 from .service.marketplace import check_marketplace_components
 from .service.references import MISSING_REFERENCE_ERRORS
+from .service.resources import MISSING_COMPONENT_POLICIES
 from .service.versions import AUTO_VERSION_FIRSTS
 from .transports import botocore_hook
 from .validation import Violation, check
@@ -115,6 +116,11 @@ def _auto_version_first(value: Any) -> None:
         raise ValueError(f"auto_version_first must be {' or '.join(map(str, AUTO_VERSION_FIRSTS))}, not {value!r}")
 
 
+def _missing_component_policy(value: Any) -> None:
+    if value not in MISSING_COMPONENT_POLICIES:
+        raise ValueError(f"missing_component_policy must be one of {list(MISSING_COMPONENT_POLICIES)}, not {value!r}")
+
+
 def _max_concurrent_builds(value: Any) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
         raise ValueError(f"max_concurrent_builds must be None or an int >= 1, not {value!r}")
@@ -198,6 +204,7 @@ _RULES: dict[str, Callable[[Any], None]] = {
     "recreated_pipeline_lists_old_images": _flag("recreated_pipeline_lists_old_images"),
     "missing_reference_error": _missing_reference_error,
     "auto_version_first": _auto_version_first,
+    "missing_component_policy": _missing_component_policy,
     "allow_unknown_regions": _flag("allow_unknown_regions"),
     "operation": _operation,
     "code": _error_code,
@@ -217,6 +224,7 @@ def check_knobs(
     recreated_pipeline_lists_old_images: Any = KEEP,
     missing_reference_error: Any = KEEP,
     auto_version_first: Any = KEEP,
+    missing_component_policy: Any = KEEP,
     allow_unknown_regions: Any = KEEP,
     operation: Any = KEEP,
     code: Any = KEEP,
@@ -240,6 +248,7 @@ def check_knobs(
         recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
         missing_reference_error=missing_reference_error,
         auto_version_first=auto_version_first,
+        missing_component_policy=missing_component_policy,
         allow_unknown_regions=allow_unknown_regions,
         operation=operation,
         code=code,
@@ -338,6 +347,7 @@ class FakeImageBuilder:
         recreated_pipeline_lists_old_images: bool = False,
         missing_reference_error: str = "ResourceNotFoundException",
         auto_version_first: int = 0,
+        missing_component_policy: str = "{}",
         allow_unknown_regions: bool = False,
     ) -> None:
         check_knobs(
@@ -348,6 +358,7 @@ class FakeImageBuilder:
             recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
             missing_reference_error=missing_reference_error,
             auto_version_first=auto_version_first,
+            missing_component_policy=missing_component_policy,
             allow_unknown_regions=allow_unknown_regions,
         )
         if not allow_unknown_regions:
@@ -363,6 +374,7 @@ class FakeImageBuilder:
             recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
             missing_reference_error=missing_reference_error,
             auto_version_first=auto_version_first,
+            missing_component_policy=missing_component_policy,
             # AWS disables after 5 failed scheduled builds when the schedule names no policy; a model
             # without autoDisablePolicy (older botocore) predates auto-disable: none then.
             auto_disable_failures=5 if "autoDisablePolicy" in service_model().shape_for("Schedule").members else None,
@@ -722,6 +734,7 @@ class FakeImageBuilder:
         recreated_pipeline_lists_old_images: bool | _Keep = KEEP,
         missing_reference_error: str | _Keep = KEEP,
         auto_version_first: int | _Keep = KEEP,
+        missing_component_policy: str | _Keep = KEEP,
         allow_unknown_regions: bool | _Keep = KEEP,
     ) -> None:
         """Change the knobs of a running fake (as the constructor sets them); knobs not named stay."""
@@ -732,6 +745,7 @@ class FakeImageBuilder:
             recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
             missing_reference_error=missing_reference_error,
             auto_version_first=auto_version_first,
+            missing_component_policy=missing_component_policy,
             allow_unknown_regions=allow_unknown_regions,
         )
         named = {
@@ -741,6 +755,7 @@ class FakeImageBuilder:
             "recreated_pipeline_lists_old_images": recreated_pipeline_lists_old_images,
             "missing_reference_error": missing_reference_error,
             "auto_version_first": auto_version_first,
+            "missing_component_policy": missing_component_policy,
             "allow_unknown_regions": allow_unknown_regions,
             "build_plan": build_plan if isinstance(build_plan, _Keep) else _plan_fields(build_plan, "build_plan"),
         }
@@ -764,6 +779,8 @@ class FakeImageBuilder:
                 self.settings.missing_reference_error = knobs["missing_reference_error"]
             if "auto_version_first" in knobs:
                 self.settings.auto_version_first = knobs["auto_version_first"]
+            if "missing_component_policy" in knobs:
+                self.settings.missing_component_policy = knobs["missing_component_policy"]
             if "allow_unknown_regions" in knobs:
                 self.wire.allow_unknown_regions = knobs["allow_unknown_regions"]
 

@@ -878,10 +878,15 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "component-policy-none",
-        "GetComponentPolicy of a component that has no policy answers 200 with policy '{}', as the other three do.",
+        "GetComponentPolicy of a component that has no policy answers 200 with policy '{}', as the other three do. "
+        "The missing_component_policy knob switches it to ResourceNotFoundException (404) 'The Component '<arn>' "
+        "has no resource policy.'",
         "assumed",
         f"{_MODEL} (1.44): GetComponentPolicy's policy "
-        "doc says nothing of it; the same service answering alike is assumed (resource-policy-none)",
+        "doc says nothing of it; the same service answering alike is assumed (resource-policy-none); switchable, "
+        "as the model gives GetComponentPolicy ResourceNotFoundException, the other three's '{}' doc is not in "
+        "botocore 1.40.41's model, and other AWS services answer a missing resource policy with a 404 "
+        "(switch: missing_component_policy)",
         "tests/test_operations.py::test_a_resource_without_a_policy_answers_an_empty_one",
     ),
     Behaviour(

@@ -111,6 +111,7 @@ class _Knobs:
     max_concurrent_builds: int | None = None
     missing_reference_error: str = "ResourceNotFoundException"
     auto_version_first: int = 0
+    missing_component_policy: str = "{}"
     allow_unknown_regions: bool = False
 
     def __post_init__(self) -> None:
@@ -121,6 +122,7 @@ class _Knobs:
             max_concurrent_builds=self.max_concurrent_builds,
             missing_reference_error=self.missing_reference_error,
             auto_version_first=self.auto_version_first,
+            missing_component_policy=self.missing_component_policy,
             allow_unknown_regions=self.allow_unknown_regions,
         )
         if not self.allow_unknown_regions:
@@ -146,6 +148,7 @@ class _Knobs:
             max_concurrent_builds=self.max_concurrent_builds,
             missing_reference_error=self.missing_reference_error,
             auto_version_first=self.auto_version_first,
+            missing_component_policy=self.missing_component_policy,
             allow_unknown_regions=self.allow_unknown_regions,
         )
 
@@ -163,6 +166,8 @@ _INI_HELP = {
     "(ResourceNotFoundException, InvalidRequestException or InvalidParameterValueException)",
     "auto_version_first": "value a recipe version's x node takes when no version of the name has the other nodes "
     "given: 0 (default) or 1",
+    "missing_component_policy": "what GetComponentPolicy of a component without a policy answers: {} (default, the "
+    "policy '{}') or ResourceNotFoundException",
     "allow_unknown_regions": "true accepts a region the installed botocore does not know (default false: refused as "
     "a typo)",
 }

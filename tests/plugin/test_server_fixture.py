@@ -185,6 +185,7 @@ CHANGES = {
         recreated_pipeline_lists_old_images=True,
         missing_reference_error="InvalidRequestException",
         auto_version_first=1,
+        missing_component_policy="ResourceNotFoundException",
         allow_unknown_regions=True,
     ),
     "deny": lambda fake: fake.deny("GetImage"),

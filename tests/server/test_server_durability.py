@@ -76,6 +76,7 @@ def test_every_knob_change_survives_a_restart(opener: Callable[..., FakeImageBui
         disabled_pipeline_error=None,
         missing_reference_error="InvalidRequestException",
         auto_version_first=1,
+        missing_component_policy="ResourceNotFoundException",
     )
     fake.set_build_plan(plan, pipeline_arn=pipeline)
     with serve_in_thread(fake) as server:  # and over HTTP
@@ -90,6 +91,7 @@ def test_every_knob_change_survives_a_restart(opener: Callable[..., FakeImageBui
     assert reopened.settings.disabled_pipeline_error is None
     assert reopened.settings.missing_reference_error == "InvalidRequestException"
     assert reopened.settings.auto_version_first == 1
+    assert reopened.settings.missing_component_policy == "ResourceNotFoundException"
     assert reopened.settings.plan_for(pipeline) == plan
     with reopened:
         client = _client()
