@@ -27,6 +27,8 @@ from .service.builds import checked_text
 from .service.findings import check_planted
 from .service.marketplace import check_marketplace_components
 from .service.references import MISSING_REFERENCE_ERRORS
+from .service.resources import MISSING_COMPONENT_POLICIES
+from .service.versions import AUTO_VERSION_FIRSTS
 from .transports import botocore_hook
 from .validation import Violation, check
 from .wire import HttpRequest, HttpResponse, RestJsonWire
@@ -106,6 +108,17 @@ def _disabled_pipeline_error(value: Any) -> None:
 def _missing_reference_error(value: Any) -> None:
     if value not in MISSING_REFERENCE_ERRORS:
         raise ValueError(f"missing_reference_error must be one of {list(MISSING_REFERENCE_ERRORS)}, not {value!r}")
+
+
+def _auto_version_first(value: Any) -> None:
+    # type(), not ``in`` alone: True == 1 and 1.0 == 1, and neither is a version node.
+    if type(value) is not int or value not in AUTO_VERSION_FIRSTS:
+        raise ValueError(f"auto_version_first must be {' or '.join(map(str, AUTO_VERSION_FIRSTS))}, not {value!r}")
+
+
+def _missing_component_policy(value: Any) -> None:
+    if value not in MISSING_COMPONENT_POLICIES:
+        raise ValueError(f"missing_component_policy must be one of {list(MISSING_COMPONENT_POLICIES)}, not {value!r}")
 
 
 def _max_concurrent_builds(value: Any) -> None:
@@ -190,6 +203,8 @@ _RULES: dict[str, Callable[[Any], None]] = {
     "max_concurrent_builds": _max_concurrent_builds,
     "recreated_pipeline_lists_old_images": _flag("recreated_pipeline_lists_old_images"),
     "missing_reference_error": _missing_reference_error,
+    "auto_version_first": _auto_version_first,
+    "missing_component_policy": _missing_component_policy,
     "allow_unknown_regions": _flag("allow_unknown_regions"),
     "operation": _operation,
     "code": _error_code,
@@ -208,6 +223,8 @@ def check_knobs(
     max_concurrent_builds: Any = KEEP,
     recreated_pipeline_lists_old_images: Any = KEEP,
     missing_reference_error: Any = KEEP,
+    auto_version_first: Any = KEEP,
+    missing_component_policy: Any = KEEP,
     allow_unknown_regions: Any = KEEP,
     operation: Any = KEEP,
     code: Any = KEEP,
@@ -230,6 +247,8 @@ def check_knobs(
         max_concurrent_builds=max_concurrent_builds,
         recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
         missing_reference_error=missing_reference_error,
+        auto_version_first=auto_version_first,
+        missing_component_policy=missing_component_policy,
         allow_unknown_regions=allow_unknown_regions,
         operation=operation,
         code=code,
@@ -327,6 +346,8 @@ class FakeImageBuilder:
         max_concurrent_builds: int | None = None,
         recreated_pipeline_lists_old_images: bool = False,
         missing_reference_error: str = "ResourceNotFoundException",
+        auto_version_first: int = 0,
+        missing_component_policy: str = "{}",
         allow_unknown_regions: bool = False,
     ) -> None:
         check_knobs(
@@ -336,6 +357,8 @@ class FakeImageBuilder:
             max_concurrent_builds=max_concurrent_builds,
             recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
             missing_reference_error=missing_reference_error,
+            auto_version_first=auto_version_first,
+            missing_component_policy=missing_component_policy,
             allow_unknown_regions=allow_unknown_regions,
         )
         if not allow_unknown_regions:
@@ -350,6 +373,8 @@ class FakeImageBuilder:
             max_concurrent_builds=max_concurrent_builds,
             recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
             missing_reference_error=missing_reference_error,
+            auto_version_first=auto_version_first,
+            missing_component_policy=missing_component_policy,
             # AWS disables after 5 failed scheduled builds when the schedule names no policy; a model
             # without autoDisablePolicy (older botocore) predates auto-disable: none then.
             auto_disable_failures=5 if "autoDisablePolicy" in service_model().shape_for("Schedule").members else None,
@@ -708,6 +733,8 @@ class FakeImageBuilder:
         build_plan: BuildPlan | _Keep = KEEP,
         recreated_pipeline_lists_old_images: bool | _Keep = KEEP,
         missing_reference_error: str | _Keep = KEEP,
+        auto_version_first: int | _Keep = KEEP,
+        missing_component_policy: str | _Keep = KEEP,
         allow_unknown_regions: bool | _Keep = KEEP,
     ) -> None:
         """Change the knobs of a running fake (as the constructor sets them); knobs not named stay."""
@@ -717,6 +744,8 @@ class FakeImageBuilder:
             max_concurrent_builds=max_concurrent_builds,
             recreated_pipeline_lists_old_images=recreated_pipeline_lists_old_images,
             missing_reference_error=missing_reference_error,
+            auto_version_first=auto_version_first,
+            missing_component_policy=missing_component_policy,
             allow_unknown_regions=allow_unknown_regions,
         )
         named = {
@@ -725,6 +754,8 @@ class FakeImageBuilder:
             "max_concurrent_builds": max_concurrent_builds,
             "recreated_pipeline_lists_old_images": recreated_pipeline_lists_old_images,
             "missing_reference_error": missing_reference_error,
+            "auto_version_first": auto_version_first,
+            "missing_component_policy": missing_component_policy,
             "allow_unknown_regions": allow_unknown_regions,
             "build_plan": build_plan if isinstance(build_plan, _Keep) else _plan_fields(build_plan, "build_plan"),
         }
@@ -746,6 +777,10 @@ class FakeImageBuilder:
                 self.settings.recreated_pipeline_lists_old_images = knobs["recreated_pipeline_lists_old_images"]
             if "missing_reference_error" in knobs:
                 self.settings.missing_reference_error = knobs["missing_reference_error"]
+            if "auto_version_first" in knobs:
+                self.settings.auto_version_first = knobs["auto_version_first"]
+            if "missing_component_policy" in knobs:
+                self.settings.missing_component_policy = knobs["missing_component_policy"]
             if "allow_unknown_regions" in knobs:
                 self.wire.allow_unknown_regions = knobs["allow_unknown_regions"]
 

@@ -636,11 +636,13 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "recipe-auto-version-first",
         "A recipe version's x node is 0 when no version of the name has the other nodes given (1.0.x of a new "
-        "name makes 1.0.0, then 1.0.1).",
+        "name makes 1.0.0, then 1.0.1). The auto_version_first knob switches the first value to 1 (1.0.x of a new "
+        "name makes 1.0.1, x.0.0 makes 1.0.0).",
         "assumed",
         "no source gives the first value (the user guide's example lists only increments: 1.0.1, 1.0.2, 1.0.3); 0 "
         "is the lowest a node can take (user guide Semantic versioning: 'any positive integer value, including "
-        "zero')",
+        "zero'); switchable, as the guide's list starting at 1.0.1 fits a first value of 1 as well "
+        "(switch: auto_version_first)",
         "tests/test_auto_versioning.py::test_with_no_matching_version_the_x_node_is_zero",
     ),
     Behaviour(
@@ -876,10 +878,15 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "component-policy-none",
-        "GetComponentPolicy of a component that has no policy answers 200 with policy '{}', as the other three do.",
+        "GetComponentPolicy of a component that has no policy answers 200 with policy '{}', as the other three do. "
+        "The missing_component_policy knob switches it to ResourceNotFoundException (404) 'The Component '<arn>' "
+        "has no resource policy.'",
         "assumed",
         f"{_MODEL} (1.44): GetComponentPolicy's policy "
-        "doc says nothing of it; the same service answering alike is assumed (resource-policy-none)",
+        "doc says nothing of it; the same service answering alike is assumed (resource-policy-none); switchable, "
+        "as the model gives GetComponentPolicy ResourceNotFoundException, the other three's '{}' doc is not in "
+        "botocore 1.40.41's model, and other AWS services answer a missing resource policy with a 404 "
+        "(switch: missing_component_policy)",
         "tests/test_operations.py::test_a_resource_without_a_policy_answers_an_empty_one",
     ),
     Behaviour(

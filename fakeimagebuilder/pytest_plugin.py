@@ -110,6 +110,8 @@ class _Knobs:
     disabled_pipeline_error: str | None = "InvalidRequestException"
     max_concurrent_builds: int | None = None
     missing_reference_error: str = "ResourceNotFoundException"
+    auto_version_first: int = 0
+    missing_component_policy: str = "{}"
     allow_unknown_regions: bool = False
 
     def __post_init__(self) -> None:
@@ -119,6 +121,8 @@ class _Knobs:
             disabled_pipeline_error=self.disabled_pipeline_error,
             max_concurrent_builds=self.max_concurrent_builds,
             missing_reference_error=self.missing_reference_error,
+            auto_version_first=self.auto_version_first,
+            missing_component_policy=self.missing_component_policy,
             allow_unknown_regions=self.allow_unknown_regions,
         )
         if not self.allow_unknown_regions:
@@ -143,6 +147,8 @@ class _Knobs:
             disabled_pipeline_error=self.disabled_pipeline_error,
             max_concurrent_builds=self.max_concurrent_builds,
             missing_reference_error=self.missing_reference_error,
+            auto_version_first=self.auto_version_first,
+            missing_component_policy=self.missing_component_policy,
             allow_unknown_regions=self.allow_unknown_regions,
         )
 
@@ -158,6 +164,10 @@ _INI_HELP = {
     "max_concurrent_builds": "builds in progress per pipeline before ResourceInUseException (default: unlimited)",
     "missing_reference_error": "code a create answers for a component, workflow or parent image that does not exist "
     "(ResourceNotFoundException, InvalidRequestException or InvalidParameterValueException)",
+    "auto_version_first": "value a recipe version's x node takes when no version of the name has the other nodes "
+    "given: 0 (default) or 1",
+    "missing_component_policy": "what GetComponentPolicy of a component without a policy answers: {} (default, the "
+    "policy '{}') or ResourceNotFoundException",
     "allow_unknown_regions": "true accepts a region the installed botocore does not know (default false: refused as "
     "a typo)",
 }
@@ -176,7 +186,7 @@ def _ini_knobs(config: pytest.Config) -> _Knobs:
                 values[name] = None
             elif name == "build_seconds":
                 values[name] = float(text)
-            elif name == "max_concurrent_builds":
+            elif name in ("max_concurrent_builds", "auto_version_first"):
                 values[name] = int(text)
             elif name == "allow_unknown_regions":
                 values[name] = _boolean(name, text)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from fakeimagebuilder import FakeImageBuilder
 from fakeimagebuilder.model import service_model
 
 PREFIX = "arn:aws:imagebuilder:us-east-1:123456789012"
@@ -152,6 +153,32 @@ def test_with_no_matching_version_the_x_node_is_zero(recipes: Recipes):
     third = recipes.create("2.x.7")[recipes.member]
 
     assert (first, second, third) == (recipes.arn("1.0.0"), recipes.arn("1.0.1"), recipes.arn("2.0.7"))
+
+
+@auto_versions
+@pytest.mark.parametrize("fake", [{"auto_version_first": 1}], indirect=True)
+def test_the_first_value_of_an_x_node_is_switchable_to_one(fake: FakeImageBuilder, recipes: Recipes):
+    """Ledger recipe-auto-version-first: AWS's first value is unconfirmed, so the auto_version_first knob picks it."""
+    first = recipes.create("1.0.x")[recipes.member]
+    second = recipes.create("1.0.x")[recipes.member]
+    third = recipes.create("x.0.0")[recipes.member]  # no version is <n>.0.0: the first value, 1
+
+    assert (first, second, third) == (recipes.arn("1.0.1"), recipes.arn("1.0.2"), recipes.arn("1.0.0"))
+    fake.configure(auto_version_first=0)
+    assert recipes.create("2.0.x")[recipes.member] == recipes.arn("2.0.0")
+    assert recipes.create("1.0.x")[recipes.member] == recipes.arn("1.0.3")  # counting on is not the first value
+    assert recipes.versions() == ["1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0"]
+
+
+@pytest.mark.parametrize("value", [2, -1, True, 1.0, "1", None])
+def test_the_auto_version_first_knob_takes_only_0_or_1(value: Any):
+    says = re.escape(f"auto_version_first must be 0 or 1, not {value!r}")
+    with pytest.raises(ValueError, match=says):
+        FakeImageBuilder(auto_version_first=value)
+    fake = FakeImageBuilder(auto_version_first=1)
+    with pytest.raises(ValueError, match=says):
+        fake.configure(auto_version_first=value)
+    assert fake.settings.auto_version_first == 1
 
 
 @auto_versions

@@ -12,6 +12,7 @@ import pytest
 from botocore import xform_name
 from botocore.exceptions import ClientError
 
+from fakeimagebuilder import FakeImageBuilder
 from fakeimagebuilder.model import service_model
 from fakeimagebuilder.service import OPERATIONS
 from fakeimagebuilder.validation import Violation
@@ -1497,6 +1498,39 @@ def test_a_resource_without_a_policy_answers_an_empty_one(client: Any, world: Si
     arn = made(client) if made is not None else {"image": world.done, "image_recipe": world.recipe}[kind]
     member = {"component": "componentArn", "image": "imageArn"}.get(kind, f"{kind.split('_')[0]}RecipeArn")
     assert getattr(client, f"get_{kind}_policy")(**{member: arn})["policy"] == "{}"
+
+
+@pytest.mark.parametrize("fake", [{"missing_component_policy": "ResourceNotFoundException"}], indirect=True)
+def test_get_component_policy_of_a_component_without_one_is_switchable_to_not_found(
+    fake: FakeImageBuilder, client: Any, world: SimpleNamespace, expect_error: Any
+):
+    """Ledger component-policy-none: the model is silent for components, so the missing_component_policy knob
+    may answer 404, as the model lets GetComponentPolicy; the other three keep their documented {}."""
+    arn = _component(client)
+    with pytest.raises(client.exceptions.ResourceNotFoundException) as caught:
+        client.get_component_policy(componentArn=arn)
+    expect_error(caught.value, "ResourceNotFoundException", 404)
+    assert caught.value.response["Error"]["Message"] == f"The Component '{arn}' has no resource policy."
+    assert client.get_image_policy(imageArn=world.done)["policy"] == "{}"
+    assert client.get_image_recipe_policy(imageRecipeArn=world.recipe)["policy"] == "{}"
+    assert client.get_container_recipe_policy(containerRecipeArn=_container_recipe(client))["policy"] == "{}"
+    # A component with a policy answers it, whatever the knob says.
+    client.put_component_policy(componentArn=arn, policy=POLICY)
+    assert client.get_component_policy(componentArn=arn)["policy"] == POLICY
+
+    fake.configure(missing_component_policy="{}")
+    assert client.get_component_policy(componentArn=_component(client, name="other"))["policy"] == "{}"
+
+
+@pytest.mark.parametrize("value", ["none", "", "resourcenotfoundexception", "InvalidRequestException", None, {}])
+def test_the_missing_component_policy_knob_takes_only_its_values(value: Any):
+    says = re.escape(f"missing_component_policy must be one of ['{{}}', 'ResourceNotFoundException'], not {value!r}")
+    with pytest.raises(ValueError, match=says):
+        FakeImageBuilder(missing_component_policy=value)
+    fake = FakeImageBuilder(missing_component_policy="ResourceNotFoundException")
+    with pytest.raises(ValueError, match=says):
+        fake.configure(missing_component_policy=value)
+    assert fake.settings.missing_component_policy == "ResourceNotFoundException"
 
 
 @pytest.mark.parametrize("kind", ["image-recipe", "container-recipe"])

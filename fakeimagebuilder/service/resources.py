@@ -27,7 +27,7 @@ from .errors import (
     error_for_code,
 )
 from .filters import passes, refuse_by_name_with_version
-from .kinds import DISTRIBUTION, INFRASTRUCTURE, KINDS, RECIPE, Kind, referenced_arns
+from .kinds import COMPONENT, DISTRIBUTION, INFRASTRUCTURE, KINDS, RECIPE, Kind, referenced_arns
 from .managed import MANAGED_TYPES, catalogue
 from .paging import page
 from .references import require_existing
@@ -45,6 +45,7 @@ from .versions import (
 )
 
 __all__ = [
+    "MISSING_COMPONENT_POLICIES",
     "create",
     "create_distribution_configuration",
     "create_image_recipe",
@@ -336,14 +337,27 @@ def _policy_holder(kind: Kind, scope: Scope, text: str) -> str:
     return _selected(kind, scope, text)[1]
 
 
+MISSING_COMPONENT_POLICIES = ("{}", "ResourceNotFoundException")
+"""What the ``missing_component_policy`` knob may name (the first is the default): GetComponentPolicy of a
+component without a policy answers the policy ``{}``, or ResourceNotFoundException (404)."""
+
+
 def get_policy(kind: Kind) -> Operation:
-    """Get<Kind>Policy: the resource policy put on the resource; ``{}`` if none (ledger resource-policy-none)."""
+    """Get<Kind>Policy: the resource policy put on the resource; ``{}`` if none (ledger resource-policy-none),
+    or for a component what the ``missing_component_policy`` knob says (ledger component-policy-none)."""
     member = kind.policy_member
     assert member is not None, kind
+    # Only GetComponentPolicy's answer for no policy is unsourced; the model documents {} for the other three.
+    switchable = kind is COMPONENT
 
     def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
         arn = _policy_holder(kind, scope, params[member])
-        return {"policy": scope.policies.get(arn, "{}")}
+        policy = scope.policies.get(arn)
+        if policy is not None:
+            return {"policy": policy}
+        if switchable and scope.settings.missing_component_policy == "ResourceNotFoundException":
+            raise ResourceNotFoundException(f"The {kind.label} '{params[member]}' has no resource policy.")
+        return {"policy": "{}"}
 
     return operation
 
@@ -481,7 +495,7 @@ def recipe_version(kind: Kind, scope: Scope, params: dict[str, Any]) -> str:
     from the versions the recipe's name has now (``versions.assigned``)."""
     prefix = f"{scope.arn(kind.resource_type, normalise_name(params['name']))}/"
     taken = (_version_of(arn)[0] for arn in kind.items(scope) if arn.startswith(prefix))
-    return assigned(params["semanticVersion"], taken)
+    return assigned(params["semanticVersion"], taken, first=scope.settings.auto_version_first)
 
 
 def create_image_recipe(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:

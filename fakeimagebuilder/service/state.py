@@ -38,6 +38,11 @@ class Settings:
     is entitled to, ARN -> YAML document (marketplace.py).
     ``missing_reference_error``: the code a create answers for a component,
     workflow or parent image it names that does not exist (references.py).
+    ``auto_version_first``: the value a recipe version's ``x`` node takes when
+    no version of the name has the other nodes given, 0 or 1 (versions.py).
+    ``missing_component_policy``: what GetComponentPolicy of a component
+    without a policy answers, the policy ``{}`` or ResourceNotFoundException
+    (resources.py).
     ``fake_id`` and ``launches``: see below.
     """
 
@@ -50,6 +55,8 @@ class Settings:
     scan_findings: tuple[dict[str, Any], ...] = ()
     marketplace_components: dict[str, str] = field(default_factory=dict)
     missing_reference_error: str = "ResourceNotFoundException"
+    auto_version_first: int = 0
+    missing_component_policy: str = "{}"
     # Not knobs: what makes each produced resource's made-up ids its own. Kept here, with the knobs, because a
     # reset keeps them and a snapshot carries them: ``fake_id`` tells one fake's AMIs from another's, and
     # ``launches`` counts every build ever launched (a reset does not restart it), so a build made again under

@@ -26,6 +26,7 @@ from .arns import Arn
 from .errors import ImageBuilderError, InvalidRequestException, InvalidVersionNumberException
 
 __all__ = [
+    "AUTO_VERSION_FIRSTS",
     "MAX_NODE",
     "Pattern",
     "Version",
@@ -45,6 +46,9 @@ MAX_NODE = 2**30 - 1
 """The largest value a version node may take (1073741823)."""
 
 Version = tuple[int, int, int]
+
+AUTO_VERSION_FIRSTS = (0, 1)
+"""The values the ``auto_version_first`` knob may name (the first is the default): where ``assigned`` starts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,19 +122,21 @@ def pattern(version: str, error: type[ImageBuilderError] = InvalidVersionNumberE
     return Pattern(version, (parsed[0], parsed[1], parsed[2]))
 
 
-def assigned(version: str, taken: Iterable[Version]) -> str:
+def assigned(version: str, taken: Iterable[Version], *, first: int) -> str:
     """The version a Create*Recipe of ``version`` makes, given the versions its name has (``taken``).
 
     A concrete version is itself. One ``x`` node becomes one more than the
     highest value that node has among the ``taken`` versions whose other
-    nodes equal the given ones, or 0 when none does: with 1.0.0 and 1.0.1,
-    ``1.0.x`` makes 1.0.2; with 1.2.0, ``1.x.0`` makes 1.3.0 and ``2.x.0``
-    makes 2.0.0. Sources: the user guide (create-image-recipes.html: "a
-    wildcard version such as 1.0.x, Image Builder automatically increments the
-    version"), hashicorp/terraform-provider-aws#45288 ("1.x.0 (unresolved
-    version input) and 1.2.0 (resolved version)"); 0 for the first is the
-    fake's choice (ledger ``recipe-auto-version-first``). The other nodes keep
-    their text. InvalidVersionNumberException for more than one ``x`` (AWS's
+    nodes equal the given ones, or ``first`` when none does: with 1.0.0 and
+    1.0.1, ``1.0.x`` makes 1.0.2; with 1.2.0, ``1.x.0`` makes 1.3.0 and
+    ``2.x.0`` makes 2.<first>.0. Sources: the user guide
+    (create-image-recipes.html: "a wildcard version such as 1.0.x, Image
+    Builder automatically increments the version"),
+    hashicorp/terraform-provider-aws#45288 ("1.x.0 (unresolved version input)
+    and 1.2.0 (resolved version)"); ``first`` (0 or 1, the
+    ``auto_version_first`` knob) is the fake's choice (ledger
+    ``recipe-auto-version-first``). The other nodes keep their text.
+    InvalidVersionNumberException for more than one ``x`` (AWS's
     announcement allows "a single x") or a node, the made one included, past
     2^30-1.
     """
@@ -149,7 +155,7 @@ def assigned(version: str, taken: Iterable[Version]) -> str:
     given = Pattern(version, (major, minor, patch))
     # The versions equal to the given one in its other nodes (compared as numbers, as wildcards compare).
     values = [found[index] for found in taken if given.matches(found)]
-    value = max(values) + 1 if values else 0
+    value = max(values) + 1 if values else first
     if value > MAX_NODE:
         raise InvalidVersionNumberException(
             f"The semantic version '{version}' is not valid. Its wildcard would take the value {value}, but each "

@@ -217,6 +217,9 @@ def test_a_nan_build_on_the_server_fixture_is_a_clear_error(pytester: pytest.Pyt
         ("outcome = DONE", "*"),
         ("region = us-east-one", "region 'us-east-one' is not in the installed botocore's endpoint data*"),
         ("allow_unknown_regions = sometimes", "allow_unknown_regions must be true or false, not 'sometimes'"),
+        ("auto_version_first = 2", "auto_version_first must be 0 or 1, not 2"),
+        ("auto_version_first = one", "invalid literal for int()*"),
+        ("missing_component_policy = none", "missing_component_policy must be one of *, not 'none'"),
     ],
 )
 def test_bad_ini_option_is_a_usage_error_naming_it(pytester: pytest.Pytester, option: str, message: str):
@@ -264,6 +267,51 @@ def test_missing_reference_error_from_ini_and_marker(project: pytest.Pytester):
     )
 
     project.runpytest("--strict-markers").assert_outcomes(passed=2)
+
+
+def test_auto_version_first_and_missing_component_policy_from_ini_and_marker(project: pytest.Pytester):
+    project.makeini(
+        """
+        [pytest]
+        imagebuilder_auto_version_first = 1
+        imagebuilder_missing_component_policy = ResourceNotFoundException
+        """
+    )
+    project.makepyfile(
+        """
+        import pytest
+
+        DOCUMENT = "\\n".join([
+            "name: hello", "schemaVersion: 1.0", "phases:", "  - name: build", "    steps:", "      - name: Hello",
+            "        action: ExecuteBash", "        inputs:", "          commands: [echo hello]",
+        ])
+
+        def policy(client):
+            arn = client.create_component(
+                name="hello", semanticVersion="1.0.0", platform="Linux", data=DOCUMENT
+            )["componentBuildVersionArn"]
+            try:
+                return client.get_component_policy(componentArn=arn)["policy"]
+            except client.exceptions.ResourceNotFoundException:
+                return "ResourceNotFoundException"
+
+        def test_ini(imagebuilder_fake, imagebuilder_client):
+            assert imagebuilder_fake.settings.auto_version_first == 1
+            assert policy(imagebuilder_client) == "ResourceNotFoundException"
+
+        @pytest.mark.imagebuilder(auto_version_first=0, missing_component_policy="{}")
+        def test_marker(imagebuilder_fake, imagebuilder_client):
+            assert imagebuilder_fake.settings.auto_version_first == 0
+            assert policy(imagebuilder_client) == "{}"
+
+        @pytest.mark.imagebuilder(auto_version_first=0, missing_component_policy="{}")
+        def test_server(imagebuilder_server):
+            settings = imagebuilder_server.fake.settings
+            assert (settings.auto_version_first, settings.missing_component_policy) == (0, "{}")
+        """
+    )
+
+    project.runpytest("--strict-markers").assert_outcomes(passed=3)
 
 
 def test_allow_unknown_regions_from_marker_and_ini(project: pytest.Pytester):

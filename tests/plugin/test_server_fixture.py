@@ -184,6 +184,8 @@ CHANGES = {
         build_plan=BuildPlan(outcome="FAILED"),
         recreated_pipeline_lists_old_images=True,
         missing_reference_error="InvalidRequestException",
+        auto_version_first=1,
+        missing_component_policy="ResourceNotFoundException",
         allow_unknown_regions=True,
     ),
     "deny": lambda fake: fake.deny("GetImage"),

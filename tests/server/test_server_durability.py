@@ -72,7 +72,11 @@ def test_every_knob_change_survives_a_restart(opener: Callable[..., FakeImageBui
     fake.set_rate_limit("ListImagePipelines", rate=0, burst=1)
     fake.deny("DeleteImagePipeline", account_id="123456789012")
     fake.configure(
-        max_concurrent_builds=1, disabled_pipeline_error=None, missing_reference_error="InvalidRequestException"
+        max_concurrent_builds=1,
+        disabled_pipeline_error=None,
+        missing_reference_error="InvalidRequestException",
+        auto_version_first=1,
+        missing_component_policy="ResourceNotFoundException",
     )
     fake.set_build_plan(plan, pipeline_arn=pipeline)
     with serve_in_thread(fake) as server:  # and over HTTP
@@ -86,6 +90,8 @@ def test_every_knob_change_survives_a_restart(opener: Callable[..., FakeImageBui
     assert reopened.settings.max_concurrent_builds == 1
     assert reopened.settings.disabled_pipeline_error is None
     assert reopened.settings.missing_reference_error == "InvalidRequestException"
+    assert reopened.settings.auto_version_first == 1
+    assert reopened.settings.missing_component_policy == "ResourceNotFoundException"
     assert reopened.settings.plan_for(pipeline) == plan
     with reopened:
         client = _client()
