@@ -226,6 +226,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the sweep; 0 when everything found is gone, 1 when something could not be deleted, 2 when refused."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if (args.testing_endpoint_url is None) != (args.testing_sts_endpoint_url is None):
+        # A stand-in for STS alone would pass the account check while the sweep deletes on AWS.
+        parser.error("--testing-endpoint-url and --testing-sts-endpoint-url go together (both stand-ins, or neither)")
     if args.older_than is not None and args.older_than < MIN_AGE:
         parser.error(f"--older-than {args.older_than} would sweep runs still going: use 1h or more (or --run ID)")
     if endpoint_overrides():

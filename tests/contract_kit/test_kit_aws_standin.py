@@ -141,6 +141,35 @@ def test_stand_in_endpoints_must_be_loopback(tmp_path: Path) -> None:
     assert "must be on a loopback address" in run.output
 
 
+@pytest.mark.parametrize("which", ["sts", "imagebuilder"])
+def test_one_stand_in_alone_is_refused(standin: StandIn, tmp_path: Path, which: str) -> None:
+    """A stand-in for STS alone would pass the account check while Image Builder calls went to AWS (and one for
+    Image Builder alone would check the real account): the two testing options go together, in the suite and the
+    sweep, and nothing is called."""
+    suite = {
+        "sts": f"--testing-sts-endpoint-url={standin.sts_url}",
+        "imagebuilder": f"--testing-aws-endpoint-url={standin.url}",
+    }
+    run = run_suite(tmp_path, "--target=aws", f"--aws-account={ACCOUNT}", suite[which])
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
+    assert "go together" in run.output
+    sweep = {
+        "sts": f"--testing-sts-endpoint-url={standin.sts_url}",
+        "imagebuilder": f"--testing-endpoint-url={standin.url}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "contract_tests.sweep", f"--aws-account={ACCOUNT}", "--run=abcd1234", sweep[which]],
+        cwd=REPO,
+        env=suite_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2 and "go together" in done.stderr, done.stdout + done.stderr
+    assert not standin.sts_calls and not standin.fake.calls
+
+
 @pytest.mark.parametrize("standin", [{"disabled_pipeline_error": None}], indirect=True)
 def test_cleanup_follows_failures(standin: StandIn, tmp_path: Path) -> None:
     """A stand-in that diverges (a DISABLED pipeline starts) fails the run; everything is still deleted."""
@@ -321,6 +350,8 @@ _COMPONENT = (
     "name: x\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: s\n        action: ExecuteBash\n"
     "        inputs:\n          commands: ['echo hi']\n"
 )
+
+
 def test_sweep_finds_every_kind_a_run_can_create(standin: StandIn, tmp_path: Path) -> None:
     """Components, lifecycle policies, container recipes (listed) and an image whose pipeline is gone (a
     scheduled build carries no run tags: its name is the run's) are swept with the rest; another's are not."""

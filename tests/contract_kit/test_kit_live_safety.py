@@ -194,6 +194,34 @@ def test_the_budget_holds_across_processes_and_replacement_workers(tmp_path: Pat
     assert (Budget(2, path).started, Budget(2, path).remaining) == (1, 0)
 
 
+def test_a_count_written_halfway_is_never_read_as_no_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process killed while writing the shared count leaves the last whole count (each count is written to a new
+    file that replaces the old one); and a count that cannot be read (empty, garbled, gone) is not "no builds":
+    no more builds are started, with a message saying why."""
+    path = tmp_path / "run" / "budget.json"
+    budget = Budget(3, path)
+    budget.reserve()
+    budget.settle(True)
+
+    def dies(*args: Any, **kwargs: Any) -> str:
+        raise KeyboardInterrupt  # the process stops in the middle of writing
+
+    monkeypatch.setattr("contract_tests.safety.json.dumps", dies)
+    with pytest.raises(KeyboardInterrupt):
+        Budget(3, path).reserve()
+    monkeypatch.undo()
+    assert (Budget(3, path).started, Budget(3, path).remaining) == (1, 2)
+    for torn in ("", '{"started": 1', "[]"):
+        path.write_text(torn)
+        other = Budget(3, path)
+        assert other.remaining == 0
+        with pytest.raises(BudgetExhausted, match="cannot be read"):
+            other.reserve()
+    path.unlink()
+    with pytest.raises(BudgetExhausted, match="cannot be read"):
+        budget.reserve()
+
+
 def test_a_replaced_xdist_worker_gets_no_fresh_share(standin: StandIn, tmp_path: Path) -> None:
     """With -n 1 and --max-builds=1, the worker dies right after the test that started the one build; xdist
     starts a replacement, which must find the budget spent (it used to get a fresh share: 2 builds)."""
