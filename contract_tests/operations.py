@@ -66,7 +66,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from fakeimagebuilder.model import RouteTable
 
-__all__ = ["BUILD_VERSION_SHAPE", "Classification", "OperationClass", "Outward", "classify", "installed"]
+__all__ = ["BUILD_VERSION_SHAPE", "Classification", "OperationClass", "Outward", "classify", "installed", "listings"]
 
 BUILD_VERSION_SHAPE = "ImageBuildVersionArn"
 """The model's shape of an image build version ARN (``.../image/<name>/<version>/<build>``)."""
@@ -337,3 +337,63 @@ def _classify(op: OperationModel, build_names: set[str], deleters: dict[str, tup
 def installed() -> Classification:
     """The classification of the installed botocore's Image Builder model."""
     return classify(botocore.session.get_session().get_service_model("imagebuilder"))
+
+
+# The order a run makes kinds in (what is used before what uses it); the cleanup deletes in reverse, so a
+# recipe goes before its components and a pipeline before its recipe. A kind the model adds goes first (deleted
+# last, after everything that may use it).
+_MADE_IN_ORDER = (
+    "Component",
+    "Workflow",
+    "InfrastructureConfiguration",
+    "DistributionConfiguration",
+    "ImageRecipe",
+    "ContainerRecipe",
+    "ImagePipeline",
+    "LifecyclePolicy",
+    "Image",
+)
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """How one deletable kind is found (by the sweep, and by a cleanup looking for what a creation whose answer was
+    lost made), read from the model: its List operation (and, for a versioned kind, the List...BuildVersions
+    operation that lists the builds of each version)."""
+
+    kind: str
+    shape: str
+    operation: str
+    key: str
+    owner: bool
+    builds: tuple[str, str, str] | None  # (operation, its version ARN member, the list member)
+
+
+def _list_member(model: ServiceModel, operation: str) -> str:
+    output = model.operation_model(operation).output_shape
+    return next(m for m, shape in output.members.items() if shape.type_name == "list")
+
+
+@cache
+def listings() -> list[_Listing]:
+    """Every kind a run can create and the sweep can delete (each ``Delete...`` operation of the installed
+    model with a ``List...`` operation to find it), in the order a run makes them."""
+    model = botocore.session.get_session().get_service_model("imagebuilder")
+    names = set(model.operation_names)
+    found: list[_Listing] = []
+    for shape, (delete, _member) in installed().deleters.items():
+        kind = delete.removeprefix("Delete")
+        plural = next((p for p in (f"{kind}s", f"{kind[:-1]}ies", f"{kind}es") if f"List{p}" in names), None)
+        if plural is None:
+            continue
+        operation = f"List{plural}"
+        builds = None
+        if f"List{kind}BuildVersions" in names:
+            build_op = f"List{kind}BuildVersions"
+            inputs = model.operation_model(build_op).input_shape.members
+            version = next(m for m in inputs if m.endswith("VersionArn"))
+            builds = (build_op, version, _list_member(model, build_op))
+        owner = "owner" in model.operation_model(operation).input_shape.members
+        found.append(_Listing(kind, shape, operation, _list_member(model, operation), owner, builds))
+    rank = {kind: index for index, kind in enumerate(_MADE_IN_ORDER)}
+    return sorted(found, key=lambda listing: rank.get(listing.kind, -1))

@@ -55,7 +55,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 from fakeimagebuilder.hosts import is_loopback
 
 from .client import ContractClient, calling
-from .operations import BUILD_VERSION_SHAPE, Classification, Outward, installed
+from .operations import BUILD_VERSION_SHAPE, Classification, Outward, installed, listings
 
 __all__ = [
     "NAME_PREFIX",
@@ -496,6 +496,8 @@ class LiveGuard:
         params: dict[str, Any] = context.get("fibct_params", {})
         status = http_response.status_code
         self._note(operation, params, status, parsed)
+        if status >= 300 and _maybe_acted(status, parsed):
+            self._maybe_made(operation, params)
         if not context.pop("fibct_held", False):
             return
         with self._lock:
@@ -511,7 +513,9 @@ class LiveGuard:
         else:
             self.budget.settle(False)
 
-    def _on_call_error(self, exception: BaseException, context: dict[str, Any], **kwargs: Any) -> None:
+    def _on_call_error(self, exception: BaseException, context: dict[str, Any], event_name: str, **kwargs: Any) -> None:
+        if not self.acting:
+            self._maybe_made(event_name.rsplit(".", 1)[1], context.get("fibct_params", {}))
         if self.acting or not context.pop("fibct_held", False):
             return
         with self._lock:
@@ -645,11 +649,23 @@ class LiveGuard:
                     "so this run did not create it"
                 )
 
+    def _maybe_made(self, operation: str, params: dict[str, Any]) -> None:
+        """A creation (not a start: those are replayed by :meth:`flush`) answered 5xx or lost on the way may have
+        made its resource: the run-wide record keeps it, to be replayed or looked up by name at the end."""
+        kind = self.classification.operations.get(operation)
+        if kind is not None and kind.creates and not kind.starts_build:
+            with self.created._lock:
+                if (operation, params) not in self.created.unanswered:
+                    self.created.unanswered.append((operation, dict(params)))
+
     def _note(self, operation: str, params: dict[str, Any], status: int, parsed: dict[str, Any]) -> None:
         """Keep the run-wide record of what exists, and check where new resources were made."""
         if status >= 300:
             return
         kind = self.classification[operation]
+        if kind.creates:  # a replay that answered: what it made is known now
+            with self.created._lock:
+                self.created.unanswered = [u for u in self.created.unanswered if u != (operation, params)]
         for member, shape in kind.creates:
             arn = parsed.get(member)
             if isinstance(arn, str):
@@ -816,9 +832,21 @@ class ResourceTracker:
             self.resources.setdefault(arn, shape)
 
     def discard(self, arn: str) -> None:
-        """Forget a resource (deleted)."""
+        """Forget a resource (deleted), and any creation of its name whose answer was lost (that was it)."""
+        found = self.classification.named.match(arn)
+        name = found.group("name").lower() if found else None
+        version = arn[found.end() :].strip("/").split("/")[0] if found else ""
+
+        def made_it(params: dict[str, Any], operation: str) -> bool:
+            asked = params.get("semanticVersion")
+            same_version = not version or not isinstance(asked, str) or asked == version
+            return (
+                name is not None and _name_of(self.classification, operation, params).lower() == name and same_version
+            )
+
         with self._lock:
             self.resources.pop(arn, None)
+            self.unanswered = [(op, params) for op, params in self.unanswered if not made_it(params, op)]
 
     def snapshot(self) -> list[tuple[str, str]]:
         """``(ARN, shape)`` of everything noted, in the order made."""
@@ -854,6 +882,35 @@ class ResourceTracker:
                 if isinstance(params.get(member), str):
                     self.discard(params[member])
 
+    def _look_up(self, client: ContractClient, operation: str, params: dict[str, Any]) -> bool:
+        """Note what ``operation`` made, found by the name it was given (its kind listed); whether found."""
+        kind = self.classification[operation]
+        name = params.get(kind.name_member) if kind.name_member else None
+        if not isinstance(name, str):
+            return False
+        found = False
+        shapes = {shape for _, shape in kind.creates}
+        for listing in listings():
+            if listing.shape not in shapes and (listing.builds is None or listing.shape not in shapes):
+                continue
+            owner = {"owner": "Self"} if listing.owner else {}
+            for item in client.list_all(listing.operation, listing.key, **owner):
+                if str(item.get("name", "")).lower() != name.lower():
+                    continue
+                if listing.builds is None:
+                    self.add(item["arn"], listing.shape)
+                else:
+                    builds, member, key = listing.builds
+                    for build in client.list_all(builds, key, **{member: item["arn"]}):
+                        self.add(build["arn"], listing.shape)
+                found = True
+        return found
+
+    def uncertain(self) -> list[str]:
+        """The creations whose answer was lost and whose resource was not found (it may exist), by name."""
+        with self._lock:
+            return [_described(self.classification, operation, params) for operation, params in self.unanswered]
+
     def empty(self) -> bool:
         """Whether nothing is left to delete."""
         with self._lock:
@@ -870,13 +927,25 @@ class ResourceTracker:
         with self._lock:
             unanswered, self.unanswered = self.unanswered, []
         for operation, params in unanswered:
-            # Replayed with its token, a creation answers what it made (or makes it now): then it is noted.
+            # Replayed with its token, a creation answers what it made (or makes it now): then it is noted. If the
+            # replay fails too, the name the run gave it finds it.
             try:
                 client.call(operation, params)
             except _STOPS:
                 raise
             except BaseException as error:  # a skip or an exit raised by a guard must not end the cleanup
-                problems.append(f"{operation} (answer lost, replay failed): {error}")
+                reason: BaseException = error
+                try:
+                    found = self._look_up(client, operation, params)
+                except _STOPS:
+                    raise
+                except BaseException as failure:
+                    found, reason = False, failure
+                if not found:
+                    with self._lock:
+                        if (operation, params) not in self.unanswered:
+                            self.unanswered.append((operation, params))  # reported as left behind
+                    problems.append(f"{_described(self.classification, operation, params)} may exist: {reason}")
         for arn, shape in self.snapshot():
             if shape == "ImagePipelineArn":  # builds no call of the run started (a schedule's) go too
                 try:
@@ -982,8 +1051,29 @@ def _outward(where: Outward, value: Any, path: str = "") -> Iterator[str]:
 
 
 def _maybe_sent(error: BaseException | None) -> bool:
-    """Whether a call that raised ``error`` may have reached the service and acted (its answer lost)."""
-    return not isinstance(error, ClientError | ParamValidationError | UnsafeCall | pytest.skip.Exception)
+    """Whether a call that raised ``error`` may have reached the service and acted: its answer was lost, or it
+    was a 5xx (the service may have committed the change before failing), or an earlier attempt's was."""
+    if isinstance(error, ClientError):
+        return _maybe_acted(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0), error.response)
+    return not isinstance(error, ParamValidationError | UnsafeCall | pytest.skip.Exception)
+
+
+def _maybe_acted(status: int, response: Mapping[str, Any]) -> bool:
+    """Whether a call answered ``status`` (after botocore's retries) may have acted all the same."""
+    return status >= 500 or bool(response.get("ResponseMetadata", {}).get("RetryAttempts", 0))
+
+
+def _name_of(classification: Classification, operation: str, params: Mapping[str, Any]) -> str:
+    """The name a creation gave what it makes ("" if none)."""
+    kind = classification.operations.get(operation)
+    name = params.get(kind.name_member) if kind is not None and kind.name_member else None
+    return name if isinstance(name, str) else ""
+
+
+def _described(classification: Classification, operation: str, params: Mapping[str, Any]) -> str:
+    """A creation, with the name it gave (the sweep finds it by that name and the run's tag)."""
+    name = _name_of(classification, operation, params)
+    return f"{operation} {name!r}" if name else f"{operation} {dict(params)}"
 
 
 def _method(operation: str) -> str:
