@@ -24,7 +24,7 @@ import botocore.session
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 from fake_mutants import ENV, MUTANTS
-from kit_standin import ACCOUNT, COMPONENTS, REPO, SeenCall, StandIn, run_suite, suite_command, suite_env
+from kit_standin import ACCOUNT, COMPONENTS, REPO, SeenCall, StandIn, run_suite, start_standin, suite_command, suite_env
 
 from contract_tests.client import ContractClient
 from contract_tests.safety import RUN_TAG, STARTED_TAG, Budget, BudgetExhausted, LiveGuard, UnsafeCall
@@ -115,6 +115,28 @@ def test_budget_is_never_exceeded_and_tests_beyond_it_are_skipped(standin: Stand
     assert run.returncode == 0, run.output
     assert len(_new_builds(list(standin.fake.calls))) == 1
     assert "fewer are left of the build budget (--max-builds)" in run.output
+
+
+_BUDGET_SKIPS = ("fewer are left of the build budget", "the build budget is spent")
+
+
+def test_the_readme_names_the_least_budget_that_runs_every_test(tmp_path: Path) -> None:
+    """README's number for the installed model: with it, no test is skipped for budget; with one fewer, one is."""
+    readme = (REPO / "README.md").read_text()
+    newer = re.search(r"`--max-builds (\d+)` is the least", readme)
+    older = re.search(r"; (\d+) with 1\.40\.41's,\s+which has fewer operations that build", readme)
+    assert newer and older, "README no longer states the least --max-builds"
+    model = botocore.session.get_session().get_service_model("imagebuilder")
+    # The two models the project supports: the lowest (1.40.41) lacks RetryImage, among others.
+    least = int(newer.group(1) if "RetryImage" in model.operation_names else older.group(1))
+    for budget, skipped in ((least, False), (least - 1, True)):
+        standin = start_standin()
+        try:
+            run = run_suite(tmp_path, *standin.aws_options(), f"--max-builds={budget}", "-p", "no:randomly")
+        finally:
+            standin.stop()
+        assert run.returncode == 0, run.output
+        assert any(reason in run.output for reason in _BUDGET_SKIPS) == skipped, (budget, run.output)
 
 
 def test_refuses_to_run_in_another_account(standin: StandIn, tmp_path: Path) -> None:
