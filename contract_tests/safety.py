@@ -514,14 +514,19 @@ class LiveGuard:
             self.budget.settle(False)
 
     def _on_call_error(self, exception: BaseException, context: dict[str, Any], event_name: str, **kwargs: Any) -> None:
-        if not self.acting:
+        if self.acting:
+            return
+        sent = _maybe_sent(exception)  # not when the guard refused the request as it was about to leave
+        if sent:
             self._maybe_made(event_name.rsplit(".", 1)[1], context.get("fibct_params", {}))
-        if self.acting or not context.pop("fibct_held", False):
+        if not context.pop("fibct_held", False):
             return
         with self._lock:
             entry = self._inflight.pop(id(context), None)
-            if entry is not None:
+            if entry is not None and sent:
                 self.unanswered.append((entry[1], entry[2]))  # sent, perhaps acted, answer lost
+        if entry is not None and not sent:
+            self.budget.settle(False)
 
     # -- ownership ------------------------------------------------------------------------------
 

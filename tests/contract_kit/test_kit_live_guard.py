@@ -649,3 +649,23 @@ def test_what_is_sent_is_checked_after_every_hook(guarded: tuple[LiveGuard, Any]
         )
     assert sorted(standin.fake.resources()["imageRecipes"]) == sorted([theirs, mine])
     assert not [c for c in standin.fake.calls if c.operation == "DeleteImageRecipe"]
+
+
+def test_a_start_refused_as_it_leaves_gives_its_build_back(standin: StandIn) -> None:
+    """A start the last check refuses was never sent: its budget is given back, nothing is replayed, and the
+    next call goes on."""
+    guard = LiveGuard(Budget(1), PREFIX, account=ACCOUNT, region="us-east-1", sleep=lambda _: None)
+    client = _client(_session(guard), standin)
+    guard.attach(client)
+    ours = _pipeline(client, f"{PREFIX}main-pipeline-1")
+    theirs = _pipeline(_client(botocore.session.Session(), standin), "production")
+
+    def redirect(request: Any, **kwargs: Any) -> None:
+        request.body = request.body.replace(ours.encode(), theirs.encode())
+
+    client.meta.events.register("before-send.imagebuilder.StartImagePipelineExecution", redirect, unique_id="t")
+    with pytest.raises(UnsafeCall, match="production"):
+        client.start_image_pipeline_execution(imagePipelineArn=ours)
+    assert (guard.budget.remaining, guard.unanswered, guard.created.unanswered) == (1, [], [])
+    client.list_image_pipelines()
+    assert not standin.fake.successful("StartImagePipelineExecution")
