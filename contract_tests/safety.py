@@ -558,12 +558,15 @@ class LiveGuard:
         for member in kind.selection_members:
             self._check_selection(operation, params.get(member))
         for member in kind.target_members:
-            # The user's --aws-component / --aws-parent-image may be named inside a call (a recipe's component or
-            # parent), never be what a mutating call acts on.
+            # AWS-managed resources and the user's --aws-component / --aws-parent-image may be named inside a call
+            # (a recipe's component or parent), never be what a mutating call acts on.
             value = params.get(member)
-            if isinstance(value, str) and value in self.references:
+            managed = isinstance(value, str) and any(
+                found.group("account") == "aws" for found in self.classification.named.finditer(value)
+            )
+            if managed or (isinstance(value, str) and value in self.references):
                 raise UnsafeCall(
-                    f"refusing {operation} on {params[member]!r}: it is one of the run's references "
+                    f"refusing {operation} on {value!r}: it is AWS-managed or one of the run's references "
                     "(--aws-component, --aws-parent-image), used but never changed"
                 )
         for place in _outward(kind.outward, params):

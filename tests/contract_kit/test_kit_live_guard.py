@@ -454,8 +454,9 @@ def test_a_lifecycle_tag_selection_is_exactly_the_runs_tag(guarded: tuple[LiveGu
 
 
 def test_the_users_references_are_used_but_never_acted_on(standin: StandIn) -> None:
-    """--aws-component and --aws-parent-image may be a recipe's component and parent; no mutating call may act on
-    them (the targets: top-level ARN members, URI and query members, from the model)."""
+    """--aws-component and --aws-parent-image (and AWS-managed resources) may be a recipe's component and parent;
+    no mutating call may act on them (the targets: top-level ARN members, URI and query members, from the
+    model)."""
     other = _client(botocore.session.Session(), standin)
     component = other.create_component(
         name="team-hardening", semanticVersion="1.0.0", platform="Linux", data=_DOCUMENT
@@ -475,6 +476,8 @@ def test_the_users_references_are_used_but_never_acted_on(standin: StandIn) -> N
         ("CancelImageCreation", {"imageBuildVersionArn": parent}),
         ("StartResourceStateUpdate", {"resourceArn": parent, "state": {"status": "DEPRECATED"}}),
     ]
+    managed = "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/1.0.0/1"
+    refused += [("TagResource", {"resourceArn": managed, "tags": {"a": "b"}})]
     for operation, params in refused:
         with pytest.raises(UnsafeCall, match="references"):
             client._make_api_call(operation, params)
