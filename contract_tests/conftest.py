@@ -147,6 +147,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "completes_builds: needs a build to run to its end (not on the aws target)")
     config.addinivalue_line(
         "markers",
+        "outside_image_builder(reason): names a place outside Image Builder the run did not create (a container "
+        "repository, a VM import task), which the live-run guard refuses: skipped on the aws target",
+    )
+    config.addinivalue_line(
+        "markers",
         "builds(n): the build budget a test needs (None: it uses what is left); on the aws target the cheapest "
         "tests run first, and a test is skipped when the budget left is smaller than its need",
     )
@@ -183,6 +188,12 @@ def pytest_configure(config: pytest.Config) -> None:
             )
         if config.getoption("max_builds") < 0:
             raise pytest.UsageError("--max-builds must be 0 or more")
+        standins = [config.getoption("testing_aws_endpoint_url"), config.getoption("testing_sts_endpoint_url")]
+        if any(standins) and not all(standins):
+            # A stand-in for STS alone would pass the account check while Image Builder calls go to AWS.
+            raise pytest.UsageError(
+                "--testing-aws-endpoint-url and --testing-sts-endpoint-url go together (both stand-ins, or neither)"
+            )
         _redact_credentials()
     if config.getoption("record") and target != "aws":
         raise pytest.UsageError("--record records real AWS (--target aws); other targets replay the fixtures")
@@ -353,7 +364,8 @@ def _builds(item: pytest.Item) -> float:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On the aws target: the tests that start fewest builds first, so a small budget checks the most;
-    tests that need a finished build are skipped, as every build is cancelled at once."""
+    tests that need a finished build are skipped, as every build is cancelled at once, and so are those naming a
+    place outside Image Builder (the guard would refuse them)."""
     if config.stash[_OPTIONS].target != "aws":
         return
     items.sort(key=_builds)
@@ -361,6 +373,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("completes_builds"):
             item.add_marker(skip)
+        outside = item.get_closest_marker("outside_image_builder")
+        if outside is not None:
+            reason = outside.args[0] if outside.args else "a place outside Image Builder"
+            item.add_marker(pytest.mark.skip(reason=f"names {reason}, which the live-run guard refuses"))
 
 
 @pytest.hookimpl(wrapper=True)

@@ -31,25 +31,63 @@ The live-run guard (:mod:`contract_tests.safety`) decides from this alone:
   makes: the guard refuses a name that is not the run's;
 - a *selection* is an input structure with a ``tagMap`` (a lifecycle
   policy's ``resourceSelection``): the resources it picks (recipes by name,
-  resources by tag) must be the run's.
+  resources by tag) must be the run's;
+- the *targets* of a mutating operation are the members that may name the
+  resource it acts on: every top-level ARN member and every member the model
+  binds to the URI or the query string (the model does not say which body
+  member is acted on, so each one counts);
+- a member *names a place outside Image Builder* when its shape (or its list's
+  element) is an account id or the ARN of another service than Image Builder
+  and IAM, or when the model documents it as where Image Builder stores,
+  saves, writes, pushes or sends something, exports or delivers to, or takes
+  its build instance from (a distribution's launch templates, SSM parameters,
+  accounts, S3 export, license configurations, a container repository, S3 and
+  CloudWatch logs, an SNS topic, an Auto Scaling group). Inside a structure
+  that names such a place, a list names more of them (a launch permission's
+  ``userGroups``). :attr:`OperationClass.outward` maps where they are;
+- the *sources* of an operation that starts a build are its required
+  free-form string members (no enum, no pattern; not its name nor its
+  token): what it builds from (``DistributeImage``'s ``sourceImage``,
+  ``ImportVmImage``'s ``vmImportTaskId``, ``ImportDiskImage``'s ``uri``).
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
+from typing import Any, Union
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape
 
-__all__ = ["BUILD_VERSION_SHAPE", "Classification", "OperationClass", "classify", "installed"]
+from fakeimagebuilder.model import RouteTable
+
+__all__ = ["BUILD_VERSION_SHAPE", "Classification", "OperationClass", "Outward", "classify", "installed", "listings"]
 
 BUILD_VERSION_SHAPE = "ImageBuildVersionArn"
 """The model's shape of an image build version ARN (``.../image/<name>/<version>/<build>``)."""
 
 _READ_PREFIXES = ("Get", "List")
 _ENDING_PREFIXES = ("Cancel", "Delete")
+
+Outward = dict[str, Union["Outward", None]]
+"""Where a structure names places outside Image Builder: member -> ``None`` (the member names one) or the map of
+the structure inside it (of each element, for a list)."""
+
+# The model's wording for a member that names where Image Builder puts something (see the module docstring).
+_WRITES_THERE = re.compile(
+    r"\b(?:where|in which|under which|to which)\b[^.]{0,80}?"
+    r"\b(?:is stored|are stored|to store|saves|writes|pushes|sends)\b"
+    r"|\btakes the build instance from\b|\bcreates the Parameter\b|\bto (?:export|deliver)\b"
+    r"|\bCloudWatch Logs log group\b",
+    re.IGNORECASE,
+)
+_ACCOUNT_ID = "^[0-9]{12}$"
+_ARN_SERVICE = re.compile(r"^\^arn:aws(?:\[\^:\]\*|\(\?:-\[a-z\]\+\)\*)?:([a-z0-9-]+):")
 
 
 @dataclass(frozen=True)
@@ -74,6 +112,12 @@ class OperationClass:
     selection_members: tuple[str, ...] = ()
     """Input members selecting resources to act on later (a structure with a ``tagMap``: a lifecycle policy's
     ``resourceSelection``, whose ``recipes`` and tags decide what the policy deletes)."""
+    target_members: tuple[str, ...] = ()
+    """Members that may name the resource a mutating call acts on (top-level ARNs, URI and query members)."""
+    outward: Outward = field(default_factory=dict)
+    """Where the input names places outside Image Builder that Image Builder would write to."""
+    source_members: tuple[str, ...] = ()
+    """What a build-starting call builds from (it must be the run's own Image Builder resource)."""
 
     @property
     def checked(self) -> bool:
@@ -92,9 +136,55 @@ class Classification:
     """ARN shape -> ``(Delete operation, its input member)``."""
     named: re.Pattern[str]
     """Finds ``(account, name)`` of every Image Builder resource an ARN text names."""
+    model: ServiceModel | None = None
+    """The model classified: how requests are read back (:meth:`read_request`)."""
 
     def __getitem__(self, operation: str) -> OperationClass:
         return self.operations[operation]
+
+    def read_request(
+        self, operation: str, method: str, url: str, headers: Mapping[str, str], body: Any
+    ) -> dict[str, Any]:
+        """The parameters a serialized request of ``operation`` carries, by member name, read back from where the
+        model binds each one (URI labels, query string, headers, JSON body); members the model does not know are
+        kept under their names. ``ValueError`` when the request is not one of ``operation`` or cannot be read."""
+        if self.model is None:
+            raise ValueError("no model to read requests with")
+        route, _ = _routes(self.model).find(method.upper(), urlsplit(url).path)
+        if route is None or route.operation.name != operation:
+            found = route.operation.name if route else "no operation"
+            raise ValueError(f"{method} {urlsplit(url).path} is {found}, not {operation}")
+        members = _members(route.operation.input_shape)
+        where = {
+            (m.serialization.get("location", "body"), m.serialization.get("name", name)): name
+            for name, m in members.items()
+        }
+        params: dict[str, Any] = {}
+        found_labels = route.pattern.match(urlsplit(url).path) if route.pattern is not None else None
+        for group, member in route.labels:
+            assert found_labels is not None
+            params[member] = unquote(found_labels.group(group))
+        query: dict[str, list[str]] = {}
+        for key, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+            query.setdefault(key, []).append(value)
+        for key, values in query.items():
+            name = where.get(("querystring", key), key)
+            shape = members.get(name)
+            params[name] = values if (shape is not None and shape.type_name == "list") or len(values) > 1 else values[0]
+        for (location, wire), name in where.items():
+            if location == "header" and wire in headers:
+                params[name] = headers[wire]
+        if isinstance(body, bytes | bytearray):
+            body = bytes(body).decode("utf-8")
+        if body:
+            if not isinstance(body, str):
+                raise ValueError(f"a body of type {type(body).__name__}")
+            document = json.loads(body, object_pairs_hook=_unique_keys)
+            if not isinstance(document, dict):
+                raise ValueError("a JSON body that is not an object")
+            for key, value in document.items():
+                params[where.get(("body", key), key)] = value
+        return params
 
 
 def _is_arn(shape: Shape) -> bool:
@@ -110,6 +200,45 @@ def _is_imagebuilder_arn(shape: Shape) -> bool:
 
 def _members(shape: Shape | None) -> dict[str, Shape]:
     return dict(shape.members) if shape is not None and shape.type_name == "structure" else {}
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Which of two equal keys a service reads is not known: such a body is not sent.
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"a JSON object naming a member twice ({sorted(k for k in keys if keys.count(k) > 1)})")
+    return dict(pairs)
+
+
+@cache
+def _routes(model: ServiceModel) -> RouteTable:
+    return RouteTable(model)
+
+
+def _names_outside(member: Shape) -> bool:
+    """Whether the member names a place outside Image Builder (see the module docstring)."""
+    if _WRITES_THERE.search(re.sub(r"<[^>]+>", "", member.documentation or "")):
+        return True
+    leaf = member.member if member.type_name == "list" else member
+    pattern = leaf.metadata.get("pattern", "") if leaf.type_name == "string" else ""
+    service = _ARN_SERVICE.match(pattern)
+    return pattern == _ACCOUNT_ID or (service is not None and service.group(1) not in ("imagebuilder", "iam"))
+
+
+def _outward(shape: Shape, nested: bool, seen: frozenset[str] = frozenset()) -> Outward:
+    """Where a structure (an input, or one nested in it) names places outside Image Builder."""
+    members = _members(shape)
+    direct = {name for name, member in members.items() if _names_outside(member)}
+    found: Outward = {}
+    for name, member in members.items():
+        inner = member.member if member.type_name == "list" else member
+        if name in direct or (nested and direct and member.type_name == "list"):
+            found[name] = None  # in a structure naming a destination, a list names more of them
+        elif inner.type_name == "structure" and inner.name not in seen:
+            within = _outward(inner, True, seen | {inner.name})
+            if within:
+                found[name] = within
+    return found
 
 
 def _resource_type(pattern: str) -> str | None:
@@ -143,7 +272,7 @@ def classify(model: ServiceModel) -> Classification:
     classes = {op.name: _classify(op, build_names, deleters) for op in operations}
     alternatives = "|".join(f"(?:{t})" for t in sorted(types, key=len, reverse=True))
     named = re.compile(rf"arn:[^:\s]*:imagebuilder:[^:\s]*:(?P<account>[^:\s]*):(?:{alternatives})/(?P<name>[^/\s]*)")
-    return Classification(classes, tuple(types), deleters, named)
+    return Classification(classes, tuple(types), deleters, named, model)
 
 
 def _arn_kind(member: str, shape: Shape, build_names: set[str]) -> str:
@@ -167,17 +296,40 @@ def _classify(op: OperationModel, build_names: set[str], deleters: dict[str, tup
         for member, kind in arn_outputs.items()
         if not read_only and not ending and kind in deleters and kind not in echoed
     )
+    starts_build = not read_only and not ending and bool(build_members)
+    name_member = "name" if creates and "name" in inputs else None
+    required = set(op.input_shape.required_members) if op.input_shape is not None else set()
+    sources = tuple(
+        m
+        for m, s in inputs.items()
+        if starts_build
+        and BUILD_VERSION_SHAPE not in echoed  # a new build, not one the call names (PutImagePolicy, RetryImage)
+        and m in required
+        and m != name_member
+        and s.type_name == "string"
+        and not s.enum
+        and not s.metadata.get("pattern")
+        and not _is_arn(s)
+        and not s.metadata.get("idempotencyToken")
+    )
     return OperationClass(
         name=op.name,
         read_only=read_only,
         arn_members=tuple(m for m, s in inputs.items() if _is_arn(s)),
         imagebuilder_arn_members=tuple(m for m, s in inputs.items() if _is_imagebuilder_arn(s)),
-        starts_build=not read_only and not ending and bool(build_members),
+        starts_build=starts_build,
         build_members=build_members,
         creates=creates,
         schedule_members=tuple(m for m, s in inputs.items() if "scheduleExpression" in _members(s)),
-        name_member="name" if creates and "name" in inputs else None,
+        name_member=name_member,
         selection_members=tuple(m for m, s in inputs.items() if "tagMap" in _members(s)),
+        target_members=()
+        if read_only
+        else tuple(
+            m for m, s in inputs.items() if _is_arn(s) or s.serialization.get("location") in ("uri", "querystring")
+        ),
+        outward={} if read_only or op.input_shape is None else _outward(op.input_shape, False),
+        source_members=sources,
     )
 
 
@@ -185,3 +337,63 @@ def _classify(op: OperationModel, build_names: set[str], deleters: dict[str, tup
 def installed() -> Classification:
     """The classification of the installed botocore's Image Builder model."""
     return classify(botocore.session.get_session().get_service_model("imagebuilder"))
+
+
+# The order a run makes kinds in (what is used before what uses it); the cleanup deletes in reverse, so a
+# recipe goes before its components and a pipeline before its recipe. A kind the model adds goes first (deleted
+# last, after everything that may use it).
+_MADE_IN_ORDER = (
+    "Component",
+    "Workflow",
+    "InfrastructureConfiguration",
+    "DistributionConfiguration",
+    "ImageRecipe",
+    "ContainerRecipe",
+    "ImagePipeline",
+    "LifecyclePolicy",
+    "Image",
+)
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """How one deletable kind is found (by the sweep, and by a cleanup looking for what a creation whose answer was
+    lost made), read from the model: its List operation (and, for a versioned kind, the List...BuildVersions
+    operation that lists the builds of each version)."""
+
+    kind: str
+    shape: str
+    operation: str
+    key: str
+    owner: bool
+    builds: tuple[str, str, str] | None  # (operation, its version ARN member, the list member)
+
+
+def _list_member(model: ServiceModel, operation: str) -> str:
+    output = model.operation_model(operation).output_shape
+    return next(m for m, shape in output.members.items() if shape.type_name == "list")
+
+
+@cache
+def listings() -> list[_Listing]:
+    """Every kind a run can create and the sweep can delete (each ``Delete...`` operation of the installed
+    model with a ``List...`` operation to find it), in the order a run makes them."""
+    model = botocore.session.get_session().get_service_model("imagebuilder")
+    names = set(model.operation_names)
+    found: list[_Listing] = []
+    for shape, (delete, _member) in installed().deleters.items():
+        kind = delete.removeprefix("Delete")
+        plural = next((p for p in (f"{kind}s", f"{kind[:-1]}ies", f"{kind}es") if f"List{p}" in names), None)
+        if plural is None:
+            continue
+        operation = f"List{plural}"
+        builds = None
+        if f"List{kind}BuildVersions" in names:
+            build_op = f"List{kind}BuildVersions"
+            inputs = model.operation_model(build_op).input_shape.members
+            version = next(m for m in inputs if m.endswith("VersionArn"))
+            builds = (build_op, version, _list_member(model, build_op))
+        owner = "owner" in model.operation_model(operation).input_shape.members
+        found.append(_Listing(kind, shape, operation, _list_member(model, operation), owner, builds))
+    rank = {kind: index for index, kind in enumerate(_MADE_IN_ORDER)}
+    return sorted(found, key=lambda listing: rank.get(listing.kind, -1))

@@ -13,8 +13,11 @@
   waiter) skips it. From the classification of
   :mod:`contract_tests.operations` it refuses every mutating operation it
   cannot check, and any call that would change a resource this run did not
-  name (``fibct-<run id>-...``); it holds the budget for every operation
-  that may start a build, and cancels what such a call built at once.
+  name (``fibct-<run id>-...``), act on the user's references, make Image
+  Builder write outside Image Builder, or build from what the run did not
+  make; it checks the request again as it leaves (``before-send``, read back
+  through the model), holds the budget for every operation that may start a
+  build, and cancels what such a call built at once.
 - :class:`ResourceTracker`: what a workspace (or the whole run) created;
   :meth:`ResourceTracker.cleanup` deletes it all, builds first, then in the
   reverse order of creation.
@@ -34,9 +37,10 @@ import logging
 import os
 import re
 import signal
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -51,7 +55,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 from fakeimagebuilder.hosts import is_loopback
 
 from .client import ContractClient, calling
-from .operations import BUILD_VERSION_SHAPE, Classification, installed
+from .operations import BUILD_VERSION_SHAPE, Classification, Outward, installed, listings
 
 __all__ = [
     "NAME_PREFIX",
@@ -59,6 +63,7 @@ __all__ = [
     "STARTED_TAG",
     "Budget",
     "BudgetExhausted",
+    "BudgetUnreadable",
     "LiveGuard",
     "ResourceTracker",
     "RunStopped",
@@ -96,6 +101,8 @@ _CANCEL_REFUSED = frozenset({"InvalidParameterValueException", "InvalidRequestEx
 
 
 SCHEDULE_HORIZON = dt.timedelta(days=7)
+_AHEAD_OF_UTC = dt.timedelta(hours=14)
+"""The furthest any timezone is ahead of UTC (UTC+14): a schedule's cron years are read in its own ``timezone``."""
 """A live run allows a pipeline schedule only if it cannot fire within this long (far longer than any run)."""
 
 _YEARS = re.compile(r"^\d{4}(?:-\d{4})?(?:,\d{4}(?:-\d{4})?)*$")
@@ -192,6 +199,10 @@ class BudgetExhausted(pytest.skip.Exception):
     """The build budget is spent: the test that needed another build is skipped."""
 
 
+class BudgetUnreadable(BudgetExhausted):
+    """The shared build count cannot be read: no more builds are started (the test that needed one is skipped)."""
+
+
 class UnsafeCall(RuntimeError):
     """A live run was about to make a call it cannot prove safe (not its resource, or an unchecked operation)."""
 
@@ -206,10 +217,14 @@ class RunStopped(pytest.exit.Exception):  # type: ignore[name-defined,misc]
 class Budget:
     """At most ``total`` builds, counted when started; thread-safe.
 
-    With ``path``, the count lives in that file (under an exclusive lock), so
-    every process of a run shares it: an xdist worker that replaces a crashed
-    one finds the builds already spent, and a crashed worker's held builds
-    stay spent (they may have started).
+    With ``path``, the count lives in that file, shared by every process of
+    a run: an xdist worker that replaces a crashed one finds the builds
+    already spent, and a crashed worker's held builds stay spent (they may
+    have started). Each change is written whole to a new file that replaces
+    the old one (``os.replace``), under an exclusive lock on ``<path>.lock``,
+    so a process killed mid-write leaves the last count, never a torn one; and
+    a count that cannot be read (empty, garbled, gone) is never taken as "no
+    builds": no more builds are started (:class:`BudgetUnreadable`).
     """
 
     def __init__(self, total: int, path: Path | None = None) -> None:
@@ -220,10 +235,41 @@ class Budget:
         self._local = {"started": 0, "held": 0}
         self._lock = threading.Lock()
         if path is not None:
-            # Created empty (read as no builds): writing counts here, outside the lock, could overwrite what
-            # another process counted between this one creating the file and writing it.
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.touch(exist_ok=True)
+            with self._locked():  # the first process of the run writes the zero count; later ones find it
+                if not path.exists():
+                    self._write(self._local)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        assert self.path is not None
+        with self.path.with_name(self.path.name + ".lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
+    def _write(self, counts: dict[str, int]) -> None:
+        assert self.path is not None
+        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        try:
+            with os.fdopen(fd, "w") as file:
+                file.write(json.dumps(counts))
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, self.path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def _read(self) -> dict[str, int]:
+        assert self.path is not None
+        try:
+            counts = json.loads(self.path.read_text())
+            return {"started": int(counts["started"]), "held": int(counts["held"])}
+        except (OSError, ValueError, TypeError, KeyError) as error:
+            raise BudgetUnreadable(
+                f"the run's shared build count {self.path} cannot be read ({type(error).__name__}: {error}); "
+                "no more builds are started (a process of the run may have died writing it)"
+            ) from None
 
     @contextmanager
     def _counts(self) -> Iterator[dict[str, int]]:
@@ -231,18 +277,12 @@ class Budget:
             if self.path is None:
                 yield self._local
                 return
-            with self.path.open("r+") as file:
-                fcntl.flock(file, fcntl.LOCK_EX)
-                counts = json.loads(file.read() or "{}")
-                counts = {"started": int(counts.get("started", 0)), "held": int(counts.get("held", 0))}
+            with self._locked():
+                counts = self._read()
                 before = dict(counts)
                 yield counts
                 if counts != before:
-                    file.seek(0)
-                    file.truncate()
-                    file.write(json.dumps(counts))
-                    file.flush()
-                    os.fsync(file.fileno())
+                    self._write(counts)
 
     @property
     def started(self) -> int:
@@ -252,9 +292,12 @@ class Budget:
 
     @property
     def remaining(self) -> int:
-        """Builds that may still be started."""
-        with self._counts() as counts:
-            return self.total - counts["started"] - counts["held"]
+        """Builds that may still be started (none while the count cannot be read)."""
+        try:
+            with self._counts() as counts:
+                return self.total - counts["started"] - counts["held"]
+        except BudgetUnreadable:
+            return 0
 
     def reserve(self) -> None:
         """Hold one build for a start about to be sent; :class:`BudgetExhausted` if none is left."""
@@ -267,11 +310,15 @@ class Budget:
             counts["held"] += 1
 
     def settle(self, built: bool) -> None:
-        """The start held by :meth:`reserve` answered: it built something, or not."""
-        with self._counts() as counts:
-            counts["held"] -= 1
-            if built:
-                counts["started"] += 1
+        """The start held by :meth:`reserve` answered: it built something, or not. With the count unreadable
+        nothing is written: every later :meth:`reserve` is refused anyway."""
+        try:
+            with self._counts() as counts:
+                counts["held"] -= 1
+                if built:
+                    counts["started"] += 1
+        except BudgetUnreadable:
+            pass
 
 
 @contextmanager
@@ -324,6 +371,7 @@ class LiveGuard:
         references: Collection[str] = (),
         cancel_attempts: int = 8,
         sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self.budget = budget
         self.run_prefix = run_prefix.lower()
@@ -333,6 +381,7 @@ class LiveGuard:
         self.references = frozenset(references)  # ARNs not the run's it may name (--aws-component ...)
         self.cancel_attempts = cancel_attempts
         self.sleep = sleep
+        self.now = now
         self.started: list[str] = []  # every build this run started, in order
         self.pending: dict[str, None] = {}  # started, not yet cancelled (ordered)
         self.unanswered: list[tuple[str, dict[str, Any]]] = []  # starts whose outcome is not known yet
@@ -350,11 +399,14 @@ class LiveGuard:
         own through, outside a :class:`ContractClient`) or a botocore session (every client made from it later)."""
         if isinstance(target, BaseClient):
             self._raw = target
-        events = target.meta.events if isinstance(target, BaseClient) else target
+        events = target.meta.events if isinstance(target, BaseClient) else target.get_component("event_emitter")
         events.register("before-parameter-build.imagebuilder", self._on_parameters, unique_id="fibct-guard-params")
         events.register("before-call.imagebuilder", self._on_before_call, unique_id="fibct-guard-before")
         events.register("after-call.imagebuilder", self._on_after_call, unique_id="fibct-guard-after")
         events.register("after-call-error.imagebuilder", self._on_call_error, unique_id="fibct-guard-error")
+        events.register("request-created.imagebuilder", self._on_request, unique_id="fibct-guard-request")
+        # Last of all, on the least specific name: after every handler that could still change the request.
+        events.register_last("before-send", self._on_before_send, unique_id="fibct-guard-send")
 
     @property
     def acting(self) -> bool:
@@ -399,6 +451,41 @@ class LiveGuard:
                 self._inflight[id(context)] = (threading.get_ident(), operation, dict(params))
             context["fibct_held"] = True
 
+    def _on_request(self, request: Any, operation_name: str, **kwargs: Any) -> None:
+        # What the caller asked for, for the check of what is sent (the next before-send of this thread).
+        self._local.sending = (operation_name, request.context.get("fibct_params"))
+
+    def _on_before_send(self, request: Any, event_name: str, **kwargs: Any) -> None:
+        """The last word: the request as it leaves (after every handler that could rewrite it: before-sign, a
+        before-send of the caller's), read back through the model and checked again; its targets must be the ones
+        the call named."""
+        if not event_name.startswith("before-send.imagebuilder."):
+            return
+        operation = event_name.rsplit(".", 1)[1]
+        asked, given = getattr(self._local, "sending", (None, None))
+        self._local.sending = (None, None)
+        try:
+            sent = self.classification.read_request(
+                operation, request.method, request.url, request.headers, request.body
+            )
+        except ValueError as error:
+            raise UnsafeCall(
+                f"refusing {operation}: the request about to be sent cannot be read back ({error})"
+            ) from None
+        self.check(operation, sent)
+        kind = self.classification[operation]
+        if kind.read_only:
+            return
+        if asked != operation or given is None:
+            raise UnsafeCall(f"refusing {operation}: the guard did not see the call this request was made for")
+        changed = [m for m in kind.target_members if sent.get(m) != given.get(m)]
+        if changed:
+            now = ", ".join(f"{m}={sent.get(m)!r}" for m in changed)
+            before = ", ".join(f"{m}={given.get(m)!r}" for m in changed)
+            raise UnsafeCall(
+                f"refusing {operation}: the request about to be sent names {now}, not what the call named ({before})"
+            )
+
     def _on_after_call(
         self, http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any], **kwargs: Any
     ) -> None:
@@ -409,6 +496,8 @@ class LiveGuard:
         params: dict[str, Any] = context.get("fibct_params", {})
         status = http_response.status_code
         self._note(operation, params, status, parsed)
+        if status >= 300 and _maybe_acted(status, parsed):
+            self._maybe_made(operation, params)
         if not context.pop("fibct_held", False):
             return
         with self._lock:
@@ -424,13 +513,20 @@ class LiveGuard:
         else:
             self.budget.settle(False)
 
-    def _on_call_error(self, exception: BaseException, context: dict[str, Any], **kwargs: Any) -> None:
-        if self.acting or not context.pop("fibct_held", False):
+    def _on_call_error(self, exception: BaseException, context: dict[str, Any], event_name: str, **kwargs: Any) -> None:
+        if self.acting:
+            return
+        sent = _maybe_sent(exception)  # not when the guard refused the request as it was about to leave
+        if sent:
+            self._maybe_made(event_name.rsplit(".", 1)[1], context.get("fibct_params", {}))
+        if not context.pop("fibct_held", False):
             return
         with self._lock:
             entry = self._inflight.pop(id(context), None)
-            if entry is not None:
+            if entry is not None and sent:
                 self.unanswered.append((entry[1], entry[2]))  # sent, perhaps acted, answer lost
+        if entry is not None and not sent:
+            self.budget.settle(False)
 
     # -- ownership ------------------------------------------------------------------------------
 
@@ -461,6 +557,25 @@ class LiveGuard:
                 )
         for member in kind.selection_members:
             self._check_selection(operation, params.get(member))
+        for member in kind.target_members:
+            # AWS-managed resources and the user's --aws-component / --aws-parent-image may be named inside a call
+            # (a recipe's component or parent), never be what a mutating call acts on.
+            value = params.get(member)
+            managed = isinstance(value, str) and any(
+                found.group("account") == "aws" for found in self.classification.named.finditer(value)
+            )
+            if managed or (isinstance(value, str) and value in self.references):
+                raise UnsafeCall(
+                    f"refusing {operation} on {value!r}: it is AWS-managed or one of the run's references "
+                    "(--aws-component, --aws-parent-image), used but never changed"
+                )
+        for place in _outward(kind.outward, params):
+            raise UnsafeCall(
+                f"refusing {operation}: {place} names a place outside Image Builder (another service's resource, "
+                "another account) that Image Builder would write to, and this run did not create it"
+            )
+        for member in kind.source_members:
+            self._check_source(operation, member, params.get(member))
         for value in _strings(params):  # every ARN it names, nested ones too (a recipe's components ...)
             self._check_arn(operation, value)
 
@@ -469,7 +584,8 @@ class LiveGuard:
         if schedule is None or status == "DISABLED":
             return
         expression = schedule.get("scheduleExpression") if isinstance(schedule, dict) else schedule
-        if not _never_fires(expression, dt.datetime.now(dt.UTC) + SCHEDULE_HORIZON):
+        # Whatever the schedule's timezone, its local date is at most 14 hours ahead of UTC.
+        if not _never_fires(expression, self.now() + SCHEDULE_HORIZON + _AHEAD_OF_UTC):
             raise UnsafeCall(
                 f"refusing {operation} with schedule {expression!r}: it could start builds the guard neither "
                 f"budgets nor cancels (use status DISABLED, or a cron whose years are past {SCHEDULE_HORIZON.days} "
@@ -477,20 +593,51 @@ class LiveGuard:
             )
 
     def _check_selection(self, operation: str, selection: Any) -> None:
-        # A lifecycle policy acts by itself, later, on what it selects: only the run's recipes, the run's tag.
+        # A lifecycle policy acts by itself, later, on what it selects: only the run's recipes, or exactly the run's
+        # tag (a tagMap selects resources carrying ANY of its tags, so one more tag selects another team's images).
         if selection is None:
             return
-        if not isinstance(selection, dict):
+        if not isinstance(selection, Mapping):
             raise UnsafeCall(f"refusing {operation}: a resource selection the guard cannot read ({selection!r})")
-        recipes = selection.get("recipes") or []
-        names = [r.get("name") if isinstance(r, dict) else r for r in recipes]
-        theirs = [n for n in names if not isinstance(n, str) or not n.lower().startswith(self.run_prefix)]
-        tags = selection.get("tagMap") or {}
         run_id = self.run_prefix.removeprefix(f"{NAME_PREFIX}-").rstrip("-")
-        if theirs or (tags and (not isinstance(tags, dict) or tags.get(RUN_TAG) != run_id)):
+        theirs: list[str] = []
+        for key, value in selection.items():
+            if value is None:
+                continue
+            if key == "recipes":
+                recipes = list(value) if isinstance(value, Sequence) and not isinstance(value, str | bytes) else [value]
+                for recipe in recipes:
+                    name = recipe.get("name") if isinstance(recipe, Mapping) else None
+                    if not isinstance(name, str) or not name.lower().startswith(self.run_prefix):
+                        theirs.append(f"recipe {recipe!r}")
+            elif key == "tagMap":
+                if not isinstance(value, Mapping) or dict(value) != {RUN_TAG: run_id}:
+                    theirs.append(f"tags {value!r}")
+            else:  # a way of selecting the guard does not know (a newer model's)
+                theirs.append(f"{key} {value!r}")
+        if theirs:
             raise UnsafeCall(
-                f"refusing {operation}: its resource selection picks what this run did not create (recipes "
-                f"{theirs}, tags {tags!r}); select recipes named {self.run_prefix!r}... or the tag {RUN_TAG}={run_id}"
+                f"refusing {operation}: its resource selection may pick what this run did not create "
+                f"({'; '.join(theirs)}); select recipes named {self.run_prefix!r}... or exactly the tags "
+                f"{{{RUN_TAG!r}: {run_id!r}}}"
+            )
+
+    def _check_source(self, operation: str, member: str, value: Any) -> None:
+        # What a build is made from (an AMI, an SSM parameter, a VM import task, an S3 object) must be the run's
+        # own Image Builder image: anything else is another team's, read and copied by a budgeted build.
+        if value is None:
+            return
+        found = self.classification.named.match(value) if isinstance(value, str) else None
+        ours = (
+            found is not None
+            and found.group("account") == (self.account or found.group("account"))
+            and found.group("account") != "aws"
+            and found.group("name").lower().startswith(self.run_prefix)
+        )
+        if not ours:
+            raise UnsafeCall(
+                f"refusing {operation}: its {member} {value!r} is not an Image Builder resource of this run, and "
+                "a live run builds only from what it created"
             )
 
     def _check_arn(self, operation: str, value: str) -> None:
@@ -510,11 +657,23 @@ class LiveGuard:
                     "so this run did not create it"
                 )
 
+    def _maybe_made(self, operation: str, params: dict[str, Any]) -> None:
+        """A creation (not a start: those are replayed by :meth:`flush`) answered 5xx or lost on the way may have
+        made its resource: the run-wide record keeps it, to be replayed or looked up by name at the end."""
+        kind = self.classification.operations.get(operation)
+        if kind is not None and kind.creates and not kind.starts_build:
+            with self.created._lock:
+                if (operation, params) not in self.created.unanswered:
+                    self.created.unanswered.append((operation, dict(params)))
+
     def _note(self, operation: str, params: dict[str, Any], status: int, parsed: dict[str, Any]) -> None:
         """Keep the run-wide record of what exists, and check where new resources were made."""
         if status >= 300:
             return
         kind = self.classification[operation]
+        if kind.creates:  # a replay that answered: what it made is known now
+            with self.created._lock:
+                self.created.unanswered = [u for u in self.created.unanswered if u != (operation, params)]
         for member, shape in kind.creates:
             arn = parsed.get(member)
             if isinstance(arn, str):
@@ -681,9 +840,21 @@ class ResourceTracker:
             self.resources.setdefault(arn, shape)
 
     def discard(self, arn: str) -> None:
-        """Forget a resource (deleted)."""
+        """Forget a resource (deleted), and any creation of its name whose answer was lost (that was it)."""
+        found = self.classification.named.match(arn)
+        name = found.group("name").lower() if found else None
+        version = arn[found.end() :].strip("/").split("/")[0] if found else ""
+
+        def made_it(params: dict[str, Any], operation: str) -> bool:
+            asked = params.get("semanticVersion")
+            same_version = not version or not isinstance(asked, str) or asked == version
+            return (
+                name is not None and _name_of(self.classification, operation, params).lower() == name and same_version
+            )
+
         with self._lock:
             self.resources.pop(arn, None)
+            self.unanswered = [(op, params) for op, params in self.unanswered if not made_it(params, op)]
 
     def snapshot(self) -> list[tuple[str, str]]:
         """``(ARN, shape)`` of everything noted, in the order made."""
@@ -719,6 +890,35 @@ class ResourceTracker:
                 if isinstance(params.get(member), str):
                     self.discard(params[member])
 
+    def _look_up(self, client: ContractClient, operation: str, params: dict[str, Any]) -> bool:
+        """Note what ``operation`` made, found by the name it was given (its kind listed); whether found."""
+        kind = self.classification[operation]
+        name = params.get(kind.name_member) if kind.name_member else None
+        if not isinstance(name, str):
+            return False
+        found = False
+        shapes = {shape for _, shape in kind.creates}
+        for listing in listings():
+            if listing.shape not in shapes and (listing.builds is None or listing.shape not in shapes):
+                continue
+            owner = {"owner": "Self"} if listing.owner else {}
+            for item in client.list_all(listing.operation, listing.key, **owner):
+                if str(item.get("name", "")).lower() != name.lower():
+                    continue
+                if listing.builds is None:
+                    self.add(item["arn"], listing.shape)
+                else:
+                    builds, member, key = listing.builds
+                    for build in client.list_all(builds, key, **{member: item["arn"]}):
+                        self.add(build["arn"], listing.shape)
+                found = True
+        return found
+
+    def uncertain(self) -> list[str]:
+        """The creations whose answer was lost and whose resource was not found (it may exist), by name."""
+        with self._lock:
+            return [_described(self.classification, operation, params) for operation, params in self.unanswered]
+
     def empty(self) -> bool:
         """Whether nothing is left to delete."""
         with self._lock:
@@ -735,13 +935,25 @@ class ResourceTracker:
         with self._lock:
             unanswered, self.unanswered = self.unanswered, []
         for operation, params in unanswered:
-            # Replayed with its token, a creation answers what it made (or makes it now): then it is noted.
+            # Replayed with its token, a creation answers what it made (or makes it now): then it is noted. If the
+            # replay fails too, the name the run gave it finds it.
             try:
                 client.call(operation, params)
             except _STOPS:
                 raise
             except BaseException as error:  # a skip or an exit raised by a guard must not end the cleanup
-                problems.append(f"{operation} (answer lost, replay failed): {error}")
+                reason: BaseException = error
+                try:
+                    found = self._look_up(client, operation, params)
+                except _STOPS:
+                    raise
+                except BaseException as failure:
+                    found, reason = False, failure
+                if not found:
+                    with self._lock:
+                        if (operation, params) not in self.unanswered:
+                            self.unanswered.append((operation, params))  # reported as left behind
+                    problems.append(f"{_described(self.classification, operation, params)} may exist: {reason}")
         for arn, shape in self.snapshot():
             if shape == "ImagePipelineArn":  # builds no call of the run started (a schedule's) go too
                 try:
@@ -804,22 +1016,72 @@ _STOPS = (KeyboardInterrupt, SystemExit)
 
 
 def _strings(value: Any) -> Iterator[str]:
-    """Every string inside a call's parameters (nested structures and lists too)."""
+    """Every string inside a call's parameters: nested mappings, sequences and sets of any type too.
+
+    :class:`UnsafeCall` for an iterator (serialised without parameter validation): reading it would empty it.
+    """
     if isinstance(value, str):
         yield value
     elif isinstance(value, bytes | bytearray):  # sent as it is without parameter validation: checked as text
         yield bytes(value).decode("utf-8", "replace")
-    elif isinstance(value, dict):
+    elif isinstance(value, Mapping):
         for item in value.values():
             yield from _strings(item)
-    elif isinstance(value, list | tuple):
+    elif isinstance(value, Sequence | Set):
         for item in value:
             yield from _strings(item)
+    elif isinstance(value, Iterator):
+        raise UnsafeCall(
+            f"refusing a call with a {type(value).__name__} among its parameters: the guard cannot read it"
+        )
+
+
+def _outward(where: Outward, value: Any, path: str = "") -> Iterator[str]:
+    """The places outside Image Builder that ``value`` (a call's parameters, or a structure in them) names, as
+    member paths; a value the guard cannot read where a structure belongs counts as one."""
+    if not where:
+        return
+    if not isinstance(value, Mapping):
+        yield path or "the call"
+        return
+    for member, inside in where.items():
+        item = value.get(member)
+        if item is None or (isinstance(item, Sequence | Mapping | Set) and not item):
+            continue
+        at = f"{path}.{member}" if path else member
+        if inside is None:
+            yield at
+        elif isinstance(item, Sequence) and not isinstance(item, str | bytes):
+            for index, element in enumerate(item):
+                yield from _outward(inside, element, f"{at}[{index}]")
+        else:
+            yield from _outward(inside, item, at)
 
 
 def _maybe_sent(error: BaseException | None) -> bool:
-    """Whether a call that raised ``error`` may have reached the service and acted (its answer lost)."""
-    return not isinstance(error, ClientError | ParamValidationError | UnsafeCall | pytest.skip.Exception)
+    """Whether a call that raised ``error`` may have reached the service and acted: its answer was lost, or it
+    was a 5xx (the service may have committed the change before failing), or an earlier attempt's was."""
+    if isinstance(error, ClientError):
+        return _maybe_acted(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0), error.response)
+    return not isinstance(error, ParamValidationError | UnsafeCall | pytest.skip.Exception)
+
+
+def _maybe_acted(status: int, response: Mapping[str, Any]) -> bool:
+    """Whether a call answered ``status`` (after botocore's retries) may have acted all the same."""
+    return status >= 500 or bool(response.get("ResponseMetadata", {}).get("RetryAttempts", 0))
+
+
+def _name_of(classification: Classification, operation: str, params: Mapping[str, Any]) -> str:
+    """The name a creation gave what it makes ("" if none)."""
+    kind = classification.operations.get(operation)
+    name = params.get(kind.name_member) if kind is not None and kind.name_member else None
+    return name if isinstance(name, str) else ""
+
+
+def _described(classification: Classification, operation: str, params: Mapping[str, Any]) -> str:
+    """A creation, with the name it gave (the sweep finds it by that name and the run's tag)."""
+    name = _name_of(classification, operation, params)
+    return f"{operation} {name!r}" if name else f"{operation} {dict(params)}"
 
 
 def _method(operation: str) -> str:

@@ -10,8 +10,10 @@ infrastructure and distribution configurations, image and container
 recipes, pipelines, lifecycle policies, images) that carries both, of runs
 started longer ago than ``--older-than`` (at least an hour, so a run still
 going is left alone) or of the one run ``--run`` names, with every build
-their pipelines made and every image named for the run (cancelling builds
-still in progress), in dependency order. Nothing else is touched. It refuses to run unless STS says the
+their pipelines made and every image build named for the run, tagged or not
+(a scheduled build carries only its recipe's name), made before the cutoff
+(cancelling builds still in progress), in dependency order. Nothing else is
+touched. It refuses to run unless STS says the
 credentials are ``--aws-account``'s, and sweeps the region a live run
 defaults to. ``--dry-run`` only lists what would go.
 """
@@ -24,12 +26,10 @@ import re
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
-from botocore.model import ServiceModel
 
 from fakeimagebuilder.extras import missing_extra
 
@@ -39,7 +39,7 @@ except ModuleNotFoundError as missing:
     raise missing_extra(missing, "contract", "python -m fakeimagebuilder.contract_tests.sweep") from None
 
 from .client import ContractClient
-from .operations import BUILD_VERSION_SHAPE, installed
+from .operations import BUILD_VERSION_SHAPE, listings
 from .safety import (
     NAME_PREFIX,
     RUN_TAG,
@@ -75,66 +75,6 @@ def _started(item: dict[str, Any]) -> dt.datetime | None:
         return dt.datetime.strptime(tags.get(STARTED_TAG, ""), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
     except ValueError:
         return None
-
-
-# The order a run makes kinds in (what is used before what uses it); the cleanup deletes in reverse, so a
-# recipe goes before its components and a pipeline before its recipe. A kind the model adds goes first (deleted
-# last, after everything that may use it).
-_MADE_IN_ORDER = (
-    "Component",
-    "Workflow",
-    "InfrastructureConfiguration",
-    "DistributionConfiguration",
-    "ImageRecipe",
-    "ContainerRecipe",
-    "ImagePipeline",
-    "LifecyclePolicy",
-    "Image",
-)
-
-
-@dataclass(frozen=True)
-class _Listing:
-    """How the sweep finds one deletable kind, read from the model: its List operation (and, for a versioned
-    kind, the List...BuildVersions operation that lists the builds of each version)."""
-
-    kind: str
-    shape: str
-    operation: str
-    key: str
-    owner: bool
-    builds: tuple[str, str, str] | None  # (operation, its version ARN member, the list member)
-
-
-def _list_member(model: ServiceModel, operation: str) -> str:
-    output = model.operation_model(operation).output_shape
-    return next(m for m, shape in output.members.items() if shape.type_name == "list")
-
-
-def listings() -> list[_Listing]:
-    """Every kind a run can create and the sweep can delete (each ``Delete...`` operation of the installed
-    model with a ``List...`` operation to find it), in the order a run makes them."""
-    model = botocore.session.get_session().get_service_model("imagebuilder")
-    names = set(model.operation_names)
-    found: list[_Listing] = []
-    for shape, (delete, _member) in installed().deleters.items():
-        kind = delete.removeprefix("Delete")
-        plural = next(
-            (p for p in (f"{kind}s", f"{kind[:-1]}ies", f"{kind}es") if f"List{p}" in names), None
-        )
-        if plural is None:
-            continue
-        operation = f"List{plural}"
-        builds = None
-        if f"List{kind}BuildVersions" in names:
-            build_op = f"List{kind}BuildVersions"
-            inputs = model.operation_model(build_op).input_shape.members
-            version = next(m for m in inputs if m.endswith("VersionArn"))
-            builds = (build_op, version, _list_member(model, build_op))
-        owner = "owner" in model.operation_model(operation).input_shape.members
-        found.append(_Listing(kind, shape, operation, _list_member(model, operation), owner, builds))
-    rank = {kind: index for index, kind in enumerate(_MADE_IN_ORDER)}
-    return sorted(found, key=lambda listing: rank.get(listing.kind, -1))
 
 
 def find_leftovers(client: ContractClient, cutoff: dt.datetime | None, run_id: str | None = None) -> ResourceTracker:
@@ -226,6 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the sweep; 0 when everything found is gone, 1 when something could not be deleted, 2 when refused."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if (args.testing_endpoint_url is None) != (args.testing_sts_endpoint_url is None):
+        # A stand-in for STS alone would pass the account check while the sweep deletes on AWS.
+        parser.error("--testing-endpoint-url and --testing-sts-endpoint-url go together (both stand-ins, or neither)")
     if args.older_than is not None and args.older_than < MIN_AGE:
         parser.error(f"--older-than {args.older_than} would sweep runs still going: use 1h or more (or --run ID)")
     if endpoint_overrides():

@@ -660,6 +660,7 @@ class AwsTarget(Target):
     def _left_behind(self) -> list[str]:
         guard = self.guard
         left = [arn for arn, _ in guard.created.snapshot()] + [f"{op} {params}" for op, params in guard.unknown]
+        left += [f"perhaps {made} (its answer was lost)" for made in guard.created.uncertain()]
         if not left:
             return []
         return [

@@ -62,6 +62,7 @@ def test_an_aws_managed_component_is_no_marketplace_resource(workspace: Workspac
 
 
 @pytest.mark.builds(1)
+@pytest.mark.outside_image_builder("a VM import task (vmImportTaskId) to build from, which is not the run's image")
 def test_vm_import_of_a_malformed_task_is_refused(workspace: Workspace) -> None:
     """ImportVmImage of something that is no VM import task id is refused before any image exists."""
     with verifies("import-validation"), expect_error("ClientException", 400):

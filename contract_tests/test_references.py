@@ -66,6 +66,7 @@ def test_a_pipeline_names_an_aws_managed_workflow_only_at_x_x_x(workspace: Works
         client.delete_image_pipeline(imagePipelineArn=made["imagePipelineArn"])
 
 
+@pytest.mark.outside_image_builder("a container repository (targetRepository) the run did not create")
 def test_a_container_recipe_from_ecr_public_needs_a_platform_override(workspace: Workspace) -> None:
     """An ECR Public parent image without platformOverride: refused with AWS's wording; nothing is made."""
     client = workspace.client

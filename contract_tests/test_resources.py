@@ -210,10 +210,12 @@ def test_lifecycle_policy_rules_are_checked_and_echoed(workspace: Workspace) -> 
         client.delete_lifecycle_policy(lifecyclePolicyArn=arn)
 
 
-# The ECR repository container recipes push to: on the aws target it must exist in the account (AWS checks).
+# The ECR repository container recipes push to. Not the run's: the tests naming it are skipped on the aws target.
 CONTAINER_REPOSITORY = "fakeimagebuilder-contract"
+CONTAINER_TARGET = pytest.mark.outside_image_builder("a container repository (targetRepository) the run did not create")
 
 
+@CONTAINER_TARGET
 def test_container_recipe_needs_one_template_and_reads_back(workspace: Workspace) -> None:
     """Neither or both Dockerfile templates: InvalidRequestException; a recipe AWS accepts reads back as sent,
     with its platform, owner and ``encrypted``. Container recipes are not among what the workspace tracks, so
@@ -434,6 +436,7 @@ def test_a_workflow_reads_back_lists_and_is_held_by_the_pipelines_using_it(works
             client.get_workflow(workflowBuildVersionArn=arn)
 
 
+@CONTAINER_TARGET
 def test_container_recipes_list_carry_a_policy_and_need_their_components(workspace: Workspace) -> None:
     """A container recipe lists under its name, takes a resource policy, and one naming a component that does not
     exist is refused."""

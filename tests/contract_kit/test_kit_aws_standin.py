@@ -24,7 +24,7 @@ import botocore.session
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 from fake_mutants import ENV, MUTANTS
-from kit_standin import ACCOUNT, COMPONENTS, REPO, SeenCall, StandIn, run_suite, suite_command, suite_env
+from kit_standin import ACCOUNT, COMPONENTS, REPO, SeenCall, StandIn, run_suite, start_standin, suite_command, suite_env
 
 from contract_tests.client import ContractClient
 from contract_tests.safety import RUN_TAG, STARTED_TAG, Budget, BudgetExhausted, LiveGuard, UnsafeCall
@@ -117,6 +117,28 @@ def test_budget_is_never_exceeded_and_tests_beyond_it_are_skipped(standin: Stand
     assert "fewer are left of the build budget (--max-builds)" in run.output
 
 
+_BUDGET_SKIPS = ("fewer are left of the build budget", "the build budget is spent")
+
+
+def test_the_readme_names_the_least_budget_that_runs_every_test(tmp_path: Path) -> None:
+    """README's number for the installed model: with it, no test is skipped for budget; with one fewer, one is."""
+    readme = (REPO / "README.md").read_text()
+    newer = re.search(r"`--max-builds (\d+)` is the least", readme)
+    older = re.search(r"; (\d+) with 1\.40\.41's,\s+which has fewer operations that build", readme)
+    assert newer and older, "README no longer states the least --max-builds"
+    model = botocore.session.get_session().get_service_model("imagebuilder")
+    # The two models the project supports: the lowest (1.40.41) lacks RetryImage, among others.
+    least = int(newer.group(1) if "RetryImage" in model.operation_names else older.group(1))
+    for budget, skipped in ((least, False), (least - 1, True)):
+        standin = start_standin()
+        try:
+            run = run_suite(tmp_path, *standin.aws_options(), f"--max-builds={budget}", "-p", "no:randomly")
+        finally:
+            standin.stop()
+        assert run.returncode == 0, run.output
+        assert any(reason in run.output for reason in _BUDGET_SKIPS) == skipped, (budget, run.output)
+
+
 def test_refuses_to_run_in_another_account(standin: StandIn, tmp_path: Path) -> None:
     """Credentials of another account than --aws-account: a usage error, and not one Image Builder call."""
     run = run_suite(tmp_path, *standin.aws_options(account="999999999999"))
@@ -139,6 +161,35 @@ def test_stand_in_endpoints_must_be_loopback(tmp_path: Path) -> None:
     )
     assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
     assert "must be on a loopback address" in run.output
+
+
+@pytest.mark.parametrize("which", ["sts", "imagebuilder"])
+def test_one_stand_in_alone_is_refused(standin: StandIn, tmp_path: Path, which: str) -> None:
+    """A stand-in for STS alone would pass the account check while Image Builder calls went to AWS (and one for
+    Image Builder alone would check the real account): the two testing options go together, in the suite and the
+    sweep, and nothing is called."""
+    suite = {
+        "sts": f"--testing-sts-endpoint-url={standin.sts_url}",
+        "imagebuilder": f"--testing-aws-endpoint-url={standin.url}",
+    }
+    run = run_suite(tmp_path, "--target=aws", f"--aws-account={ACCOUNT}", suite[which])
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
+    assert "go together" in run.output
+    sweep = {
+        "sts": f"--testing-sts-endpoint-url={standin.sts_url}",
+        "imagebuilder": f"--testing-endpoint-url={standin.url}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "contract_tests.sweep", f"--aws-account={ACCOUNT}", "--run=abcd1234", sweep[which]],
+        cwd=REPO,
+        env=suite_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2 and "go together" in done.stderr, done.stdout + done.stderr
+    assert not standin.sts_calls and not standin.fake.calls
 
 
 @pytest.mark.parametrize("standin", [{"disabled_pipeline_error": None}], indirect=True)
@@ -321,6 +372,8 @@ _COMPONENT = (
     "name: x\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: s\n        action: ExecuteBash\n"
     "        inputs:\n          commands: ['echo hi']\n"
 )
+
+
 def test_sweep_finds_every_kind_a_run_can_create(standin: StandIn, tmp_path: Path) -> None:
     """Components, lifecycle policies, container recipes (listed) and an image whose pipeline is gone (a
     scheduled build carries no run tags: its name is the run's) are swept with the rest; another's are not."""

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
+import json
+import types
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import botocore.session
 import pytest
@@ -239,6 +243,26 @@ def test_a_schedule_that_could_run_is_refused(
     assert not [c for c in standin.fake.calls if c.operation == "UpdateImagePipeline"]
 
 
+def test_a_schedule_is_judged_in_the_timezone_furthest_ahead(standin: StandIn) -> None:
+    """A cron's years are read in the schedule's timezone: on 24 December at noon UTC, a pipeline in
+    Pacific/Kiritimati (UTC+14) whose cron names only next year may fire within the 7 days (its 1 January starts
+    at 10:00 UTC on 31 December, still this year in UTC), so it is refused; one naming the year after passes."""
+    now = dt.datetime(2026, 12, 24, 12, 0, tzinfo=dt.UTC)
+    guard = LiveGuard(Budget(1), PREFIX, account=ACCOUNT, region="us-east-1", now=lambda: now)
+    params = {
+        "name": f"{PREFIX}p-1",
+        "imageRecipeArn": f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image-recipe/{PREFIX}r-1/1.0.0",
+        "infrastructureConfigurationArn": (
+            f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:infrastructure-configuration/{PREFIX}i-1"
+        ),
+    }
+    schedule = {"scheduleExpression": "cron(0 0 1 1 ? 2027)", "timezone": "Pacific/Kiritimati"}
+    with pytest.raises(UnsafeCall, match="could start builds"):
+        guard.check("CreateImagePipeline", {**params, "schedule": schedule})
+    later = {**schedule, "scheduleExpression": "cron(0 0 1 1 ? 2028)"}
+    guard.check("CreateImagePipeline", {**params, "schedule": later})
+
+
 def test_a_schedule_that_cannot_run_is_allowed(guarded: tuple[LiveGuard, Any], standin: StandIn) -> None:
     """The suite's own schedule (a cron in 2199) and any schedule of a DISABLED pipeline pass."""
     _, client = guarded
@@ -393,3 +417,258 @@ def test_a_stand_in_off_this_machine_is_refused(url: str):
     # *.localhost too: glibc asks the DNS server for it, which may answer with an address off the machine.
     with pytest.raises(argparse.ArgumentTypeError, match="stand-in endpoints must be on a loopback address"):
         loopback_url(url)
+
+
+# -- what a mutating call may act on, and where Image Builder may write (issue s23) ----------------
+
+
+def test_a_lifecycle_tag_selection_is_exactly_the_runs_tag(guarded: tuple[LiveGuard, Any], standin: StandIn) -> None:
+    """A tagMap selects images carrying ANY of its tags (model doc of LifecyclePolicyResourceSelection; ledger row
+    lifecycle-rule-evaluation): the run's tag plus another would select another team's images. Only exactly the
+    run's tag, or only the run's recipes, pass; a way of selecting the guard does not know is refused."""
+    guard, client = guarded
+    policy = {
+        "name": f"{PREFIX}lp-1",
+        "executionRole": f"arn:aws:iam::{ACCOUNT}:role/LifecycleRole",
+        "resourceType": "AMI_IMAGE",
+        "policyDetails": [{"action": {"type": "DELETE"}, "filter": {"type": "COUNT", "value": 1}}],
+    }
+    for selection in (
+        {"tagMap": {RUN_TAG: "1234abcd", "team": "prod"}},
+        {
+            "recipes": [
+                {"name": f"{PREFIX}r-1", "semanticVersion": "1.0.0"},
+                {"name": "prod", "semanticVersion": "1.0.0"},
+            ]
+        },
+    ):
+        with pytest.raises(UnsafeCall, match="resource selection may pick"):
+            client.create_lifecycle_policy(**policy, resourceSelection=selection)
+    with pytest.raises(UnsafeCall, match="resourceArns"):
+        guard.check("CreateLifecyclePolicy", {**policy, "resourceSelection": {"resourceArns": ["arn:x"]}})
+    assert not standin.fake.resources().get("lifecyclePolicies")
+    client.create_lifecycle_policy(
+        **policy, resourceSelection={"recipes": [{"name": f"{PREFIX}r-1", "semanticVersion": "1.0.0"}]}
+    )
+    assert len(standin.fake.resources()["lifecyclePolicies"]) == 1
+
+
+def test_the_users_references_are_used_but_never_acted_on(standin: StandIn) -> None:
+    """--aws-component and --aws-parent-image (and AWS-managed resources) may be a recipe's component and parent;
+    no mutating call may act on them (the targets: top-level ARN members, URI and query members, from the
+    model)."""
+    other = _client(botocore.session.Session(), standin)
+    component = other.create_component(
+        name="team-hardening", semanticVersion="1.0.0", platform="Linux", data=_DOCUMENT
+    )["componentBuildVersionArn"]
+    parent = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image/team-golden/1.0.0/1"
+    guard = LiveGuard(
+        Budget(1), PREFIX, account=ACCOUNT, region="us-east-1", references=[component, parent], sleep=lambda _: None
+    )
+    client = _client(_session(guard), standin)
+    assert {"resourceArn"} <= set(guard.classification["TagResource"].target_members)
+    assert guard.classification["DeleteComponent"].target_members == ("componentBuildVersionArn",)
+    refused: list[tuple[str, dict[str, Any]]] = [
+        ("TagResource", {"resourceArn": component, "tags": {"a": "b"}}),
+        ("UntagResource", {"resourceArn": component, "tagKeys": ["a"]}),
+        ("DeleteComponent", {"componentBuildVersionArn": component}),
+        ("DeleteImage", {"imageBuildVersionArn": parent}),
+        ("CancelImageCreation", {"imageBuildVersionArn": parent}),
+        ("StartResourceStateUpdate", {"resourceArn": parent, "state": {"status": "DEPRECATED"}}),
+    ]
+    managed = "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/1.0.0/1"
+    refused += [("TagResource", {"resourceArn": managed, "tags": {"a": "b"}})]
+    for operation, params in refused:
+        with pytest.raises(UnsafeCall, match="references"):
+            client._make_api_call(operation, params)
+    recipe = client.create_image_recipe(
+        name=f"{PREFIX}r-1", semanticVersion="1.0.0", parentImage=PARENT, components=[{"componentArn": component}]
+    )
+    guard.check("CreateImageRecipe", {"name": f"{PREFIX}r-2", "semanticVersion": "1.0.0", "parentImage": parent})
+    assert not [c for c in standin.fake.calls if c.operation in {op for op, _ in refused}]
+    assert standin.fake.resources()["components"] == [component]
+    assert standin.fake.resources()["imageRecipes"] == [recipe["imageRecipeArn"]]
+
+
+_OUTSIDE = {
+    "launchTemplateConfigurations": [{"launchTemplateId": "lt-0123456789abcdef0", "setDefaultVersion": True}],
+    "ssmParameterConfigurations": [{"parameterName": "/prod/web/golden-ami-id", "dataType": "aws:ec2:image"}],
+    "s3ExportConfiguration": {"roleName": "vmimport", "diskImageFormat": "RAW", "s3Bucket": "prod-exports"},
+    "fastLaunchConfigurations": [{"enabled": True, "accountId": "111122223333"}],
+    "licenseConfigurationArns": [
+        f"arn:aws:license-manager:us-east-1:{ACCOUNT}:license-configuration:lic-0123456789abcdef0123456789abcdef"
+    ],
+    "containerDistributionConfiguration": {"targetRepository": {"service": "ECR", "repositoryName": "prod-web"}},
+}
+_OUTSIDE_AMI = {
+    "targetAccountIds": ["111122223333"],
+    "launchPermission": {"userGroups": ["all"]},
+}
+
+
+def test_the_places_outside_image_builder_come_from_the_model() -> None:
+    """Every distribution member the model documents as writing outside Image Builder (launch templates, SSM
+    parameters, S3 export, fast launch, license configurations, container repositories, other accounts, launch
+    permissions), and the infrastructure's SNS topic and S3 logs, are found; what the suite itself sends is not."""
+    classification = installed()
+    distribution = classification["CreateDistributionConfiguration"].outward["distributions"]
+    assert isinstance(distribution, dict)
+    assert set(_OUTSIDE) <= set(distribution) and "region" not in distribution
+    ami = distribution["amiDistributionConfiguration"]
+    assert isinstance(ami, dict) and set(_OUTSIDE_AMI) <= set(ami) and not {"name", "description"} & set(ami)
+    infrastructure = classification["CreateInfrastructureConfiguration"].outward
+    assert {"snsTopicArn", "logging"} <= set(infrastructure) and "instanceTypes" not in infrastructure
+    assert "instanceProfileName" not in infrastructure
+    assert classification["ImportVmImage"].source_members == ("vmImportTaskId",)
+    assert "uri" in classification["ImportDiskImage"].source_members
+    assert classification["PutImagePolicy"].source_members == ()  # it names a build, it makes none
+
+
+def test_a_distribution_writing_outside_image_builder_is_refused(
+    guarded: tuple[LiveGuard, Any], standin: StandIn
+) -> None:
+    """On AWS a distribution writes to the launch templates, SSM parameters, buckets, repositories and accounts it
+    names: each is refused before anything is sent, in a creation and in an update; the run's own AMI passes."""
+    _, client = guarded
+    plain = {"region": "us-east-1", "amiDistributionConfiguration": {"name": "fibct-{{ imagebuilder:buildDate }}"}}
+    ours = client.create_distribution_configuration(name=f"{PREFIX}dist-1", distributions=[plain])[
+        "distributionConfigurationArn"
+    ]
+    outside = [{**plain, member: value} for member, value in _OUTSIDE.items()] + [
+        {**plain, "amiDistributionConfiguration": {member: value}} for member, value in _OUTSIDE_AMI.items()
+    ]
+    for distribution in outside:
+        with pytest.raises(UnsafeCall, match="outside Image Builder"):
+            client.create_distribution_configuration(name=f"{PREFIX}dist-2", distributions=[distribution])
+        with pytest.raises(UnsafeCall, match="outside Image Builder"):
+            client.update_distribution_configuration(distributionConfigurationArn=ours, distributions=[distribution])
+    for extra in (
+        {"snsTopicArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:prod-alerts"},
+        {"logging": {"s3Logs": {"s3BucketName": "prod-logs"}}},
+    ):
+        with pytest.raises(UnsafeCall, match="outside Image Builder"):
+            client.create_infrastructure_configuration(name=f"{PREFIX}i-1", instanceProfileName="builder", **extra)
+    assert standin.fake.resources()["distributionConfigurations"] == [ours]
+    assert not [c for c in standin.fake.calls if c.operation == "UpdateDistributionConfiguration"]
+    assert not standin.fake.resources().get("infrastructureConfigurations")
+
+
+def test_a_build_from_what_the_run_did_not_make_is_refused(guarded: tuple[LiveGuard, Any], standin: StandIn) -> None:
+    """ImportVmImage (a VM import task), ImportDiskImage (an S3 object) and DistributeImage of an AMI, an SSM
+    parameter or another's image build from what the run did not make: refused before the budget is touched."""
+    guard, client = guarded
+    with pytest.raises(UnsafeCall, match="vmImportTaskId"):
+        client.import_vm_image(
+            name=f"{PREFIX}import-1",
+            semanticVersion="1.0.0",
+            platform="Linux",
+            vmImportTaskId="import-ami-0123456789abcdef0",
+        )
+    if "DistributeImage" in guard.classification.operations:
+        distribution = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:distribution-configuration/{PREFIX}dist-1"
+        for source in (
+            "ami-0aaaabbbbccccdddd",
+            "ssm:/prod/golden",
+            f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image/team-golden/1.0.0/1",
+            "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2023-x86/x.x.x",
+        ):
+            with pytest.raises(UnsafeCall, match="sourceImage"):
+                client.distribute_image(
+                    sourceImage=source, distributionConfigurationArn=distribution, executionRole="Role"
+                )
+        ours = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image/{PREFIX}r-1/1.0.0/1"
+        guard.check(
+            "DistributeImage",
+            {"sourceImage": ours, "distributionConfigurationArn": distribution, "executionRole": "Role"},
+        )
+    assert guard.budget.remaining == 1
+    assert not [c for c in standin.fake.calls if c.operation in ("ImportVmImage", "DistributeImage")]
+
+
+def test_a_mapping_or_iterator_of_any_type_is_read_or_refused(guarded: tuple[LiveGuard, Any], standin: StandIn) -> None:
+    """Without parameter validation botocore serialises any mapping and any iterable: a foreign ARN inside a
+    MappingProxyType is found, and an iterator (which reading would empty) is refused."""
+    guard, _ = guarded
+    other = _client(botocore.session.Session(), standin)
+    theirs = other.create_component(name="team-secret", semanticVersion="1.0.0", platform="Linux", data=_DOCUMENT)[
+        "componentBuildVersionArn"
+    ]
+    raw = _session(guard).create_client(
+        "imagebuilder",
+        region_name="us-east-1",
+        endpoint_url=standin.url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(parameter_validation=False),
+    )
+    common = {"semanticVersion": "1.0.0", "parentImage": PARENT}
+    with pytest.raises(UnsafeCall, match="team-secret"):
+        raw.create_image_recipe(
+            name=f"{PREFIX}r-1", components=[types.MappingProxyType({"componentArn": theirs})], **common
+        )
+    with pytest.raises(UnsafeCall, match="cannot read"):
+        raw.create_image_recipe(name=f"{PREFIX}r-2", components=iter([{"componentArn": theirs}]), **common)
+    assert not standin.fake.resources().get("imageRecipes")
+
+
+def test_what_is_sent_is_checked_after_every_hook(guarded: tuple[LiveGuard, Any], standin: StandIn) -> None:
+    """A handler of the run's client that rewrites the serialized request (before-sign, or a more specific
+    before-send) after the parameters were checked: the guard reads the request back as it leaves and refuses a
+    foreign ARN in it, or a target other than the one the call named."""
+    _, client = guarded
+    other = _client(botocore.session.Session(), standin)
+    theirs = other.create_image_recipe(
+        name="prod-golden", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
+    mine = client.create_image_recipe(
+        name=f"{PREFIX}r-1", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
+    also_mine = mine.replace(f"{PREFIX}r-1", f"{PREFIX}r-2")
+
+    def swap_to(arn: str) -> Any:
+        def swap(request: Any, **kwargs: Any) -> None:
+            request.url = request.url.replace(quote(mine, safe=""), quote(arn, safe=""))
+
+        return swap
+
+    client.meta.events.register("before-sign.imagebuilder.DeleteImageRecipe", swap_to(theirs), unique_id="t-sign")
+    with pytest.raises(UnsafeCall, match="prod-golden"):
+        client.delete_image_recipe(imageRecipeArn=mine)
+    client.meta.events.unregister("before-sign.imagebuilder.DeleteImageRecipe", unique_id="t-sign")
+    client.meta.events.register("before-send.imagebuilder.DeleteImageRecipe", swap_to(also_mine), unique_id="t-send")
+    with pytest.raises(UnsafeCall, match="not what the call named"):
+        client.delete_image_recipe(imageRecipeArn=mine)
+    client.meta.events.unregister("before-send.imagebuilder.DeleteImageRecipe", unique_id="t-send")
+
+    def add_component(request: Any, **kwargs: Any) -> None:
+        body = json.loads(request.body)
+        body["components"] = [{"componentArn": f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:component/team/1.0.0/1"}]
+        request.body = json.dumps(body).encode()
+
+    client.meta.events.register("before-send.imagebuilder.CreateImageRecipe", add_component, unique_id="t-body")
+    with pytest.raises(UnsafeCall, match="team"):
+        client.create_image_recipe(
+            name=f"{PREFIX}r-3", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
+        )
+    assert sorted(standin.fake.resources()["imageRecipes"]) == sorted([theirs, mine])
+    assert not [c for c in standin.fake.calls if c.operation == "DeleteImageRecipe"]
+
+
+def test_a_start_refused_as_it_leaves_gives_its_build_back(standin: StandIn) -> None:
+    """A start the last check refuses was never sent: its budget is given back, nothing is replayed, and the
+    next call goes on."""
+    guard = LiveGuard(Budget(1), PREFIX, account=ACCOUNT, region="us-east-1", sleep=lambda _: None)
+    client = _client(_session(guard), standin)
+    guard.attach(client)
+    ours = _pipeline(client, f"{PREFIX}main-pipeline-1")
+    theirs = _pipeline(_client(botocore.session.Session(), standin), "production")
+
+    def redirect(request: Any, **kwargs: Any) -> None:
+        request.body = request.body.replace(ours.encode(), theirs.encode())
+
+    client.meta.events.register("before-send.imagebuilder.StartImagePipelineExecution", redirect, unique_id="t")
+    with pytest.raises(UnsafeCall, match="production"):
+        client.start_image_pipeline_execution(imagePipelineArn=ours)
+    assert (guard.budget.remaining, guard.unanswered, guard.created.unanswered) == (1, [], [])
+    client.list_image_pipelines()
+    assert not standin.fake.successful("StartImagePipelineExecution")

@@ -23,9 +23,10 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from kit_standin import ACCOUNT, COMPONENTS, REPO, SeenCall, StandIn, error_answer, run_suite, suite_command, suite_env
 
+from contract_tests.client import ContractClient
 from contract_tests.ledger_report import Tally, write_report
 from contract_tests.recording import Recorder, Scrubber
-from contract_tests.safety import STARTED_TAG, Budget, BudgetExhausted, LiveGuard, RunStopped
+from contract_tests.safety import STARTED_TAG, Budget, BudgetExhausted, LiveGuard, ResourceTracker, RunStopped
 from fakeimagebuilder import HttpResponse
 
 PREFIX = "fibct-1234abcd-"
@@ -95,6 +96,49 @@ def test_a_start_whose_answer_was_lost_stays_counted_and_its_build_is_cancelled(
     assert guard.started == built[:1]
     assert (guard.budget.started, guard.budget.remaining) == (1, 0)
     assert _statuses(standin)[built[0]] == "CANCELLED"
+
+
+def test_a_creation_answered_5xx_after_it_was_made_is_found_by_its_name_and_deleted(standin: StandIn) -> None:
+    """The service made the pipeline, then answered 500 to every attempt (and to the replay): the creation may
+    have happened, so the workspace's tracker and the guard's run-wide record keep it; the cleanup finds it by the
+    name the run gave it and deletes it. One that cannot be found is reported by name, for the sweep."""
+    guard = LiveGuard(Budget(0), PREFIX, account=ACCOUNT, region="us-east-1", sleep=lambda _: None)
+    raw = _guarded_client(standin, guard)
+    tracker = ResourceTracker()
+    client = ContractClient(raw, [tracker])
+    recipe = client.create_image_recipe(
+        name=f"{PREFIX}r-1", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
+    )
+    infra = client.create_infrastructure_configuration(name=f"{PREFIX}i-1", instanceProfileName="builder")
+    failing = {"CreateImagePipeline", "CreateDistributionConfiguration"}
+    standin.fake.rewrite = lambda call: error_answer(500, "ServiceException") if call.operation in failing else None
+    with pytest.raises(ClientError):
+        client.create_image_pipeline(
+            name=f"{PREFIX}p-1",
+            imageRecipeArn=recipe["imageRecipeArn"],
+            infrastructureConfigurationArn=infra["infrastructureConfigurationArn"],
+        )
+    with pytest.raises(ClientError):
+        client.create_distribution_configuration(
+            name=f"{PREFIX}d-1", distributions=[{"region": "us-east-1", "amiDistributionConfiguration": {}}]
+        )
+    [made] = standin.fake.resources()["imagePipelines"]
+    [distribution] = standin.fake.resources()["distributionConfigurations"]
+    bystander = botocore.session.Session().create_client(
+        "imagebuilder",
+        region_name="us-east-1",
+        endpoint_url=standin.url,
+        aws_access_key_id="t",
+        aws_secret_access_key="t",
+    )
+    bystander.delete_distribution_configuration(distributionConfigurationArn=distribution)  # gone behind its back
+    assert [op for op, _ in tracker.unanswered] == ["CreateImagePipeline", "CreateDistributionConfiguration"]
+    assert len(guard.created.uncertain()) == 2
+    problems = tracker.cleanup(client, lambda arn: None)
+    assert not standin.fake.resources().get("imagePipelines") and made not in dict(tracker.snapshot())
+    assert [p.split(":")[0] for p in problems] == [f"CreateDistributionConfiguration '{PREFIX}d-1' may exist"]
+    assert tracker.uncertain() == [f"CreateDistributionConfiguration '{PREFIX}d-1'"]
+    assert guard.created.uncertain() == [f"CreateDistributionConfiguration '{PREFIX}d-1'"]  # the pipeline is gone
 
 
 # -- 3. cleanup against exceptions and signals -----------------------------------------------------
@@ -192,6 +236,34 @@ def test_the_budget_holds_across_processes_and_replacement_workers(tmp_path: Pat
         worker.join(60)
     assert sum(results.get(timeout=5) for _ in workers) == 1
     assert (Budget(2, path).started, Budget(2, path).remaining) == (1, 0)
+
+
+def test_a_count_written_halfway_is_never_read_as_no_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process killed while writing the shared count leaves the last whole count (each count is written to a new
+    file that replaces the old one); and a count that cannot be read (empty, garbled, gone) is not "no builds":
+    no more builds are started, with a message saying why."""
+    path = tmp_path / "run" / "budget.json"
+    budget = Budget(3, path)
+    budget.reserve()
+    budget.settle(True)
+
+    def dies(*args: Any, **kwargs: Any) -> str:
+        raise KeyboardInterrupt  # the process stops in the middle of writing
+
+    monkeypatch.setattr("contract_tests.safety.json.dumps", dies)
+    with pytest.raises(KeyboardInterrupt):
+        Budget(3, path).reserve()
+    monkeypatch.undo()
+    assert (Budget(3, path).started, Budget(3, path).remaining) == (1, 2)
+    for torn in ("", '{"started": 1', "[]"):
+        path.write_text(torn)
+        other = Budget(3, path)
+        assert other.remaining == 0
+        with pytest.raises(BudgetExhausted, match="cannot be read"):
+            other.reserve()
+    path.unlink()
+    with pytest.raises(BudgetExhausted, match="cannot be read"):
+        budget.reserve()
 
 
 def test_a_replaced_xdist_worker_gets_no_fresh_share(standin: StandIn, tmp_path: Path) -> None:
