@@ -1423,6 +1423,18 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/server/test_server_durability.py::test_a_failed_sync_under_concurrent_load_rolls_back_exactly_what_was_not_acknowledged",
     ),
     Behaviour(
+        "state-file-damage",
+        "A --state-file whose last line has no newline loses only that line, with a notice, and only when it "
+        "begins as the next appended entry would, after a whole header (and snapshot): a crash cuts nothing "
+        "else, as the header and snapshot are renamed into place whole. A cut header or snapshot, a file that "
+        "is not a journal (final newline or not) and any other damage stop the start with exit status 2 "
+        "(StateFileError) naming the line, and nothing is written to the file.",
+        "assumed",
+        "fake only (what a crash can leave follows from how the file is written; anything else is a user's file "
+        "or a damaged copy, which the fake must not overwrite)",
+        "tests/server/test_server_persistence.py::test_a_cut_header_or_snapshot_stops_the_start_and_leaves_the_file_alone",
+    ),
+    Behaviour(
         "delete-running-image",
         "DeleteImage of a build still in progress answers ResourceDependencyException (400); cancel it first.",
         "confirmed",

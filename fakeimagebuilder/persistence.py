@@ -33,13 +33,19 @@ Lines are written by a single append each, in the order the service applied
 them (under its lock).
 
 Damage rule: an entry is acknowledged only after its whole line, newline
-included, was written and fsync'ed. So a last line with no newline was never
-acknowledged (a crash mid-write) and is dropped, with a notice, and so is a
-temporary file left by a compaction that never finished. Any other damage (a
-bad checksum, bad JSON, a gap in ``seq``, an entry that no longer replays, an
-instant that is not finite or goes back, knob arguments the live API refuses)
-stops the start with :class:`StateFileError` naming the line; nothing is
-ever dropped silently.
+included, was written and fsync'ed. So a last line with no newline that
+begins as the next entry would, after a whole header (and snapshot), was
+never acknowledged (a crash mid-append) and is dropped, with a notice, and so
+is a temporary file left by a compaction that never finished. The header and
+the snapshot are never appended: a new file's header, like a compaction's
+header and snapshot, is written to a temporary file, synced and renamed into
+place, so no crash cuts them (a compaction's header says a snapshot follows).
+A cut header or snapshot, a first line that is no journal header (a file
+that is not a journal), and any other damage (a bad checksum, bad JSON, a gap
+in ``seq``, an entry that no longer replays, an instant that is not finite or
+goes back, knob arguments the live API refuses) stop the start with
+:class:`StateFileError` naming the line, and nothing is written to the file;
+nothing is ever dropped silently.
 
 The snapshot is the state's objects pickled, whatever the service keeps, so
 it follows the service as it grows; it is read back with an unpickler that
@@ -284,7 +290,51 @@ def _read(path: Path) -> tuple[list[dict[str, Any]], list[bytes], int, int]:
         if number == 1 and (entry.get("format") != FORMAT or entry.get("version") not in _READABLE_VERSIONS):
             raise StateFileError(path, 1, f"not a {FORMAT} file of version {' or '.join(map(str, _READABLE_VERSIONS))}")
         entries.append(entry)
+    if entries and entries[0].get("snapshot") is True and len(entries) > 1 and "snapshot" not in entries[1]:
+        raise StateFileError(path, 2, "the header says a snapshot follows it, and this line is none")
+    if tail:
+        _check_unfinished(path, entries, tail)
+    elif entries and entries[0].get("snapshot") is True and len(entries) == 1:
+        raise StateFileError(path, 2, "the header says a snapshot follows it, and there is none: the file was cut")
     return entries, lines, len(data) - len(tail), len(tail)
+
+
+def _begins_entry(tail: bytes, seq: int) -> bool:
+    """Whether ``tail`` is the start of a line for entry ``seq`` (what an append cut short by a crash leaves),
+    or zeros (what some file systems show of an append whose data never reached the disk)."""
+    if not tail.strip(b"\0"):
+        return True
+    checksum, opening = tail[:8], b'{"seq":%d,' % seq
+    body = tail[9:]
+    return (
+        all(byte in b"0123456789abcdef" for byte in checksum)
+        and tail[8:9] in (b"", b" ")
+        and body[: len(opening)] == opening[: len(body)]
+    )
+
+
+def _check_unfinished(path: Path, entries: list[dict[str, Any]], tail: bytes) -> None:
+    """Refuse a last line without a newline unless it can only be an appended entry that a crash cut short.
+
+    The header and the snapshot are never appended: a new file's header, and a compaction's header and
+    snapshot, are written to a temporary file, synced and renamed over the journal. So a cut header or
+    snapshot is damage (a copy cut short, a disk fault), as is a first line that is no header at all (a
+    file that is not a journal): the start stops and the file is left as it is.
+    """
+    number = len(entries) + 1
+    if not entries:
+        if _begins_entry(tail, 0) and tail.strip(b"\0"):
+            raise StateFileError(path, 1, "the header is cut short (no newline); a header is always written whole")
+        raise StateFileError(
+            path, 1, f"not a {FORMAT} file (its only line is no journal header); nothing was changed in it"
+        )
+    snapshot_due = len(entries) == 1 and (entries[0].get("snapshot") is True or b'"snapshot":' in tail)
+    if snapshot_due:
+        raise StateFileError(
+            path, 2, "the snapshot is cut short (no newline); a snapshot is always written whole, so the file was cut"
+        )
+    if not _begins_entry(tail, number - 1):
+        raise StateFileError(path, number, f"damaged last line (no newline, and not the start of entry {number - 1})")
 
 
 def _identity(path: Path, entries: list[dict[str, Any]]) -> str:
@@ -507,10 +557,11 @@ class Journal:
                 if self._notices is not None:
                     self._notices.append(f"state file {self.path}: removed an unfinished compaction")
             if not self._entries:
-                header = self._header()
-                _write_all(self._fd, header)
-                _sync(self._fd)
-                _fsync_directory(self.path)
+                # Renamed into place, as a compaction's file: a header is never seen cut short (see _read).
+                header = self._header(snapshot=False)
+                fd = self._replace(header)
+                os.close(self._fd)
+                self._fd = fd
                 self._length = len(header)
                 self._entries = [{}]
         except OSError as exc:
@@ -721,8 +772,33 @@ class Journal:
             if len(self._tail) >= self._compact_at or self._tail_bytes >= _COMPACT_BYTES:
                 self._compact()
 
-    def _header(self) -> bytes:
-        return _line(_json({"seq": 0, "format": FORMAT, "version": VERSION, "fake": self.identity}))
+    def _header(self, *, snapshot: bool) -> bytes:
+        # ``snapshot``: a snapshot follows, so line 2 must be one, and whole (a file cut there is damage).
+        header = {"seq": 0, "format": FORMAT, "version": VERSION, "fake": self.identity}
+        return _line(_json({**header, "snapshot": True} if snapshot else header))
+
+    def _replace(self, data: bytes) -> int:
+        """Make ``data`` the whole file, atomically: written to a temporary file with the journal's permissions,
+        synced, locked and renamed over it. Returns the new file's descriptor; OSError leaves the file as it was.
+        """
+        fd = -1
+        try:
+            fd = os.open(self._temporary, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+            os.fchmod(fd, stat.S_IMODE(os.fstat(self._fd).st_mode))
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held before the rename: no moment unlocked
+            _write_all(fd, data)
+            _sync(fd)
+            os.replace(self._temporary, self.path)
+        except OSError:
+            if fd >= 0:
+                os.close(fd)
+            with contextlib.suppress(OSError):
+                self._temporary.unlink()
+            raise
+        with contextlib.suppress(OSError):  # renamed already: a crash leaves the old file or the new, both whole
+            _fsync_directory(self.path)
+        return fd
 
     def compact(self) -> None:
         """Rewrite the journal now as a header and one snapshot of the state (atomically)."""
@@ -739,27 +815,15 @@ class Journal:
         self._durable = self._end
         state = _pickle(subject.capture())
         at = self.clock.inner.now()
-        data = self._header() + _entry_line(
+        data = self._header(snapshot=True) + _entry_line(
             1, at, _json({"snapshot": base64.b64encode(state).decode("ascii"), "code": state_code()})
         )
-        fd = -1
         try:
-            fd = os.open(self._temporary, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held before the rename: no moment unlocked
-            _write_all(fd, data)
-            _sync(fd)
-            os.replace(self._temporary, self.path)
+            fd = self._replace(data)
         except OSError as exc:
-            if fd >= 0:
-                os.close(fd)
-            with contextlib.suppress(OSError):
-                self._temporary.unlink()
             self._compact_at = len(self._tail) + self.compact_every  # try again later, not on every call
             print(f"fakeimagebuilder: could not compact {self.path} ({exc}); it keeps growing", file=sys.stderr)
             return
-        with contextlib.suppress(OSError):  # renamed already: a crash leaves the old file or the new, both whole
-            _fsync_directory(self.path)
         os.close(self._fd)
         self._fd = fd
         self._base, self._base_seq, self._seq = state, 2, 2

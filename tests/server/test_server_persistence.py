@@ -135,7 +135,8 @@ def test_unfinished_last_entry_is_dropped_with_a_notice(
     _close(fake)
     path = tmp_path / "state.journal"
     complete = path.read_bytes()
-    path.write_bytes(complete + b'1234abcd {"seq":99,"call":"StartImage')  # a crash mid-write: no newline
+    seq = len(complete.splitlines())  # the next entry's
+    path.write_bytes(complete + b'1234abcd {"seq":%d,"call":"StartImage' % seq)  # a crash mid-append: no newline
     notices: list[str] = []
     reopened = FakeImageBuilder.from_state_file(path, speed=0, notices=notices)
     try:
@@ -144,6 +145,92 @@ def test_unfinished_last_entry_is_dropped_with_a_notice(
         assert path.read_bytes() == complete  # the fragment is gone, so new entries follow whole lines
     finally:
         _close(reopened)
+
+
+def _compacted(fake: FakeImageBuilder) -> bytes:
+    _with_builds(fake)
+    assert fake.journal is not None
+    fake.journal.compact()
+    _close(fake)
+    return fake.journal.path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("cut", "reason"),
+    [
+        (lambda data: data[:-20], "line 2: the snapshot is cut short"),
+        (lambda data: data[: data.index(b"\n") + 40], "line 2: the snapshot is cut short"),
+        (lambda data: data[: data.index(b"\n") + 1], "line 2: the header says a snapshot follows it, and there is"),
+        (lambda data: data[:30], "line 1: the header is cut short"),
+    ],
+    ids=["snapshot cut late", "snapshot cut early", "snapshot gone", "header cut"],
+)
+def test_a_cut_header_or_snapshot_stops_the_start_and_leaves_the_file_alone(
+    journaled: Callable[[], FakeImageBuilder],
+    tmp_path: Path,
+    cut: Callable[[bytes], bytes],
+    reason: str,
+) -> None:
+    # Both are renamed into place whole, never appended: a crash cannot cut them, so a cut one is damage (a copy
+    # cut short), not an unacknowledged entry to drop. Was: dropped as "unfinished", the file cut to its header.
+    path = tmp_path / "state.journal"
+    damaged = cut(_compacted(journaled()))
+    path.write_bytes(damaged)
+    with pytest.raises(StateFileError, match=reason):
+        FakeImageBuilder.from_state_file(path, speed=0)
+    assert path.read_bytes() == damaged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b'{"precious": "user data, not a journal"}', b"", b'{"precious": "user data"}\n{"more": 1}'],
+    ids=["one line", "empty", "two lines"],
+)
+def test_a_file_that_is_no_journal_is_refused_newline_or_not_and_never_written(
+    spawn: Callable[..., ServerProcess], tmp_path: Path, text: bytes
+) -> None:
+    path = tmp_path / "important.json"
+    path.write_bytes(text + b"x")  # no newline at the end
+    server = spawn("--speed", "0", "--state-file", str(path))
+    assert not server.started
+    status, _, err = server.finish()
+    assert status == 2, err
+    assert f"state file {path}, line " in err and "Traceback" not in err
+    assert path.read_bytes() == text + b"x"
+
+
+def test_a_last_line_that_is_not_the_next_entry_begun_is_damage_not_dropped(
+    journaled: Callable[[], FakeImageBuilder], tmp_path: Path
+) -> None:
+    fake = journaled()
+    _with_builds(fake)
+    _close(fake)
+    path = tmp_path / "state.journal"
+    damaged = path.read_bytes() + b"garbage appended by something else"
+    path.write_bytes(damaged)
+    lines = len(damaged.splitlines())
+    with pytest.raises(StateFileError, match=f"line {lines}: damaged last line"):
+        FakeImageBuilder.from_state_file(path, speed=0)
+    assert path.read_bytes() == damaged
+
+
+def test_a_new_file_s_header_is_renamed_into_place_never_written_in_part(
+    aws_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "state.journal"
+    path.touch(mode=0o600)
+
+    def refused(source: object, target: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "replace", refused)
+        with pytest.raises(StateFileError, match="cannot be written"):
+            FakeImageBuilder.from_state_file(path, speed=0)
+    assert path.read_bytes() == b"" and not (tmp_path / "state.journal.compacting").exists()
+    fake = FakeImageBuilder.from_state_file(path, speed=0)
+    _close(fake)
+    assert path.read_bytes().count(b"\n") >= 1 and path.stat().st_mode & 0o777 == 0o600
 
 
 def _altered(lines: list[bytes]) -> list[bytes]:
