@@ -1435,6 +1435,15 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/server/test_server_persistence.py::test_a_cut_header_or_snapshot_stops_the_start_and_leaves_the_file_alone",
     ),
     Behaviour(
+        "state-file-symlink",
+        "A --state-file path that is a symbolic link stays one: the file it names is the one locked, compacted "
+        "and renamed over, so a second server on either path is refused while the first runs.",
+        "assumed",
+        "fake only (renaming over the link would replace it with a copy and leave the named file stale and "
+        "unlocked)",
+        "tests/server/test_server_persistence.py::test_a_state_file_given_as_a_symbolic_link_stays_one_and_its_file_stays_locked",
+    ),
+    Behaviour(
         "delete-running-image",
         "DeleteImage of a build still in progress answers ResourceDependencyException (400); cancel it first.",
         "confirmed",

@@ -30,7 +30,8 @@ of what the fake produces (AMI and workflow execution ids), so they stay the
 same after a restart whatever path the file was copied or moved to. A file
 written before the header held it is the fake of its path, as it was then.
 Lines are written by a single append each, in the order the service applied
-them (under its lock).
+them (under its lock). The path is resolved when opened: a symbolic link
+stays one, and the file it names is the one locked and rewritten.
 
 Damage rule: an entry is acknowledged only after its whole line, newline
 included, was written and fsync'ed. So a last line with no newline that
@@ -474,7 +475,9 @@ class Journal:
         notices: list[str] | None = None,
         compact_every: int | None = None,
     ) -> None:
-        self.path = Path(path)
+        # The real file: a symbolic link given as the path stays one, and the lock, a compaction's temporary file
+        # and its rename all act on the file it names (renaming over the link would leave that file stale).
+        self.path = Path(os.path.realpath(path))
         self.compact_every = COMPACT_EVERY if compact_every is None else compact_every
         if self.compact_every < 1:
             raise ValueError("compact_every must be >= 1")

@@ -286,6 +286,30 @@ def test_a_state_file_serves_one_server_at_a_time(journaled: Callable[[], FakeIm
         journaled()
 
 
+def test_a_state_file_given_as_a_symbolic_link_stays_one_and_its_file_stays_locked(
+    aws_env: None, tmp_path: Path
+) -> None:
+    real = tmp_path / "real" / "state.journal"
+    real.parent.mkdir()
+    link = tmp_path / "state.journal"
+    link.symlink_to(real)
+    fake = FakeImageBuilder.from_state_file(link, speed=0, compact_every=2)
+    try:
+        _with_builds(fake)
+        assert fake.journal is not None and fake.journal.compactions > 0
+        assert link.is_symlink() and link.resolve() == real  # was: replaced by the compacted file
+        with pytest.raises(StateFileError, match="in use by another"):
+            FakeImageBuilder.from_state_file(real, speed=0)
+        before = fake.state()
+    finally:
+        _close(fake)
+    reopened = FakeImageBuilder.from_state_file(real, speed=0)
+    try:
+        assert reopened.state() == before
+    finally:
+        _close(reopened)
+
+
 def test_advance_and_reset_are_journaled(journaled: Callable[[], FakeImageBuilder]) -> None:
     fake = journaled()
     build, _ = _with_builds(fake)
