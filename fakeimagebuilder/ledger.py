@@ -1435,6 +1435,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/server/test_server_persistence.py::test_a_cut_header_or_snapshot_stops_the_start_and_leaves_the_file_alone",
     ),
     Behaviour(
+        "state-file-clock",
+        "With --state-file the virtual clock never goes back across a restart, whatever the speeds: it resumes "
+        "at the last line's instant plus the real time since at the speed recorded with that line (the furthest "
+        "a client can have seen, also after a kill -9), then runs at the new --speed; a start at another speed "
+        "and a clean stop record the clock as a line (an advance of 0 seconds).",
+        "assumed",
+        "fake only (a build seen AVAILABLE must not read PENDING after a restart, nor an event cursor be refused)",
+        "tests/server/test_server_persistence.py::test_a_restart_at_a_lower_speed_after_a_kill_never_moves_the_clock_back",
+    ),
+    Behaviour(
         "state-file-symlink",
         "A --state-file path that is a symbolic link stays one: the file it names is the one locked, compacted "
         "and renamed over, so a second server on either path is refused while the first runs.",

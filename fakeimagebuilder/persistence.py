@@ -58,9 +58,18 @@ other code (another version of the fake, or one from before snapshots named
 it) stops the start with :class:`StateFileError`. A journal without a
 snapshot (calls and knob changes only) replays on any version.
 
-After a restart the virtual clock resumes at the last recorded instant plus
-the real time since it was written, times the speed, so time never appears
-to go back for a client that kept watching a build.
+Time never goes back across a restart (for a client that kept watching a
+build, or holds an event cursor), whatever the speeds. Every line records the
+instant ``now``, the real time ``wall`` it was written at and the ``speed``
+the clock ran at then. A restart resumes at the last line's instant plus the
+real time since it was written times *that* speed: the furthest the clock
+can have been shown before the stop, also after a kill -9; from there it runs
+at the new speed. A start at another speed than the last line's, and a clean
+stop (:meth:`Journal.close`), record the clock as a line too (an ``advance``
+of 0 seconds, which every version replays as nothing), so the next restart
+resumes from the speed actually in force, and a clean stop from the exact
+instant, not from a wall clock that may have been set back meanwhile. A line
+from before lines named their speed counts as the new speed.
 """
 
 from __future__ import annotations
@@ -182,9 +191,13 @@ def _json(document: Any) -> str:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
 
 
-def _entry_line(seq: int, at: float, body: str) -> bytes:
-    """A line for ``body`` (a JSON object's text) with its sequence number and instants in front."""
-    return _line(f'{{"seq":{seq},"now":{_json(at)},"wall":{_json(time.time())},{body[1:]}')
+def _entry_line(seq: int, at: float, speed: float, body: str) -> bytes:
+    """A line for ``body`` (a JSON object's text) with its sequence number, instants and the clock's speed in front."""
+    return _line(f'{{"seq":{seq},"now":{_json(at)},"wall":{_json(time.time())},"speed":{_json(speed)},{body[1:]}')
+
+
+_MARK = _json({"control": "advance", "args": {"seconds": 0}})
+"""The body of a line that only records the clock (its instant and speed): every version replays it as nothing."""
 
 
 def _decode(raw: bytes) -> dict[str, Any]:
@@ -270,10 +283,13 @@ def _unpickle(data: bytes) -> Any:
 # -- reading and replaying ------------------------------------------------------------------
 
 
-def _read(path: Path) -> tuple[list[dict[str, Any]], list[bytes], int, int]:
-    """Entries, their lines, the length of those lines, and how many bytes of an unfinished last line follow."""
+def _read(file: Path, path: Path) -> tuple[list[dict[str, Any]], list[bytes], int, int]:
+    """Entries, their lines, the length of those lines, and how many bytes of an unfinished last line follow.
+
+    ``file`` is read; errors name ``path``, as given.
+    """
     try:
-        data = path.read_bytes()
+        data = file.read_bytes()
     except OSError as exc:
         raise StateFileError(path, None, f"cannot be read: {exc}") from None
     lines = data.split(b"\n")
@@ -379,6 +395,9 @@ def _instant(entry: dict[str, Any], previous: float) -> float:
     wall = entry["wall"]  # only the last entry's is read (where the clock resumes), but each must be one
     if isinstance(wall, bool) or not isinstance(wall, int | float) or not 0 <= wall < math.inf:
         raise ValueError(f"'wall' must be a finite time since the epoch, not {wall!r}")
+    speed = entry.get("speed", 0.0)  # as 'wall'; absent from lines written before lines named it
+    if isinstance(speed, bool) or not isinstance(speed, int | float) or not 0 <= speed < math.inf:
+        raise ValueError(f"'speed' must be a finite number >= 0, not {speed!r}")
     if at < previous - _ROUNDING:
         raise ValueError(f"'now' ({at!r}) is before the previous entry's ({previous!r}): the clock never goes back")
     return float(at)
@@ -475,34 +494,39 @@ class Journal:
         notices: list[str] | None = None,
         compact_every: int | None = None,
     ) -> None:
+        self.path = Path(path)
+        """The path as given (messages name it)."""
         # The real file: a symbolic link given as the path stays one, and the lock, a compaction's temporary file
         # and its rename all act on the file it names (renaming over the link would leave that file stale).
-        self.path = Path(os.path.realpath(path))
+        self._file = Path(os.path.realpath(path))
         self.compact_every = COMPACT_EVERY if compact_every is None else compact_every
         if self.compact_every < 1:
             raise ValueError("compact_every must be >= 1")
         self._notices = notices
         try:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+            self._fd = os.open(self._file, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
         except OSError as exc:
             raise StateFileError(self.path, None, f"cannot be opened for writing: {exc}") from None
         # After the open: a path with no name ('/', '.') has no sibling, but it is a directory, refused above.
-        self._temporary = self.path.with_name(self.path.name + ".compacting")
+        self._temporary = self._file.with_name(self._file.name + ".compacting")
         try:
             if not stat.S_ISREG(os.fstat(self._fd).st_mode):
                 raise StateFileError(self.path, None, "is not a regular file (a journal needs one it can rewrite)")
             _lock(self._fd, self.path)
-            self._entries, self._lines, self._length, self._unfinished = _read(self.path)
+            self._entries, self._lines, self._length, self._unfinished = _read(self._file, self.path)
             self.identity = _identity(self.path, self._entries)
             """The fake the file holds (see the module doc): what the fake's ``fake_id`` must be."""
             resume: float | None = None
+            self._resumed_speed: float | None = None  # the speed in force after the file's last line, if any
             if len(self._entries) > 1:
                 last = self._entries[-1]
                 try:
-                    resume = float(last["now"]) + max(0.0, time.time() - float(last["wall"])) * speed
+                    # At the speed that was in force (the most a client can have seen), not the new one.
+                    self._resumed_speed = float(last.get("speed", speed))
+                    resume = float(last["now"]) + max(0.0, time.time() - float(last["wall"])) * self._resumed_speed
                 except (KeyError, TypeError, ValueError):
                     raise StateFileError(
-                        self.path, len(self._entries), "the entry has no valid 'now' and 'wall'"
+                        self.path, len(self._entries), "the entry has no valid 'now', 'wall' and 'speed'"
                     ) from None
         except BaseException:
             os.close(self._fd)
@@ -512,11 +536,14 @@ class Journal:
             # else (not an instant at all) the replay refuses below, naming the entry.
             resume = LATEST if resume > LATEST else None
         self.clock = PinnableClock(ScaledClock(speed, start=resume))
+        self.speed = self.clock.inner.speed
+        """Virtual seconds per real second, recorded with every line (see the module doc)."""
         self.compactions = 0
         self.report = ""
         """What the start replayed and how long it took (one line, for the server's log)."""
         self._sync_lock = threading.Lock()
         self._subject: Subject | None = None
+        self._started = False  # attached, so a clean stop records the clock
 
     # -- start ---------------------------------------------------------------------------------
 
@@ -588,6 +615,12 @@ class Journal:
         self._compact_at = self.compact_every
         if replayed - snapshots > self.compact_every:
             self.compact()  # a long file (say, from before compaction existed): the next start replays little
+        if self._resumed_speed is not None and self._resumed_speed != self.speed:
+            try:  # from here the clock runs at another speed: a restart after a kill -9 must know it
+                self._mark()
+            except (_Unwritten, ImageBuilderError) as exc:
+                raise StateFileError(self.path, None, f"cannot be written: {exc}") from None
+        self._started = True
         self.restart_seconds = time.monotonic() - started
         self.report = (
             f"state file {self.path}: replayed {replayed} entries"
@@ -652,7 +685,11 @@ class Journal:
         return result
 
     def close(self) -> None:
-        """Flush and close the file (and release its lock)."""
+        """Record the clock's instant (a clean stop: the next start resumes from it), flush and close the file
+        (and release its lock)."""
+        if self._started and self._fd >= 0:
+            with contextlib.suppress(_Unwritten, ImageBuilderError):  # a failing disk: the last line still bounds it
+                self._mark()
         with self._sync_lock:
             if self._fd >= 0:
                 with contextlib.suppress(OSError):  # every acknowledged line was synced already
@@ -661,6 +698,13 @@ class Journal:
                 self._fd = -1
 
     # -- writing -------------------------------------------------------------------------------
+
+    def _mark(self) -> None:
+        """Write and sync a line that records the clock's instant and speed now (see the module doc)."""
+        with self._sync_lock, self._lock:
+            self._repair()
+            self._append(self.clock.inner.now(), _MARK)
+            self._sync()
 
     def _attached(self) -> Subject:
         if self._subject is None:
@@ -679,7 +723,7 @@ class Journal:
         """Write one line (under the service lock); raises :class:`_Unwritten`, leaving the file as it was."""
         if self._fd < 0:
             raise _Unwritten(f"the state file {self.path} is closed")
-        line = _entry_line(self._seq, at, body)
+        line = _entry_line(self._seq, at, self.speed, body)
         try:
             _write_all(self._fd, line)
         except OSError as exc:
@@ -792,7 +836,7 @@ class Journal:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held before the rename: no moment unlocked
             _write_all(fd, data)
             _sync(fd)
-            os.replace(self._temporary, self.path)
+            os.replace(self._temporary, self._file)
         except OSError:
             if fd >= 0:
                 os.close(fd)
@@ -800,7 +844,7 @@ class Journal:
                 self._temporary.unlink()
             raise
         with contextlib.suppress(OSError):  # renamed already: a crash leaves the old file or the new, both whole
-            _fsync_directory(self.path)
+            _fsync_directory(self._file)
         return fd
 
     def compact(self) -> None:
@@ -819,7 +863,7 @@ class Journal:
         state = _pickle(subject.capture())
         at = self.clock.inner.now()
         data = self._header(snapshot=True) + _entry_line(
-            1, at, _json({"snapshot": base64.b64encode(state).decode("ascii"), "code": state_code()})
+            1, at, self.speed, _json({"snapshot": base64.b64encode(state).decode("ascii"), "code": state_code()})
         )
         try:
             fd = self._replace(data)

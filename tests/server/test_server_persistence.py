@@ -10,6 +10,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -152,7 +153,8 @@ def _compacted(fake: FakeImageBuilder) -> bytes:
     assert fake.journal is not None
     fake.journal.compact()
     _close(fake)
-    return fake.journal.path.read_bytes()
+    header, snapshot, *_ = fake.journal.path.read_bytes().splitlines(keepends=True)  # then the stop's line
+    return header + snapshot
 
 
 @pytest.mark.parametrize(
@@ -340,6 +342,71 @@ def test_the_python_api_s_advance_and_reset_are_journaled_too(journaled: Callabl
     reopened.reset()
     _close(reopened)
     assert journaled().state() == {}
+
+
+def test_a_restart_at_a_lower_speed_after_a_kill_never_moves_the_clock_back(
+    spawn: Callable[..., ServerProcess], tmp_path: Path
+) -> None:
+    # Was: it resumed at the last line's instant plus the downtime times the *new* speed, so the time that
+    # passed at 600x after the last line was lost: an AVAILABLE build read PENDING, an event cursor was refused.
+    state = str(tmp_path / "state.journal")
+    server = spawn("--speed", "600", "--state-file", state)
+    assert server.started, server.first_line
+    client = boto3_client(server.url, config=NO_RETRIES)
+    build = client.start_image_pipeline_execution(imagePipelineArn=create_pipeline(client))["imageBuildVersionArn"]
+    deadline = time.monotonic() + 30
+    while client.get_image(imageBuildVersionArn=build)["image"]["state"]["status"] != "AVAILABLE":
+        assert time.monotonic() < deadline, "the build never finished at 600x"
+        time.sleep(0.2)
+    status, page = control(server.url, "events?after=0")
+    assert status == 200 and page["cursor"] == 5
+    server.finish(signal.SIGKILL)
+
+    restarted = spawn("--speed", "0", "--state-file", state)
+    assert restarted.started, restarted.finish()
+    client = boto3_client(restarted.url, config=NO_RETRIES)
+    assert client.get_image(imageBuildVersionArn=build)["image"]["state"]["status"] == "AVAILABLE"
+    assert control(restarted.url, "events?after=5") == (200, {"events": [], "notifications": [], "cursor": 5})
+
+
+def _last_entry(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_bytes().splitlines()[-1].partition(b" ")[2]))
+
+
+def test_a_start_at_another_speed_and_a_clean_stop_record_the_clock(
+    aws_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "state.journal"
+    fake = FakeImageBuilder.from_state_file(path, speed=1000)
+    _, pipeline = _with_builds(fake)
+    assert _last_entry(path)["speed"] == 1000
+    _close(fake)
+    reopened = FakeImageBuilder.from_state_file(path, speed=0)
+    # From here the clock stands still: a restart after a kill -9 must not add the downtime at 1000x again.
+    mark = _last_entry(path)
+    assert mark["control"] == "advance" and mark["args"] == {"seconds": 0} and mark["speed"] == 0
+    assert mark["now"] == reopened.clock.now()
+    _close(reopened)
+
+    # The wall clock is set back an hour while a fast fake runs: a clean stop records the instant it reached,
+    # so the restart resumes there, not at the last call's instant (the downtime looks negative).
+    from fakeimagebuilder import persistence
+
+    fast = FakeImageBuilder.from_state_file(path, speed=1000)
+    with fast:
+        boto3.client("imagebuilder", region_name=REGION, config=NO_RETRIES).tag_resource(
+            resourceArn=pipeline, tags={"late": "yes"}
+        )
+    set_back = SimpleNamespace(time=lambda: time.time() - 3600, monotonic=time.monotonic)
+    monkeypatch.setattr(persistence, "time", set_back)
+    time.sleep(0.05)
+    seen = fast.clock.now()
+    _close(fast)
+    again = FakeImageBuilder.from_state_file(path, speed=0)
+    try:
+        assert again.clock.now() >= seen
+    finally:
+        _close(again)
 
 
 def test_a_control_route_whose_write_fails_changes_nothing_and_answers_503(
