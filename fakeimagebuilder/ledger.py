@@ -1445,6 +1445,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/server/test_server_persistence.py::test_a_restart_at_a_lower_speed_after_a_kill_never_moves_the_clock_back",
     ),
     Behaviour(
+        "state-file-options",
+        "At a --state-file restart --account and --allow-unknown-regions (from Python: the options given to "
+        "from_state_file that configure also changes) win over what the file holds, with or without a "
+        "snapshot, and are recorded as a configure when they change it; options not given keep the file's. "
+        "What was made before keeps its ARNs, in the account it was made in.",
+        "assumed",
+        "fake only (the command line says how the server runs; a compaction must not change the outcome)",
+        "tests/server/test_server_persistence.py::test_options_given_at_a_restart_win_over_the_file_snapshot_or_not",
+    ),
+    Behaviour(
         "state-file-symlink",
         "A --state-file path that is a symbolic link stays one: the file it names is the one locked, compacted "
         "and renamed over, so a second server on either path is refused while the first runs.",

@@ -615,6 +615,42 @@ def test_allow_unknown_regions_set_by_configure_survives_a_restart(
         assert client.list_image_pipelines()["imagePipelineList"] == []
 
 
+@pytest.mark.parametrize("compact", [False, True], ids=["lines", "snapshot"])
+def test_options_given_at_a_restart_win_over_the_file_snapshot_or_not(
+    aws_env: None, tmp_path: Path, compact: bool
+) -> None:
+    # Was: after a compaction the snapshot's account and region acceptance overrode those given at restart.
+    path = tmp_path / "state.journal"
+
+    def restart(**options: Any) -> FakeImageBuilder:
+        return FakeImageBuilder.from_state_file(path, speed=0, compact_every=1 if compact else 1000, **options)
+
+    def create(fake: FakeImageBuilder, name: str, region: str = REGION) -> str:
+        with fake:
+            client = boto3.client("imagebuilder", region_name=region, config=NO_RETRIES)
+            arn: str = client.create_infrastructure_configuration(name=name, instanceProfileName="builder")[
+                "infrastructureConfigurationArn"
+            ]
+        assert fake.journal is not None and (fake.journal.compactions > 0) is compact
+        return arn
+
+    first = restart(account_id="111111111111", allow_unknown_regions=True)
+    old = create(first, "old", region="us-east-one")
+    _close(first)
+
+    second = restart(account_id="222222222222", allow_unknown_regions=False)
+    assert create(second, "new").split(":")[4] == "222222222222"
+    with second, pytest.raises(ClientError, match="InvalidSignatureException"):
+        boto3.client("imagebuilder", region_name="us-east-one", config=NO_RETRIES).list_image_pipelines()
+    # What was made before keeps its ARN, in the account it was made in.
+    assert old.split(":")[4] == "111111111111" and old in json.dumps(second.state())
+    _close(second)
+
+    third = restart()  # given nothing: what the file holds, the values the last start gave
+    assert third.account_id == "222222222222" and third.wire.allow_unknown_regions is False
+    _close(third)
+
+
 @pytest.mark.parametrize(
     "code", [None, "0123456789abcdef"], ids=["from before snapshots named their code", "another version's"]
 )
