@@ -1717,13 +1717,25 @@ LEDGER: tuple[Behaviour, ...] = (
         "Events are made from the build timelines whenever the fake is observed (a call, advance, a read of the "
         "events), each exactly once: ordered by virtual instant, then the order they became known, then build "
         "creation and lifecycle order (an automatic disable after the state change that caused it), with ids "
-        "derived from the image, status and instant. A clock jump over many changes yields all of them, each at "
-        "its own instant.",
+        "of their own (row event-ids). A clock jump over many changes yields all of them, each at its own "
+        "instant.",
         "assumed",
         "design choice: AWS delivers these events 'best effort' with no ordering guarantee "
         "(https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-imagebuilder.html, Delivery type), so "
         "tests get the strictest plausible delivery",
         "tests/test_events.py::test_events_of_many_builds_are_ordered_by_instant_then_creation",
+    ),
+    Behaviour(
+        "event-ids",
+        "Each event's id is a UUID made from its detail type, account, region, instant and what it is about: a "
+        "state change's and a CVE Detected's from the build's origin (the fake and the build's launch number, as "
+        "AMI ids) with the image ARN (and status), so a build made again under the same ARN at the same instant "
+        "(after a reset, or by another fake) sends ids of its own; the same after a --state-file restart.",
+        "assumed",
+        "an EventBridge event's id is 'A version 4 UUID generated for every event' (EventBridge user guide, "
+        "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html): one per event; how "
+        "AWS makes it is not documented, and the fake's must be the same when a restart replays the log",
+        "tests/test_events.py::test_a_build_made_again_after_a_reset_at_the_same_instant_sends_events_of_its_own_ids",
     ),
     Behaviour(
         "event-other-types",

@@ -695,3 +695,29 @@ def test_a_build_made_again_after_a_reset_or_by_another_fake_has_amis_and_ids_of
             imageVersionArn=again_message["arn"].rsplit("/", 1)[0]
         )["imageSummaryList"]
     assert summary["outputResources"]["amis"][0]["image"] == again
+
+
+def test_a_build_made_again_after_a_reset_at_the_same_instant_sends_events_of_its_own_ids(
+    fake: Any, client: Any, make_stack: Any
+) -> None:
+    # Subscribers stay across a reset, so a consumer that drops repeated ids would lose the second build's
+    # events: ids were derived from the ARN, status and instant only, which the second build repeats.
+    got: list[dict[str, Any]] = []
+    fake.subscribe(got.append)
+    for _ in range(2):
+        fake.configure(build_plan=BuildPlan.lasting(0))
+        fake.set_scan_findings([{"vulnerabilityId": "CVE-2024-3094", "severity": "CRITICAL"}])
+        stack = make_stack(imageScanningConfiguration={"imageScanningEnabled": True})
+        finished = _start(client, stack)  # ends at once, scanned
+        fake.configure(build_plan=BuildPlan())
+        cancelled = client.create_image(
+            imageRecipeArn=stack.recipe_arn, infrastructureConfigurationArn=stack.infrastructure_arn
+        )["imageBuildVersionArn"]
+        client.cancel_image_creation(imageBuildVersionArn=cancelled)
+        fake.events  # noqa: B018  (observed before the reset: delivered)
+        fake.reset()
+    kinds = {(e["detail-type"], e["resources"][0], e["time"]) for e in got}
+    assert len(got) == 2 * len(kinds)  # the second round repeats every ARN and instant of the first
+    assert finished in {arn for _, arn, _ in kinds} and cancelled in {arn for _, arn, _ in kinds}
+    assert any(kind == CVE_DETECTED for kind, _, _ in kinds)
+    assert len({e["id"] for e in got}) == len(got)
