@@ -671,14 +671,17 @@ class FakeImageBuilder:
         suffix, anything-but, exists, numeric, equals-ignore-case, wildcard,
         cidr, $or, nested objects); ValueError if it is malformed. Each event
         reaches the callback once, in order, in a thread that observed it (a
-        call, :meth:`advance`, a read of :attr:`events`): while one thread is
-        in the callback, events others observe are left to it, so they may be
-        delivered after those others' calls returned. An exception in the
+        call, :meth:`advance`, a read of :attr:`events`). A thread delivers at
+        most what there was when its delivery began (and what its callbacks'
+        own calls make), and never waits for another thread's callback: events
+        another thread observes while one is in the callback are delivered by
+        the next delivery after it (any later call, advance or read). An exception in the
         callback does not fail that call and holds back no other event: it is
         logged (logger ``fakeimagebuilder.events``) and kept in
         :attr:`subscriber_errors`; :meth:`raise_subscriber_errors` raises it
         (the ``imagebuilder_fake`` fixture does at teardown). ``replay=True``
-        also delivers the events sent before (since the last reset) first.
+        also delivers the events sent before (since the last reset) first,
+        before returning.
         TypeError if ``callback`` is not callable. Returns a handle:
         ``.unsubscribe()``.
         """

@@ -1738,6 +1738,18 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_events.py::test_a_build_made_again_after_a_reset_at_the_same_instant_sends_events_of_its_own_ids",
     ),
     Behaviour(
+        "event-delivery",
+        "Each subscriber gets each event once, in order, in a thread that observed the fake, one thread at a "
+        "time; a thread delivers at most what there was when its delivery began (and what its callbacks' own "
+        "calls make) and never waits for another's callback: what other threads observe meanwhile goes to the "
+        "next delivery. subscribe(replay=True) returns once the events logged before it are delivered.",
+        "assumed",
+        "fake only (EventBridge delivers 'best effort', unordered: "
+        "https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-imagebuilder.html; the fake gives tests "
+        "the strictest order without holding a call hostage to other threads' events)",
+        "tests/test_events.py::test_a_thread_in_a_callback_delivers_only_what_there_was_when_it_began",
+    ),
+    Behaviour(
         "event-other-types",
         "'EC2 Image Builder Workflow Step Waiting' is sent when a WaitForAction step waits (row "
         "workflow-step-waiting-event), 'CVE Detected' when a scan finds something (row scan-cve-event) and 'Image "
