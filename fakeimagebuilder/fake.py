@@ -429,7 +429,7 @@ class FakeImageBuilder:
             wanted = fake._knobs(given)
             # The replay starts from a new fake's knobs, not the ones given: what the file holds must come out the
             # same from a snapshot (which has the knobs) as from lines (which have only their changes).
-            fake._configure(**cls._knobs_of_a_new_fake(given))
+            fake._configure(**fake._knobs_of_a_new_fake(given))
             # The fake of a state file is the same fake after a restart, wherever the file went since: its AMI
             # ids stay what they were. The file names it (a snapshot in it carries the same name too).
             fake.settings.fake_id = journal.identity
@@ -467,10 +467,10 @@ class FakeImageBuilder:
         }
         return {name: values[name]() for name in names}
 
-    @classmethod
-    def _knobs_of_a_new_fake(cls, names: Iterable[str]) -> dict[str, Any]:
+    @staticmethod
+    def _knobs_of_a_new_fake(names: Iterable[str]) -> dict[str, Any]:
         """The constructor's defaults of the knobs ``names``, as ``configure`` records them."""
-        parameters = inspect.signature(cls.__init__).parameters
+        parameters = inspect.signature(FakeImageBuilder.__init__).parameters  # a subclass's may take **kwargs
         defaults = {name: parameters[name].default for name in names}
         if "build_plan" in defaults:
             defaults["build_plan"] = _plan_fields(BuildPlan(), "build_plan")  # None: the default plan
