@@ -7,6 +7,14 @@ log and is fed by one thread at a time: every event reaches it exactly once
 and in the log's order, whichever threads observe the fake, and also when one
 observation covers many changes at once.
 
+A delivery is bounded: a thread delivers at most up to the newest event
+there was when it began (and what its own callbacks' calls add), so no call
+is held by events other threads keep making. A thread that finds another
+feeding a consumer does not wait for it (the feeder's callback may be waiting
+for that very thread, say a call it made to a server); what it made is
+delivered after the feeder's, by the next delivery (any later call,
+``advance`` or read of the events).
+
 A consumer that raises (a subscriber's callback, or moto refusing an event)
 neither fails the call that observed the change nor holds back the events of
 the others, nor its own later ones: the exception is logged (logger
@@ -62,7 +70,7 @@ class SubscriberError(AssertionError):
         super().__init__(f"{len(failures)} event subscriber call(s) raised:\n" + "\n".join(lines))
 
 class _Feed:
-    """One consumer of the log: a cursor, fed by one thread at a time."""
+    """One consumer of the log: a cursor, fed by one thread at a time, a bounded stretch each time."""
 
     def __init__(self, consume: Callable[[Record], None], after: int, name: str) -> None:
         self.consume = consume
@@ -73,29 +81,40 @@ class _Feed:
         # Records a reset dropped from the log before this consumer had them (read and kept under the service lock).
         self.backlog: list[Record] = []
         self._lock = threading.Lock()
+        self._feeder: int | None = None  # the thread feeding now
+        self._upto = 0  # the last number it delivers
 
-    def drain(self, hub: EventHub) -> None:
-        # A thread that finds another feeding this consumer leaves the rest to it; the feeder looks again
-        # after letting go, so a record added meanwhile is not left behind. The thread already feeding (a
-        # callback that calls the fake) also returns at once: its outer loop goes on in order.
-        while self.active and self.cursor < hub.last_seq:
-            if not self._lock.acquire(blocking=False):
-                return
-            try:
+    def drain(self, hub: EventHub, *, wait: bool = False) -> None:
+        """Deliver, in order, what this consumer has not had, up to the newest record there is now.
+
+        A thread that finds another feeding returns at once (or, ``wait``, takes over once it is done): the
+        newer records are delivered by the next drain. The thread feeding (a callback that calls the fake)
+        only moves its own end on: it delivers what its callback's call made, after what it was delivering.
+        """
+        upto = hub.last_seq
+        if self._feeder == threading.get_ident():
+            self._upto = max(self._upto, upto)
+            return
+        if not self.active or self.cursor >= upto or not self._lock.acquire(blocking=wait):
+            return
+        self._feeder, self._upto = threading.get_ident(), upto
+        try:
+            while self.active and self.cursor < self._upto:
                 records, newest = hub.page_for(self)
                 if not records:
                     # A reset forgot what this consumer had not had yet: it goes on from the newest number.
                     self.cursor = max(self.cursor, newest)
                 for record in records:
-                    if not self.active:
-                        return
+                    if not self.active or record.seq > self._upto:
+                        return  # every record up to the end there is, delivered
                     self.cursor = record.seq  # before the callback: an exception does not deliver it twice
                     try:
                         self.consume(record)
                     except Exception as error:  # one consumer's failure is not the caller's
                         hub.failed(SubscriberFailure(self.name, copy.deepcopy(record.event), error))
-            finally:
-                self._lock.release()
+        finally:
+            self._feeder = None
+            self._lock.release()
 
 
 class Subscription:
@@ -203,7 +222,9 @@ class EventHub:
         with self._lock:
             self._feeds = [*self._feeds, feed]
         if replay:
-            feed.drain(self)  # what was sent before, at once: the caller asked for it now
+            # What was sent before, at once: the caller asked for it now. Another thread that took the new feed
+            # first delivers a bounded stretch too, so waiting for it is short.
+            feed.drain(self, wait=True)
         return Subscription(self, feed)
 
     def failed(self, failure: SubscriberFailure) -> None:

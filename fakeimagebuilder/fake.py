@@ -6,13 +6,14 @@ import copy
 import dataclasses
 import difflib
 import enum
+import inspect
 import itertools
 import json
 import math
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import MappingProxyType, TracebackType
@@ -20,10 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from .clock import Clock, VirtualClock
 from .model import error_statuses, known_regions, service_model
-from .persistence import Journal, Subject
+from .persistence import Journal, StateFileError, Subject
 from .policy import Policy
 from .service import BuildPlan, ImageBuilderService, Settings
 from .service.builds import checked_text
+from .service.errors import ImageBuilderError
 from .service.findings import check_planted
 from .service.marketplace import check_marketplace_components
 from .service.references import MISSING_REFERENCE_ERRORS
@@ -43,6 +45,17 @@ __all__ = ["DEFAULT_ACCOUNT_ID", "KEEP", "FakeImageBuilder", "check_knobs", "che
 _MOTO_MODELS = "moto.core.models"
 
 _FAKE_NUMBERS = itertools.count(1)  # each fake of the process in turn (see Settings.fake_id)
+
+_KNOBS = (
+    "account_id",
+    "allow_unknown_regions",
+    "build_plan",
+    "disabled_pipeline_error",
+    "max_concurrent_builds",
+    "missing_reference_error",
+    "recreated_pipeline_lists_old_images",
+)
+"""The constructor's options that :meth:`FakeImageBuilder.configure` changes too, so a state file holds them."""
 
 
 def moto_active() -> bool:
@@ -428,11 +441,20 @@ class FakeImageBuilder:
         file that cannot be used; ``notices`` gets a line for anything
         repaired. ``compact_every`` entries (default
         :data:`~fakeimagebuilder.persistence.COMPACT_EVERY`) the journal is
-        rewritten as a snapshot. ``options`` go to the constructor.
+        rewritten as a snapshot. ``options`` go to the constructor; those
+        :meth:`configure` also changes (``account_id``,
+        ``allow_unknown_regions``, ``build_plan``, ...) are what the file
+        holds (the last value configured or given) unless given here: a
+        value given wins, and is recorded in the file as a ``configure``.
         """
+        given = {name: options[name] for name in _KNOBS if name in options}
         journal = Journal(path, speed=speed, notices=notices, compact_every=compact_every)
         try:
-            fake = cls(clock=journal.clock, **options)
+            fake = cls(clock=journal.clock, **options)  # checks every option
+            wanted = fake._knobs(given)
+            # The replay starts from a new fake's knobs, not the ones given: what the file holds must come out the
+            # same from a snapshot (which has the knobs) as from lines (which have only their changes).
+            fake._configure(**fake._knobs_of_a_new_fake(given))
             # The fake of a state file is the same fake after a restart, wherever the file went since: its AMI
             # ids stay what they were. The file names it (a snapshot in it carries the same name too).
             fake.settings.fake_id = journal.identity
@@ -446,7 +468,38 @@ class FakeImageBuilder:
         fake.policy.inner = journal.handle
         fake.policy.take = lambda operation: journal.control("take_fault", {"operation": operation})
         fake.journal = journal
+        held = fake._knobs(given)
+        changed = {name: value for name, value in wanted.items() if held[name] != value}
+        if changed:
+            try:  # recorded, so the next start holds them (snapshot or not) when they are not given again
+                fake._change("configure", **changed)
+            except ImageBuilderError as error:  # the file cannot be written
+                journal.close()
+                raise StateFileError(journal.path, None, f"cannot be written: {error.message}") from None
         return fake
+
+    def _knobs(self, names: Iterable[str]) -> dict[str, Any]:
+        """The values of the knobs ``names`` (of :data:`_KNOBS`), as ``configure`` records them."""
+        settings = self.settings
+        values = {
+            "account_id": lambda: self.account_id,
+            "allow_unknown_regions": lambda: self.wire.allow_unknown_regions,
+            "build_plan": lambda: _plan_fields(settings.build_plan, "build_plan"),
+            "disabled_pipeline_error": lambda: settings.disabled_pipeline_error,
+            "max_concurrent_builds": lambda: settings.max_concurrent_builds,
+            "missing_reference_error": lambda: settings.missing_reference_error,
+            "recreated_pipeline_lists_old_images": lambda: settings.recreated_pipeline_lists_old_images,
+        }
+        return {name: values[name]() for name in names}
+
+    @staticmethod
+    def _knobs_of_a_new_fake(names: Iterable[str]) -> dict[str, Any]:
+        """The constructor's defaults of the knobs ``names``, as ``configure`` records them."""
+        parameters = inspect.signature(FakeImageBuilder.__init__).parameters  # a subclass's may take **kwargs
+        defaults = {name: parameters[name].default for name in names}
+        if "build_plan" in defaults:
+            defaults["build_plan"] = _plan_fields(BuildPlan(), "build_plan")  # None: the default plan
+        return defaults
 
     @property
     def settings(self) -> Settings:
@@ -643,14 +696,17 @@ class FakeImageBuilder:
         suffix, anything-but, exists, numeric, equals-ignore-case, wildcard,
         cidr, $or, nested objects); ValueError if it is malformed. Each event
         reaches the callback once, in order, in a thread that observed it (a
-        call, :meth:`advance`, a read of :attr:`events`): while one thread is
-        in the callback, events others observe are left to it, so they may be
-        delivered after those others' calls returned. An exception in the
+        call, :meth:`advance`, a read of :attr:`events`). A thread delivers at
+        most what there was when its delivery began (and what its callbacks'
+        own calls make), and never waits for another thread's callback: events
+        another thread observes while one is in the callback are delivered by
+        the next delivery after it (any later call, advance or read). An exception in the
         callback does not fail that call and holds back no other event: it is
         logged (logger ``fakeimagebuilder.events``) and kept in
         :attr:`subscriber_errors`; :meth:`raise_subscriber_errors` raises it
         (the ``imagebuilder_fake`` fixture does at teardown). ``replay=True``
-        also delivers the events sent before (since the last reset) first.
+        also delivers the events sent before (since the last reset) first,
+        before returning.
         TypeError if ``callback`` is not callable. Returns a handle:
         ``.unsubscribe()``.
         """

@@ -1430,6 +1430,47 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/server/test_server_durability.py::test_a_failed_sync_under_concurrent_load_rolls_back_exactly_what_was_not_acknowledged",
     ),
     Behaviour(
+        "state-file-damage",
+        "A --state-file whose last line has no newline loses only that line, with a notice, and only when it "
+        "begins as the next appended entry would, after a whole header (and snapshot): a crash cuts nothing "
+        "else, as the header and snapshot are renamed into place whole. A cut header or snapshot, a file that "
+        "is not a journal (final newline or not) and any other damage stop the start with exit status 2 "
+        "(StateFileError) naming the line, and nothing is written to the file.",
+        "assumed",
+        "fake only (what a crash can leave follows from how the file is written; anything else is a user's file "
+        "or a damaged copy, which the fake must not overwrite)",
+        "tests/server/test_server_persistence.py::test_a_cut_header_or_snapshot_stops_the_start_and_leaves_the_file_alone",
+    ),
+    Behaviour(
+        "state-file-clock",
+        "With --state-file the virtual clock never goes back across a restart, whatever the speeds: it resumes "
+        "at the last line's instant plus the real time since at the speed recorded with that line (the furthest "
+        "a client can have seen, also after a kill -9), then runs at the new --speed; a start at another speed "
+        "and a clean stop record the clock as a line (an advance of 0 seconds).",
+        "assumed",
+        "fake only (a build seen AVAILABLE must not read PENDING after a restart, nor an event cursor be refused)",
+        "tests/server/test_server_persistence.py::test_a_restart_at_a_lower_speed_after_a_kill_never_moves_the_clock_back",
+    ),
+    Behaviour(
+        "state-file-options",
+        "At a --state-file restart --account and --allow-unknown-regions (from Python: the options given to "
+        "from_state_file that configure also changes) win over what the file holds, with or without a "
+        "snapshot, and are recorded as a configure when they change it; options not given keep the file's. "
+        "What was made before keeps its ARNs, in the account it was made in.",
+        "assumed",
+        "fake only (the command line says how the server runs; a compaction must not change the outcome)",
+        "tests/server/test_server_persistence.py::test_options_given_at_a_restart_win_over_the_file_snapshot_or_not",
+    ),
+    Behaviour(
+        "state-file-symlink",
+        "A --state-file path that is a symbolic link stays one: the file it names is the one locked, compacted "
+        "and renamed over, so a second server on either path is refused while the first runs.",
+        "assumed",
+        "fake only (renaming over the link would replace it with a copy and leave the named file stale and "
+        "unlocked)",
+        "tests/server/test_server_persistence.py::test_a_state_file_given_as_a_symbolic_link_stays_one_and_its_file_stays_locked",
+    ),
+    Behaviour(
         "delete-running-image",
         "DeleteImage of a build still in progress answers ResourceDependencyException (400); cancel it first.",
         "confirmed",
@@ -1683,13 +1724,37 @@ LEDGER: tuple[Behaviour, ...] = (
         "Events are made from the build timelines whenever the fake is observed (a call, advance, a read of the "
         "events), each exactly once: ordered by virtual instant, then the order they became known, then build "
         "creation and lifecycle order (an automatic disable after the state change that caused it), with ids "
-        "derived from the image, status and instant. A clock jump over many changes yields all of them, each at "
-        "its own instant.",
+        "of their own (row event-ids). A clock jump over many changes yields all of them, each at its own "
+        "instant.",
         "assumed",
         "design choice: AWS delivers these events 'best effort' with no ordering guarantee "
         "(https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-imagebuilder.html, Delivery type), so "
         "tests get the strictest plausible delivery",
         "tests/test_events.py::test_events_of_many_builds_are_ordered_by_instant_then_creation",
+    ),
+    Behaviour(
+        "event-ids",
+        "Each event's id is a UUID made from its detail type, account, region, instant and what it is about: a "
+        "state change's and a CVE Detected's from the build's origin (the fake and the build's launch number, as "
+        "AMI ids) with the image ARN (and status), so a build made again under the same ARN at the same instant "
+        "(after a reset, or by another fake) sends ids of its own; the same after a --state-file restart.",
+        "assumed",
+        "an EventBridge event's id is 'A version 4 UUID generated for every event' (EventBridge user guide, "
+        "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html): one per event; how "
+        "AWS makes it is not documented, and the fake's must be the same when a restart replays the log",
+        "tests/test_events.py::test_a_build_made_again_after_a_reset_at_the_same_instant_sends_events_of_its_own_ids",
+    ),
+    Behaviour(
+        "event-delivery",
+        "Each subscriber gets each event once, in order, in a thread that observed the fake, one thread at a "
+        "time; a thread delivers at most what there was when its delivery began (and what its callbacks' own "
+        "calls make) and never waits for another's callback: what other threads observe meanwhile goes to the "
+        "next delivery. subscribe(replay=True) returns once the events logged before it are delivered.",
+        "assumed",
+        "fake only (EventBridge delivers 'best effort', unordered: "
+        "https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-imagebuilder.html; the fake gives tests "
+        "the strictest order without holding a call hostage to other threads' events)",
+        "tests/test_events.py::test_a_thread_in_a_callback_delivers_only_what_there_was_when_it_began",
     ),
     Behaviour(
         "event-other-types",

@@ -30,16 +30,23 @@ of what the fake produces (AMI and workflow execution ids), so they stay the
 same after a restart whatever path the file was copied or moved to. A file
 written before the header held it is the fake of its path, as it was then.
 Lines are written by a single append each, in the order the service applied
-them (under its lock).
+them (under its lock). The path is resolved when opened: a symbolic link
+stays one, and the file it names is the one locked and rewritten.
 
 Damage rule: an entry is acknowledged only after its whole line, newline
-included, was written and fsync'ed. So a last line with no newline was never
-acknowledged (a crash mid-write) and is dropped, with a notice, and so is a
-temporary file left by a compaction that never finished. Any other damage (a
-bad checksum, bad JSON, a gap in ``seq``, an entry that no longer replays, an
-instant that is not finite or goes back, knob arguments the live API refuses)
-stops the start with :class:`StateFileError` naming the line; nothing is
-ever dropped silently.
+included, was written and fsync'ed. So a last line with no newline that
+begins as the next entry would, after a whole header (and snapshot), was
+never acknowledged (a crash mid-append) and is dropped, with a notice, and so
+is a temporary file left by a compaction that never finished. The header and
+the snapshot are never appended: a new file's header, like a compaction's
+header and snapshot, is written to a temporary file, synced and renamed into
+place, so no crash cuts them (a compaction's header says a snapshot follows).
+A cut header or snapshot, a first line that is no journal header (a file
+that is not a journal), and any other damage (a bad checksum, bad JSON, a gap
+in ``seq``, an entry that no longer replays, an instant that is not finite or
+goes back, knob arguments the live API refuses) stop the start with
+:class:`StateFileError` naming the line, and nothing is written to the file;
+nothing is ever dropped silently.
 
 The snapshot is the state's objects pickled, whatever the service keeps, so
 it follows the service as it grows; it is read back with an unpickler that
@@ -51,9 +58,18 @@ other code (another version of the fake, or one from before snapshots named
 it) stops the start with :class:`StateFileError`. A journal without a
 snapshot (calls and knob changes only) replays on any version.
 
-After a restart the virtual clock resumes at the last recorded instant plus
-the real time since it was written, times the speed, so time never appears
-to go back for a client that kept watching a build.
+Time never goes back across a restart (for a client that kept watching a
+build, or holds an event cursor), whatever the speeds. Every line records the
+instant ``now``, the real time ``wall`` it was written at and the ``speed``
+the clock ran at then. A restart resumes at the last line's instant plus the
+real time since it was written times *that* speed: the furthest the clock
+can have been shown before the stop, also after a kill -9; from there it runs
+at the new speed. A start at another speed than the last line's, and a clean
+stop (:meth:`Journal.close`), record the clock as a line too (an ``advance``
+of 0 seconds, which every version replays as nothing), so the next restart
+resumes from the speed actually in force, and a clean stop from the exact
+instant, not from a wall clock that may have been set back meanwhile. A line
+from before lines named their speed counts as the new speed.
 """
 
 from __future__ import annotations
@@ -175,9 +191,13 @@ def _json(document: Any) -> str:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
 
 
-def _entry_line(seq: int, at: float, body: str) -> bytes:
-    """A line for ``body`` (a JSON object's text) with its sequence number and instants in front."""
-    return _line(f'{{"seq":{seq},"now":{_json(at)},"wall":{_json(time.time())},{body[1:]}')
+def _entry_line(seq: int, at: float, speed: float, body: str) -> bytes:
+    """A line for ``body`` (a JSON object's text) with its sequence number, instants and the clock's speed in front."""
+    return _line(f'{{"seq":{seq},"now":{_json(at)},"wall":{_json(time.time())},"speed":{_json(speed)},{body[1:]}')
+
+
+_MARK = _json({"control": "advance", "args": {"seconds": 0}})
+"""The body of a line that only records the clock (its instant and speed): every version replays it as nothing."""
 
 
 def _decode(raw: bytes) -> dict[str, Any]:
@@ -263,10 +283,13 @@ def _unpickle(data: bytes) -> Any:
 # -- reading and replaying ------------------------------------------------------------------
 
 
-def _read(path: Path) -> tuple[list[dict[str, Any]], list[bytes], int, int]:
-    """Entries, their lines, the length of those lines, and how many bytes of an unfinished last line follow."""
+def _read(file: Path, path: Path) -> tuple[list[dict[str, Any]], list[bytes], int, int]:
+    """Entries, their lines, the length of those lines, and how many bytes of an unfinished last line follow.
+
+    ``file`` is read; errors name ``path``, as given.
+    """
     try:
-        data = path.read_bytes()
+        data = file.read_bytes()
     except OSError as exc:
         raise StateFileError(path, None, f"cannot be read: {exc}") from None
     lines = data.split(b"\n")
@@ -284,7 +307,51 @@ def _read(path: Path) -> tuple[list[dict[str, Any]], list[bytes], int, int]:
         if number == 1 and (entry.get("format") != FORMAT or entry.get("version") not in _READABLE_VERSIONS):
             raise StateFileError(path, 1, f"not a {FORMAT} file of version {' or '.join(map(str, _READABLE_VERSIONS))}")
         entries.append(entry)
+    if entries and entries[0].get("snapshot") is True and len(entries) > 1 and "snapshot" not in entries[1]:
+        raise StateFileError(path, 2, "the header says a snapshot follows it, and this line is none")
+    if tail:
+        _check_unfinished(path, entries, tail)
+    elif entries and entries[0].get("snapshot") is True and len(entries) == 1:
+        raise StateFileError(path, 2, "the header says a snapshot follows it, and there is none: the file was cut")
     return entries, lines, len(data) - len(tail), len(tail)
+
+
+def _begins_entry(tail: bytes, seq: int) -> bool:
+    """Whether ``tail`` is the start of a line for entry ``seq`` (what an append cut short by a crash leaves),
+    or zeros (what some file systems show of an append whose data never reached the disk)."""
+    if not tail.strip(b"\0"):
+        return True
+    checksum, opening = tail[:8], b'{"seq":%d,' % seq
+    body = tail[9:]
+    return (
+        all(byte in b"0123456789abcdef" for byte in checksum)
+        and tail[8:9] in (b"", b" ")
+        and body[: len(opening)] == opening[: len(body)]
+    )
+
+
+def _check_unfinished(path: Path, entries: list[dict[str, Any]], tail: bytes) -> None:
+    """Refuse a last line without a newline unless it can only be an appended entry that a crash cut short.
+
+    The header and the snapshot are never appended: a new file's header, and a compaction's header and
+    snapshot, are written to a temporary file, synced and renamed over the journal. So a cut header or
+    snapshot is damage (a copy cut short, a disk fault), as is a first line that is no header at all (a
+    file that is not a journal): the start stops and the file is left as it is.
+    """
+    number = len(entries) + 1
+    if not entries:
+        if _begins_entry(tail, 0) and tail.strip(b"\0"):
+            raise StateFileError(path, 1, "the header is cut short (no newline); a header is always written whole")
+        raise StateFileError(
+            path, 1, f"not a {FORMAT} file (its only line is no journal header); nothing was changed in it"
+        )
+    snapshot_due = len(entries) == 1 and (entries[0].get("snapshot") is True or b'"snapshot":' in tail)
+    if snapshot_due:
+        raise StateFileError(
+            path, 2, "the snapshot is cut short (no newline); a snapshot is always written whole, so the file was cut"
+        )
+    if not _begins_entry(tail, number - 1):
+        raise StateFileError(path, number, f"damaged last line (no newline, and not the start of entry {number - 1})")
 
 
 def _identity(path: Path, entries: list[dict[str, Any]]) -> str:
@@ -328,6 +395,9 @@ def _instant(entry: dict[str, Any], previous: float) -> float:
     wall = entry["wall"]  # only the last entry's is read (where the clock resumes), but each must be one
     if isinstance(wall, bool) or not isinstance(wall, int | float) or not 0 <= wall < math.inf:
         raise ValueError(f"'wall' must be a finite time since the epoch, not {wall!r}")
+    speed = entry.get("speed", 0.0)  # as 'wall'; absent from lines written before lines named it
+    if isinstance(speed, bool) or not isinstance(speed, int | float) or not 0 <= speed < math.inf:
+        raise ValueError(f"'speed' must be a finite number >= 0, not {speed!r}")
     if at < previous - _ROUNDING:
         raise ValueError(f"'now' ({at!r}) is before the previous entry's ({previous!r}): the clock never goes back")
     return float(at)
@@ -425,31 +495,38 @@ class Journal:
         compact_every: int | None = None,
     ) -> None:
         self.path = Path(path)
+        """The path as given (messages name it)."""
+        # The real file: a symbolic link given as the path stays one, and the lock, a compaction's temporary file
+        # and its rename all act on the file it names (renaming over the link would leave that file stale).
+        self._file = Path(os.path.realpath(path))
         self.compact_every = COMPACT_EVERY if compact_every is None else compact_every
         if self.compact_every < 1:
             raise ValueError("compact_every must be >= 1")
         self._notices = notices
         try:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+            self._fd = os.open(self._file, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
         except OSError as exc:
             raise StateFileError(self.path, None, f"cannot be opened for writing: {exc}") from None
         # After the open: a path with no name ('/', '.') has no sibling, but it is a directory, refused above.
-        self._temporary = self.path.with_name(self.path.name + ".compacting")
+        self._temporary = self._file.with_name(self._file.name + ".compacting")
         try:
             if not stat.S_ISREG(os.fstat(self._fd).st_mode):
                 raise StateFileError(self.path, None, "is not a regular file (a journal needs one it can rewrite)")
             _lock(self._fd, self.path)
-            self._entries, self._lines, self._length, self._unfinished = _read(self.path)
+            self._entries, self._lines, self._length, self._unfinished = _read(self._file, self.path)
             self.identity = _identity(self.path, self._entries)
             """The fake the file holds (see the module doc): what the fake's ``fake_id`` must be."""
             resume: float | None = None
+            self._resumed_speed: float | None = None  # the speed in force after the file's last line, if any
             if len(self._entries) > 1:
                 last = self._entries[-1]
                 try:
-                    resume = float(last["now"]) + max(0.0, time.time() - float(last["wall"])) * speed
+                    # At the speed that was in force (the most a client can have seen), not the new one.
+                    self._resumed_speed = float(last.get("speed", speed))
+                    resume = float(last["now"]) + max(0.0, time.time() - float(last["wall"])) * self._resumed_speed
                 except (KeyError, TypeError, ValueError):
                     raise StateFileError(
-                        self.path, len(self._entries), "the entry has no valid 'now' and 'wall'"
+                        self.path, len(self._entries), "the entry has no valid 'now', 'wall' and 'speed'"
                     ) from None
         except BaseException:
             os.close(self._fd)
@@ -459,11 +536,14 @@ class Journal:
             # else (not an instant at all) the replay refuses below, naming the entry.
             resume = LATEST if resume > LATEST else None
         self.clock = PinnableClock(ScaledClock(speed, start=resume))
+        self.speed = self.clock.inner.speed
+        """Virtual seconds per real second, recorded with every line (see the module doc)."""
         self.compactions = 0
         self.report = ""
         """What the start replayed and how long it took (one line, for the server's log)."""
         self._sync_lock = threading.Lock()
         self._subject: Subject | None = None
+        self._started = False  # attached, so a clean stop records the clock
 
     # -- start ---------------------------------------------------------------------------------
 
@@ -507,10 +587,11 @@ class Journal:
                 if self._notices is not None:
                     self._notices.append(f"state file {self.path}: removed an unfinished compaction")
             if not self._entries:
-                header = self._header()
-                _write_all(self._fd, header)
-                _sync(self._fd)
-                _fsync_directory(self.path)
+                # Renamed into place, as a compaction's file: a header is never seen cut short (see _read).
+                header = self._header(snapshot=False)
+                fd = self._replace(header)
+                os.close(self._fd)
+                self._fd = fd
                 self._length = len(header)
                 self._entries = [{}]
         except OSError as exc:
@@ -534,6 +615,12 @@ class Journal:
         self._compact_at = self.compact_every
         if replayed - snapshots > self.compact_every:
             self.compact()  # a long file (say, from before compaction existed): the next start replays little
+        if self._resumed_speed is not None and self._resumed_speed != self.speed:
+            try:  # from here the clock runs at another speed: a restart after a kill -9 must know it
+                self._mark()
+            except (_Unwritten, ImageBuilderError) as exc:
+                raise StateFileError(self.path, None, f"cannot be written: {exc}") from None
+        self._started = True
         self.restart_seconds = time.monotonic() - started
         self.report = (
             f"state file {self.path}: replayed {replayed} entries"
@@ -598,7 +685,11 @@ class Journal:
         return result
 
     def close(self) -> None:
-        """Flush and close the file (and release its lock)."""
+        """Record the clock's instant (a clean stop: the next start resumes from it), flush and close the file
+        (and release its lock)."""
+        if self._started and self._fd >= 0:
+            with contextlib.suppress(_Unwritten, ImageBuilderError):  # a failing disk: the last line still bounds it
+                self._mark()
         with self._sync_lock:
             if self._fd >= 0:
                 with contextlib.suppress(OSError):  # every acknowledged line was synced already
@@ -607,6 +698,13 @@ class Journal:
                 self._fd = -1
 
     # -- writing -------------------------------------------------------------------------------
+
+    def _mark(self) -> None:
+        """Write and sync a line that records the clock's instant and speed now (see the module doc)."""
+        with self._sync_lock, self._lock:
+            self._repair()
+            self._append(self.clock.inner.now(), _MARK)
+            self._sync()
 
     def _attached(self) -> Subject:
         if self._subject is None:
@@ -625,7 +723,7 @@ class Journal:
         """Write one line (under the service lock); raises :class:`_Unwritten`, leaving the file as it was."""
         if self._fd < 0:
             raise _Unwritten(f"the state file {self.path} is closed")
-        line = _entry_line(self._seq, at, body)
+        line = _entry_line(self._seq, at, self.speed, body)
         try:
             _write_all(self._fd, line)
         except OSError as exc:
@@ -721,8 +819,33 @@ class Journal:
             if len(self._tail) >= self._compact_at or self._tail_bytes >= _COMPACT_BYTES:
                 self._compact()
 
-    def _header(self) -> bytes:
-        return _line(_json({"seq": 0, "format": FORMAT, "version": VERSION, "fake": self.identity}))
+    def _header(self, *, snapshot: bool) -> bytes:
+        # ``snapshot``: a snapshot follows, so line 2 must be one, and whole (a file cut there is damage).
+        header = {"seq": 0, "format": FORMAT, "version": VERSION, "fake": self.identity}
+        return _line(_json({**header, "snapshot": True} if snapshot else header))
+
+    def _replace(self, data: bytes) -> int:
+        """Make ``data`` the whole file, atomically: written to a temporary file with the journal's permissions,
+        synced, locked and renamed over it. Returns the new file's descriptor; OSError leaves the file as it was.
+        """
+        fd = -1
+        try:
+            fd = os.open(self._temporary, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+            os.fchmod(fd, stat.S_IMODE(os.fstat(self._fd).st_mode))
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held before the rename: no moment unlocked
+            _write_all(fd, data)
+            _sync(fd)
+            os.replace(self._temporary, self._file)
+        except OSError:
+            if fd >= 0:
+                os.close(fd)
+            with contextlib.suppress(OSError):
+                self._temporary.unlink()
+            raise
+        with contextlib.suppress(OSError):  # renamed already: a crash leaves the old file or the new, both whole
+            _fsync_directory(self._file)
+        return fd
 
     def compact(self) -> None:
         """Rewrite the journal now as a header and one snapshot of the state (atomically)."""
@@ -739,27 +862,15 @@ class Journal:
         self._durable = self._end
         state = _pickle(subject.capture())
         at = self.clock.inner.now()
-        data = self._header() + _entry_line(
-            1, at, _json({"snapshot": base64.b64encode(state).decode("ascii"), "code": state_code()})
+        data = self._header(snapshot=True) + _entry_line(
+            1, at, self.speed, _json({"snapshot": base64.b64encode(state).decode("ascii"), "code": state_code()})
         )
-        fd = -1
         try:
-            fd = os.open(self._temporary, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held before the rename: no moment unlocked
-            _write_all(fd, data)
-            _sync(fd)
-            os.replace(self._temporary, self.path)
+            fd = self._replace(data)
         except OSError as exc:
-            if fd >= 0:
-                os.close(fd)
-            with contextlib.suppress(OSError):
-                self._temporary.unlink()
             self._compact_at = len(self._tail) + self.compact_every  # try again later, not on every call
             print(f"fakeimagebuilder: could not compact {self.path} ({exc}); it keeps growing", file=sys.stderr)
             return
-        with contextlib.suppress(OSError):  # renamed already: a crash leaves the old file or the new, both whole
-            _fsync_directory(self.path)
         os.close(self._fd)
         self._fd = fd
         self._base, self._base_seq, self._seq = state, 2, 2

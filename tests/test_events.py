@@ -226,11 +226,11 @@ def test_subscribers_get_each_event_exactly_once_when_many_threads_observe(fake:
     assert len(got) == len(set(got)) == 10 * 5
 
 
-def test_while_one_thread_is_in_a_callback_another_threads_events_are_left_to_it(
-    fake: Any, client: Any, stack: Any
-):
-    # As README says: a callback never runs in two threads at once, so the thread in it delivers, in order, what
-    # another thread observed meanwhile, after that thread's call returned.
+def test_a_thread_in_a_callback_delivers_only_what_there_was_when_it_began(fake: Any, client: Any, stack: Any):
+    # As README says: a callback never runs in two threads at once, and no thread waits for another's callback,
+    # nor delivers what other threads made while it was delivering (was: it went on with those, so with a slow
+    # callback and busy threads one call was held as long as they kept making events). Those are delivered,
+    # in order, by the next delivery after it.
     _start(client, stack)
     entered, gate = threading.Event(), threading.Event()
     seen: list[tuple[str, str]] = []
@@ -246,13 +246,55 @@ def test_while_one_thread_is_in_a_callback_another_threads_events_are_left_to_it
     first = threading.Thread(target=fake.advance, args=(building,), name="first")
     first.start()
     assert entered.wait(60), "the first thread never delivered BUILDING"
-    fake.advance(3600)  # observes the rest, but the first thread is in the callback
+    fake.advance(3600)  # observes the rest, but the first thread is in the callback: it does not wait
     assert seen == [("first", "BUILDING")]
     gate.set()
     first.join()
-    assert seen == [
-        ("first", status) for status in ("BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE")
+    assert seen == [("first", "BUILDING")]  # its call returned with what there was when it began
+    fake.events  # noqa: B018  (the next delivery)
+    main = threading.current_thread().name
+    assert seen == [("first", "BUILDING")] + [
+        (main, status) for status in ("TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE")
     ]
+
+
+def test_replay_delivers_what_was_logged_before_subscribing_not_what_others_make_meanwhile(
+    fake: Any, client: Any, stack: Any
+):
+    # Was: subscribe(replay=True) went on delivering what other threads kept making, and returned only when
+    # they stopped (204 s with four busy threads).
+    _start(client, stack)
+    fake.advance(3600)
+    got: list[str] = []
+
+    def on_event(event: dict[str, Any]) -> None:
+        got.append(event["detail"]["state"]["status"])
+        if len(got) == 1:  # another thread makes a whole build's events while the replay runs
+            other = threading.Thread(target=lambda: (_start(fake.client(), stack), fake.advance(3600)))
+            other.start()
+            other.join()
+
+    fake.subscribe(on_event, replay=True)
+    lifecycle = ["BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"]
+    assert got == lifecycle
+    fake.events  # noqa: B018  (the next delivery)
+    assert got == lifecycle * 2
+
+
+def test_what_a_callback_s_own_calls_make_is_delivered_by_its_thread_before_its_call_returns(
+    fake: Any, client: Any, stack: Any
+):
+    got: list[str] = []
+
+    def on_event(event: dict[str, Any]) -> None:
+        got.append(event["detail"]["state"]["status"])
+        if event["detail"]["state"]["status"] == "BUILDING" and len(got) == 1:
+            fake.advance(3600)  # in the thread delivering: its events come after this one, from it
+
+    fake.subscribe(on_event)
+    _start(client, stack)
+    fake.advance(DEFAULT_DURATIONS["PENDING"] + DEFAULT_DURATIONS["CREATING"] + 1)
+    assert got == ["BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING", "AVAILABLE"]
 
 
 def test_a_callbacks_exception_fails_neither_the_call_nor_the_other_subscribers(
@@ -695,3 +737,29 @@ def test_a_build_made_again_after_a_reset_or_by_another_fake_has_amis_and_ids_of
             imageVersionArn=again_message["arn"].rsplit("/", 1)[0]
         )["imageSummaryList"]
     assert summary["outputResources"]["amis"][0]["image"] == again
+
+
+def test_a_build_made_again_after_a_reset_at_the_same_instant_sends_events_of_its_own_ids(
+    fake: Any, client: Any, make_stack: Any
+) -> None:
+    # Subscribers stay across a reset, so a consumer that drops repeated ids would lose the second build's
+    # events: ids were derived from the ARN, status and instant only, which the second build repeats.
+    got: list[dict[str, Any]] = []
+    fake.subscribe(got.append)
+    for _ in range(2):
+        fake.configure(build_plan=BuildPlan.lasting(0))
+        fake.set_scan_findings([{"vulnerabilityId": "CVE-2024-3094", "severity": "CRITICAL"}])
+        stack = make_stack(imageScanningConfiguration={"imageScanningEnabled": True})
+        finished = _start(client, stack)  # ends at once, scanned
+        fake.configure(build_plan=BuildPlan())
+        cancelled = client.create_image(
+            imageRecipeArn=stack.recipe_arn, infrastructureConfigurationArn=stack.infrastructure_arn
+        )["imageBuildVersionArn"]
+        client.cancel_image_creation(imageBuildVersionArn=cancelled)
+        fake.events  # noqa: B018  (observed before the reset: delivered)
+        fake.reset()
+    kinds = {(e["detail-type"], e["resources"][0], e["time"]) for e in got}
+    assert len(got) == 2 * len(kinds)  # the second round repeats every ARN and instant of the first
+    assert finished in {arn for _, arn, _ in kinds} and cancelled in {arn for _, arn, _ in kinds}
+    assert any(kind == CVE_DETECTED for kind, _, _ in kinds)
+    assert len({e["id"] for e in got}) == len(got)

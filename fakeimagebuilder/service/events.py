@@ -158,7 +158,7 @@ class EventSource(Protocol):
 
 
 def _stable_uuid(*parts: object) -> str:
-    """A UUID made from ``parts``: the same build and change always give the same id."""
+    """A UUID made from ``parts``: the same build and change always give the same id (also after a restart)."""
     digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()[:16]
     return str(uuid.UUID(bytes=digest, version=4))
 
@@ -186,14 +186,18 @@ def event_document(
 
 
 def image_state_change(
-    scope: Scope, arn: str, at: float, previous: str, status: str, reason: str | None = None
+    scope: Scope, arn: str, at: float, previous: str, status: str, reason: str | None = None, *, origin: str = ""
 ) -> dict[str, Any]:
-    """"EC2 Image Builder Image State Change": ``previous-state`` and ``state`` of the image ``arn``."""
+    """"EC2 Image Builder Image State Change": ``previous-state`` and ``state`` of the image ``arn``.
+
+    ``origin``: the build's (:attr:`.builds.Build.origin`), in the event's id, so a build made again under the
+    same ARN at the same instant (after a reset, or by another fake) sends events of its own ids.
+    """
     state: dict[str, Any] = {"status": status}
     if reason:
         state["reason"] = reason
     detail = {"previous-state": {"status": previous}, "state": state}
-    return event_document(IMAGE_STATE_CHANGE, scope, at, [arn], detail, arn, status)
+    return event_document(IMAGE_STATE_CHANGE, scope, at, [arn], detail, origin, arn, status)
 
 
 def workflow_step_waiting(
@@ -215,15 +219,22 @@ def workflow_step_waiting(
 
 
 def cve_detected(
-    scope: Scope, at: float, image_arn: str, pipeline_arn: str | None, instance_id: str, counts: dict[str, int]
+    scope: Scope,
+    at: float,
+    image_arn: str,
+    pipeline_arn: str | None,
+    instance_id: str,
+    counts: dict[str, int],
+    *,
+    origin: str = "",
 ) -> dict[str, Any]:
-    """"EC2 Image Builder CVE Detected": a scan's finding counts (not emitted yet: no scans)."""
+    """"EC2 Image Builder CVE Detected": a scan's finding counts; ``origin`` as for :func:`image_state_change`."""
     detail = {
         "resource-id": instance_id,
         "finding-severity-counts": {k: counts.get(k, 0) for k in ("all", "critical", "high", "medium")},
     }
     resources = [image_arn] + ([pipeline_arn] if pipeline_arn else [])
-    return event_document(CVE_DETECTED, scope, at, resources, detail, image_arn)
+    return event_document(CVE_DETECTED, scope, at, resources, detail, origin, image_arn)
 
 
 def pipeline_automatically_disabled(
@@ -469,7 +480,7 @@ class BuildStateChanges:
 
     def _pending(self, cursor: _Cursor, at: float, rank: int, status: str, reason: str | None) -> Pending:
         build, scope = cursor.build, cursor.scope
-        event = image_state_change(scope, build.arn, at, cursor.status, status, reason)
+        event = image_state_change(scope, build.arn, at, cursor.status, status, reason, origin=build.origin)
         notification = None
         topic = build.infrastructure.get("snsTopicArn")
         if topic and status in _SNS_STATUSES:

@@ -259,6 +259,8 @@ def _event(scope: Scope, build: Build, at: float) -> Pending:
     """The CVE Detected event of ``build``'s scan, done at ``at``."""
     # The test instance Inspector scanned: made up, stable per build.
     instance = "i-" + hashlib.sha256(f"test-instance|{build.arn}".encode()).hexdigest()[:17]
-    event = cve_detected(scope, at, build.arn, build.pipeline.get("arn"), instance, _counts(build.scan_findings))
+    event = cve_detected(
+        scope, at, build.arn, build.pipeline.get("arn"), instance, _counts(build.scan_findings), origin=build.origin
+    )
     # After the same instant's state changes (BuildStateChanges orders by (build, rank)).
     return Pending(at, (float("inf"), scope.builds.serial(build.arn)), event)

@@ -10,6 +10,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -135,7 +136,8 @@ def test_unfinished_last_entry_is_dropped_with_a_notice(
     _close(fake)
     path = tmp_path / "state.journal"
     complete = path.read_bytes()
-    path.write_bytes(complete + b'1234abcd {"seq":99,"call":"StartImage')  # a crash mid-write: no newline
+    seq = len(complete.splitlines())  # the next entry's
+    path.write_bytes(complete + b'1234abcd {"seq":%d,"call":"StartImage' % seq)  # a crash mid-append: no newline
     notices: list[str] = []
     reopened = FakeImageBuilder.from_state_file(path, speed=0, notices=notices)
     try:
@@ -144,6 +146,93 @@ def test_unfinished_last_entry_is_dropped_with_a_notice(
         assert path.read_bytes() == complete  # the fragment is gone, so new entries follow whole lines
     finally:
         _close(reopened)
+
+
+def _compacted(fake: FakeImageBuilder) -> bytes:
+    _with_builds(fake)
+    assert fake.journal is not None
+    fake.journal.compact()
+    _close(fake)
+    header, snapshot, *_ = fake.journal.path.read_bytes().splitlines(keepends=True)  # then the stop's line
+    return header + snapshot
+
+
+@pytest.mark.parametrize(
+    ("cut", "reason"),
+    [
+        (lambda data: data[:-20], "line 2: the snapshot is cut short"),
+        (lambda data: data[: data.index(b"\n") + 40], "line 2: the snapshot is cut short"),
+        (lambda data: data[: data.index(b"\n") + 1], "line 2: the header says a snapshot follows it, and there is"),
+        (lambda data: data[:30], "line 1: the header is cut short"),
+    ],
+    ids=["snapshot cut late", "snapshot cut early", "snapshot gone", "header cut"],
+)
+def test_a_cut_header_or_snapshot_stops_the_start_and_leaves_the_file_alone(
+    journaled: Callable[[], FakeImageBuilder],
+    tmp_path: Path,
+    cut: Callable[[bytes], bytes],
+    reason: str,
+) -> None:
+    # Both are renamed into place whole, never appended: a crash cannot cut them, so a cut one is damage (a copy
+    # cut short), not an unacknowledged entry to drop. Was: dropped as "unfinished", the file cut to its header.
+    path = tmp_path / "state.journal"
+    damaged = cut(_compacted(journaled()))
+    path.write_bytes(damaged)
+    with pytest.raises(StateFileError, match=reason):
+        FakeImageBuilder.from_state_file(path, speed=0)
+    assert path.read_bytes() == damaged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b'{"precious": "user data, not a journal"}', b"", b'{"precious": "user data"}\n{"more": 1}'],
+    ids=["one line", "empty", "two lines"],
+)
+def test_a_file_that_is_no_journal_is_refused_newline_or_not_and_never_written(
+    spawn: Callable[..., ServerProcess], tmp_path: Path, text: bytes
+) -> None:
+    path = tmp_path / "important.json"
+    path.write_bytes(text + b"x")  # no newline at the end
+    server = spawn("--speed", "0", "--state-file", str(path))
+    assert not server.started
+    status, _, err = server.finish()
+    assert status == 2, err
+    assert f"state file {path}, line " in err and "Traceback" not in err
+    assert path.read_bytes() == text + b"x"
+
+
+def test_a_last_line_that_is_not_the_next_entry_begun_is_damage_not_dropped(
+    journaled: Callable[[], FakeImageBuilder], tmp_path: Path
+) -> None:
+    fake = journaled()
+    _with_builds(fake)
+    _close(fake)
+    path = tmp_path / "state.journal"
+    damaged = path.read_bytes() + b"garbage appended by something else"
+    path.write_bytes(damaged)
+    lines = len(damaged.splitlines())
+    with pytest.raises(StateFileError, match=f"line {lines}: damaged last line"):
+        FakeImageBuilder.from_state_file(path, speed=0)
+    assert path.read_bytes() == damaged
+
+
+def test_a_new_file_s_header_is_renamed_into_place_never_written_in_part(
+    aws_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "state.journal"
+    path.touch(mode=0o600)
+
+    def refused(source: object, target: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "replace", refused)
+        with pytest.raises(StateFileError, match="cannot be written"):
+            FakeImageBuilder.from_state_file(path, speed=0)
+    assert path.read_bytes() == b"" and not (tmp_path / "state.journal.compacting").exists()
+    fake = FakeImageBuilder.from_state_file(path, speed=0)
+    _close(fake)
+    assert path.read_bytes().count(b"\n") >= 1 and path.stat().st_mode & 0o777 == 0o600
 
 
 def _altered(lines: list[bytes]) -> list[bytes]:
@@ -199,6 +288,30 @@ def test_a_state_file_serves_one_server_at_a_time(journaled: Callable[[], FakeIm
         journaled()
 
 
+def test_a_state_file_given_as_a_symbolic_link_stays_one_and_its_file_stays_locked(
+    aws_env: None, tmp_path: Path
+) -> None:
+    real = tmp_path / "real" / "state.journal"
+    real.parent.mkdir()
+    link = tmp_path / "state.journal"
+    link.symlink_to(real)
+    fake = FakeImageBuilder.from_state_file(link, speed=0, compact_every=2)
+    try:
+        _with_builds(fake)
+        assert fake.journal is not None and fake.journal.compactions > 0
+        assert link.is_symlink() and link.resolve() == real  # was: replaced by the compacted file
+        with pytest.raises(StateFileError, match="in use by another"):
+            FakeImageBuilder.from_state_file(real, speed=0)
+        before = fake.state()
+    finally:
+        _close(fake)
+    reopened = FakeImageBuilder.from_state_file(real, speed=0)
+    try:
+        assert reopened.state() == before
+    finally:
+        _close(reopened)
+
+
 def test_advance_and_reset_are_journaled(journaled: Callable[[], FakeImageBuilder]) -> None:
     fake = journaled()
     build, _ = _with_builds(fake)
@@ -229,6 +342,71 @@ def test_the_python_api_s_advance_and_reset_are_journaled_too(journaled: Callabl
     reopened.reset()
     _close(reopened)
     assert journaled().state() == {}
+
+
+def test_a_restart_at_a_lower_speed_after_a_kill_never_moves_the_clock_back(
+    spawn: Callable[..., ServerProcess], tmp_path: Path
+) -> None:
+    # Was: it resumed at the last line's instant plus the downtime times the *new* speed, so the time that
+    # passed at 600x after the last line was lost: an AVAILABLE build read PENDING, an event cursor was refused.
+    state = str(tmp_path / "state.journal")
+    server = spawn("--speed", "600", "--state-file", state)
+    assert server.started, server.first_line
+    client = boto3_client(server.url, config=NO_RETRIES)
+    build = client.start_image_pipeline_execution(imagePipelineArn=create_pipeline(client))["imageBuildVersionArn"]
+    deadline = time.monotonic() + 30
+    while client.get_image(imageBuildVersionArn=build)["image"]["state"]["status"] != "AVAILABLE":
+        assert time.monotonic() < deadline, "the build never finished at 600x"
+        time.sleep(0.2)
+    status, page = control(server.url, "events?after=0")
+    assert status == 200 and page["cursor"] == 5
+    server.finish(signal.SIGKILL)
+
+    restarted = spawn("--speed", "0", "--state-file", state)
+    assert restarted.started, restarted.finish()
+    client = boto3_client(restarted.url, config=NO_RETRIES)
+    assert client.get_image(imageBuildVersionArn=build)["image"]["state"]["status"] == "AVAILABLE"
+    assert control(restarted.url, "events?after=5") == (200, {"events": [], "notifications": [], "cursor": 5})
+
+
+def _last_entry(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_bytes().splitlines()[-1].partition(b" ")[2]))
+
+
+def test_a_start_at_another_speed_and_a_clean_stop_record_the_clock(
+    aws_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "state.journal"
+    fake = FakeImageBuilder.from_state_file(path, speed=1000)
+    _, pipeline = _with_builds(fake)
+    assert _last_entry(path)["speed"] == 1000
+    _close(fake)
+    reopened = FakeImageBuilder.from_state_file(path, speed=0)
+    # From here the clock stands still: a restart after a kill -9 must not add the downtime at 1000x again.
+    mark = _last_entry(path)
+    assert mark["control"] == "advance" and mark["args"] == {"seconds": 0} and mark["speed"] == 0
+    assert mark["now"] == reopened.clock.now()
+    _close(reopened)
+
+    # The wall clock is set back an hour while a fast fake runs: a clean stop records the instant it reached,
+    # so the restart resumes there, not at the last call's instant (the downtime looks negative).
+    from fakeimagebuilder import persistence
+
+    fast = FakeImageBuilder.from_state_file(path, speed=1000)
+    with fast:
+        boto3.client("imagebuilder", region_name=REGION, config=NO_RETRIES).tag_resource(
+            resourceArn=pipeline, tags={"late": "yes"}
+        )
+    set_back = SimpleNamespace(time=lambda: time.time() - 3600, monotonic=time.monotonic)
+    monkeypatch.setattr(persistence, "time", set_back)
+    time.sleep(0.05)
+    seen = fast.clock.now()
+    _close(fast)
+    again = FakeImageBuilder.from_state_file(path, speed=0)
+    try:
+        assert again.clock.now() >= seen
+    finally:
+        _close(again)
 
 
 def test_a_control_route_whose_write_fails_changes_nothing_and_answers_503(
@@ -435,6 +613,42 @@ def test_allow_unknown_regions_set_by_configure_survives_a_restart(
     with journaled():
         client = boto3.client("imagebuilder", region_name="us-east-one", config=NO_RETRIES)
         assert client.list_image_pipelines()["imagePipelineList"] == []
+
+
+@pytest.mark.parametrize("compact", [False, True], ids=["lines", "snapshot"])
+def test_options_given_at_a_restart_win_over_the_file_snapshot_or_not(
+    aws_env: None, tmp_path: Path, compact: bool
+) -> None:
+    # Was: after a compaction the snapshot's account and region acceptance overrode those given at restart.
+    path = tmp_path / "state.journal"
+
+    def restart(**options: Any) -> FakeImageBuilder:
+        return FakeImageBuilder.from_state_file(path, speed=0, compact_every=1 if compact else 1000, **options)
+
+    def create(fake: FakeImageBuilder, name: str, region: str = REGION) -> str:
+        with fake:
+            client = boto3.client("imagebuilder", region_name=region, config=NO_RETRIES)
+            arn: str = client.create_infrastructure_configuration(name=name, instanceProfileName="builder")[
+                "infrastructureConfigurationArn"
+            ]
+        assert fake.journal is not None and (fake.journal.compactions > 0) is compact
+        return arn
+
+    first = restart(account_id="111111111111", allow_unknown_regions=True)
+    old = create(first, "old", region="us-east-one")
+    _close(first)
+
+    second = restart(account_id="222222222222", allow_unknown_regions=False)
+    assert create(second, "new").split(":")[4] == "222222222222"
+    with second, pytest.raises(ClientError, match="InvalidSignatureException"):
+        boto3.client("imagebuilder", region_name="us-east-one", config=NO_RETRIES).list_image_pipelines()
+    # What was made before keeps its ARN, in the account it was made in.
+    assert old.split(":")[4] == "111111111111" and old in json.dumps(second.state())
+    _close(second)
+
+    third = restart()  # given nothing: what the file holds, the values the last start gave
+    assert third.account_id == "222222222222" and third.wire.allow_unknown_regions is False
+    _close(third)
 
 
 @pytest.mark.parametrize(
