@@ -43,7 +43,7 @@ from .fake import FakeImageBuilder
 from .hosts import is_loopback
 from .request_head import MAX_LINE, HeadError, check_host, read_fields, read_request_line
 from .service.errors import ImageBuilderError
-from .signatures import SignatureVerifier
+from .signatures import PRESIGN_PARAMETERS, SignatureVerifier
 from .transports.wsgi import BodyTooLarge, read_request, reason_phrase, split_target, write_response
 from .wire import HttpRequest, HttpResponse
 
@@ -178,8 +178,13 @@ class _App:
                 return refused
         try:
             # A GET's query parameters (?after=N) come in with the body's members; a member given both ways
-            # must say the same in both, or which one counts would be a guess.
-            pairs = parse_qsl(request.query, keep_blank_values=True)
+            # must say the same in both, or which one counts would be a guess. A presigned request's signature
+            # parameters were checked above and are no members.
+            pairs = [
+                (name, value)
+                for name, value in parse_qsl(request.query, keep_blank_values=True)
+                if name not in PRESIGN_PARAMETERS
+            ]
             query = dict(pairs)
             for name, value in pairs:
                 if query[name] != value:  # repeated: the same value each time is the same request, else a guess
