@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 import difflib
 import enum
 import inspect
@@ -16,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from types import MappingProxyType, TracebackType
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .clock import Clock, VirtualClock
@@ -319,14 +318,7 @@ def _checked_plan(plan: Any, name: str) -> BuildPlan:
 
 def _plan_fields(plan: BuildPlan, name: str) -> dict[str, Any]:
     """A build plan as JSON-ready keyword arguments of :class:`BuildPlan` (what the journal records)."""
-    plan = _checked_plan(plan, name)
-    values = {f.name: getattr(plan, f.name) for f in dataclasses.fields(plan)}
-    return {name: dict(value) if isinstance(value, Mapping) else value for name, value in values.items()}
-
-
-def _plan_from(fields: Mapping[str, Any]) -> BuildPlan:
-    frozen = {name: MappingProxyType(dict(v)) if isinstance(v, Mapping) else v for name, v in fields.items()}
-    return BuildPlan(**frozen)
+    return _checked_plan(plan, name).fields()
 
 
 class FakeImageBuilder:
@@ -819,7 +811,7 @@ class FakeImageBuilder:
 
     def _configure(self, **knobs: Any) -> None:
         check_knobs(**{name: value for name, value in knobs.items() if name != "build_plan"})
-        plan = _plan_from(knobs["build_plan"]) if "build_plan" in knobs else None
+        plan = BuildPlan.from_fields(knobs["build_plan"], "build_plan") if "build_plan" in knobs else None
         with self.service.lock:
             if "account_id" in knobs:
                 self.account_id = knobs["account_id"]
@@ -840,12 +832,29 @@ class FakeImageBuilder:
             if "allow_unknown_regions" in knobs:
                 self.wire.allow_unknown_regions = knobs["allow_unknown_regions"]
 
+    def knobs(self) -> dict[str, Any]:
+        """The knobs :meth:`configure` sets, as they are now, by the names it takes: JSON-ready, ``build_plan``
+        as :class:`BuildPlan`'s fields (what ``GET /_fake/configure`` answers and ``POST`` takes back)."""
+        with self.service.lock:
+            settings = self.settings
+            return {
+                "account_id": self.account_id,
+                "disabled_pipeline_error": settings.disabled_pipeline_error,
+                "max_concurrent_builds": settings.max_concurrent_builds,
+                "build_plan": settings.build_plan.fields(),
+                "recreated_pipeline_lists_old_images": settings.recreated_pipeline_lists_old_images,
+                "missing_reference_error": settings.missing_reference_error,
+                "auto_version_first": settings.auto_version_first,
+                "missing_component_policy": settings.missing_component_policy,
+                "allow_unknown_regions": self.wire.allow_unknown_regions,
+            }
+
     def set_build_plan(self, plan: BuildPlan, pipeline_arn: str | None = None) -> None:
         """How builds behave from now on: for one pipeline, or (no ARN) for every pipeline without its own plan."""
         self._change("set_build_plan", plan=_plan_fields(plan, "plan"), pipeline_arn=pipeline_arn)
 
     def _set_build_plan(self, plan: dict[str, Any], pipeline_arn: str | None) -> None:
-        checked = _plan_from(plan)  # BuildPlan checks its fields
+        checked = BuildPlan.from_fields(plan)  # BuildPlan checks its fields
         if pipeline_arn is not None and not isinstance(pipeline_arn, str):
             raise ValueError(f"pipeline_arn must be None or a string, not {pipeline_arn!r}")
         with self.service.lock:

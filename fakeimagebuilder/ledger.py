@@ -1422,6 +1422,18 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/server/test_server_signatures.py::test_control_routes_need_a_signature_from_a_known_credential",
     ),
     Behaviour(
+        "control-knobs",
+        "Every knob of the Python API has a /_fake/ control route (configure, build_plan, rate_limit, deny, "
+        "pending_faults; GET /_fake/configure and /_fake/build_plan read them back) that calls the same method, so "
+        "--state-file keeps its change across a restart; a value the method refuses, a missing member or one the "
+        "route does not take answers 400 InvalidControlRequestException naming it, and changes nothing.",
+        "assumed",
+        "fake only (clients outside the Python process, the AWS CLI, Terraform, other SDKs, steer the fake "
+        "through these routes; a misspelt knob ignored would leave the fake as it was while the caller believed "
+        "it changed)",
+        "tests/server/test_server_knobs.py::test_knobs_set_over_http_survive_a_restart",
+    ),
+    Behaviour(
         "state-file-durable",
         "With --state-file every acknowledged change, knob changes included, survives a kill -9; a change the "
         "file cannot take answers 503 ServiceUnavailableException and changes nothing.",

@@ -4,7 +4,9 @@ For clients outside this process (the AWS CLI, Terraform, other SDKs, several
 pytest-xdist workers sharing one fake). :func:`make_app` is a plain WSGI
 application: Image Builder requests go through the same
 :meth:`FakeImageBuilder.handle` as every other transport, and JSON control
-routes under ``/_fake/`` move the clock, inject faults, reset and dump state.
+routes under ``/_fake/`` move the clock, inject faults, set and read the
+fake's knobs (through the same methods as in Python, so a state file keeps
+them), reset and dump state.
 
 :func:`serve_in_thread` serves it with the standard library's
 ``ThreadingHTTPServer`` and a small HTTP/1.1 handler of our own (keep-alive,
@@ -18,6 +20,7 @@ small enough that the HTTP layer sets the pace: see
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hmac
 import json
 import logging
@@ -39,11 +42,12 @@ from typing import IO, Any, NoReturn
 from urllib.parse import parse_qsl
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-from .fake import FakeImageBuilder
+from .fake import FakeImageBuilder, check_knobs
 from .hosts import is_loopback
 from .request_head import MAX_LINE, HeadError, check_host, read_fields, read_request_line
+from .service import BuildPlan
 from .service.errors import ImageBuilderError
-from .signatures import SignatureVerifier
+from .signatures import PRESIGN_PARAMETERS, SignatureVerifier
 from .transports.wsgi import BodyTooLarge, read_request, reason_phrase, split_target, write_response
 from .wire import HttpRequest, HttpResponse
 
@@ -119,6 +123,29 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _members(
+    body: dict[str, Any], route: str, usage: str, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
+) -> None:
+    """Refuse a body without a ``required`` member, or with one ``route`` (as the message names it) does not
+    take: ignored, a misspelt knob would leave the fake as it was while the caller believed it changed."""
+    missing = [name for name in required if name not in body]
+    if missing:
+        raise _BadControl(f"Expected {usage}: {', '.join(repr(name) for name in missing)} is missing.")
+    known = (*required, *optional)
+    unknown = sorted(set(body) - set(known))
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        takes = ", ".join(repr(name) for name in known) if known else "no members"
+        raise _BadControl(f"{route} takes {takes}, not {', '.join(repr(name) for name in unknown)}{hint}.")
+
+
+def _said(exc: Exception) -> str:
+    """The fake's refusal as the answer's message: one sentence."""
+    text = str(exc)
+    return text if text.endswith((".", "?", "!")) else f"{text}."
+
+
 class _App:
     """The WSGI application: control routes, then (optionally) signature checks, then the fake."""
 
@@ -129,15 +156,21 @@ class _App:
         self.max_body = max_body
         self.verifier = verifier
         self.control_token = control_token
-        self._routes: dict[str, tuple[str, Callable[[dict[str, Any]], HttpResponse]]] = {
-            "health": ("GET", lambda _: _json(200, {"status": "ok"})),
-            "state": ("GET", lambda _: _json(200, self.fake.state())),
-            "advance": ("POST", self._advance),
-            "reset": ("POST", self._reset),
-            "fail_next": ("POST", self._fail_next),
-            "events": ("GET", self._events),
-            "scan_findings": ("POST", self._scan_findings),
-            "marketplace_components": ("POST", self._marketplace_components),
+        # Each route by the name of the fake's method it calls (less "set_"), and what it does per method.
+        self._routes: dict[str, dict[str, Callable[[dict[str, Any]], HttpResponse]]] = {
+            "health": {"GET": lambda _: _json(200, {"status": "ok"})},
+            "state": {"GET": lambda _: _json(200, self.fake.state())},
+            "advance": {"POST": self._advance},
+            "reset": {"POST": self._reset},
+            "fail_next": {"POST": self._fail_next},
+            "pending_faults": {"GET": self._pending_faults},
+            "events": {"GET": self._events},
+            "scan_findings": {"POST": self._scan_findings},
+            "marketplace_components": {"POST": self._marketplace_components},
+            "configure": {"GET": self._knobs, "POST": self._configure},
+            "build_plan": {"GET": self._build_plan_of, "POST": self._build_plan},
+            "rate_limit": {"POST": self._rate_limit},
+            "deny": {"POST": self._deny},
         }
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -169,17 +202,24 @@ class _App:
         if route is None:
             known = ", ".join(CONTROL_PREFIX + n for n in self._routes)
             return _error(404, f"No control route at {request.path}; the fake serves {known}.")
-        method, action = route
-        if request.method != method:
-            return _error(405, f"{request.path} takes {method}, not {request.method}.", headers={"Allow": method})
+        action = route.get(request.method)
+        if action is None:
+            allowed = ", ".join(route)
+            methods = " or ".join(route)
+            return _error(405, f"{request.path} takes {methods}, not {request.method}.", headers={"Allow": allowed})
         if name != "health":  # liveness tells nothing and changes nothing: probes need no credential
             refused = self._control_refusal(request)
             if refused is not None:
                 return refused
         try:
             # A GET's query parameters (?after=N) come in with the body's members; a member given both ways
-            # must say the same in both, or which one counts would be a guess.
-            pairs = parse_qsl(request.query, keep_blank_values=True)
+            # must say the same in both, or which one counts would be a guess. A presigned request's signature
+            # parameters were checked above and are no members.
+            pairs = [
+                (name, value)
+                for name, value in parse_qsl(request.query, keep_blank_values=True)
+                if name not in PRESIGN_PARAMETERS
+            ]
             query = dict(pairs)
             for name, value in pairs:
                 if query[name] != value:  # repeated: the same value each time is the same request, else a guess
@@ -290,6 +330,86 @@ class _App:
         except ValueError as exc:
             raise _BadControl(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
         return _json(200, {"components": len(body["components"])})
+
+    def _pending_faults(self, body: dict[str, Any]) -> HttpResponse:
+        """``?operation=NAME``: how many injected faults still wait for it (``fake.pending_faults``)."""
+        usage = "?operation=NAME, an Image Builder operation"
+        _members(body, f"{CONTROL_PREFIX}pending_faults", usage, required=("operation",))
+        operation = body["operation"]
+        try:
+            check_knobs(operation=operation)  # a misspelt name would otherwise read as "none pending"
+        except ValueError as exc:
+            raise _BadControl(_said(exc)) from None
+        return _json(200, {"operation": operation, "pending": self.fake.pending_faults(operation)})
+
+    def _knobs(self, body: dict[str, Any]) -> HttpResponse:
+        """The knobs ``configure`` sets, as they are now (``fake.knobs()``)."""
+        _members(body, f"GET {CONTROL_PREFIX}configure", "nothing: GET answers the knobs")
+        return _json(200, self.fake.knobs())
+
+    def _configure(self, body: dict[str, Any]) -> HttpResponse:
+        """``{"knob": value, ...}``: ``fake.configure(...)``, ``build_plan`` an object of BuildPlan's fields."""
+        names = tuple(self.fake.knobs())
+        usage = '{"knob": value, ...} naming one or more knobs of ' + ", ".join(names)
+        if not body:
+            raise _BadControl(f"Expected {usage}.")
+        _members(body, f"POST {CONTROL_PREFIX}configure", usage, optional=names)
+        knobs = dict(body)
+        try:
+            if "build_plan" in knobs:
+                knobs["build_plan"] = BuildPlan.from_fields(knobs["build_plan"], "build_plan")
+            self.fake.configure(**knobs)
+        except ValueError as exc:
+            raise _BadControl(_said(exc)) from None
+        return _json(200, self.fake.knobs())
+
+    def _build_plan_of(self, body: dict[str, Any]) -> HttpResponse:
+        """``?pipeline_arn=ARN``: the plan that pipeline's builds follow (its own, else the default); none: the
+        default."""
+        usage = "?pipeline_arn=ARN, or nothing for the default plan"
+        _members(body, f"GET {CONTROL_PREFIX}build_plan", usage, optional=("pipeline_arn",))
+        arn = body.get("pipeline_arn")
+        if arn is not None and not isinstance(arn, str):
+            raise _BadControl(f"'pipeline_arn' must be an image pipeline's ARN or null, not {json.dumps(arn)}.")
+        settings = self.fake.settings
+        plan = settings.build_plan if arn is None else settings.plan_for(arn)
+        return _json(200, {"plan": plan.fields(), "pipeline_arn": arn})
+
+    def _build_plan(self, body: dict[str, Any]) -> HttpResponse:
+        """``{"plan": {BuildPlan's fields}, "pipeline_arn": ARN or null}``: ``fake.set_build_plan``."""
+        usage = '{"plan": {"outcome": "FAILED", ...}, "pipeline_arn": "<image pipeline ARN>" or null}'
+        _members(body, f"POST {CONTROL_PREFIX}build_plan", usage, required=("plan",), optional=("pipeline_arn",))
+        arn = body.get("pipeline_arn")
+        if arn is not None and not isinstance(arn, str):
+            raise _BadControl(f"'pipeline_arn' must be an image pipeline's ARN or null, not {json.dumps(arn)}.")
+        try:
+            plan = BuildPlan.from_fields(body["plan"], "plan")
+            self.fake.set_build_plan(plan, arn)
+        except ValueError as exc:
+            raise _BadControl(_said(exc)) from None
+        return _json(200, {"plan": plan.fields(), "pipeline_arn": arn})
+
+    def _rate_limit(self, body: dict[str, Any]) -> HttpResponse:
+        """``{"operation", "rate", "burst": null}``: ``fake.set_rate_limit``."""
+        usage = '{"operation": "...", "rate": calls per virtual second, "burst": N or null}'
+        _members(body, f"{CONTROL_PREFIX}rate_limit", usage, required=("operation", "rate"), optional=("burst",))
+        operation, rate, burst = body["operation"], body["rate"], body.get("burst")
+        try:
+            self.fake.set_rate_limit(operation, rate, burst)
+        except ValueError as exc:
+            raise _BadControl(_said(exc)) from None
+        return _json(200, {"operation": operation, "rate": rate, "burst": burst})
+
+    def _deny(self, body: dict[str, Any]) -> HttpResponse:
+        """``{"operation": null, "account_id": null}``: ``fake.deny`` (null: every operation, every account)."""
+        usage = '{"operation": "..." or null for all, "account_id": "<12 digits>" or null for all}'
+        _members(body, f"{CONTROL_PREFIX}deny", usage, optional=("operation", "account_id"))
+        operation, account_id = body.get("operation"), body.get("account_id")
+        try:
+            self.fake.deny(operation, account_id)
+        except ValueError as exc:
+            raise _BadControl(_said(exc)) from None
+        return _json(200, {"operation": operation, "account_id": account_id})
 
     def _fail_next(self, body: dict[str, Any]) -> HttpResponse:
         operation, code = body.get("operation"), body.get("code")

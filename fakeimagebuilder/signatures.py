@@ -61,7 +61,15 @@ from botocore.credentials import Credentials
 
 from .wire import HttpRequest
 
-__all__ = ["Credential", "Rejection", "SignatureVerifier", "checked_account", "load_credentials", "parse_credential"]
+__all__ = [
+    "PRESIGN_PARAMETERS",
+    "Credential",
+    "Rejection",
+    "SignatureVerifier",
+    "checked_account",
+    "load_credentials",
+    "parse_credential",
+]
 
 SERVICE = "imagebuilder"
 
@@ -77,6 +85,8 @@ _BASIC_FORMAT = re.compile(r"[0-9]{8}T[0-9]{6}Z")
 # What a presigned request must carry, in the order AWS names what is missing (a signature's parameters; the
 # security token is only for temporary credentials, and a URL without X-Amz-Expires does not expire).
 _QUERY_REQUIRED = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date")
+PRESIGN_PARAMETERS = frozenset({*_QUERY_REQUIRED, "X-Amz-Expires", "X-Amz-Security-Token"})
+"""The query parameters a presigned request's signature travels in: never members of the request itself."""
 # The longest a presigned request may stay valid, in seconds: 7 days, as a SigV4 signing key is (S3's SigV4
 # query-string auth page: "The minimum value you can set is 1, and the maximum is 604800").
 _MAX_EXPIRES = 604800

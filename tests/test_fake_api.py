@@ -157,3 +157,43 @@ def test_many_injected_faults_cost_no_more_than_one():
     fake.fail_next("GetImage", "ServiceUnavailableException")
 
     assert fake.pending_faults("GetImage") == 10**12 + 1
+
+
+def test_knobs_are_configure_s_as_they_are_now():
+    fake = FakeImageBuilder()
+    plan = BuildPlan(outcome="FAILED", durations={"BUILDING": 5})
+    fake.configure(max_concurrent_builds=2, build_plan=plan, allow_unknown_regions=True, account_id="111122223333")
+    knobs = fake.knobs()
+    assert knobs == {
+        **FakeImageBuilder().knobs(),
+        "max_concurrent_builds": 2,
+        "build_plan": plan.fields(),
+        "allow_unknown_regions": True,
+        "account_id": "111122223333",
+    }
+    knobs["build_plan"]["outcome"] = "AVAILABLE"  # a copy: changing it changes nothing
+    assert fake.settings.build_plan.outcome == "FAILED"
+
+
+def test_a_build_plan_s_fields_make_the_same_plan():
+    plan = BuildPlan.lasting(60, outcome="FAILED", fail_step="ApplyTestComponents", failure_reason="no {status}")
+    fields = plan.fields()
+    assert type(fields["durations"]) is dict and fields["fail_step"] == "ApplyTestComponents"
+    assert BuildPlan.from_fields(fields) == plan
+    assert BuildPlan.from_fields({}) == BuildPlan()
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        (["FAILED"], "plan must be an object of BuildPlan's fields (durations, outcome, fail_during, failure_reason"),
+        ({"outcom": "FAILED"}, "plan has no field 'outcom'; BuildPlan's fields are durations, outcome"),
+        ({"durations": "BUILDING"}, "plan.durations must be an object of status -> seconds"),
+        ({"durations": 5}, "plan.durations must be an object of status -> seconds"),
+        ({"outcome": 5}, "plan: outcome must be AVAILABLE or FAILED"),
+    ],
+)
+def test_build_plan_fields_it_cannot_use_are_refused(fields: Any, says: str):
+    with pytest.raises(ValueError) as refused:
+        BuildPlan.from_fields(fields)
+    assert says in str(refused.value)

@@ -8,6 +8,7 @@ clock that runs on its own (server mode) needs no background thread.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 from collections.abc import Mapping, Sequence
@@ -141,6 +142,34 @@ class BuildPlan:
     def __deepcopy__(self, memo: dict[int, Any]) -> BuildPlan:
         # Immutable (frozen, its durations a read-only view): a copy of the state shares it, as it may.
         return self
+
+    @classmethod
+    def from_fields(cls, fields: Any, name: str = "plan") -> BuildPlan:
+        """A plan from its fields by name, as JSON gives them (what :meth:`fields` answers); fields left out
+        keep their defaults. ValueError naming ``name`` for anything but an object of known fields, and for a
+        value the plan refuses."""
+        known = [f.name for f in dataclasses.fields(cls)]
+        if not isinstance(fields, Mapping):
+            raise ValueError(f"{name} must be an object of BuildPlan's fields ({', '.join(known)}), not {fields!r}")
+        unknown = sorted(set(fields) - set(known), key=str)
+        if unknown:
+            raise ValueError(
+                f"{name} has no field {', '.join(repr(member) for member in unknown)}; BuildPlan's fields are "
+                f"{', '.join(known)}"
+            )
+        durations = fields.get("durations", {})
+        if not isinstance(durations, Mapping):  # a list or a string would pass as iterables of statuses
+            raise ValueError(f"{name}.durations must be an object of status -> seconds, not {durations!r}")
+        try:
+            return cls(**fields)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+
+    def fields(self) -> dict[str, Any]:
+        """The plan's fields by name as plain values (``durations`` a dict): JSON-ready, and what
+        :meth:`from_fields` takes back."""
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return {**values, "durations": dict(self.durations)}
 
     @classmethod
     def lasting(cls, seconds: float, **kwargs: Any) -> BuildPlan:

@@ -199,7 +199,7 @@ CHANGES = {
 }
 # The rest: reads, transports, the parts the changes above reach, and reset (which undoes, not sets).
 OTHERS = {
-    "account_id", "client", "clock", "events", "events_page", "from_state_file", "handle", "journal",
+    "account_id", "client", "clock", "events", "events_page", "from_state_file", "handle", "journal", "knobs",
     "mock_requests", "notifications", "pending_faults", "policy", "raise_subscriber_errors", "region",
     "reset", "service", "settings", "start", "state", "stop", "subscriber_errors", "wire",
 }

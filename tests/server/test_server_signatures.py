@@ -374,6 +374,15 @@ def test_a_presigned_request_opens_the_control_routes(verifying: RunningServer) 
     assert verifying.fake.state() == {}
 
 
+def test_a_presigned_control_request_s_signature_is_not_read_as_its_members(verifying: RunningServer) -> None:
+    # /_fake/events refuses members it does not know: the X-Amz-* parameters carry the signature, not members.
+    credentials = Credentials("AKIDKNOWN", "known-secret")
+    events = AWSRequest(method="GET", url=f"{verifying.url}/_fake/events?after=0")
+    botocore.auth.SigV4QueryAuth(credentials, "imagebuilder", "us-east-1").add_auth(events)
+    answer = requests.get(events.url, timeout=10)
+    assert (answer.status_code, answer.json()) == (200, {"events": [], "notifications": [], "cursor": 0})
+
+
 def test_the_verifier_reads_expiry_against_its_clock() -> None:
     request = AWSRequest(method="POST", url="http://imagebuilder/ListImagePipelines")
     botocore.auth.SigV4QueryAuth(Credentials("AKIDKNOWN", "known-secret"), "imagebuilder", "us-east-1", 60).add_auth(
