@@ -65,12 +65,16 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    options = {
-        "account_id": args.account,
+    options: dict[str, Any] = {
         "region": args.region,
         "accounts": {key: c.account for key, c in credentials.items() if c.account},
-        "allow_unknown_regions": args.allow_unknown_regions,
     }
+    # Only what the command line gives: with a state file, a knob it does not name keeps what the file holds
+    # (configured over HTTP since, say), and one it names wins (FakeImageBuilder.from_state_file).
+    if args.account is not None:
+        options["account_id"] = args.account
+    if args.allow_unknown_regions:
+        options["allow_unknown_regions"] = True
     if not args.allow_unknown_regions and args.region not in known_regions() and known_regions():
         print(
             f"fakeimagebuilder serve: --region {args.region} is not a region of the installed botocore's "
@@ -173,8 +177,8 @@ def _add_serve(commands: Any) -> None:
     serve.add_argument(
         "--account",
         type=_account,
-        default=DEFAULT_ACCOUNT_ID,
-        help="account of unmapped access keys (default: %(default)s)",
+        default=None,
+        help=f"account of unmapped access keys (default: what the state file holds, else {DEFAULT_ACCOUNT_ID})",
     )
     serve.add_argument(
         "--accounts-file",

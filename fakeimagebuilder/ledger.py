@@ -1465,9 +1465,9 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "state-file-options",
-        "At a --state-file restart --account and --allow-unknown-regions (from Python: the options given to "
-        "from_state_file that configure also changes) win over what the file holds, with or without a "
-        "snapshot, and are recorded as a configure when they change it; options not given keep the file's. "
+        "At a --state-file restart --account and --allow-unknown-regions, when given (from Python: the options "
+        "given to from_state_file that configure also changes), win over what the file holds, with or without "
+        "a snapshot, and are recorded as a configure when they change it; options not given keep the file's. "
         "What was made before keeps its ARNs, in the account it was made in.",
         "assumed",
         "fake only (the command line says how the server runs; a compaction must not change the outcome)",
