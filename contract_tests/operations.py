@@ -145,9 +145,11 @@ class Classification:
     def read_request(
         self, operation: str, method: str, url: str, headers: Mapping[str, str], body: Any
     ) -> dict[str, Any]:
-        """The parameters a serialized request of ``operation`` carries, by member name, read back from where the
-        model binds each one (URI labels, query string, headers, JSON body); members the model does not know are
-        kept under their names. ``ValueError`` when the request is not one of ``operation`` or cannot be read."""
+        """The parameters a serialized request of ``operation`` carries, by member name, each read only from where
+        the model binds it (URI labels, query string, headers, JSON body); members the model does not know are
+        kept under their names. ``ValueError`` when the request is not one of ``operation`` or cannot be read,
+        or names a member where the model does not bind it, or a key in two locations (which copy the service
+        acts on is not known)."""
         if self.model is None:
             raise ValueError("no model to read requests with")
         route, _ = _routes(self.model).find(method.upper(), urlsplit(url).path)
@@ -160,20 +162,36 @@ class Classification:
             for name, m in members.items()
         }
         params: dict[str, Any] = {}
+        seen: dict[str, str] = {}  # member (or unknown key) -> the location it was read from
+
+        def put(location: str, key: str, value: Any) -> None:
+            # A member is read only where the model binds it: a copy elsewhere (a body key repeating a query
+            # member, a query parameter repeating a URI label) may be the one the service acts on, so the
+            # request is not read at all; so is a key met in two locations, or a wire name bound elsewhere.
+            name = where.get((location, key), key)
+            bound = members.get(name)
+            elsewhere = bound is not None and bound.serialization.get("location", "body") != location
+            wired = any(w == key and loc != location for loc, w in where)
+            if elsewhere or wired or name in seen:
+                bound_to = bound.serialization.get("location", "body") if bound is not None else seen.get(name)
+                raise ValueError(f"{key!r} in the {location}, a member the model binds to the {bound_to or 'other'}")
+            seen[name] = location
+            params[name] = value
+
         found_labels = route.pattern.match(urlsplit(url).path) if route.pattern is not None else None
-        for group, member in route.labels:
+        for group, label in route.labels:
             assert found_labels is not None
-            params[member] = unquote(found_labels.group(group))
+            put("uri", label, unquote(found_labels.group(group)))
         query: dict[str, list[str]] = {}
         for key, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
             query.setdefault(key, []).append(value)
         for key, values in query.items():
-            name = where.get(("querystring", key), key)
-            shape = members.get(name)
-            params[name] = values if (shape is not None and shape.type_name == "list") or len(values) > 1 else values[0]
+            shape = members.get(where.get(("querystring", key), key))
+            many = (shape is not None and shape.type_name == "list") or len(values) > 1
+            put("querystring", key, values if many else values[0])
         for (location, wire), name in where.items():
             if location == "header" and wire in headers:
-                params[name] = headers[wire]
+                put("header", wire, headers[wire])
         if isinstance(body, bytes | bytearray):
             body = bytes(body).decode("utf-8")
         if body:
@@ -183,7 +201,7 @@ class Classification:
             if not isinstance(document, dict):
                 raise ValueError("a JSON body that is not an object")
             for key, value in document.items():
-                params[where.get(("body", key), key)] = value
+                put("body", key, value)
         return params
 
 

@@ -672,3 +672,41 @@ def test_a_start_refused_as_it_leaves_gives_its_build_back(standin: StandIn) -> 
     assert (guard.budget.remaining, guard.unanswered, guard.created.unanswered) == (1, [], [])
     client.list_image_pipelines()
     assert not standin.fake.successful("StartImagePipelineExecution")
+
+
+def test_a_member_repeated_where_the_model_does_not_bind_it_is_refused(
+    guarded: tuple[LiveGuard, Any], standin: StandIn
+) -> None:
+    """A rewritten request naming a foreign resource where the model binds the member (query string, URI label)
+    and the run's own in another location (the JSON body, an extra query parameter): the guard does not know which
+    copy the service reads, so it refuses the request; the foreign resource is untouched."""
+    _, client = guarded
+    other = _client(botocore.session.Session(), standin)
+    theirs = other.create_image_recipe(
+        name="prod-golden", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
+    mine = theirs.replace("prod-golden", f"{PREFIX}r-1")
+
+    def body_copy(request: Any, **kwargs: Any) -> None:
+        request.url = request.url.replace(quote(mine, safe=""), quote(theirs, safe=""))
+        body = json.loads(request.data or b"{}")
+        body["imageRecipeArn" if "imageRecipeArn" in request.url else "resourceArn"] = mine
+        request.data = json.dumps(body).encode()
+
+    def query_copy(request: Any, **kwargs: Any) -> None:
+        request.url = request.url.replace(quote(mine, safe=""), quote(theirs, safe="")) + "?resourceArn=" + quote(
+            mine, safe=""
+        )
+
+    client.meta.events.register("before-sign.imagebuilder.DeleteImageRecipe", body_copy, unique_id="t-1")
+    with pytest.raises(UnsafeCall, match="cannot be read back.*imageRecipeArn"):
+        client.delete_image_recipe(imageRecipeArn=mine)
+    client.meta.events.register("before-sign.imagebuilder.TagResource", body_copy, unique_id="t-2")
+    with pytest.raises(UnsafeCall, match="cannot be read back.*resourceArn"):
+        client.tag_resource(resourceArn=mine, tags={"owner": "x"})
+    client.meta.events.unregister("before-sign.imagebuilder.TagResource", unique_id="t-2")
+    client.meta.events.register("before-sign.imagebuilder.TagResource", query_copy, unique_id="t-3")
+    with pytest.raises(UnsafeCall, match="cannot be read back.*resourceArn"):
+        client.tag_resource(resourceArn=mine, tags={"owner": "x"})
+    assert standin.fake.resources()["imageRecipes"] == [theirs]
+    assert other.list_tags_for_resource(resourceArn=theirs)["tags"] == {}
