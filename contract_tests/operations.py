@@ -189,7 +189,7 @@ class Classification:
             shape = members.get(where.get(("querystring", key), key))
             many = (shape is not None and shape.type_name == "list") or len(values) > 1
             put("querystring", key, values if many else values[0])
-        for (location, wire), name in where.items():
+        for location, wire in where:
             if location == "header" and wire in headers:
                 put("header", wire, headers[wire])
         if isinstance(body, bytes | bytearray):

@@ -627,7 +627,9 @@ class LiveGuard:
         # own Image Builder image: anything else is another team's, read and copied by a budgeted build.
         if value is None:
             return
-        found = self.classification.named.match(value) if isinstance(value, str) else None
+        # The whole value must be the ARN (with its version and build): a prefix match passed any text after it.
+        whole = rf"(?:{self.classification.named.pattern})(?:/[^/\s]+)*"
+        found = re.fullmatch(whole, value) if isinstance(value, str) else None
         ours = (
             found is not None
             and found.group("account") == (self.account or found.group("account"))

@@ -564,6 +564,14 @@ def test_a_build_from_what_the_run_did_not_make_is_refused(guarded: tuple[LiveGu
             platform="Linux",
             vmImportTaskId="import-ami-0123456789abcdef0",
         )
+    # Text after one of the run's ARNs is not the run's image (the whole value must be the ARN).
+    with pytest.raises(UnsafeCall, match="vmImportTaskId"):
+        client.import_vm_image(
+            name=f"{PREFIX}import-1",
+            semanticVersion="1.0.0",
+            platform="Linux",
+            vmImportTaskId=f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image/{PREFIX}x/1.0.0/1 import-ami-0123",
+        )
     if "DistributeImage" in guard.classification.operations:
         distribution = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:distribution-configuration/{PREFIX}dist-1"
         for source in (
@@ -571,6 +579,7 @@ def test_a_build_from_what_the_run_did_not_make_is_refused(guarded: tuple[LiveGu
             "ssm:/prod/golden",
             f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image/team-golden/1.0.0/1",
             "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2023-x86/x.x.x",
+            f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image/{PREFIX}r-1/1.0.0/1 ami-0aaaabbbbccccdddd",
         ):
             with pytest.raises(UnsafeCall, match="sourceImage"):
                 client.distribute_image(
@@ -699,14 +708,14 @@ def test_a_member_repeated_where_the_model_does_not_bind_it_is_refused(
         )
 
     client.meta.events.register("before-sign.imagebuilder.DeleteImageRecipe", body_copy, unique_id="t-1")
-    with pytest.raises(UnsafeCall, match="cannot be read back.*imageRecipeArn"):
+    with pytest.raises(UnsafeCall, match=r"cannot be read back.*imageRecipeArn"):
         client.delete_image_recipe(imageRecipeArn=mine)
     client.meta.events.register("before-sign.imagebuilder.TagResource", body_copy, unique_id="t-2")
-    with pytest.raises(UnsafeCall, match="cannot be read back.*resourceArn"):
+    with pytest.raises(UnsafeCall, match=r"cannot be read back.*resourceArn"):
         client.tag_resource(resourceArn=mine, tags={"owner": "x"})
     client.meta.events.unregister("before-sign.imagebuilder.TagResource", unique_id="t-2")
     client.meta.events.register("before-sign.imagebuilder.TagResource", query_copy, unique_id="t-3")
-    with pytest.raises(UnsafeCall, match="cannot be read back.*resourceArn"):
+    with pytest.raises(UnsafeCall, match=r"cannot be read back.*resourceArn"):
         client.tag_resource(resourceArn=mine, tags={"owner": "x"})
     assert standin.fake.resources()["imageRecipes"] == [theirs]
     assert other.list_tags_for_resource(resourceArn=theirs)["tags"] == {}
