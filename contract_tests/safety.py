@@ -407,6 +407,12 @@ class LiveGuard:
         events.register("request-created.imagebuilder", self._on_request, unique_id="fibct-guard-request")
         # Last of all, on the least specific name: after every handler that could still change the request.
         events.register_last("before-send", self._on_before_send, unique_id="fibct-guard-send")
+        # A before-send handler registered later still runs after that one: the request is checked once more where
+        # nothing runs after the check, as the client's endpoint sends it (each client of a session, when made).
+        if isinstance(target, BaseClient):
+            self._guard_send(target)
+        else:
+            events.register("creating-client-class.imagebuilder", self._on_client_class, unique_id="fibct-guard-class")
 
     @property
     def acting(self) -> bool:
@@ -451,6 +457,39 @@ class LiveGuard:
                 self._inflight[id(context)] = (threading.get_ident(), operation, dict(params))
             context["fibct_held"] = True
 
+    def _on_client_class(self, base_classes: list[type], **kwargs: Any) -> None:
+        guard = self
+
+        class Guarded:
+            """Guards the sending of each client made from the session (see :meth:`_guard_send`)."""
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                assert isinstance(self, BaseClient)
+                guard._guard_send(self)
+
+        base_classes.insert(0, Guarded)
+
+    def _guard_send(self, client: BaseClient) -> None:
+        """Wrap the ``_send`` of this client's endpoint (the instance's, not the class's): the request is read back
+        and checked as it is handed to the HTTP session, after every event handler."""
+        endpoint = client._endpoint
+        send = endpoint._send
+        if getattr(send, "fibct_guard", None) is self:
+            return
+
+        def guarded_send(request: Any) -> Any:
+            # The guard's before-send handler of this thread ran just before (the same emit), and said what for.
+            leaving = getattr(self._local, "leaving", None)
+            self._local.leaving = None
+            if leaving is None:
+                raise UnsafeCall("refusing a request the guard's before-send check did not see")
+            self._check_sent(leaving[0], request, *leaving[1:])
+            return send(request)
+
+        guarded_send.fibct_guard = self  # type: ignore[attr-defined]
+        endpoint._send = guarded_send  # type: ignore[method-assign]
+
     def _on_request(self, request: Any, operation_name: str, **kwargs: Any) -> None:
         # What the caller asked for, for the check of what is sent (the next before-send of this thread).
         self._local.sending = (operation_name, request.context.get("fibct_params"))
@@ -464,6 +503,12 @@ class LiveGuard:
         operation = event_name.rsplit(".", 1)[1]
         asked, given = getattr(self._local, "sending", (None, None))
         self._local.sending = (None, None)
+        self._local.leaving = None
+        self._check_sent(operation, request, asked, given)
+        self._local.leaving = (operation, asked, given)  # checked again as the endpoint sends it
+
+    def _check_sent(self, operation: str, request: Any, asked: str | None, given: dict[str, Any] | None) -> None:
+        """Read ``request`` back through the model and check it: its targets must be the ones the call named."""
         try:
             sent = self.classification.read_request(
                 operation, request.method, request.url, request.headers, request.body

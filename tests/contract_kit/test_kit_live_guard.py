@@ -719,3 +719,41 @@ def test_a_member_repeated_where_the_model_does_not_bind_it_is_refused(
         client.tag_resource(resourceArn=mine, tags={"owner": "x"})
     assert standin.fake.resources()["imageRecipes"] == [theirs]
     assert other.list_tags_for_resource(resourceArn=theirs)["tags"] == {}
+
+
+@pytest.mark.parametrize("attach_client", [True, False])
+def test_a_handler_registered_after_the_guard_cannot_rewrite_what_it_approved(
+    standin: StandIn, attach_client: bool
+) -> None:
+    """A before-send handler registered last after the guard (on a client of the guarded session, or on a client
+    the guard was attached to) runs after the guard's handler: the request is checked again as the endpoint sends
+    it, so a rewrite to a foreign target is refused, and a start refused there gives its build back."""
+    guard = LiveGuard(Budget(1), PREFIX, account=ACCOUNT, region="us-east-1", sleep=lambda _: None)
+    client = _client(_session(guard), standin)
+    if attach_client:
+        guard.attach(client)
+    other = _client(botocore.session.Session(), standin)
+    theirs = other.create_image_recipe(
+        name="prod-golden", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
+    mine = theirs.replace("prod-golden", f"{PREFIX}r-1")
+
+    def swap(request: Any, **kwargs: Any) -> None:
+        request.url = request.url.replace(quote(mine, safe=""), quote(theirs, safe=""))
+
+    client.meta.events.register_last("before-send", swap, unique_id="t-late")
+    with pytest.raises(UnsafeCall, match="prod-golden"):
+        client.delete_image_recipe(imageRecipeArn=mine)
+    client.meta.events.unregister("before-send", unique_id="t-late")
+    ours = _pipeline(client, f"{PREFIX}main-pipeline-1")
+    pipeline = _pipeline(other, "production")
+
+    def redirect(request: Any, **kwargs: Any) -> None:
+        request.body = request.body.replace(ours.encode(), pipeline.encode())
+
+    client.meta.events.register_last("before-send", redirect, unique_id="t-late-start")
+    with pytest.raises(UnsafeCall, match="production"):
+        client.start_image_pipeline_execution(imagePipelineArn=ours)
+    assert (guard.budget.remaining, guard.unanswered, guard.created.unanswered) == (1, [], [])
+    assert theirs in standin.fake.resources()["imageRecipes"]
+    assert not standin.fake.successful("StartImagePipelineExecution")
