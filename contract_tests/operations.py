@@ -44,7 +44,11 @@ The live-run guard (:mod:`contract_tests.safety`) decides from this alone:
   accounts, S3 export, license configurations, a container repository, S3 and
   CloudWatch logs, an SNS topic, an Auto Scaling group). Inside a structure
   that names such a place, a list names more of them (a launch permission's
-  ``userGroups``). :attr:`OperationClass.outward` maps where they are;
+  ``userGroups``). So that this holds whatever a model's wording, a member
+  named like a log group, repository, bucket or topic counts too, and so does
+  every use of a shape (a structure, or a string shape few members share)
+  that names such a place anywhere in the model (``DistributeImage``'s
+  ``loggingConfiguration``). :attr:`OperationClass.outward` maps where they are;
 - the *sources* of an operation that starts a build are its required
   free-form string members (no enum, no pattern; not its name nor its
   token): what it builds from (``DistributeImage``'s ``sourceImage``,
@@ -86,6 +90,9 @@ _WRITES_THERE = re.compile(
     r"|\bCloudWatch Logs log group\b",
     re.IGNORECASE,
 )
+# Member names that are a place of another service whatever their documentation says (the wording differs
+# between models: botocore 1.40's log group and scan repository members do not say Image Builder writes there).
+_PLACE_NAMES = re.compile(r"(?:LogGroupName|repositoryName|BucketName|TopicArn)$", re.IGNORECASE)
 _ACCOUNT_ID = "^[0-9]{12}$"
 _ARN_SERVICE = re.compile(r"^\^arn:aws(?:\[\^:\]\*|\(\?:-\[a-z\]\+\)\*)?:([a-z0-9-]+):")
 
@@ -233,8 +240,10 @@ def _routes(model: ServiceModel) -> RouteTable:
     return RouteTable(model)
 
 
-def _names_outside(member: Shape) -> bool:
+def _names_outside(name: str, member: Shape, spread: frozenset[str] = frozenset()) -> bool:
     """Whether the member names a place outside Image Builder (see the module docstring)."""
+    if member.name in spread or _PLACE_NAMES.search(name):
+        return True
     if _WRITES_THERE.search(re.sub(r"<[^>]+>", "", member.documentation or "")):
         return True
     leaf = member.member if member.type_name == "list" else member
@@ -243,20 +252,46 @@ def _names_outside(member: Shape) -> bool:
     return pattern == _ACCOUNT_ID or (service is not None and service.group(1) not in ("imagebuilder", "iam"))
 
 
-def _outward(shape: Shape, nested: bool, seen: frozenset[str] = frozenset()) -> Outward:
+def _outward(
+    shape: Shape, nested: bool, seen: frozenset[str] = frozenset(), spread: frozenset[str] = frozenset()
+) -> Outward:
     """Where a structure (an input, or one nested in it) names places outside Image Builder."""
     members = _members(shape)
-    direct = {name for name, member in members.items() if _names_outside(member)}
+    direct = {name for name, member in members.items() if _names_outside(name, member, spread)}
     found: Outward = {}
     for name, member in members.items():
         inner = member.member if member.type_name == "list" else member
         if name in direct or (nested and direct and member.type_name == "list"):
             found[name] = None  # in a structure naming a destination, a list names more of them
         elif inner.type_name == "structure" and inner.name not in seen:
-            within = _outward(inner, True, seen | {inner.name})
+            within = _outward(inner, True, seen | {inner.name}, spread)
             if within:
                 found[name] = within
     return found
+
+
+def _spread(operations: list[OperationModel]) -> frozenset[str]:
+    """The shapes that name a place outside Image Builder wherever they are used: a structure, or a string shape
+    only a few members use, that some member of the model (of any operation) names such a place with. The model
+    documents a shape's use in one operation, not in every one (DistributeImage's ``loggingConfiguration``)."""
+    uses: dict[str, set[str]] = {}
+    flagged: set[str] = set()
+    pending = [op.input_shape for op in operations if op.input_shape is not None]
+    seen: set[str] = set()
+    while pending:
+        shape = pending.pop()
+        if shape.name in seen:
+            continue
+        seen.add(shape.name)
+        for name, member in _members(shape).items():
+            uses.setdefault(member.name, set()).add(name)
+            if _names_outside(name, member):
+                flagged.add(member.name)
+            inner = member.member if member.type_name == "list" else member
+            if inner.type_name == "structure":
+                pending.append(inner)
+    # A string shape many members share (NonEmptyString) says nothing about where a member points.
+    return frozenset(s for s in flagged if len(uses.get(s, ())) <= 3)
 
 
 def _resource_type(pattern: str) -> str | None:
@@ -287,7 +322,8 @@ def classify(model: ServiceModel) -> Classification:
         resource_type = _resource_type(model.shape_for(name).metadata.get("pattern", ""))
         if resource_type:
             types[resource_type] = None
-    classes = {op.name: _classify(op, build_names, deleters) for op in operations}
+    spread = _spread(operations)
+    classes = {op.name: _classify(op, build_names, deleters, spread) for op in operations}
     alternatives = "|".join(f"(?:{t})" for t in sorted(types, key=len, reverse=True))
     named = re.compile(rf"arn:[^:\s]*:imagebuilder:[^:\s]*:(?P<account>[^:\s]*):(?:{alternatives})/(?P<name>[^/\s]*)")
     return Classification(classes, tuple(types), deleters, named, model)
@@ -300,7 +336,9 @@ def _arn_kind(member: str, shape: Shape, build_names: set[str]) -> str:
     return shape.name
 
 
-def _classify(op: OperationModel, build_names: set[str], deleters: dict[str, tuple[str, str]]) -> OperationClass:
+def _classify(
+    op: OperationModel, build_names: set[str], deleters: dict[str, tuple[str, str]], spread: frozenset[str]
+) -> OperationClass:
     inputs = _members(op.input_shape)
     outputs = _members(op.output_shape)
     read_only = op.name.startswith(_READ_PREFIXES)
@@ -346,7 +384,7 @@ def _classify(op: OperationModel, build_names: set[str], deleters: dict[str, tup
         else tuple(
             m for m, s in inputs.items() if _is_arn(s) or s.serialization.get("location") in ("uri", "querystring")
         ),
-        outward={} if read_only or op.input_shape is None else _outward(op.input_shape, False),
+        outward={} if read_only or op.input_shape is None else _outward(op.input_shape, False, spread=spread),
         source_members=sources,
     )
 

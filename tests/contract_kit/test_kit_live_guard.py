@@ -757,3 +757,39 @@ def test_a_handler_registered_after_the_guard_cannot_rewrite_what_it_approved(
     assert (guard.budget.remaining, guard.unanswered, guard.created.unanswered) == (1, [], [])
     assert theirs in standin.fake.resources()["imageRecipes"]
     assert not standin.fake.successful("StartImagePipelineExecution")
+
+
+def _outward_paths(where: Any, path: str = "") -> set[str]:
+    found: set[str] = set()
+    for member, inside in where.items():
+        at = f"{path}.{member}" if path else member
+        found |= {at} if inside is None else _outward_paths(inside, at)
+    return found
+
+
+def test_log_groups_and_scan_repositories_are_outside_on_every_supported_model() -> None:
+    """Log groups and the scan repository name a place of another service however the installed model words their
+    documentation (botocore 1.40 does not say Image Builder writes there): each operation taking them flags them
+    (a log group member, or the logging structure holding it), DistributeImage's logging too."""
+    classification = installed()
+    checked = 0
+    for name, kind in classification.operations.items():
+        if kind.read_only:
+            continue
+        inputs = botocore.session.get_session().get_service_model("imagebuilder").operation_model(name).input_shape
+        members = inputs.members if inputs is not None else {}
+        paths = _outward_paths(kind.outward)
+        if "loggingConfiguration" in members:
+            logging_members = members["loggingConfiguration"].members
+            for member in logging_members:
+                if member.endswith(("LogGroupName", "logGroupName")):
+                    checked += 1
+                    assert {"loggingConfiguration", f"loggingConfiguration.{member}"} & paths, (name, member)
+        if "imageScanningConfiguration" in members:
+            checked += 1
+            assert {
+                "imageScanningConfiguration",
+                "imageScanningConfiguration.ecrConfiguration",
+                "imageScanningConfiguration.ecrConfiguration.repositoryName",
+            } & paths, name
+    assert checked >= 4  # CreateImage, CreateImagePipeline, UpdateImagePipeline have both
