@@ -49,6 +49,10 @@ The live-run guard (:mod:`contract_tests.safety`) decides from this alone:
   every use of a shape (a structure, or a string shape few members share)
   that names such a place anywhere in the model (``DistributeImage``'s
   ``loggingConfiguration``). :attr:`OperationClass.outward` maps where they are;
+- a call creating a workflow (it returns a ``Workflow...`` ARN) carries a
+  *workflow document* (``data``, ``uri``) whose step actions may write
+  outside Image Builder; an input list of structures with ``workflowArn``
+  and ``parameters`` gives values to the steps of the workflows it runs;
 - the *sources* of an operation that starts a build are its required
   free-form string members (no enum, no pattern; not its name nor its
   token): what it builds from (``DistributeImage``'s ``sourceImage``,
@@ -125,6 +129,11 @@ class OperationClass:
     """Where the input names places outside Image Builder that Image Builder would write to."""
     source_members: tuple[str, ...] = ()
     """What a build-starting call builds from (it must be the run's own Image Builder resource)."""
+    workflow_document_members: tuple[str, ...] = ()
+    """``data`` and ``uri`` of a call creating a workflow: its step actions may write outside Image Builder."""
+    workflow_members: tuple[str, ...] = ()
+    """Input lists of workflows to run (a structure with ``workflowArn`` and ``parameters``): the parameter
+    values given to a workflow's steps."""
 
     @property
     def checked(self) -> bool:
@@ -386,6 +395,14 @@ def _classify(
         ),
         outward={} if read_only or op.input_shape is None else _outward(op.input_shape, False, spread=spread),
         source_members=sources,
+        workflow_document_members=tuple(
+            m for m in ("data", "uri") if m in inputs and any(k.startswith("Workflow") for _, k in creates)
+        ),
+        workflow_members=tuple(
+            m
+            for m, s in inputs.items()
+            if not read_only and s.type_name == "list" and {"workflowArn", "parameters"} <= set(_members(s.member))
+        ),
     )
 
 

@@ -53,6 +53,7 @@ from botocore.configprovider import ConfiguredEndpointProvider
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from fakeimagebuilder.hosts import is_loopback
+from fakeimagebuilder.service.documents import read_yaml
 
 from .client import ContractClient, calling
 from .operations import BUILD_VERSION_SHAPE, Classification, Outward, installed, listings
@@ -621,6 +622,10 @@ class LiveGuard:
             )
         for member in kind.source_members:
             self._check_source(operation, member, params.get(member))
+        for member in kind.workflow_document_members:
+            _check_workflow_document(operation, member, params.get(member))
+        for member in kind.workflow_members:
+            _check_workflow_parameters(operation, member, params.get(member))
         for value in _strings(params):  # every ARN it names, nested ones too (a recipe's components ...)
             self._check_arn(operation, value)
 
@@ -1103,6 +1108,61 @@ def _outward(where: Outward, value: Any, path: str = "") -> Iterator[str]:
                 yield from _outward(inside, element, f"{at}[{index}]")
         else:
             yield from _outward(inside, item, at)
+
+
+# Workflow step actions that act only on the build's own instance and image (AWS Image Builder user guide,
+# wfdoc-step-actions.html): any other (ApplyImageConfigurations, ModifyImageAttributes, ExecuteStateMachine,
+# DistributeImage, RunCommand, an action added later) may write outside Image Builder, so it is refused.
+_QUIET_ACTIONS = frozenset(
+    {
+        "BootstrapInstanceForContainer",
+        "CollectImageMetadata",
+        "CollectImageScanFindings",
+        "CreateImage",
+        "ExecuteComponents",
+        "LaunchInstance",
+        "RunSysPrep",
+        "SanitizeInstance",
+        "TerminateInstance",
+        "WaitForAction",
+        "WaitForSSMAgent",
+    }
+)
+# An account id, or an ARN of another service: where a workflow parameter could send a step's output.
+_FOREIGN_PLACE = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])|arn:[^:\s]*:(?!imagebuilder:)[^:\s]*:")
+
+
+def _check_workflow_document(operation: str, member: str, value: Any) -> None:
+    """Refuse a workflow document with a step action not known to stay inside Image Builder (or one the guard
+    cannot read: an S3 ``uri``, a document that is not a YAML or JSON mapping of steps)."""
+    if value is None:
+        return
+    if member != "data" or not isinstance(value, str):
+        raise UnsafeCall(f"refusing {operation}: the guard cannot read a workflow document given as {member}")
+    try:
+        document = read_yaml(value)  # the fake's reader: a document it cannot read is refused
+    except ValueError:
+        document = None
+    steps = document.get("steps") if isinstance(document, dict) else None
+    if not isinstance(steps, list):
+        raise UnsafeCall(f"refusing {operation}: the guard cannot read the steps of its workflow document")
+    actions = [step.get("action") if isinstance(step, dict) else step for step in steps]
+    loud = [action for action in actions if action not in _QUIET_ACTIONS]
+    if loud:
+        raise UnsafeCall(
+            f"refusing {operation}: its workflow runs step actions that may write outside Image Builder or that the "
+            f"guard does not know ({loud!r}); a live run uses only {sorted(_QUIET_ACTIONS)}"
+        )
+
+
+def _check_workflow_parameters(operation: str, member: str, workflows: Any) -> None:
+    """Refuse workflow parameter values that name an account or another service's ARN."""
+    for value in _strings([w.get("parameters") for w in workflows] if isinstance(workflows, list) else workflows):
+        if _FOREIGN_PLACE.search(value):
+            raise UnsafeCall(
+                f"refusing {operation}: a parameter of its {member} names an account or another service's resource "
+                f"({value!r}), where a workflow step could write"
+            )
 
 
 def _maybe_sent(error: BaseException | None) -> bool:

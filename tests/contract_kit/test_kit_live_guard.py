@@ -793,3 +793,46 @@ def test_log_groups_and_scan_repositories_are_outside_on_every_supported_model()
                 "imageScanningConfiguration.ecrConfiguration.repositoryName",
             } & paths, name
     assert checked >= 4  # CreateImage, CreateImagePipeline, UpdateImagePipeline have both
+
+
+_LOUD_STEPS = {
+    "ModifyImageAttributes": "launchPermission:\n        userIds: ['210987654321']",
+    "ApplyImageConfigurations": "s3ExportConfiguration:\n        - s3Bucket: other-teams-bucket",
+    "ExecuteStateMachine": "stateMachineArn: arn:aws:states:us-east-1:210987654321:stateMachine:theirs",
+    "SomeActionAddedLater": "x: 1",
+}
+
+
+def test_a_workflow_that_could_write_outside_image_builder_is_refused(
+    guarded: tuple[LiveGuard, Any], standin: StandIn
+) -> None:
+    """A workflow document whose step action is not known to stay inside Image Builder (sharing, exporting, a
+    state machine, an action the guard does not know), one the guard cannot read (an S3 uri), and workflow
+    parameter values naming an account or another service's ARN are refused; the suite's own workflows pass."""
+    _, client = guarded
+    common = {"semanticVersion": "1.0.0", "type": "DISTRIBUTION"}
+    for action, inputs in _LOUD_STEPS.items():
+        data = f"name: w\nschemaVersion: 1.0\nsteps:\n  - name: S\n    action: {action}\n    inputs:\n      {inputs}\n"
+        with pytest.raises(UnsafeCall, match=action):
+            client.create_workflow(name=f"{PREFIX}wf-1", data=data, **common)
+    with pytest.raises(UnsafeCall, match="cannot read a workflow document"):
+        client.create_workflow(name=f"{PREFIX}wf-1", uri="s3://bucket/workflow.yaml", **common)
+    quiet = "name: w\nschemaVersion: 1.0\nsteps:\n  - name: WaitForApproval\n    action: WaitForAction\n"
+    workflow = client.create_workflow(name=f"{PREFIX}wf-2", data=quiet, semanticVersion="1.0.0", type="TEST")[
+        "workflowBuildVersionArn"
+    ]
+    recipe = client.create_image_recipe(
+        name=f"{PREFIX}r-1", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
+    infra = client.create_infrastructure_configuration(name=f"{PREFIX}i-1", instanceProfileName="builder")
+    for value in ("210987654321", "arn:aws:sns:us-east-1:210987654321:theirs"):
+        with pytest.raises(UnsafeCall, match="parameter"):
+            client.create_image_pipeline(
+                name=f"{PREFIX}p-1",
+                imageRecipeArn=recipe,
+                infrastructureConfigurationArn=infra["infrastructureConfigurationArn"],
+                workflows=[{"workflowArn": workflow, "parameters": [{"name": "target", "value": [value]}]}],
+            )
+    assert [c.operation for c in standin.fake.calls if c.operation in ("CreateWorkflow", "CreateImagePipeline")] == [
+        "CreateWorkflow"
+    ]
