@@ -53,6 +53,8 @@ The live-run guard (:mod:`contract_tests.safety`) decides from this alone:
   *workflow document* (``data``, ``uri``) whose step actions may write
   outside Image Builder; an input list of structures with ``workflowArn``
   and ``parameters`` gives values to the steps of the workflows it runs;
+- a ``Put...Policy`` operation's ``policy`` is a resource policy: the
+  principals it names may use the resource;
 - the *sources* of an operation that starts a build are its required
   free-form string members (no enum, no pattern; not its name nor its
   token): what it builds from (``DistributeImage``'s ``sourceImage``,
@@ -131,6 +133,8 @@ class OperationClass:
     """What a build-starting call builds from (it must be the run's own Image Builder resource)."""
     workflow_document_members: tuple[str, ...] = ()
     """``data`` and ``uri`` of a call creating a workflow: its step actions may write outside Image Builder."""
+    policy_members: tuple[str, ...] = ()
+    """Resource policies the call sets (``Put...Policy``'s ``policy``): who else may use the resource."""
     workflow_members: tuple[str, ...] = ()
     """Input lists of workflows to run (a structure with ``workflowArn`` and ``parameters``): the parameter
     values given to a workflow's steps."""
@@ -395,6 +399,7 @@ def _classify(
         ),
         outward={} if read_only or op.input_shape is None else _outward(op.input_shape, False, spread=spread),
         source_members=sources,
+        policy_members=tuple(m for m in inputs if m == "policy" and op.name.startswith("Put") and not read_only),
         workflow_document_members=tuple(
             m for m in ("data", "uri") if m in inputs and any(k.startswith("Workflow") for _, k in creates)
         ),

@@ -622,6 +622,8 @@ class LiveGuard:
             )
         for member in kind.source_members:
             self._check_source(operation, member, params.get(member))
+        for member in kind.policy_members:
+            self._check_policy(operation, params.get(member))
         for member in kind.workflow_document_members:
             _check_workflow_document(operation, member, params.get(member))
         for member in kind.workflow_members:
@@ -690,6 +692,34 @@ class LiveGuard:
             raise UnsafeCall(
                 f"refusing {operation}: its {member} {value!r} is not an Image Builder resource of this run, and "
                 "a live run builds only from what it created"
+            )
+
+    def _check_policy(self, operation: str, policy: Any) -> None:
+        # A resource policy shares the resource with whoever it names (as a launch permission would): only the run's
+        # own account may be named; a principal the guard cannot read (a wildcard, a service, a condition on who)
+        # is refused.
+        try:
+            document = json.loads(policy) if isinstance(policy, str) else policy
+        except ValueError:
+            return  # not JSON: it names no one, and the service refuses it (the suite checks that it does)
+        if document is None or isinstance(document, list):
+            return  # likewise not a policy document (the suite sends "[]")
+        statements = document.get("Statement") if isinstance(document, dict) else None
+        statements = [statements] if isinstance(statements, dict) else statements
+        own = {self.account, f"arn:aws:iam::{self.account}:root"} if self.account else set()
+        others: list[Any] = []
+        for statement in statements if isinstance(statements, list) else [None]:
+            principal = statement.get("Principal") if isinstance(statement, dict) else None
+            named = principal.get("AWS") if isinstance(principal, dict) and set(principal) == {"AWS"} else None
+            named = [named] if isinstance(named, str) else named
+            if not isinstance(named, list) or not named or "NotPrincipal" in (statement or {}):
+                others.append(principal)
+            else:
+                others += [p for p in named if p not in own]
+        if others:
+            raise UnsafeCall(
+                f"refusing {operation}: its policy names principals other than the run's account {self.account} "
+                f"(or the guard cannot read it): {others!r}"
             )
 
     def _check_arn(self, operation: str, value: str) -> None:

@@ -836,3 +836,31 @@ def test_a_workflow_that_could_write_outside_image_builder_is_refused(
     assert [c.operation for c in standin.fake.calls if c.operation in ("CreateWorkflow", "CreateImagePipeline")] == [
         "CreateWorkflow"
     ]
+
+
+def test_a_resource_policy_naming_another_principal_is_refused(
+    guarded: tuple[LiveGuard, Any], standin: StandIn
+) -> None:
+    """A resource policy shares the run's resource as a launch permission would: one naming another account, any
+    principal (*), a service, or a principal the guard cannot read is refused; the run's own account passes."""
+    _, client = guarded
+    arn = client.create_image_recipe(
+        name=f"{PREFIX}r-1", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
+
+    def policy(principal: Any) -> str:
+        statement = {"Effect": "Allow", "Principal": principal, "Action": ["imagebuilder:GetImageRecipe"]}
+        return json.dumps({"Version": "2012-10-17", "Statement": [{**statement, "Resource": [arn]}]})
+
+    for principal in (
+        {"AWS": ["210987654321"]},
+        {"AWS": [ACCOUNT, "arn:aws:iam::210987654321:root"]},
+        "*",
+        {"AWS": "*"},
+        {"Service": "ec2.amazonaws.com"},
+        None,
+    ):
+        with pytest.raises(UnsafeCall, match="principals"):
+            client.put_image_recipe_policy(imageRecipeArn=arn, policy=policy(principal))
+    assert not standin.fake.successful("PutImageRecipePolicy")
+    client.put_image_recipe_policy(imageRecipeArn=arn, policy=policy({"AWS": [ACCOUNT]}))
