@@ -44,7 +44,17 @@ The live-run guard (:mod:`contract_tests.safety`) decides from this alone:
   accounts, S3 export, license configurations, a container repository, S3 and
   CloudWatch logs, an SNS topic, an Auto Scaling group). Inside a structure
   that names such a place, a list names more of them (a launch permission's
-  ``userGroups``). :attr:`OperationClass.outward` maps where they are;
+  ``userGroups``). So that this holds whatever a model's wording, a member
+  named like a log group, repository, bucket or topic counts too, and so does
+  every use of a shape (a structure, or a string shape few members share)
+  that names such a place anywhere in the model (``DistributeImage``'s
+  ``loggingConfiguration``). :attr:`OperationClass.outward` maps where they are;
+- a call creating a workflow (it returns a ``Workflow...`` ARN) carries a
+  *workflow document* (``data``, ``uri``) whose step actions may write
+  outside Image Builder; an input list of structures with ``workflowArn``
+  and ``parameters`` gives values to the steps of the workflows it runs;
+- a ``Put...Policy`` operation's ``policy`` is a resource policy: the
+  principals it names may use the resource;
 - the *sources* of an operation that starts a build are its required
   free-form string members (no enum, no pattern; not its name nor its
   token): what it builds from (``DistributeImage``'s ``sourceImage``,
@@ -86,6 +96,9 @@ _WRITES_THERE = re.compile(
     r"|\bCloudWatch Logs log group\b",
     re.IGNORECASE,
 )
+# Member names that are a place of another service whatever their documentation says (the wording differs
+# between models: botocore 1.40's log group and scan repository members do not say Image Builder writes there).
+_PLACE_NAMES = re.compile(r"(?:LogGroupName|repositoryName|BucketName|TopicArn)$", re.IGNORECASE)
 _ACCOUNT_ID = "^[0-9]{12}$"
 _ARN_SERVICE = re.compile(r"^\^arn:aws(?:\[\^:\]\*|\(\?:-\[a-z\]\+\)\*)?:([a-z0-9-]+):")
 
@@ -118,6 +131,13 @@ class OperationClass:
     """Where the input names places outside Image Builder that Image Builder would write to."""
     source_members: tuple[str, ...] = ()
     """What a build-starting call builds from (it must be the run's own Image Builder resource)."""
+    workflow_document_members: tuple[str, ...] = ()
+    """``data`` and ``uri`` of a call creating a workflow: its step actions may write outside Image Builder."""
+    policy_members: tuple[str, ...] = ()
+    """Resource policies the call sets (``Put...Policy``'s ``policy``): who else may use the resource."""
+    workflow_members: tuple[str, ...] = ()
+    """Input lists of workflows to run (a structure with ``workflowArn`` and ``parameters``): the parameter
+    values given to a workflow's steps."""
 
     @property
     def checked(self) -> bool:
@@ -145,9 +165,11 @@ class Classification:
     def read_request(
         self, operation: str, method: str, url: str, headers: Mapping[str, str], body: Any
     ) -> dict[str, Any]:
-        """The parameters a serialized request of ``operation`` carries, by member name, read back from where the
-        model binds each one (URI labels, query string, headers, JSON body); members the model does not know are
-        kept under their names. ``ValueError`` when the request is not one of ``operation`` or cannot be read."""
+        """The parameters a serialized request of ``operation`` carries, by member name, each read only from where
+        the model binds it (URI labels, query string, headers, JSON body); members the model does not know are
+        kept under their names. ``ValueError`` when the request is not one of ``operation`` or cannot be read,
+        or names a member where the model does not bind it, or a key in two locations (which copy the service
+        acts on is not known)."""
         if self.model is None:
             raise ValueError("no model to read requests with")
         route, _ = _routes(self.model).find(method.upper(), urlsplit(url).path)
@@ -160,20 +182,36 @@ class Classification:
             for name, m in members.items()
         }
         params: dict[str, Any] = {}
+        seen: dict[str, str] = {}  # member (or unknown key) -> the location it was read from
+
+        def put(location: str, key: str, value: Any) -> None:
+            # A member is read only where the model binds it: a copy elsewhere (a body key repeating a query
+            # member, a query parameter repeating a URI label) may be the one the service acts on, so the
+            # request is not read at all; so is a key met in two locations, or a wire name bound elsewhere.
+            name = where.get((location, key), key)
+            bound = members.get(name)
+            elsewhere = bound is not None and bound.serialization.get("location", "body") != location
+            wired = any(w == key and loc != location for loc, w in where)
+            if elsewhere or wired or name in seen:
+                bound_to = bound.serialization.get("location", "body") if bound is not None else seen.get(name)
+                raise ValueError(f"{key!r} in the {location}, a member the model binds to the {bound_to or 'other'}")
+            seen[name] = location
+            params[name] = value
+
         found_labels = route.pattern.match(urlsplit(url).path) if route.pattern is not None else None
-        for group, member in route.labels:
+        for group, label in route.labels:
             assert found_labels is not None
-            params[member] = unquote(found_labels.group(group))
+            put("uri", label, unquote(found_labels.group(group)))
         query: dict[str, list[str]] = {}
         for key, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
             query.setdefault(key, []).append(value)
         for key, values in query.items():
-            name = where.get(("querystring", key), key)
-            shape = members.get(name)
-            params[name] = values if (shape is not None and shape.type_name == "list") or len(values) > 1 else values[0]
-        for (location, wire), name in where.items():
+            shape = members.get(where.get(("querystring", key), key))
+            many = (shape is not None and shape.type_name == "list") or len(values) > 1
+            put("querystring", key, values if many else values[0])
+        for location, wire in where:
             if location == "header" and wire in headers:
-                params[name] = headers[wire]
+                put("header", wire, headers[wire])
         if isinstance(body, bytes | bytearray):
             body = bytes(body).decode("utf-8")
         if body:
@@ -183,7 +221,7 @@ class Classification:
             if not isinstance(document, dict):
                 raise ValueError("a JSON body that is not an object")
             for key, value in document.items():
-                params[where.get(("body", key), key)] = value
+                put("body", key, value)
         return params
 
 
@@ -215,8 +253,10 @@ def _routes(model: ServiceModel) -> RouteTable:
     return RouteTable(model)
 
 
-def _names_outside(member: Shape) -> bool:
+def _names_outside(name: str, member: Shape, spread: frozenset[str] = frozenset()) -> bool:
     """Whether the member names a place outside Image Builder (see the module docstring)."""
+    if member.name in spread or _PLACE_NAMES.search(name):
+        return True
     if _WRITES_THERE.search(re.sub(r"<[^>]+>", "", member.documentation or "")):
         return True
     leaf = member.member if member.type_name == "list" else member
@@ -225,20 +265,46 @@ def _names_outside(member: Shape) -> bool:
     return pattern == _ACCOUNT_ID or (service is not None and service.group(1) not in ("imagebuilder", "iam"))
 
 
-def _outward(shape: Shape, nested: bool, seen: frozenset[str] = frozenset()) -> Outward:
+def _outward(
+    shape: Shape, nested: bool, seen: frozenset[str] = frozenset(), spread: frozenset[str] = frozenset()
+) -> Outward:
     """Where a structure (an input, or one nested in it) names places outside Image Builder."""
     members = _members(shape)
-    direct = {name for name, member in members.items() if _names_outside(member)}
+    direct = {name for name, member in members.items() if _names_outside(name, member, spread)}
     found: Outward = {}
     for name, member in members.items():
         inner = member.member if member.type_name == "list" else member
         if name in direct or (nested and direct and member.type_name == "list"):
             found[name] = None  # in a structure naming a destination, a list names more of them
         elif inner.type_name == "structure" and inner.name not in seen:
-            within = _outward(inner, True, seen | {inner.name})
+            within = _outward(inner, True, seen | {inner.name}, spread)
             if within:
                 found[name] = within
     return found
+
+
+def _spread(operations: list[OperationModel]) -> frozenset[str]:
+    """The shapes that name a place outside Image Builder wherever they are used: a structure, or a string shape
+    only a few members use, that some member of the model (of any operation) names such a place with. The model
+    documents a shape's use in one operation, not in every one (DistributeImage's ``loggingConfiguration``)."""
+    uses: dict[str, set[str]] = {}
+    flagged: set[str] = set()
+    pending = [op.input_shape for op in operations if op.input_shape is not None]
+    seen: set[str] = set()
+    while pending:
+        shape = pending.pop()
+        if shape.name in seen:
+            continue
+        seen.add(shape.name)
+        for name, member in _members(shape).items():
+            uses.setdefault(member.name, set()).add(name)
+            if _names_outside(name, member):
+                flagged.add(member.name)
+            inner = member.member if member.type_name == "list" else member
+            if inner.type_name == "structure":
+                pending.append(inner)
+    # A string shape many members share (NonEmptyString) says nothing about where a member points.
+    return frozenset(s for s in flagged if len(uses.get(s, ())) <= 3)
 
 
 def _resource_type(pattern: str) -> str | None:
@@ -269,7 +335,8 @@ def classify(model: ServiceModel) -> Classification:
         resource_type = _resource_type(model.shape_for(name).metadata.get("pattern", ""))
         if resource_type:
             types[resource_type] = None
-    classes = {op.name: _classify(op, build_names, deleters) for op in operations}
+    spread = _spread(operations)
+    classes = {op.name: _classify(op, build_names, deleters, spread) for op in operations}
     alternatives = "|".join(f"(?:{t})" for t in sorted(types, key=len, reverse=True))
     named = re.compile(rf"arn:[^:\s]*:imagebuilder:[^:\s]*:(?P<account>[^:\s]*):(?:{alternatives})/(?P<name>[^/\s]*)")
     return Classification(classes, tuple(types), deleters, named, model)
@@ -282,7 +349,9 @@ def _arn_kind(member: str, shape: Shape, build_names: set[str]) -> str:
     return shape.name
 
 
-def _classify(op: OperationModel, build_names: set[str], deleters: dict[str, tuple[str, str]]) -> OperationClass:
+def _classify(
+    op: OperationModel, build_names: set[str], deleters: dict[str, tuple[str, str]], spread: frozenset[str]
+) -> OperationClass:
     inputs = _members(op.input_shape)
     outputs = _members(op.output_shape)
     read_only = op.name.startswith(_READ_PREFIXES)
@@ -328,8 +397,17 @@ def _classify(op: OperationModel, build_names: set[str], deleters: dict[str, tup
         else tuple(
             m for m, s in inputs.items() if _is_arn(s) or s.serialization.get("location") in ("uri", "querystring")
         ),
-        outward={} if read_only or op.input_shape is None else _outward(op.input_shape, False),
+        outward={} if read_only or op.input_shape is None else _outward(op.input_shape, False, spread=spread),
         source_members=sources,
+        policy_members=tuple(m for m in inputs if m == "policy" and op.name.startswith("Put") and not read_only),
+        workflow_document_members=tuple(
+            m for m in ("data", "uri") if m in inputs and any(k.startswith("Workflow") for _, k in creates)
+        ),
+        workflow_members=tuple(
+            m
+            for m, s in inputs.items()
+            if not read_only and s.type_name == "list" and {"workflowArn", "parameters"} <= set(_members(s.member))
+        ),
     )
 
 

@@ -53,6 +53,7 @@ from botocore.configprovider import ConfiguredEndpointProvider
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from fakeimagebuilder.hosts import is_loopback
+from fakeimagebuilder.service.documents import read_yaml
 
 from .client import ContractClient, calling
 from .operations import BUILD_VERSION_SHAPE, Classification, Outward, installed, listings
@@ -407,6 +408,12 @@ class LiveGuard:
         events.register("request-created.imagebuilder", self._on_request, unique_id="fibct-guard-request")
         # Last of all, on the least specific name: after every handler that could still change the request.
         events.register_last("before-send", self._on_before_send, unique_id="fibct-guard-send")
+        # A before-send handler registered later still runs after that one: the request is checked once more where
+        # nothing runs after the check, as the client's endpoint sends it (each client of a session, when made).
+        if isinstance(target, BaseClient):
+            self._guard_send(target)
+        else:
+            events.register("creating-client-class.imagebuilder", self._on_client_class, unique_id="fibct-guard-class")
 
     @property
     def acting(self) -> bool:
@@ -451,6 +458,39 @@ class LiveGuard:
                 self._inflight[id(context)] = (threading.get_ident(), operation, dict(params))
             context["fibct_held"] = True
 
+    def _on_client_class(self, base_classes: list[type], **kwargs: Any) -> None:
+        guard = self
+
+        class Guarded:
+            """Guards the sending of each client made from the session (see :meth:`_guard_send`)."""
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                assert isinstance(self, BaseClient)
+                guard._guard_send(self)
+
+        base_classes.insert(0, Guarded)
+
+    def _guard_send(self, client: BaseClient) -> None:
+        """Wrap the ``_send`` of this client's endpoint (the instance's, not the class's): the request is read back
+        and checked as it is handed to the HTTP session, after every event handler."""
+        endpoint = client._endpoint
+        send = endpoint._send
+        if getattr(send, "fibct_guard", None) is self:
+            return
+
+        def guarded_send(request: Any) -> Any:
+            # The guard's before-send handler of this thread ran just before (the same emit), and said what for.
+            leaving = getattr(self._local, "leaving", None)
+            self._local.leaving = None
+            if leaving is None:
+                raise UnsafeCall("refusing a request the guard's before-send check did not see")
+            self._check_sent(leaving[0], request, *leaving[1:])
+            return send(request)
+
+        guarded_send.fibct_guard = self  # type: ignore[attr-defined]
+        endpoint._send = guarded_send  # type: ignore[method-assign]
+
     def _on_request(self, request: Any, operation_name: str, **kwargs: Any) -> None:
         # What the caller asked for, for the check of what is sent (the next before-send of this thread).
         self._local.sending = (operation_name, request.context.get("fibct_params"))
@@ -464,6 +504,12 @@ class LiveGuard:
         operation = event_name.rsplit(".", 1)[1]
         asked, given = getattr(self._local, "sending", (None, None))
         self._local.sending = (None, None)
+        self._local.leaving = None
+        self._check_sent(operation, request, asked, given)
+        self._local.leaving = (operation, asked, given)  # checked again as the endpoint sends it
+
+    def _check_sent(self, operation: str, request: Any, asked: str | None, given: dict[str, Any] | None) -> None:
+        """Read ``request`` back through the model and check it: its targets must be the ones the call named."""
         try:
             sent = self.classification.read_request(
                 operation, request.method, request.url, request.headers, request.body
@@ -576,6 +622,12 @@ class LiveGuard:
             )
         for member in kind.source_members:
             self._check_source(operation, member, params.get(member))
+        for member in kind.policy_members:
+            self._check_policy(operation, params.get(member))
+        for member in kind.workflow_document_members:
+            _check_workflow_document(operation, member, params.get(member))
+        for member in kind.workflow_members:
+            _check_workflow_parameters(operation, member, params.get(member))
         for value in _strings(params):  # every ARN it names, nested ones too (a recipe's components ...)
             self._check_arn(operation, value)
 
@@ -627,7 +679,9 @@ class LiveGuard:
         # own Image Builder image: anything else is another team's, read and copied by a budgeted build.
         if value is None:
             return
-        found = self.classification.named.match(value) if isinstance(value, str) else None
+        # The whole value must be the ARN (with its version and build): a prefix match passed any text after it.
+        whole = rf"(?:{self.classification.named.pattern})(?:/[^/\s]+)*"
+        found = re.fullmatch(whole, value) if isinstance(value, str) else None
         ours = (
             found is not None
             and found.group("account") == (self.account or found.group("account"))
@@ -638,6 +692,34 @@ class LiveGuard:
             raise UnsafeCall(
                 f"refusing {operation}: its {member} {value!r} is not an Image Builder resource of this run, and "
                 "a live run builds only from what it created"
+            )
+
+    def _check_policy(self, operation: str, policy: Any) -> None:
+        # A resource policy shares the resource with whoever it names (as a launch permission would): only the run's
+        # own account may be named; a principal the guard cannot read (a wildcard, a service, a condition on who)
+        # is refused.
+        try:
+            document = json.loads(policy) if isinstance(policy, str) else policy
+        except ValueError:
+            return  # not JSON: it names no one, and the service refuses it (the suite checks that it does)
+        if document is None or isinstance(document, list):
+            return  # likewise not a policy document (the suite sends "[]")
+        statements = document.get("Statement") if isinstance(document, dict) else None
+        statements = [statements] if isinstance(statements, dict) else statements
+        own = {self.account, f"arn:aws:iam::{self.account}:root"} if self.account else set()
+        others: list[Any] = []
+        for statement in statements if isinstance(statements, list) else [None]:
+            principal = statement.get("Principal") if isinstance(statement, dict) else None
+            named = principal.get("AWS") if isinstance(principal, dict) and set(principal) == {"AWS"} else None
+            named = [named] if isinstance(named, str) else named
+            if not isinstance(named, list) or not named or "NotPrincipal" in (statement or {}):
+                others.append(principal)
+            else:
+                others += [p for p in named if p not in own]
+        if others:
+            raise UnsafeCall(
+                f"refusing {operation}: its policy names principals other than the run's account {self.account} "
+                f"(or the guard cannot read it): {others!r}"
             )
 
     def _check_arn(self, operation: str, value: str) -> None:
@@ -1056,6 +1138,61 @@ def _outward(where: Outward, value: Any, path: str = "") -> Iterator[str]:
                 yield from _outward(inside, element, f"{at}[{index}]")
         else:
             yield from _outward(inside, item, at)
+
+
+# Workflow step actions that act only on the build's own instance and image (AWS Image Builder user guide,
+# wfdoc-step-actions.html): any other (ApplyImageConfigurations, ModifyImageAttributes, ExecuteStateMachine,
+# DistributeImage, RunCommand, an action added later) may write outside Image Builder, so it is refused.
+_QUIET_ACTIONS = frozenset(
+    {
+        "BootstrapInstanceForContainer",
+        "CollectImageMetadata",
+        "CollectImageScanFindings",
+        "CreateImage",
+        "ExecuteComponents",
+        "LaunchInstance",
+        "RunSysPrep",
+        "SanitizeInstance",
+        "TerminateInstance",
+        "WaitForAction",
+        "WaitForSSMAgent",
+    }
+)
+# An account id, or an ARN of another service: where a workflow parameter could send a step's output.
+_FOREIGN_PLACE = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])|arn:[^:\s]*:(?!imagebuilder:)[^:\s]*:")
+
+
+def _check_workflow_document(operation: str, member: str, value: Any) -> None:
+    """Refuse a workflow document with a step action not known to stay inside Image Builder (or one the guard
+    cannot read: an S3 ``uri``, a document that is not a YAML or JSON mapping of steps)."""
+    if value is None:
+        return
+    if member != "data" or not isinstance(value, str):
+        raise UnsafeCall(f"refusing {operation}: the guard cannot read a workflow document given as {member}")
+    try:
+        document = read_yaml(value)  # the fake's reader: a document it cannot read is refused
+    except ValueError:
+        document = None
+    steps = document.get("steps") if isinstance(document, dict) else None
+    if not isinstance(steps, list):
+        raise UnsafeCall(f"refusing {operation}: the guard cannot read the steps of its workflow document")
+    actions = [step.get("action") if isinstance(step, dict) else step for step in steps]
+    loud = [action for action in actions if action not in _QUIET_ACTIONS]
+    if loud:
+        raise UnsafeCall(
+            f"refusing {operation}: its workflow runs step actions that may write outside Image Builder or that the "
+            f"guard does not know ({loud!r}); a live run uses only {sorted(_QUIET_ACTIONS)}"
+        )
+
+
+def _check_workflow_parameters(operation: str, member: str, workflows: Any) -> None:
+    """Refuse workflow parameter values that name an account or another service's ARN."""
+    for value in _strings([w.get("parameters") for w in workflows] if isinstance(workflows, list) else workflows):
+        if _FOREIGN_PLACE.search(value):
+            raise UnsafeCall(
+                f"refusing {operation}: a parameter of its {member} names an account or another service's resource "
+                f"({value!r}), where a workflow step could write"
+            )
 
 
 def _maybe_sent(error: BaseException | None) -> bool:

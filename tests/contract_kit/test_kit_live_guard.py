@@ -564,6 +564,14 @@ def test_a_build_from_what_the_run_did_not_make_is_refused(guarded: tuple[LiveGu
             platform="Linux",
             vmImportTaskId="import-ami-0123456789abcdef0",
         )
+    # Text after one of the run's ARNs is not the run's image (the whole value must be the ARN).
+    with pytest.raises(UnsafeCall, match="vmImportTaskId"):
+        client.import_vm_image(
+            name=f"{PREFIX}import-1",
+            semanticVersion="1.0.0",
+            platform="Linux",
+            vmImportTaskId=f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image/{PREFIX}x/1.0.0/1 import-ami-0123",
+        )
     if "DistributeImage" in guard.classification.operations:
         distribution = f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:distribution-configuration/{PREFIX}dist-1"
         for source in (
@@ -571,6 +579,7 @@ def test_a_build_from_what_the_run_did_not_make_is_refused(guarded: tuple[LiveGu
             "ssm:/prod/golden",
             f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image/team-golden/1.0.0/1",
             "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2023-x86/x.x.x",
+            f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image/{PREFIX}r-1/1.0.0/1 ami-0aaaabbbbccccdddd",
         ):
             with pytest.raises(UnsafeCall, match="sourceImage"):
                 client.distribute_image(
@@ -672,3 +681,186 @@ def test_a_start_refused_as_it_leaves_gives_its_build_back(standin: StandIn) -> 
     assert (guard.budget.remaining, guard.unanswered, guard.created.unanswered) == (1, [], [])
     client.list_image_pipelines()
     assert not standin.fake.successful("StartImagePipelineExecution")
+
+
+def test_a_member_repeated_where_the_model_does_not_bind_it_is_refused(
+    guarded: tuple[LiveGuard, Any], standin: StandIn
+) -> None:
+    """A rewritten request naming a foreign resource where the model binds the member (query string, URI label)
+    and the run's own in another location (the JSON body, an extra query parameter): the guard does not know which
+    copy the service reads, so it refuses the request; the foreign resource is untouched."""
+    _, client = guarded
+    other = _client(botocore.session.Session(), standin)
+    theirs = other.create_image_recipe(
+        name="prod-golden", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
+    mine = theirs.replace("prod-golden", f"{PREFIX}r-1")
+
+    def body_copy(request: Any, **kwargs: Any) -> None:
+        request.url = request.url.replace(quote(mine, safe=""), quote(theirs, safe=""))
+        body = json.loads(request.data or b"{}")
+        body["imageRecipeArn" if "imageRecipeArn" in request.url else "resourceArn"] = mine
+        request.data = json.dumps(body).encode()
+
+    def query_copy(request: Any, **kwargs: Any) -> None:
+        request.url = request.url.replace(quote(mine, safe=""), quote(theirs, safe="")) + "?resourceArn=" + quote(
+            mine, safe=""
+        )
+
+    client.meta.events.register("before-sign.imagebuilder.DeleteImageRecipe", body_copy, unique_id="t-1")
+    with pytest.raises(UnsafeCall, match=r"cannot be read back.*imageRecipeArn"):
+        client.delete_image_recipe(imageRecipeArn=mine)
+    client.meta.events.register("before-sign.imagebuilder.TagResource", body_copy, unique_id="t-2")
+    with pytest.raises(UnsafeCall, match=r"cannot be read back.*resourceArn"):
+        client.tag_resource(resourceArn=mine, tags={"owner": "x"})
+    client.meta.events.unregister("before-sign.imagebuilder.TagResource", unique_id="t-2")
+    client.meta.events.register("before-sign.imagebuilder.TagResource", query_copy, unique_id="t-3")
+    with pytest.raises(UnsafeCall, match=r"cannot be read back.*resourceArn"):
+        client.tag_resource(resourceArn=mine, tags={"owner": "x"})
+    assert standin.fake.resources()["imageRecipes"] == [theirs]
+    assert other.list_tags_for_resource(resourceArn=theirs)["tags"] == {}
+
+
+@pytest.mark.parametrize("attach_client", [True, False])
+def test_a_handler_registered_after_the_guard_cannot_rewrite_what_it_approved(
+    standin: StandIn, attach_client: bool
+) -> None:
+    """A before-send handler registered last after the guard (on a client of the guarded session, or on a client
+    the guard was attached to) runs after the guard's handler: the request is checked again as the endpoint sends
+    it, so a rewrite to a foreign target is refused, and a start refused there gives its build back."""
+    guard = LiveGuard(Budget(1), PREFIX, account=ACCOUNT, region="us-east-1", sleep=lambda _: None)
+    client = _client(_session(guard), standin)
+    if attach_client:
+        guard.attach(client)
+    other = _client(botocore.session.Session(), standin)
+    theirs = other.create_image_recipe(
+        name="prod-golden", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
+    mine = theirs.replace("prod-golden", f"{PREFIX}r-1")
+
+    def swap(request: Any, **kwargs: Any) -> None:
+        request.url = request.url.replace(quote(mine, safe=""), quote(theirs, safe=""))
+
+    client.meta.events.register_last("before-send", swap, unique_id="t-late")
+    with pytest.raises(UnsafeCall, match="prod-golden"):
+        client.delete_image_recipe(imageRecipeArn=mine)
+    client.meta.events.unregister("before-send", unique_id="t-late")
+    ours = _pipeline(client, f"{PREFIX}main-pipeline-1")
+    pipeline = _pipeline(other, "production")
+
+    def redirect(request: Any, **kwargs: Any) -> None:
+        request.body = request.body.replace(ours.encode(), pipeline.encode())
+
+    client.meta.events.register_last("before-send", redirect, unique_id="t-late-start")
+    with pytest.raises(UnsafeCall, match="production"):
+        client.start_image_pipeline_execution(imagePipelineArn=ours)
+    assert (guard.budget.remaining, guard.unanswered, guard.created.unanswered) == (1, [], [])
+    assert theirs in standin.fake.resources()["imageRecipes"]
+    assert not standin.fake.successful("StartImagePipelineExecution")
+
+
+def _outward_paths(where: Any, path: str = "") -> set[str]:
+    found: set[str] = set()
+    for member, inside in where.items():
+        at = f"{path}.{member}" if path else member
+        found |= {at} if inside is None else _outward_paths(inside, at)
+    return found
+
+
+def test_log_groups_and_scan_repositories_are_outside_on_every_supported_model() -> None:
+    """Log groups and the scan repository name a place of another service however the installed model words their
+    documentation (botocore 1.40 does not say Image Builder writes there): each operation taking them flags them
+    (a log group member, or the logging structure holding it), DistributeImage's logging too."""
+    classification = installed()
+    checked = 0
+    for name, kind in classification.operations.items():
+        if kind.read_only:
+            continue
+        inputs = botocore.session.get_session().get_service_model("imagebuilder").operation_model(name).input_shape
+        members = inputs.members if inputs is not None else {}
+        paths = _outward_paths(kind.outward)
+        if "loggingConfiguration" in members:
+            logging_members = members["loggingConfiguration"].members
+            for member in logging_members:
+                if member.endswith(("LogGroupName", "logGroupName")):
+                    checked += 1
+                    assert {"loggingConfiguration", f"loggingConfiguration.{member}"} & paths, (name, member)
+        if "imageScanningConfiguration" in members:
+            checked += 1
+            assert {
+                "imageScanningConfiguration",
+                "imageScanningConfiguration.ecrConfiguration",
+                "imageScanningConfiguration.ecrConfiguration.repositoryName",
+            } & paths, name
+    assert checked >= 4  # CreateImage, CreateImagePipeline, UpdateImagePipeline have both
+
+
+_LOUD_STEPS = {
+    "ModifyImageAttributes": "launchPermission:\n        userIds: ['210987654321']",
+    "ApplyImageConfigurations": "s3ExportConfiguration:\n        - s3Bucket: other-teams-bucket",
+    "ExecuteStateMachine": "stateMachineArn: arn:aws:states:us-east-1:210987654321:stateMachine:theirs",
+    "SomeActionAddedLater": "x: 1",
+}
+
+
+def test_a_workflow_that_could_write_outside_image_builder_is_refused(
+    guarded: tuple[LiveGuard, Any], standin: StandIn
+) -> None:
+    """A workflow document whose step action is not known to stay inside Image Builder (sharing, exporting, a
+    state machine, an action the guard does not know), one the guard cannot read (an S3 uri), and workflow
+    parameter values naming an account or another service's ARN are refused; the suite's own workflows pass."""
+    _, client = guarded
+    common = {"semanticVersion": "1.0.0", "type": "DISTRIBUTION"}
+    for action, inputs in _LOUD_STEPS.items():
+        data = f"name: w\nschemaVersion: 1.0\nsteps:\n  - name: S\n    action: {action}\n    inputs:\n      {inputs}\n"
+        with pytest.raises(UnsafeCall, match=action):
+            client.create_workflow(name=f"{PREFIX}wf-1", data=data, **common)
+    with pytest.raises(UnsafeCall, match="cannot read a workflow document"):
+        client.create_workflow(name=f"{PREFIX}wf-1", uri="s3://bucket/workflow.yaml", **common)
+    quiet = "name: w\nschemaVersion: 1.0\nsteps:\n  - name: WaitForApproval\n    action: WaitForAction\n"
+    workflow = client.create_workflow(name=f"{PREFIX}wf-2", data=quiet, semanticVersion="1.0.0", type="TEST")[
+        "workflowBuildVersionArn"
+    ]
+    recipe = client.create_image_recipe(
+        name=f"{PREFIX}r-1", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
+    infra = client.create_infrastructure_configuration(name=f"{PREFIX}i-1", instanceProfileName="builder")
+    for value in ("210987654321", "arn:aws:sns:us-east-1:210987654321:theirs"):
+        with pytest.raises(UnsafeCall, match="parameter"):
+            client.create_image_pipeline(
+                name=f"{PREFIX}p-1",
+                imageRecipeArn=recipe,
+                infrastructureConfigurationArn=infra["infrastructureConfigurationArn"],
+                workflows=[{"workflowArn": workflow, "parameters": [{"name": "target", "value": [value]}]}],
+            )
+    assert [c.operation for c in standin.fake.calls if c.operation in ("CreateWorkflow", "CreateImagePipeline")] == [
+        "CreateWorkflow"
+    ]
+
+
+def test_a_resource_policy_naming_another_principal_is_refused(
+    guarded: tuple[LiveGuard, Any], standin: StandIn
+) -> None:
+    """A resource policy shares the run's resource as a launch permission would: one naming another account, any
+    principal (*), a service, or a principal the guard cannot read is refused; the run's own account passes."""
+    _, client = guarded
+    arn = client.create_image_recipe(
+        name=f"{PREFIX}r-1", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
+
+    def policy(principal: Any) -> str:
+        statement = {"Effect": "Allow", "Principal": principal, "Action": ["imagebuilder:GetImageRecipe"]}
+        return json.dumps({"Version": "2012-10-17", "Statement": [{**statement, "Resource": [arn]}]})
+
+    for principal in (
+        {"AWS": ["210987654321"]},
+        {"AWS": [ACCOUNT, "arn:aws:iam::210987654321:root"]},
+        "*",
+        {"AWS": "*"},
+        {"Service": "ec2.amazonaws.com"},
+        None,
+    ):
+        with pytest.raises(UnsafeCall, match="principals"):
+            client.put_image_recipe_policy(imageRecipeArn=arn, policy=policy(principal))
+    assert not standin.fake.successful("PutImageRecipePolicy")
+    client.put_image_recipe_policy(imageRecipeArn=arn, policy=policy({"AWS": [ACCOUNT]}))
