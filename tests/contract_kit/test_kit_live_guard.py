@@ -36,13 +36,14 @@ def _session(guard: LiveGuard) -> botocore.session.Session:
     return session
 
 
-def _client(session: botocore.session.Session, standin: StandIn) -> Any:
+def _client(session: botocore.session.Session, standin: StandIn, config: Config | None = None) -> Any:
     client = session.create_client(
         "imagebuilder",
         region_name="us-east-1",
         endpoint_url=standin.url,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
+        config=config,
     )
     return client
 
@@ -372,14 +373,7 @@ def test_an_arn_that_is_not_a_string_is_refused_without_parameter_validation(
     theirs = other.create_infrastructure_configuration(name="prod-infra", instanceProfileName="p")[
         "infrastructureConfigurationArn"
     ]
-    raw = _session(guard).create_client(
-        "imagebuilder",
-        region_name="us-east-1",
-        endpoint_url=standin.url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(parameter_validation=False),
-    )
+    raw = _client(_session(guard), standin, Config(parameter_validation=False))
     value = theirs.encode() if shape is bytes else [theirs]
     with pytest.raises(UnsafeCall):
         raw.delete_infrastructure_configuration(infrastructureConfigurationArn=value)
@@ -602,14 +596,7 @@ def test_a_mapping_or_iterator_of_any_type_is_read_or_refused(guarded: tuple[Liv
     theirs = other.create_component(name="team-secret", semanticVersion="1.0.0", platform="Linux", data=_DOCUMENT)[
         "componentBuildVersionArn"
     ]
-    raw = _session(guard).create_client(
-        "imagebuilder",
-        region_name="us-east-1",
-        endpoint_url=standin.url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(parameter_validation=False),
-    )
+    raw = _client(_session(guard), standin, Config(parameter_validation=False))
     common = {"semanticVersion": "1.0.0", "parentImage": PARENT}
     with pytest.raises(UnsafeCall, match="team-secret"):
         raw.create_image_recipe(

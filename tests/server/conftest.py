@@ -40,3 +40,19 @@ def spawn(aws_env: None, tmp_path: Path) -> Iterator[Callable[..., ServerProcess
         if process.proc.poll() is None:
             process.proc.kill()
         process.proc.communicate(timeout=10)
+
+
+@pytest.fixture
+def journaled(aws_env: None, tmp_path: Path) -> Iterator[Callable[[], FakeImageBuilder]]:
+    """Open fakes on one state file (time stopped); each is closed after the test."""
+    opened: list[FakeImageBuilder] = []
+
+    def open_fake() -> FakeImageBuilder:
+        fake = FakeImageBuilder.from_state_file(tmp_path / "state.journal", speed=0)
+        opened.append(fake)
+        return fake
+
+    yield open_fake
+    for fake in opened:
+        if fake.journal is not None:
+            fake.journal.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 import json
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -227,22 +227,6 @@ def test_the_knob_routes_need_the_control_token(aws_env: None, method: str, rout
         assert running.fake.settings.build_plan == BuildPlan()
         answer = requests.request(method, url, data=data, headers={"Authorization": "Bearer s3cret-token"}, timeout=10)
         assert answer.status_code == 200, answer.text
-
-
-@pytest.fixture
-def journaled(aws_env: None, tmp_path: Path) -> Iterator[Callable[[], FakeImageBuilder]]:
-    """Open fakes on one state file (time stopped); each is closed after the test."""
-    opened: list[FakeImageBuilder] = []
-
-    def open_fake() -> FakeImageBuilder:
-        fake = FakeImageBuilder.from_state_file(tmp_path / "state.journal", speed=0)
-        opened.append(fake)
-        return fake
-
-    yield open_fake
-    for fake in opened:
-        if fake.journal is not None:
-            fake.journal.close()
 
 
 def _set_everything(url: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import signal
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -73,22 +73,6 @@ def test_sigkill_mid_traffic_loses_no_acknowledged_build(spawn: Callable[..., Se
     for token, arn in acknowledged[::15]:
         again = client.start_image_pipeline_execution(imagePipelineArn=pipeline, clientToken=token)
         assert again["imageBuildVersionArn"] == arn
-
-
-@pytest.fixture
-def journaled(aws_env: None, tmp_path: Path) -> Iterator[Callable[[], FakeImageBuilder]]:
-    """Open fakes on one state file (time stopped); each is closed after the test."""
-    opened: list[FakeImageBuilder] = []
-
-    def open_fake() -> FakeImageBuilder:
-        fake = FakeImageBuilder.from_state_file(tmp_path / "state.journal", speed=0)
-        opened.append(fake)
-        return fake
-
-    yield open_fake
-    for fake in opened:
-        if fake.journal is not None:
-            fake.journal.close()
 
 
 def _close(fake: FakeImageBuilder) -> None:
