@@ -48,6 +48,16 @@ def _client(session: botocore.session.Session, standin: StandIn, config: Config 
     return client
 
 
+def _lifecycle_policy() -> dict[str, Any]:
+    """A lifecycle policy of the run's, all but its resourceSelection."""
+    return {
+        "name": f"{PREFIX}lp-1",
+        "executionRole": f"arn:aws:iam::{ACCOUNT}:role/LifecycleRole",
+        "resourceType": "AMI_IMAGE",
+        "policyDetails": [{"action": {"type": "DELETE"}, "filter": {"type": "COUNT", "value": 1}}],
+    }
+
+
 @pytest.fixture
 def guarded(standin: StandIn) -> Iterator[tuple[LiveGuard, Any]]:
     """A guard with a budget of 1 build, and a raw botocore client on the stand-in that carries it."""
@@ -335,12 +345,7 @@ def test_nested_references_and_lifecycle_selections_must_be_the_runs(
     selection must carry the run's tag. A nested ARN (a recipe's component) of another's resource is refused;
     AWS-managed ones (account ``aws``) pass."""
     _, client = guarded
-    policy = {
-        "name": f"{PREFIX}lp-1",
-        "executionRole": f"arn:aws:iam::{ACCOUNT}:role/LifecycleRole",
-        "resourceType": "AMI_IMAGE",
-        "policyDetails": [{"action": {"type": "DELETE"}, "filter": {"type": "COUNT", "value": 1}}],
-    }
+    policy = _lifecycle_policy()
     for selection in (
         {"recipes": [{"name": "prod-golden-recipe", "semanticVersion": "1.0.0"}]},
         {"tagMap": {"Team": "prod"}},
@@ -421,12 +426,7 @@ def test_a_lifecycle_tag_selection_is_exactly_the_runs_tag(guarded: tuple[LiveGu
     lifecycle-rule-evaluation): the run's tag plus another would select another team's images. Only exactly the
     run's tag, or only the run's recipes, pass; a way of selecting the guard does not know is refused."""
     guard, client = guarded
-    policy = {
-        "name": f"{PREFIX}lp-1",
-        "executionRole": f"arn:aws:iam::{ACCOUNT}:role/LifecycleRole",
-        "resourceType": "AMI_IMAGE",
-        "policyDetails": [{"action": {"type": "DELETE"}, "filter": {"type": "COUNT", "value": 1}}],
-    }
+    policy = _lifecycle_policy()
     for selection in (
         {"tagMap": {RUN_TAG: "1234abcd", "team": "prod"}},
         {

@@ -75,6 +75,14 @@ def test_sigkill_mid_traffic_loses_no_acknowledged_build(spawn: Callable[..., Se
         assert again["imageBuildVersionArn"] == arn
 
 
+def _file_with_builds(journaled: Callable[[], FakeImageBuilder], tmp_path: Path) -> Path:
+    """The state file after a fake made a pipeline and two builds in it and was closed."""
+    fake = journaled()
+    _with_builds(fake)
+    _close(fake)
+    return tmp_path / "state.journal"
+
+
 def _close(fake: FakeImageBuilder) -> None:
     assert fake.journal is not None
     fake.journal.close()
@@ -188,10 +196,7 @@ def test_a_file_that_is_no_journal_is_refused_newline_or_not_and_never_written(
 def test_a_last_line_that_is_not_the_next_entry_begun_is_damage_not_dropped(
     journaled: Callable[[], FakeImageBuilder], tmp_path: Path
 ) -> None:
-    fake = journaled()
-    _with_builds(fake)
-    _close(fake)
-    path = tmp_path / "state.journal"
+    path = _file_with_builds(journaled, tmp_path)
     damaged = path.read_bytes() + b"garbage appended by something else"
     path.write_bytes(damaged)
     lines = len(damaged.splitlines())
@@ -240,10 +245,7 @@ def test_damaged_state_file_is_refused_naming_the_line(
     damage: Callable[[list[bytes]], list[bytes]],
     reason: str,
 ) -> None:
-    fake = journaled()
-    _with_builds(fake)
-    _close(fake)
-    path = tmp_path / "state.journal"
+    path = _file_with_builds(journaled, tmp_path)
     lines = path.read_bytes().split(b"\n")[:-1]
     path.write_bytes(b"\n".join(damage(lines)) + b"\n")
     with pytest.raises(StateFileError, match=reason) as error:
@@ -563,10 +565,7 @@ def test_a_builds_ami_ids_are_the_same_after_a_restart_wherever_the_file_went(
 def test_a_state_file_from_before_headers_named_the_fake_is_the_fake_of_its_path(
     journaled: Callable[[], FakeImageBuilder], tmp_path: Path
 ) -> None:
-    fake = journaled()
-    _with_builds(fake)
-    _close(fake)
-    path = tmp_path / "state.journal"
+    path = _file_with_builds(journaled, tmp_path)
     lines = path.read_bytes().split(b"\n")
     header = json.loads(lines[0].partition(b" ")[2])
 
