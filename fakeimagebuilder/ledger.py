@@ -502,11 +502,12 @@ LEDGER: tuple[Behaviour, ...] = (
         "A model integer member takes a 32-bit signed value, a long a 64-bit one, whatever range the model states "
         "(FastLaunchConfiguration.maxParallelLaunches states no max): a number outside answers "
         "SerializationException (400) naming the member, as a wrongly typed one does, and nothing is stored.",
-        "confirmed",
+        "likely",
         "Smithy 2.0 spec, Simple types (integer: 32-bit signed, long: 64-bit signed): "
         "https://smithy.io/2.0/spec/simple-types.html; smithy-lang/smithy smithy-aws-protocol-tests "
         "restJson1/malformedRequests/malformed-integer.smithy (RestJsonBodyIntegerUnderflowOverflow: 'Underflow "
-        "or overflow should result in SerializationException')",
+        "or overflow should result in SerializationException'); a protocol test for Smithy servers, not Image "
+        "Builder's own answer, so the code is likely",
         "tests/test_wire.py::test_an_integer_beyond_32_bits_is_refused_as_unreadable",
     ),
     Behaviour(
@@ -1452,6 +1453,16 @@ LEDGER: tuple[Behaviour, ...] = (
         "fake only (what a crash can leave follows from how the file is written; anything else is a user's file "
         "or a damaged copy, which the fake must not overwrite)",
         "tests/server/test_server_persistence.py::test_a_cut_header_or_snapshot_stops_the_start_and_leaves_the_file_alone",
+    ),
+    Behaviour(
+        "state-file-snapshot-code",
+        "A --state-file snapshot names a digest of the fake's state code (the service package and the policy "
+        "module); one of other code, or one naming none, stops the start with exit status 2 (StateFileError) "
+        "naming its line, rather than loading as other state. A journal without a snapshot replays on any version.",
+        "assumed",
+        "fake only (pickle restores objects by field order, not meaning: https://docs.python.org/3/library/"
+        "pickle.html#pickling-class-instances; a field added to a build would shift every later one)",
+        "tests/server/test_server_persistence.py::test_a_snapshot_of_other_state_code_is_refused_not_misread",
     ),
     Behaviour(
         "state-file-clock",
