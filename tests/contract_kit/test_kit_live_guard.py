@@ -48,6 +48,15 @@ def _client(session: botocore.session.Session, standin: StandIn, config: Config 
     return client
 
 
+def _their_recipe(standin: StandIn) -> str:
+    """The ARN of a recipe another team made on the stand-in, outside the guard."""
+    other = _client(botocore.session.Session(), standin)
+    arn: str = other.create_image_recipe(
+        name="prod-golden", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
+    )["imageRecipeArn"]
+    return arn
+
+
 def _lifecycle_policy() -> dict[str, Any]:
     """A lifecycle policy of the run's, all but its resourceSelection."""
     return {
@@ -612,10 +621,7 @@ def test_what_is_sent_is_checked_after_every_hook(guarded: tuple[LiveGuard, Any]
     before-send) after the parameters were checked: the guard reads the request back as it leaves and refuses a
     foreign ARN in it, or a target other than the one the call named."""
     _, client = guarded
-    other = _client(botocore.session.Session(), standin)
-    theirs = other.create_image_recipe(
-        name="prod-golden", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
-    )["imageRecipeArn"]
+    theirs = _their_recipe(standin)
     mine = client.create_image_recipe(
         name=f"{PREFIX}r-1", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
     )["imageRecipeArn"]
@@ -678,9 +684,7 @@ def test_a_member_repeated_where_the_model_does_not_bind_it_is_refused(
     copy the service reads, so it refuses the request; the foreign resource is untouched."""
     _, client = guarded
     other = _client(botocore.session.Session(), standin)
-    theirs = other.create_image_recipe(
-        name="prod-golden", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
-    )["imageRecipeArn"]
+    theirs = _their_recipe(standin)
     mine = theirs.replace("prod-golden", f"{PREFIX}r-1")
 
     def body_copy(request: Any, **kwargs: Any) -> None:
@@ -720,9 +724,7 @@ def test_a_handler_registered_after_the_guard_cannot_rewrite_what_it_approved(
     if attach_client:
         guard.attach(client)
     other = _client(botocore.session.Session(), standin)
-    theirs = other.create_image_recipe(
-        name="prod-golden", semanticVersion="1.0.0", parentImage=PARENT, components=COMPONENTS
-    )["imageRecipeArn"]
+    theirs = _their_recipe(standin)
     mine = theirs.replace("prod-golden", f"{PREFIX}r-1")
 
     def swap(request: Any, **kwargs: Any) -> None:

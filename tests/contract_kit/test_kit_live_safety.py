@@ -33,6 +33,17 @@ PREFIX = "fibct-1234abcd-"
 PARENT = "arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2023-x86/x.x.x"
 
 
+def _unguarded_client(standin: StandIn) -> Any:
+    """A client on the stand-in that no guard watches: another team's, or the account's own console."""
+    return botocore.session.Session().create_client(
+        "imagebuilder",
+        region_name="us-east-1",
+        endpoint_url=standin.url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
 def _guarded_client(standin: StandIn, guard: LiveGuard, attempts: int = 3) -> Any:
     session = botocore.session.Session()
     guard.attach(session)
@@ -124,13 +135,7 @@ def test_a_creation_answered_5xx_after_it_was_made_is_found_by_its_name_and_dele
         )
     [made] = standin.fake.resources()["imagePipelines"]
     [distribution] = standin.fake.resources()["distributionConfigurations"]
-    bystander = botocore.session.Session().create_client(
-        "imagebuilder",
-        region_name="us-east-1",
-        endpoint_url=standin.url,
-        aws_access_key_id="t",
-        aws_secret_access_key="t",
-    )
+    bystander = _unguarded_client(standin)
     bystander.delete_distribution_configuration(distributionConfigurationArn=distribution)  # gone behind its back
     assert [op for op, _ in tracker.unanswered] == ["CreateImagePipeline", "CreateDistributionConfiguration"]
     assert len(guard.created.uncertain()) == 2
@@ -615,13 +620,7 @@ def test_cleanup_deletes_builds_of_its_pipelines_that_no_call_of_the_run_started
     guard = LiveGuard(Budget(1), PREFIX, account=ACCOUNT, region="us-east-1", sleep=lambda _: None)
     client = _guarded_client(standin, guard)
     pipeline = _our_pipeline(client)
-    other = botocore.session.Session().create_client(
-        "imagebuilder",
-        region_name="us-east-1",
-        endpoint_url=standin.url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    other = _unguarded_client(standin)
     build = other.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
     tracker = ResourceTracker()
     for arn, shape in guard.created.snapshot():
