@@ -128,9 +128,7 @@ def _members(
 ) -> None:
     """Refuse a body without a ``required`` member, or with one ``route`` (as the message names it) does not
     take: ignored, a misspelt knob would leave the fake as it was while the caller believed it changed."""
-    missing = [name for name in required if name not in body]
-    if missing:
-        raise _BadControl(f"Expected {usage}: {', '.join(repr(name) for name in missing)} is missing.")
+    # Unknown first: a misspelt required member is best answered with the name it misspells.
     known = (*required, *optional)
     unknown = sorted(set(body) - set(known))
     if unknown:
@@ -138,6 +136,9 @@ def _members(
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         takes = ", ".join(repr(name) for name in known) if known else "no members"
         raise _BadControl(f"{route} takes {takes}, not {', '.join(repr(name) for name in unknown)}{hint}.")
+    missing = [name for name in required if name not in body]
+    if missing:
+        raise _BadControl(f"Expected {usage}: {', '.join(repr(name) for name in missing)} is missing.")
 
 
 def _said(exc: Exception) -> str:
@@ -159,7 +160,7 @@ class _App:
         # Each route by the name of the fake's method it calls (less "set_"), and what it does per method.
         self._routes: dict[str, dict[str, Callable[[dict[str, Any]], HttpResponse]]] = {
             "health": {"GET": lambda _: _json(200, {"status": "ok"})},
-            "state": {"GET": lambda _: _json(200, self.fake.state())},
+            "state": {"GET": self._state},
             "advance": {"POST": self._advance},
             "reset": {"POST": self._reset},
             "fail_next": {"POST": self._fail_next},
@@ -270,10 +271,16 @@ class _App:
             "MissingAuthenticationTokenException",
         )
 
+    def _state(self, body: dict[str, Any]) -> HttpResponse:
+        _members(body, f"GET {CONTROL_PREFIX}state", "nothing: GET answers the state")
+        return _json(200, self.fake.state())
+
     def _advance(self, body: dict[str, Any]) -> HttpResponse:
-        given = body.get("seconds")
+        usage = '{"seconds": N}, N a number of virtual seconds'
+        _members(body, f"{CONTROL_PREFIX}advance", usage, required=("seconds",))
+        given = body["seconds"]
         if isinstance(given, bool) or not isinstance(given, int | float):
-            raise _BadControl('Expected {"seconds": N}, N a number of virtual seconds.')
+            raise _BadControl(f"Expected {usage}.")
         try:
             seconds = float(given)
         except OverflowError:  # an integer too large for a float
@@ -308,13 +315,14 @@ class _App:
             raise _BadControl(f"{exc}.") from None
 
     def _reset(self, body: dict[str, Any]) -> HttpResponse:
+        _members(body, f"{CONTROL_PREFIX}reset", "no body: reset empties everything")
         self.fake.reset()
         return _json(200, {})
 
     def _scan_findings(self, body: dict[str, Any]) -> HttpResponse:
         """``{"findings": [...]}``: what later builds' scans find (``fake.set_scan_findings``)."""
-        if "findings" not in body:
-            raise _BadControl('Expected {"findings": [{"vulnerabilityId": "...", "severity": "..."}, ...]}.')
+        usage = '{"findings": [{"vulnerabilityId": "...", "severity": "..."}, ...]}'
+        _members(body, f"{CONTROL_PREFIX}scan_findings", usage, required=("findings",))
         try:
             self.fake.set_scan_findings(body["findings"])
         except ValueError as exc:
@@ -323,8 +331,8 @@ class _App:
 
     def _marketplace_components(self, body: dict[str, Any]) -> HttpResponse:
         """``{"components": {ARN: YAML}}``: the Marketplace components the caller is entitled to."""
-        if "components" not in body:
-            raise _BadControl('Expected {"components": {"<component ARN>": "<YAML document>"}}.')
+        usage = '{"components": {"<component ARN>": "<YAML document>"}}'
+        _members(body, f"{CONTROL_PREFIX}marketplace_components", usage, required=("components",))
         try:
             self.fake.set_marketplace_components(body["components"])
         except ValueError as exc:
@@ -412,10 +420,14 @@ class _App:
         return _json(200, {"operation": operation, "account_id": account_id})
 
     def _fail_next(self, body: dict[str, Any]) -> HttpResponse:
-        operation, code = body.get("operation"), body.get("code")
+        usage = '{"operation": "...", "code": "...", "times": N, "message": "..."}'
+        _members(
+            body, f"{CONTROL_PREFIX}fail_next", usage, required=("operation", "code"), optional=("times", "message")
+        )
+        operation, code = body["operation"], body["code"]
         times, message = body.get("times", 1), body.get("message")
         if not isinstance(operation, str) or not isinstance(code, str):
-            raise _BadControl('Expected {"operation": "...", "code": "...", "times": N, "message": "..."}.')
+            raise _BadControl(f"Expected {usage}.")
         if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= _MAX_FAULTS:
             raise _BadControl(f"'times' must be an integer from 1 to {_MAX_FAULTS}.")
         if message is not None and not isinstance(message, str):

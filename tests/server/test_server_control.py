@@ -92,3 +92,28 @@ def test_wrong_method_and_unknown_route(server: RunningServer) -> None:
     assert status == 405 and "takes POST" in answer["message"]
     status, answer = control(server.url, "nothing-here")
     assert status == 404 and "/_fake/advance" in answer["message"]
+
+
+# A member a route does not take, most often a misspelling: ignored, the caller would believe the fake changed.
+MISSPELT = [
+    ("advance", {"seconds": 60, "secs": 60}, "POST", "/_fake/advance takes 'seconds', not 'secs'"),
+    ("advance", {"second": 60}, "POST", "(did you mean 'seconds'?)"),
+    ("fail_next", {"operation": "GetImage", "code": "ServiceException", "time": 2}, "POST", "(did you mean 'times'?)"),
+    ("reset", {"hard": True}, "POST", "/_fake/reset takes no members, not 'hard'"),
+    ("scan_findings", {"findings": [], "image": "x"}, "POST", "not 'image'"),
+    ("marketplace_components", {"component": {}}, "POST", "(did you mean 'components'?)"),
+    ("state?account=1", None, "GET", "GET /_fake/state takes no members, not 'account'"),
+]
+
+
+@pytest.mark.parametrize(("route", "body", "method", "says"), MISSPELT)
+def test_a_member_a_route_does_not_take_is_refused_and_changes_nothing(
+    server: RunningServer, route: str, body: object, method: str, says: str
+) -> None:
+    create_pipeline(boto3_client(server.url))
+    before, now = server.fake.state(), server.fake.clock.now()
+    status, answer = control(server.url, route, body, method=method)
+    assert status == 400, answer
+    assert says in answer["message"], answer["message"]
+    assert server.fake.state() == before and server.fake.clock.now() == now
+    assert server.fake.pending_faults("GetImage") == 0
