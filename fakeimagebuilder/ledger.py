@@ -544,10 +544,11 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "unknown-members",
-        "Members the model does not have are ignored.",
+        "Members the model does not have are ignored, at any depth: they reach neither the service nor an "
+        "idempotency fingerprint (text in them that is not Unicode is still refused).",
         "assumed",
         "chosen so that clients with newer models keep working, as AWS JSON services do",
-        "tests/test_wire.py::test_unknown_members_are_ignored",
+        "tests/test_wire.py::test_nested_members_the_model_does_not_know_are_ignored",
     ),
     Behaviour(
         "already-exists",
@@ -1427,7 +1428,8 @@ LEDGER: tuple[Behaviour, ...] = (
         "Every knob of the Python API has a /_fake/ control route (configure, build_plan, rate_limit, deny, "
         "pending_faults; GET /_fake/configure and /_fake/build_plan read them back) that calls the same method, so "
         "--state-file keeps its change across a restart; a value the method refuses, a missing member or one the "
-        "route does not take answers 400 InvalidControlRequestException naming it, and changes nothing.",
+        "route does not take answers 400 InvalidControlRequestException naming it, and changes nothing (so do "
+        "the older routes: advance, fail_next, reset, state, scan_findings, marketplace_components).",
         "assumed",
         "fake only (clients outside the Python process, the AWS CLI, Terraform, other SDKs, steer the fake "
         "through these routes; a misspelt knob ignored would leave the fake as it was while the caller believed "

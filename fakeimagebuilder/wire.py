@@ -271,6 +271,8 @@ class _OperationPlan:
                 self.token_member = name
             if name == _DRY_RUN and member.type_name == "boolean":
                 self.dry_run_member = name
+        # Body members that can hold a structure: the ones that may carry members the model does not know.
+        self.nested = tuple((name, member) for name, member in self.body_members.items() if _holds_structure(member))
         out = op.output_shape
         self.output = _serializer(out) if out is not None else None
         self.output_headers = {
@@ -441,6 +443,36 @@ def _without_null_members(shape: Shape | None, value: Any) -> Any:
     return value
 
 
+def _holds_structure(shape: Shape, seen: frozenset[str] = frozenset()) -> bool:
+    """Whether a value of ``shape`` can hold a structure, at any depth."""
+    kind = shape.type_name
+    if kind == "structure":
+        return True
+    if shape.name in seen:
+        return False
+    inner = shape.member if kind == "list" else shape.value if kind == "map" else None
+    return inner is not None and _holds_structure(inner, seen | {shape.name})
+
+
+def _modeled_only(shape: Shape, value: Any) -> Any:
+    """A valid ``value`` of ``shape`` without the structure members the model does not know, at any depth.
+
+    AWS's JSON services ignore such members (a top-level one never leaves :meth:`_OperationPlan.parse`), so
+    they must reach neither the service nor an idempotency fingerprint: two requests that differ only in
+    them are the same request. They are dropped only once checked, so text in them that is not Unicode is
+    still refused (:func:`_require_unicode`).
+    """
+    kind = shape.type_name
+    if kind == "structure":
+        members = shape.members
+        return {key: _modeled_only(members[key], item) for key, item in value.items() if key in members}
+    if kind == "list":
+        return [_modeled_only(shape.member, item) for item in value]
+    if kind == "map":
+        return {key: _modeled_only(shape.value, item) for key, item in value.items()}
+    return value
+
+
 # JSON may escape a lone UTF-16 surrogate ("\ud800"); raw bytes of one are not UTF-8 and fail decoding.
 _MAY_HOLD_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
@@ -554,6 +586,9 @@ class RestJsonWire:
                     params = plan.read_timestamps(params, "")
                 except TimestampError as bad:
                     return self.error(plan.timestamp_code, str(bad), request_id)
+            for name, member in plan.nested:
+                if name in params:
+                    params[name] = _modeled_only(member, params[name])
             dry_run = plan.dry_run_member is not None and bool(params.pop(plan.dry_run_member, False))
             call = Call(
                 operation=plan.name,

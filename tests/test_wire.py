@@ -463,6 +463,39 @@ def test_nested_null_members_are_absent(send_raw: Any, path: str, with_nulls: di
     assert again.json() == {**retry.json(), "requestId": again.json()["requestId"]}
 
 
+AMI = "web-{{imagebuilder:buildDate}}"
+NESTED_UNKNOWN = [
+    pytest.param(
+        "/CreateInfrastructureConfiguration",
+        {"instanceMetadataOptions": {"httpPutResponseHopLimit": 2, "fromANewerModel": "x"}},
+        {"instanceMetadataOptions": {"httpPutResponseHopLimit": 2}},
+        id="in-a-structure",
+    ),
+    pytest.param(
+        "/CreateDistributionConfiguration",
+        {"distributions": [{"region": "us-east-1", "amiDistributionConfiguration": {"name": AMI, "later": {"x": 1}}}]},
+        {"distributions": [{"region": "us-east-1", "amiDistributionConfiguration": {"name": AMI}}]},
+        id="in-a-structure-in-a-list",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "with_unknown", "without"), NESTED_UNKNOWN)
+def test_nested_members_the_model_does_not_know_are_ignored(
+    send_raw: Any, path: str, with_unknown: dict[str, Any], without: dict[str, Any]
+):
+    # A newer SDK's member is ignored at any depth, as at the top: a retry with it is the same request, not an
+    # IdempotentParameterMismatchException.
+    base = {"name": "web", "clientToken": "same", "instanceProfileName": "builder"}
+    if path != "/CreateInfrastructureConfiguration":
+        del base["instanceProfileName"]
+    first = send_raw("PUT", path, {**base, **without})
+    retry = send_raw("PUT", path, {**base, **with_unknown})
+
+    assert [first.status, retry.status] == [200, 200], retry.body
+    assert first.json() == {**retry.json(), "requestId": first.json()["requestId"]}
+
+
 def test_unimplemented_operation_names_itself(client: Any, expect_error: Any, monkeypatch: pytest.MonkeyPatch):
     # Taken out of the registry, so the test does not depend on which operations are still missing (soon
     # none of today's model): a newer model's operation would be missing just so.
