@@ -3,9 +3,9 @@
 The pytest plugin's fixtures already keep Image Builder requests on the machine; this guard is for the
 stronger promise a suite may ask for: *no* request of *any* test leaves the machine, whatever library makes
 it (another service's client, ``requests``, ``urllib``). It works at the socket: a name lookup (forward or
-reverse), a connection or a datagram (``sendto``, ``sendmsg``) to anything but this machine (loopback
-addresses, ``localhost``, this machine's own host name, Unix sockets) raises the refusal the caller chose,
-before a packet is sent. In-process mocks (this fake, moto's ``mock_aws``,
+reverse), a connection or a datagram (``sendto``, ``sendmsg``) to anything but this machine (what
+:func:`~fakeimagebuilder.hosts.is_this_machine` calls so, the pytest plugin's notion too, and Unix sockets)
+raises the refusal the caller chose, before a packet is sent. In-process mocks (this fake, moto's ``mock_aws``,
 ``responses``) never open a socket, so they work under it unchanged.
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .hosts import is_loopback
+from .hosts import is_this_machine
 
 __all__ = ["blocking_network"]
 
@@ -39,7 +39,7 @@ def _stays_here(host: Any) -> bool:
     if host is None:
         return True
     # This machine's own name too: http.server looks it up (getfqdn) when bound to all addresses.
-    return isinstance(host, str) and (is_loopback(host) or host == socket.gethostname())
+    return isinstance(host, str) and is_this_machine(host)
 
 
 def _check(family: int, address: Any) -> None:

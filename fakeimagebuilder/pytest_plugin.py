@@ -24,14 +24,17 @@ Every test that uses one of them runs with dummy credentials and region: each
 the config and credentials files point at an empty file, so no real profile,
 endpoint override or credential can leak in. Kept are the endpoint overrides
 (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_<SERVICE>``) that send services other
-than Image Builder to this machine, such as moto's server; with a kept
+than Image Builder to this machine (:func:`~fakeimagebuilder.hosts.is_this_machine`,
+the network guard's notion too), such as moto's server; with a kept
 ``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_IMAGEBUILDER`` is set to Image
-Builder's AWS endpoint, so Image Builder still reaches the fake.
+Builder's AWS endpoint, so Image Builder still reaches the fake. Another
+service's override that is dropped (it names a host off the machine) is
+reported with an :class:`EndpointOverrideDroppedWarning`.
 
 The network guarantee: in a test that uses these fixtures, no Image Builder
 request leaves the machine. Requests for an AWS host are answered by
-``imagebuilder_fake`` while it is active; requests to a loopback
-``endpoint_url`` (such as ``str(imagebuilder_server)``) go there; anything
+``imagebuilder_fake`` while it is active; requests to an ``endpoint_url`` on
+this machine (such as ``str(imagebuilder_server)``) go there; anything
 else, including AWS hosts in a test with no fake, is refused with
 :class:`NetworkBlocked` before a connection is made. Other services' clients,
 other libraries and tests that use none of the fixtures are left alone,
@@ -69,7 +72,7 @@ except ModuleNotFoundError as missing:
     raise missing_extra(missing, "pytest", "fakeimagebuilder.pytest_plugin") from None
 
 from .fake import DEFAULT_ACCOUNT_ID, FakeImageBuilder, check_knobs, check_known_region
-from .hosts import is_loopback
+from .hosts import is_this_machine
 from .service import BuildPlan, checked_seconds
 from .transports import botocore_hook
 
@@ -78,6 +81,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CollectedEvents",
+    "EndpointOverrideDroppedWarning",
     "FakeLeftActiveWarning",
     "NetworkBlocked",
     "imagebuilder_client",
@@ -94,6 +98,11 @@ _NETWORK_GUARD = pytest.StashKey[contextlib.ExitStack]()
 
 class NetworkBlocked(RuntimeError):
     """An Image Builder request would have left the machine during a test that uses the plugin's fixtures."""
+
+
+class EndpointOverrideDroppedWarning(pytest.PytestWarning):
+    """An ``AWS_ENDPOINT_URL`` (or another service's ``AWS_ENDPOINT_URL_<SERVICE>``) was removed for a test: it
+    names a host off this machine, so the services it sent elsewhere go to their AWS endpoints in the test."""
 
 
 # -- knobs: ini options, overridden per test by the marker ---------------------------------------
@@ -376,19 +385,26 @@ _ENDPOINT = "AWS_ENDPOINT_URL"
 _IMAGE_BUILDER_ENDPOINT = f"{_ENDPOINT}_IMAGEBUILDER"
 
 
+def _is_other_services_endpoint(name: str) -> bool:
+    """Whether ``name`` is an endpoint override for every service or for one other than Image Builder."""
+    return (name == _ENDPOINT or name.startswith(f"{_ENDPOINT}_")) and name != _IMAGE_BUILDER_ENDPOINT
+
+
+def _endpoint_host(value: str) -> str:
+    """The host an endpoint override names ("" if it is not a URL botocore could use either)."""
+    try:
+        return urlsplit(value).hostname or ""
+    except ValueError:
+        return ""
+
+
 def _local_endpoint_of_another_service(name: str, value: str) -> bool:
     """Whether ``name`` sends a service other than Image Builder (or every service) to this machine.
 
     Such overrides (moto's server, LocalStack) are the suite's own setup, kept for the test: they cannot
     reach AWS. Image Builder's own override goes, so the fake gets Image Builder.
     """
-    endpoint = name == _ENDPOINT or name.startswith(f"{_ENDPOINT}_")
-    if not endpoint or name == _IMAGE_BUILDER_ENDPOINT:
-        return False
-    try:
-        return is_loopback(urlsplit(value).hostname or "")
-    except ValueError:  # not a URL botocore could use either
-        return False
+    return _is_other_services_endpoint(name) and is_this_machine(_endpoint_host(value))
 
 
 def _isolate_aws_environment(request: pytest.FixtureRequest, region: str) -> None:
@@ -407,6 +423,17 @@ def _isolate_aws_environment(request: pytest.FixtureRequest, region: str) -> Non
     for name, value in list(os.environ.items()):
         if name.startswith("AWS_") and not _local_endpoint_of_another_service(name, value):
             monkeypatch.delenv(name)
+            if _is_other_services_endpoint(name):
+                # Else the services it named would reach their AWS endpoints in silence.
+                host = _endpoint_host(value)
+                where = f"host {host}" if host else f"value {value!r} (not a URL)"
+                request.node.warn(
+                    EndpointOverrideDroppedWarning(
+                        f"fakeimagebuilder removed {name} for this test: its {where} is not this machine, so the "
+                        "services it sent there go to their AWS endpoints. Name this machine in it (localhost, a "
+                        "loopback address, 0.0.0.0, its host name or one of its addresses) to keep it."
+                    )
+                )
     if _ENDPOINT in os.environ:
         # Every service to that local server, but Image Builder to its AWS endpoint: the fake's (or refused).
         monkeypatch.setenv(_IMAGE_BUILDER_ENDPOINT, f"https://imagebuilder.{region}.amazonaws.com")
@@ -441,15 +468,15 @@ def _localhost_hint(host: str) -> str:
 def _offline_refusal(host: str) -> NetworkBlocked:
     return NetworkBlocked(
         f"fakeimagebuilder refused a connection to {host}: with {_BLOCK_NETWORK} = true nothing leaves the "
-        f"machine (use imagebuilder_fake, moto's mock_aws, or a server on a loopback address){_localhost_hint(host)}"
+        f"machine (use imagebuilder_fake, moto's mock_aws, or a server on this machine){_localhost_hint(host)}"
     )
 
 
 def _refusal(url: str) -> NetworkBlocked:
     return NetworkBlocked(
         f"fakeimagebuilder refused an Image Builder request to {url}: in a test that uses its fixtures, "
-        "requests go to imagebuilder_fake (AWS endpoints, while it is active) or to a loopback "
-        f"endpoint_url such as str(imagebuilder_server){_localhost_hint(urlsplit(url).hostname or '')}"
+        "requests go to imagebuilder_fake (AWS endpoints, while it is active) or to an endpoint_url on this "
+        f"machine such as str(imagebuilder_server){_localhost_hint(urlsplit(url).hostname or '')}"
     )
 
 

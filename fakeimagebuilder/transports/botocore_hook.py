@@ -44,7 +44,7 @@ from urllib.parse import SplitResult, urlsplit
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.endpoint import Endpoint
 
-from ..hosts import is_aws_host, is_aws_netloc, is_loopback
+from ..hosts import is_aws_host, is_aws_netloc, is_this_machine
 from ..wire import HttpRequest, HttpResponse
 from . import fresh_sessions
 
@@ -153,7 +153,7 @@ def _take(request: AWSPreparedRequest, anywhere: bool = False) -> AWSResponse | 
             answer = handler(_request(request, parts))
             return AWSResponse(url, answer.status, answer.headers, _Body(answer.body))
     refuse = _guards[-1] if _guards else None
-    if refuse is not None and not is_loopback(urlsplit(url).hostname or ""):
+    if refuse is not None and not is_this_machine(urlsplit(url).hostname or ""):
         raise refuse(url)
     return None
 

@@ -9,6 +9,9 @@ any connection to a non-loopback address fails the test that made it.
 
 from __future__ import annotations
 
+import contextlib
+import socket
+
 import pytest
 
 _CONFTEST = '''
@@ -113,4 +116,99 @@ def test_local_endpoint_overrides_of_other_services_are_kept(pytester: pytest.Py
     pytester.makeconftest(_CONFTEST)
     pytester.makepyfile(test_endpoints=_TESTS)
     result = pytester.runpytest()
-    result.assert_outcomes(passed=3)
+    # The override sent elsewhere is dropped aloud, in each test that uses the fixtures; Image Builder's own
+    # goes in silence (the fake answers Image Builder: nothing reaches AWS because of it).
+    result.assert_outcomes(passed=3, warnings=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*EndpointOverrideDroppedWarning: fakeimagebuilder removed AWS_ENDPOINT_URL_EC2 for this test: its host "
+            "ec2.example.com is not this machine*"
+        ]
+    )
+    assert "removed AWS_ENDPOINT_URL_IMAGEBUILDER" not in result.stdout.str()
+
+
+_EVERY_ADDRESS_CONFTEST = """
+import os
+import socket
+
+import pytest
+from moto.server import ThreadedMotoServer
+
+HERE = {here!r}  # the addresses this machine's names stand for here, known to the outer test
+_connect = socket.socket.connect
+_getaddrinfo = socket.getaddrinfo
+
+
+def connect(self, address):
+    if isinstance(address, tuple) and not str(address[0]).startswith(("127.", "::1", *HERE)):
+        raise OSError(f"network trapped: connect to {{address}}")
+    return _connect(self, address)
+
+
+def getaddrinfo(host, *args, **kwargs):
+    if "amazonaws" in str(host):
+        raise OSError(f"network trapped: lookup of {{host}}")
+    return _getaddrinfo(host, *args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture(scope="session")
+def moto_port():
+    # moto's own default: every address (0.0.0.0), as ThreadedMotoServer(port=0) binds.
+    with socket.socket() as probe:
+        probe.bind(("0.0.0.0", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="0.0.0.0", port=port, verbose=False)
+    server.start()
+    yield port
+    server.stop()
+
+
+@pytest.fixture(scope="module", params={names!r})
+def moto_server(request, moto_port):
+    # Every service to moto's server, named as the suite names it: set before any test's own fixture.
+    url = f"http://{{request.param}}:{{moto_port}}"
+    os.environ["AWS_ENDPOINT_URL"] = url
+    yield url
+    del os.environ["AWS_ENDPOINT_URL"]
+"""
+
+_EVERY_ADDRESS_TESTS = """
+import os
+
+import boto3
+
+
+def test_moto_server_named_as_this_machine_is_kept(moto_server, imagebuilder_fake):
+    assert os.environ["AWS_ENDPOINT_URL"] == moto_server
+    s3 = boto3.client("s3")
+    assert s3.meta.endpoint_url == moto_server
+    s3.create_bucket(Bucket="image-logs")
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["image-logs"]
+    s3.delete_bucket(Bucket="image-logs")
+    boto3.client("imagebuilder").create_infrastructure_configuration(name="web", instanceProfileName="builder")
+    assert imagebuilder_fake.state()  # Image Builder still reached the fake
+"""
+
+
+def test_moto_server_on_every_address_is_kept_however_this_machine_is_named(pytester: pytest.Pytester):
+    # moto's ThreadedMotoServer binds 0.0.0.0 by default and get_host_and_port() says so: a suite's
+    # AWS_ENDPOINT_URL then names 0.0.0.0, this machine's host name, or one of its addresses.
+    names = ["0.0.0.0", socket.gethostname()]
+    # No route off loopback: no address of its own to name.
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe, contextlib.suppress(OSError):
+        probe.connect(("198.51.100.7", 9))  # a UDP connect sends nothing: the kernel only picks the source
+        own = str(probe.getsockname()[0])
+        if not own.startswith("127."):
+            names.append(own)
+    here = ["0.0.0.0", *names[2:], *{info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)}]
+    pytester.makeconftest(_EVERY_ADDRESS_CONFTEST.format(here=tuple(here), names=names))
+    pytester.makepyfile(test_endpoints=_EVERY_ADDRESS_TESTS)
+    result = pytester.runpytest("-W", "error::fakeimagebuilder.pytest_plugin.EndpointOverrideDroppedWarning")
+    result.assert_outcomes(passed=len(names))

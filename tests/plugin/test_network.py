@@ -66,10 +66,22 @@ def test_no_imagebuilder_call_reaches_the_network(trapped: pytest.Pytester):
             with pytest.raises(EndpointConnectionError):
                 client.list_image_pipelines()
             assert trap == []
+
+        # This machine by any of its names, as the network guard counts it (hosts.is_this_machine).
+        @pytest.mark.parametrize("host", ["0.0.0.0", "[::]", "this machine's host name"])
+        def test_an_endpoint_on_this_machine_is_let_through(trap, imagebuilder_fake, host):
+            import socket
+
+            host = socket.gethostname() if host == "this machine's host name" else host
+            client = boto3.client("imagebuilder", endpoint_url=f"http://{host}:9", config=ONCE)
+            # Not NetworkBlocked: past the plugin's refusal, as far as the trap (which lets only 127.* and ::1 on).
+            with pytest.raises(EndpointConnectionError):
+                client.list_image_pipelines()
+            assert trap  # the lookup or connection reached the socket layer
         """
     )
 
-    trapped.runpytest().assert_outcomes(passed=15)
+    trapped.runpytest().assert_outcomes(passed=18)
 
 
 def test_endpoint_override_in_the_environment_cannot_redirect_clients(
