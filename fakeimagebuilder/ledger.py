@@ -1332,6 +1332,26 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/server/test_server_http.py::test_malformed_http_gets_a_4xx_json_answer",
     ),
     Behaviour(
+        "requests-bodies",
+        "fake.mock_requests() reads a request body in every form requests sends one (bytes or text, a file in "
+        "binary or text mode, an iterable of bytes or text chunks such as a generator, text as UTF-8), as the HTTP "
+        "server reads the bytes urllib3 writes for it; a body of any other form answers 400 "
+        "SerializationException naming its type, and nothing is stored.",
+        "assumed",
+        "requests' prepare_body (a generator or file is streamed as it is) and urllib3's body_to_chunks (the forms "
+        "it writes, text as UTF-8); the 400 is the fake's choice: requests itself raises before sending such a body",
+        "tests/server/test_responses_transport.py::test_every_body_requests_sends_is_read",
+    ),
+    Behaviour(
+        "requests-head",
+        "fake.mock_requests() answers HEAD with the status and headers the HTTP server sends (Content-Length the "
+        "length of the body a GET would get) and no body.",
+        "assumed",
+        "https://www.rfc-editor.org/rfc/rfc9110 section 9.3.2 (HEAD: the header fields of a GET, no content); "
+        "the fake's two transports answer alike",
+        "tests/server/test_responses_transport.py::test_head_gets_the_servers_status_and_headers_and_no_body",
+    ),
+    Behaviour(
         "clock-end",
         "The fake's clocks run from the epoch to 9999-12-31T23:59:59Z: a start outside it is refused, advance() "
         "past it is refused, and a scaled clock (the server's) stops there, so every date stays writable.",

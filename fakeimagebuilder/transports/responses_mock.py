@@ -7,13 +7,20 @@ AWS partitions' hosts) are taken. Unlike moto, every other URL is left to
 whatever ``requests`` would otherwise do: the real network, or a
 ``responses`` mock of the caller's own, whose registered responses and
 passthroughs keep working.
+
+The request is answered as the HTTP server answers it: a body is read
+whatever form ``requests`` was given it in (bytes, text, a file, an iterable
+of chunks: streamed with chunked encoding over HTTP), and HEAD gets the
+status and headers with no body.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -45,12 +52,59 @@ def _aws_host(request: PreparedRequest) -> tuple[bool, str]:
     return matched, "" if matched else f"{request.url} is not an AWS Image Builder endpoint"
 
 
+class _Unreadable(Exception):
+    """A request body no HTTP client could send: answered 400, as the server answers a body it cannot read."""
+
+
+def _chunk(part: Any) -> bytes:
+    # Text goes as UTF-8, as urllib3 sends it.
+    if isinstance(part, str):
+        return part.encode("utf-8")
+    if isinstance(part, (bytes, bytearray, memoryview)):
+        return bytes(part)
+    raise _Unreadable(f"a part of type {type(part).__name__} is neither bytes nor text")
+
+
+def _body_bytes(body: Any) -> bytes:
+    """The bytes ``requests`` sends for a prepared body: none, bytes or text, a file (binary or text), or an
+    iterable of bytes or text chunks (a generator: sent with chunked encoding)."""
+    if body is None:
+        return b""
+    if hasattr(body, "read"):
+        return _chunk(body.read())
+    if isinstance(body, (str, bytes, bytearray, memoryview)):
+        return _chunk(body)
+    if isinstance(body, Iterable):
+        return b"".join(_chunk(part) for part in body)
+    raise _Unreadable(f"a body of type {type(body).__name__} is neither bytes, text, a file nor an iterable")
+
+
+def _unreadable(problem: _Unreadable) -> HttpResponse:
+    """The wire layer's error shape, for a body that never reached it."""
+    return HttpResponse(
+        400,
+        {
+            "Content-Type": "application/json",
+            "x-amzn-RequestId": str(uuid.uuid4()),
+            "x-amzn-ErrorType": "SerializationException",
+        },
+        json.dumps({"message": f"The request body cannot be read: {problem}."}).encode("utf-8"),
+    )
+
+
 def _callback(handle: Callable[[HttpRequest], HttpResponse]) -> Callable[[PreparedRequest], Any]:
     def answer(request: PreparedRequest) -> tuple[int, Mapping[str, str], bytes]:
-        body: Any = request.body
-        if hasattr(body, "read"):
-            body = body.read()
-        response = handle(HttpRequest.from_url(str(request.method), str(request.url), request.headers, body))
+        method = str(request.method).upper()
+        try:
+            body = _body_bytes(request.body)
+        except _Unreadable as problem:
+            response = _unreadable(problem)
+        else:
+            response = handle(HttpRequest.from_url(method, str(request.url), request.headers, body))
+        if method == "HEAD":
+            # The headers a GET would get, its length included, and no body (RFC 9110 section 9.3.2): urllib3
+            # refuses a HEAD response that has one.
+            return response.status, {**response.headers, "Content-Length": str(len(response.body))}, b""
         return response.status, response.headers, response.body
 
     return answer

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -15,6 +18,7 @@ from fakeimagebuilder import FakeImageBuilder
 from fakeimagebuilder.server import RunningServer, serve_in_thread
 from fakeimagebuilder.transports import responses_mock
 
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 INFRA = {"name": "from-requests", "instanceProfileName": "builder", "clientToken": "req-1"}
 
 
@@ -102,3 +106,67 @@ def test_leaving_removes_only_the_fakes_own_callbacks(aws_env: None) -> None:
             SignedRequests().call("CreateInfrastructureConfiguration", **INFRA)
         assert own.registered() == [theirs]
     assert _infrastructure_names(fake) == ["from-requests"]
+
+
+_INFRA_URL = "https://imagebuilder.us-east-1.amazonaws.com/CreateInfrastructureConfiguration"
+_JSON = {"Content-Type": "application/json"}
+
+
+def _document(name: str) -> str:
+    return json.dumps({"name": name, "instanceProfileName": "builder", "clientToken": "streamed-1"})
+
+
+# Every body requests sends: what urllib3 writes is what the server reads (a generator, chunked).
+@pytest.mark.parametrize(
+    "make_body",
+    [
+        lambda text: text,
+        lambda text: text.encode(),
+        lambda text: bytearray(text.encode()),
+        lambda text: memoryview(text.encode()),
+        lambda text: io.BytesIO(text.encode()),
+        lambda text: io.StringIO(text),
+        lambda text: (part.encode() for part in (text[:5], text[5:])),
+        lambda text: (part for part in (text[:5], text[5:])),
+        lambda text: iter([text[:3].encode(), bytearray(text[3:9].encode()), memoryview(text[9:].encode())]),
+        lambda text: iter([b"", text.encode()]),
+    ],
+    ids=["text", "bytes", "bytearray", "memoryview", "binary-file", "text-file", "bytes-generator",
+         "text-generator", "bytes-like-iterator", "empty-chunk"],
+)
+def test_every_body_requests_sends_is_read(aws_env: None, make_body: Callable[[str], Any]) -> None:
+    fake = FakeImageBuilder()
+    with fake.mock_requests():
+        answer = requests.put(_INFRA_URL, data=make_body(_document("streamed")), headers=_JSON, timeout=10)
+    assert answer.status_code == 200, answer.text
+    assert _infrastructure_names(fake) == ["streamed"]
+
+
+@pytest.mark.parametrize(
+    ("body", "what"),
+    [(iter([b"{", 7]), "a part of type int is neither bytes nor text"), (object(), "a body of type object is")],
+)
+def test_a_body_that_cannot_be_read_is_a_400_in_protocol(
+    aws_env: None, caplog: pytest.LogCaptureFixture, body: Any, what: str
+) -> None:
+    fake = FakeImageBuilder()
+    with fake.mock_requests():
+        answer = requests.put(_INFRA_URL, data=body, headers=_JSON, timeout=10)
+    assert answer.status_code == 400
+    assert answer.headers["x-amzn-ErrorType"] == "SerializationException"
+    assert UUID.match(answer.headers["x-amzn-RequestId"])
+    assert answer.json()["message"].startswith(f"The request body cannot be read: {what}")
+    assert _infrastructure_names(fake) == []
+    assert "failed unexpectedly" not in caplog.text
+
+
+@pytest.mark.parametrize("path", ["/ListImagePipelines", "/GetImagePipeline?imagePipelineArn=x", "/_nothing"])
+def test_head_gets_the_servers_status_and_headers_and_no_body(aws_env: None, path: str) -> None:
+    with serve_in_thread() as running:
+        served = requests.head(running.url + path, timeout=10)
+    with FakeImageBuilder().mock_requests():
+        mocked = requests.head("https://imagebuilder.us-east-1.amazonaws.com" + path, timeout=10)
+    assert mocked.content == served.content == b""
+    assert mocked.status_code == served.status_code
+    for name in ("Content-Type", "x-amzn-ErrorType", "Content-Length"):
+        assert mocked.headers.get(name) == served.headers.get(name)
