@@ -32,8 +32,9 @@ service's override that is dropped (it names a host off the machine) is
 reported with an :class:`EndpointOverrideDroppedWarning`.
 
 The network guarantee: in a test that uses these fixtures, no Image Builder
-request leaves the machine. Requests for an AWS host are answered by
-``imagebuilder_fake`` while it is active; requests to an ``endpoint_url`` on
+request of a botocore client leaves the machine (one made with ``requests``
+is answered only inside ``fake.mock_requests()``). Requests for an AWS host
+are answered by ``imagebuilder_fake`` while it is active; requests to an ``endpoint_url`` on
 this machine (such as ``str(imagebuilder_server)``) go there; anything
 else, including AWS hosts in a test with no fake, is refused with
 :class:`NetworkBlocked` before a connection is made. Other services' clients,

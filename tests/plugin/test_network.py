@@ -128,3 +128,37 @@ def test_guard_is_gone_after_the_test(trapped: pytest.Pytester):
     )
 
     trapped.runpytest().assert_outcomes(passed=2)
+
+
+def test_a_requests_call_is_covered_inside_mock_requests_only(trapped: pytest.Pytester):
+    # README's guarantee is botocore's: a signed requests call goes where it is sent unless mock_requests answers.
+    trapped.makepyfile(
+        """
+        import requests
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        URL = "https://imagebuilder.us-east-1.amazonaws.com/ListImagePipelines"
+
+        def signed_call():
+            request = AWSRequest(method="POST", url=URL, data="{}", headers={"Content-Type": "application/json"})
+            SigV4Auth(Credentials("testing", "testing"), "imagebuilder", "us-east-1").add_auth(request)
+            return requests.post(URL, data=request.body, headers=dict(request.headers), timeout=5)
+
+        def test_outside_it_goes_to_aws(trap, imagebuilder_fake):
+            try:
+                signed_call()
+            except requests.ConnectionError:
+                pass
+            assert trap == [("lookup", "imagebuilder.us-east-1.amazonaws.com")]
+
+        def test_inside_it_the_fake_answers(trap, imagebuilder_fake):
+            with imagebuilder_fake.mock_requests():
+                answer = signed_call()
+            assert answer.status_code == 200 and answer.json()["imagePipelineList"] == []
+            assert trap == []
+        """
+    )
+
+    trapped.runpytest().assert_outcomes(passed=2)
