@@ -117,7 +117,8 @@ LEDGER: tuple[Behaviour, ...] = (
         "failed-reason-outside-workflows",
         "A build failing where no workflow step failed (PENDING, CREATING, DISTRIBUTING, INTEGRATING) names no "
         "workflow execution: state.reason \"The image build failed while it was <STATUS>; no workflow step "
-        "failed.\" (a plan's own failure_reason is kept).",
+        "failed.\" (a plan's own failure_reason is kept, except for a fail_step the build does not run: "
+        "fail-step-not-run).",
         "assumed",
         "https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-failure-context.html shows AWS's wording "
         "only for a failed workflow step, naming that execution; outside one there is no execution to name, and "
@@ -1192,11 +1193,41 @@ LEDGER: tuple[Behaviour, ...] = (
         "fail-step",
         "BuildPlan(outcome='FAILED') fails the step that runs the components of the status it fails in "
         "(ApplyBuildComponents, ApplyTestComponents), or the step fail_step names: that step ends FAILED at the "
-        "end of the status, the rest of its workflow is SKIPPED, and the reason and failureContext name that "
-        "execution and step.",
+        "end of the status; with onFailure Abort the rest of its workflow is SKIPPED, and the reason and "
+        "failureContext name that execution and step.",
         "assumed",
         "fake only (a knob); the wording of a component failure is the user guide's image-failure-context.html",
         "tests/test_workflow_executions.py::test_a_failing_plan_fails_the_chosen_step_and_the_context_names_it",
+    ),
+    Behaviour(
+        "fail-step-continue",
+        "A fail_step whose onFailure is Continue (AWS's test-image runs TerminateTestInstance so) ends FAILED "
+        "('Step '<name>' failed.') and its workflow goes on: the later steps run, the execution ends COMPLETED "
+        "with totalStepsFailed 1, and the build ends as the rest of its workflows make it (AVAILABLE, with no "
+        "reason or failureContext, at the instant a build that failed nothing would), as after a STOP of such "
+        "a step.",
+        "assumed",
+        f"fake only (a knob); that the workflow goes on is {_API}API_SendWorkflowStepAction.html ('the step's "
+        "onFailure setting determines whether the workflow continues or aborts') and aws/aws-cdk "
+        "aws-imagebuilder-alpha WorkflowOnFailure (a step's onFailure; CONTINUE 'Continues with the image "
+        "build'); no source shows the execution's or the image's status after a step that continued, so the "
+        "fake reads them as it does after a STOP of a Continue step",
+        "tests/test_workflow_executions.py::"
+        "test_a_failing_plan_on_a_step_that_continues_lets_the_workflow_and_the_build_go_on",
+    ),
+    Behaviour(
+        "fail-step-not-run",
+        "A fail_step that is no workflow step name (the model's WorkflowStepName pattern) is refused when the plan "
+        "is made (ValueError; a 400 from the control routes). One the build does not run (no step of its "
+        "workflows in the statuses it runs, a step its if condition skips, a WaitForAction step) fails no other "
+        "step: the build fails at the end of fail_during, failureContext has only imageStatus, and state.reason, "
+        "whatever failure_reason says, is 'The image build failed while it was <status>; no workflow step "
+        "failed: the build plan's fail_step '<name>' <why>.'",
+        "assumed",
+        f"fake only (a knob; {_MODEL} WorkflowStepName for the pattern). Which steps a build runs is known only "
+        "at launch (a pipeline's own workflows); failing it still keeps the plan's outcome, and the reason tells "
+        "the test that set it why no step failed, where a stand-in step would fail silently",
+        "tests/test_workflow_executions.py::test_a_fail_step_the_build_does_not_run_fails_no_other_step",
     ),
     Behaviour(
         "container-recipe",

@@ -191,6 +191,7 @@ def test_a_build_plan_s_fields_make_the_same_plan():
         ({"durations": "BUILDING"}, "plan.durations must be an object of status -> seconds"),
         ({"durations": 5}, "plan.durations must be an object of status -> seconds"),
         ({"outcome": 5}, "plan: outcome must be AVAILABLE or FAILED"),
+        ({"fail_step": "run tests"}, "plan: fail_step must be a workflow step name (a letter, then 1 to 99"),
     ],
 )
 def test_build_plan_fields_it_cannot_use_are_refused(fields: Any, says: str):

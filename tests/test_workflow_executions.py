@@ -320,6 +320,97 @@ def test_the_default_failure_names_the_component_step(fake: Any, client: Any, st
     assert build_run["workflowExecutionId"] in client.get_image(imageBuildVersionArn=build)["image"]["state"]["reason"]
 
 
+CHECKS = """name: checks
+schemaVersion: 1.0
+steps:
+  - name: LaunchTestInstance
+    action: LaunchInstance
+    onFailure: Abort
+  - name: CollectLogs
+    action: RunCommand
+    onFailure: Continue
+  - name: RunTests
+    action: ExecuteComponents
+    onFailure: Abort
+  - name: TerminateTestInstance
+    action: TerminateInstance
+    onFailure: Continue
+"""
+
+
+def test_a_failing_plan_on_a_step_that_continues_lets_the_workflow_and_the_build_go_on(
+    fake: Any, client: Any, make_stack: Any
+):
+    # API reference, SendWorkflowStepAction: the step's onFailure decides whether the workflow continues or aborts;
+    # the fake's STOP of a Continue step already lets the build go on, and the plan's failure does the same.
+    workflow = client.create_workflow(name="checks", semanticVersion="1.0.0", type="TEST", data=CHECKS)
+    entry = {"workflowArn": workflow["workflowBuildVersionArn"]}
+    pipeline = make_stack("checks", workflows=[entry], executionRole="arn:aws:iam::123456789012:role/b").pipeline_arn
+    passing = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    fake.set_build_plan(BuildPlan(outcome="FAILED", fail_step="CollectLogs"))
+    build = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    fake.advance(3600)
+
+    image = client.get_image(imageBuildVersionArn=build)["image"]
+    assert image["state"] == {"status": "AVAILABLE"}  # no reason, no failureContext
+    _, test_run = _executions(client, build)
+    assert (test_run["status"], test_run["totalStepsFailed"], test_run["totalStepsSucceeded"]) == ("COMPLETED", 1, 3)
+    steps = _steps(client, test_run["workflowExecutionId"])
+    assert [(s["name"], s["status"]) for s in steps] == [
+        ("LaunchTestInstance", "COMPLETED"),
+        ("CollectLogs", "FAILED"),
+        ("RunTests", "COMPLETED"),
+        ("TerminateTestInstance", "COMPLETED"),
+    ]
+    assert steps[1]["message"] == "Step 'CollectLogs' failed."
+    # Started at the same instant, it keeps the timeline of a build that failed nothing.
+    assert [(s["startTime"], s["endTime"]) for s in steps] == [
+        (s["startTime"], s["endTime"]) for s in _steps(client, _executions(client, passing)[1]["workflowExecutionId"])
+    ]
+
+
+NOT_RUN = "is no step of the workflows this build runs"
+
+
+@pytest.mark.parametrize(
+    ("fail_step", "pipeline", "why"),
+    [
+        ("NoSuchStep", {}, NOT_RUN),
+        ("RunSysPrepScript", {}, "is skipped on this build (its if condition is false)"),  # a Linux build
+        ("LaunchTestInstance", {"imageTestsConfiguration": {"imageTestsEnabled": False}}, NOT_RUN),
+        ("WaitForApproval", None, "is a WaitForAction step, which only SendWorkflowStepAction or its timeout fails"),
+    ],
+)
+def test_a_fail_step_the_build_does_not_run_fails_no_other_step(
+    fake: Any, client: Any, make_stack: Any, fail_step: str, pipeline: Any, why: str
+):
+    arn = _approval_stack(client, make_stack) if pipeline is None else make_stack(**pipeline).pipeline_arn
+    fake.set_build_plan(BuildPlan(outcome="FAILED", fail_step=fail_step, failure_reason="broke in {status}"))
+    build = client.start_image_pipeline_execution(imagePipelineArn=arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+
+    state = client.get_image(imageBuildVersionArn=build)["image"]["state"]
+    assert (state["status"], state["reason"]) == (
+        "FAILED",
+        f"The image build failed while it was BUILDING; no workflow step failed: the build plan's fail_step "
+        f"'{fail_step}' {why}.",
+    )
+    # It fails where fail_during says, and no step fails in the named one's place.
+    assert fake.state()["123456789012"]["us-east-1"]["images"][0]["state"]["failureContext"] == {
+        "imageStatus": "BUILDING"
+    }
+    (build_run,) = _executions(client, build)
+    assert (build_run["status"], build_run["totalStepsFailed"]) == ("COMPLETED", 0)
+
+
+def test_fail_step_must_be_a_workflow_step_name():
+    # The model's WorkflowStepName: ^[A-Za-z][A-Za-z0-9-_]{1,99}$; no workflow has a step named otherwise.
+    for name in ("", "X", "Apply Test Components", "1stStep", "Step\n", "S" * 101):
+        with pytest.raises(ValueError, match="fail_step must be a workflow step name"):
+            BuildPlan(outcome="FAILED", fail_step=name)
+    assert BuildPlan(fail_step="Run-tests_2" + "x" * 89).fail_step is not None  # 100 characters
+
+
 def test_unknown_executions_are_not_found(client: Any, stack: Any):
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.get_workflow_execution(workflowExecutionId="wf-00000000-0000-0000-0000-000000000000")
@@ -465,6 +556,28 @@ def test_workflows_keep_the_plans_timeline(seconds: float, start: float, tests: 
         assert run.steps[0].starts == run.starts and run.steps[-1].ends == run.ends
         assert all(a.ends == b.starts for a, b in zip(run.steps, run.steps[1:], strict=False))
 
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    seconds=st.floats(min_value=0, max_value=10**6, allow_nan=False),
+    start=st.floats(min_value=1.6e9, max_value=2e9),
+    fail_during=st.sampled_from(IN_PROGRESS),
+)
+def test_a_failed_step_that_continues_keeps_a_passing_build_s_timeline(seconds: float, start: float, fail_during: str):
+    """AWS's test-image runs TerminateTestInstance with onFailure Continue: failing it, the plan fails nothing else."""
+    plan = BuildPlan.lasting(seconds, outcome="FAILED", fail_during=fail_during, fail_step="TerminateTestInstance")
+    scope = Scope("123456789012", "us-east-1", Settings())
+    specs = workflow_specs(scope, {}, "Linux")
+    fills = {"workflow_execution_id": "wf-x", "component_arn": "arn"}
+
+    layout = lay_out("arn:image", 0, start, plan, True, specs, {}, fills)
+
+    assert (layout.stages, layout.end_status, layout.end_at) == BuildPlan.lasting(seconds).timeline(start, True)[:3]
+    assert layout.failed is None and layout.end_reason is None
+    assert [(step.spec.name, run.outcome) for run in layout.runs for step in run.steps if step.outcome == "FAILED"] == [
+        ("TerminateTestInstance", "COMPLETED")
+    ]
 
 
 @settings(max_examples=25, deadline=None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -45,6 +46,10 @@ DEFAULT_DURATIONS: Mapping[str, float] = MappingProxyType(
     }
 )
 """Virtual seconds per status: a build of about 20 minutes, like a small real AMI build."""
+
+_STEP_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{1,99}")
+"""What a workflow step's name may be: the model's WorkflowStepName pattern ``^[A-Za-z][A-Za-z0-9-_]{1,99}$``
+(the ``name`` of WorkflowStepMetadata and ImageFailureContext's ``failedStep``), matched whole."""
 
 DEFAULT_FAILURE_REASON = (
     "Workflow Execution ID: '{workflow_execution_id}' failed with reason: Document {component_arn} failed!"
@@ -115,7 +120,14 @@ class BuildPlan:
     or a step of the build's own workflows): the build fails in the status
     that step's workflow runs in, at the step's end, whatever ``fail_during``
     says; by default the step that runs the components fails. The reason may
-    then use ``{step_name}``.
+    then use ``{step_name}``. A ``fail_step`` whose ``onFailure`` is
+    Continue fails and its workflow goes on, as a STOP of such a step does:
+    the build then ends as the rest of its workflows make it (AVAILABLE,
+    unless something else fails). A ``fail_step`` the build cannot fail (no
+    step of its workflows, one its ``if`` skips, a ``WaitForAction``) fails
+    no step: the build fails at the end of ``fail_during`` and its reason
+    says why. A name that is no workflow step name (the model's
+    WorkflowStepName pattern) is refused: ValueError.
     """
 
     durations: Mapping[str, float] = field(default_factory=lambda: DEFAULT_DURATIONS)
@@ -128,6 +140,12 @@ class BuildPlan:
         checked_text(self.failure_reason, "failure_reason")
         if self.fail_step is not None:
             checked_text(self.fail_step, "fail_step")
+            if _STEP_NAME.fullmatch(self.fail_step) is None:
+                # No workflow could have a step of this name: it could only ever fail no step.
+                raise ValueError(
+                    "fail_step must be a workflow step name (a letter, then 1 to 99 letters, digits, '-' or '_'), "
+                    f"not {self.fail_step!r}"
+                )
         if self.outcome not in ("AVAILABLE", "FAILED"):
             raise ValueError(f"outcome must be AVAILABLE or FAILED, not {self.outcome!r}")
         if self.fail_during not in IN_PROGRESS:

@@ -335,6 +335,12 @@ class Action:
     message: str | None = None  # set for the STOP a timeout amounts to, which no one sent
 
 
+def _continues(step: StepSpec) -> bool:
+    """Whether ``step``'s workflow goes on when it fails: its onFailure is not Abort (API reference,
+    SendWorkflowStepAction: "the step's onFailure setting determines whether the workflow continues or aborts")."""
+    return step.on_failure.lower() != "abort"
+
+
 def _failing_step(plan: BuildPlan, runs_in: list[WorkflowSpec]) -> tuple[int, int] | None:
     """Which (workflow, step) of a status's workflows a failing plan fails: the plan's ``fail_step``, else the
     first step that runs components, else the last step that runs."""
@@ -355,16 +361,35 @@ def _failing_step(plan: BuildPlan, runs_in: list[WorkflowSpec]) -> tuple[int, in
     return candidates[-1][:2]
 
 
-def _fails_in(plan: BuildPlan, specs: tuple[WorkflowSpec, ...], statuses: list[str]) -> str | None:
-    """The status a failing plan fails in: the one whose workflows hold ``fail_step``, else ``fail_during``."""
+def _fails_in(plan: BuildPlan, specs: tuple[WorkflowSpec, ...], statuses: list[str]) -> tuple[str | None, str | None]:
+    """The status a failing plan fails in, and why it fails no step there (None when it does, or may).
+
+    The status whose workflows run ``fail_step``; else ``fail_during``. A
+    ``fail_step`` this build does not run (no step of its workflows in
+    ``statuses``, one its ``if`` skips, a wait that only an action or its
+    timeout fails) fails no other step in its place: the second value says
+    why, for the reason.
+    """
     if plan.outcome != "FAILED":
-        return None
-    if plan.fail_step is not None:
-        for status in statuses:
-            kind = STAGE_TYPES.get(status)
-            if any(spec.type == kind and any(s.name == plan.fail_step for s in spec.steps) for spec in specs):
-                return status
-    return plan.fail_during
+        return None, None
+    if plan.fail_step is None:
+        return plan.fail_during, None
+    named = []
+    for status in statuses:
+        for spec in specs:
+            if spec.type == STAGE_TYPES.get(status):
+                for step in spec.steps:
+                    if step.name == plan.fail_step:
+                        if not step.skipped and step.action != WAIT:
+                            return status, None
+                        named.append(step)
+    if any(step.action == WAIT and not step.skipped for step in named):
+        why = "is a WaitForAction step, which only SendWorkflowStepAction or its timeout fails"
+    elif named:
+        why = "is skipped on this build (its if condition is false)"
+    else:
+        why = "is no step of the workflows this build runs"
+    return plan.fail_during, f"the build plan's fail_step '{plan.fail_step}' {why}"
 
 
 def lay_out(
@@ -389,7 +414,7 @@ def lay_out(
     than ``{status}`` and ``{workflow_execution_id}``.
     """
     statuses = list(IN_PROGRESS[IN_PROGRESS.index(first_status) :])
-    fail_in = _fails_in(plan, specs, [s for s in statuses if tests_enabled or s != "TESTING"])
+    fail_in, unfailable = _fails_in(plan, specs, [s for s in statuses if tests_enabled or s != "TESTING"])
     stages: list[tuple[str, float]] = []
     runs: list[WorkflowRun] = []
     # Times are the base (the start, moved on by each wait) plus the plan's time elapsed, summed apart from
@@ -406,12 +431,14 @@ def lay_out(
         duration = plan.durations.get(status, DEFAULT_DURATIONS[status])
         kind = STAGE_TYPES.get(status)
         here = [spec for spec in specs if spec.type == kind]
-        target = _failing_step(plan, here) if failing else None
+        target = _failing_step(plan, here) if failing and unfailable is None else None
+        # A failed step that continues on failure lets its workflow, and the later steps, run on.
+        goes_on = target is not None and _continues(here[target[0]].steps[target[1]])
         running = [
             (w, s)
             for w, spec in enumerate(here)
             for s, step in enumerate(spec.steps)
-            if not step.skipped and step.action != WAIT and (target is None or (w, s) <= target)
+            if not step.skipped and step.action != WAIT and (target is None or goes_on or (w, s) <= target)
         ]
         stage_from, done = elapsed, 0
         for w, spec in enumerate(here):
@@ -451,8 +478,8 @@ def lay_out(
                     stopped = StepRun(step_id, step, t, sent.at, "FAILED", message, outputs, sent.message is not None)
                     run.steps.append(stopped)
                     base, t = sent.at - elapsed, sent.at
-                    if step.on_failure.lower() != "abort":
-                        continue  # onFailure Continue: the workflow goes on (user guide workflow-document.html)
+                    if _continues(step):
+                        continue  # onFailure Continue: the workflow goes on
                     for later, rest in enumerate(spec.steps[s + 1 :], s + 1):
                         later_id = execution_id("step", origin, build_arn, attempt, index, later)
                         run.steps.append(StepRun(later_id, rest, t, t, "SKIPPED"))
@@ -465,26 +492,35 @@ def lay_out(
                 # The last step that runs ends exactly where the status does.
                 elapsed = stage_from + (duration if done == len(running) else duration * done / len(running))
                 ends = base + elapsed
-                run.steps.append(StepRun(step_id, step, t, ends, "FAILED" if fails else "COMPLETED"))
-                t = ends
                 if fails:
-                    aborted = True
+                    failed_step = StepRun(step_id, step, t, ends, "FAILED", f"Step '{step.name}' failed.")
+                    run.steps.append(failed_step)
+                    aborted = not goes_on
+                else:
+                    run.steps.append(StepRun(step_id, step, t, ends, "COMPLETED"))
+                t = ends
             run.ends = t
             if aborted:
-                run.outcome = "FAILED"
-                failed_step = next(step for step in run.steps if step.outcome == "FAILED")
-                failed_step.message = run.message = f"Step '{failed_step.spec.name}' failed."
+                run.outcome, run.message = "FAILED", failed_step.message
                 reason = _reason(plan, status, run, failed_step, fills, run.id)
                 return Layout(tuple(stages), "FAILED", t, reason, runs, (run, failed_step))
         if not running:
             elapsed = stage_from + duration  # no step of this status runs: its time passes after its workflows
             t = base + elapsed
-        if failing:
+        if goes_on:
+            # The plan's failure fell on a step that continues on failure: spent there, as a STOP of such a step
+            # is, the build ends as the rest of its workflows make it.
+            failing = False
+        elif failing:
             # Failing outside every workflow step: AWS's default wording would name a workflow execution that did
             # not fail (or none of the build's), so the reason says only where it failed. A plan's own wording is
             # kept; its {workflow_execution_id} names the last execution that ran, else a made-up one (made here,
             # not at every launch; a layout stored before this still holds the one it was given).
-            if plan.failure_reason == DEFAULT_FAILURE_REASON:
+            if unfailable is not None:
+                # Whatever the plan's wording, which was written for a step that did not fail: the test that set
+                # it learns from the reason why no step failed.
+                reason = f"The image build failed while it was {status}; no workflow step failed: {unfailable}."
+            elif plan.failure_reason == DEFAULT_FAILURE_REASON:
                 reason = f"The image build failed while it was {status}; no workflow step failed."
             else:
                 last = (

@@ -166,6 +166,7 @@ BAD: list[tuple[str, Any, str]] = [
     ("build_plan", {"plan": {"durations": {"COOKING": 5}}}, "durations name unknown statuses: ['COOKING']"),
     ("build_plan", {"plan": {"durations": {"BUILDING": -5}}}, "durations['BUILDING'] must be a finite number >= 0"),
     ("build_plan", {"plan": {"fail_during": "AVAILABLE"}}, "fail_during must be one of"),
+    ("build_plan", {"plan": {"fail_step": "Apply Components"}}, "plan: fail_step must be a workflow step name"),
     ("build_plan", b'{"plan": {"failure_reason": "bad \\ud800"}}', "valid Unicode text"),
     ("build_plan?x=1", None, "GET /_fake/build_plan takes 'pipeline_arn', not 'x'"),
     ("rate_limit", {"operation": "ListImages"}, "'rate' is missing"),
