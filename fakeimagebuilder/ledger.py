@@ -1520,6 +1520,15 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_a_bad_filter_name_is_refused_even_with_nothing_to_list",
     ),
     Behaviour(
+        "filter-name-missing",
+        "A list filter (or ListImageScanFindingAggregations' filter) sent without a name, or with a null one, "
+        "answers InvalidRequestException (400) 'A filter must have a name; use one of: <the names it takes>.'",
+        "assumed",
+        f"{_MODEL} (Filter.name is not a required member, so a request may leave it out); the code as "
+        "filter-names; the wording is the fake's",
+        "tests/test_operations.py::test_a_filter_without_a_name_is_refused_in_words_not_python",
+    ),
+    Behaviour(
         "filter-names-documented",
         "Each List accepts the filter names the model's documentation of its filters lists: ListComponents "
         "description, name, platform, productCodes, status, supportedOsVersion, type, version; ListWorkflows "

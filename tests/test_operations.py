@@ -1279,6 +1279,32 @@ def test_a_bad_filter_name_is_refused_even_with_nothing_to_list(client: Any, ope
     assert "'bogus'" in caught.value.response["Error"]["Message"]
 
 
+@pytest.mark.parametrize(
+    ("operation", "filters"),
+    [
+        ("ListImageRecipes", [{"values": ["x"]}]),
+        ("ListComponents", [{"name": None, "values": None}]),
+        ("ListImageScanFindings", [{"values": ["x"]}]),
+    ],
+)
+def test_a_filter_without_a_name_is_refused_in_words_not_python(
+    send_raw: Any, operation: str, filters: list[dict[str, Any]]
+):
+    # The model does not require Filter.name, so a filter may come without one, or with a JSON null.
+    answer = send_raw("POST", f"/{operation}", {"filters": filters})
+
+    assert (answer.status, answer.headers["x-amzn-ErrorType"]) == (400, "InvalidRequestException")
+    message = json.loads(answer.body)["message"]
+    assert message.startswith("A filter must have a name; use one of: ") and "None" not in message
+
+
+def test_an_aggregation_filter_without_a_name_is_refused_in_words_not_python(send_raw: Any):
+    answer = send_raw("POST", "/ListImageScanFindingAggregations", {"filter": {"values": ["x"]}})
+
+    assert (answer.status, answer.headers["x-amzn-ErrorType"]) == (400, "InvalidRequestException")
+    assert json.loads(answer.body)["message"].startswith("A filter must have a name; use one of: ")
+
+
 @pytest.mark.parametrize("operation", ["list_components", "list_workflows", "list_images"])
 def test_by_name_does_not_combine_with_the_version_filter(client: Any, expect_error: Any, operation: str):
     list_ = getattr(client, operation)
