@@ -855,10 +855,15 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "working-directory",
-        "A Linux or macOS image recipe created without workingDirectory reads back '/tmp'.",
+        "An image recipe created without workingDirectory reads back where AWS runs its build: '/tmp' for Linux "
+        "and macOS, 'C:/' for Windows (whichever model the caller has).",
         "likely",
-        "aws/aws-parallelcluster#7515 (sets workingDirectory 'to avoid executing in /tmp'); Windows left unset",
-        "tests/test_operations.py::test_a_recipe_without_working_directory_reads_tmp",
+        f"{_MODEL}: botocore 1.44's doc of ImageRecipe.workingDirectory and CreateImageRecipe.workingDirectory "
+        "('If you don't specify a working directory, Image Builder uses /tmp for Linux and macOS build "
+        "instances, and C:/ for Windows build instances'; 1.40.41's doc names no default, but the default is "
+        "AWS's, not the model's); aws/aws-parallelcluster#7515 (sets workingDirectory 'to avoid executing in "
+        "/tmp'); that Get shows the default rather than leaving it out is not observed",
+        "tests/test_operations.py::test_a_recipe_without_working_directory_reads_its_platforms_default",
     ),
     Behaviour(
         "resource-policy",
@@ -1295,8 +1300,8 @@ LEDGER: tuple[Behaviour, ...] = (
         "Get of every kind (components, workflows, image and container recipes, infrastructure and distribution "
         "configurations, pipelines, lifecycle policies) answers each member Create accepted exactly as sent, where "
         "its document has the member, and AWS's defaults for those left out (a pipeline's status ENABLED, "
-        "enhancedImageMetadataEnabled true and image tests on for 720 minutes; a Linux recipe's workingDirectory "
-        "/tmp; tags {}).",
+        "enhancedImageMetadataEnabled true and image tests on for 720 minutes; an image recipe's workingDirectory "
+        "/tmp, or C:/ on Windows; tags {}).",
         "likely",
         "hashicorp/terraform-provider-aws internal/service/imagebuilder/*_test.go (ImportStateVerify against real "
         "AWS: every attribute read back equals the configuration); the defaults: model docs and the rows "

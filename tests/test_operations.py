@@ -1482,13 +1482,22 @@ def test_update_replaces_configuration_settings(fake: Any, client: Any):
     assert summary["dateUpdated"] == dist["dateUpdated"]
 
 
-def test_a_recipe_without_working_directory_reads_tmp(client: Any, stack: Any):
+def test_a_recipe_without_working_directory_reads_its_platforms_default(client: Any, stack: Any):
     explicit = client.create_image_recipe(
         name="own", semanticVersion="1.0.0", parentImage=AWS_PARENT, components=COMPONENTS, workingDirectory="/work"
+    )["imageRecipeArn"]
+    windows = client.create_image_recipe(
+        name="win",
+        semanticVersion="1.0.0",
+        parentImage="arn:aws:imagebuilder:us-east-1:aws:image/windows-server-2022-english-full-base-x86/x.x.x",
+        components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-windows/x.x.x"}],
     )["imageRecipeArn"]
 
     assert client.get_image_recipe(imageRecipeArn=stack.recipe_arn)["imageRecipe"]["workingDirectory"] == "/tmp"
     assert client.get_image_recipe(imageRecipeArn=explicit)["imageRecipe"]["workingDirectory"] == "/work"
+    # ImageRecipe.workingDirectory's doc (botocore 1.44): "C:/ for Windows build instances".
+    shown = client.get_image_recipe(imageRecipeArn=windows)["imageRecipe"]
+    assert (shown["platform"], shown["workingDirectory"]) == ("Windows", "C:/")
 
 
 def test_resource_policies_are_kept_per_resource(client: Any, world: SimpleNamespace, expect_error: Any):

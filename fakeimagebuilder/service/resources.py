@@ -501,15 +501,16 @@ def recipe_version(kind: Kind, scope: Scope, params: dict[str, Any]) -> str:
 def create_image_recipe(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """CreateImageRecipe: a recipe version, concrete or with one ``x`` node the fake assigns (``recipe_version``).
 
-    A Linux or macOS recipe without ``workingDirectory`` reads back ``/tmp``,
-    where AWS runs the build.
+    A recipe without ``workingDirectory`` reads back where AWS runs the
+    build: ``/tmp`` on Linux and macOS, ``C:/`` on Windows (model doc of
+    ImageRecipe.workingDirectory, botocore 1.44; AWS's behaviour, whatever the
+    caller's model says).
     """
     version = recipe_version(RECIPE, scope, params)
     document = _copy(params, "semanticVersion")
     platform = platform_of(params["parentImage"])
     document.update(type="AMI", platform=platform, owner=scope.account, version=version)
-    if platform != "Windows":
-        document.setdefault("workingDirectory", "/tmp")
+    document.setdefault("workingDirectory", "C:/" if platform == "Windows" else "/tmp")
     arn = scope.arn(RECIPE.resource_type, normalise_name(params["name"]), version)
     create(RECIPE, scope, params, now, arn, document)
     return {RECIPE.arn_member: arn, "latestVersionReferences": latest_version_references(arn)}
