@@ -897,6 +897,20 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_operations.py::test_a_resource_without_a_policy_answers_an_empty_one",
     ),
     Behaviour(
+        "delete-recipe-wildcard",
+        "DeleteImageRecipe and DeleteContainerRecipe with a wildcard version (x.x.x, 1.x.x, 1.2.x) answer "
+        "InvalidParameterValueException (400) 'The value supplied for parameter '<imageRecipeArn|"
+        "containerRecipeArn>' is not valid. ...' and delete nothing, whichever version the wildcard selects.",
+        "assumed",
+        f"{_MODEL}: botocore 1.44's ImageRecipeArn and ContainerRecipeArn patterns admit wildcards (Get and "
+        "Put*Policy resolve them: wildcard-highest, resource-policy-wildcard), while DeleteComponent's and "
+        "DeleteWorkflow's patterns, and 1.40.41's recipe patterns, admit none, so the fake refuses one as those "
+        "do, with the same code; "
+        f"{_CFN}image-recipe/src/main/java/software/amazon/imagebuilder/imagerecipe/RequestUtil.java deletes by "
+        "the recipe's own ARN; what AWS answers for a wildcard is not published",
+        "tests/test_operations.py::test_a_recipe_is_not_deleted_through_a_wildcard",
+    ),
+    Behaviour(
         "resource-policy-wildcard",
         "Put*Policy through a wildcard version (x.x.x, which later models' ImageRecipeArn and ContainerRecipeArn "
         "patterns admit) applies the policy to the version the wildcard selects and answers that version's ARN; "

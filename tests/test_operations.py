@@ -1600,6 +1600,32 @@ def test_a_policy_put_through_a_wildcard_belongs_to_the_recipe_it_selects(client
         assert get(**{member: arn})["policy"] == "{}"
 
 
+@pytest.mark.parametrize("kind", ["image-recipe", "container-recipe"])
+def test_a_recipe_is_not_deleted_through_a_wildcard(client: Any, expect_error: Any, kind: str):
+    member = "imageRecipeArn" if kind == "image-recipe" else "containerRecipeArn"
+    words = kind.replace("-", "_")
+    create, get, delete = (getattr(client, f"{verb}_{words}") for verb in ("create", "get", "delete"))
+    fields: dict[str, Any] = {"name": "web", "parentImage": AWS_PARENT, "components": COMPONENTS}
+    if kind == "container-recipe":
+        fields.update(
+            containerType="DOCKER",
+            parentImage="amazonlinux:latest",
+            dockerfileTemplateData=DOCKERFILE,
+            targetRepository=REPOSITORY,
+        )
+    arn = create(semanticVersion="1.0.0", **fields)[member]
+
+    # Get resolves the wildcard; Delete takes one version, as DeleteComponent's and DeleteWorkflow's patterns
+    # (and botocore 1.40.41's recipe patterns) require: not "does not exist" for a recipe that does.
+    for wildcard in (f"{PREFIX}:{kind}/web/x.x.x", f"{PREFIX}:{kind}/web/1.0.x"):
+        with pytest.raises(ClientError) as caught:
+            delete(**{member: wildcard})
+        expect_error(caught.value, "InvalidParameterValueException", 400)
+        assert f"parameter '{member}' is not valid" in caught.value.response["Error"]["Message"]
+    assert get(**{member: arn})[member.removesuffix("Arn")]["arn"] == arn
+    delete(**{member: arn})
+
+
 def test_a_container_recipe_reads_back_what_create_accepted(client: Any, stack: Any, expect_error: Any):
     arn = client.create_container_recipe(
         containerType="DOCKER",

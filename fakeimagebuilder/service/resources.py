@@ -187,12 +187,31 @@ def get(kind: Kind) -> Operation:
     return operation
 
 
+def _wildcard_version(kind: Kind, text: str) -> bool:
+    """Whether the ARN ``text`` of a versioned kind names its version with an ``x`` wildcard."""
+    version = text.rsplit("/", 2 if kind.build_versions else 1)[1]
+    return "x" in version.split(".")
+
+
 def delete(kind: Kind) -> Operation:
-    """Delete<Kind>: the exact resource named, unless another resource still references it."""
+    """Delete<Kind>: the exact resource named, unless another resource still references it.
+
+    A wildcard version (``image-recipe/r/x.x.x``, which later models'
+    ImageRecipeArn and ContainerRecipeArn patterns admit) is refused
+    (InvalidParameterValueException), as DeleteComponent's and
+    DeleteWorkflow's patterns and botocore 1.40.41's recipe patterns refuse
+    one: a delete names the one version it removes, and one that resolves a
+    wildcard would remove whichever version is highest at that instant.
+    """
 
     def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
         arn = params[kind.arn_member]
         scope.check_arn(arn)
+        if kind.versioned and _wildcard_version(kind, arn):
+            raise InvalidParameterValueException(
+                f"The value supplied for parameter '{kind.arn_member}' is not valid. Delete{kind.label} takes the "
+                f"ARN of one version (<name>/<major>.<minor>.<patch>), not a wildcard version: '{arn}'."
+            )
         items = kind.items(scope)
         if arn not in items:
             raise _not_found(kind, arn)
