@@ -982,6 +982,33 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_components.py::test_a_component_a_recipe_uses_cannot_be_deleted",
     ),
     Behaviour(
+        "parent-image-forms",
+        "CreateImageRecipe and CreateContainerRecipe with a parentImage that is an ARN but not an Image Builder "
+        "image's (a component, recipe, pipeline or configuration, or another service's ARN) answer "
+        "InvalidRequestException (400) 'The value supplied for parameter 'parentImage' is not valid. '<arn>' is "
+        "not the ARN of an Image Builder image; specify <the forms the parameter takes>.', and nothing is made. "
+        "Other text (an AMI ID, ssm:<parameter>, a Marketplace product ID, a container image URI) is taken as given.",
+        "assumed",
+        f"{_MODEL}: the docs of CreateImageRecipe.parentImage (botocore 1.40.41 and 1.44: 'AMI ID', 'Image Builder "
+        "image Amazon Resource Name (ARN)', 'Systems Manager (SSM) Parameter Store Parameter, prefixed by ssm:', "
+        "'Marketplace product ID') and CreateContainerRecipe.parentImage (1.44: 'an Image Builder image resource "
+        "ARN or a container image URI'); the code and the wording are those the fake answers for a malformed "
+        "parentImage (wildcard-shape, container-recipe-ecr-parent); AWS's answer is not published",
+        "tests/test_components.py::test_a_parent_image_arn_must_name_an_image",
+    ),
+    Behaviour(
+        "parent-image-type",
+        "An image recipe whose parentImage selects a container (DOCKER) image of the caller's own, or a container "
+        "recipe whose parentImage selects an own AMI image, answers InvalidRequestException (400) 'The value "
+        "supplied for parameter 'parentImage' is not valid. The image '<arn>' is ...'; other accounts' and AWS's "
+        "images are taken as given (the fake cannot tell their type).",
+        "assumed",
+        f"{_MODEL}: ImageRecipe.parentImage is 'the base image for customizations' of an AMI recipe, "
+        "ContainerRecipe.parentImage 'the base image for customizations specified in the container recipe', "
+        "which its Dockerfile template starts FROM; the code and wording as parent-image-forms",
+        "tests/test_components.py::test_a_recipe_builds_on_an_own_image_of_its_own_type",
+    ),
+    Behaviour(
         "reference-exists",
         "An image or container recipe naming a component or an own-account parent image (image/<name>/<version>"
         "[/<n>], wildcards included), or a pipeline (Create, Update) or CreateImage naming a workflow, that selects "

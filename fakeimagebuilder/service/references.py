@@ -12,6 +12,20 @@ another region's is left to the rules that already govern such ARNs, so
 these are taken as given. An AWS-managed parent image is taken as given too
 (the fake's catalogue of them is a selection, not all AWS has).
 
+A recipe's ``parentImage`` that is an ARN must be an Image Builder image's:
+the model's doc of CreateImageRecipe.parentImage lists "AMI ID", "Image
+Builder image Amazon Resource Name (ARN)", an SSM parameter "prefixed by
+``ssm:``" and an "Amazon Web Services Marketplace product ID"; of
+CreateContainerRecipe.parentImage "an Image Builder image resource ARN or a
+container image URI". A component, recipe, pipeline or configuration ARN,
+or any other service's, is none of these. An image of the caller's own is
+also of the recipe's type: an AMI recipe builds on an AMI image, a
+container recipe (whose Dockerfile starts ``FROM`` its parent) on a
+container image. Both are refused as the fake refuses a malformed
+parentImage (InvalidRequestException, "The value supplied for parameter
+'parentImage' is not valid. ..."). Other accounts' and AWS's images are
+taken as given: the fake cannot tell their type.
+
 AWS-managed workflows may only be named at version ``x.x.x``: AWS answered a
 pipeline naming ``build-image/1.0.1/1`` with "The value supplied for
 parameter 'workflows' is not valid. AWS managed workflows must have latest
@@ -28,7 +42,13 @@ from .arns import Arn
 from .errors import InvalidRequestException, ResourceNotFoundException, error_for_code
 from .state import Scope
 
-__all__ = ["MISSING_REFERENCE_ERRORS", "require_existing", "require_workflows", "selected_recipe"]
+__all__ = [
+    "MISSING_REFERENCE_ERRORS",
+    "require_existing",
+    "require_parent_image",
+    "require_workflows",
+    "selected_recipe",
+]
 
 MISSING_REFERENCE_ERRORS = ("ResourceNotFoundException", "InvalidRequestException", "InvalidParameterValueException")
 """The codes the ``missing_reference_error`` knob may name (the first is the default)."""
@@ -63,6 +83,39 @@ def require_existing(scope: Scope, arns: Iterable[object], parameter: str) -> No
                 code,
                 f"The value supplied for parameter '{parameter}' is not valid. The resource '{text}' does not exist.",
             ) from missing
+
+
+def _invalid_parent(detail: str) -> InvalidRequestException:
+    return InvalidRequestException(f"The value supplied for parameter 'parentImage' is not valid. {detail}")
+
+
+def require_parent_image(scope: Scope, parent: object, *, container: bool) -> None:
+    """A recipe's ``parentImage``: an ARN names an existing Image Builder image, of the recipe's type if it is
+    the caller's own (see the module's docstring). ``container``: the recipe is a container recipe."""
+    from .kinds import IMAGE
+    from .resources import resolve
+
+    if not isinstance(parent, str) or not parent.startswith("arn:"):
+        return  # an AMI id, an ssm: parameter, a Marketplace product id, a container image URI
+    parts = parent.split(":", 5)
+    if len(parts) != 6 or parts[2] != "imagebuilder" or not parts[5].startswith("image/"):
+        forms = (
+            "an Image Builder image ARN or a container image URI"
+            if container
+            else "an AMI ID, an Image Builder image ARN, an SSM parameter (ssm:<name or ARN>) or an AWS Marketplace "
+            "product ID"
+        )
+        raise _invalid_parent(f"'{parent}' is not the ARN of an Image Builder image; specify {forms}.")
+    require_existing(scope, [parent], "parentImage")
+    arn = Arn.parse(parent)
+    if (arn.partition, arn.region, arn.account) != (scope.partition, scope.region, scope.account):
+        return
+    build = resolve(IMAGE, scope, parent)
+    # An image is a container image when a container recipe built it (images.py shows it as type DOCKER).
+    if (":container-recipe/" in build.recipe.get("arn", "")) != container:
+        if container:
+            raise _invalid_parent(f"The image '{parent}' is an AMI; a container recipe builds on a container image.")
+        raise _invalid_parent(f"The image '{parent}' is a container (DOCKER) image; an image recipe builds on an AMI.")
 
 
 def require_workflows(scope: Scope, workflows: Iterable[dict[str, Any]]) -> None:
