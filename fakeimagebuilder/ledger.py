@@ -982,6 +982,24 @@ LEDGER: tuple[Behaviour, ...] = (
         "tests/test_components.py::test_a_component_a_recipe_uses_cannot_be_deleted",
     ),
     Behaviour(
+        "component-parameters-defined",
+        "CreateImageRecipe and CreateContainerRecipe setting a parameter its component does not define answer "
+        "InvalidParameterCombinationException (400) 'The value supplied for parameter 'components[<i>].parameters' "
+        "is not valid. The following parameters are not defined in the provided component: <names>', and nothing "
+        "is made. Checked for the caller's own components whose document the fake read; AWS's (the fake's "
+        "documents for them are stand-ins), other accounts', ones made from an S3 uri and ones whose YAML the "
+        "fake's reader does not read are taken as given.",
+        "likely",
+        "aws-ia/terraform-aws-ec2-image-builder#106 (CloudTrail of a real CreateImageRecipe: errorCode "
+        "InvalidParameterCombinationException, message 'The value supplied for parameter 'components[0].parameters' "
+        "is not valid. The following parameters are not defined in the provided component: S3BucketName'); "
+        f"{_MODEL}: botocore 1.44's doc of ComponentConfiguration.parameters ('you can only supply parameters that "
+        "the component defines'). Neither 1.40.41's nor 1.44's model lists the code for these operations; the "
+        "wire answers it with the model's status for it, 400, and botocore raises it by its code. The status is "
+        "not in the record; names are compared exactly and several are joined with ', ' (assumed)",
+        "tests/test_components.py::test_a_recipe_sets_only_parameters_its_component_defines",
+    ),
+    Behaviour(
         "parent-image-forms",
         "CreateImageRecipe and CreateContainerRecipe with a parentImage that is an ARN but not an Image Builder "
         "image's (a component, recipe, pipeline or configuration, or another service's ARN) answer "

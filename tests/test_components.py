@@ -614,3 +614,38 @@ def test_a_recipe_builds_on_an_own_image_of_its_own_type(fake: Any, client: Any,
 
     client.create_image_recipe(name="child", parentImage=ami, **recipe)
     client.create_container_recipe(name="child", parentImage=docker, **recipe, **_CONTAINER_FIELDS)
+
+
+def test_a_recipe_sets_only_parameters_its_component_defines(client: Any, expect_error: Any):
+    hello = _create(client)  # DOCUMENT defines Greeting
+    greeting = {"name": "Greeting", "value": ["hi"]}
+    bucket = {"name": "S3BucketName", "value": ["bucket"]}
+    defined = [{"componentArn": hello, "parameters": [greeting]}]
+    client.create_image_recipe(name="defined", semanticVersion="1.0.0", parentImage=PARENT, components=defined)
+    components = [*COMPONENTS, {"componentArn": hello, "parameters": [greeting, bucket]}]
+    for create, extra in (
+        (client.create_image_recipe, {"parentImage": PARENT}),
+        (client.create_container_recipe, {**_CONTAINER_FIELDS, "parentImage": "amazonlinux:latest"}),
+    ):
+        with pytest.raises(ClientError) as caught:
+            create(name="undefined", semanticVersion="1.0.0", components=components, **extra)
+        # AWS's answer (CloudTrail in aws-ia/terraform-aws-ec2-image-builder#106), though neither model lists the code.
+        expect_error(caught.value, "InvalidParameterCombinationException", 400)
+        assert caught.value.response["Error"]["Message"] == (
+            "The value supplied for parameter 'components[1].parameters' is not valid. The following parameters are "
+            "not defined in the provided component: S3BucketName"
+        )
+    assert [r["name"] for r in client.list_image_recipes()["imageRecipeSummaryList"]] == ["defined"]
+    assert client.list_container_recipes()["containerRecipeSummaryList"] == []
+
+    # Components the fake cannot read are taken as given: a document beyond its reader, one in S3, AWS's own
+    # (the fake's documents for them are stand-ins, not AWS's).
+    unread = "schemaVersion: 1.0\nparameters: &p\n  - Greeting:\n      type: string\nphases: *p\n"
+    with pytest.raises(Unsupported):
+        read_yaml(unread)
+    from_s3 = client.create_component(name="from-s3", semanticVersion="1.0.0", platform="Linux", uri="s3://b/c.yaml")
+    unread_arn = _create(client, name="unread", data=unread)
+    unchecked = (unread_arn, from_s3["componentBuildVersionArn"], COMPONENTS[0]["componentArn"])
+    for index, arn in enumerate(unchecked):
+        given = [{"componentArn": arn, "parameters": [bucket]}]
+        client.create_image_recipe(name=f"given{index}", semanticVersion="1.0.0", parentImage=PARENT, components=given)

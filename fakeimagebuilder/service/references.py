@@ -26,6 +26,20 @@ parentImage (InvalidRequestException, "The value supplied for parameter
 'parentImage' is not valid. ..."). Other accounts' and AWS's images are
 taken as given: the fake cannot tell their type.
 
+A recipe may set only the parameters its components define: AWS refused a
+CreateImageRecipe whose component lacked the parameter it set with
+InvalidParameterCombinationException "The value supplied for parameter
+'components[0].parameters' is not valid. The following parameters are not
+defined in the provided component: S3BucketName" (CloudTrail quoted in
+aws-ia/terraform-aws-ec2-image-builder#106); ComponentConfiguration's doc
+(botocore 1.44): "you can only supply parameters that the component
+defines". The model lists that code for neither Create*Recipe operation,
+and the wire answers it with its own status, 400, as AWS did. Only the
+caller's own components whose document the fake read are checked: AWS's
+(the fake's documents for them are stand-ins), other accounts', one made
+from an S3 ``uri``, or one whose YAML the fake's reader does not read are
+taken as given.
+
 AWS-managed workflows may only be named at version ``x.x.x``: AWS answered a
 pipeline naming ``build-image/1.0.1/1`` with "The value supplied for
 parameter 'workflows' is not valid. AWS managed workflows must have latest
@@ -39,11 +53,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .arns import Arn
+from .documents import read_document
 from .errors import InvalidRequestException, ResourceNotFoundException, error_for_code
 from .state import Scope
 
 __all__ = [
     "MISSING_REFERENCE_ERRORS",
+    "require_defined_parameters",
     "require_existing",
     "require_parent_image",
     "require_workflows",
@@ -83,6 +99,48 @@ def require_existing(scope: Scope, arns: Iterable[object], parameter: str) -> No
                 code,
                 f"The value supplied for parameter '{parameter}' is not valid. The resource '{text}' does not exist.",
             ) from missing
+
+
+def _defined_parameters(component: Mapping[str, Any]) -> set[str] | None:
+    """The names of the parameters a component's document defines; None when the fake has no document it reads."""
+    data = component.get("data")
+    if data is None:
+        return None  # made from an S3 uri: AWS read the document, the fake did not
+    try:
+        document = read_document(data, ValueError)
+    except ValueError:  # accepted by a reader that read it otherwise (a state file of another version)
+        return None
+    if document is None:
+        return None  # YAML beyond the fake's reader, accepted unchecked
+    entries = document.get("parameters")
+    if not isinstance(entries, list):
+        return set()
+    # Each entry maps one parameter's name to its settings (components.py checked that at create).
+    return {str(name) for entry in entries if isinstance(entry, dict) for name in entry}
+
+
+def require_defined_parameters(scope: Scope, components: Iterable[Mapping[str, Any]]) -> None:
+    """Each recipe component's ``parameters`` are ones its component defines, where the fake can tell (see the
+    module's docstring); else InvalidParameterCombinationException naming them, as AWS words it."""
+    from .kinds import COMPONENT
+    from .resources import resolve
+
+    for index, entry in enumerate(components):
+        given = [parameter.get("name") for parameter in entry.get("parameters") or ()]
+        text = entry.get("componentArn")
+        if not given or not isinstance(text, str):
+            continue
+        arn = Arn.parse(text)
+        if (arn.partition, arn.region, arn.account) != (scope.partition, scope.region, scope.account):
+            continue
+        defined = _defined_parameters(resolve(COMPONENT, scope, text))
+        undefined = [name for name in dict.fromkeys(given) if defined is not None and name not in defined]
+        if undefined:
+            raise error_for_code(
+                "InvalidParameterCombinationException",
+                f"The value supplied for parameter 'components[{index}].parameters' is not valid. The following "
+                f"parameters are not defined in the provided component: {', '.join(map(str, undefined))}",
+            )
 
 
 def _invalid_parent(detail: str) -> InvalidRequestException:

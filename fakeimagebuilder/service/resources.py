@@ -30,7 +30,7 @@ from .filters import passes, refuse_by_name_with_version
 from .kinds import COMPONENT, CONTAINER_RECIPE, DISTRIBUTION, INFRASTRUCTURE, KINDS, RECIPE, Kind, referenced_arns
 from .managed import MANAGED_TYPES, catalogue
 from .paging import page
-from .references import require_existing, require_parent_image
+from .references import require_defined_parameters, require_existing, require_parent_image
 from .state import Operation, Scope, Store
 from .versions import (
     assigned,
@@ -416,6 +416,7 @@ def create(kind: Kind, scope: Scope, params: dict[str, Any], now: float, arn: st
     items = kind.items(scope)
     check_references([params.get("parentImage"), *referenced_arns(kind, params)])
     require_existing(scope, referenced_arns(kind, params), "components")
+    require_defined_parameters(scope, params.get("components") or ())
     require_parent_image(scope, params.get("parentImage"), container=kind is CONTAINER_RECIPE)
     if arn in items:
         raise ResourceAlreadyExistsException(f"The following resource '{kind.label}' already exists: '{arn}'.")
