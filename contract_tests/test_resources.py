@@ -311,7 +311,8 @@ def _policy(workspace: Workspace, arn: str, actions: list[str]) -> str:
 def test_a_component_reads_back_lists_and_is_held_by_the_recipes_using_it(workspace: Workspace) -> None:
     """CreateComponent: a refused document makes nothing; an accepted one reads back as sent (type BUILD from its
     phases), lists once under its version, carries a resource policy; a recipe naming a component that does not
-    exist is refused, one using it holds it (ResourceDependencyException)."""
+    exist, setting a parameter it does not define, or naming it as its parent image is refused, one using it holds it
+    (ResourceDependencyException)."""
     client = workspace.client
     name = workspace.names.new("component")
     sent = {
@@ -366,6 +367,30 @@ def test_a_component_reads_back_lists_and_is_held_by_the_recipes_using_it(worksp
                     components=[{"componentArn": missing}],
                     tags=workspace.tags(),
                 )
+    undefined = re.escape(
+        "The value supplied for parameter 'components[0].parameters' is not valid. The following parameters are "
+        "not defined in the provided component: S3BucketName"
+    )
+    with verifies("parent-image-forms"), expect_error("InvalidRequestException", 400, "'parentImage'"):
+        client.create_image_recipe(
+            name=recipe_name,
+            semanticVersion="1.0.0",
+            parentImage=arn,  # a component is no image
+            components=[{"componentArn": arn}],
+            tags=workspace.tags(),
+        )
+    undefined_parameter = {
+        "componentArn": workspace.arn("component", name, "x.x.x"),
+        "parameters": [{"name": "S3BucketName", "value": ["bucket"]}],
+    }
+    with verifies("component-parameters-defined"), expect_error("InvalidParameterCombinationException", 400, undefined):
+        client.create_image_recipe(
+            name=recipe_name,
+            semanticVersion="1.0.0",
+            parentImage=parent,
+            components=[undefined_parameter],
+            tags=workspace.tags(),
+        )
     recipe = client.create_image_recipe(
         name=recipe_name,
         semanticVersion="1.0.0",

@@ -856,10 +856,15 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "working-directory",
-        "A Linux or macOS image recipe created without workingDirectory reads back '/tmp'.",
+        "An image recipe created without workingDirectory reads back where AWS runs its build: '/tmp' for Linux "
+        "and macOS, 'C:/' for Windows (whichever model the caller has).",
         "likely",
-        "aws/aws-parallelcluster#7515 (sets workingDirectory 'to avoid executing in /tmp'); Windows left unset",
-        "tests/test_operations.py::test_a_recipe_without_working_directory_reads_tmp",
+        f"{_MODEL}: botocore 1.44's doc of ImageRecipe.workingDirectory and CreateImageRecipe.workingDirectory "
+        "('If you don't specify a working directory, Image Builder uses /tmp for Linux and macOS build "
+        "instances, and C:/ for Windows build instances'; 1.40.41's doc names no default, but the default is "
+        "AWS's, not the model's); aws/aws-parallelcluster#7515 (sets workingDirectory 'to avoid executing in "
+        "/tmp'); that Get shows the default rather than leaving it out is not observed",
+        "tests/test_operations.py::test_a_recipe_without_working_directory_reads_its_platforms_default",
     ),
     Behaviour(
         "resource-policy",
@@ -891,6 +896,20 @@ LEDGER: tuple[Behaviour, ...] = (
         "botocore 1.40.41's model, and other AWS services answer a missing resource policy with a 404 "
         "(switch: missing_component_policy)",
         "tests/test_operations.py::test_a_resource_without_a_policy_answers_an_empty_one",
+    ),
+    Behaviour(
+        "delete-recipe-wildcard",
+        "DeleteImageRecipe and DeleteContainerRecipe with a wildcard version (x.x.x, 1.x.x, 1.2.x) answer "
+        "InvalidParameterValueException (400) 'The value supplied for parameter '<imageRecipeArn|"
+        "containerRecipeArn>' is not valid. ...' and delete nothing, whichever version the wildcard selects.",
+        "assumed",
+        f"{_MODEL}: botocore 1.44's ImageRecipeArn and ContainerRecipeArn patterns admit wildcards (Get and "
+        "Put*Policy resolve them: wildcard-highest, resource-policy-wildcard), while DeleteComponent's and "
+        "DeleteWorkflow's patterns, and 1.40.41's recipe patterns, admit none, so the fake refuses one as those "
+        "do, with the same code; "
+        f"{_CFN}image-recipe/src/main/java/software/amazon/imagebuilder/imagerecipe/RequestUtil.java deletes by "
+        "the recipe's own ARN; what AWS answers for a wildcard is not published",
+        "tests/test_operations.py::test_a_recipe_is_not_deleted_through_a_wildcard",
     ),
     Behaviour(
         "resource-policy-wildcard",
@@ -962,6 +981,51 @@ LEDGER: tuple[Behaviour, ...] = (
         "pulumi/pulumi#6919 (a real DeleteComponent of a component a recipe uses, with that message; the error is "
         "modeled for DeleteComponent); the wildcard case is assumed",
         "tests/test_components.py::test_a_component_a_recipe_uses_cannot_be_deleted",
+    ),
+    Behaviour(
+        "component-parameters-defined",
+        "CreateImageRecipe and CreateContainerRecipe setting a parameter its component does not define answer "
+        "InvalidParameterCombinationException (400) 'The value supplied for parameter 'components[<i>].parameters' "
+        "is not valid. The following parameters are not defined in the provided component: <names>', and nothing "
+        "is made. Checked for the caller's own components whose document the fake read; AWS's (the fake's "
+        "documents for them are stand-ins), other accounts', ones made from an S3 uri and ones whose YAML the "
+        "fake's reader does not read are taken as given.",
+        "likely",
+        "aws-ia/terraform-aws-ec2-image-builder#106 (CloudTrail of a real CreateImageRecipe: errorCode "
+        "InvalidParameterCombinationException, message 'The value supplied for parameter 'components[0].parameters' "
+        "is not valid. The following parameters are not defined in the provided component: S3BucketName'); "
+        f"{_MODEL}: botocore 1.44's doc of ComponentConfiguration.parameters ('you can only supply parameters that "
+        "the component defines'). Neither 1.40.41's nor 1.44's model lists the code for these operations; the "
+        "wire answers it with the model's status for it, 400, and botocore raises it by its code. The status is "
+        "not in the record; names are compared exactly and several are joined with ', ' (assumed)",
+        "tests/test_components.py::test_a_recipe_sets_only_parameters_its_component_defines",
+    ),
+    Behaviour(
+        "parent-image-forms",
+        "CreateImageRecipe and CreateContainerRecipe with a parentImage that is an ARN but not an Image Builder "
+        "image's (a component, recipe, pipeline or configuration, or another service's ARN) answer "
+        "InvalidRequestException (400) 'The value supplied for parameter 'parentImage' is not valid. '<arn>' is "
+        "not the ARN of an Image Builder image; specify <the forms the parameter takes>.', and nothing is made. "
+        "Other text (an AMI ID, ssm:<parameter>, a Marketplace product ID, a container image URI) is taken as given.",
+        "assumed",
+        f"{_MODEL}: the docs of CreateImageRecipe.parentImage (botocore 1.40.41 and 1.44: 'AMI ID', 'Image Builder "
+        "image Amazon Resource Name (ARN)', 'Systems Manager (SSM) Parameter Store Parameter, prefixed by ssm:', "
+        "'Marketplace product ID') and CreateContainerRecipe.parentImage (1.44: 'an Image Builder image resource "
+        "ARN or a container image URI'); the code and the wording are those the fake answers for a malformed "
+        "parentImage (wildcard-shape, container-recipe-ecr-parent); AWS's answer is not published",
+        "tests/test_components.py::test_a_parent_image_arn_must_name_an_image",
+    ),
+    Behaviour(
+        "parent-image-type",
+        "An image recipe whose parentImage selects a container (DOCKER) image of the caller's own, or a container "
+        "recipe whose parentImage selects an own AMI image, answers InvalidRequestException (400) 'The value "
+        "supplied for parameter 'parentImage' is not valid. The image '<arn>' is ...'; other accounts' and AWS's "
+        "images are taken as given (the fake cannot tell their type).",
+        "assumed",
+        f"{_MODEL}: ImageRecipe.parentImage is 'the base image for customizations' of an AMI recipe, "
+        "ContainerRecipe.parentImage 'the base image for customizations specified in the container recipe', "
+        "which its Dockerfile template starts FROM; the code and wording as parent-image-forms",
+        "tests/test_components.py::test_a_recipe_builds_on_an_own_image_of_its_own_type",
     ),
     Behaviour(
         "reference-exists",
@@ -1326,8 +1390,8 @@ LEDGER: tuple[Behaviour, ...] = (
         "Get of every kind (components, workflows, image and container recipes, infrastructure and distribution "
         "configurations, pipelines, lifecycle policies) answers each member Create accepted exactly as sent, where "
         "its document has the member, and AWS's defaults for those left out (a pipeline's status ENABLED, "
-        "enhancedImageMetadataEnabled true and image tests on for 720 minutes; a Linux recipe's workingDirectory "
-        "/tmp; tags {}).",
+        "enhancedImageMetadataEnabled true and image tests on for 720 minutes; an image recipe's workingDirectory "
+        "/tmp, or C:/ on Windows; tags {}).",
         "likely",
         "hashicorp/terraform-provider-aws internal/service/imagebuilder/*_test.go (ImportStateVerify against real "
         "AWS: every attribute read back equals the configuration); the defaults: model docs and the rows "
@@ -1569,6 +1633,15 @@ LEDGER: tuple[Behaviour, ...] = (
         f"the supported names are those the API reference lists per operation ({_API}API_ListImages.html); "
         "the code is chosen (InvalidRequestException is modeled for every list)",
         "tests/test_operations.py::test_a_bad_filter_name_is_refused_even_with_nothing_to_list",
+    ),
+    Behaviour(
+        "filter-name-missing",
+        "A list filter (or ListImageScanFindingAggregations' filter) sent without a name, or with a null one, "
+        "answers InvalidRequestException (400) 'A filter must have a name; use one of: <the names it takes>.'",
+        "assumed",
+        f"{_MODEL} (Filter.name is not a required member, so a request may leave it out); the code as "
+        "filter-names; the wording is the fake's",
+        "tests/test_operations.py::test_a_filter_without_a_name_is_refused_in_words_not_python",
     ),
     Behaviour(
         "filter-names-documented",

@@ -548,3 +548,104 @@ def test_a_recipe_may_build_on_an_image_of_the_caller_s_own(fake: Any, client: A
         name = f"child-{len(client.list_image_recipes()['imageRecipeSummaryList'])}"
         client.create_image_recipe(name=name, semanticVersion="1.0.0", parentImage=parent, components=COMPONENTS)
     assert len(client.list_image_recipes()["imageRecipeSummaryList"]) == 4
+
+
+_CONTAINER_FIELDS = {
+    "containerType": "DOCKER",
+    "dockerfileTemplateData": "FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:components }}}",
+    "targetRepository": {"service": "ECR", "repositoryName": "web"},
+}
+
+
+def _refused_parent(caught: Any, parent: str, expect_error: Any) -> None:
+    expect_error(caught.value, "InvalidRequestException", 400)
+    message = caught.value.response["Error"]["Message"]
+    assert message.startswith("The value supplied for parameter 'parentImage' is not valid. ")
+    assert parent in message
+
+
+def test_a_parent_image_arn_must_name_an_image(client: Any, make_stack: Any, expect_error: Any):
+    stack = make_stack()
+    component = client.create_component(name="hello", semanticVersion="1.0.0", platform="Linux", data=DOCUMENT)
+    not_images = (
+        component["componentBuildVersionArn"],
+        stack.recipe_arn,
+        stack.pipeline_arn,
+        stack.infrastructure_arn,
+        "arn:aws:ec2:us-east-1::image/ami-0123456789abcdef0",
+        "arn:",
+    )
+    recipe = {"semanticVersion": "1.0.0", "components": COMPONENTS}
+    for index, parent in enumerate(not_images):
+        for create, extra in ((client.create_image_recipe, {}), (client.create_container_recipe, _CONTAINER_FIELDS)):
+            # The parentImage docs list the forms: an AMI ID, an Image Builder image ARN, ssm:<parameter>, a
+            # Marketplace product ID (image recipes); an Image Builder image ARN or a container image URI.
+            with pytest.raises(ClientError) as caught:
+                create(name=f"child{index}", parentImage=parent, **recipe, **extra)
+            _refused_parent(caught, parent, expect_error)
+    assert [r["name"] for r in client.list_image_recipes()["imageRecipeSummaryList"]] == ["web"]
+    assert client.list_container_recipes()["containerRecipeSummaryList"] == []
+    for index, parent in enumerate(("ami-0123456789abcdef0", "ssm:/aws/service/ami-amazon-linux-latest/al2023")):
+        client.create_image_recipe(name=f"other{index}", parentImage=parent, **recipe)
+
+
+def test_a_recipe_builds_on_an_own_image_of_its_own_type(fake: Any, client: Any, make_stack: Any, expect_error: Any):
+    stack = make_stack()
+    recipe = {"semanticVersion": "1.0.0", "components": COMPONENTS}
+    box = client.create_container_recipe(name="box", parentImage="amazonlinux:latest", **recipe, **_CONTAINER_FIELDS)
+    ami = client.create_image(imageRecipeArn=stack.recipe_arn, infrastructureConfigurationArn=stack.infrastructure_arn)
+    docker = client.create_image(
+        containerRecipeArn=box["containerRecipeArn"], infrastructureConfigurationArn=stack.infrastructure_arn
+    )
+    ami, docker = ami["imageBuildVersionArn"], docker["imageBuildVersionArn"]
+    fake.advance(4 * 3600)
+
+    # An AMI recipe on a container image, or a container recipe (FROM its parent) on an AMI, is refused, through
+    # the image's version and wildcard ARNs too.
+    for parent, create, extra in (
+        (docker, client.create_image_recipe, {}),
+        (docker.rsplit("/", 2)[0] + "/x.x.x", client.create_image_recipe, {}),
+        (ami, client.create_container_recipe, _CONTAINER_FIELDS),
+        (ami.rsplit("/", 1)[0], client.create_container_recipe, _CONTAINER_FIELDS),
+    ):
+        with pytest.raises(ClientError) as caught:
+            create(name="child", parentImage=parent, **recipe, **extra)
+        _refused_parent(caught, parent, expect_error)
+
+    client.create_image_recipe(name="child", parentImage=ami, **recipe)
+    client.create_container_recipe(name="child", parentImage=docker, **recipe, **_CONTAINER_FIELDS)
+
+
+def test_a_recipe_sets_only_parameters_its_component_defines(client: Any, expect_error: Any):
+    hello = _create(client)  # DOCUMENT defines Greeting
+    greeting = {"name": "Greeting", "value": ["hi"]}
+    bucket = {"name": "S3BucketName", "value": ["bucket"]}
+    defined = [{"componentArn": hello, "parameters": [greeting]}]
+    client.create_image_recipe(name="defined", semanticVersion="1.0.0", parentImage=PARENT, components=defined)
+    components = [*COMPONENTS, {"componentArn": hello, "parameters": [greeting, bucket]}]
+    for create, extra in (
+        (client.create_image_recipe, {"parentImage": PARENT}),
+        (client.create_container_recipe, {**_CONTAINER_FIELDS, "parentImage": "amazonlinux:latest"}),
+    ):
+        with pytest.raises(ClientError) as caught:
+            create(name="undefined", semanticVersion="1.0.0", components=components, **extra)
+        # AWS's answer (CloudTrail in aws-ia/terraform-aws-ec2-image-builder#106), though neither model lists the code.
+        expect_error(caught.value, "InvalidParameterCombinationException", 400)
+        assert caught.value.response["Error"]["Message"] == (
+            "The value supplied for parameter 'components[1].parameters' is not valid. The following parameters are "
+            "not defined in the provided component: S3BucketName"
+        )
+    assert [r["name"] for r in client.list_image_recipes()["imageRecipeSummaryList"]] == ["defined"]
+    assert client.list_container_recipes()["containerRecipeSummaryList"] == []
+
+    # Components the fake cannot read are taken as given: a document beyond its reader, one in S3, AWS's own
+    # (the fake's documents for them are stand-ins, not AWS's).
+    unread = "schemaVersion: 1.0\nparameters: &p\n  - Greeting:\n      type: string\nphases: *p\n"
+    with pytest.raises(Unsupported):
+        read_yaml(unread)
+    from_s3 = client.create_component(name="from-s3", semanticVersion="1.0.0", platform="Linux", uri="s3://b/c.yaml")
+    unread_arn = _create(client, name="unread", data=unread)
+    unchecked = (unread_arn, from_s3["componentBuildVersionArn"], COMPONENTS[0]["componentArn"])
+    for index, arn in enumerate(unchecked):
+        given = [{"componentArn": arn, "parameters": [bucket]}]
+        client.create_image_recipe(name=f"given{index}", semanticVersion="1.0.0", parentImage=PARENT, components=given)

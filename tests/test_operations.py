@@ -1279,6 +1279,32 @@ def test_a_bad_filter_name_is_refused_even_with_nothing_to_list(client: Any, ope
     assert "'bogus'" in caught.value.response["Error"]["Message"]
 
 
+@pytest.mark.parametrize(
+    ("operation", "filters"),
+    [
+        ("ListImageRecipes", [{"values": ["x"]}]),
+        ("ListComponents", [{"name": None, "values": None}]),
+        ("ListImageScanFindings", [{"values": ["x"]}]),
+    ],
+)
+def test_a_filter_without_a_name_is_refused_in_words_not_python(
+    send_raw: Any, operation: str, filters: list[dict[str, Any]]
+):
+    # The model does not require Filter.name, so a filter may come without one, or with a JSON null.
+    answer = send_raw("POST", f"/{operation}", {"filters": filters})
+
+    assert (answer.status, answer.headers["x-amzn-ErrorType"]) == (400, "InvalidRequestException")
+    message = json.loads(answer.body)["message"]
+    assert message.startswith("A filter must have a name; use one of: ") and "None" not in message
+
+
+def test_an_aggregation_filter_without_a_name_is_refused_in_words_not_python(send_raw: Any):
+    answer = send_raw("POST", "/ListImageScanFindingAggregations", {"filter": {"values": ["x"]}})
+
+    assert (answer.status, answer.headers["x-amzn-ErrorType"]) == (400, "InvalidRequestException")
+    assert json.loads(answer.body)["message"].startswith("A filter must have a name; use one of: ")
+
+
 @pytest.mark.parametrize("operation", ["list_components", "list_workflows", "list_images"])
 def test_by_name_does_not_combine_with_the_version_filter(client: Any, expect_error: Any, operation: str):
     list_ = getattr(client, operation)
@@ -1456,13 +1482,22 @@ def test_update_replaces_configuration_settings(fake: Any, client: Any):
     assert summary["dateUpdated"] == dist["dateUpdated"]
 
 
-def test_a_recipe_without_working_directory_reads_tmp(client: Any, stack: Any):
+def test_a_recipe_without_working_directory_reads_its_platforms_default(client: Any, stack: Any):
     explicit = client.create_image_recipe(
         name="own", semanticVersion="1.0.0", parentImage=AWS_PARENT, components=COMPONENTS, workingDirectory="/work"
+    )["imageRecipeArn"]
+    windows = client.create_image_recipe(
+        name="win",
+        semanticVersion="1.0.0",
+        parentImage="arn:aws:imagebuilder:us-east-1:aws:image/windows-server-2022-english-full-base-x86/x.x.x",
+        components=[{"componentArn": "arn:aws:imagebuilder:us-east-1:aws:component/update-windows/x.x.x"}],
     )["imageRecipeArn"]
 
     assert client.get_image_recipe(imageRecipeArn=stack.recipe_arn)["imageRecipe"]["workingDirectory"] == "/tmp"
     assert client.get_image_recipe(imageRecipeArn=explicit)["imageRecipe"]["workingDirectory"] == "/work"
+    # ImageRecipe.workingDirectory's doc (botocore 1.44): "C:/ for Windows build instances".
+    shown = client.get_image_recipe(imageRecipeArn=windows)["imageRecipe"]
+    assert (shown["platform"], shown["workingDirectory"]) == ("Windows", "C:/")
 
 
 def test_resource_policies_are_kept_per_resource(client: Any, world: SimpleNamespace, expect_error: Any):
@@ -1563,6 +1598,32 @@ def test_a_policy_put_through_a_wildcard_belongs_to_the_recipe_it_selects(client
     second = create(semanticVersion="2.0.0", **fields)[member]
     for arn in (wildcard, second):
         assert get(**{member: arn})["policy"] == "{}"
+
+
+@pytest.mark.parametrize("kind", ["image-recipe", "container-recipe"])
+def test_a_recipe_is_not_deleted_through_a_wildcard(client: Any, expect_error: Any, kind: str):
+    member = "imageRecipeArn" if kind == "image-recipe" else "containerRecipeArn"
+    words = kind.replace("-", "_")
+    create, get, delete = (getattr(client, f"{verb}_{words}") for verb in ("create", "get", "delete"))
+    fields: dict[str, Any] = {"name": "web", "parentImage": AWS_PARENT, "components": COMPONENTS}
+    if kind == "container-recipe":
+        fields.update(
+            containerType="DOCKER",
+            parentImage="amazonlinux:latest",
+            dockerfileTemplateData=DOCKERFILE,
+            targetRepository=REPOSITORY,
+        )
+    arn = create(semanticVersion="1.0.0", **fields)[member]
+
+    # Get resolves the wildcard; Delete takes one version, as DeleteComponent's and DeleteWorkflow's patterns
+    # (and botocore 1.40.41's recipe patterns) require: not "does not exist" for a recipe that does.
+    for wildcard in (f"{PREFIX}:{kind}/web/x.x.x", f"{PREFIX}:{kind}/web/1.0.x"):
+        with pytest.raises(ClientError) as caught:
+            delete(**{member: wildcard})
+        expect_error(caught.value, "InvalidParameterValueException", 400)
+        assert f"parameter '{member}' is not valid" in caught.value.response["Error"]["Message"]
+    assert get(**{member: arn})[member.removesuffix("Arn")]["arn"] == arn
+    delete(**{member: arn})
 
 
 def test_a_container_recipe_reads_back_what_create_accepted(client: Any, stack: Any, expect_error: Any):

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import InvalidRequestException
 
-__all__ = ["passes", "refuse_by_name_with_version"]
+__all__ = ["passes", "refuse_by_name_with_version", "unsupported_filter"]
+
+
+def unsupported_filter(name: object, allowed: Iterable[str]) -> InvalidRequestException:
+    """The refusal of a filter ``name`` that is not one of ``allowed``; None is a filter sent without a name."""
+    names = ", ".join(allowed)
+    if name is None:
+        # The model does not require Filter.name: a filter without one is refused as naming nothing.
+        return InvalidRequestException(f"A filter must have a name; use one of: {names}.")
+    return InvalidRequestException(f"The filter name '{name}' is not supported; use one of: {names}.")
 
 
 def _matches(value: Any, values: set[str]) -> bool:
@@ -25,9 +34,7 @@ def passes(filters: list[dict[str, Any]], allowed: tuple[str, ...]) -> Callable[
     """
     for f in filters:
         if f.get("name") not in allowed:
-            raise InvalidRequestException(
-                f"The filter name '{f.get('name')}' is not supported; use one of: {', '.join(allowed)}."
-            )
+            raise unsupported_filter(f.get("name"), allowed)
     wanted = [(f["name"], {str(v) for v in f.get("values") or ()}) for f in filters]
 
     def test(item: dict[str, Any]) -> bool:

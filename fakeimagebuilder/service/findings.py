@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .builds import Build
-from .errors import InvalidRequestException
 from .events import Pending, cve_detected
+from .filters import unsupported_filter
 from .paging import page
 from .state import Scope
 
@@ -155,9 +155,7 @@ def list_image_scan_findings(scope: Scope, params: dict[str, Any], now: float) -
     filters = params.get("filters") or []
     for f in filters:
         if f.get("name") not in _FILTERS:
-            raise InvalidRequestException(
-                f"The filter name '{f.get('name')}' is not supported; use one of: {', '.join(_FILTERS)}."
-            )
+            raise unsupported_filter(f.get("name"), _FILTERS)
     wanted = [(f["name"], set(f.get("values") or ())) for f in filters]
     found = [
         (place, finding)
@@ -189,9 +187,7 @@ def list_image_scan_finding_aggregations(scope: Scope, params: dict[str, Any], n
     chosen = params.get("filter")
     name = chosen.get("name") if chosen else "accountId"
     if name not in _AGGREGATIONS:
-        raise InvalidRequestException(
-            f"The filter name '{name}' is not supported; use one of: {', '.join(_AGGREGATIONS)}."
-        )
+        raise unsupported_filter(name, _AGGREGATIONS)
     values = set(chosen.get("values") or ()) if chosen else None
     groups: dict[str, list[dict[str, Any]]] = {}
     for _, finding in _findings(scope, now):

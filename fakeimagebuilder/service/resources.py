@@ -27,10 +27,10 @@ from .errors import (
     error_for_code,
 )
 from .filters import passes, refuse_by_name_with_version
-from .kinds import COMPONENT, DISTRIBUTION, INFRASTRUCTURE, KINDS, RECIPE, Kind, referenced_arns
+from .kinds import COMPONENT, CONTAINER_RECIPE, DISTRIBUTION, INFRASTRUCTURE, KINDS, RECIPE, Kind, referenced_arns
 from .managed import MANAGED_TYPES, catalogue
 from .paging import page
-from .references import require_existing
+from .references import require_defined_parameters, require_existing, require_parent_image
 from .state import Operation, Scope, Store
 from .versions import (
     assigned,
@@ -187,12 +187,31 @@ def get(kind: Kind) -> Operation:
     return operation
 
 
+def _wildcard_version(kind: Kind, text: str) -> bool:
+    """Whether the ARN ``text`` of a versioned kind names its version with an ``x`` wildcard."""
+    version = text.rsplit("/", 2 if kind.build_versions else 1)[1]
+    return "x" in version.split(".")
+
+
 def delete(kind: Kind) -> Operation:
-    """Delete<Kind>: the exact resource named, unless another resource still references it."""
+    """Delete<Kind>: the exact resource named, unless another resource still references it.
+
+    A wildcard version (``image-recipe/r/x.x.x``, which later models'
+    ImageRecipeArn and ContainerRecipeArn patterns admit) is refused
+    (InvalidParameterValueException), as DeleteComponent's and
+    DeleteWorkflow's patterns and botocore 1.40.41's recipe patterns refuse
+    one: a delete names the one version it removes, and one that resolves a
+    wildcard would remove whichever version is highest at that instant.
+    """
 
     def operation(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
         arn = params[kind.arn_member]
         scope.check_arn(arn)
+        if kind.versioned and _wildcard_version(kind, arn):
+            raise InvalidParameterValueException(
+                f"The value supplied for parameter '{kind.arn_member}' is not valid. Delete{kind.label} takes the "
+                f"ARN of one version (<name>/<major>.<minor>.<patch>), not a wildcard version: '{arn}'."
+            )
         items = kind.items(scope)
         if arn not in items:
             raise _not_found(kind, arn)
@@ -397,7 +416,8 @@ def create(kind: Kind, scope: Scope, params: dict[str, Any], now: float, arn: st
     items = kind.items(scope)
     check_references([params.get("parentImage"), *referenced_arns(kind, params)])
     require_existing(scope, referenced_arns(kind, params), "components")
-    require_existing(scope, [params.get("parentImage")], "parentImage")
+    require_defined_parameters(scope, params.get("components") or ())
+    require_parent_image(scope, params.get("parentImage"), container=kind is CONTAINER_RECIPE)
     if arn in items:
         raise ResourceAlreadyExistsException(f"The following resource '{kind.label}' already exists: '{arn}'.")
     document.update(arn=arn, dateCreated=date_string(now), tags=dict(params.get("tags") or {}))
@@ -501,15 +521,16 @@ def recipe_version(kind: Kind, scope: Scope, params: dict[str, Any]) -> str:
 def create_image_recipe(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
     """CreateImageRecipe: a recipe version, concrete or with one ``x`` node the fake assigns (``recipe_version``).
 
-    A Linux or macOS recipe without ``workingDirectory`` reads back ``/tmp``,
-    where AWS runs the build.
+    A recipe without ``workingDirectory`` reads back where AWS runs the
+    build: ``/tmp`` on Linux and macOS, ``C:/`` on Windows (model doc of
+    ImageRecipe.workingDirectory, botocore 1.44; AWS's behaviour, whatever the
+    caller's model says).
     """
     version = recipe_version(RECIPE, scope, params)
     document = _copy(params, "semanticVersion")
     platform = platform_of(params["parentImage"])
     document.update(type="AMI", platform=platform, owner=scope.account, version=version)
-    if platform != "Windows":
-        document.setdefault("workingDirectory", "/tmp")
+    document.setdefault("workingDirectory", "C:/" if platform == "Windows" else "/tmp")
     arn = scope.arn(RECIPE.resource_type, normalise_name(params["name"]), version)
     create(RECIPE, scope, params, now, arn, document)
     return {RECIPE.arn_member: arn, "latestVersionReferences": latest_version_references(arn)}
