@@ -106,8 +106,9 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "failed-reason",
         "A failed build ends FAILED with state.reason in AWS's workflow wording: \"Workflow Execution ID: "
-        "'wf-...' failed with reason: Document <component ARN> failed!\" (the recipe's first component; "
-        "BuildPlan.failure_reason switches it), when a workflow step failed.",
+        "'wf-...' failed with reason: Document <component build version ARN> failed!\" (the build version the "
+        "recipe's first component ran as: row failure-component-build-version; BuildPlan.failure_reason "
+        "switches it), when a workflow step failed.",
         "confirmed",
         "https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-failure-context.html (the ids are the "
         "failed workflow execution's)",
@@ -133,6 +134,23 @@ LEDGER: tuple[Behaviour, ...] = (
         "https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-failure-context.html; "
         f"{_API}API_ImageFailureContext.html (the ids are those of the build's workflow executions)",
         "tests/test_documents.py::test_a_failed_build_names_its_workflow_and_component",
+    ),
+    Behaviour(
+        "failure-component-build-version",
+        "A failure's componentFailure.componentArn, and the component its state.reason names, is the component "
+        "build version (.../component/<name>/<x.y.z>/<n>) the recipe's first component resolved to when the "
+        "build started (the caller's own as they were then, AWS-managed ones from the catalogue), a retry "
+        "included. A component shared from another account, whose builds the fake cannot know, leaves "
+        "componentArn out (the reason names it as the recipe writes it); a recipe without components shows no "
+        "componentFailure.",
+        "confirmed",
+        f"{_API}API_ComponentFailureContext.html ('The ARN of the component build version that failed', pattern "
+        "ending /x.y.z/n; the model's ComponentBuildVersionArn); "
+        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-failure-context.html (the example's reason "
+        "and componentArn both name component/my-example-component/1.0.0/1; 'Properties appear in the failure "
+        "context when the related information is available'); which component fails is the fake's choice",
+        "tests/test_documents.py::"
+        "test_a_failure_names_the_component_build_version_the_build_resolved_when_it_started",
     ),
     Behaviour(
         "cancel",

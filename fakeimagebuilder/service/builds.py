@@ -53,7 +53,9 @@ DEFAULT_FAILURE_REASON = (
 with failure context": https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-failure-context.html).
 
 A plan's ``failure_reason`` may use ``{status}`` (the status the build failed in),
-``{workflow_execution_id}`` and ``{component_arn}`` (the recipe's first component).
+``{workflow_execution_id}`` and ``{component_arn}`` (the build version the recipe's first component resolved to
+when the build started, as the guide's example names it; the ARN as the recipe writes it where the fake cannot
+resolve it: dependencies.failed_component).
 """
 
 
@@ -277,7 +279,7 @@ class Build:
     attempt_start: float = 0.0
     tests_enabled: bool = True
     specs: tuple[Any, ...] = ()
-    failing_component: str = ""  # the component a failure names (the reason's {component_arn})
+    failing_component: str = ""  # the component a failure names, as its recipe writes it (failed_component)
     first_status: str = "PENDING"
 
     def _earlier_at(self, now: float) -> Attempt | None:
