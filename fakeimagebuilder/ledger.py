@@ -717,12 +717,27 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "recreated-pipeline-images",
         "A pipeline made again under a deleted one's name (so the same ARN) lists only the images it built "
-        "itself; FakeImageBuilder(recreated_pipeline_lists_old_images=True) lists the deleted one's too.",
+        "itself; FakeImageBuilder(recreated_pipeline_lists_old_images=True) lists the deleted one's too. Until "
+        "it is made again, the ARN lists nothing either way (row list-pipeline-images-missing).",
         "assumed",
         "design choice, switchable: the new pipeline is a new resource (no lastRunStatus of its own yet), but "
         "AWS may list images by their sourcePipelineArn",
         "tests/test_lifecycle.py::"
         "test_a_pipeline_made_again_under_a_deleted_ones_name_lists_the_old_images_only_if_switched",
+    ),
+    Behaviour(
+        "list-pipeline-images-missing",
+        "ListImagePipelineImages of a pipeline ARN that does not exist (never made, or deleted; with "
+        "recreated_pipeline_lists_old_images too, which only concerns a pipeline made again) answers an empty "
+        "list, not ResourceNotFoundException, on any installed model; its filters and nextToken are still "
+        "checked, and another account's or region's ARN is refused as everywhere (rows forbidden, "
+        "client-exception).",
+        "confirmed",
+        "botocore 1.44 model doc of ListImagePipelineImages.imagePipelineArn ('If the ARN that you specify "
+        "doesn't exist, Image Builder returns an empty list rather than a ResourceNotFoundException error'; "
+        "older models say nothing, AWS answers alike); that a deleted pipeline's ARN no longer exists is the "
+        "fake's reading",
+        "tests/test_operations.py::test_pipeline_images_of_a_pipeline_that_does_not_exist_are_an_empty_list",
     ),
     Behaviour(
         "list-images",

@@ -388,12 +388,21 @@ def get_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any
 
 
 def list_image_pipeline_images(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """ListImagePipelineImages: the pipeline's builds, newest first, in progress ones included."""
+    """ListImagePipelineImages: the pipeline's builds, newest first, in progress ones included.
+
+    A pipeline ARN that does not exist (never made, or deleted) lists nothing: "If the ARN that you
+    specify doesn't exist, Image Builder returns an empty list rather than a ResourceNotFoundException
+    error" (model doc of imagePipelineArn, botocore 1.44; AWS's behaviour on any model). That holds
+    whatever ``recreated_pipeline_lists_old_images`` says: the knob only decides what a pipeline made
+    again under a deleted one's ARN lists. Another account's or region's ARN is refused, as everywhere.
+    """
     arn = params["imagePipelineArn"]
-    pipeline(scope, arn)
+    require_in_scope(Arn.parse(arn), partition=scope.partition, region=scope.region, account=scope.account, text=arn)
     filters = params.get("filters") or []
     builds: Sequence[Build]
-    if scope.settings.recreated_pipeline_lists_old_images:
+    if arn not in scope.pipelines:
+        builds = ()  # still through the page below: its filters and token are checked as for any pipeline
+    elif scope.settings.recreated_pipeline_lists_old_images:
         # Every image whose source pipeline ARN is this one, built by a deleted namesake too.
         builds = [b for b in reversed(scope.builds.values()) if b.pipeline["arn"] == arn]
     else:
