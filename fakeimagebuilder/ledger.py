@@ -2086,11 +2086,25 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "deleted-images-hidden",
         "An image a lifecycle action DELETED leaves ListImagePipelineImages, ListImageBuildVersions and "
-        "ListImages, while GetImage of its ARN still shows it DELETED; ListImages shows DEPRECATED and DISABLED "
-        "images only with includeDeprecated, and GetImage of an x.x.x version picks only AVAILABLE builds.",
+        "ListImages, while GetImage of its ARN still shows it DELETED; GetImage of an x.x.x version picks only "
+        "AVAILABLE builds. (DEPRECATED and DISABLED images of one's own stay in ListImages: row "
+        "own-deprecated-images-listed.)",
         "assumed",
-        "model doc of ListImages includeDeprecated; the rest is the fake's choice",
+        "the fake's choice: no source says what the lists show of a DELETED image, nor which builds a wildcard "
+        "GetImage passes over",
         "tests/test_lifecycle_executions.py::test_deleted_images_leave_every_list_and_their_amis_go_with_them",
+    ),
+    Behaviour(
+        "own-deprecated-images-listed",
+        "ListImages lists the caller's own DEPRECATED images with or without includeDeprecated: the flag "
+        "concerns AWS-managed images only (none of the fake's is deprecated). DISABLED own images are listed "
+        "alike.",
+        "confirmed",
+        "botocore 1.44 model doc of ListImages.includeDeprecated ('Deprecated images that you own are always "
+        "returned'; AWS's behaviour on any model: older models' doc says only 'Includes deprecated images in the "
+        "response list'); DISABLED is the fake's reading (the flag is about Amazon-managed images only)",
+        "tests/test_lifecycle_executions.py::"
+        "test_own_deprecated_and_disabled_images_stay_in_list_images_but_leave_wildcard_gets",
     ),
     Behaviour(
         "moto-sessions",
