@@ -2187,13 +2187,31 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "scan-findings",
         "A build with imageScanningEnabled and image tests reports the findings planted by set_scan_findings "
-        "(when it started) once it leaves TESTING: ListImageScanFindings shows them with the account, image, "
-        "pipeline and instant, filtered by imageBuildVersionArn, imagePipelineArn, vulnerabilityId or severity.",
+        "(when it started) once it leaves TESTING (a retry resuming after TESTING keeps them): "
+        "ListImageScanFindings shows them with the account, image, pipeline and instant, filtered by "
+        "imageBuildVersionArn, imagePipelineArn, vulnerabilityId or severity.",
         "assumed",
         "user guide image-security-findings.html (a snapshot of the test instance's findings; Inspector's "
         "severities); model docs of ListImageScanFindings filters and imageScanningEnabled (needs tests); the "
         "instant and the knob are the fake's",
         "tests/test_scan_findings.py::test_planted_findings_appear_when_the_scan_is_done",
+    ),
+    Behaviour(
+        "scan-state",
+        "GetImage of a build with imageScanningEnabled and image tests shows scanState: PENDING until TESTING, "
+        "SCANNING for the first half of TESTING and COLLECTING for the second, COMPLETED from the instant it "
+        "leaves TESTING (when its findings appear, kept by a retry resuming later); ABANDONED, with the reason "
+        "'The image reached status <FAILED|CANCELLED> before the scan findings were collected.', if it ends "
+        "first (a retry that tests again scans anew). No scanState without scanning or tests, for imports and "
+        "DistributeImage copies, nor in the summaries (ImageSummary has no such member); never FAILED or "
+        "TIMED_OUT.",
+        "assumed",
+        f"model docs of Image.scanState and ImageScanState.status (botocore 1.44; {_API}API_ImageScanState.html: "
+        "'The scan starts as PENDING and moves through SCANNING and COLLECTING to COMPLETED. Image Builder sets "
+        "the status to ABANDONED if the image reaches a terminal state before the scan finding collection "
+        "completes'); the scan runs while testing (imageScanningEnabled's doc); the instants and the reason's "
+        "wording are the fake's",
+        "tests/test_scan_findings.py::test_scan_state_moves_from_pending_through_scanning_and_collecting_to_completed",
     ),
     Behaviour(
         "scan-aggregations",

@@ -334,6 +334,7 @@ def image_document(scope: Scope, build: Build, now: float) -> dict[str, Any]:
         distributionConfiguration=build.distribution,
         imageTestsConfiguration=item.get("imageTestsConfiguration"),
         imageScanningConfiguration=item.get("imageScanningConfiguration"),
+        scanState=build.scan_state(now),  # only Image has it (not ImageSummary): GetImage's alone
         workflows=item.get("workflows"),
         executionRole=item.get("executionRole"),
         loggingConfiguration=item.get("loggingConfiguration"),
