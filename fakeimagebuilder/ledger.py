@@ -1318,10 +1318,23 @@ LEDGER: tuple[Behaviour, ...] = (
         "list-image-versions",
         "ListImages shows each image version (image/<name>/<x.y.z>) once, with its first build's date, oldest "
         "first; byName keeps each name's highest version; owner Amazon lists AWS's managed parent images "
-        "(imageSource AMAZON_MANAGED), the caller's own show CUSTOM.",
+        "(imageSource AMAZON_MANAGED), the caller's own show CUSTOM (row image-source-agrees).",
         "assumed",
         "model doc of ListImages and ImageVersion; which date and order are the fake's choices",
         "tests/test_operations.py::test_list_images_shows_each_image_version_once",
+    ),
+    Behaviour(
+        "image-source-agrees",
+        "Every shape with imageSource shows one value for one image, from the moment it exists: GetImage, the "
+        "summaries of ListImagePipelineImages and ListImageBuildVersions, and ListImages' version. CUSTOM for "
+        "what the caller built (a pipeline's or CreateImage's build, and its DistributeImage copies), IMPORTED "
+        "for an import and its copies, AMAZON_MANAGED for AWS's own images.",
+        "assumed",
+        "model docs of Image, ImageSummary and ImageVersion imageSource (the same member and enum in each: 'The "
+        "origin of the base image that Image Builder used to build this image'); CUSTOM for a built image is "
+        "the fake's reading (the enum's values name an image's own origin: imported, Amazon-managed, "
+        "Marketplace)",
+        "tests/test_documents.py::test_every_shape_shows_the_same_image_source",
     ),
     Behaviour(
         "create-get-echo",

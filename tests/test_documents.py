@@ -309,3 +309,52 @@ def test_a_recipe_without_components_builds_and_fails_naming_itself(
     assert state["status"] == "FAILED" and f"Document {recipe_arn} failed!" in state["reason"]
     # No component ran: the failed step names none (ledger failure-component-build-version).
     assert "componentFailure" not in state.get("failureContext", {})
+
+
+def _image_sources(client: Any, arn: str, pipeline: str | None = None) -> set[str | None]:
+    """The imageSource every shape that has the member shows for the image ``arn``."""
+    version = arn.rsplit("/", 1)[0]
+    shown = [
+        client.get_image(imageBuildVersionArn=arn)["image"],
+        *(s for s in client.list_image_build_versions(imageVersionArn=version)["imageSummaryList"] if s["arn"] == arn),
+        *(v for v in client.list_images()["imageVersionList"] if v["arn"] == version),
+    ]
+    if pipeline is not None:
+        listed = client.list_image_pipeline_images(imagePipelineArn=pipeline)["imageSummaryList"]
+        shown += [s for s in listed if s["arn"] == arn]
+    assert len(shown) == (4 if pipeline else 3)
+    return {document.get("imageSource") for document in shown}
+
+
+def test_every_shape_shows_the_same_image_source(fake: Any, client: Any, stack: Any):
+    # Image, ImageSummary and ImageVersion all carry imageSource; one image shows one value in all of them.
+    built = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    made = client.create_image(imageRecipeArn=stack.recipe_arn, infrastructureConfigurationArn=stack.infrastructure_arn)
+    imported = client.import_vm_image(
+        name="golden",
+        semanticVersion="1.0.0",
+        platform="Linux",
+        osVersion="Amazon Linux 2",
+        vmImportTaskId="import-ami-1234567890abcdef0",
+    )["imageArn"]
+    for arn in (built, made["imageBuildVersionArn"], imported):
+        assert client.get_image(imageBuildVersionArn=arn)["image"].get("imageSource") is not None  # even in progress
+    fake.advance(3600)
+
+    assert _image_sources(client, built, stack.pipeline_arn) == {"CUSTOM"}
+    assert _image_sources(client, made["imageBuildVersionArn"]) == {"CUSTOM"}
+    assert _image_sources(client, imported) == {"IMPORTED"}
+    if "DistributeImage" not in service_model().operation_names:  # botocore 1.40.41's model has none
+        return
+    distribution = client.create_distribution_configuration(
+        name="here", distributions=[{"region": "us-east-1", "amiDistributionConfiguration": {}}]
+    )["distributionConfigurationArn"]
+    copies = {
+        source: client.distribute_image(
+            sourceImage=source, distributionConfigurationArn=distribution, executionRole="Distributor"
+        )["imageBuildVersionArn"]
+        for source in (built, imported)
+    }
+    fake.advance(3600)
+    assert _image_sources(client, copies[built]) == {"CUSTOM"}
+    assert _image_sources(client, copies[imported]) == {"IMPORTED"}

@@ -22,7 +22,7 @@ from typing import Any
 
 from .builds import Build
 from .filters import passes, refuse_by_name_with_version
-from .images import os_version
+from .images import image_source, os_version
 from .lifecycle_executions import image_status
 from .managed import image_versions
 from .paging import page
@@ -49,7 +49,7 @@ def _version(builds: list[Build], now: float) -> dict[str, Any]:
         "owner": recipe["owner"],
         "dateCreated": build.date_created,
         "buildType": build.build_type,
-        "imageSource": build.pipeline.get("imageSource", "CUSTOM"),
+        "imageSource": image_source(build),
     }
     # Usually the oldest build's own: a later build may get past BUILDING first.
     system = next((found for b in builds if (found := os_version(b, now)) is not None), None)

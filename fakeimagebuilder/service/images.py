@@ -44,6 +44,7 @@ __all__ = [
     "delete_image",
     "get_image",
     "image_document",
+    "image_source",
     "launch",
     "launch_template_configurations",
     "list_image_build_versions",
@@ -287,9 +288,15 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     }
     if summary["osVersion"] is None:
         del summary["osVersion"]
-    if "imageSource" in build.pipeline:  # imports (imports.py) and their distributions
-        summary["imageSource"] = build.pipeline["imageSource"]
+    summary["imageSource"] = image_source(build)
     return summary
+
+
+def image_source(build: Build) -> str:
+    """The image's imageSource, the same in every shape that has the member (Image, ImageSummary,
+    ImageVersion): IMPORTED for an import and its distributions (imports.py), CUSTOM for what the caller
+    built (assumed: ledger list-image-versions)."""
+    return build.pipeline.get("imageSource", "CUSTOM")
 
 
 def output_containers(scope: Scope, build: Build) -> list[dict[str, Any]]:
