@@ -49,8 +49,10 @@ def _version(builds: list[Build], now: float) -> dict[str, Any]:
         "owner": recipe["owner"],
         "dateCreated": build.date_created,
         "buildType": build.build_type,
-        "imageSource": image_source(build),
     }
+    source = image_source(build)
+    if source is not None:  # imports; what the caller built shows none (images.image_source)
+        version["imageSource"] = source
     # Usually the oldest build's own: a later build may get past BUILDING first.
     system = next((found for b in builds if (found := os_version(b, now)) is not None), None)
     if system is not None:

@@ -288,15 +288,17 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     }
     if summary["osVersion"] is None:
         del summary["osVersion"]
-    summary["imageSource"] = image_source(build)
+    source = image_source(build)
+    if source is not None:
+        summary["imageSource"] = source
     return summary
 
 
-def image_source(build: Build) -> str:
+def image_source(build: Build) -> str | None:
     """The image's imageSource, the same in every shape that has the member (Image, ImageSummary,
-    ImageVersion): IMPORTED for an import and its distributions (imports.py), CUSTOM for what the caller
-    built (assumed: ledger list-image-versions)."""
-    return build.pipeline.get("imageSource", "CUSTOM")
+    ImageVersion): IMPORTED for an import and its distributions (imports.py); none for what the caller
+    built, as AWS's own ListImagePipelineImages example shows such an image (ledger image-source-agrees)."""
+    return build.pipeline.get("imageSource")
 
 
 def output_containers(scope: Scope, build: Build) -> list[dict[str, Any]]:
