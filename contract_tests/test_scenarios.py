@@ -258,10 +258,13 @@ def test_start_tags_land_on_the_image(workspace: Workspace) -> None:
 
 @pytest.mark.builds(2)
 def test_missing_or_deleted_pipeline_is_not_found(workspace: Workspace) -> None:
-    """A pipeline that never existed, or was deleted, is not found (404); its images outlive it."""
+    """A pipeline that never existed, or was deleted, is not found (404) and lists no images; its images
+    outlive it."""
     never = workspace.arn("image-pipeline", workspace.names.new("absent"))
     with verifies("not-found"), expect_error("ResourceNotFoundException", 404):
         workspace.client.start_image_pipeline_execution(imagePipelineArn=never)
+    with verifies("list-pipeline-images-missing"):
+        assert workspace.client.list_image_pipeline_images(imagePipelineArn=never)["imageSummaryList"] == []
     pipeline = workspace.pipeline()
     arn = workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)["imageBuildVersionArn"]
     workspace.client.cancel_image_creation(imageBuildVersionArn=arn)
@@ -270,6 +273,8 @@ def test_missing_or_deleted_pipeline_is_not_found(workspace: Workspace) -> None:
         workspace.client.start_image_pipeline_execution(imagePipelineArn=pipeline.arn)
     with verifies("get-not-found"), expect_error("ResourceNotFoundException", 404):
         workspace.client.get_image_pipeline(imagePipelineArn=pipeline.arn)
+    with verifies("list-pipeline-images-missing"):
+        assert workspace.client.list_image_pipeline_images(imagePipelineArn=pipeline.arn)["imageSummaryList"] == []
     with verifies("images-outlive-pipeline"):
         assert workspace.get_image(arn)["arn"] == arn
 

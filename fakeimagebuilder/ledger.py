@@ -106,8 +106,9 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "failed-reason",
         "A failed build ends FAILED with state.reason in AWS's workflow wording: \"Workflow Execution ID: "
-        "'wf-...' failed with reason: Document <component ARN> failed!\" (the recipe's first component; "
-        "BuildPlan.failure_reason switches it), when a workflow step failed.",
+        "'wf-...' failed with reason: Document <component build version ARN> failed!\" (the build version the "
+        "recipe's first component ran as: row failure-component-build-version; BuildPlan.failure_reason "
+        "switches it), when a workflow step failed.",
         "confirmed",
         "https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-failure-context.html (the ids are the "
         "failed workflow execution's)",
@@ -134,6 +135,23 @@ LEDGER: tuple[Behaviour, ...] = (
         "https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-failure-context.html; "
         f"{_API}API_ImageFailureContext.html (the ids are those of the build's workflow executions)",
         "tests/test_documents.py::test_a_failed_build_names_its_workflow_and_component",
+    ),
+    Behaviour(
+        "failure-component-build-version",
+        "A failure's componentFailure.componentArn, and the component its state.reason names, is the component "
+        "build version (.../component/<name>/<x.y.z>/<n>) the recipe's first component resolved to when the "
+        "build started (the caller's own as they were then, AWS-managed ones from the catalogue), a retry "
+        "included. A component shared from another account, whose builds the fake cannot know, leaves "
+        "componentArn out (the reason names it as the recipe writes it); a recipe without components shows no "
+        "componentFailure.",
+        "confirmed",
+        f"{_API}API_ComponentFailureContext.html ('The ARN of the component build version that failed', pattern "
+        "ending /x.y.z/n; the model's ComponentBuildVersionArn); "
+        "https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-failure-context.html (the example's reason "
+        "and componentArn both name component/my-example-component/1.0.0/1; 'Properties appear in the failure "
+        "context when the related information is available'); which component fails is the fake's choice",
+        "tests/test_documents.py::"
+        "test_a_failure_names_the_component_build_version_the_build_resolved_when_it_started",
     ),
     Behaviour(
         "cancel",
@@ -700,12 +718,27 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "recreated-pipeline-images",
         "A pipeline made again under a deleted one's name (so the same ARN) lists only the images it built "
-        "itself; FakeImageBuilder(recreated_pipeline_lists_old_images=True) lists the deleted one's too.",
+        "itself; FakeImageBuilder(recreated_pipeline_lists_old_images=True) lists the deleted one's too. Until "
+        "it is made again, the ARN lists nothing either way (row list-pipeline-images-missing).",
         "assumed",
         "design choice, switchable: the new pipeline is a new resource (no lastRunStatus of its own yet), but "
         "AWS may list images by their sourcePipelineArn",
         "tests/test_lifecycle.py::"
         "test_a_pipeline_made_again_under_a_deleted_ones_name_lists_the_old_images_only_if_switched",
+    ),
+    Behaviour(
+        "list-pipeline-images-missing",
+        "ListImagePipelineImages of a pipeline ARN that does not exist (never made, or deleted; with "
+        "recreated_pipeline_lists_old_images too, which only concerns a pipeline made again) answers an empty "
+        "list, not ResourceNotFoundException, on any installed model; its filters and nextToken are still "
+        "checked, and another account's or region's ARN is refused as everywhere (rows forbidden, "
+        "client-exception).",
+        "confirmed",
+        "botocore 1.44 model doc of ListImagePipelineImages.imagePipelineArn ('If the ARN that you specify "
+        "doesn't exist, Image Builder returns an empty list rather than a ResourceNotFoundException error'; "
+        "older models say nothing, AWS answers alike); that a deleted pipeline's ARN no longer exists is the "
+        "fake's reading",
+        "tests/test_operations.py::test_pipeline_images_of_a_pipeline_that_does_not_exist_are_an_empty_list",
     ),
     Behaviour(
         "list-images",
@@ -1380,10 +1413,23 @@ LEDGER: tuple[Behaviour, ...] = (
         "list-image-versions",
         "ListImages shows each image version (image/<name>/<x.y.z>) once, with its first build's date, oldest "
         "first; byName keeps each name's highest version; owner Amazon lists AWS's managed parent images "
-        "(imageSource AMAZON_MANAGED), the caller's own show CUSTOM.",
+        "(imageSource AMAZON_MANAGED), the caller's own built ones show no imageSource (row image-source-agrees).",
         "assumed",
         "model doc of ListImages and ImageVersion; which date and order are the fake's choices",
         "tests/test_operations.py::test_list_images_shows_each_image_version_once",
+    ),
+    Behaviour(
+        "image-source-agrees",
+        "Every shape with imageSource shows the same for one image, from the moment it exists: GetImage, the "
+        "summaries of ListImagePipelineImages and ListImageBuildVersions, and ListImages' version. IMPORTED for "
+        "an import and its DistributeImage copies, AMAZON_MANAGED for AWS's own images, and none at all for "
+        "what the caller built (a pipeline's or CreateImage's build, and its copies).",
+        "likely",
+        f"{_CLI}list-image-pipeline-images.rst (a complete summary of a pipeline's build, in a model that has the "
+        "member: no imageSource; fixtures/documented/list-image-pipeline-images.json replays it); model docs of "
+        "Image, ImageSummary and ImageVersion imageSource (one member, one enum); that ListImages leaves it out "
+        "too, and for an AVAILABLE build, is assumed from that example",
+        "tests/test_documents.py::test_every_shape_shows_the_same_image_source",
     ),
     Behaviour(
         "create-get-echo",
@@ -2177,11 +2223,25 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "deleted-images-hidden",
         "An image a lifecycle action DELETED leaves ListImagePipelineImages, ListImageBuildVersions and "
-        "ListImages, while GetImage of its ARN still shows it DELETED; ListImages shows DEPRECATED and DISABLED "
-        "images only with includeDeprecated, and GetImage of an x.x.x version picks only AVAILABLE builds.",
+        "ListImages, while GetImage of its ARN still shows it DELETED; GetImage of an x.x.x version picks only "
+        "AVAILABLE builds. (DEPRECATED and DISABLED images of one's own stay in ListImages: row "
+        "own-deprecated-images-listed.)",
         "assumed",
-        "model doc of ListImages includeDeprecated; the rest is the fake's choice",
+        "the fake's choice: no source says what the lists show of a DELETED image, nor which builds a wildcard "
+        "GetImage passes over",
         "tests/test_lifecycle_executions.py::test_deleted_images_leave_every_list_and_their_amis_go_with_them",
+    ),
+    Behaviour(
+        "own-deprecated-images-listed",
+        "ListImages lists the caller's own DEPRECATED images with or without includeDeprecated: the flag "
+        "concerns AWS-managed images only (none of the fake's is deprecated). DISABLED own images are listed "
+        "alike.",
+        "confirmed",
+        "botocore 1.44 model doc of ListImages.includeDeprecated ('Deprecated images that you own are always "
+        "returned'; AWS's behaviour on any model: older models' doc says only 'Includes deprecated images in the "
+        "response list'); DISABLED is the fake's reading (the flag is about Amazon-managed images only)",
+        "tests/test_lifecycle_executions.py::"
+        "test_own_deprecated_and_disabled_images_stay_in_list_images_but_leave_wildcard_gets",
     ),
     Behaviour(
         "moto-sessions",
@@ -2264,13 +2324,31 @@ LEDGER: tuple[Behaviour, ...] = (
     Behaviour(
         "scan-findings",
         "A build with imageScanningEnabled and image tests reports the findings planted by set_scan_findings "
-        "(when it started) once it leaves TESTING: ListImageScanFindings shows them with the account, image, "
-        "pipeline and instant, filtered by imageBuildVersionArn, imagePipelineArn, vulnerabilityId or severity.",
+        "(when it started) once it leaves TESTING (a retry resuming after TESTING keeps them): "
+        "ListImageScanFindings shows them with the account, image, pipeline and instant, filtered by "
+        "imageBuildVersionArn, imagePipelineArn, vulnerabilityId or severity.",
         "assumed",
         "user guide image-security-findings.html (a snapshot of the test instance's findings; Inspector's "
         "severities); model docs of ListImageScanFindings filters and imageScanningEnabled (needs tests); the "
         "instant and the knob are the fake's",
         "tests/test_scan_findings.py::test_planted_findings_appear_when_the_scan_is_done",
+    ),
+    Behaviour(
+        "scan-state",
+        "GetImage of a build with imageScanningEnabled and image tests shows scanState: PENDING until TESTING, "
+        "SCANNING for the first half of TESTING and COLLECTING for the second, COMPLETED from the instant it "
+        "leaves TESTING (when its findings appear, kept by a retry resuming later); ABANDONED, with the reason "
+        "'The image reached status <FAILED|CANCELLED> before the scan findings were collected.', if it ends "
+        "first (a retry that tests again scans anew). No scanState without scanning or tests, for imports and "
+        "DistributeImage copies, nor in the summaries (ImageSummary has no such member); never FAILED or "
+        "TIMED_OUT.",
+        "assumed",
+        f"model docs of Image.scanState and ImageScanState.status (botocore 1.44; {_API}API_ImageScanState.html: "
+        "'The scan starts as PENDING and moves through SCANNING and COLLECTING to COMPLETED. Image Builder sets "
+        "the status to ABANDONED if the image reaches a terminal state before the scan finding collection "
+        "completes'); the scan runs while testing (imageScanningEnabled's doc); the instants and the reason's "
+        "wording are the fake's",
+        "tests/test_scan_findings.py::test_scan_state_moves_from_pending_through_scanning_and_collecting_to_completed",
     ),
     Behaviour(
         "scan-aggregations",

@@ -6,6 +6,7 @@ AMI and the recipe GetImage embeds, and a failed build's failure context.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import boto3
@@ -153,16 +154,113 @@ def test_a_failed_build_names_its_workflow_and_component(
 
     (dumped,) = fake.state()["123456789012"]["us-east-1"]["images"]
     context = dumped["state"]["failureContext"]
-    component = dumped["imageRecipe"]["components"][0]["componentArn"]
+    # The build version the recipe's update-linux/x.x.x ran as (the newest AWS-managed one), as GetComponent
+    # resolves it.
+    written = dumped["imageRecipe"]["components"][0]["componentArn"]
+    component = client.get_component(componentBuildVersionArn=written)["component"]["arn"]
     assert context["imageStatus"] == fail_during
     assert context["workflowArn"].startswith(f"arn:aws:imagebuilder:us-east-1:aws:workflow/{workflow}")
     assert context["failedStep"] == step
-    assert context["componentFailure"]["componentArn"] == component
+    assert context["componentFailure"] == {"componentArn": component, "phaseName": fail_during[:-3].lower()}
+    assert f"Document {component} failed!" in dumped["state"]["reason"]
     assert context["workflowExecutionId"] in dumped["state"]["reason"]
     assert context["stepExecutionId"].startswith("step-")
     # On the wire only where the installed model has the member (botocore 1.40.41 does not).
     state = client.get_image(imageBuildVersionArn=arn)["image"]["state"]
     assert ("failureContext" in state) == _HAS_FAILURE_CONTEXT
+
+
+COMPONENT_DOCUMENT = (
+    "name: own\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: S\n"
+    "        action: ExecuteBash\n        inputs:\n          commands: ['true']\n"
+)
+
+
+def test_a_failure_names_the_component_build_version_the_build_resolved_when_it_started(
+    fake: Any, client: Any, make_stack: Any
+):
+    # componentFailure.componentArn is "the ARN of the component build version that failed" (API reference,
+    # ComponentFailureContext; its pattern ends in /x.y.z/n), and the user guide's example reason names it too.
+    first = client.create_component(name="own", semanticVersion="1.0.0", platform="Linux", data=COMPONENT_DOCUMENT)
+    own = first["componentBuildVersionArn"]
+    recipe = client.create_image_recipe(
+        name="web",
+        semanticVersion="1.0.0",
+        parentImage="arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x",
+        components=[{"componentArn": own.rsplit("/", 2)[0] + "/x.x.x"}],
+    )["imageRecipeArn"]
+    stack = make_stack("web", recipe_arn=recipe)
+    fake.set_build_plan(BuildPlan(outcome="FAILED"))
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    # A newer version made after the start is not what the build ran, nor what its retry runs.
+    client.create_component(name="own", semanticVersion="2.0.0", platform="Linux", data=COMPONENT_DOCUMENT)
+    fake.advance(3600)
+    if "RetryImage" in service_model().operation_names:  # botocore 1.40.41's model has no RetryImage
+        client.retry_image(imageBuildVersionArn=arn)
+        fake.advance(3600)
+
+    state = client.get_image(imageBuildVersionArn=arn)["image"]["state"]
+    assert state["status"] == "FAILED" and f"Document {own} failed!" in state["reason"]
+    (dumped,) = fake.state()["123456789012"]["us-east-1"]["images"]
+    assert dumped["state"]["failureContext"]["componentFailure"]["componentArn"] == own
+
+
+_COMPONENT_BUILD_VERSION = service_model().shape_for("ComponentBuildVersionArn").metadata["pattern"]
+
+
+@pytest.mark.skipif(not _HAS_FAILURE_CONTEXT, reason="the installed model has no ImageState.failureContext")
+@pytest.mark.parametrize("fail_during", ["BUILDING", "TESTING"])
+@pytest.mark.parametrize(
+    "component",
+    [
+        "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/x.x.x",
+        "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/1.0.1",
+        "arn:aws:imagebuilder:us-east-1:aws:component/update-linux/1.0.0/1",
+        "own/1.0.0",
+        "own/1.x.x",
+        # Shared from another account: its builds are unknown, so the context names none.
+        "arn:aws:imagebuilder:us-east-1:111122223333:component/shared/1.0.0",
+    ],
+)
+def test_every_failure_context_fits_the_model(
+    fake: Any,
+    client: Any,
+    make_stack: Any,
+    raw_bodies: dict[str, bytes],
+    check_output: Any,
+    component: str,
+    fail_during: str,
+):
+    if component.startswith("own/"):
+        client.create_component(name="own", semanticVersion="1.0.0", platform="Linux", data=COMPONENT_DOCUMENT)
+        component = f"arn:aws:imagebuilder:us-east-1:123456789012:component/{component}"
+    recipe = client.create_image_recipe(
+        name="web",
+        semanticVersion="1.0.0",
+        parentImage="arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2-x86/x.x.x",
+        components=[{"componentArn": component}],
+    )["imageRecipeArn"]
+    stack = make_stack("web", recipe_arn=recipe)
+    fake.set_build_plan(BuildPlan(outcome="FAILED", fail_during=fail_during))
+    arn = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    fake.advance(3600)
+
+    client.get_image(imageBuildVersionArn=arn)
+    client.list_image_pipeline_images(imagePipelineArn=stack.pipeline_arn)
+    client.list_image_build_versions(imageVersionArn=arn.rsplit("/", 1)[0])
+    contexts = [
+        check_output("GetImage", raw_bodies["GetImage"])["image"]["state"]["failureContext"],
+        *(
+            check_output(operation, raw_bodies[operation])["imageSummaryList"][0]["state"]["failureContext"]
+            for operation in ("ListImagePipelineImages", "ListImageBuildVersions")
+        ),
+    ]
+    assert contexts[0] == contexts[1] == contexts[2]
+    failure = contexts[0]["componentFailure"]
+    if ":111122223333:" in component:
+        assert failure == {"phaseName": fail_during[:-3].lower()}
+    else:
+        assert re.fullmatch(_COMPONENT_BUILD_VERSION, failure["componentArn"]), failure
 
 
 def test_failure_before_any_workflow_names_only_the_status(fake: Any, client: Any, stack: Any):
@@ -209,3 +307,54 @@ def test_a_recipe_without_components_builds_and_fails_naming_itself(
 
     state = client.get_image(imageBuildVersionArn=arn)["image"]["state"]
     assert state["status"] == "FAILED" and f"Document {recipe_arn} failed!" in state["reason"]
+    # No component ran: the failed step names none (ledger failure-component-build-version).
+    assert "componentFailure" not in state.get("failureContext", {})
+
+
+def _image_sources(client: Any, arn: str, pipeline: str | None = None) -> set[str | None]:
+    """The imageSource every shape that has the member shows for the image ``arn``."""
+    version = arn.rsplit("/", 1)[0]
+    shown = [
+        client.get_image(imageBuildVersionArn=arn)["image"],
+        *(s for s in client.list_image_build_versions(imageVersionArn=version)["imageSummaryList"] if s["arn"] == arn),
+        *(v for v in client.list_images()["imageVersionList"] if v["arn"] == version),
+    ]
+    if pipeline is not None:
+        listed = client.list_image_pipeline_images(imagePipelineArn=pipeline)["imageSummaryList"]
+        shown += [s for s in listed if s["arn"] == arn]
+    assert len(shown) == (4 if pipeline else 3)
+    return {document.get("imageSource") for document in shown}
+
+
+def test_every_shape_shows_the_same_image_source(fake: Any, client: Any, stack: Any):
+    # Image, ImageSummary and ImageVersion all carry imageSource; one image shows one value in all of them. A built
+    # image shows none: AWS's own list-image-pipeline-images example (fixtures/documented) has no imageSource.
+    built = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    made = client.create_image(imageRecipeArn=stack.recipe_arn, infrastructureConfigurationArn=stack.infrastructure_arn)
+    imported = client.import_vm_image(
+        name="golden",
+        semanticVersion="1.0.0",
+        platform="Linux",
+        osVersion="Amazon Linux 2",
+        vmImportTaskId="import-ami-1234567890abcdef0",
+    )["imageArn"]
+    assert client.get_image(imageBuildVersionArn=imported)["image"]["imageSource"] == "IMPORTED"  # even in progress
+    fake.advance(3600)
+
+    assert _image_sources(client, built, stack.pipeline_arn) == {None}
+    assert _image_sources(client, made["imageBuildVersionArn"]) == {None}
+    assert _image_sources(client, imported) == {"IMPORTED"}
+    if "DistributeImage" not in service_model().operation_names:  # botocore 1.40.41's model has none
+        return
+    distribution = client.create_distribution_configuration(
+        name="here", distributions=[{"region": "us-east-1", "amiDistributionConfiguration": {}}]
+    )["distributionConfigurationArn"]
+    copies = {
+        source: client.distribute_image(
+            sourceImage=source, distributionConfigurationArn=distribution, executionRole="Distributor"
+        )["imageBuildVersionArn"]
+        for source in (built, imported)
+    }
+    fake.advance(3600)
+    assert _image_sources(client, copies[built]) == {None}
+    assert _image_sources(client, copies[imported]) == {"IMPORTED"}

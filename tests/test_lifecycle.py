@@ -160,7 +160,9 @@ def test_failed_build_has_a_default_reason(fake: Any, client: Any, stack: Any):
 
     image = client.get_image(imageBuildVersionArn=arn)["image"]
     state = image["state"]
-    component = image["imageRecipe"]["components"][0]["componentArn"]
+    # The component build version the recipe's x.x.x ran as, as GetComponent resolves it.
+    written = image["imageRecipe"]["components"][0]["componentArn"]
+    component = client.get_component(componentBuildVersionArn=written)["component"]["arn"]
     assert state["status"] == "FAILED"
     # AWS's wording for a failed component (user guide image-failure-context.html).
     assert re.fullmatch(

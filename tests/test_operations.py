@@ -406,10 +406,11 @@ ERRORS: dict[str, tuple[Call, str, int]] = {
         400,
     ),
     "GetImage": (lambda c, w: c.get_image(imageBuildVersionArn=MISSING_BUILD), "ResourceNotFoundException", 404),
+    # A missing pipeline lists nothing (ledger list-pipeline-images-missing): a made-up token is refused.
     "ListImagePipelineImages": (
-        lambda c, w: c.list_image_pipeline_images(imagePipelineArn=MISSING_PIPELINE),
-        "ResourceNotFoundException",
-        404,
+        lambda c, w: c.list_image_pipeline_images(imagePipelineArn=w.pipeline, nextToken="made-up"),
+        "InvalidPaginationTokenException",
+        400,
     ),
     "ListImageBuildVersions": (
         lambda c, w: c.list_image_build_versions(imageVersionArn=w.done.rsplit("/", 1)[0], nextToken="made-up"),
@@ -1048,6 +1049,41 @@ def test_aws_managed_references_are_accepted(client: Any, make_stack: Any):
     )
     assert by_ami["imageRecipeArn"].endswith("/from-ami/1.0.0")
     assert client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+
+
+@pytest.mark.parametrize(
+    "fake",
+    [pytest.param({}, id="default"), pytest.param({"recreated_pipeline_lists_old_images": True}, id="switched")],
+    indirect=True,
+)
+def test_pipeline_images_of_a_pipeline_that_does_not_exist_are_an_empty_list(
+    fake: Any, client: Any, stack: Any, expect_error: Any
+):
+    # Model doc of imagePipelineArn (botocore 1.44): "If the ARN that you specify doesn't exist, Image Builder
+    # returns an empty list rather than a ResourceNotFoundException error." Deleted counts as not existing,
+    # whatever the recreated-pipeline knob says (it only concerns a pipeline made again).
+    built = client.start_image_pipeline_execution(imagePipelineArn=stack.pipeline_arn)["imageBuildVersionArn"]
+    client.cancel_image_creation(imageBuildVersionArn=built)
+    client.delete_image_pipeline(imagePipelineArn=stack.pipeline_arn)
+
+    for arn in (MISSING_PIPELINE, stack.pipeline_arn):
+        assert client.list_image_pipeline_images(imagePipelineArn=arn)["imageSummaryList"] == []
+        pages = client.get_paginator("list_image_pipeline_images").paginate(imagePipelineArn=arn)
+        assert [summary for page in pages for summary in page["imageSummaryList"]] == []
+        # What it is asked is still checked, as for a pipeline that exists.
+        with pytest.raises(client.exceptions.InvalidPaginationTokenException) as caught:
+            client.list_image_pipeline_images(imagePipelineArn=arn, nextToken="made-up")
+        expect_error(caught.value, "InvalidPaginationTokenException", 400)
+    assert client.get_image(imageBuildVersionArn=built)["image"]["state"]["status"] == "CANCELLED"
+    # Another account's or region's pipeline is refused as every other ARN of theirs is (rows forbidden,
+    # client-exception), not listed as empty.
+    for arn, code, status in [
+        (MISSING_PIPELINE.replace("123456789012", "111122223333"), "ForbiddenException", 403),
+        (MISSING_PIPELINE.replace("us-east-1", "us-west-2"), "ClientException", 400),
+    ]:
+        with pytest.raises(ClientError) as caught:
+            client.list_image_pipeline_images(imagePipelineArn=arn)
+        expect_error(caught.value, code, status)
 
 
 def test_list_pipeline_images_pages_newest_first(fake: Any, client: Any, stack: Any):
@@ -1766,7 +1802,8 @@ def test_list_images_shows_each_image_version_once(fake: Any, client: Any, make_
         (f"{PREFIX}:image/web/1.0.0", "1.0.0"),
         (f"{PREFIX}:image/web/2.0.0", "2.0.0"),
     ]
-    assert {(v["owner"], v["imageSource"], v["platform"]) for v in listed} == {("123456789012", "CUSTOM", "Linux")}
+    # No imageSource for what the caller built, as its other shapes show it (ledger image-source-agrees).
+    assert {(v["owner"], v.get("imageSource"), v["platform"]) for v in listed} == {("123456789012", None, "Linux")}
     assert [v["version"] for v in client.list_images(byName=True)["imageVersionList"]] == ["2.0.0"]
     assert (
         client.list_images(filters=[{"name": "version", "values": ["1.0.0"]}])["imageVersionList"][0]["version"]

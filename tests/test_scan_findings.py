@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from fakeimagebuilder import FakeImageBuilder
+from fakeimagebuilder import BuildPlan, FakeImageBuilder
+from fakeimagebuilder.model import service_model
 from fakeimagebuilder.service.builds import DEFAULT_DURATIONS
 
 XZ = {"vulnerabilityId": "CVE-2024-3094", "severity": "CRITICAL"}
@@ -221,3 +222,102 @@ def test_planted_findings_survive_a_restart(tmp_path: Path, aws_env: None) -> No
         assert second.settings.scan_findings == (XZ,)
     finally:
         second.journal.close()
+
+
+# When TESTING starts for a build started at 0; the scan is SCANNING for its first half, COLLECTING for the second.
+TESTING = SCANNED - DEFAULT_DURATIONS["TESTING"]
+COLLECTING = TESTING + DEFAULT_DURATIONS["TESTING"] / 2
+
+
+def _scan_state(client: Any, build: str) -> Any:
+    return client.get_image(imageBuildVersionArn=build)["image"].get("scanState")
+
+
+def test_scan_state_moves_from_pending_through_scanning_and_collecting_to_completed(
+    fake: Any, client: Any, make_stack: Any, raw_bodies: dict[str, bytes], check_output: Any
+) -> None:
+    # Model doc of ImageScanState.status: "The scan starts as PENDING and moves through SCANNING and COLLECTING to
+    # COMPLETED." The fake scans while TESTING and completes when its findings appear (ledger scan-state).
+    fake.set_scan_findings([XZ])
+    build, started = _build(fake, client, make_stack(**SCANNING).pipeline_arn)
+    seen = []
+    for at in (0, TESTING - 1, TESTING, COLLECTING - 1, COLLECTING, SCANNED - 1, SCANNED, 3600):
+        fake.advance(started + at - fake.clock.now())
+        state = _scan_state(client, build)
+        check_output("GetImage", raw_bodies["GetImage"])
+        seen.append((state["status"], len(client.list_image_scan_findings()["findings"])))
+    assert seen == [
+        ("PENDING", 0),
+        ("PENDING", 0),
+        ("SCANNING", 0),
+        ("SCANNING", 0),
+        ("COLLECTING", 0),
+        ("COLLECTING", 0),
+        ("COMPLETED", 1),
+        ("COMPLETED", 1),
+    ]
+    assert _scan_state(client, build) == {"status": "COMPLETED"}  # no reason but for ABANDONED
+
+
+def test_a_scan_the_build_ends_before_is_abandoned(fake: Any, client: Any, make_stack: Any) -> None:
+    # "Image Builder sets the status to ABANDONED if the image reaches a terminal state before the scan finding
+    # collection completes" (model doc of ImageScanState.status); a build failing after TESTING was scanned.
+    cancelled, _ = _build(fake, client, make_stack("cancelled", **SCANNING).pipeline_arn)
+    fake.advance(TESTING + 1)
+    assert _scan_state(client, cancelled) == {"status": "SCANNING"}
+    client.cancel_image_creation(imageBuildVersionArn=cancelled)
+    ends = {}
+    for fail_during in ("BUILDING", "TESTING", "DISTRIBUTING"):
+        pipeline = make_stack(fail_during.lower(), **SCANNING).pipeline_arn
+        fake.set_build_plan(BuildPlan(outcome="FAILED", fail_during=fail_during), pipeline_arn=pipeline)
+        ends[fail_during] = _build(fake, client, pipeline)[0]
+    fake.advance(3600)
+
+    assert _scan_state(client, cancelled) == {
+        "status": "ABANDONED",
+        "reason": "The image reached status CANCELLED before the scan findings were collected.",
+    }
+    assert _scan_state(client, ends["BUILDING"])["status"] == "ABANDONED"
+    assert _scan_state(client, ends["TESTING"]) == {
+        "status": "ABANDONED",
+        "reason": "The image reached status FAILED before the scan findings were collected.",
+    }
+    assert _scan_state(client, ends["DISTRIBUTING"]) == {"status": "COMPLETED"}
+
+
+def test_no_scan_state_without_scanning_or_without_tests(fake: Any, client: Any, make_stack: Any) -> None:
+    plain, _ = _build(fake, client, make_stack("plain").pipeline_arn)
+    untested_stack = make_stack("untested", imageTestsConfiguration={"imageTestsEnabled": False}, **SCANNING)
+    untested, _ = _build(fake, client, untested_stack.pipeline_arn)
+    fake.advance(3600)
+    assert _scan_state(client, plain) is None
+    assert _scan_state(client, untested) is None
+
+
+@pytest.mark.skipif("RetryImage" not in service_model().operation_names, reason="the installed model has no RetryImage")
+def test_a_retry_keeps_a_finished_scan_and_scans_again_after_an_abandoned_one(
+    fake: Any, client: Any, make_stack: Any
+) -> None:
+    fake.set_scan_findings([XZ])
+    kept_stack = make_stack("kept", **SCANNING)
+    fake.set_build_plan(BuildPlan(outcome="FAILED", fail_during="DISTRIBUTING"), pipeline_arn=kept_stack.pipeline_arn)
+    kept, _ = _build(fake, client, kept_stack.pipeline_arn)
+    again_stack = make_stack("again", **SCANNING)
+    fake.set_build_plan(BuildPlan(outcome="FAILED", fail_during="TESTING"), pipeline_arn=again_stack.pipeline_arn)
+    again, _ = _build(fake, client, again_stack.pipeline_arn)
+    fake.advance(3600)
+    assert _scan_state(client, again)["status"] == "ABANDONED"
+    fake.set_build_plan(BuildPlan(), pipeline_arn=kept_stack.pipeline_arn)
+    fake.set_build_plan(BuildPlan(), pipeline_arn=again_stack.pipeline_arn)
+
+    client.retry_image(imageBuildVersionArn=kept)  # resumes at DISTRIBUTING: the first attempt's scan stands
+    client.retry_image(imageBuildVersionArn=again)  # resumes at TESTING: scans anew
+    fake.advance(1)
+    assert _scan_state(client, kept) == {"status": "COMPLETED"}
+    assert _scan_state(client, again) == {"status": "SCANNING"}
+    assert [f["imageBuildVersionArn"] for f in client.list_image_scan_findings()["findings"]] == [kept]
+    fake.advance(3600)
+    assert _scan_state(client, again) == {"status": "COMPLETED"}
+    assert sorted(f["imageBuildVersionArn"] for f in client.list_image_scan_findings()["findings"]) == sorted(
+        [kept, again]
+    )

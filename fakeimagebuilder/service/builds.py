@@ -58,7 +58,9 @@ DEFAULT_FAILURE_REASON = (
 with failure context": https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-failure-context.html).
 
 A plan's ``failure_reason`` may use ``{status}`` (the status the build failed in),
-``{workflow_execution_id}`` and ``{component_arn}`` (the recipe's first component).
+``{workflow_execution_id}`` and ``{component_arn}`` (the build version the recipe's first component resolved to
+when the build started, as the guide's example names it; the ARN as the recipe writes it where the fake cannot
+resolve it: dependencies.failed_component).
 """
 
 
@@ -295,7 +297,7 @@ class Build:
     attempt_start: float = 0.0
     tests_enabled: bool = True
     specs: tuple[Any, ...] = ()
-    failing_component: str = ""  # the component a failure names (the reason's {component_arn})
+    failing_component: str = ""  # the component a failure names, as its recipe writes it (failed_component)
     first_status: str = "PENDING"
 
     def _earlier_at(self, now: float) -> Attempt | None:
@@ -324,6 +326,56 @@ class Build:
         if earlier is not None:
             return _read(earlier.stages, earlier.end_status, earlier.end_at, earlier.end_reason, now)
         return _read(self.stages, self.end_status, self.end_at, self.end_reason, now)
+
+    def scanned(self) -> bool:
+        """Whether a vulnerability scan runs: scanning on, with the image tests it needs (model doc of
+        imageScanningEnabled: "You must also enable image tests")."""
+        scanning = self.pipeline.get("imageScanningConfiguration") or {}
+        return scanning.get("imageScanningEnabled") is True and self.tests_enabled
+
+    def scan_done_at(self) -> float | None:
+        """When the scan was done: the first instant an attempt of the build left TESTING (its findings are
+        collected then: the fake's choice, ledger scan-findings); None if none did.
+
+        Over every attempt: a retry that resumes after TESTING keeps the scan an earlier attempt finished.
+        """
+        for attempt in (*self.earlier, self):
+            statuses = [status for status, _ in attempt.stages]
+            if "TESTING" not in statuses or statuses[-1] == "TESTING":
+                continue
+            after = attempt.stages[statuses.index("TESTING") + 1][1]
+            if after < attempt.end_at or (after == attempt.end_at and attempt.end_status == "AVAILABLE"):
+                return after
+        return None
+
+    def scan_state(self, now: float) -> dict[str, str] | None:
+        """Image.scanState at ``now``; None for a build that runs no scan.
+
+        "The scan starts as PENDING and moves through SCANNING and COLLECTING to COMPLETED. Image Builder sets
+        the status to ABANDONED if the image reaches a terminal state before the scan finding collection
+        completes" (model doc of ImageScanState.status). The fake scans while TESTING, SCANNING for its first
+        half and COLLECTING for the second, and is COMPLETED when TESTING ends, as its findings appear then
+        (assumed timing: ledger scan-state). FAILED and TIMED_OUT never happen: the fake's Inspector cannot fail.
+        """
+        if not self.scanned():
+            return None
+        done = self.scan_done_at()
+        if done is not None and done <= now:
+            return {"status": "COMPLETED"}
+        attempt: Build | Attempt = self._earlier_at(now) or self
+        status, _ = _read(attempt.stages, attempt.end_status, attempt.end_at, None, now)
+        if status in TERMINAL:
+            return {
+                "status": "ABANDONED",
+                "reason": f"The image reached status {status} before the scan findings were collected.",
+            }
+        if status != "TESTING":
+            return {"status": "PENDING"}
+        statuses = [stage for stage, _ in attempt.stages]
+        index = statuses.index("TESTING")
+        starts = attempt.stages[index][1]
+        ends = attempt.stages[index + 1][1] if index + 1 < len(statuses) else attempt.end_at
+        return {"status": "SCANNING" if now < (starts + ends) / 2 else "COLLECTING"}
 
     def past(self, status: str, now: float) -> bool:
         """Whether the build had moved on from ``status`` by ``now`` (an AVAILABLE build has moved on from all)."""

@@ -19,6 +19,8 @@ resolution that differs from the one the pipeline's newest build recorded.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -26,10 +28,14 @@ from .arns import Arn
 from .builds import Build
 from .errors import ImageBuilderError
 from .lifecycle_executions import image_status
+from .managed import catalogue
 from .state import Scope
 from .versions import concrete, highest, pattern, version_key
 
-__all__ = ["never_updated", "resolution", "updated_since"]
+__all__ = ["failed_component", "never_updated", "resolution", "updated_since"]
+
+# A component build version's path (the model's ComponentBuildVersionArn): name/x.y.z/n.
+_COMPONENT_BUILD = re.compile(r"^[a-z0-9-_]+/[0-9]+\.[0-9]+\.[0-9]+/[0-9]+\Z")
 
 
 def _references(recipe: dict[str, Any]) -> list[str]:
@@ -43,6 +49,30 @@ def resolution(scope: Scope, recipe: dict[str, Any], now: float) -> tuple[str, .
     return tuple(
         ref if _fixed(ref, scope.account, scope.region) else _resolve(scope, ref, now) for ref in _references(recipe)
     )
+
+
+def failed_component(scope: Scope, build: Build) -> str | None:
+    """The component build version ARN a failure of ``build`` names: what the component the failure names
+    (``build.failing_component``, as its recipe writes it) resolved to when the build started; None when
+    the fake cannot know it.
+
+    The caller's own components resolved at the start (``build.dependencies``). AWS's resolve from the
+    catalogue, whose versions never change, so resolving them now gives what the start got. A component
+    shared from another account or region has builds the fake does not know (a failure leaves its ARN
+    out), and a recipe without components has none to name.
+    """
+    reference = build.failing_component
+    resolved = dict(zip(_references(build.recipe), build.dependencies, strict=False)).get(reference, reference)
+    try:
+        arn = Arn.parse(resolved)
+    except ImageBuilderError:  # an ARN the fake cannot read names no build it knows
+        return None
+    here = (arn.partition, arn.region) == (scope.partition, scope.region)
+    if resolved == reference and arn.account == "aws" and here:
+        managed = catalogue("component", scope.partition, scope.region)
+        resolved = _selected_build(managed, reference, arn.path.partition("/")[2]) or reference
+        arn = Arn.parse(resolved)
+    return resolved if arn.resource_type == "component" and _COMPONENT_BUILD.match(arn.path) else None
 
 
 def never_updated(scope: Scope, recipe: dict[str, Any]) -> bool:
@@ -117,12 +147,18 @@ def _resolve(scope: Scope, reference: str, now: float) -> str:
                         return build.arn
         return reference
     if arn.resource_type == "component" and "component" in scope.resources:
-        prefix = reference.rsplit("/", 1)[0] + "/"
-        candidates = [key for key in scope.resources["component"] if key.startswith(prefix)]
-        try:
-            wanted = pattern(version.split("/", 1)[0])
-            best = highest(candidates, wanted, lambda key: (key[len(prefix) :].split("/")[0], 0))
-        except ImageBuilderError:  # a stored key of another shape: left unresolved
-            return reference
+        best = _selected_build(scope.resources["component"], reference, version)
         return best if best is not None else reference
     return reference
+
+
+def _selected_build(keys: Iterable[str], reference: str, version: str) -> str | None:
+    """The highest of the component build version ARNs ``keys`` that ``reference`` (whose path ends in
+    ``version``, ``x`` wildcards allowed) selects; None if none does."""
+    prefix = reference.rsplit("/", 1)[0] + "/"
+    candidates = [key for key in keys if key.startswith(prefix)]
+    try:
+        wanted = pattern(version.split("/", 1)[0])
+        return highest(candidates, wanted, lambda key: (key[len(prefix) :].split("/")[0], 0))
+    except ImageBuilderError:  # a stored key of another shape: left unresolved
+        return None

@@ -8,7 +8,9 @@ exactly what a test planted (``fake.set_scan_findings``, kept in
 ``Settings.scan_findings`` when the build starts), and nothing otherwise.
 The scan is done, its findings listed and its "EC2 Image Builder CVE
 Detected" event sent, when the build leaves TESTING (the fake's choice,
-ledger ``scan-findings``); a build that ends before then was not scanned.
+ledger ``scan-findings``; ``Build.scan_done_at``, which also gives
+GetImage's scanState); a build that ends before then was not scanned, and a
+retry that resumes after TESTING keeps the scan its earlier attempt finished.
 
 A planted finding is an ``ImageScanFinding`` of the model without what the
 build gives it (account, image, pipeline, times): ``vulnerabilityId`` and
@@ -90,17 +92,6 @@ def check_planted(findings: Any) -> tuple[dict[str, Any], ...]:
     return tuple(checked)
 
 
-def scan_done_at(build: Build) -> float | None:
-    """When ``build``'s scan was done: the instant it left TESTING; None if it never did (or never tested)."""
-    statuses = [status for status, _ in build.stages]
-    if "TESTING" not in statuses or statuses[-1] == "TESTING":
-        return None
-    after = build.stages[statuses.index("TESTING") + 1][1]
-    if after < build.end_at or (after == build.end_at and build.end_status == "AVAILABLE"):
-        return after
-    return None
-
-
 def _finding(scope: Scope, build: Build, planted: dict[str, Any], at: float) -> dict[str, Any]:
     """A planted finding as ListImageScanFindings shows it for ``build``."""
     vulnerability = planted["vulnerabilityId"]
@@ -134,7 +125,7 @@ def _findings(scope: Scope, now: float) -> list[tuple[int, dict[str, Any]]]:
     for arn, build in scope.builds.items():
         if not build.scan_findings:
             continue
-        at = scan_done_at(build)
+        at = build.scan_done_at()
         if at is None or at > now:
             continue
         base = scope.builds.serial(arn) * 10_000
@@ -237,7 +228,7 @@ class CveDetections:
             self._waiting.extend(reversed(fresh))
         found, still = [], []
         for scope, build in self._waiting:
-            at = scan_done_at(build)
+            at = build.scan_done_at()
             if at is not None and at <= upto:
                 found.append(_event(scope, build, at))
             elif scope.builds.get(build.arn) is build and (at is not None or build.end_at > upto):

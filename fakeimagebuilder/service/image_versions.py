@@ -5,9 +5,13 @@ with the date of its first build, in the order versions were first built.
 ``byName`` keeps each name's highest version (and takes no ``version``
 filter: model doc of byName). Owner Amazon lists AWS's
 managed parent images; Shared, ThirdParty and AWSMarketplace list nothing.
-Builds a lifecycle action DELETED are left out; DEPRECATED and DISABLED ones
-only show with ``includeDeprecated`` (the model has no includeDisabled here;
-a disabled image is past deprecated, so the fake treats both alike: assumed).
+Builds a lifecycle action DELETED are left out; the caller's DEPRECATED ones
+are listed whatever ``includeDeprecated`` says: it concerns "deprecated
+Amazon-managed images", and "Deprecated images that you own are always
+returned" (model doc, botocore 1.44; AWS's behaviour on any model). DISABLED
+ones are listed too (assumed: the flag is about Amazon-managed images only, so
+nothing but a deletion hides an image of one's own). None of the fake's
+AWS-managed images is deprecated, so the flag changes no answer here.
 A version shows osVersion as its builds' summaries do, once one of
 its builds shows it (the builds of one recipe version share its parent image).
 """
@@ -18,7 +22,7 @@ from typing import Any
 
 from .builds import Build
 from .filters import passes, refuse_by_name_with_version
-from .images import os_version
+from .images import image_source, os_version
 from .lifecycle_executions import image_status
 from .managed import image_versions
 from .paging import page
@@ -45,8 +49,10 @@ def _version(builds: list[Build], now: float) -> dict[str, Any]:
         "owner": recipe["owner"],
         "dateCreated": build.date_created,
         "buildType": build.build_type,
-        "imageSource": build.pipeline.get("imageSource", "CUSTOM"),
     }
+    source = image_source(build)
+    if source is not None:  # imports; what the caller built shows none (images.image_source)
+        version["imageSource"] = source
     # Usually the oldest build's own: a later build may get past BUILDING first.
     system = next((found for b in builds if (found := os_version(b, now)) is not None), None)
     if system is not None:
@@ -54,16 +60,15 @@ def _version(builds: list[Build], now: float) -> dict[str, Any]:
     return version
 
 
-def _visible(scope: Scope, params: dict[str, Any], now: float) -> list[list[Build]]:
-    """The caller's image versions, each as its builds a lifecycle action left listed, by the oldest of those.
+def _visible(scope: Scope, now: float) -> list[list[Build]]:
+    """The caller's image versions, each as its builds a lifecycle action did not delete, by the oldest of those.
 
     Without lifecycle actions, the build store's own index: nothing is walked.
     """
     versions = scope.builds.versions()
     if scope.lifecycle is None:
         return versions
-    hidden = {"DELETED"} if params.get("includeDeprecated") else {"DELETED", "DEPRECATED", "DISABLED"}
-    shown = [[b for b in builds if image_status(scope, b, now) not in hidden] for builds in versions]
+    shown = [[b for b in builds if image_status(scope, b, now) != "DELETED"] for builds in versions]
     return sorted((builds for builds in shown if builds), key=lambda builds: scope.builds.serial(builds[0].arn))
 
 
@@ -86,7 +91,7 @@ def list_images(scope: Scope, params: dict[str, Any], now: float) -> dict[str, A
         return {"imageVersionList": []}
     query = ("ListImages", owner, filters, bool(params.get("byName")), bool(params.get("includeDeprecated")))
     if owner == "Self":
-        versions = _visible(scope, params, now)
+        versions = _visible(scope, now)
         serial = scope.builds.serial
         if not filters and not params.get("byName"):
             found, token = page(scope, versions, params, query, lambda builds: serial(builds[0].arn))

@@ -44,6 +44,7 @@ __all__ = [
     "delete_image",
     "get_image",
     "image_document",
+    "image_source",
     "launch",
     "launch_template_configurations",
     "list_image_build_versions",
@@ -287,9 +288,17 @@ def _summary(scope: Scope, build: Build, now: float) -> dict[str, Any]:
     }
     if summary["osVersion"] is None:
         del summary["osVersion"]
-    if "imageSource" in build.pipeline:  # imports (imports.py) and their distributions
-        summary["imageSource"] = build.pipeline["imageSource"]
+    source = image_source(build)
+    if source is not None:
+        summary["imageSource"] = source
     return summary
+
+
+def image_source(build: Build) -> str | None:
+    """The image's imageSource, the same in every shape that has the member (Image, ImageSummary,
+    ImageVersion): IMPORTED for an import and its distributions (imports.py); none for what the caller
+    built, as AWS's own ListImagePipelineImages example shows such an image (ledger image-source-agrees)."""
+    return build.pipeline.get("imageSource")
 
 
 def output_containers(scope: Scope, build: Build) -> list[dict[str, Any]]:
@@ -334,6 +343,7 @@ def image_document(scope: Scope, build: Build, now: float) -> dict[str, Any]:
         distributionConfiguration=build.distribution,
         imageTestsConfiguration=item.get("imageTestsConfiguration"),
         imageScanningConfiguration=item.get("imageScanningConfiguration"),
+        scanState=build.scan_state(now),  # only Image has it (not ImageSummary): GetImage's alone
         workflows=item.get("workflows"),
         executionRole=item.get("executionRole"),
         loggingConfiguration=item.get("loggingConfiguration"),
@@ -388,12 +398,21 @@ def get_image(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any
 
 
 def list_image_pipeline_images(scope: Scope, params: dict[str, Any], now: float) -> dict[str, Any]:
-    """ListImagePipelineImages: the pipeline's builds, newest first, in progress ones included."""
+    """ListImagePipelineImages: the pipeline's builds, newest first, in progress ones included.
+
+    A pipeline ARN that does not exist (never made, or deleted) lists nothing: "If the ARN that you
+    specify doesn't exist, Image Builder returns an empty list rather than a ResourceNotFoundException
+    error" (model doc of imagePipelineArn, botocore 1.44; AWS's behaviour on any model). That holds
+    whatever ``recreated_pipeline_lists_old_images`` says: the knob only decides what a pipeline made
+    again under a deleted one's ARN lists. Another account's or region's ARN is refused, as everywhere.
+    """
     arn = params["imagePipelineArn"]
-    pipeline(scope, arn)
+    require_in_scope(Arn.parse(arn), partition=scope.partition, region=scope.region, account=scope.account, text=arn)
     filters = params.get("filters") or []
     builds: Sequence[Build]
-    if scope.settings.recreated_pipeline_lists_old_images:
+    if arn not in scope.pipelines:
+        builds = ()  # still through the page below: its filters and token are checked as for any pipeline
+    elif scope.settings.recreated_pipeline_lists_old_images:
         # Every image whose source pipeline ARN is this one, built by a deleted namesake too.
         builds = [b for b in reversed(scope.builds.values()) if b.pipeline["arn"] == arn]
     else:

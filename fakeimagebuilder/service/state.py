@@ -29,7 +29,8 @@ class Settings:
     start answers ResourceInUseException (None: unlimited).
     ``recreated_pipeline_lists_old_images``: whether ListImagePipelineImages
     of a pipeline made again under a deleted one's name (so its ARN) also
-    lists the images the deleted one built (AWS's answer is unconfirmed).
+    lists the images the deleted one built (AWS's answer is unconfirmed);
+    while no pipeline has the ARN it lists nothing either way.
     ``auto_disable_failures``: consecutive failed scheduled builds that
     disable a pipeline whose schedule names no autoDisablePolicy (None: never).
     ``scan_findings``: what the vulnerability scan of each build started

@@ -29,6 +29,7 @@ from typing import Any
 
 from .arns import Arn
 from .builds import DEFAULT_DURATIONS, DEFAULT_FAILURE_REASON, IN_PROGRESS, Build, BuildPlan
+from .dependencies import failed_component
 from .documents import as_text, read_document
 from .errors import ImageBuilderError
 from .managed import catalogue
@@ -555,9 +556,14 @@ def _reason(
     return template
 
 
-def _failure_context(layout: Layout) -> dict[str, Any] | None:
+def _failure_context(layout: Layout, build: Build, component: str | None) -> dict[str, Any] | None:
     """state.failureContext of a failed layout: the failed workflow step and, where it ran components, the
-    component (user guide image-failure-context.html); only the status when no workflow step failed."""
+    component build version ``component`` (user guide image-failure-context.html); only the status when no
+    workflow step failed.
+
+    A recipe without components ran none: no componentFailure. A component the fake cannot resolve to a
+    build version (``dependencies.failed_component``) is left out, as AWS leaves out what it does not know.
+    """
     if layout.end_status != "FAILED":
         return None
     status = layout.stages[-1][0]
@@ -571,9 +577,10 @@ def _failure_context(layout: Layout) -> dict[str, Any] | None:
         "stepExecutionId": step.id,
         "failedStep": step.spec.name,
     }
-    if step.spec.action == "ExecuteComponents":
+    if step.spec.action == "ExecuteComponents" and build.recipe.get("components"):
         phase = "test" if run.spec.type == "TEST" else "build"
-        context["componentFailure"] = {"componentArn": "", "phaseName": phase}
+        failure = {"componentArn": component} if component is not None else {}
+        context["componentFailure"] = {**failure, "phaseName": phase}
     return context
 
 
@@ -581,6 +588,8 @@ def apply_layout(scope: Scope, build: Build) -> None:
     """Lay the build's current attempt out (again) from what it was started with and the actions sent, and
     index its workflow and step executions in the scope."""
     assert build.plan is not None, "only a build that runs workflows is laid out"
+    # Only a failing plan names a component (a stopped step's reason names none): resolved for it alone.
+    component = failed_component(scope, build) if build.plan.outcome == "FAILED" else None
     layout = lay_out(
         build.arn,
         build.attempt,
@@ -589,7 +598,8 @@ def apply_layout(scope: Scope, build: Build) -> None:
         build.tests_enabled,
         build.specs,
         build.actions or {},
-        {"component_arn": build.failing_component},
+        # The user guide's example names the component build version in the reason as in the context.
+        {"component_arn": component or build.failing_component},
         build.first_status,
         build.origin,
     )
@@ -599,10 +609,7 @@ def apply_layout(scope: Scope, build: Build) -> None:
         layout.end_at,
         layout.end_reason,
     )
-    context = _failure_context(layout)
-    if context is not None and "componentFailure" in context:
-        context["componentFailure"]["componentArn"] = build.failing_component
-    build.failure_context = context
+    build.failure_context = _failure_context(layout, build, component)
     build.runs = [run for run in build.runs if run.attempt != build.attempt] + layout.runs
     for run in layout.runs:
         scope.workflow_executions[run.id] = build.arn
