@@ -14,19 +14,20 @@ the fake. This module reads one YAML document (JSON included) written with:
   line; literal and folded block scalars (``|``, ``>-``, ``|2+``...);
 - comments, and a ``---`` before the document.
 
-It reads them as YAML 1.2 does, with one difference: of the plain scalars
-only null (``~``, ``null``, empty) and booleans (``true``, ``False``...) are
-resolved; numbers, dates and every other plain scalar stay the text written
-(``1.10`` is ``"1.10"``), as do keys. JSON's numbers too, so a JSON document
-and its YAML spelling read alike.
+It reads them as YAML 1.2 does (a tab is a blank where YAML 1.1 refuses
+one), with one difference: of the plain scalars only null (``~``, ``null``,
+empty) and booleans (``true``, ``False``...) are resolved; numbers, dates and
+every other plain scalar stay the text written (``1.10`` is ``"1.10"``), as
+do keys. JSON's numbers too, so a JSON document and its YAML spelling read
+alike.
 
 Text that is not YAML (an unclosed ``[``, ``{`` or quote, a bad escape, a
 stray indentation, ``a: b: c``, tab indentation, characters YAML forbids) is
 a :class:`DocumentError`; so is a key given twice. YAML beyond the list
 above (anchors, aliases, tags, directives, several documents, complex keys,
-plain or quoted scalars over several lines) is :class:`Unsupported`: the
-fake then accepts the document without checking it, rather than refuse one
-AWS would take.
+plain or quoted scalars over several lines, the few texts YAML 1.1 and 1.2
+read differently) is :class:`Unsupported`: the fake then accepts the
+document without checking it, rather than refuse one AWS would take.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ _FLOW_PLAIN_END = re.compile(r"[ \t]*(?:[,\[\]{}]|:(?=[ \t,\[\]{}]|$)|$)|[ \t]+#
 _PLAIN_KEY = re.compile(r"(.*?)[ \t]*:(?:[ \t]+|$)")
 _KEY_COLON = re.compile(r"[ \t]*:(?:[ \t]+|$)")
 _MAPPING_VALUE = re.compile(r":(?:[ \t]|$)")
-_SINGLE = re.compile(r"'((?:[^']|'')*)'")
+_SINGLE = re.compile(r"'((?:[^']|'')*)'(?!')")
 _DOUBLE = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))")
 # The escapes of a double-quoted scalar (JSON's and YAML's own) but \x, \u and \U.
@@ -417,9 +418,12 @@ class _Reader:
                 raise self._expect("'}'")
             if char in "[{":
                 raise Unsupported(f"{self._where()}: a flow collection as a key")
+            row = self.at
             key = self._quoted() if char in "\"'" else self._flow_plain()
             self._skip()
             value = None
+            if self._peek() == ":" and self.at != row:  # YAML 1.1 (PyYAML) wants a key's ':' on the key's line
+                raise Unsupported(f"{self._where()}: a ':' on a line after its key")
             if self._peek() == ":":
                 self.col += 1
                 self._skip()
