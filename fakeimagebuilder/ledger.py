@@ -926,13 +926,15 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "component-yaml",
-        "Component and workflow documents are read as YAML 1.2 (JSON included) in this subset: block mappings and "
+        "Component and workflow documents are read as YAML 1.2 (JSON included; a tab is a blank where YAML 1.1 "
+        "refuses one) in this subset: block mappings and "
         "sequences indented with spaces, keys plain or quoted on one line; flow sequences and mappings, nested, over "
         "any number of lines; plain, single- and double-quoted scalars (every escape) on one line; literal and folded "
         "block scalars with chomping and indentation indicators (|2-, >+); comments; a leading ---. Only null and "
         "true/false are resolved: numbers (JSON's too) and keys stay the text written, so a document reads the same "
         "in block, flow or JSON spelling. A document using YAML beyond the subset (anchors, aliases, tags, "
-        "directives, several documents, complex keys, scalars over several lines) is accepted unchecked: a "
+        "directives, several documents, a node on the --- line, complex keys, scalars over several lines, the few "
+        "texts YAML 1.1 and 1.2 read differently) is accepted unchecked: a "
         "component BUILD with no parameters, a workflow whose builds run the default workflow's steps.",
         "assumed",
         "user guide toe-use-documents.html ('you must provide a YAML-based document'); the YAML 1.2.2 "

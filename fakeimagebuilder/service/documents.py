@@ -24,10 +24,11 @@ alike.
 Text that is not YAML (an unclosed ``[``, ``{`` or quote, a bad escape, a
 stray indentation, ``a: b: c``, tab indentation, characters YAML forbids) is
 a :class:`DocumentError`; so is a key given twice. YAML beyond the list
-above (anchors, aliases, tags, directives, several documents, complex keys,
-plain or quoted scalars over several lines, the few texts YAML 1.1 and 1.2
-read differently) is :class:`Unsupported`: the fake then accepts the
-document without checking it, rather than refuse one AWS would take.
+above (anchors, aliases, tags, directives, several documents, a node on the
+``---`` line, complex keys, plain or quoted scalars over several lines, the
+few texts YAML 1.1 and 1.2 read differently) is :class:`Unsupported`: the
+fake then accepts the document without checking it, rather than refuse one
+AWS would take.
 """
 
 from __future__ import annotations
