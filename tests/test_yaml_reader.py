@@ -278,6 +278,7 @@ def test_a_key_given_twice_is_an_error(text: str):
         "[1, 2]\nb: c\n",
         "a: 1\nb\n",
         "a: x\x00",
+        "a: [b,\n---\n]\n",
     ],
 )
 def test_text_that_is_not_yaml_is_an_error(text: str):

@@ -347,6 +347,8 @@ class _Reader:
         """Past blanks, line breaks and comments, to the next token of a flow collection."""
         while self.at < len(self.lines):
             line = self.lines[self.at]
+            if self.col == 0 and _marker(line):
+                raise DocumentError(f"{self._where()}: a document marker inside a flow collection")
             while self.col < len(line) and line[self.col] in " \t":
                 self.col += 1
             if self.col < len(line) and line[self.col] != "#":
