@@ -323,9 +323,9 @@ class _Reader:
                 breaks.append(line_break(index))
                 index += 1
             if index < len(texts):
-                # Folding joins two lines that start with no blank with a space, unless empty lines are between.
                 if folded and end and text[0] not in " \t" and texts[index][0] not in " \t":
-                    chunks.extend([] if breaks else [" "])
+                    if not breaks:  # folding: one line break between lines that start with no blank is a space
+                        chunks.append(" ")
                 else:
                     chunks.append(end)
         if chomping != "-":
