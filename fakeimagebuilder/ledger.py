@@ -979,11 +979,32 @@ LEDGER: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "component-yaml",
-        "Documents are read as JSON or a block-YAML subset; a document using YAML beyond it (anchors, tags, "
-        "multi-line plain scalars) is accepted unchecked; tab indentation is refused.",
+        "Component and workflow documents are read as YAML 1.2 (JSON included; a tab is a blank where YAML 1.1 "
+        "refuses one) in this subset: block mappings and "
+        "sequences indented with spaces, keys plain or quoted on one line; flow sequences and mappings, nested, over "
+        "any number of lines; plain, single- and double-quoted scalars (every escape) on one line; literal and folded "
+        "block scalars with chomping and indentation indicators (|2-, >+); comments; a leading ---. Only null and "
+        "true/false are resolved: numbers (JSON's too) and keys stay the text written, so a document reads the same "
+        "in block, flow or JSON spelling. A document using YAML beyond the subset (anchors, aliases, tags, "
+        "directives, several documents, a node on the --- line, complex keys, scalars over several lines, the few "
+        "texts YAML 1.1 and 1.2 read differently) is accepted unchecked: a "
+        "component BUILD with no parameters, a workflow whose builds run the default workflow's steps.",
         "assumed",
-        "fake only (no YAML dependency; never refuse a document AWS would take)",
-        "tests/test_components.py::test_an_unsupported_document_is_accepted_unchecked",
+        "user guide toe-use-documents.html ('you must provide a YAML-based document'); the YAML 1.2.2 "
+        "specification (https://yaml.org/spec/1.2.2/), with PyYAML as the tests' oracle; the subset and accepting "
+        "the rest unchecked are the fake's (no YAML dependency; never refuse a document AWS would take)",
+        "tests/test_yaml_reader.py::test_a_document_in_the_subset_reads_as_yaml_reads_it",
+    ),
+    Behaviour(
+        "document-not-yaml",
+        "A component or workflow document that is not YAML (an unclosed flow collection or quote, an unknown "
+        "escape, content after a complete value, a stray indentation, 'a: b: c', tab indentation, a key given twice, "
+        "a character YAML forbids) answers InvalidRequestException (400) 'The component|workflow document is not "
+        "valid: it is not valid YAML (line N: <what>).', and nothing is made.",
+        "assumed",
+        "YAML 1.2.2 specification (what is not YAML; PyYAML refuses the same texts, but a key given twice, which "
+        "YAML forbids and PyYAML keeps the last of); the code and wording are component-document's",
+        "tests/test_components.py::test_an_invalid_document_is_refused_and_nothing_is_made",
     ),
     Behaviour(
         "component-source",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -231,6 +232,15 @@ def test_list_filters_on_status_and_product_codes(client: Any):
         ("schemaVersion: 1.0\nphases:\n\t- name: build\n", "tabs are not allowed"),
         # JSON within the model's 16,000 characters that nests past Python's stack (it once answered 500).
         ("[" * 7999 + "]" * 7999, "nested too deeply"),
+        # Text that is not YAML at all (PyYAML: ParserError, ScannerError).
+        ("{", "it is not valid YAML (line 1: the document ends inside a flow collection)"),
+        (
+            "schemaVersion: 1.0\nphases: [\n",
+            "it is not valid YAML (line 2: the document ends inside a flow collection)",
+        ),
+        ('schemaVersion: 1.0\nphases: ["build"\n', "it is not valid YAML"),
+        ('schemaVersion: "1.0\n', "it is not valid YAML (line 1: a quoted scalar that is never closed)"),
+        ("schemaVersion: 1.0\nphases: [] x\n", "it is not valid YAML (line 2: unexpected 'x' after a value)"),
     ],
 )
 def test_an_invalid_document_is_refused_and_nothing_is_made(
@@ -284,10 +294,12 @@ def test_a_component_a_recipe_uses_cannot_be_deleted(client: Any, expect_error: 
 
 
 def _imported_step(client: Any, script: str, **fields: str) -> dict[str, Any]:
-    """The one step of the document ImportComponent made of ``script``, read with a real YAML parser."""
+    """The one step of the document ImportComponent made of ``script``, read with PyYAML and the fake alike."""
     sent = {"name": "script", "semanticVersion": "1.0.0", "type": "BUILD", "platform": "Linux", **fields}
     arn = client.import_component(format="SHELL", data=script, **sent)["componentBuildVersionArn"]
-    document = yaml.safe_load(client.get_component(componentBuildVersionArn=arn)["component"]["data"])
+    data = client.get_component(componentBuildVersionArn=arn)["component"]["data"]
+    document = yaml.safe_load(data)
+    assert read_yaml(data)["phases"] == document["phases"]  # the fake's own reader reads it alike
     [phase] = document["phases"]
     [step] = phase["steps"]
     return {"phase": phase["name"], **step}
@@ -405,7 +417,7 @@ def test_pages_of_components_neither_skip_nor_repeat(client: Any):
 
 
 def test_the_reader_reads_json_and_block_yaml_alike():
-    assert read_yaml('{"a": [1, "b"]}') == {"a": [1, "b"]}
+    assert read_yaml('{"a": [1, "b"]}') == {"a": ["1", "b"]}  # numbers stay their text, as in YAML
     assert read_yaml("a:\n- 1\n- 'it''s'\nb: {x: y}\nc: >-\n  folded\n  text\n") == {
         "a": ["1", "it's"],
         "b": {"x": "y"},
@@ -421,6 +433,46 @@ def test_the_reader_reads_json_and_block_yaml_alike():
 def test_yaml_beyond_the_subset_is_unsupported_not_an_error(text: str):
     with pytest.raises(Unsupported):
         read_yaml(text)
+
+
+def _parameters(client: Any, data: str) -> Any:
+    return client.get_component(componentBuildVersionArn=_create(client, data=data))["component"].get("parameters")
+
+
+def test_the_same_document_in_block_flow_or_json_makes_the_same_component(client: Any):
+    # The commands as a flow list whose quoted items hold braces and escapes, as a JSON-minded writer puts them.
+    flow = DOCUMENT[: DOCUMENT.index("          commands:")]
+    flow += '          commands: ["echo \\"{{ Greeting }}\\"", "cat <<EOF\\n  indented\\nEOF\\n"]\n'
+    as_json = json.dumps(yaml.safe_load(DOCUMENT))
+    assert yaml.safe_load(flow) == yaml.safe_load(as_json) == yaml.safe_load(DOCUMENT)
+    greeting = {"name": "Greeting", "type": "String", "defaultValue": ["hello"], "description": "what to say"}
+
+    shown = [_parameters(client, data) for data in (DOCUMENT, flow, as_json)]
+
+    assert shown == [[greeting]] * 3
+
+
+def test_a_parameter_default_keeps_its_block_indentation_and_unicode_spaces(client: Any):
+    data = (
+        "schemaVersion: 1.0\nparameters:\n"
+        "  - Script:\n      type: string\n      default: |2-\n          indented\n        then not\n"
+        "  - Folded:\n      type: string\n      default: >1+\n        one\n       two\n\n"
+        "  - Spaced:\n      type: string\n      default: no\u00a0break\u00a0\n"
+        "  - Ems:\n      type: string\n      default: |\n        \u2003\n        x\u2003\n"
+        "phases:\n  - name: build\n    steps:\n      - name: A\n        action: Reboot\n"
+    )
+
+    defaults = {p["name"]: p["defaultValue"] for p in _parameters(client, data)}
+
+    assert defaults == {
+        "Script": ["  indented\nthen not"],
+        "Folded": [" one\ntwo\n\n"],
+        "Spaced": ["no\u00a0break\u00a0"],
+        "Ems": ["\u2003\nx\u2003\n"],
+    }
+    assert defaults == {
+        name: [p[name]["default"]] for p in yaml.safe_load(data)["parameters"] for name in p
+    }  # as any YAML parser reads it
 
 
 def test_an_unsupported_document_is_accepted_unchecked(client: Any):

@@ -142,6 +142,10 @@ def test_lists_filter_on_description_and_refuse_the_owners_the_model_says(client
             "schemaVersion: 1.0\nparameters:\n  - name: p\n    type: float\nsteps:\n  - name: A\n    action: B\n",
             "parameter 'p' must have a 'type'",
         ),
+        # Text that is not YAML at all: once accepted, and a build then ran the default workflow's steps.
+        ("{", "it is not valid YAML (line 1: the document ends inside a flow collection)"),
+        ("schemaVersion: 1.0\nsteps: [\n", "it is not valid YAML (line 2: the document ends inside a flow collection)"),
+        ("schemaVersion: 1.0\nsteps: [{name: A, action: B]\n", "it is not valid YAML (line 2: expected ',' or '}'"),
     ],
 )
 def test_an_invalid_document_is_refused(client: Any, expect_error: Any, document: str, detail: str):
@@ -151,6 +155,41 @@ def test_an_invalid_document_is_refused(client: Any, expect_error: Any, document
     expect_error(caught.value, "InvalidRequestException", 400)
     assert detail in caught.value.response["Error"]["Message"]
     assert client.list_workflows()["workflowVersionList"] == []
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        "steps:\n  - name: Launch\n    action: LaunchInstance\n  - name: Stop\n    action: TerminateInstance\n",
+        'steps: [{name: Launch, action: LaunchInstance}, {"name": "Stop", "action": "TerminateInstance"}]\n',
+        # a flow collection over several lines, with a comment
+        "steps: [  # a step a line\n  {name: Launch, action: LaunchInstance},\n"
+        "  {name: Stop, action: TerminateInstance}\n]\n",
+    ],
+)
+def test_a_build_runs_the_steps_a_workflow_document_lists_in_any_style(
+    fake: Any, client: Any, make_stack: Any, steps: str
+):
+    workflow = client.create_workflow(
+        name="two", semanticVersion="1.0.0", type="TEST", data="schemaVersion: 1.0\n" + steps
+    )
+    pipeline = make_stack(
+        workflows=[{"workflowArn": workflow["workflowBuildVersionArn"]}],
+        executionRole="arn:aws:iam::123456789012:role/r",
+    ).pipeline_arn
+    build = client.start_image_pipeline_execution(imagePipelineArn=pipeline)["imageBuildVersionArn"]
+    fake.advance(7200)
+
+    [test] = [
+        e
+        for e in client.list_workflow_executions(imageBuildVersionArn=build)["workflowExecutions"]
+        if e["type"] == "TEST"
+    ]
+    ran = client.list_workflow_step_executions(workflowExecutionId=test["workflowExecutionId"])["steps"]
+    assert [(step["name"], step["action"]) for step in ran] == [
+        ("Launch", "LaunchInstance"),
+        ("Stop", "TerminateInstance"),
+    ]
 
 
 def test_a_workflow_a_pipeline_uses_cannot_be_deleted(client: Any, make_stack: Any, expect_error: Any):
