@@ -37,6 +37,35 @@ def test_suite_passes_against_a_server(tmp_path: Path) -> None:
     assert leftovers == []
 
 
+@pytest.mark.parametrize(
+    ("guard", "suite_options"),
+    [({"control_token": "s3cret"}, ["--control-token=s3cret"]), ({"secrets": {"testing": "testing"}}, [])],
+    ids=["control-token", "verify-signatures"],
+)
+def test_suite_moves_the_clock_of_a_server_that_guards_its_control_routes(
+    tmp_path: Path, guard: dict[str, Any], suite_options: list[str]
+) -> None:
+    """A server started with --control-token, or with --verify-signatures and the suite's credential: the suite
+    authenticates its control requests (the token as a Bearer credential, else SigV4 with its own key), so its
+    waits move the server's clock and the builds run to AVAILABLE."""
+    with serve_in_thread(**guard) as server:
+        started_at = server.fake.clock.now()
+        run = run_suite(
+            tmp_path,
+            "--target=endpoint",
+            f"--endpoint-url={server.url}",
+            *suite_options,
+            "contract_tests/test_scenarios.py",
+            "-k",
+            "available or approval",
+        )
+        moved = server.fake.clock.now() - started_at
+    assert run.returncode == 0, run.output
+    assert "PASSED contract_tests/test_scenarios.py::test_build_runs_to_available[endpoint]" in run.output
+    assert "PASSED contract_tests/test_scenarios.py::test_an_approval_step_holds_the_build_until_resumed" in run.output
+    assert moved >= 3600  # the approval scenario alone lets an hour pass
+
+
 class _Quiet(WSGIRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """No access log."""
@@ -84,7 +113,8 @@ def test_suite_polls_a_server_without_control_routes(
     assert "PASSED contract_tests/test_fixtures.py::test_fixture_replays[endpoint-documented/get-image]" in run.output
     # Nothing skipped but for the model: a scenario of an operation the installed botocore lacks (1.40.41).
     assert [line for line in run.output.splitlines() if "SKIPPED" in line and "installed botocore" not in line] == []
-    assert refused == ["/_fake/health"]  # asked once, then never again
+    # Asked before any test (the run's start check) and as the target opens, then never again.
+    assert refused == ["/_fake/health", "/_fake/health"]
 
 
 def test_xdist_workers_share_an_endpoint_without_collisions(tmp_path: Path) -> None:
