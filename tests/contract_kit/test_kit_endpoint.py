@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
+import boto3
 import pytest
-from kit_standin import ObservedFake, run_suite
+from kit_standin import COMPONENTS, ObservedFake, run_suite
 
 from fakeimagebuilder import FakeImageBuilder, ScaledClock
-from fakeimagebuilder.server import make_app, serve_in_thread
+from fakeimagebuilder.server import RunningServer, make_app, serve_in_thread
 
 
 def test_suite_passes_against_a_server(tmp_path: Path) -> None:
@@ -64,6 +65,58 @@ def test_suite_moves_the_clock_of_a_server_that_guards_its_control_routes(
     assert "PASSED contract_tests/test_scenarios.py::test_build_runs_to_available[endpoint]" in run.output
     assert "PASSED contract_tests/test_scenarios.py::test_an_approval_step_holds_the_build_until_resumed" in run.output
     assert moved >= 3600  # the approval scenario alone lets an hour pass
+
+
+def _other_team_waits_at_approval(server: RunningServer, builds: int) -> None:
+    """Another user of a shared server (the same account) with ``builds`` builds waiting at a WaitForAction step."""
+    client = boto3.client(
+        "imagebuilder",
+        region_name="us-east-1",
+        endpoint_url=server.url,
+        aws_access_key_id="other-team",
+        aws_secret_access_key="other-team",
+    )
+    workflow = client.create_workflow(
+        name="their-approval",
+        semanticVersion="1.0.0",
+        type="TEST",
+        data="name: approval\nschemaVersion: 1.0\nsteps:\n  - name: Wait\n    action: WaitForAction\n",
+    )["workflowBuildVersionArn"]
+    recipe = client.create_image_recipe(
+        name="their-recipe",
+        semanticVersion="1.0.0",
+        parentImage="arn:aws:imagebuilder:us-east-1:aws:image/amazon-linux-2023-x86/x.x.x",
+        components=COMPONENTS,
+    )["imageRecipeArn"]
+    infrastructure = client.create_infrastructure_configuration(name="their-infra", instanceProfileName="theirs")
+    pipeline = client.create_image_pipeline(
+        name="their-pipeline",
+        imageRecipeArn=recipe,
+        infrastructureConfigurationArn=infrastructure["infrastructureConfigurationArn"],
+        workflows=[{"workflowArn": workflow}],
+        executionRole="arn:aws:iam::123456789012:role/theirs",
+    )["imagePipelineArn"]
+    for _ in range(builds):
+        client.start_image_pipeline_execution(imagePipelineArn=pipeline)
+    server.fake.advance(7200)
+    assert len(client.list_waiting_workflow_steps(maxResults=100)["steps"]) == builds
+
+
+def test_the_approval_scenario_finds_its_step_among_other_teams_on_a_shared_server(tmp_path: Path) -> None:
+    """A shared server where another user has a full first page (25) of waiting steps: the scenario reads every
+    page of ListWaitingWorkflowSteps (the account's list) and picks out its own build's step."""
+    with serve_in_thread() as server:
+        _other_team_waits_at_approval(server, 25)
+        run = run_suite(
+            tmp_path,
+            "--target=endpoint",
+            f"--endpoint-url={server.url}",
+            "contract_tests/test_scenarios.py",
+            "-k",
+            "approval",
+        )
+    assert run.returncode == 0, run.output
+    assert "PASSED contract_tests/test_scenarios.py::test_an_approval_step_holds_the_build_until_resumed" in run.output
 
 
 class _Quiet(WSGIRequestHandler):
