@@ -52,7 +52,7 @@ except ModuleNotFoundError as missing:
 
 from . import profiles
 from .ledger_report import current_test, tally, write_report
-from .recording import Recorder, Scrubber, write_fixture
+from .recording import Recorder, Scrubber, no_fixtures, write_fixture
 from .safety import Budget, caller_account, default_region, endpoint_overrides, loopback_url, redact_logs
 from .targets import (
     DUMMY_CREDENTIALS,
@@ -397,10 +397,23 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "fixture_path" in metafunc.fixturenames:
         files = sorted(options.fixtures_dir.glob("*/*.json"))
         if not files and not metafunc.config.getoption("record"):
-            # An empty parameter set would skip the replays in silence (an install without its data did).
-            raise pytest.UsageError(f"no fixtures to replay in {options.fixtures_dir} (*/*.json); see --fixtures-dir")
+            # An empty parameter set would skip the replays in silence (an install without its data did); a
+            # stand-in is refused once the selection is known, so a run that leaves the replays out needs none.
+            metafunc.parametrize("fixture_path", [pytest.param(None, id="no-fixtures")])
+            return
         ids = [f"{path.parent.name}/{path.stem}" for path in files]
         metafunc.parametrize("fixture_path", files, ids=ids)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """One line, before any test, when a selected replay has no fixture to read (``--fixtures-dir``). An xdist
+    worker cannot stop the run cleanly: there the replay fails with the same line."""
+    if hasattr(session.config, "workerinput"):
+        return
+    for item in session.items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "fixture_path" in callspec.params and callspec.params["fixture_path"] is None:
+            raise pytest.UsageError(no_fixtures(session.config.stash[_OPTIONS].fixtures_dir))
 
 
 def _builds(item: pytest.Item) -> float:
