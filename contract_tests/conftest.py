@@ -612,7 +612,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """How much the state machine ran, and how the ledger fared."""
     rows = tally.rows()
-    if not any(row["result"] != "not checked" for row in rows):
+    if not any(row["result"] != "not checked" or row["checks_set_aside"] for row in rows):
         return
     counts = {result: sum(1 for r in rows if r["result"] == result) for result in ("held", "refuted", "not checked")}
     terminalreporter.write_sep("-", "contract suite")
@@ -624,6 +624,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     refuted = [row["id"] for row in rows if row["result"] == "refuted"]
     if refuted:
         terminalreporter.write_line(f"refuted: {', '.join(refuted)}")
+    aside = [f"{row['id']} ({row['checks_set_aside']})" for row in rows if row["checks_set_aside"]]
+    if aside:
+        terminalreporter.write_line(
+            f"set aside (the target took values only botocore {botocore.__version__}'s model refuses): "
+            + ", ".join(aside)
+        )
     path = config.getoption("ledger_report")
     if path is not None:
         terminalreporter.write_line(f"ledger report: {path}")

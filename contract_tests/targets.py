@@ -167,6 +167,9 @@ class Target:
     consistency_timeout: float = 30.0
     """How long an answer may lag behind a change (eventual consistency) before a difference counts."""
     advance_step: float = 15.0
+    serves_installed_model: ClassVar[bool] = False
+    """The target answers by the installed botocore's model (the in-process fake does); an endpoint may run
+    another botocore, and AWS serves its newest model."""
 
     def __init__(self, options: TargetOptions, names: Names) -> None:
         self.options = options
@@ -195,6 +198,17 @@ class Target:
         except UnknownRegionError:
             return "aws"
         return partition
+
+    def model_refusal(self, what: str) -> str | None:
+        """For a value only a constraint of the installed model refuses (``what`` names it): None where the
+        target serves that model, else what the target's taking it means (``expect_error(taken_means=...)``)."""
+        if self.serves_installed_model:
+            return None
+        return (
+            f"the {self.name} target took {what}, which the installed model (botocore {botocore.__version__}) "
+            "refuses: it serves a newer model (AWS serves its newest) or does not check this; the fake target "
+            "checks it under the installed model"
+        )
 
     # -- per target ------------------------------------------------------------------------------
 
@@ -479,6 +493,7 @@ class FakeTarget(Target):
     name = "fake"
     controls_time = True
     cleans_up = False
+    serves_installed_model = True
 
     def open(self) -> None:
         """Make the fake, then the shared prerequisites."""
