@@ -546,8 +546,9 @@ def control_call(
     a server"): with ``token``, ``Authorization: Bearer TOKEN`` (its
     ``--control-token``); without, a SigV4 signature with the suite's own
     credentials, which a server checking signatures takes from a known key
-    and an open server ignores. An error answer raises :class:`ControlRefused`
-    naming the route, the status and the server's code and message.
+    and an open server ignores. An error answer, or none, raises
+    :class:`ControlRefused` naming the route, the status and the server's code
+    and message.
     """
     data = None if payload is None else json.dumps(payload).encode()
     address = f"{url}/_fake/{route}"
@@ -574,6 +575,9 @@ def control_call(
         if isinstance(said, dict) and said.get("message"):
             detail += f": {said['message']}"
         raise ControlRefused(f"{method} /_fake/{route} got {detail}", error.code) from None
+    except (urllib.error.URLError, OSError) as error:  # no answer at all (status 0)
+        reason = getattr(error, "reason", None) or error
+        raise ControlRefused(f"{method} /_fake/{route} got no answer ({reason})", 0) from None
 
 
 def control_access(url: str, *, region: str, token: str | None) -> bool:
@@ -583,7 +587,7 @@ def control_access(url: str, *, region: str, token: str | None) -> bool:
     suite's request, with what to do about it."""
     try:
         control_call(url, "GET", "health", region=region, token=None)
-    except (ControlRefused, urllib.error.URLError, OSError, ValueError):
+    except (ControlRefused, ValueError):
         return False
     try:
         control_call(url, "POST", "advance", {"seconds": 0}, region=region, token=token)
