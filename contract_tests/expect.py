@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from fakeimagebuilder.model import service_model
 
-from .ledger_report import verifies
+from .ledger_report import ModelDifference, verifies
 
 __all__ = [
     "LIFECYCLE",
@@ -96,13 +96,21 @@ class CaughtError:
 
 
 @contextmanager
-def expect_error(code: str, status: int, message: str | None = None) -> Iterator[CaughtError]:
+def expect_error(
+    code: str, status: int, message: str | None = None, *, taken_means: str | None = None
+) -> Iterator[CaughtError]:
     """Assert that the block raises ``ClientError`` ``code`` with HTTP ``status``.
 
     ``message``, a regular expression, must be found in the error message.
     The error must also carry its code's modeled status, a UUID request id,
     and (ledger row ``error-wire-shape``) the code in ``x-amzn-ErrorType`` and
     the body's lowercase ``message``.
+
+    ``taken_means``: for a value only a constraint of the installed model
+    refuses, on a target that may serve another model
+    (:meth:`~contract_tests.targets.Target.model_refusal`), what a success
+    means; a success then raises :class:`ModelDifference` with it instead of
+    failing.
     """
     caught = CaughtError()
     try:
@@ -114,6 +122,8 @@ def expect_error(code: str, status: int, message: str | None = None) -> Iterator
         caught.message = response["Error"].get("Message", "")
         caught.response = response
     else:
+        if taken_means is not None:
+            raise ModelDifference(taken_means)
         raise AssertionError(f"expected {code} ({status}); the call succeeded")
     assert (caught.code, caught.status) == (code, status), (
         f"expected {code} ({status}), got {caught.code} ({caught.status}): {caught.message}"

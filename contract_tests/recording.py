@@ -36,6 +36,7 @@ answer matches any value of its kind the first time and binds it.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import re
 import uuid
@@ -54,10 +55,12 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMAT",
     "Bindings",
+    "FixtureError",
     "Recorder",
     "Scrubber",
     "load_fixture",
     "match",
+    "no_fixtures",
     "redact",
     "replay",
     "write_fixture",
@@ -225,13 +228,89 @@ def write_fixture(path: Path, document: dict[str, Any]) -> None:
     partial.replace(path)
 
 
+class FixtureError(ValueError):
+    """A fixture file the suite cannot replay; the message names the file (and the step) and what is wrong."""
+
+
+def no_fixtures(directory: Path) -> str:
+    """Why there is nothing to replay in ``directory``."""
+    state = "does not exist" if not directory.exists() else "holds no fixture (*/*.json)"
+    return f"--fixtures-dir {directory} {state}: nothing to replay"
+
+
+# The members each kind of step takes (the first is the one that names its kind), and those it needs.
+_STEP_MEMBERS = {
+    "call": ({"call", "params", "response", "match", "by"}, ("params", "response")),
+    "given": ({"given", "recipe", "version", "pipeline", "imageTests"}, ("recipe", "pipeline")),
+    "wait": ({"wait"}, ()),
+}
+_RESPONSE_MEMBERS = {"status", "requestId", "body", "error", "messagePattern"}
+
+
+def _unknown(names: Any, known: set[str]) -> str | None:
+    """How the first of ``names`` not in ``known`` is wrong (with the known name it may be a typo of)."""
+    for name in names:
+        if name not in known:
+            near = difflib.get_close_matches(name, sorted(known), n=1)
+            return f"unknown member {name!r}" + (f" (did you mean {near[0]!r}?)" if near else "")
+    return None
+
+
+def _step_problem(step: Any) -> str | None:
+    """What makes one step unreadable by :func:`replay`, or None."""
+    if not isinstance(step, dict):
+        return f"is not an object: {step!r}"
+    kinds = [kind for kind in _STEP_MEMBERS if kind in step]
+    if len(kinds) != 1:
+        said = ", ".join(repr(name) for name in step) or "none"
+        problem = f"names {' and '.join(map(repr, kinds))}" if kinds else "has no 'call', 'given' or 'wait'"
+        hint = _unknown(step, set(_STEP_MEMBERS) | {m for members, _ in _STEP_MEMBERS.values() for m in members})
+        return f"{problem} (its members: {said})" + (f"; {hint}" if hint and not kinds else "")
+    kind = kinds[0]
+    members, needed = _STEP_MEMBERS[kind]
+    unknown = _unknown(step, members)
+    if unknown:
+        return f"({kind}) has an {unknown}"
+    missing = [name for name in needed if name not in step]
+    if missing:
+        return f"({kind}) lacks {', '.join(map(repr, missing))}"
+    if kind == "given" and step["given"] != "pipeline":
+        return f"(given) gives {step['given']!r}; only 'pipeline' is known"
+    if kind == "wait":
+        wait = step["wait"]
+        if not isinstance(wait, dict) or not {"imageBuildVersionArn", "status"} <= wait.keys():
+            return "(wait) needs {'imageBuildVersionArn': ..., 'status': ...}"
+    if kind == "call":
+        response = step["response"]
+        if not isinstance(response, dict) or "status" not in response or ("body" in response) == ("error" in response):
+            return "(call) needs a response with 'status' and one of 'body' and 'error'"
+        unknown = _unknown(response, _RESPONSE_MEMBERS)
+        if unknown:
+            return f"(call) has in its response an {unknown}"
+        if "match" in step and step["match"] != "subset":
+            return f"(call) has match {step['match']!r}; only 'subset' is known"
+    return None
+
+
 def load_fixture(path: Path) -> dict[str, Any]:
-    """Read and check a fixture file."""
-    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    """Read and check a fixture file: :class:`FixtureError`, naming the file and step, when it cannot be replayed."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise FixtureError(f"{path}: not a readable JSON file: {error}") from None
+    if not isinstance(document, dict):
+        raise FixtureError(f"{path}: a fixture is a JSON object, not {type(document).__name__}")
     if document.get("format") != FORMAT:
-        raise ValueError(f"{path}: fixture format {document.get('format')!r}, this suite reads {FORMAT}")
+        raise FixtureError(f"{path}: fixture format {document.get('format')!r}, this suite reads {FORMAT}")
     if document.get("provenance") not in ("recorded", "documented"):
-        raise ValueError(f"{path}: provenance must be 'recorded' or 'documented'")
+        raise FixtureError(f"{path}: provenance must be 'recorded' or 'documented'")
+    steps = document.get("steps")
+    if not isinstance(steps, list) or not steps:
+        raise FixtureError(f"{path}: 'steps' must be a list of steps")
+    for number, step in enumerate(steps, 1):
+        problem = _step_problem(step)
+        if problem is not None:
+            raise FixtureError(f"{path}: step {number} {problem}")
     return document
 
 
@@ -387,9 +466,7 @@ def replay(document: dict[str, Any], workspace: Workspace) -> list[str]:
     client = workspace.client
     problems: list[str] = []
     for number, step in enumerate(document["steps"], 1):
-        if "given" in step:
-            if step["given"] != "pipeline":
-                raise ValueError(f"step {number}: unknown 'given': {step['given']!r}")
+        if "given" in step:  # load_fixture checked each step's members
             recipe = workspace.recipe(name=bindings.fill(step["recipe"]), version=step.get("version", "1.0.0"))
             workspace.pipeline(recipe, name=bindings.fill(step["pipeline"]), image_tests=step.get("imageTests", False))
         elif "wait" in step:

@@ -7,7 +7,8 @@ else differs between targets:
   :class:`~fakeimagebuilder.FakeImageBuilder`; waiting advances its virtual clock.
 - :class:`EndpointTarget` (``--target endpoint --endpoint-url URL``): any
   server speaking the protocol. If it serves ``GET /_fake/health``, waiting
-  is ``POST /_fake/advance``; otherwise it polls with a timeout.
+  is ``POST /_fake/advance`` (authenticated as :func:`control_call` says);
+  otherwise it polls with a timeout.
 - :class:`AwsTarget` (``--target aws``): a real account, behind the
   :class:`~contract_tests.safety.LiveGuard`. Builds are cancelled at once,
   so tests that need a finished build are skipped there.
@@ -35,8 +36,11 @@ from typing import Any, ClassVar, TypeVar
 
 import botocore.session
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.client import BaseClient
 from botocore.config import Config
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError, UnknownRegionError
 
 from fakeimagebuilder import FakeImageBuilder
@@ -46,7 +50,10 @@ from .expect import TERMINAL
 from .safety import NAME_PREFIX, RUN_TAG, STARTED_TAG, Budget, LiveGuard, ResourceTracker, shielded
 
 __all__ = [
+    "DUMMY_CREDENTIALS",
+    "ENDPOINT_REGION",
     "AwsTarget",
+    "ControlRefused",
     "EndpointTarget",
     "FakeTarget",
     "Names",
@@ -56,12 +63,17 @@ __all__ = [
     "Target",
     "TargetOptions",
     "Workspace",
+    "control_access",
+    "control_call",
     "make_target",
 ]
 
 T = TypeVar("T")
 
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+"""What the fake and endpoint targets' clients sign with (and, without a control token, control requests)."""
+ENDPOINT_REGION = "us-east-1"
+"""The region the endpoint target's requests are signed for."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,7 @@ class TargetOptions:
     aws_parent_image: str | None = None
     aws_component: str | None = None
     max_builds: int = 3
+    control_token: str | None = None  # --target endpoint: the server's --control-token
     aws_endpoint_url: str | None = None  # testing only: a stand-in for Image Builder
     sts_endpoint_url: str | None = None  # testing only: a stand-in for STS
     fixtures_dir: Path = Path("fixtures")
@@ -154,6 +167,9 @@ class Target:
     consistency_timeout: float = 30.0
     """How long an answer may lag behind a change (eventual consistency) before a difference counts."""
     advance_step: float = 15.0
+    serves_installed_model: ClassVar[bool] = False
+    """The target answers by the installed botocore's model (the in-process fake does); an endpoint may run
+    another botocore, and AWS serves its newest model."""
 
     def __init__(self, options: TargetOptions, names: Names) -> None:
         self.options = options
@@ -182,6 +198,17 @@ class Target:
         except UnknownRegionError:
             return "aws"
         return partition
+
+    def model_refusal(self, what: str) -> str | None:
+        """For a value only a constraint of the installed model refuses (``what`` names it): None where the
+        target serves that model, else what the target's taking it means (``expect_error(taken_means=...)``)."""
+        if self.serves_installed_model:
+            return None
+        return (
+            f"the {self.name} target took {what}, which the installed model (botocore {botocore.__version__}) "
+            "refuses: it serves a newer model (AWS serves its newest) or does not check this; the fake target "
+            "checks it under the installed model"
+        )
 
     # -- per target ------------------------------------------------------------------------------
 
@@ -466,6 +493,7 @@ class FakeTarget(Target):
     name = "fake"
     controls_time = True
     cleans_up = False
+    serves_installed_model = True
 
     def open(self) -> None:
         """Make the fake, then the shared prerequisites."""
@@ -501,6 +529,82 @@ class FakeTarget(Target):
         self.fake.advance(seconds)
 
 
+class ControlRefused(Exception):
+    """A ``/_fake/`` control request the server answered with an error (the message says which and why)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def control_call(
+    url: str, method: str, route: str, payload: dict[str, Any] | None = None, *, region: str, token: str | None
+) -> Any:
+    """One ``/_fake/`` control request to the server at ``url``; its JSON answer.
+
+    Authenticated the ways this project's server accepts (README, "Run it as
+    a server"): with ``token``, ``Authorization: Bearer TOKEN`` (its
+    ``--control-token``); without, a SigV4 signature with the suite's own
+    credentials, which a server checking signatures takes from a known key
+    and an open server ignores. An error answer, or none, raises
+    :class:`ControlRefused` naming the route, the status and the server's code
+    and message.
+    """
+    data = None if payload is None else json.dumps(payload).encode()
+    address = f"{url}/_fake/{route}"
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    else:
+        signed = AWSRequest(method=method, url=address, data=data or b"", headers=headers)
+        SigV4Auth(Credentials(*DUMMY_CREDENTIALS.values()), "imagebuilder", region).add_auth(signed)
+        headers = dict(signed.headers.items())
+    request = urllib.request.Request(address, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.loads(answer.read() or b"null")
+    except urllib.error.HTTPError as error:
+        with error:
+            body = error.read()
+        try:
+            said = json.loads(body)
+        except ValueError:
+            said = None
+        code = (error.headers.get("x-amzn-ErrorType") or "").split(":", 1)[0]
+        detail = f"HTTP {error.code} {code}".rstrip()
+        if isinstance(said, dict) and said.get("message"):
+            detail += f": {said['message']}"
+        raise ControlRefused(f"{method} /_fake/{route} got {detail}", error.code) from None
+    except (urllib.error.URLError, OSError) as error:  # no answer at all (status 0)
+        reason = getattr(error, "reason", None) or error
+        raise ControlRefused(f"{method} /_fake/{route} got no answer ({reason})", 0) from None
+
+
+def control_access(url: str, *, region: str, token: str | None) -> bool:
+    """Whether the suite moves the clock of the server at ``url``: False when it has no control routes
+    (``GET /_fake/health``, which needs no credential, does not answer), True when ``POST /_fake/advance`` of 0
+    seconds (a change of nothing) is taken; :class:`ControlRefused` when it has the routes but refuses the
+    suite's request, with what to do about it."""
+    try:
+        control_call(url, "GET", "health", region=region, token=None)
+    except (ControlRefused, ValueError):
+        return False
+    try:
+        control_call(url, "POST", "advance", {"seconds": 0}, region=region, token=token)
+    except ControlRefused as refused:
+        if refused.status not in (401, 403):
+            raise
+        key = DUMMY_CREDENTIALS["aws_access_key_id"]
+        advice = (
+            "give the suite the token the server was started with (--control-token TOKEN)"
+            if token is not None
+            else f"give the suite the server's --control-token TOKEN, or start the server with --verify-signatures "
+            f"--credential {key}:{DUMMY_CREDENTIALS['aws_secret_access_key']} (the suite signs as {key})"
+        )
+        raise ControlRefused(f"{str(refused).rstrip('.')}; {advice}", refused.status) from None
+    return True
+
+
 class EndpointTarget(Target):
     """Any HTTP endpoint speaking the Image Builder protocol."""
 
@@ -511,24 +615,13 @@ class EndpointTarget(Target):
         if not options.endpoint_url:
             raise pytest.UsageError("--target endpoint needs --endpoint-url URL")
         self.url = options.endpoint_url.rstrip("/")
+        self.region = ENDPOINT_REGION
         self.poll_interval = 0.25
         self.consistency_timeout = 10.0
 
-    def _control(self, method: str, route: str, payload: dict[str, Any] | None = None) -> Any:
-        data = None if payload is None else json.dumps(payload).encode()
-        request = urllib.request.Request(
-            f"{self.url}/_fake/{route}", data=data, method=method, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return json.loads(answer.read() or b"null")
-
     def open(self) -> None:
-        """Find out whether the server has control routes, and which account it serves us as."""
-        try:
-            self._control("GET", "health")
-            self.controls_time = True
-        except (urllib.error.URLError, OSError, ValueError):
-            self.controls_time = False
+        """Find out whether the suite may move the server's clock, and which account it serves us as."""
+        self.controls_time = control_access(self.url, region=self.region, token=self.options.control_token)
         super().open()
         self.account = self.infrastructure_arn.split(":")[4]
 
@@ -540,7 +633,9 @@ class EndpointTarget(Target):
 
     def advance(self, seconds: float) -> None:
         """``POST /_fake/advance``."""
-        self._control("POST", "advance", {"seconds": seconds})
+        control_call(
+            self.url, "POST", "advance", {"seconds": seconds}, region=self.region, token=self.options.control_token
+        )
 
 
 class AwsTarget(Target):

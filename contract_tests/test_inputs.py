@@ -10,6 +10,7 @@ someone's real one.
 from __future__ import annotations
 
 import uuid
+import warnings
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from fakeimagebuilder import strategies as ibst
 from fakeimagebuilder.model import service_model
 
 from .expect import VALIDATION_MESSAGE, expect_error, status_of
-from .ledger_report import verifies
+from .ledger_report import ModelDifference, verifies
 from .targets import Workspace
 
 _SUFFIX = 12  # hex digits of uniqueness appended to every drawn token
@@ -70,21 +71,32 @@ def test_valid_requests_start_one_build_each(workspace: Workspace, run_property:
 
 @pytest.mark.builds(0)
 def test_invalid_requests_are_refused_without_a_build(workspace: Workspace, run_property: Any) -> None:
-    """A request breaking a rule botocore lets through: 400 InvalidParameterValueException naming it, no build."""
+    """A request breaking a rule botocore lets through: 400 InvalidParameterValueException naming it, no build.
+
+    The rules are the installed model's: a target that may serve a newer one (an endpoint, AWS) and takes such a
+    request has its check set aside, with a warning saying so, rather than failed (README, "The contract suite").
+    """
     pipeline = workspace.pipeline()
+    taken: list[str] = []
 
     invalid = ibst.invalid_start_requests(pipeline_arns=st.just(pipeline.arn), client_tokens=_tokens(), where="server")
 
     @given(bad=invalid)
     def check(bad: ibst.InvalidRequest) -> None:
-        with verifies("validation-code"):
-            with expect_error(bad.code, 400, VALIDATION_MESSAGE) as caught:
-                workspace.client.start_image_pipeline_execution(**bad.params)
-            assert f"'{bad.member}" in caught.message, f"{bad.rule}: the message does not name {bad.member}"
+        answer: dict[str, Any] = {}
+        try:
+            with verifies("validation-code"):
+                taken_means = workspace.target.model_refusal(f"a request whose {bad.detail}")
+                with expect_error(bad.code, 400, VALIDATION_MESSAGE, taken_means=taken_means) as caught:
+                    answer = workspace.client.start_image_pipeline_execution(**bad.params)
+                assert f"'{bad.member}" in caught.message, f"{bad.rule}: the message does not name {bad.member}"
+        except ModelDifference as difference:
+            taken.append(answer["imageBuildVersionArn"])
+            warnings.warn(str(difference), stacklevel=1)
 
     run_property(check)
     with verifies("validation-code"):
-        assert _builds_of(workspace, pipeline.arn) == []
+        assert sorted(_builds_of(workspace, pipeline.arn)) == sorted(taken)
 
 
 @pytest.mark.builds(0)

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from .expect import VALIDATION_MESSAGE, expect_error
-from .ledger_report import verifies
+from .ledger_report import ModelDifference, verifies
 from .safety import RUN_TAG
 from .targets import Recipe, Workspace
 
@@ -93,12 +93,19 @@ def _admits(workspace: Workspace, operation: str, member: str, value: str) -> bo
 def test_one_x_in_a_recipe_version_makes_the_next_version(workspace: Workspace) -> None:
     """A recipe version with one x makes the next value of that node (0 for the first); more than one x is
     InvalidVersionNumberException. Where the installed model's pattern admits no x (older models), the wire
-    refuses it: InvalidParameterValueException naming semanticVersion."""
+    refuses it: InvalidParameterValueException naming semanticVersion (set aside on a target that takes it: it
+    serves a newer model)."""
     if not _admits(workspace, "CreateImageRecipe", "semanticVersion", "1.0.x"):
-        with verifies("recipe-version-wildcards"):
-            with expect_error("InvalidParameterValueException", 400, VALIDATION_MESSAGE) as caught:
-                workspace.recipe("1.0.x")
-            assert "'semanticVersion'" in caught.message, caught.message
+        taken_means = workspace.target.model_refusal("semanticVersion 1.0.x (its pattern has no x)")
+        try:
+            with verifies("recipe-version-wildcards"):
+                with expect_error(
+                    "InvalidParameterValueException", 400, VALIDATION_MESSAGE, taken_means=taken_means
+                ) as caught:
+                    workspace.recipe("1.0.x")
+                assert "'semanticVersion'" in caught.message, caught.message
+        except ModelDifference as difference:
+            pytest.skip(str(difference))
         return
     name = workspace.names.new("recipe")
     with verifies("recipe-auto-version-first"):

@@ -484,7 +484,9 @@ def test_an_approval_step_holds_the_build_until_resumed(workspace: Workspace, re
     workspace.let_time_pass(3600)
     with verifies("wait-for-action"):
         assert workspace.get_image(arn)["state"]["status"] == "TESTING", seen.seen
-        waiting = [s for s in client.list_waiting_workflow_steps()["steps"] if s["imageBuildVersionArn"] == arn]
+        # Every page: the list is the account's, and a shared target may hold other teams' waiting steps.
+        steps = client.list_all("ListWaitingWorkflowSteps", "steps")
+        waiting = [s for s in steps if s["imageBuildVersionArn"] == arn]
         assert [(s["name"], s["action"], s["workflowBuildVersionArn"]) for s in waiting] == [
             ("WaitForApproval", "WaitForAction", workflow)
         ]

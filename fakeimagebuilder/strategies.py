@@ -28,7 +28,7 @@ Strategies, all returning :class:`hypothesis.strategies.SearchStrategy`:
 - :func:`resource_names`: names a pipeline or recipe may have (``ResourceName``).
 - :func:`arn_names`: the name part of an Image Builder ARN (``[a-z0-9-_]+``).
 - :func:`pipeline_arns`: valid ``imagePipelineArn`` values.
-- :func:`client_tokens`: valid ``clientToken`` values (1 to 64 characters).
+- :func:`client_tokens`: valid ``clientToken`` values (1 to the model's maximum: 64, 36 in botocore 1.40.41).
 - :func:`tag_keys`, :func:`tag_values`, :func:`tag_maps`: valid ``tags``.
 - :func:`start_requests`: whole valid StartImagePipelineExecution parameter dicts.
 - :func:`invalid_pipeline_arns`: ARNs that break the model's pattern, with the way they break it.
@@ -202,9 +202,9 @@ _TOKEN_ALPHABET = "".join(chr(c) for c in range(0x21, 0x7F))
 
 
 def client_tokens(*, min_size: int | None = None, max_size: int | None = None) -> SearchStrategy[str]:
-    """Valid ``clientToken`` values: 1 to 64 printable ASCII characters (no spaces).
+    """Valid ``clientToken`` values: 1 to 64 printable ASCII characters (no spaces); 36 in botocore 1.40.41.
 
-    The model allows any 1 to 64 characters; EC2's idempotency rules (which
+    The model allows any 1 to 64 (36) characters; EC2's idempotency rules (which
     Image Builder points to) speak of ASCII, so the strategy stays there.
     Remember that a token is remembered by the service: on a shared endpoint
     or a real account, add something unique to each drawn token.
@@ -304,15 +304,17 @@ def start_requests(
 
 SERVER_RULES: Mapping[str, str] = {
     "imagePipelineArn.pattern": "imagePipelineArn does not match the model's ImagePipelineArn pattern",
-    "clientToken.max": "clientToken is longer than 64 characters",
-    "tags.size.min": "tags is an empty map (the model asks for 1 to 50 entries)",
-    "tags.size.max": "tags has more than 50 entries",
-    "tags.key.pattern": "a tag key has a character outside [a-zA-Z0-9 _.:/=+-@]",
+    "clientToken.max": "clientToken is longer than the model's maximum",
+    "tags.size.min": "tags is an empty map (the model asks for at least one entry)",
+    "tags.size.max": "tags has more entries than the model's maximum",
+    "tags.key.pattern": "a tag key has a character the model's key pattern refuses",
     "tags.key.reserved": "a tag key starts with the reserved prefix 'aws:'",
-    "tags.key.max": "a tag key is longer than 128 characters",
-    "tags.value.max": "a tag value is longer than 256 characters",
+    "tags.key.max": "a tag key is longer than the model's maximum",
+    "tags.value.max": "a tag value is longer than the model's maximum",
 }
-"""Rules botocore does not check before sending: the service must refuse them (400)."""
+"""Rules botocore does not check before sending: the service must refuse them (400). Each
+:class:`InvalidRequest`'s ``detail`` gives the installed model's limit (64 characters for clientToken, 36 in
+botocore 1.40.41)."""
 
 CLIENT_RULES: Mapping[str, str] = {
     "imagePipelineArn.required": "imagePipelineArn is missing",
@@ -438,24 +440,29 @@ def invalid_start_requests(
         elif rule == "clientToken.max":
             extra = draw(st.integers(1, 64))
             params["clientToken"] = (token * (limits["token_max"] // len(token) + 2))[: limits["token_max"] + extra]
+            detail = f"clientToken is longer than {limits['token_max']} characters"
         elif rule == "tags.size.min":
             params["tags"] = {}
         elif rule == "tags.size.max":
             count = draw(st.integers(limits["tags_max"] + 1, limits["tags_max"] + 10))
             params["tags"] = {f"key-{i}": f"value-{i}" for i in range(count)}
+            detail = f"tags has more than {limits['tags_max']} entries"
         elif rule == "tags.key.pattern":
             key = draw(tag_keys(max_size=16))
             bad = draw(st.sampled_from(_bad_key_characters()))
             at = draw(st.integers(0, len(key)))
             params["tags"] = {key[:at] + bad + key[at:]: draw(tag_values(max_size=16))}
+            detail = f"a tag key has {bad!r}, which the model's key pattern refuses"
         elif rule == "tags.key.reserved":
             params["tags"] = {"aws:" + draw(tag_keys(max_size=16)): draw(tag_values(max_size=16))}
         elif rule == "tags.key.max":
             size = draw(st.integers(limits["key_max"] + 1, limits["key_max"] + 64))
             params["tags"] = {("k" * size): "v"}
+            detail = f"a tag key is longer than {limits['key_max']} characters"
         elif rule == "tags.value.max":
             size = draw(st.integers(limits["value_max"] + 1, limits["value_max"] + 64))
             params["tags"] = {draw(tag_keys(max_size=16)): "v" * size}
+            detail = f"a tag value is longer than {limits['value_max']} characters"
         elif rule == "imagePipelineArn.required":
             del params["imagePipelineArn"]
         elif rule == "imagePipelineArn.type":

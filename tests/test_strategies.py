@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fakeimagebuilder import strategies as ibst
+from fakeimagebuilder.model import service_model
 
 DEFAULTS: dict[str, Any] = {
     "account_ids": ibst.account_ids,
@@ -55,3 +56,38 @@ def test_model_members_draws_on_this_model():
         assert set(members) <= {"clientToken", "tags"}
 
     draw()
+
+
+# Each limit rule and where the installed model keeps its limit (StartImagePipelineExecution's input).
+_LIMITS = {
+    "clientToken.max": (lambda request: request.members["clientToken"], "characters"),
+    "tags.size.max": (lambda request: request.members["tags"], "entries"),
+    "tags.key.max": (lambda request: request.members["tags"].key, "characters"),
+    "tags.value.max": (lambda request: request.members["tags"].value, "characters"),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(_LIMITS))
+def test_an_invalid_request_s_detail_names_the_installed_model_s_limit(rule: str):
+    """The detail says the limit the drawn value breaks, as the installed model has it (clientToken: 64, 36 on
+    botocore 1.40.41), not a number of another model."""
+    shape_of, unit = _LIMITS[rule]
+    limit = shape_of(service_model().operation_model("StartImagePipelineExecution").input_shape).metadata["max"]
+    seen: list[ibst.InvalidRequest] = []
+
+    @settings(max_examples=5, database=None, suppress_health_check=list(HealthCheck))
+    @given(bad=ibst.invalid_start_requests(rules=(rule,)))
+    def collect(bad: ibst.InvalidRequest) -> None:
+        seen.append(bad)
+
+    collect()
+    for bad in seen:
+        assert bad.detail.endswith(f"than {limit} {unit}"), bad.detail
+        tags = bad.params.get("tags", {})
+        broken = {
+            "clientToken.max": len(bad.params["clientToken"]),
+            "tags.size.max": len(tags),
+            "tags.key.max": max(map(len, tags), default=0),
+            "tags.value.max": max(map(len, tags.values()), default=0),
+        }[rule]
+        assert broken > limit, bad

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from kit_standin import run_suite
 
+from fakeimagebuilder.server import serve_in_thread
+
 
 def test_an_endpoint_that_does_not_answer_is_one_line(tmp_path: Path):
     with socket.socket() as closed:  # a port that was free a moment ago: nothing listens there
@@ -117,3 +119,59 @@ def test_a_ledger_report_naming_a_directory_is_refused_before_the_run(tmp_path: 
     assert [line for line in run.output.splitlines() if line.strip()] == [
         f"ERROR: --ledger-report {tmp_path} is a directory; name a file (.md for Markdown, else JSON)"
     ]
+
+
+def _one_line(run_output: str) -> str:
+    lines = [line for line in run_output.splitlines() if line.strip()]
+    assert len(lines) == 1, run_output
+    return lines[0]
+
+
+def test_a_control_token_the_suite_lacks_is_one_line_before_any_test(tmp_path: Path):
+    # GET /_fake/health answers without a credential; POST /_fake/advance needs the token.
+    with serve_in_thread(control_token="s3cret") as server:
+        before = server.fake.clock.now()
+        run = run_suite(tmp_path, "--target", "endpoint", "--endpoint-url", server.url)
+        after = server.fake.clock.now()
+
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
+    assert _one_line(run.output) == (
+        f"ERROR: --endpoint-url {server.url} refuses the suite's control requests: POST /_fake/advance got HTTP 403 "
+        "MissingAuthenticationTokenException: Missing Authentication Token: control routes need a control token "
+        "(Authorization: Bearer TOKEN); give the suite the server's --control-token TOKEN, or start the server "
+        "with --verify-signatures --credential testing:testing (the suite signs as testing)"
+    )
+    assert after == before
+
+
+def test_a_wrong_control_token_is_one_line_before_any_test(tmp_path: Path):
+    with serve_in_thread(control_token="s3cret") as server:
+        run = run_suite(tmp_path, "--target", "endpoint", "--endpoint-url", server.url, "--control-token", "guess")
+
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
+    assert _one_line(run.output) == (
+        f"ERROR: --endpoint-url {server.url} refuses the suite's control requests: POST /_fake/advance got HTTP 403 "
+        "UnrecognizedClientException: The control token included in the request is invalid; give the suite the "
+        "token the server was started with (--control-token TOKEN)"
+    )
+
+
+def test_a_server_that_does_not_know_the_suite_s_key_is_one_line(tmp_path: Path):
+    with serve_in_thread(secrets={"AKIDOTHER": "other-secret"}) as server:
+        run = run_suite(tmp_path, "--target", "endpoint", "--endpoint-url", server.url)
+
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
+    assert _one_line(run.output) == (
+        f"ERROR: --endpoint-url {server.url} refuses the suite's credentials: ListImagePipelines got HTTP 403 "
+        "(application/json) UnrecognizedClientException: The security token included in the request is invalid.; "
+        "the suite signs as testing (start the server with --credential testing:testing)"
+    )
+
+
+def test_control_token_without_the_endpoint_target_is_refused(tmp_path: Path):
+    run = run_suite(tmp_path, "--control-token", "s3cret")
+
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
+    assert _one_line(run.output) == (
+        "ERROR: --control-token is for --target endpoint (the target is fake); add --target endpoint"
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from kit_standin import ACCOUNT, StandIn, run_suite
 
-from contract_tests.recording import Bindings, Scrubber, match
+from contract_tests.recording import Bindings, FixtureError, Scrubber, load_fixture, match
 
 TOKEN = "0f8fad5b-d9cb-469f-a165-70867728950e"
 REQUEST = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
@@ -116,3 +116,94 @@ def test_record_is_refused_off_aws(tmp_path: Path) -> None:
     run = run_suite(tmp_path, "--record")
     assert run.returncode == pytest.ExitCode.USAGE_ERROR
     assert "--record records real AWS" in run.output
+
+
+_START = {
+    "call": "StartImagePipelineExecution",
+    "params": {"imagePipelineArn": "arn:aws:imagebuilder:<region>:<account>:image-pipeline/<name:2>"},
+    "response": {"status": 200, "body": {"clientToken": "<uuid:2>"}},
+}
+_GIVEN = {"given": "pipeline", "recipe": "<name:1>", "pipeline": "<name:2>"}
+
+
+def _fixture(tmp_path: Path, steps: list[object]) -> Path:
+    path = tmp_path / "mine" / "broken.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"format": 1, "name": "broken", "provenance": "documented", "steps": steps}))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("step", "problem"),
+    [
+        (
+            {"cal": "StartImagePipelineExecution", "params": {}, "response": {"status": 200, "body": {}}},
+            "step 2 has no 'call', 'given' or 'wait' (its members: 'cal', 'params', 'response'); "
+            "unknown member 'cal' (did you mean 'call'?)",
+        ),
+        ({**_START, "wait": {}}, "step 2 names 'call' and 'wait' (its members: 'call', 'params', 'response', 'wait')"),
+        ({**_START, "parms": {}}, "step 2 (call) has an unknown member 'parms' (did you mean 'params'?)"),
+        ({"call": "GetImage", "params": {}}, "step 2 (call) lacks 'response'"),
+        (
+            {**_START, "response": {"status": 200}},
+            "step 2 (call) needs a response with 'status' and one of 'body' and 'error'",
+        ),
+        (
+            {**_START, "response": {"status": 200, "body": {}, "mesagePattern": "x"}},
+            "step 2 (call) has in its response an unknown member 'mesagePattern' (did you mean 'messagePattern'?)",
+        ),
+        ({**_START, "match": "superset"}, "step 2 (call) has match 'superset'; only 'subset' is known"),
+        ({**_GIVEN, "given": "recipe"}, "step 2 (given) gives 'recipe'; only 'pipeline' is known"),
+        ({"wait": {"status": "AVAILABLE"}}, "step 2 (wait) needs {'imageBuildVersionArn': ..., 'status': ...}"),
+        (["call"], "step 2 is not an object: ['call']"),
+    ],
+)
+def test_a_fixture_that_cannot_be_replayed_is_named_with_its_step(tmp_path: Path, step: object, problem: str) -> None:
+    """load_fixture checks every step before anything is sent: the error names the file, the step and the member."""
+    path = _fixture(tmp_path, [_GIVEN, step])
+    with pytest.raises(FixtureError) as refused:
+        load_fixture(path)
+    assert str(refused.value) == f"{path}: {problem}"
+
+
+def test_a_misspelt_step_fails_its_replay_with_one_line(tmp_path: Path) -> None:
+    """Not a bare KeyError: 'call' from deep in the replay, but the file, the step and the member."""
+    good = {**_START, "response": {"status": 200, "body": {}}}
+    misspelt = {("cal" if key == "call" else key): value for key, value in good.items()}
+    path = _fixture(tmp_path, [_GIVEN, misspelt])
+    run = run_suite(tmp_path, f"--fixtures-dir={tmp_path}", "contract_tests/test_fixtures.py")
+    assert run.returncode == pytest.ExitCode.TESTS_FAILED, run.output
+    assert "KeyError" not in run.output and "Traceback" not in run.output, run.output
+    assert "FAILED contract_tests/test_fixtures.py::test_fixture_replays[fake-mine/broken]" in run.output
+    assert (
+        f"{path}: step 2 has no 'call', 'given' or 'wait' (its members: 'cal', 'params', 'response'); "
+        "unknown member 'cal' (did you mean 'call'?)"
+    ) in run.output.splitlines(), run.output
+
+
+@pytest.mark.parametrize("made", [True, False], ids=["empty", "missing"])
+def test_a_fixtures_dir_with_nothing_to_replay_is_one_line_before_any_test(tmp_path: Path, made: bool) -> None:
+    fixtures = tmp_path / "fixtures"
+    if made:
+        fixtures.mkdir()
+    run = run_suite(tmp_path, f"--fixtures-dir={fixtures}")
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.output
+    state = "holds no fixture (*/*.json)" if made else "does not exist"
+    errors = [line for line in run.output.splitlines() if line.startswith("ERROR")]
+    assert errors == [f"ERROR: --fixtures-dir {fixtures} {state}: nothing to replay"], run.output
+    assert "Traceback" not in run.output and "PASSED" not in run.output, run.output
+
+
+def test_a_fixtures_dir_with_nothing_to_replay_is_no_matter_when_the_replays_are_left_out(tmp_path: Path) -> None:
+    run = run_suite(tmp_path, f"--fixtures-dir={tmp_path}", "contract_tests/test_fixtures.py", "-k", "not replays")
+    assert run.returncode == pytest.ExitCode.NO_TESTS_COLLECTED, run.output
+    run = run_suite(tmp_path, f"--fixtures-dir={tmp_path}", "contract_tests/test_scenarios.py", "-k", "replay")
+    assert run.returncode == pytest.ExitCode.OK, run.output
+
+
+def test_under_xdist_a_fixtures_dir_with_nothing_to_replay_fails_the_replay_with_that_line(tmp_path: Path) -> None:
+    run = run_suite(tmp_path, f"--fixtures-dir={tmp_path}", "-n", "2", "contract_tests/test_fixtures.py")
+    assert run.returncode == pytest.ExitCode.TESTS_FAILED, run.output
+    assert "FAILED contract_tests/test_fixtures.py::test_fixture_replays[fake-no-fixtures]" in run.output
+    line = f"--fixtures-dir {tmp_path} holds no fixture (*/*.json): nothing to replay"
+    assert line in run.output.splitlines(), run.output
