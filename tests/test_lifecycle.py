@@ -459,6 +459,8 @@ def test_a_pipeline_made_again_under_a_deleted_ones_name_lists_the_old_images_on
     assert "lastRunStatus" not in client.get_image_pipeline(imagePipelineArn=again.pipeline_arn)["imagePipeline"]
 
     new = client.start_image_pipeline_execution(imagePipelineArn=again.pipeline_arn)["imageBuildVersionArn"]
+    # A build of the same recipe without a pipeline is no pipeline's image, whichever way it is switched.
+    client.create_image(imageRecipeArn=first.recipe_arn, infrastructureConfigurationArn=first.infrastructure_arn)
 
     listed = client.list_image_pipeline_images(imagePipelineArn=again.pipeline_arn)["imageSummaryList"]
     assert [s["arn"] for s in listed] == ([new, old] if lists_old else [new])

@@ -413,8 +413,9 @@ def list_image_pipeline_images(scope: Scope, params: dict[str, Any], now: float)
     if arn not in scope.pipelines:
         builds = ()  # still through the page below: its filters and token are checked as for any pipeline
     elif scope.settings.recreated_pipeline_lists_old_images:
-        # Every image whose source pipeline ARN is this one, built by a deleted namesake too.
-        builds = [b for b in reversed(scope.builds.values()) if b.pipeline["arn"] == arn]
+        # Every image whose source pipeline ARN is this one, built by a deleted namesake too (a CreateImage
+        # build has no pipeline ARN).
+        builds = [b for b in reversed(scope.builds.values()) if b.pipeline.get("arn") == arn]
     else:
         # A view, not a copy: an unfiltered page costs what it shows, not the pipeline's history.
         builds = NewestFirst(scope.pipeline_builds.get(arn, []))
