@@ -1604,6 +1604,19 @@ def test_the_missing_component_policy_knob_takes_only_its_values(value: Any):
     assert fake.settings.missing_component_policy == "ResourceNotFoundException"
 
 
+def _recipe_fields(kind: str) -> dict[str, Any]:
+    """Create members of a recipe named web of ``kind`` (image-recipe or container-recipe), less its version."""
+    fields: dict[str, Any] = {"name": "web", "parentImage": AWS_PARENT, "components": COMPONENTS}
+    if kind == "container-recipe":
+        fields.update(
+            containerType="DOCKER",
+            parentImage="amazonlinux:latest",
+            dockerfileTemplateData=DOCKERFILE,
+            targetRepository=REPOSITORY,
+        )
+    return fields
+
+
 @pytest.mark.parametrize("kind", ["image-recipe", "container-recipe"])
 def test_a_policy_put_through_a_wildcard_belongs_to_the_recipe_it_selects(client: Any, expect_error: Any, kind: str):
     member = "imageRecipeArn" if kind == "image-recipe" else "containerRecipeArn"
@@ -1614,14 +1627,7 @@ def test_a_policy_put_through_a_wildcard_belongs_to_the_recipe_it_selects(client
     wildcard = f"{PREFIX}:{kind}/web/x.x.x"
     if not re.fullmatch(pattern.metadata["pattern"], wildcard):
         pytest.skip(f"this model's {pattern.name} pattern admits no wildcard version (botocore 1.40.41)")
-    fields: dict[str, Any] = {"name": "web", "parentImage": AWS_PARENT, "components": COMPONENTS}
-    if kind == "container-recipe":
-        fields.update(
-            containerType="DOCKER",
-            parentImage="amazonlinux:latest",
-            dockerfileTemplateData=DOCKERFILE,
-            targetRepository=REPOSITORY,
-        )
+    fields = _recipe_fields(kind)
     first = create(semanticVersion="1.0.0", **fields)[member]
 
     # The policy is applied to the version the wildcard selects now, and the answer names it.
@@ -1641,14 +1647,7 @@ def test_a_recipe_is_not_deleted_through_a_wildcard(client: Any, expect_error: A
     member = "imageRecipeArn" if kind == "image-recipe" else "containerRecipeArn"
     words = kind.replace("-", "_")
     create, get, delete = (getattr(client, f"{verb}_{words}") for verb in ("create", "get", "delete"))
-    fields: dict[str, Any] = {"name": "web", "parentImage": AWS_PARENT, "components": COMPONENTS}
-    if kind == "container-recipe":
-        fields.update(
-            containerType="DOCKER",
-            parentImage="amazonlinux:latest",
-            dockerfileTemplateData=DOCKERFILE,
-            targetRepository=REPOSITORY,
-        )
+    fields = _recipe_fields(kind)
     arn = create(semanticVersion="1.0.0", **fields)[member]
 
     # Get resolves the wildcard; Delete takes one version, as DeleteComponent's and DeleteWorkflow's patterns
