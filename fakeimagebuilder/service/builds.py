@@ -51,6 +51,13 @@ _STEP_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{1,99}")
 """What a workflow step's name may be: the model's WorkflowStepName pattern ``^[A-Za-z][A-Za-z0-9-_]{1,99}$``
 (the ``name`` of WorkflowStepMetadata and ImageFailureContext's ``failedStep``), matched whole."""
 
+def scans(settings: Mapping[str, Any], tests_enabled: bool) -> bool:
+    """Whether a build with a pipeline's (or CreateImage's) ``settings`` runs a vulnerability scan: scanning on,
+    with the image tests it needs (model doc of imageScanningEnabled: "You must also enable image tests")."""
+    scanning = settings.get("imageScanningConfiguration") or {}
+    return scanning.get("imageScanningEnabled") is True and tests_enabled
+
+
 DEFAULT_FAILURE_REASON = (
     "Workflow Execution ID: '{workflow_execution_id}' failed with reason: Document {component_arn} failed!"
 )
@@ -328,10 +335,8 @@ class Build:
         return _read(self.stages, self.end_status, self.end_at, self.end_reason, now)
 
     def scanned(self) -> bool:
-        """Whether a vulnerability scan runs: scanning on, with the image tests it needs (model doc of
-        imageScanningEnabled: "You must also enable image tests")."""
-        scanning = self.pipeline.get("imageScanningConfiguration") or {}
-        return scanning.get("imageScanningEnabled") is True and self.tests_enabled
+        """Whether a vulnerability scan runs (:func:`scans`)."""
+        return scans(self.pipeline, self.tests_enabled)
 
     def scan_done_at(self) -> float | None:
         """When the scan was done: the first instant an attempt of the build left TESTING (its findings are

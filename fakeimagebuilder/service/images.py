@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .arns import Arn, normalise_name, require_in_scope
-from .builds import TERMINAL, Build, BuildPlan
+from .builds import TERMINAL, Build, BuildPlan, scans
 from .dates import date_string
 from .dependencies import resolution
 from .errors import (
@@ -118,7 +118,7 @@ def launch(
     settings = scope.settings
     settings.launches += 1
     origin = f"{settings.fake_id}/{settings.launches}"  # which fake launched it, and when: unique where ARNs repeat
-    tests = item.get("imageTestsConfiguration") or {}
+    tests_enabled = (item.get("imageTestsConfiguration") or {}).get("imageTestsEnabled", True) is not False
     # The component the failure names: the recipe's first (a recipe without components, which newer
     # models allow, has only itself to name).
     components = recipe.get("components") or [{"componentArn": recipe["arn"]}]
@@ -139,17 +139,12 @@ def launch(
         tags=tags,
         build_type=build_type,
         dependencies=resolution(scope, recipe, now),
-        # Inspector scans during the tests: none without them (model doc of imageScanningEnabled).
-        scan_findings=(
-            scope.settings.scan_findings
-            if (item.get("imageScanningConfiguration") or {}).get("imageScanningEnabled") is True
-            and tests.get("imageTestsEnabled", True) is not False
-            else ()
-        ),
+        # Inspector scans during the tests: none without them.
+        scan_findings=scope.settings.scan_findings if scans(item, tests_enabled) else (),
         origin=origin,
         plan=plan,
         attempt_start=now,
-        tests_enabled=tests.get("imageTestsEnabled", True) is not False,
+        tests_enabled=tests_enabled,
         specs=workflow_specs(scope, item, recipe.get("platform", "Linux")),
         failing_component=components[0]["componentArn"],
     )
